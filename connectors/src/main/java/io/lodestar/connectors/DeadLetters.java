@@ -1,0 +1,55 @@
+package io.lodestar.connectors;
+
+import io.lodestar.schema.DeadLetter;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/** Builds dead letters; the one place that decides what a dead letter keeps of its input. */
+public final class DeadLetters {
+
+  /** Error kinds raised after decoding; decode failures use the serde's own kinds. */
+  public static final String INVALID = "INVALID";
+  public static final String LATE_GROUP_MEMBER = "LATE_GROUP_MEMBER";
+  public static final String UNMATCHED_FEEDBACK = "UNMATCHED_FEEDBACK";
+
+  private DeadLetters() {}
+
+  /** A dead letter for input that came from a source, keeping its raw bytes up to a maximum. */
+  public static DeadLetter fromRaw(
+      RawRecord raw, String origin, String errorKind, String reason, String recordId, int maxPayloadBytes, long nowMs) {
+    int size = raw.value == null ? 0 : raw.value.length;
+    return DeadLetter.newBuilder()
+        .setOrigin(origin)
+        .setTopic(raw.topic)
+        .setPartition(raw.partition)
+        .setOffset(raw.offset)
+        .setKey(raw.key == null ? null : ByteBuffer.wrap(raw.key))
+        .setPayload(raw.value == null ? null : ByteBuffer.wrap(truncate(raw.value, maxPayloadBytes)))
+        .setPayloadSize(size)
+        .setErrorKind(errorKind)
+        .setReason(reason)
+        .setRecordId(recordId)
+        .setRecordTimestampMs(raw.timestampMs >= 0 ? raw.timestampMs : null)
+        .setDeadAtMs(nowMs)
+        .build();
+  }
+
+  /** A dead letter for a record rejected by an operator after decoding (no source position). */
+  public static DeadLetter fromOperator(
+      String origin, String errorKind, String reason, String recordId, byte[] payload, Long eventTimeMs, long nowMs) {
+    return DeadLetter.newBuilder()
+        .setOrigin(origin)
+        .setPayload(payload == null ? null : ByteBuffer.wrap(payload))
+        .setPayloadSize(payload == null ? 0 : payload.length)
+        .setErrorKind(errorKind)
+        .setReason(reason)
+        .setRecordId(recordId)
+        .setRecordTimestampMs(eventTimeMs)
+        .setDeadAtMs(nowMs)
+        .build();
+  }
+
+  private static byte[] truncate(byte[] bytes, int max) {
+    return bytes.length <= max ? bytes : Arrays.copyOf(bytes, max);
+  }
+}

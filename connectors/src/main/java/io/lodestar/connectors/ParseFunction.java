@@ -1,0 +1,95 @@
+package io.lodestar.connectors;
+
+import io.lodestar.connectors.serde.DecodeResult;
+import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.schema.DeadLetter;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and validates raw input. It cannot fail on content: whatever it cannot use goes to the
+ * dead-letter side output with its position and the reason, and the job keeps running.
+ */
+public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction<RawRecord, T> {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String origin;
+  private final RecordCodec<T> codec;
+  private final RecordValidator<T> validator;
+  private final SerializableIdOf<T> idOf;
+  private final OutputTag<DeadLetter> deadLetters;
+  private final int maxDeadLetterPayloadBytes;
+
+  private transient Counter parsed;
+  private transient Counter rejected;
+
+  /** The id of a decoded record, named in dead letters so an operator can find its producer. */
+  public interface SerializableIdOf<T> extends Function<T, String>, java.io.Serializable {}
+
+  public ParseFunction(
+      String origin,
+      RecordCodec<T> codec,
+      RecordValidator<T> validator,
+      SerializableIdOf<T> idOf,
+      OutputTag<DeadLetter> deadLetters,
+      int maxDeadLetterPayloadBytes) {
+    this.origin = origin;
+    this.codec = codec;
+    this.validator = validator;
+    this.idOf = idOf;
+    this.deadLetters = deadLetters;
+    this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    parsed = getRuntimeContext().getMetricGroup().counter(MetricNames.RECORDS_PARSED);
+    rejected = getRuntimeContext().getMetricGroup().counter(MetricNames.DEAD_LETTERS);
+  }
+
+  @Override
+  public void processElement(RawRecord raw, Context ctx, Collector<T> out) {
+    DecodeResult<T> decoded = codec.decode(raw.value);
+    if (!decoded.isOk()) {
+      reject(raw, ctx, decoded.errorKind(), decoded.reason(), null);
+      return;
+    }
+    T record = decoded.value();
+    String id = safeId(record);
+    Optional<String> violation;
+    try {
+      violation = validator.firstViolation(record);
+    } catch (RuntimeException e) {
+      // A validator bug must not turn one bad record into a restart loop.
+      violation = Optional.of("validator failed: " + e.getClass().getSimpleName());
+    }
+    if (violation.isPresent()) {
+      reject(raw, ctx, DeadLetters.INVALID, violation.get(), id);
+      return;
+    }
+    parsed.inc();
+    out.collect(record);
+  }
+
+  private String safeId(T record) {
+    try {
+      return idOf.apply(record);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void reject(RawRecord raw, Context ctx, String kind, String reason, String id) {
+    rejected.inc();
+    ctx.output(
+        deadLetters,
+        DeadLetters.fromRaw(raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, System.currentTimeMillis()));
+  }
+}

@@ -1,0 +1,45 @@
+package io.lodestar.connectors.files;
+
+import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.serde.PlainJson;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.Encoder;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+
+/** JSON Lines in and out, in the project's plain JSON encoding; used by the bounded mode. */
+public final class JsonLinesFiles {
+
+  private JsonLinesFiles() {}
+
+  /** A bounded source over one JSON Lines file. */
+  public static FileSource<RawRecord> source(java.nio.file.Path file) {
+    return FileSource.forRecordStreamFormat(
+            new JsonLinesFormat("file:" + file.getFileName()), new Path(file.toAbsolutePath().toUri()))
+        .build();
+  }
+
+  /** A sink writing one record per line into {@code directory}, files named {@code <name>-*.jsonl}. */
+  public static <T extends SpecificRecordBase> FileSink<T> sink(java.nio.file.Path directory, String name) {
+    return FileSink.forRowFormat(new Path(directory.toAbsolutePath().toUri()), new JsonLineEncoder<T>())
+        .withBucketAssigner(new BasePathBucketAssigner<>())
+        .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".jsonl").build())
+        .build();
+  }
+
+  /** Writes a record as one line of plain JSON. */
+  public static final class JsonLineEncoder<T extends SpecificRecordBase> implements Encoder<T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void encode(T element, OutputStream stream) throws java.io.IOException {
+      stream.write(PlainJson.toJsonString(element).getBytes(StandardCharsets.UTF_8));
+      stream.write('\n');
+    }
+  }
+}

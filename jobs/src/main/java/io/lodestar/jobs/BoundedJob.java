@@ -1,0 +1,92 @@
+package io.lodestar.jobs;
+
+import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.files.JsonLinesFiles;
+import io.lodestar.jobs.config.LodestarOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The same pipeline in Flink's BATCH mode over JSON Lines files, for backfills and offline
+ * evaluation: {@code --generations FILE [--feedback FILE] --output DIR [pipeline options]}.
+ * Outputs land as {@code DIR/<output>/*.jsonl}; groups still open at the end of input are flushed.
+ */
+public final class BoundedJob {
+
+  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "dead-letters");
+
+  private BoundedJob() {}
+
+  /** The files of one bounded run. */
+  public record Inputs(Path generations, Path feedback, Path output) {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> pipelineArgs = new ArrayList<>();
+    Path generations = null;
+    Path feedback = null;
+    Path output = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--generations" -> generations = Path.of(value(args, ++i, "--generations"));
+        case "--feedback" -> feedback = Path.of(value(args, ++i, "--feedback"));
+        case "--output" -> output = Path.of(value(args, ++i, "--output"));
+        default -> pipelineArgs.add(args[i]);
+      }
+    }
+    if (generations == null || output == null) {
+      throw new IllegalArgumentException("usage: --generations FILE [--feedback FILE] --output DIR [--key value ...]");
+    }
+    LodestarOptions options = LodestarOptions.fromArgs(pipelineArgs.toArray(String[]::new));
+    run(new Inputs(generations, feedback, output), options);
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  public static void run(Inputs files, LodestarOptions options) throws Exception {
+    requireReadable(files.generations(), "--generations");
+    if (files.feedback() != null) {
+      requireReadable(files.feedback(), "--feedback");
+    }
+    Files.createDirectories(files.output());
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.bounded(options));
+    build(env, files, options);
+    env.execute("lodestar-bounded");
+  }
+
+  public static void build(StreamExecutionEnvironment env, Inputs files, LodestarOptions options) {
+    DataStream<RawRecord> generations = fileSource(env, files.generations(), "source-generations-file");
+    DataStream<RawRecord> feedback =
+        files.feedback() == null ? null : fileSource(env, files.feedback(), "source-feedback-file");
+    Path out = files.output();
+    PipelineTopology.build(
+        generations,
+        feedback,
+        options,
+        new PipelineOutputs(
+            JsonLinesFiles.sink(out.resolve("scored"), "scored"),
+            JsonLinesFiles.sink(out.resolve("batches"), "batches"),
+            JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
+            JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters")));
+  }
+
+  private static DataStream<RawRecord> fileSource(StreamExecutionEnvironment env, Path file, String uid) {
+    return env.fromSource(JsonLinesFiles.source(file), WatermarkStrategy.noWatermarks(), "File " + file.getFileName())
+        .uid(uid);
+  }
+
+  private static void requireReadable(Path file, String flag) {
+    if (!Files.isReadable(file)) {
+      throw new IllegalArgumentException(flag + " " + file + " does not exist or cannot be read");
+    }
+  }
+}

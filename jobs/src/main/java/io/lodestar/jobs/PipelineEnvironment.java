@@ -1,0 +1,61 @@
+package io.lodestar.jobs;
+
+import io.lodestar.jobs.config.LodestarOptions;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The Flink settings every Lodestar job runs with. */
+public final class PipelineEnvironment {
+
+  private PipelineEnvironment() {}
+
+  /**
+   * Streaming settings: RocksDB state, exactly-once checkpoints, restarts, no generic (Kryo)
+   * types, and no generated operator uids (an operator without a stable uid fails the build of the
+   * job graph instead of silently losing its state on the next upgrade).
+   */
+  public static Configuration streaming(LodestarOptions options) {
+    Configuration conf = common(options);
+    conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, options.restartAttempts());
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, options.restartDelay());
+    return conf;
+  }
+
+  /** Bounded (BATCH) settings for backfills over files. */
+  public static Configuration bounded(LodestarOptions options) {
+    Configuration conf = common(options);
+    conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+    return conf;
+  }
+
+  private static Configuration common(LodestarOptions options) {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+    conf.set(CoreOptions.DEFAULT_PARALLELISM, options.get(LodestarOptions.PARALLELISM));
+    return conf;
+  }
+
+  /** An environment (local, cluster or test, whichever is in context) with {@code conf} applied. */
+  public static StreamExecutionEnvironment create(Configuration conf) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.configure(conf, PipelineEnvironment.class.getClassLoader());
+    return env;
+  }
+}

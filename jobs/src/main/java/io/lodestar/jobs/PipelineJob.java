@@ -1,0 +1,95 @@
+package io.lodestar.jobs;
+
+import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.kafka.KafkaIO;
+import io.lodestar.connectors.kafka.KafkaSettings;
+import io.lodestar.connectors.kafka.TransactionTimeouts;
+import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.ScoredGeneration;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The streaming pipeline between Kafka topics. {@code main} is the entry point of a deployment. */
+public final class PipelineJob {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+
+  private PipelineJob() {}
+
+  public static void main(String[] args) throws Exception {
+    LodestarOptions options = LodestarOptions.fromArgs(args);
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    build(env, options);
+    env.execute("lodestar-pipeline");
+  }
+
+  /**
+   * Validates the Kafka settings against the brokers, then adds the pipeline between the
+   * configured topics to {@code env}.
+   */
+  public static void build(StreamExecutionEnvironment env, LodestarOptions options) {
+    KafkaSettings kafka = options.kafka();
+    checkTransactionTimeout(options, kafka);
+    LOG.info("Starting Lodestar pipeline with {}", options);
+    PipelineTopology.build(
+        rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations"),
+        rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback"),
+        options,
+        kafkaOutputs(options, kafka));
+  }
+
+  /** Fails start-up when the sink transaction timeout does not fit the brokers' maximum. */
+  static void checkTransactionTimeout(LodestarOptions options, KafkaSettings kafka) {
+    Duration brokerMax =
+        TransactionTimeouts.brokerMaximum(kafka, Duration.ofSeconds(10))
+            .orElse(options.get(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT));
+    options.transactionTimeoutProblem(brokerMax).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+  }
+
+  static DataStream<RawRecord> rawSource(
+      StreamExecutionEnvironment env, LodestarOptions options, KafkaSettings kafka, String topic, String uid) {
+    return env.fromSource(
+            KafkaIO.rawSource(kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options)),
+            WatermarkStrategy.noWatermarks(),
+            "Kafka " + topic)
+        .uid(uid);
+  }
+
+  static OffsetsInitializer startingOffsets(LodestarOptions options) {
+    switch (options.get(LodestarOptions.SOURCE_STARTING_OFFSETS)) {
+      case "earliest":
+        return OffsetsInitializer.earliest();
+      case "latest":
+        return OffsetsInitializer.latest();
+      default:
+        return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    }
+  }
+
+  /** Exactly-once Kafka sinks, one transactional-id prefix each. */
+  public static PipelineOutputs kafkaOutputs(LodestarOptions options, KafkaSettings kafka) {
+    WireFormat format = options.sinkFormat();
+    return new PipelineOutputs(
+        KafkaIO.exactlyOnceSink(kafka, "scored", options.get(LodestarOptions.TOPIC_SCORED),
+            RecordCodec.of(ScoredGeneration.class), format, s -> s.getGeneration().getGenerationId()),
+        KafkaIO.exactlyOnceSink(kafka, "batches", options.get(LodestarOptions.TOPIC_BATCHES),
+            RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId),
+        KafkaIO.exactlyOnceSink(kafka, "pairs", options.get(LodestarOptions.TOPIC_PAIRS),
+            RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId),
+        KafkaIO.exactlyOnceSink(kafka, "dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS),
+            RecordCodec.of(DeadLetter.class), format, DeadLetter::getRecordId));
+  }
+}

@@ -1,0 +1,372 @@
+package io.lodestar.jobs.config;
+
+import io.lodestar.connectors.kafka.KafkaSettings;
+import io.lodestar.connectors.kafka.TransactionTimeouts;
+import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.operators.validate.GenerationValidator;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Every setting of a Lodestar job: typed keys with defaults and descriptions, read from a
+ * properties file and {@code --key value} flags (flags win), validated once at start-up with
+ * messages that name the key.
+ *
+ * <p>Keys starting with {@code kafka.} go, prefix removed, to every Kafka client (sources, sinks,
+ * admin), so SASL/SSL work unchanged. A value may be {@code ${env:NAME}} or {@code ${file:PATH}} to
+ * keep secrets out of files and command lines; secret values are never printed.
+ */
+public final class LodestarOptions {
+
+  public static final String KAFKA_PREFIX = "kafka.";
+
+  public static final ConfigOption<String> TOPIC_GENERATIONS = topic("generations", "Input: generations.");
+  public static final ConfigOption<String> TOPIC_FEEDBACK = topic("feedback", "Input: feedback.");
+  public static final ConfigOption<String> TOPIC_SCORED = topic("scored", "Output: scored generations.");
+  public static final ConfigOption<String> TOPIC_BATCHES = topic("batches", "Output: RL batches.");
+  public static final ConfigOption<String> TOPIC_PAIRS = topic("pairs", "Output: preference pairs.");
+  public static final ConfigOption<String> TOPIC_DEAD_LETTERS = topic("dead-letters", "Output: dead letters.");
+
+  public static final ConfigOption<String> SOURCE_GROUP_ID =
+      ConfigOptions.key("source.group-id").stringType().defaultValue("lodestar-pipeline")
+          .withDescription("Kafka consumer group of the sources (offsets are committed on checkpoints).");
+  public static final ConfigOption<String> SOURCE_STARTING_OFFSETS =
+      ConfigOptions.key("source.starting-offsets").stringType().defaultValue("committed-or-earliest")
+          .withDescription("Where a fresh job starts reading: committed-or-earliest, earliest or latest.");
+  public static final ConfigOption<String> SINK_FORMAT =
+      ConfigOptions.key("sink.format").stringType().defaultValue("avro")
+          .withDescription("Encoding of output records: avro (single-object encoding) or json.");
+  public static final ConfigOption<String> SINK_TRANSACTIONAL_ID_PREFIX =
+      ConfigOptions.key("sink.transactional-id-prefix").stringType().defaultValue("lodestar")
+          .withDescription("Prefix of the Kafka transactional ids; each sink appends its own name. Must be unique per job.");
+  public static final ConfigOption<Duration> SINK_TRANSACTION_TIMEOUT =
+      ConfigOptions.key("sink.transaction-timeout").durationType().defaultValue(Duration.ofMinutes(10))
+          .withDescription("Kafka transaction timeout of the exactly-once sinks.");
+  public static final ConfigOption<Duration> BROKER_TRANSACTION_MAX_TIMEOUT =
+      ConfigOptions.key("sink.broker-transaction-max-timeout").durationType().defaultValue(Duration.ofMinutes(15))
+          .withDescription("The brokers' transaction.max.timeout.ms, used when it cannot be read from the brokers.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key("checkpoint.interval").durationType().defaultValue(Duration.ofSeconds(10))
+          .withDescription("Checkpoint interval; outputs become visible to read_committed readers on each checkpoint.");
+  public static final ConfigOption<String> CHECKPOINT_DIR =
+      ConfigOptions.key("checkpoint.dir").stringType().defaultValue("file:///tmp/lodestar/checkpoints")
+          .withDescription("Durable checkpoint storage (file://, s3://, ...).");
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key("parallelism").intType().defaultValue(1).withDescription("Default operator parallelism.");
+  public static final ConfigOption<Integer> RESTART_ATTEMPTS =
+      ConfigOptions.key("restart.attempts").intType().defaultValue(10)
+          .withDescription("Restarts after a failure before the job gives up.");
+  public static final ConfigOption<Duration> RESTART_DELAY =
+      ConfigOptions.key("restart.delay").durationType().defaultValue(Duration.ofSeconds(5))
+          .withDescription("Delay between restarts.");
+
+  public static final ConfigOption<Duration> WATERMARK_OUT_OF_ORDERNESS =
+      ConfigOptions.key("watermark.out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
+          .withDescription("How far event times may run backwards before records count as late.");
+  public static final ConfigOption<Duration> WATERMARK_IDLENESS =
+      ConfigOptions.key("watermark.idleness").durationType().defaultValue(Duration.ofSeconds(30))
+          .withDescription("A source split silent this long stops holding the watermark back.");
+  public static final ConfigOption<Duration> DEDUP_RETENTION =
+      ConfigOptions.key("dedup.retention").durationType().defaultValue(Duration.ofHours(24))
+          .withDescription("How long a generation id is remembered for de-duplication (event time).");
+  public static final ConfigOption<Duration> GROUP_TIMEOUT =
+      ConfigOptions.key("group.timeout").durationType().defaultValue(Duration.ofMinutes(2))
+          .withDescription("Event time after a group's first member at which an incomplete group closes.");
+  public static final ConfigOption<Duration> GROUP_LATE_RETENTION =
+      ConfigOptions.key("group.late-retention").durationType().defaultValue(Duration.ofMinutes(30))
+          .withDescription("How long a closed group is remembered so late members are recognised.");
+  public static final ConfigOption<Integer> BATCH_GROUPS =
+      ConfigOptions.key("batch.groups").intType().defaultValue(8).withDescription("Groups per RL batch.");
+  public static final ConfigOption<Duration> BATCH_MAX_WAIT =
+      ConfigOptions.key("batch.max-wait").durationType().defaultValue(Duration.ofMinutes(1))
+          .withDescription("Event time a partial batch waits for more groups before it is emitted.");
+  public static final ConfigOption<Duration> FEEDBACK_KEEP_GENERATIONS =
+      ConfigOptions.key("feedback.keep-generations").durationType().defaultValue(Duration.ofHours(1))
+          .withDescription("Event time a generation is kept for feedback that may still arrive.");
+  public static final ConfigOption<Duration> FEEDBACK_MAX_WAIT =
+      ConfigOptions.key("feedback.max-wait").durationType().defaultValue(Duration.ofMinutes(10))
+          .withDescription("Event time feedback waits for its generation before it is routed as unmatched.");
+  public static final ConfigOption<Integer> MAX_RESPONSE_CHARS =
+      ConfigOptions.key("validate.max-response-chars").intType().defaultValue(200_000)
+          .withDescription("Longer responses are dead-lettered.");
+  public static final ConfigOption<Integer> MAX_PROMPT_CHARS =
+      ConfigOptions.key("validate.max-prompt-chars").intType().defaultValue(200_000)
+          .withDescription("Longer prompts are dead-lettered.");
+  public static final ConfigOption<Integer> MAX_GROUP_SIZE =
+      ConfigOptions.key("validate.max-group-size").intType().defaultValue(1024)
+          .withDescription("Larger declared group sizes are dead-lettered.");
+  public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD =
+      ConfigOptions.key("dead-letter.max-payload-bytes").intType().defaultValue(1 << 20)
+          .withDescription("Raw bytes kept in a dead letter; longer payloads are truncated (the size is recorded).");
+
+  /** Every typed option, for documentation and for rejecting unknown keys. */
+  public static final List<ConfigOption<?>> ALL =
+      List.of(
+          TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
+          SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
+          SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
+          PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
+          DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, BATCH_GROUPS, BATCH_MAX_WAIT,
+          FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
+          DEAD_LETTER_MAX_PAYLOAD);
+
+  private static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):(.+)}$");
+
+  private final Configuration config;
+  private final Map<String, String> kafka;
+
+  private LodestarOptions(Configuration config, Map<String, String> kafka) {
+    this.config = config;
+    this.kafka = kafka;
+  }
+
+  /** Parses {@code [--config FILE] [--key value | --key=value]...}; flags override the file. */
+  public static LodestarOptions fromArgs(String[] args) {
+    return fromArgs(args, System::getenv);
+  }
+
+  static LodestarOptions fromArgs(String[] args, Function<String, String> environment) {
+    Map<String, String> raw = new LinkedHashMap<>();
+    Map<String, String> flags = new LinkedHashMap<>();
+    String configFile = null;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + arg + "': options are --key value");
+      }
+      String key;
+      String value;
+      int eq = arg.indexOf('=');
+      if (eq > 0) {
+        key = arg.substring(2, eq);
+        value = arg.substring(eq + 1);
+      } else {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("option --" + arg.substring(2) + " needs a value");
+        }
+        key = arg.substring(2);
+        value = args[++i];
+      }
+      if (key.equals("config")) {
+        configFile = value;
+      } else {
+        flags.put(key, value);
+      }
+    }
+    if (configFile != null) {
+      raw.putAll(readFile(Path.of(configFile)));
+    }
+    raw.putAll(flags);
+    return fromMap(raw, environment);
+  }
+
+  /** Builds and validates options from key/value pairs. */
+  public static LodestarOptions fromMap(Map<String, String> values, Function<String, String> environment) {
+    Map<String, String> typed = new TreeMap<>();
+    Map<String, String> kafka = new TreeMap<>();
+    List<String> known = new ArrayList<>();
+    ALL.forEach(o -> known.add(o.key()));
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String key = e.getKey().trim();
+      String value = resolve(key, e.getValue().trim(), environment);
+      if (key.startsWith(KAFKA_PREFIX)) {
+        kafka.put(key.substring(KAFKA_PREFIX.length()), value);
+      } else if (known.contains(key)) {
+        typed.put(key, value);
+      } else {
+        throw new IllegalArgumentException("unknown option '" + key + "'; known options: " + String.join(", ", known)
+            + ", and kafka.* for Kafka client settings");
+      }
+    }
+    Configuration config = new Configuration();
+    for (Map.Entry<String, String> e : typed.entrySet()) {
+      config.setString(e.getKey(), e.getValue());
+    }
+    LodestarOptions options = new LodestarOptions(config, kafka);
+    options.validateTypes();
+    options.validate();
+    return options;
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    Properties props = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(reader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+    return map;
+  }
+
+  private static String resolve(String key, String value, Function<String, String> environment) {
+    Matcher m = REFERENCE.matcher(value);
+    if (!m.matches()) {
+      return value;
+    }
+    String where = m.group(2);
+    if (m.group(1).equals("env")) {
+      String resolved = environment.apply(where);
+      if (resolved == null) {
+        throw new IllegalArgumentException(key + " refers to environment variable " + where + ", which is not set");
+      }
+      return resolved;
+    }
+    try {
+      return Files.readString(Path.of(where), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(key + " refers to file " + where + ", which cannot be read", e);
+    }
+  }
+
+  private void validateTypes() {
+    for (ConfigOption<?> option : ALL) {
+      try {
+        config.get(option);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "option " + option.key() + " has a value that is not a valid " + describeType(option) + ": "
+                + config.toMap().get(option.key()), e);
+      }
+    }
+  }
+
+  private static String describeType(ConfigOption<?> option) {
+    Object def = option.defaultValue();
+    if (def instanceof Duration) {
+      return "duration (e.g. 30 s, 5 min, 1 h)";
+    }
+    return def == null ? "value" : def.getClass().getSimpleName().toLowerCase();
+  }
+
+  private void validate() {
+    requirePositive(PARALLELISM);
+    requirePositive(BATCH_GROUPS);
+    requirePositive(MAX_RESPONSE_CHARS);
+    requirePositive(MAX_PROMPT_CHARS);
+    requirePositive(MAX_GROUP_SIZE);
+    requirePositive(DEAD_LETTER_MAX_PAYLOAD);
+    if (config.get(RESTART_ATTEMPTS) < 0) {
+      throw new IllegalArgumentException(RESTART_ATTEMPTS.key() + " must not be negative");
+    }
+    for (ConfigOption<Duration> d :
+        List.of(CHECKPOINT_INTERVAL, GROUP_TIMEOUT, BATCH_MAX_WAIT, DEDUP_RETENTION, FEEDBACK_MAX_WAIT,
+            FEEDBACK_KEEP_GENERATIONS, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION)) {
+      if (config.get(d).isNegative() || config.get(d).isZero()) {
+        throw new IllegalArgumentException(d.key() + " must be a positive duration, was " + config.get(d));
+      }
+    }
+    String offsets = config.get(SOURCE_STARTING_OFFSETS);
+    if (!List.of("committed-or-earliest", "earliest", "latest").contains(offsets)) {
+      throw new IllegalArgumentException(
+          SOURCE_STARTING_OFFSETS.key() + " must be committed-or-earliest, earliest or latest, was " + offsets);
+    }
+    sinkFormat();
+    Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
+    if (problem.isPresent()) {
+      throw new IllegalArgumentException(problem.get());
+    }
+  }
+
+  /**
+   * Checks the sink transaction timeout against checkpointing, restarts and a broker maximum:
+   * a transaction stays open from one checkpoint until the next one completes, plus any restart.
+   */
+  public Optional<String> transactionTimeoutProblem(Duration brokerMaximum) {
+    Duration minimum =
+        checkpointInterval().multipliedBy(2).plus(restartDelay().multipliedBy(Math.max(1, restartAttempts())));
+    return TransactionTimeouts.check(
+        SINK_TRANSACTION_TIMEOUT.key(),
+        transactionTimeout(),
+        "2 x " + CHECKPOINT_INTERVAL.key() + " + " + RESTART_ATTEMPTS.key() + " x " + RESTART_DELAY.key(),
+        minimum,
+        brokerMaximum);
+  }
+
+  private void requirePositive(ConfigOption<Integer> option) {
+    if (config.get(option) < 1) {
+      throw new IllegalArgumentException(option.key() + " must be at least 1, was " + config.get(option));
+    }
+  }
+
+  /** Kafka settings; fails naming the key when no bootstrap servers are configured. */
+  public KafkaSettings kafka() {
+    if (!kafka.containsKey("bootstrap.servers")) {
+      throw new IllegalArgumentException("kafka.bootstrap.servers is required to read from or write to Kafka");
+    }
+    return new KafkaSettings(kafka, config.get(SINK_TRANSACTIONAL_ID_PREFIX), transactionTimeout());
+  }
+
+  public <T> T get(ConfigOption<T> option) {
+    return config.get(option);
+  }
+
+  public WireFormat sinkFormat() {
+    String format = config.get(SINK_FORMAT);
+    switch (format.toLowerCase()) {
+      case "avro":
+        return WireFormat.AVRO;
+      case "json":
+        return WireFormat.JSON;
+      default:
+        throw new IllegalArgumentException(SINK_FORMAT.key() + " must be avro or json, was " + format);
+    }
+  }
+
+  public Duration checkpointInterval() {
+    return config.get(CHECKPOINT_INTERVAL);
+  }
+
+  public Duration transactionTimeout() {
+    return config.get(SINK_TRANSACTION_TIMEOUT);
+  }
+
+  public Duration restartDelay() {
+    return config.get(RESTART_DELAY);
+  }
+
+  public int restartAttempts() {
+    return config.get(RESTART_ATTEMPTS);
+  }
+
+  public GenerationValidator.Limits generationLimits() {
+    GenerationValidator.Limits defaults = GenerationValidator.Limits.defaults();
+    return new GenerationValidator.Limits(
+        defaults.maxIdChars(), config.get(MAX_PROMPT_CHARS), config.get(MAX_RESPONSE_CHARS),
+        config.get(MAX_GROUP_SIZE), defaults.maxTokens());
+  }
+
+  /** Settings for logs: every typed option, and Kafka settings with secret values masked. */
+  @Override
+  public String toString() {
+    Map<String, String> shown = new TreeMap<>();
+    for (ConfigOption<?> o : ALL) {
+      shown.put(o.key(), String.valueOf(config.get(o)));
+    }
+    kafka.forEach((k, v) -> shown.put(KAFKA_PREFIX + k, KafkaSettings.isSecretKey(k) ? "****" : v));
+    return "LodestarOptions" + shown;
+  }
+
+  private static ConfigOption<String> topic(String name, String description) {
+    return ConfigOptions.key("topics." + name).stringType().defaultValue("lodestar." + name).withDescription(description);
+  }
+}

@@ -1,0 +1,154 @@
+package io.lodestar.operators.group;
+
+import io.lodestar.connectors.MetricNames;
+import io.lodestar.schema.GroupCompletion;
+import io.lodestar.schema.ScoredGeneration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Collects the responses of one group (keyed by group id) and emits the group with advantages
+ * when the expected number has arrived, or when the event-time timeout after the first member
+ * fires. Members that arrive after the group closed are counted and go to the late side output.
+ *
+ * <p>State per open group: the members and the deadline. When a group closes they are cleared and
+ * only a tombstone remains, so late members can be recognised; a second timer clears it after
+ * {@code lateRetention}. A TTL on every state is the safety net.
+ */
+public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, io.lodestar.schema.RLGroup> {
+
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<ScoredGeneration> LATE_MEMBERS =
+      new OutputTag<>("late-group-members", new AvroTypeInfo<>(ScoredGeneration.class));
+
+  private final Duration timeout;
+  private final Duration lateRetention;
+
+  private transient MapState<String, ScoredGeneration> members;
+  private transient ValueState<Long> deadline;
+  private transient ValueState<Long> closedUntil;
+  private transient Counter completed;
+  private transient Counter timedOut;
+  private transient Counter late;
+
+  public GroupFunction(Duration timeout, Duration lateRetention) {
+    this.timeout = timeout;
+    this.lateRetention = lateRetention;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    StateTtlConfig ttl =
+        StateTtlConfig.newBuilder(timeout.plus(lateRetention).multipliedBy(2)).neverReturnExpired().build();
+    MapStateDescriptor<String, ScoredGeneration> membersDescriptor =
+        new MapStateDescriptor<>("members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
+    membersDescriptor.enableTimeToLive(ttl);
+    members = getRuntimeContext().getMapState(membersDescriptor);
+    deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
+    closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
+    completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
+    timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
+    late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
+  }
+
+  private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
+    descriptor.enableTimeToLive(ttl);
+    return descriptor;
+  }
+
+  @Override
+  public void processElement(ScoredGeneration member, Context ctx, Collector<io.lodestar.schema.RLGroup> out)
+      throws Exception {
+    if (closedUntil.value() != null) {
+      late.inc();
+      ctx.output(LATE_MEMBERS, member);
+      return;
+    }
+    String generationId = member.getGeneration().getGenerationId();
+    if (members.contains(generationId)) {
+      return; // already a member; the upstream de-duplication normally catches this
+    }
+    long eventTime = member.getGeneration().getCreatedAtMs();
+    if (deadline.value() == null) {
+      long due = eventTime + timeout.toMillis();
+      deadline.update(due);
+      ctx.timerService().registerEventTimeTimer(due);
+    }
+    members.put(generationId, member);
+
+    List<ScoredGeneration> current = currentMembers();
+    Integer expected = RLGroups.expectedSize(current);
+    if (expected != null && current.size() >= expected) {
+      long closedAt = latestEventTime(current);
+      ctx.timerService().deleteEventTimeTimer(deadline.value());
+      completed.inc();
+      out.collect(RLGroups.build(current, GroupCompletion.FULL, closedAt));
+      close(ctx.timerService(), closedAt);
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<io.lodestar.schema.RLGroup> out)
+      throws Exception {
+    Long due = deadline.value();
+    if (due != null && due == timestamp) {
+      List<ScoredGeneration> current = currentMembers();
+      // The watermark jumps to its maximum only when the input has ended (bounded mode or drain).
+      boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+      timedOut.inc();
+      out.collect(
+          RLGroups.build(current, endOfInput ? GroupCompletion.END_OF_INPUT : GroupCompletion.TIMEOUT, timestamp));
+      close(ctx.timerService(), timestamp);
+      return;
+    }
+    Long tombstone = closedUntil.value();
+    if (tombstone != null && tombstone == timestamp) {
+      // Late window over: nothing of this group remains.
+      closedUntil.clear();
+    }
+  }
+
+  private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt) throws Exception {
+    members.clear();
+    deadline.clear();
+    long until = closedAt + lateRetention.toMillis();
+    closedUntil.update(until);
+    timers.registerEventTimeTimer(until);
+  }
+
+  private List<ScoredGeneration> currentMembers() throws Exception {
+    List<ScoredGeneration> list = new ArrayList<>();
+    for (ScoredGeneration m : members.values()) {
+      list.add(m);
+    }
+    return list;
+  }
+
+  private static long latestEventTime(List<ScoredGeneration> members) {
+    long latest = Long.MIN_VALUE;
+    for (ScoredGeneration m : members) {
+      latest = Math.max(latest, m.getGeneration().getCreatedAtMs());
+    }
+    return latest;
+  }
+
+  /** Type of the emitted groups, for topology builders. */
+  public static TypeInformation<io.lodestar.schema.RLGroup> outputType() {
+    return new AvroTypeInfo<>(io.lodestar.schema.RLGroup.class);
+  }
+}
