@@ -1,0 +1,85 @@
+package io.lodestar.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedded broker is a real one: partitions, transactions and read_committed isolation. */
+class EmbeddedKafkaITCase {
+
+  private static EmbeddedKafka kafka;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    kafka.close();
+  }
+
+  @Test
+  void topicsHaveTheRequestedPartitions() throws Exception {
+    kafka.createTopics(3, "partitioned");
+    kafka.createTopics(3, "partitioned"); // creating again is harmless
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      int partitions =
+          admin.describeTopics(List.of("partitioned")).allTopicNames().get().get("partitioned").partitions().size();
+      assertThat(partitions).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void readCommittedReadersSeeCommittedTransactionsAndNeverAbortedOnes() throws Exception {
+    kafka.createTopics(3, "transactional");
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("transactional.id", "embedded-kafka-it");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      for (int i = 0; i < 6; i++) {
+        producer.send(new ProducerRecord<>("transactional", i % 3, null, bytes("committed-" + i)));
+      }
+      producer.commitTransaction();
+      producer.beginTransaction();
+      for (int i = 0; i < 4; i++) {
+        producer.send(new ProducerRecord<>("transactional", i % 3, null, bytes("aborted-" + i)));
+      }
+      producer.flush();
+      producer.abortTransaction();
+    }
+
+    List<String> seen = new ArrayList<>();
+    for (byte[] value : CommittedReader.readAll(kafka.bootstrapServers(), "transactional", Duration.ofSeconds(30))) {
+      seen.add(new String(value, StandardCharsets.UTF_8));
+    }
+    assertThat(seen)
+        .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2", "committed-3", "committed-4", "committed-5");
+  }
+
+  @Test
+  void brokerReportsItsTransactionMaximum() {
+    KafkaSettings settings =
+        new KafkaSettings(Map.of("bootstrap.servers", kafka.bootstrapServers()), "t", Duration.ofMinutes(1));
+    assertThat(TransactionTimeouts.brokerMaximum(settings, Duration.ofSeconds(10))).hasValue(Duration.ofMinutes(15));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,319 @@
+package io.lodestar.jobs.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lodestar.connectors.kafka.CommittedReader;
+import io.lodestar.connectors.kafka.EmbeddedKafka;
+import io.lodestar.connectors.serde.DecodeResult;
+import io.lodestar.connectors.serde.PlainJson;
+import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.PipelineEnvironment;
+import io.lodestar.jobs.PipelineJob;
+import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Feedback;
+import io.lodestar.schema.Generation;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.ScoredGeneration;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The whole pipeline on one machine: an in-process Kafka broker, simulated production traffic for a
+ * bounded time, the streaming job on a local Flink with its web UI, then a drain (stop with
+ * savepoint, flushing open groups), a short report, and every output topic written as JSONL.
+ *
+ * <p>Flags: {@code --seconds N} (traffic duration, default 20), {@code --prompts N} (default 120),
+ * {@code --output DIR} (default lodestar-out/demo), {@code --web-ui-port N} (default: first free from 8081).
+ */
+public final class LocalDemo {
+
+  private static final int PARTITIONS = 3;
+
+  private LocalDemo() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = parseFlags(args);
+    int seconds = Integer.parseInt(flags.getOrDefault("seconds", "20"));
+    int prompts = Integer.parseInt(flags.getOrDefault("prompts", "120"));
+    Path output = Path.of(flags.getOrDefault("output", "lodestar-out/demo"));
+    int webPort = flags.containsKey("web-ui-port") ? Integer.parseInt(flags.get("web-ui-port")) : freePortFrom(8081);
+    Path work = Files.createTempDirectory("lodestar-demo");
+
+    System.out.println("Lodestar local demo: starting an in-process Kafka broker...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      LodestarOptions options = demoOptions(kafka.bootstrapServers(), work);
+      List<String> allTopics = new ArrayList<>(topics(options).values());
+      allTopics.add(options.get(LodestarOptions.TOPIC_GENERATIONS));
+      allTopics.add(options.get(LodestarOptions.TOPIC_FEEDBACK));
+      kafka.createTopics(PARTITIONS, allTopics.toArray(String[]::new));
+
+      Configuration conf = PipelineEnvironment.streaming(options);
+      conf.set(RestOptions.PORT, webPort);
+      conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+      env.configure(conf, LocalDemo.class.getClassLoader());
+      PipelineJob.build(env, options);
+      JobClient job = env.executeAsync("lodestar-demo");
+      String webUi = "http://127.0.0.1:" + webPort;
+      System.out.println("Flink web UI: " + webUi + "  (job " + job.getJobID() + ")");
+
+      TrafficSimulator.Stats sent = publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
+      System.out.printf(
+          "Published %d generations (%d duplicates), %d votes, %d thumbs, %d corrupt records over %d s%n",
+          sent.generations(), sent.duplicates(), sent.votes(), sent.thumbs(), sent.corrupt(), seconds);
+
+      // Let the job catch up, note its checkpointed state size, then drain it.
+      Thread.sleep(2 * options.checkpointInterval().toMillis() + 1000);
+      String stateSize = checkpointedStateSize(webUi, job.getJobID().toString());
+      System.out.println("Draining the job (stop with savepoint: open groups flush, last transactions commit)...");
+      String savepoint =
+          job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+              .get(2, TimeUnit.MINUTES);
+      job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+
+      Map<String, List<String>> outputs = readOutputs(kafka.bootstrapServers(), options, output);
+      report(outputs, output, stateSize, savepoint, sent);
+    }
+    System.exit(0);
+  }
+
+  static LodestarOptions demoOptions(String bootstrap, Path work) {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("kafka.bootstrap.servers", bootstrap);
+    values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "2 s");
+    values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+    values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "3");
+    values.put(LodestarOptions.RESTART_DELAY.key(), "1 s");
+    values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "2 min");
+    values.put(LodestarOptions.GROUP_TIMEOUT.key(), "10 s");
+    values.put(LodestarOptions.BATCH_GROUPS.key(), "4");
+    values.put(LodestarOptions.BATCH_MAX_WAIT.key(), "20 s");
+    values.put(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS.key(), "1 s");
+    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), "5 s");
+    values.put(LodestarOptions.PARALLELISM.key(), "2");
+    return LodestarOptions.fromMap(values, System::getenv);
+  }
+
+  /** Output topics by the name they get in the report and the output folder. */
+  static Map<String, String> topics(LodestarOptions options) {
+    Map<String, String> topics = new LinkedHashMap<>();
+    topics.put("scored", options.get(LodestarOptions.TOPIC_SCORED));
+    topics.put("batches", options.get(LodestarOptions.TOPIC_BATCHES));
+    topics.put("pairs", options.get(LodestarOptions.TOPIC_PAIRS));
+    topics.put("dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS));
+    return topics;
+  }
+
+  /** Publishes simulated traffic paced over {@code seconds}: mostly Avro, every fifth record JSON. */
+  static TrafficSimulator.Stats publishTraffic(String bootstrap, LodestarOptions options, int prompts, int seconds) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("enable.idempotence", "true");
+    props.put("linger.ms", "5");
+    String generationsTopic = options.get(LodestarOptions.TOPIC_GENERATIONS);
+    String feedbackTopic = options.get(LodestarOptions.TOPIC_FEEDBACK);
+    RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
+    RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
+    long start = System.currentTimeMillis();
+    long gap = Math.max(1, seconds * 1000L / prompts);
+    TrafficSimulator.Settings defaults = TrafficSimulator.Settings.defaults();
+    TrafficSimulator.Settings settings =
+        new TrafficSimulator.Settings(
+            42L, prompts, defaults.groupSize(), defaults.duplicateRate(), defaults.corruptRate(), defaults.noAnswerRate(),
+            defaults.voteRate(), defaults.thumbRate(), start, gap, defaults.modelId());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      int[] count = {0};
+      TrafficSimulator.Output out =
+          new TrafficSimulator.Output() {
+            @Override
+            public void generation(Generation g) {
+              paceTo(g.getCreatedAtMs());
+              send(generationsTopic, g.getGenerationId(), generations.encode(g, format()));
+            }
+
+            @Override
+            public void duplicate(Generation g) {
+              send(generationsTopic, g.getGenerationId(), generations.encode(g, format()));
+            }
+
+            @Override
+            public void feedback(Feedback f) {
+              // Feedback is stamped with the (later) time a user reacts; pacing follows generations only.
+              send(feedbackTopic, f.getGenerationId(), feedback.encode(f, format()));
+            }
+
+            @Override
+            public void corrupt(String topicRole, byte[] key, byte[] bytes) {
+              send(topicRole.equals("feedback") ? feedbackTopic : generationsTopic, null, bytes);
+            }
+
+            private WireFormat format() {
+              return ++count[0] % 5 == 0 ? WireFormat.JSON : WireFormat.AVRO;
+            }
+
+            private void send(String topic, String key, byte[] value) {
+              producer.send(
+                  new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+            }
+
+            private void paceTo(long eventTime) {
+              long wait = eventTime - System.currentTimeMillis();
+              if (wait > 0) {
+                try {
+                  Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            }
+          };
+      TrafficSimulator.Stats stats = new TrafficSimulator(settings).run(out);
+      producer.flush();
+      return stats;
+    }
+  }
+
+  /** The size of the latest completed checkpoint, from the job's REST API. */
+  static String checkpointedStateSize(String webUi, String jobId) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(webUi + "/jobs/" + jobId + "/checkpoints")).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode completed = new ObjectMapper().readTree(response.body()).path("latest").path("completed");
+      if (completed.isMissingNode() || completed.isNull()) {
+        return "no checkpoint completed yet";
+      }
+      return completed.path("state_size").asLong() + " bytes (checkpoint " + completed.path("id").asLong() + ")";
+    } catch (IOException e) {
+      return "unavailable (" + e.getClass().getSimpleName() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unavailable";
+    }
+  }
+
+  /** Reads every output topic as a read_committed consumer and writes it as JSONL. */
+  static Map<String, List<String>> readOutputs(String bootstrap, LodestarOptions options, Path output) throws IOException {
+    Files.createDirectories(output);
+    Map<String, Class<? extends SpecificRecordBase>> types = new HashMap<>();
+    types.put("scored", ScoredGeneration.class);
+    types.put("batches", RLBatch.class);
+    types.put("pairs", PreferencePair.class);
+    types.put("dead-letters", DeadLetter.class);
+    Map<String, List<String>> lines = new LinkedHashMap<>();
+    for (Map.Entry<String, String> topic : topics(options).entrySet()) {
+      List<String> json = new ArrayList<>();
+      RecordCodec<? extends SpecificRecordBase> codec = RecordCodec.of(types.get(topic.getKey()));
+      for (byte[] value : CommittedReader.readAll(bootstrap, topic.getValue(), Duration.ofSeconds(30))) {
+        DecodeResult<? extends SpecificRecordBase> decoded = codec.decode(value);
+        json.add(decoded.isOk() ? PlainJson.toJsonString(decoded.value()) : "{\"undecodable\": true}");
+      }
+      try (BufferedWriter writer = Files.newBufferedWriter(output.resolve(topic.getKey() + ".jsonl"))) {
+        for (String line : json) {
+          writer.write(line);
+          writer.newLine();
+        }
+      }
+      lines.put(topic.getKey(), json);
+    }
+    return lines;
+  }
+
+  private static void report(
+      Map<String, List<String>> outputs, Path output, String stateSize, String savepoint, TrafficSimulator.Stats sent)
+      throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    System.out.println();
+    System.out.println("=== Lodestar demo report ===");
+    outputs.forEach((name, records) -> System.out.printf("  %-13s %6d records -> %s%n", name, records.size(), output.resolve(name + ".jsonl")));
+    Map<String, Integer> deadByKind = new TreeMap<>();
+    for (String line : outputs.get("dead-letters")) {
+      deadByKind.merge(mapper.readTree(line).path("errorKind").asText("?"), 1, Integer::sum);
+    }
+    System.out.println("  dead letters by kind: " + deadByKind);
+    System.out.println("  checkpointed state while running: " + stateSize);
+    System.out.println("  final savepoint: " + savepoint);
+    List<String> pairs = outputs.get("pairs");
+    if (!pairs.isEmpty()) {
+      JsonNode pair = mapper.readTree(pairs.get(0));
+      System.out.println("  sample preference pair " + pair.path("pairId").asText() + ":");
+      System.out.println("    prompt:   " + clip(pair.path("prompt").path(pair.path("prompt").size() - 1).path("content").asText()));
+      System.out.println("    chosen:   " + clip(pair.path("chosen").asText()));
+      System.out.println("    rejected: " + clip(pair.path("rejected").asText()));
+    }
+    List<String> batches = outputs.get("batches");
+    if (!batches.isEmpty()) {
+      JsonNode batch = mapper.readTree(batches.get(0));
+      System.out.printf(
+          "  sample RL batch %s: %d groups, %d samples%n",
+          batch.path("batchId").asText(), batch.path("groups").size(), batch.path("sampleCount").asInt());
+      JsonNode group = batch.path("groups").path(0);
+      for (JsonNode sample : group.path("samples")) {
+        System.out.printf(
+            "    group %s sample %s reward=%s advantage=%.4f%n",
+            clip(group.path("groupId").asText()), clip(sample.path("generationId").asText()),
+            sample.path("reward").asText(), sample.path("advantage").asDouble());
+      }
+    }
+    System.out.printf("  inputs: %d generations sent, %d distinct expected in scored%n", sent.generations() + sent.duplicates(), sent.generations());
+  }
+
+  private static String clip(String text) {
+    String flat = text.replace('\n', ' ');
+    return flat.length() <= 90 ? flat : flat.substring(0, 87) + "...";
+  }
+
+  private static Map<String, String> parseFlags(String[] args) {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("expected --flag value, got " + args[i]);
+      }
+      flags.put(args[i].substring(2), args[i + 1]);
+    }
+    return flags;
+  }
+
+  private static int freePortFrom(int first) {
+    for (int port = first; port < first + 100; port++) {
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException busy) {
+        // try the next one
+      }
+    }
+    throw new IllegalStateException("no free port for the web UI in " + first + ".." + (first + 99));
+  }
+}

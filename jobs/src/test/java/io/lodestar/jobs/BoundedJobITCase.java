@@ -1,0 +1,207 @@
+package io.lodestar.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lodestar.connectors.serde.PlainJson;
+import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.schema.ChatMessage;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Generation;
+import io.lodestar.schema.GroupCompletion;
+import io.lodestar.schema.Policy;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.RLSample;
+import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.TaskKind;
+import io.lodestar.schema.TaskMetadata;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline in BATCH mode over JSON Lines files. */
+class BoundedJobITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  @TempDir Path out;
+
+  @Test
+  void fixtureFilesProduceExactlyTheExpectedOutputs() throws Exception {
+    BoundedJob.run(
+        new BoundedJob.Inputs(resource("bounded/generations.jsonl"), resource("bounded/feedback.jsonl"), out),
+        LodestarOptions.fromArgs(new String[0]));
+
+    Map<String, Double> rewards = new HashMap<>();
+    read("scored", ScoredGeneration.class).forEach(s -> rewards.put(s.getGeneration().getGenerationId(), s.getReward()));
+    assertThat(rewards).containsExactlyInAnyOrderEntriesOf(Map.of("g1", 1.0, "g2", 0.0, "g3", 1.0, "g4", 0.0));
+
+    List<RLBatch> batches = read("batches", RLBatch.class);
+    assertThat(batches).hasSize(1);
+    RLBatch batch = batches.get(0);
+    assertThat(batch.getBatchId()).isEqualTo("m-0000000000");
+    assertThat(batch.getGroups()).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
+    assertThat(batch.getGroups()).extracting(RLGroup::getCompletion)
+        .containsExactly(GroupCompletion.FULL, GroupCompletion.END_OF_INPUT);
+    double expected = 0.5 / (Math.sqrt(0.5) + 1e-6);
+    for (RLGroup group : batch.getGroups()) {
+      assertThat(group.getSamples()).extracting(RLSample::getAdvantage)
+          .satisfiesExactly(a -> assertThat(a).isCloseTo(expected, within(1e-12)), a -> assertThat(a).isCloseTo(-expected, within(1e-12)));
+    }
+
+    List<PreferencePair> pairs = read("pairs", PreferencePair.class);
+    assertThat(pairs).singleElement().satisfies(p -> {
+      assertThat(p.getChosenGenerationId()).isEqualTo("g1");
+      assertThat(p.getRejectedGenerationId()).isEqualTo("g2");
+      assertThat(p.getProvenance().getFeedbackIds()).containsExactly("f1");
+    });
+
+    List<DeadLetter> dead = read("dead-letters", DeadLetter.class);
+    assertThat(dead).extracting(DeadLetter::getErrorKind)
+        .containsExactlyInAnyOrder("UNRECOGNIZED_ENCODING", "INVALID", "INVALID", "UNMATCHED_FEEDBACK");
+    assertThat(dead).filteredOn(d -> "file:generations.jsonl".equals(d.getTopic())).extracting(DeadLetter::getOffset)
+        .containsExactlyInAnyOrder(4L, 5L);
+  }
+
+  @Test
+  void realGsm8kGenerationsAreScoredInAgreementWithTheirLabels() throws Exception {
+    Path groups = sharedData().resolve("generations/groups.jsonl");
+    assumeThat(groups).exists();
+    Path input = out.resolve("input.jsonl");
+    Map<String, Boolean> labels = writeGenerations(groups, input);
+
+    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("result")), LodestarOptions.fromArgs(new String[] {"--batch.groups", "16"}));
+
+    List<ScoredGeneration> scored = readFrom(out.resolve("result"), "scored", ScoredGeneration.class);
+    assertThat(scored).hasSize(labels.size());
+    int gsm8k = 0;
+    int agree = 0;
+    for (ScoredGeneration s : scored) {
+      String id = s.getGeneration().getGenerationId();
+      if (id.startsWith("gsm8k")) {
+        gsm8k++;
+        if (Boolean.valueOf(s.getReward() != null && s.getReward() == 1.0).equals(labels.get(id))) {
+          agree++;
+        }
+      }
+    }
+    assertThat(gsm8k).isEqualTo(800);
+    assertThat((double) agree / gsm8k).isGreaterThanOrEqualTo(0.99);
+
+    List<RLGroup> allGroups = new ArrayList<>();
+    readFrom(out.resolve("result"), "batches", RLBatch.class).forEach(b -> allGroups.addAll(b.getGroups()));
+    assertThat(allGroups).hasSize(250);
+    for (RLGroup group : allGroups) {
+      assertThat(group.getCompletion()).isEqualTo(GroupCompletion.FULL);
+      assertAdvantagesFollowVerlGrpo(group);
+    }
+    assertThat(readFrom(out.resolve("result"), "dead-letters", DeadLetter.class)).isEmpty();
+  }
+
+  /** Recomputes the advantages in the plainest way and compares. */
+  private static void assertAdvantagesFollowVerlGrpo(RLGroup group) {
+    List<Double> rewards = new ArrayList<>();
+    group.getSamples().forEach(s -> { if (s.getScored()) rewards.add(s.getReward()); });
+    double mean = rewards.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    double var = rewards.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum() / Math.max(1, rewards.size() - 1);
+    for (RLSample s : group.getSamples()) {
+      double expected;
+      if (!s.getScored()) {
+        expected = 0;
+      } else if (rewards.size() == 1) {
+        expected = s.getReward() / (1 + 1e-6);
+      } else {
+        expected = (s.getReward() - mean) / (Math.sqrt(var) + 1e-6);
+      }
+      assertThat(s.getAdvantage()).as(group.getGroupId()).isCloseTo(expected, within(1e-9));
+    }
+  }
+
+  /** Writes the real groups as generations in the plain JSON encoding; returns the labels by id. */
+  private static Map<String, Boolean> writeGenerations(Path groups, Path target) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    Map<String, Boolean> labels = new HashMap<>();
+    long time = 1_767_225_600_000L;
+    try (Stream<String> lines = Files.lines(groups); BufferedWriter writer = Files.newBufferedWriter(target)) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        JsonNode group = mapper.readTree(line);
+        String groupId = group.path("group_id").asText();
+        JsonNode members = group.path("generations");
+        for (int i = 0; i < members.size(); i++) {
+          JsonNode m = members.get(i);
+          String id = groupId + "/" + i;
+          labels.put(id, m.path("correct").asBoolean());
+          Generation g =
+              Generation.newBuilder()
+                  .setGenerationId(id)
+                  .setPromptId(groupId)
+                  .setGroupId(groupId)
+                  .setExpectedGroupSize(members.size())
+                  .setSampleIndex(i)
+                  .setPrompt(List.of(new ChatMessage("user", group.path("prompt").asText())))
+                  .setResponse(m.path("text").asText())
+                  .setTask(TaskMetadata.newBuilder().setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
+                      .setKind(TaskKind.MATH).setGroundTruth(group.path("gold_answer").asText()).build())
+                  .setPolicy(Policy.newBuilder().setModelId(m.path("sample_id").asText("unknown")).setPolicyVersion(0).build())
+                  .setCreatedAtMs(time++)
+                  .setConsentToTrain(true)
+                  .build();
+          writer.write(PlainJson.toJsonString(g));
+          writer.newLine();
+        }
+      }
+    }
+    return labels;
+  }
+
+  private <T extends SpecificRecordBase> List<T> read(String output, Class<T> type) throws IOException {
+    return readFrom(out, output, type);
+  }
+
+  private static <T extends SpecificRecordBase> List<T> readFrom(Path dir, String output, Class<T> type) throws IOException {
+    List<T> records = new ArrayList<>();
+    Path folder = dir.resolve(output);
+    if (!Files.isDirectory(folder)) {
+      return records;
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
+        for (String line : Files.readAllLines(file)) {
+          if (!line.isBlank()) {
+            records.add(PlainJson.fromJson(line, type));
+          }
+        }
+      }
+    }
+    return records;
+  }
+
+  private static Path resource(String name) throws URISyntaxException {
+    return Path.of(BoundedJobITCase.class.getClassLoader().getResource(name).toURI());
+  }
+
+  static Path sharedData() {
+    return Path.of(System.getProperty("lodestar.shared.dir", "../../shared")).resolve("data");
+  }
+}

@@ -1,0 +1,67 @@
+package io.lodestar.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lodestar.connectors.RawRecord;
+import io.lodestar.jobs.config.LodestarOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+class PipelineTopologyTest {
+
+  private final LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
+
+  @Test
+  void everyOperatorHasAStableUidAndAName() {
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
+
+    StreamGraph graph = env.getStreamGraph();
+    List<String> uids = new ArrayList<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      assertThat(node.getOperatorName()).isNotBlank();
+      if (node.getTransformationUID() != null) {
+        uids.add(node.getTransformationUID());
+      }
+    }
+    assertThat(uids)
+        .doesNotHaveDuplicates()
+        .contains(
+            "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
+            "parse-feedback", "join-vote-generation-a", "join-vote-generation-b", "vote-to-pair");
+  }
+
+  @Test
+  void anOperatorWithoutUidFailsTheJobGraphNamingIt() {
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    DataStream<RawRecord> unnamed = source(env, "g").map(r -> r, TypeInformation.of(RawRecord.class)).name("Operator without uid");
+    PipelineTopology.build(unnamed, source(env, "f"), options, discardingOutputs());
+
+    assertThatThrownBy(() -> env.getStreamGraph().getJobGraph())
+        .hasMessageContaining("no UID")
+        .hasMessageContaining("Operator without uid");
+  }
+
+  @Test
+  void genericTypesAreDisabled() {
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
+  }
+
+  private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String name) {
+    return env.fromData(TypeInformation.of(RawRecord.class), new RawRecord(name, 0, 0, 0, null, new byte[] {'{', '}'}))
+        .uid("source-" + name);
+  }
+
+  private static PipelineOutputs discardingOutputs() {
+    return new PipelineOutputs(new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>());
+  }
+}

@@ -1,0 +1,113 @@
+package io.lodestar.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LodestarOptionsTest {
+
+  private static final String CANARY = "canary-Pa55word-7f3e";
+
+  @Test
+  void flagsOverrideTheConfigFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("lodestar.properties");
+    Files.writeString(file, "kafka.bootstrap.servers=broker:9092\nbatch.groups=16\ngroup.timeout=5 min\n");
+
+    LodestarOptions options =
+        LodestarOptions.fromArgs(new String[] {"--config", file.toString(), "--batch.groups", "32", "--parallelism=2"});
+
+    assertThat(options.get(LodestarOptions.BATCH_GROUPS)).isEqualTo(32);
+    assertThat(options.get(LodestarOptions.GROUP_TIMEOUT)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(options.get(LodestarOptions.PARALLELISM)).isEqualTo(2);
+    assertThat(options.kafka().bootstrapServers()).isEqualTo("broker:9092");
+  }
+
+  @Test
+  void unknownKeyIsRejectedByName() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.group", "4"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown option 'batch.group'");
+  }
+
+  @Test
+  void malformedValueNamesTheKey() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--group.timeout", "soon"}))
+        .hasMessageContaining("group.timeout")
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.groups", "0"}))
+        .hasMessageContaining("batch.groups must be at least 1");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--sink.format", "xml"}))
+        .hasMessageContaining("sink.format");
+  }
+
+  @Test
+  void transactionTimeoutShorterThanCheckpointAndRestartIsRejectedNamingBothValues() {
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(
+                    new String[] {"--checkpoint.interval", "1 min", "--sink.transaction-timeout", "90 s"}))
+        .hasMessageContaining("sink.transaction-timeout=90000 ms")
+        .hasMessageContaining("checkpoint.interval")
+        .hasMessageContaining("170000 ms");
+  }
+
+  @Test
+  void transactionTimeoutAboveTheBrokerMaximumIsRejectedNamingBothValues() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--sink.transaction-timeout", "1 h"}))
+        .hasMessageContaining("sink.transaction-timeout=3600000 ms")
+        .hasMessageContaining("transaction.max.timeout.ms=900000 ms");
+
+    LodestarOptions options = LodestarOptions.fromArgs(new String[] {"--sink.transaction-timeout", "10 min"});
+    assertThat(options.transactionTimeoutProblem(Duration.ofMinutes(5)))
+        .hasValueSatisfying(p -> assertThat(p).contains("600000 ms").contains("300000 ms"));
+  }
+
+  @Test
+  void kafkaOptionsPassThroughWithoutPrefixAndSecretsNeverPrint() {
+    LodestarOptions options =
+        LodestarOptions.fromMap(
+            Map.of(
+                "kafka.bootstrap.servers", "broker:9093",
+                "kafka.security.protocol", "SASL_SSL",
+                "kafka.sasl.jaas.config", "${env:LODESTAR_JAAS}",
+                "kafka.ssl.truststore.password", CANARY),
+            name -> name.equals("LODESTAR_JAAS") ? "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"" + CANARY + "\";" : null);
+
+    assertThat(options.kafka().clientProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("ssl.truststore.password", CANARY);
+    assertThat(options.kafka().clientProperties().getProperty("sasl.jaas.config")).contains(CANARY);
+    assertThat(options.toString()).doesNotContain(CANARY).contains("kafka.sasl.jaas.config=****");
+    assertThat(options.kafka().toString()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void secretFromFileIsRead(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("password");
+    Files.writeString(secret, CANARY + "\n");
+    LodestarOptions options =
+        LodestarOptions.fromMap(
+            Map.of("kafka.bootstrap.servers", "b:1", "kafka.ssl.key.password", "${file:" + secret + "}"), n -> null);
+    assertThat(options.kafka().clientProperties().getProperty("ssl.key.password")).isEqualTo(CANARY);
+  }
+
+  @Test
+  void missingEnvironmentSecretIsNamedWithoutItsValue() {
+    assertThatThrownBy(
+            () -> LodestarOptions.fromMap(Map.of("kafka.sasl.jaas.config", "${env:NOT_SET_ANYWHERE}"), n -> null))
+        .hasMessageContaining("kafka.sasl.jaas.config")
+        .hasMessageContaining("NOT_SET_ANYWHERE");
+  }
+
+  @Test
+  void kafkaIsRequiredOnlyWhenUsed() {
+    LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
+    assertThatThrownBy(options::kafka).hasMessageContaining("kafka.bootstrap.servers");
+  }
+}
