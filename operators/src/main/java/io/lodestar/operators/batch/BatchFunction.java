@@ -14,6 +14,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -91,12 +92,17 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     }
     if (leftover.isEmpty()) {
       if (due != null) {
-        ctx.timerService().deleteEventTimeTimer(due);
+        cancelFlush(ctx.timerService(), due, stillPending);
         flushAt.clear();
       }
       ready.clear();
     } else {
-      if (due == null) {
+      // A full batch took every group that waited before, so the leftover's first group settled
+      // now: its wait starts now, not when the previous partial batch started waiting.
+      if (due == null || emitted > 0) {
+        if (due != null) {
+          cancelFlush(ctx.timerService(), due, stillPending);
+        }
         long deadline = timestamp + maxWait.toMillis();
         flushAt.update(deadline);
         ctx.timerService().registerEventTimeTimer(deadline);
@@ -108,6 +114,19 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     } else {
       pending.update(stillPending);
     }
+  }
+
+  /**
+   * Deletes the flush timer, unless a pending group settles at the same instant: timers are unique
+   * per key and timestamp, so deleting it would also delete that group's settle timer.
+   */
+  private static void cancelFlush(TimerService timers, long due, List<RLGroup> stillPending) {
+    for (RLGroup g : stillPending) {
+      if (g.getClosedAtMs() == due) {
+        return;
+      }
+    }
+    timers.deleteEventTimeTimer(due);
   }
 
   private void emit(String modelId, List<RLGroup> groups, Collector<RLBatch> out) throws Exception {

@@ -90,7 +90,10 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
       waiting.clear();
       Long wait = waitExpiry.value();
       if (wait != null) {
-        ctx.timerService().deleteEventTimeTimer(wait);
+        // Timers are unique per key and timestamp: keep the one the generation's expiry shares.
+        if (!wait.equals(generationExpiry.value())) {
+          ctx.timerService().deleteEventTimeTimer(wait);
+        }
         waitExpiry.clear();
       }
     }

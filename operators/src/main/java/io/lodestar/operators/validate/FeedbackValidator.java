@@ -27,7 +27,8 @@ public final class FeedbackValidator implements RecordValidator<Feedback> {
           return Optional.of("PAIRWISE feedback needs otherGenerationId");
         }
         if (f.getOtherGenerationId().equals(f.getGenerationId())) {
-          return Optional.of("PAIRWISE feedback compares a generation with itself");
+          return Optional.of(
+              "PAIRWISE feedback otherGenerationId equals generationId: it compares a generation with itself");
         }
         if (f.getOutcome() == null) {
           return Optional.of("PAIRWISE feedback needs outcome");

@@ -81,7 +81,7 @@ public final class GenerationValidator implements RecordValidator<Generation> {
                 + Math.max(tokens, 0));
       }
       for (Float logprob : g.getResponseLogprobs()) {
-        if (logprob == null || logprob.isNaN() || logprob > 0f) {
+        if (logprob == null || !Float.isFinite(logprob) || logprob > 0f) {
           return Optional.of("responseLogprobs holds a value that is not a log-probability: " + logprob);
         }
       }

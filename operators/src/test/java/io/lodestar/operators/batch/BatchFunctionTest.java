@@ -1,0 +1,291 @@
+package io.lodestar.operators.batch;
+
+import static io.lodestar.operators.TestRecords.group;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lodestar.connectors.MetricNames;
+import io.lodestar.operators.TestRecords;
+import io.lodestar.operators.TestRecords.CapturedMetrics;
+import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.RLGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchFunctionTest {
+
+  private static final int GROUPS_PER_BATCH = 2;
+  private static final Duration MAX_WAIT = Duration.ofSeconds(10);
+  private static final long MAX_WAIT_MS = MAX_WAIT.toMillis();
+  private static final long T0 = TestRecords.CREATED_AT_MS;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private CapturedMetrics metrics;
+
+  @AfterEach
+  void closeHarnesses() throws Exception {
+    Collections.reverse(toClose);
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
+  }
+
+  private KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> open() throws Exception {
+    metrics = new CapturedMetrics();
+    MockEnvironment environment = metrics.environment();
+    toClose.add(environment);
+    KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new BatchFunction(GROUPS_PER_BATCH, MAX_WAIT)),
+            g -> g.getSamples().get(0).getPolicy().getModelId(),
+            Types.STRING,
+            environment);
+    harness.open();
+    toClose.add(harness);
+    return harness;
+  }
+
+  private static void send(KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h, RLGroup g)
+      throws Exception {
+    h.processElement(g, g.getClosedAtMs());
+  }
+
+  private static RLGroup g(String id, long closedAtMs) {
+    return group(id, closedAtMs).build();
+  }
+
+  private static List<String> groupIds(RLBatch batch) {
+    return batch.getGroups().stream().map(RLGroup::getGroupId).toList();
+  }
+
+  /** The emitted batches as their group ids: compact to compare and to read in a failure. */
+  private static List<List<String>> packed(KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h) {
+    return h.extractOutputValues().stream().map(BatchFunctionTest::groupIds).toList();
+  }
+
+  private static void assertOnlyTheSequenceCounterRemains(
+      KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h) {
+    assertThat(h.numKeyedStateEntries()).as("keyed state entries").isEqualTo(1);
+    assertThat(h.numEventTimeTimers()).as("event-time timers").isZero();
+  }
+
+  @Test
+  void packsSettledGroupsInCloseOrderOnceTheWatermarkPasses() throws Exception {
+    var h = open();
+    RLGroup a = g("g-a", T0 + 1_000);
+    RLGroup b = g("g-b", T0 + 2_000);
+    RLGroup c = g("g-c", T0 + 2_000); // same close time as b: group id decides
+    RLGroup d = g("g-d", T0 + 3_000);
+    send(h, d);
+    send(h, c);
+    send(h, a);
+    send(h, b);
+    assertThat(h.extractOutputValues()).as("nothing before the watermark").isEmpty();
+
+    h.processWatermark(T0 + 3_000);
+
+    List<RLBatch> batches = h.extractOutputValues();
+    assertThat(batches).hasSize(2);
+    assertThat(batches.get(0).getBatchId()).isEqualTo("model-0000000000");
+    assertThat(batches.get(1).getBatchId()).isEqualTo("model-0000000001");
+    assertThat(batches.get(0).getSequence()).isEqualTo(0L);
+    assertThat(batches.get(1).getSequence()).isEqualTo(1L);
+    assertThat(batches.get(0).getModelId()).isEqualTo("model");
+    assertThat(groupIds(batches.get(0))).containsExactly("g-a", "g-b");
+    assertThat(groupIds(batches.get(1))).containsExactly("g-c", "g-d");
+    assertThat(batches.get(0).getGroups()).containsExactly(a, b);
+    assertThat(batches.get(0).getSampleCount()).isEqualTo(4);
+    assertThat(batches.get(0).getClosedAtMs()).isEqualTo(T0 + 2_000);
+    assertThat(batches.get(1).getClosedAtMs()).isEqualTo(T0 + 3_000);
+    assertThat(batches.get(0).getMinPolicyVersion()).isEqualTo(TestRecords.POLICY_VERSION);
+    assertThat(metrics.count(MetricNames.BATCHES)).isEqualTo(2);
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void waitsForTheWatermarkBeforePackingAGroup() throws Exception {
+    var h = open();
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 2_000));
+
+    h.processWatermark(T0 + 1_999);
+    assertThat(packed(h)).isEmpty();
+
+    h.processWatermark(T0 + 2_000);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void emitsAPartialBatchWhenTheWatermarkPassesFirstSettlePlusMaxWait() throws Exception {
+    var h = open();
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 1_500));
+    send(h, g("g-c", T0 + 2_000));
+
+    h.processWatermark(T0 + 2_000);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
+
+    h.processWatermark(T0 + 2_000 + MAX_WAIT_MS - 1);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
+
+    h.processWatermark(T0 + 2_000 + MAX_WAIT_MS);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
+    List<RLBatch> batches = h.extractOutputValues();
+    assertThat(batches.get(1).getBatchId()).isEqualTo("model-0000000001");
+    assertThat(batches.get(1).getSequence()).isEqualTo(1L);
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void emitsTheLeftoverPartialBatchAtEndOfInput() throws Exception {
+    var h = open();
+    send(h, g("g-c", T0 + 3_000));
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 2_000));
+
+    h.processWatermark(Long.MAX_VALUE);
+
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
+    assertThat(h.extractOutputValues().get(1).getSequence()).isEqualTo(1L);
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void emitsASingleGroupAtEndOfInputBeforeItsMaxWait() throws Exception {
+    var h = open();
+    send(h, g("g-a", T0 + 1_000));
+    h.processWatermark(T0 + 1_000);
+    assertThat(packed(h)).isEmpty();
+
+    h.processWatermark(Long.MAX_VALUE);
+
+    assertThat(packed(h)).containsExactly(List.of("g-a"));
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void continuesTheSequenceAcrossFlushes() throws Exception {
+    var h = open();
+    send(h, g("g-a", T0 + 1_000));
+    h.processWatermark(T0 + 1_000 + MAX_WAIT_MS);
+    send(h, g("g-b", T0 + 20_000));
+    send(h, g("g-c", T0 + 20_001));
+    h.processWatermark(T0 + 20_001);
+
+    List<RLBatch> batches = h.extractOutputValues();
+    assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
+    assertThat(batches).extracting(RLBatch::getBatchId).containsExactly("model-0000000000", "model-0000000001");
+    assertThat(groupIds(batches.get(1))).containsExactly("g-b", "g-c");
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void keepsSeparateSequencesPerModel() throws Exception {
+    var h = open();
+    RLGroup other = group("g-x", T0 + 1_000).build();
+    other.getSamples().forEach(s -> s.setPolicy(TestRecords.policy("other-model", 1)));
+    send(h, g("g-a", T0 + 1_000));
+    send(h, other);
+
+    h.processWatermark(Long.MAX_VALUE);
+
+    assertThat(h.extractOutputValues())
+        .extracting(RLBatch::getBatchId)
+        .containsExactlyInAnyOrder("model-0000000000", "other-model-0000000000");
+  }
+
+  @Test
+  void yieldsIdenticalBatchesWhateverTheArrivalOrder() throws Exception {
+    List<RLGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      groups.add(g("g-" + i, T0 + 1_000L * (i / 3))); // three groups per close time: ties
+    }
+    List<RLGroup> shuffled = new ArrayList<>(groups);
+    Collections.shuffle(shuffled, new Random(7));
+    List<RLGroup> reversed = new ArrayList<>(groups);
+    Collections.reverse(reversed);
+
+    List<RLBatch> fromShuffled = runToEnd(shuffled);
+    List<RLBatch> fromReversed = runToEnd(reversed);
+
+    assertThat(fromShuffled).hasSize(5);
+    assertThat(fromShuffled).isEqualTo(fromReversed);
+    assertThat(fromShuffled.get(4).getGroups()).hasSize(1);
+    assertThat(fromShuffled.stream().flatMap(b -> b.getGroups().stream()).toList()).isEqualTo(groups);
+  }
+
+  private List<RLBatch> runToEnd(List<RLGroup> arrivals) throws Exception {
+    var h = open();
+    for (RLGroup g : arrivals) {
+      send(h, g);
+    }
+    h.processWatermark(T0 + 1_000);
+    h.processWatermark(Long.MAX_VALUE);
+    assertOnlyTheSequenceCounterRemains(h);
+    return h.extractOutputValues();
+  }
+
+  @Test
+  void keepsAGroupWhoseCloseTimeEqualsACancelledFlushDeadline() throws Exception {
+    var h = open();
+    // g-c closes exactly when the partial batch [g-a] would be flushed; that flush is cancelled
+    // when g-b completes the batch, and must not take g-c's settle timer with it.
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 1_500));
+    send(h, g("g-c", T0 + 1_000 + MAX_WAIT_MS));
+
+    h.processWatermark(Long.MAX_VALUE);
+
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void settlesAGroupWhoseCloseTimeEqualsACancelledFlushDeadlineWithoutWaitingForOtherGroups() throws Exception {
+    var h = open();
+    long cClose = T0 + 1_000 + MAX_WAIT_MS;
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 1_500));
+    send(h, g("g-c", cClose));
+
+    h.processWatermark(cClose + MAX_WAIT_MS);
+
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void startsThePartialBatchWaitWhenItsOwnFirstGroupSettles() throws Exception {
+    var h = open();
+    // g-b and g-c settle together: g-b completes [g-a, g-b], g-c starts a new partial batch
+    // whose wait runs from its own settle time, not from g-a's.
+    send(h, g("g-a", T0 + 1_000));
+    send(h, g("g-b", T0 + 1_500));
+    send(h, g("g-c", T0 + 1_500));
+
+    h.processWatermark(T0 + 1_500);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
+
+    h.processWatermark(T0 + 1_500 + MAX_WAIT_MS - 1);
+    assertThat(packed(h)).as("g-c has waited less than maxWait").containsExactly(List.of("g-a", "g-b"));
+
+    h.processWatermark(T0 + 1_500 + MAX_WAIT_MS);
+    assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
+    assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void rejectsFewerThanOneGroupPerBatch() {
+    assertThatThrownBy(() -> new BatchFunction(0, MAX_WAIT)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
