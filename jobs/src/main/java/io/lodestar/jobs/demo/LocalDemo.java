@@ -279,15 +279,31 @@ public final class LocalDemo {
       System.out.printf(
           "  sample RL batch %s: %d groups, %d samples%n",
           batch.path("batchId").asText(), batch.path("groups").size(), batch.path("sampleCount").asInt());
-      JsonNode group = batch.path("groups").path(0);
+      JsonNode group = mixedRewardGroup(mapper, batches);
+      System.out.printf(
+          "  sample group %s (reward mean %s, std %s):%n",
+          group.path("groupId").asText(), group.path("rewardMean").asText(), group.path("rewardStd").asText());
       for (JsonNode sample : group.path("samples")) {
         System.out.printf(
-            "    group %s sample %s reward=%s advantage=%.4f%n",
-            clip(group.path("groupId").asText()), clip(sample.path("generationId").asText()),
-            sample.path("reward").asText(), sample.path("advantage").asDouble());
+            "    sample %s reward=%s advantage=%+.4f%n",
+            sample.path("generationId").asText(), sample.path("reward").asText(), sample.path("advantage").asDouble());
       }
     }
     System.out.printf("  inputs: %d generations sent, %d distinct expected in scored%n", sent.generations() + sent.duplicates(), sent.generations());
+  }
+
+  /** A group whose members disagree, so the advantages show something; else the first group. */
+  private static JsonNode mixedRewardGroup(ObjectMapper mapper, List<String> batches) throws IOException {
+    JsonNode first = null;
+    for (String line : batches) {
+      for (JsonNode group : mapper.readTree(line).path("groups")) {
+        first = first == null ? group : first;
+        if (group.path("rewardStd").asDouble(0) > 0) {
+          return group;
+        }
+      }
+    }
+    return first;
   }
 
   private static String clip(String text) {
