@@ -1,6 +1,7 @@
 package io.lodestar.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CommittedReader;
@@ -125,6 +126,21 @@ class PipelineITCase {
     assertThat(deadLetters).extracting(DeadLetter::getPayload).containsExactlyInAnyOrderElementsOf(expectedPayloads);
     assertThat(deadLetters).extracting(DeadLetter::getErrorKind).contains("INVALID");
     assertExactlyOnce(traffic, topics);
+  }
+
+  @Test
+  void startUpFailsWhenTheTransactionTimeoutExceedsTheBrokersMaximumNamingBothValues() {
+    Map<String, String> values = new HashMap<>();
+    values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    // The configured fallback allows it; the brokers' own limit (15 min) must win.
+    values.put(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT.key(), "1 h");
+    values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "20 min");
+    LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+
+    assertThatThrownBy(() -> PipelineJob.build(env, options))
+        .hasMessageContaining("sink.transaction-timeout=1200000 ms")
+        .hasMessageContaining("transaction.max.timeout.ms=900000 ms");
   }
 
   private void assertExactlyOnce(SimulatedTraffic traffic, Topics topics) {

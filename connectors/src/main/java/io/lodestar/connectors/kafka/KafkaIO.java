@@ -6,9 +6,11 @@ import io.lodestar.connectors.serde.WireFormat;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Builds Lodestar's Kafka sources and sinks with the guarantees the pipeline relies on. */
 public final class KafkaIO {
@@ -44,6 +46,16 @@ public final class KafkaIO {
       RecordCodec<T> codec,
       WireFormat format,
       RecordSerializer.KeyOf<T> keyOf) {
+    return exactlyOnce(settings, sinkName, new RecordSerializer<>(topic, codec, format, keyOf));
+  }
+
+  /** An exactly-once sink that writes raw records unchanged (key and value bytes). */
+  public static KafkaSink<RawRecord> exactlyOnceRawSink(KafkaSettings settings, String sinkName, String topic) {
+    return exactlyOnce(settings, sinkName, new RawRecordSerializer(topic));
+  }
+
+  private static <T> KafkaSink<T> exactlyOnce(
+      KafkaSettings settings, String sinkName, KafkaRecordSerializationSchema<T> serializer) {
     Properties props = settings.clientProperties();
     // Default batching holds only a handful of ~2 KB records; larger batches multiply throughput.
     props.putIfAbsent("batch.size", "262144");
@@ -51,9 +63,24 @@ public final class KafkaIO {
     props.put("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()));
     return KafkaSink.<T>builder()
         .setKafkaProducerConfig(props)
-        .setRecordSerializer(new RecordSerializer<>(topic, codec, format, keyOf))
+        .setRecordSerializer(serializer)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(settings.transactionalIdPrefix() + "-" + sinkName)
         .build();
+  }
+
+  /** Writes a raw record's key and value to a fixed topic. */
+  static final class RawRecordSerializer implements KafkaRecordSerializationSchema<RawRecord> {
+    private static final long serialVersionUID = 1L;
+    private final String topic;
+
+    RawRecordSerializer(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(RawRecord record, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, null, timestamp, record.key, record.value);
+    }
   }
 }

@@ -7,13 +7,10 @@ import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
-import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.DeadLetter;
-import io.lodestar.schema.Feedback;
-import io.lodestar.schema.Generation;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.ScoredGeneration;
@@ -24,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +29,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -42,9 +37,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The whole pipeline on one machine: an in-process Kafka broker, simulated production traffic for a
@@ -135,72 +127,14 @@ public final class LocalDemo {
 
   /** Publishes simulated traffic paced over {@code seconds}: mostly Avro, every fifth record JSON. */
   static TrafficSimulator.Stats publishTraffic(String bootstrap, LodestarOptions options, int prompts, int seconds) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("enable.idempotence", "true");
-    props.put("linger.ms", "5");
-    String generationsTopic = options.get(LodestarOptions.TOPIC_GENERATIONS);
-    String feedbackTopic = options.get(LodestarOptions.TOPIC_FEEDBACK);
-    RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
-    RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
-    long start = System.currentTimeMillis();
-    long gap = Math.max(1, seconds * 1000L / prompts);
-    TrafficSimulator.Settings defaults = TrafficSimulator.Settings.defaults();
+    TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     TrafficSimulator.Settings settings =
         new TrafficSimulator.Settings(
-            42L, prompts, defaults.groupSize(), defaults.duplicateRate(), defaults.corruptRate(), defaults.noAnswerRate(),
-            defaults.voteRate(), defaults.thumbRate(), start, gap, defaults.modelId());
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      int[] count = {0};
-      TrafficSimulator.Output out =
-          new TrafficSimulator.Output() {
-            @Override
-            public void generation(Generation g) {
-              paceTo(g.getCreatedAtMs());
-              send(generationsTopic, g.getGenerationId(), generations.encode(g, format()));
-            }
-
-            @Override
-            public void duplicate(Generation g) {
-              send(generationsTopic, g.getGenerationId(), generations.encode(g, format()));
-            }
-
-            @Override
-            public void feedback(Feedback f) {
-              // Feedback is stamped with the (later) time a user reacts; pacing follows generations only.
-              send(feedbackTopic, f.getGenerationId(), feedback.encode(f, format()));
-            }
-
-            @Override
-            public void corrupt(String topicRole, byte[] key, byte[] bytes) {
-              send(topicRole.equals("feedback") ? feedbackTopic : generationsTopic, null, bytes);
-            }
-
-            private WireFormat format() {
-              return ++count[0] % 5 == 0 ? WireFormat.JSON : WireFormat.AVRO;
-            }
-
-            private void send(String topic, String key, byte[] value) {
-              producer.send(
-                  new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
-            }
-
-            private void paceTo(long eventTime) {
-              long wait = eventTime - System.currentTimeMillis();
-              if (wait > 0) {
-                try {
-                  Thread.sleep(wait);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            }
-          };
-      TrafficSimulator.Stats stats = new TrafficSimulator(settings).run(out);
-      producer.flush();
-      return stats;
-    }
+            42L, prompts, d.groupSize(), d.duplicateRate(), d.corruptRate(), d.noAnswerRate(), d.voteRate(),
+            d.thumbRate(), System.currentTimeMillis(), Math.max(1, seconds * 1000L / prompts), d.modelId());
+    return new TrafficPublisher(
+            bootstrap, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.TOPIC_FEEDBACK), 5)
+        .publish(settings, true);
   }
 
   /** The size of the latest completed checkpoint, from the job's REST API. */

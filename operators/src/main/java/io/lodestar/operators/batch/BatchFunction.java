@@ -9,9 +9,12 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
@@ -24,8 +27,10 @@ import org.apache.flink.util.Collector;
  * yields the same batches. A partial batch goes out {@code maxWait} of event time after its first
  * group settled, or at the end of input.
  *
- * <p>State per model: pending groups, groups ready to pack, the flush deadline, and the next batch
- * sequence number (the only entry kept when nothing is pending).
+ * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
+ * only its own groups, not every waiting group); groups ready to pack, appended without rereading;
+ * their count; the flush deadline; and the next batch sequence number (the only entry kept when
+ * nothing waits).
  */
 public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch> {
 
@@ -34,8 +39,9 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
   private final int groupsPerBatch;
   private final Duration maxWait;
 
-  private transient ListState<RLGroup> pending;
+  private transient MapState<Long, List<RLGroup>> pendingByCloseTime;
   private transient ListState<RLGroup> ready;
+  private transient ValueState<Integer> readyCount;
   private transient ValueState<Long> flushAt;
   private transient ValueState<Long> nextSequence;
   private transient Counter batches;
@@ -50,8 +56,11 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
 
   @Override
   public void open(OpenContext openContext) {
-    pending = getRuntimeContext().getListState(new ListStateDescriptor<>("pending", new AvroTypeInfo<>(RLGroup.class)));
-    ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", new AvroTypeInfo<>(RLGroup.class)));
+    AvroTypeInfo<RLGroup> groupType = new AvroTypeInfo<>(RLGroup.class);
+    pendingByCloseTime =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(groupType)));
+    ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", groupType));
+    readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
     flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
     nextSequence = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sequence", Types.LONG));
     batches = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCHES);
@@ -59,81 +68,78 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
 
   @Override
   public void processElement(RLGroup group, Context ctx, Collector<RLBatch> out) throws Exception {
-    pending.add(group);
-    ctx.timerService().registerEventTimeTimer(group.getClosedAtMs());
+    long closedAt = group.getClosedAtMs();
+    List<RLGroup> same = pendingByCloseTime.get(closedAt);
+    List<RLGroup> updated = same == null ? new ArrayList<>(1) : new ArrayList<>(same);
+    updated.add(group);
+    pendingByCloseTime.put(closedAt, updated);
+    ctx.timerService().registerEventTimeTimer(closedAt);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
-    long watermark = ctx.timerService().currentWatermark();
-    List<RLGroup> stillPending = new ArrayList<>();
-    List<RLGroup> settled = new ArrayList<>();
-    for (RLGroup g : pending.get()) {
-      (g.getClosedAtMs() <= timestamp ? settled : stillPending).add(g);
+    List<RLGroup> settled = pendingByCloseTime.get(timestamp);
+    if (settled != null) {
+      pendingByCloseTime.remove(timestamp);
+      List<RLGroup> ordered = new ArrayList<>(settled);
+      BatchAssembler.sortForPacking(ordered);
+      for (RLGroup group : ordered) {
+        addToReady(group, timestamp, ctx, out);
+      }
     }
-    BatchAssembler.sortForPacking(settled);
-    List<RLGroup> queue = new ArrayList<>();
-    ready.get().forEach(queue::add);
-    queue.addAll(settled);
-
-    String modelId = ctx.getCurrentKey();
-    int emitted = 0;
-    while (queue.size() - emitted >= groupsPerBatch) {
-      emit(modelId, queue.subList(emitted, emitted + groupsPerBatch), out);
-      emitted += groupsPerBatch;
-    }
-    List<RLGroup> leftover = new ArrayList<>(queue.subList(emitted, queue.size()));
-
     Long due = flushAt.value();
-    boolean endOfInput = watermark == Long.MAX_VALUE && stillPending.isEmpty();
-    if (!leftover.isEmpty() && (endOfInput || (due != null && due <= timestamp))) {
-      emit(modelId, leftover, out);
-      leftover.clear();
-    }
-    if (leftover.isEmpty()) {
-      if (due != null) {
-        cancelFlush(ctx.timerService(), due, stillPending);
-        flushAt.clear();
-      }
-      ready.clear();
-    } else {
-      // A full batch took every group that waited before, so the leftover's first group settled
-      // now: its wait starts now, not when the previous partial batch started waiting.
-      if (due == null || emitted > 0) {
-        if (due != null) {
-          cancelFlush(ctx.timerService(), due, stillPending);
-        }
-        long deadline = timestamp + maxWait.toMillis();
-        flushAt.update(deadline);
-        ctx.timerService().registerEventTimeTimer(deadline);
-      }
-      ready.update(leftover);
-    }
-    if (stillPending.isEmpty()) {
-      pending.clear();
-    } else {
-      pending.update(stillPending);
+    boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && pendingByCloseTime.isEmpty();
+    if (count() > 0 && (endOfInput || (due != null && due <= timestamp))) {
+      emitReady(ctx, out);
     }
   }
 
-  /**
-   * Deletes the flush timer, unless a pending group settles at the same instant: timers are unique
-   * per key and timestamp, so deleting it would also delete that group's settle timer.
-   */
-  private static void cancelFlush(TimerService timers, long due, List<RLGroup> stillPending) {
-    for (RLGroup g : stillPending) {
-      if (g.getClosedAtMs() == due) {
-        return;
-      }
+  private void addToReady(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
+      throws Exception {
+    int count = count();
+    if (count == 0) {
+      // The partial batch's wait starts when its first group settles.
+      long deadline = settledAt + maxWait.toMillis();
+      flushAt.update(deadline);
+      ctx.timerService().registerEventTimeTimer(deadline);
     }
-    timers.deleteEventTimeTimer(due);
+    ready.add(group);
+    readyCount.update(count + 1);
+    if (count + 1 >= groupsPerBatch) {
+      emitReady(ctx, out);
+    }
   }
 
-  private void emit(String modelId, List<RLGroup> groups, Collector<RLBatch> out) throws Exception {
+  private void emitReady(OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
+    List<RLGroup> groups = new ArrayList<>();
+    ready.get().forEach(groups::add);
+    String modelId = ctx.getCurrentKey();
     Long sequence = nextSequence.value();
     long seq = sequence == null ? 0 : sequence;
     out.collect(BatchAssembler.build(modelId, seq, groups));
     nextSequence.update(seq + 1);
     batches.inc();
+    ready.clear();
+    readyCount.clear();
+    Long due = flushAt.value();
+    if (due != null) {
+      cancelFlush(ctx.timerService(), due);
+      flushAt.clear();
+    }
+  }
+
+  /**
+   * Deletes the flush timer, unless groups settle at the same instant: timers are unique per key
+   * and timestamp, so deleting it would also delete their settle timer.
+   */
+  private void cancelFlush(TimerService timers, long due) throws Exception {
+    if (!pendingByCloseTime.contains(due)) {
+      timers.deleteEventTimeTimer(due);
+    }
+  }
+
+  private int count() throws Exception {
+    Integer count = readyCount.value();
+    return count == null ? 0 : count;
   }
 }

@@ -1,0 +1,674 @@
+package io.lodestar.jobs.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lodestar.connectors.kafka.EmbeddedKafka;
+import io.lodestar.connectors.kafka.KafkaIO;
+import io.lodestar.connectors.kafka.KafkaSettings;
+import io.lodestar.connectors.serde.DecodeResult;
+import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.PipelineEnvironment;
+import io.lodestar.jobs.PipelineJob;
+import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.jobs.demo.TrafficPublisher;
+import io.lodestar.jobs.demo.TrafficSimulator;
+import io.lodestar.schema.Generation;
+import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.RLSample;
+import io.lodestar.schema.ScoredGeneration;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * End-to-end benchmark: the rule-based pipeline against a pass-through job with the same source,
+ * sink, guarantees (exactly-once, RocksDB, same checkpoint interval) and parallelism, on the same
+ * pre-produced data, in one invocation.
+ *
+ * <p>Per pipeline and parallelism it measures: sustained throughput (records/s between 10 % and
+ * 90 % of the outputs becoming readable by a read_committed consumer) on a pre-produced backlog;
+ * end-to-end latency (event time to read_committed visibility) under paced traffic; process CPU
+ * seconds per 1,000 generations; peak heap and RSS; checkpointed state size while running and after
+ * every group has closed. It prints one table and writes it as JSON under the results folder.
+ *
+ * <p>Flags: {@code --generations N} (40000), {@code --group-size K} (4), {@code --parallelism 1,2},
+ * {@code --checkpoint-interval-ms} (1000), {@code --latency-rate} generations/s (400),
+ * {@code --latency-seconds} (10), {@code --results DIR} (results), {@code --bootstrap HOST:PORT} (an
+ * existing cluster instead of the in-process broker).
+ *
+ * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
+ * figures include it, for both jobs alike.
+ */
+public final class PipelineBenchmark {
+
+  /** Which job a run measures. */
+  enum Job { PASS_THROUGH, PIPELINE }
+
+  record Settings(
+      int generations,
+      int groupSize,
+      List<Integer> parallelisms,
+      long checkpointIntervalMs,
+      int latencyRate,
+      int latencySeconds,
+      Path results,
+      String bootstrap) {
+
+    static Settings parse(String[] args) {
+      Map<String, String> flags = new LinkedHashMap<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        if (!args[i].startsWith("--")) {
+          throw new IllegalArgumentException("expected --flag value, got " + args[i]);
+        }
+        flags.put(args[i].substring(2), args[i + 1]);
+      }
+      List<Integer> parallelisms = new ArrayList<>();
+      for (String p : flags.getOrDefault("parallelism", "1,2").split(",")) {
+        parallelisms.add(Integer.parseInt(p.trim()));
+      }
+      return new Settings(
+          Integer.parseInt(flags.getOrDefault("generations", "40000")),
+          Integer.parseInt(flags.getOrDefault("group-size", "4")),
+          parallelisms,
+          Long.parseLong(flags.getOrDefault("checkpoint-interval-ms", "1000")),
+          Integer.parseInt(flags.getOrDefault("latency-rate", "400")),
+          Integer.parseInt(flags.getOrDefault("latency-seconds", "10")),
+          Path.of(flags.getOrDefault("results", "results")),
+          flags.get("bootstrap"));
+    }
+  }
+
+  /** One row of the result table. */
+  public record Row(
+      String job,
+      int parallelism,
+      long outputs,
+      double recordsPerSecond,
+      double ratioToPassThrough,
+      double cpuSecondsPer1000,
+      long peakHeapBytes,
+      long peakRssBytes,
+      Long stateBytesRunning,
+      Long stateBytesAfterClose,
+      Latency scoredLatency,
+      Latency batchLatency) {}
+
+  /** Event time to read_committed visibility, in milliseconds. */
+  public record Latency(int samples, double p50, double p95, double p99, long checkpointIntervalMs) {}
+
+  private final Settings settings;
+  private final String bootstrap;
+  private final ObjectMapper json = new ObjectMapper();
+
+  PipelineBenchmark(Settings settings, String bootstrap) {
+    this.settings = settings;
+    this.bootstrap = bootstrap;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings settings = Settings.parse(args);
+    List<Row> rows;
+    if (settings.bootstrap() != null) {
+      rows = new PipelineBenchmark(settings, settings.bootstrap()).runAll(null);
+    } else {
+      try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        rows = new PipelineBenchmark(settings, kafka.bootstrapServers()).runAll(kafka);
+      }
+    }
+    Path file = write(settings, rows);
+    System.out.println(table(rows));
+    System.out.println("Results written to " + file);
+    System.exit(0);
+  }
+
+  /** Runs every job at every parallelism on the same input; pass-through first, as the baseline. */
+  List<Row> runAll(EmbeddedKafka kafka) throws Exception {
+    int partitions = settings.parallelisms().stream().mapToInt(Integer::intValue).max().orElse(1);
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String generations = "bench-generations-" + suffix;
+    String feedback = "bench-feedback-" + suffix;
+    createTopics(kafka, partitions, generations, feedback);
+    System.out.printf("Pre-producing %d generations in groups of %d...%n", settings.generations(), settings.groupSize());
+    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(), false);
+    int expected = settings.generations() + publishHeartbeats(generations, partitions);
+
+    List<Row> rows = new ArrayList<>();
+    for (int parallelism : settings.parallelisms()) {
+      Row passThrough = measure(kafka, Job.PASS_THROUGH, parallelism, generations, feedback, expected, partitions, 0);
+      rows.add(passThrough);
+      rows.add(measure(kafka, Job.PIPELINE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
+    }
+    return rows;
+  }
+
+  private TrafficSimulator.Settings backlogTraffic() {
+    TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
+    return new TrafficSimulator.Settings(
+        7L, settings.generations() / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), d.voteRate(),
+        d.thumbRate(), d.startTimeMs(), 20, d.modelId());
+  }
+
+  /**
+   * One generation per partition, an hour after the traffic in event time, so the watermark passes
+   * every retention timer and the state left afterwards is what a quiet stream really holds.
+   */
+  private int publishHeartbeats(String topic, int partitions) {
+    RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int p = 0; p < partitions; p++) {
+        Generation heartbeat =
+            Generation.newBuilder()
+                .setGenerationId("heartbeat-" + p)
+                .setPromptId("heartbeat")
+                .setGroupId("heartbeat-" + p)
+                .setExpectedGroupSize(1)
+                .setPrompt(List.of(new io.lodestar.schema.ChatMessage("user", "heartbeat")))
+                .setResponse("#### 0")
+                .setTask(io.lodestar.schema.TaskMetadata.newBuilder().setGroundTruth("0").build())
+                .setPolicy(io.lodestar.schema.Policy.newBuilder().setModelId("heartbeat").build())
+                .setCreatedAtMs(TrafficSimulator.Settings.defaults().startTimeMs() + TimeUnit.DAYS.toMillis(2))
+                .build();
+        producer.send(new ProducerRecord<>(topic, p, null, codec.encode(heartbeat, WireFormat.AVRO)));
+      }
+      producer.flush();
+    }
+    return partitions;
+  }
+
+  /** A throughput run on the backlog, then a latency run under paced traffic. */
+  private Row measure(
+      EmbeddedKafka kafka, Job job, int parallelism, String generations, String feedback, int expected, int partitions,
+      double passThroughRate) throws Exception {
+    System.out.printf("Measuring %s at parallelism %d...%n", job, parallelism);
+    Throughput throughput = throughputRun(kafka, job, parallelism, generations, feedback, expected, partitions);
+    Latencies latency = latencyRun(kafka, job, parallelism, partitions);
+    double ratio = job == Job.PASS_THROUGH ? 1.0 : throughput.recordsPerSecond / passThroughRate;
+    return new Row(
+        job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
+        throughput.cpuSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
+        throughput.stateAfter, latency.scored, latency.batches);
+  }
+
+  private record Throughput(
+      long outputs, double recordsPerSecond, double cpuSeconds, long peakHeap, long peakRss, Long stateRunning, Long stateAfter) {}
+
+  private record Latencies(Latency scored, Latency batches) {}
+
+  private Throughput throughputRun(
+      EmbeddedKafka kafka, Job job, int parallelism, String generations, String feedback, int expected, int partitions)
+      throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    LodestarOptions options = options(suffix, parallelism, generations, feedback);
+    String output = job == Job.PASS_THROUGH ? "bench-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
+    createTopics(kafka, partitions, outputTopics(options, output));
+
+    ResourceSampler resources = new ResourceSampler();
+    OutputCounter counter = new OutputCounter(bootstrap, output, value -> {});
+    int port = freePort();
+    long cpuBefore = processCpuNanos();
+    resources.start();
+    counter.start();
+    long start = System.nanoTime();
+    JobClient client = submit(job, options, port, output);
+    String rest = "http://127.0.0.1:" + port;
+    Long stateRunning = null;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    while (counter.count() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      if (job == Job.PIPELINE) {
+        stateRunning = max(stateRunning, checkpointStateSize(rest, client));
+      }
+    }
+    if (counter.count() < expected) {
+      throw new IllegalStateException(job + " produced " + counter.count() + " of " + expected + " outputs in 5 minutes");
+    }
+    double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+    Long stateAfter = null;
+    if (job == Job.PIPELINE) {
+      // Wait for checkpoints taken after the heartbeat moved event time past every retention.
+      Thread.sleep(3 * settings.checkpointIntervalMs());
+      stateAfter = checkpointStateSize(rest, client);
+    }
+    client.cancel().get(1, TimeUnit.MINUTES);
+    counter.stop();
+    resources.stop();
+    return new Throughput(
+        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, resources.peakHeap(), resources.peakRss(),
+        stateRunning, stateAfter);
+  }
+
+  private Latencies latencyRun(EmbeddedKafka kafka, Job job, int parallelism, int partitions) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String generations = "lat-generations-" + suffix;
+    String feedback = "lat-feedback-" + suffix;
+    createTopics(kafka, partitions, generations, feedback);
+    LodestarOptions options = options(suffix, parallelism, generations, feedback);
+    String output = job == Job.PASS_THROUGH ? "lat-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
+    createTopics(kafka, partitions, outputTopics(options, output));
+
+    List<Long> scoredLatencies = new ArrayList<>();
+    List<Long> batchLatencies = new ArrayList<>();
+    OutputCounter scored = new OutputCounter(bootstrap, output, scoredLatencies::add);
+    scored.decodeEventTime(job == Job.PASS_THROUGH ? PipelineBenchmark::generationTime : PipelineBenchmark::scoredTime);
+    OutputCounter batches = new OutputCounter(bootstrap, options.get(LodestarOptions.TOPIC_BATCHES), batchLatencies::add);
+    batches.decodeEventTime(PipelineBenchmark::newestSampleTime);
+    int port = freePort();
+    JobClient client = submit(job, options, port, output);
+    waitForFirstCheckpoint("http://127.0.0.1:" + port, client);
+    scored.start();
+    if (job == Job.PIPELINE) {
+      batches.start();
+    }
+    int prompts = Math.max(1, settings.latencyRate() * settings.latencySeconds() / settings.groupSize());
+    TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
+    TrafficSimulator.Settings traffic =
+        new TrafficSimulator.Settings(
+            13L, prompts, settings.groupSize(), 0, 0, d.noAnswerRate(), d.voteRate(), d.thumbRate(),
+            System.currentTimeMillis() + 500, Math.max(1, 1000L * settings.groupSize() / settings.latencyRate()), d.modelId());
+    TrafficSimulator.Stats sent = new TrafficPublisher(bootstrap, generations, feedback, 0).publish(traffic, true);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (scored.count() < sent.generations() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    // Batches still waiting for the watermark are not counted: traffic has stopped, event time has not moved on.
+    Thread.sleep(2 * settings.checkpointIntervalMs());
+    client.cancel().get(1, TimeUnit.MINUTES);
+    scored.stop();
+    batches.stop();
+    return new Latencies(
+        percentiles(scoredLatencies), job == Job.PIPELINE ? percentiles(batchLatencies) : null);
+  }
+
+  /** Sources, sinks and transactions are set up by then; what follows is steady-state latency. */
+  private void waitForFirstCheckpoint(String rest, JobClient client) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (checkpointStateSize(rest, client) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no checkpoint completed within 2 minutes");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private JobClient submit(Job job, LodestarOptions options, int restPort, String passThroughTopic) throws Exception {
+    Configuration conf = PipelineEnvironment.streaming(options);
+    // Full snapshots measure the live state; incremental ones would also count not-yet-compacted files.
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, false);
+    conf.set(RestOptions.PORT, restPort);
+    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    env.configure(conf, PipelineBenchmark.class.getClassLoader());
+    KafkaSettings kafka = options.kafka();
+    if (job == Job.PASS_THROUGH) {
+      env.fromSource(
+              KafkaIO.rawSource(
+                  kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
+                  OffsetsInitializer.earliest()),
+              WatermarkStrategy.noWatermarks(),
+              "Kafka generations")
+          .uid("source-generations")
+          .sinkTo(KafkaIO.exactlyOnceRawSink(kafka, "pass-through", passThroughTopic))
+          .uid("sink-pass-through")
+          .name("Pass-through sink");
+    } else {
+      PipelineJob.build(env, options);
+    }
+    return env.executeAsync("bench-" + job.name().toLowerCase());
+  }
+
+  private LodestarOptions options(String suffix, int parallelism, String generations, String feedback) {
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("kafka.bootstrap.servers", bootstrap);
+    values.put(LodestarOptions.TOPIC_GENERATIONS.key(), generations);
+    values.put(LodestarOptions.TOPIC_FEEDBACK.key(), feedback);
+    values.put(LodestarOptions.TOPIC_SCORED.key(), "bench-scored-" + suffix);
+    values.put(LodestarOptions.TOPIC_BATCHES.key(), "bench-batches-" + suffix);
+    values.put(LodestarOptions.TOPIC_PAIRS.key(), "bench-pairs-" + suffix);
+    values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), "bench-dead-" + suffix);
+    values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "bench-" + suffix);
+    values.put(LodestarOptions.SOURCE_STARTING_OFFSETS.key(), "earliest");
+    values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "bench-" + suffix);
+    values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "5 min");
+    values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), settings.checkpointIntervalMs() + " ms");
+    values.put(LodestarOptions.CHECKPOINT_DIR.key(), Path.of(System.getProperty("java.io.tmpdir"), "lodestar-bench", suffix).toUri().toString());
+    values.put(LodestarOptions.PARALLELISM.key(), Integer.toString(parallelism));
+    values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "0");
+    values.put(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS.key(), "1 s");
+    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), "2 s");
+    values.put(LodestarOptions.DEDUP_RETENTION.key(), "10 min");
+    values.put(LodestarOptions.GROUP_TIMEOUT.key(), "30 s");
+    values.put(LodestarOptions.GROUP_LATE_RETENTION.key(), "1 min");
+    values.put(LodestarOptions.BATCH_MAX_WAIT.key(), "5 s");
+    values.put(LodestarOptions.FEEDBACK_KEEP_GENERATIONS.key(), "10 min");
+    values.put(LodestarOptions.FEEDBACK_MAX_WAIT.key(), "2 min");
+    return LodestarOptions.fromMap(values, name -> null);
+  }
+
+  private static String[] outputTopics(LodestarOptions options, String passThrough) {
+    return new String[] {
+      passThrough,
+      options.get(LodestarOptions.TOPIC_SCORED),
+      options.get(LodestarOptions.TOPIC_BATCHES),
+      options.get(LodestarOptions.TOPIC_PAIRS),
+      options.get(LodestarOptions.TOPIC_DEAD_LETTERS)
+    };
+  }
+
+  private void createTopics(EmbeddedKafka kafka, int partitions, String... topics) throws Exception {
+    if (kafka != null) {
+      kafka.createTopics(partitions, topics);
+    } else {
+      Properties props = new Properties();
+      props.put("bootstrap.servers", bootstrap);
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+        List<org.apache.kafka.clients.admin.NewTopic> newTopics = new ArrayList<>();
+        for (String t : topics) {
+          newTopics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) -1));
+        }
+        admin.createTopics(newTopics).all().get(1, TimeUnit.MINUTES);
+      }
+    }
+  }
+
+  /** Size of the latest completed checkpoint, or null before the first. */
+  private Long checkpointStateSize(String rest, JobClient client) {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(rest + "/jobs/" + client.getJobID() + "/checkpoints"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      JsonNode completed = json.readTree(response.body()).path("latest").path("completed");
+      return completed.isMissingNode() || completed.isNull() ? null : completed.path("state_size").asLong();
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static Long max(Long a, Long b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : Math.max(a, b);
+  }
+
+  Latency percentiles(List<Long> samples) {
+    long interval = settings.checkpointIntervalMs();
+    if (samples.isEmpty()) {
+      return new Latency(0, Double.NaN, Double.NaN, Double.NaN, interval);
+    }
+    long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Latency(sorted.length, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), interval);
+  }
+
+  private static double quantile(long[] sorted, double q) {
+    int index = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static long generationTime(byte[] value) {
+    DecodeResult<Generation> g = RecordCodec.of(Generation.class).decode(value);
+    return g.isOk() ? g.value().getCreatedAtMs() : -1;
+  }
+
+  private static long scoredTime(byte[] value) {
+    DecodeResult<ScoredGeneration> s = RecordCodec.of(ScoredGeneration.class).decode(value);
+    return s.isOk() ? s.value().getGeneration().getCreatedAtMs() : -1;
+  }
+
+  /** A batch is as fresh as its newest sample. */
+  private static long newestSampleTime(byte[] value) {
+    DecodeResult<RLBatch> b = RecordCodec.of(RLBatch.class).decode(value);
+    if (!b.isOk()) {
+      return -1;
+    }
+    long newest = -1;
+    for (RLGroup g : b.value().getGroups()) {
+      for (RLSample s : g.getSamples()) {
+        newest = Math.max(newest, s.getCreatedAtMs());
+      }
+    }
+    return newest;
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean
+        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
+        : 0;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static String table(List<Row> rows) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(
+        "%n%-13s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %16s%n",
+        "job", "p", "outputs", "rec/s", "ratio", "cpu-s/1k", "heap-MB", "rss-MB", "state-run", "state-end",
+        "latency p50/p95/p99 ms", "batch p50/p99 ms"));
+    for (Row r : rows) {
+      sb.append(String.format(
+          "%-13s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %16s%n",
+          r.job(), r.parallelism(), r.outputs(), r.recordsPerSecond(), r.ratioToPassThrough(), r.cpuSecondsPer1000(),
+          r.peakHeapBytes() >> 20, r.peakRssBytes() >> 20, bytes(r.stateBytesRunning()), bytes(r.stateBytesAfterClose()),
+          String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
+          r.batchLatency() == null ? "-" : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
+    }
+    return sb.toString();
+  }
+
+  private static String bytes(Long b) {
+    if (b == null) {
+      return "-";
+    }
+    return b < 10_240 ? b + " B" : (b >> 10) + " KiB";
+  }
+
+  private static Path write(Settings settings, List<Row> rows) throws IOException {
+    Files.createDirectories(settings.results());
+    Path file = settings.results().resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("generations", settings.generations());
+    doc.put("groupSize", settings.groupSize());
+    doc.put("checkpointIntervalMs", settings.checkpointIntervalMs());
+    doc.put("latencyRate", settings.latencyRate());
+    doc.put("cores", Runtime.getRuntime().availableProcessors());
+    doc.put("rows", rows);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+    return file;
+  }
+
+  /** Counts committed records of a topic as they become visible; optionally measures their age. */
+  static final class OutputCounter {
+    private final String bootstrap;
+    private final String topic;
+    private final LongConsumer latencySink;
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final List<long[]> timeline = new ArrayList<>();
+    private java.util.function.ToLongFunction<byte[]> eventTime;
+    private Thread thread;
+
+    OutputCounter(String bootstrap, String topic, LongConsumer latencySink) {
+      this.bootstrap = bootstrap;
+      this.topic = topic;
+      this.latencySink = latencySink;
+    }
+
+    void decodeEventTime(java.util.function.ToLongFunction<byte[]> eventTime) {
+      this.eventTime = eventTime;
+    }
+
+    void start() {
+      running.set(true);
+      thread = new Thread(this::poll, "output-counter-" + topic);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      if (thread != null) {
+        thread.join(10_000);
+      }
+    }
+
+    long count() {
+      return count.get();
+    }
+
+    /** Records per second between 10 % and 90 % of the expected outputs, measured from {@code start}. */
+    double sustainedRate(long start, long expected) {
+      synchronized (timeline) {
+        long[] from = null;
+        long[] to = null;
+        for (long[] point : timeline) {
+          if (from == null && point[1] >= expected / 10) {
+            from = point;
+          }
+          if (to == null && point[1] >= expected * 9 / 10) {
+            to = point;
+          }
+        }
+        if (from == null || to == null || to[0] == from[0]) {
+          long[] last = timeline.isEmpty() ? new long[] {start, 0} : timeline.get(timeline.size() - 1);
+          return last[1] / Math.max(1e-9, (last[0] - start) / 1e9);
+        }
+        return (to[1] - from[1]) / ((to[0] - from[0]) / 1e9);
+      }
+    }
+
+    private void poll() {
+      Properties props = new Properties();
+      props.put("bootstrap.servers", bootstrap);
+      props.put("isolation.level", "read_committed");
+      props.put("enable.auto.commit", "false");
+      props.put("max.poll.records", "5000");
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        while (running.get()) {
+          int polled = 0;
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+            polled++;
+            if (eventTime != null) {
+              long at = eventTime.applyAsLong(record.value());
+              if (at > 0) {
+                latencySink.accept(System.currentTimeMillis() - at);
+              }
+            }
+          }
+          if (polled > 0) {
+            long now = System.nanoTime();
+            long total = count.addAndGet(polled);
+            synchronized (timeline) {
+              timeline.add(new long[] {now, total});
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Samples heap use and resident memory of this process. */
+  static final class ResourceSampler {
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile long peakHeap;
+    private volatile long peakRss;
+    private Thread thread;
+
+    void start() {
+      running.set(true);
+      thread = new Thread(() -> {
+        while (running.get()) {
+          peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+          peakRss = Math.max(peakRss, residentBytes());
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "resource-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      thread.join(5_000);
+    }
+
+    long peakHeap() {
+      return peakHeap;
+    }
+
+    long peakRss() {
+      return peakRss;
+    }
+
+    private static long residentBytes() {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+          if (line.startsWith("VmRSS:")) {
+            return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // Not on Linux: report 0 rather than fail the run.
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.lodestar.operators.advantage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Group-relative advantages for every {@link Estimator} under every {@link CompatMode}; the
+ * formulas, with the trainer sources they reproduce, are in {@code docs/advantages.md}.
+ *
+ * <p>Rules shared by all modes: a reward that is null or not finite is unscored; it is left out of
+ * every statistic and gets advantage 0, and the mode's arithmetic runs on the scored rewards only.
+ * A group with no scored member gets all zeros. A group closed by timeout is computed over the
+ * members present. Arithmetic is in double; the trainers compute in float32 (torch) except
+ * trl-async (float64 numpy), so they agree with these numbers to float32 precision.
+ */
+public final class Advantages {
+
+  private Advantages() {}
+
+  /**
+   * One group. For estimators that look at the whole batch ({@link AdvantageSpec#needsWholeBatch})
+   * this is the result of a batch holding only this group.
+   *
+   * @throws IllegalArgumentException when the mode refuses the group (see the spec document)
+   */
+  public static GroupResult group(Double[] rewards, AdvantageSpec spec) {
+    Objects.requireNonNull(rewards, "rewards");
+    return batch(Collections.singletonList(rewards), spec).get(0);
+  }
+
+  /**
+   * Every group of a batch, in order.
+   *
+   * @throws IllegalArgumentException when the mode refuses a group or the batch
+   */
+  public static List<GroupResult> batch(List<Double[]> groups, AdvantageSpec spec) {
+    Objects.requireNonNull(groups, "groups");
+    Objects.requireNonNull(spec, "spec");
+    List<ScoredRewards> scored = new ArrayList<>(groups.size());
+    for (int g = 0; g < groups.size(); g++) {
+      scored.add(ScoredRewards.of(Objects.requireNonNull(groups.get(g), "group " + g)));
+    }
+
+    List<double[]> perGroup = new ArrayList<>(scored.size());
+    for (int g = 0; g < scored.size(); g++) {
+      perGroup.add(groupStep(scored.get(g), g, spec));
+    }
+    if (spec.mode() == CompatMode.OPENRLHF) {
+      // compute_reward clamps the shaped reward before returns and whitening.
+      apply(perGroup, x -> Math.min(Math.max(x, spec.clipLow()), spec.clipHigh()));
+    }
+    if (spec.estimator() == Estimator.REINFORCE_PP_BASELINE) {
+      whitenOverBatch(perGroup, spec);
+    } else if (spec.scaleRewards() == ScaleRewards.BATCH) {
+      divideByBatchStd(perGroup, scored, spec.eps());
+    }
+
+    List<GroupResult> results = new ArrayList<>(scored.size());
+    for (int g = 0; g < scored.size(); g++) {
+      ScoredRewards s = scored.get(g);
+      int n = s.count();
+      Double mean = n == 0 ? null : s.mean();
+      Double std = n > spec.ddof() ? s.std(spec.ddof()) : null;
+      results.add(new GroupResult(s.toMemberAdvantages(perGroup.get(g)), n, s.memberCount() - n, mean, std));
+    }
+    return results;
+  }
+
+  /** The per-group part of the estimator, one value per scored member. */
+  private static double[] groupStep(ScoredRewards s, int groupIndex, AdvantageSpec spec) {
+    int n = s.count();
+    if (n == 0) {
+      return new double[0];
+    }
+    if (n == 1 && refusesSingleton(spec)) {
+      throw new IllegalArgumentException(
+          "compat mode "
+              + spec.mode().id()
+              + " refuses a group with one scored member for estimator "
+              + spec.estimator().id()
+              + " (group "
+              + groupIndex
+              + ", "
+              + s.memberCount()
+              + " members)");
+    }
+    return switch (spec.estimator()) {
+      case GRPO -> grpo(s, spec);
+      case DR_GRPO, REINFORCE_PP_BASELINE -> centred(s, spec.mode());
+      case RLOO -> rloo(s, spec.mode());
+      case GRPO_PASS_AT_K -> passAtK(s, spec);
+    };
+  }
+
+  private static boolean refusesSingleton(AdvantageSpec spec) {
+    return switch (spec.mode()) {
+      case LODESTAR, TRL_ASYNC -> false;
+      // verl raises only in pass@k; elsewhere it uses mean 0 and std 1.
+      case VERL -> spec.estimator() == Estimator.GRPO_PASS_AT_K;
+      // GRPOConfig requires num_generations >= 2.
+      case TRL -> true;
+      // train_ppo_ray asserts n_samples_per_prompt > 1 for these; dr_grpo just gives r - r = 0.
+      case OPENRLHF -> spec.estimator() != Estimator.DR_GRPO;
+    };
+  }
+
+  private static double[] grpo(ScoredRewards s, AdvantageSpec spec) {
+    int n = s.count();
+    double[] a = new double[n];
+    double eps = spec.eps();
+    switch (spec.mode()) {
+      case LODESTAR, VERL -> {
+        // A lone reward is compared with mean 0 and std 1, as verl does, so it keeps its sign.
+        double mean = n == 1 ? 0.0 : s.mean();
+        double std = n == 1 ? 1.0 : s.std(1);
+        for (int k = 0; k < n; k++) {
+          a[k] = spec.normalizeByStd() ? (s.value(k) - mean) / (std + eps) : s.value(k) - mean;
+        }
+      }
+      case TRL -> {
+        double mean = s.mean();
+        boolean byGroupStd = spec.scaleRewards() == ScaleRewards.GROUP;
+        double divisor = byGroupStd ? s.std(1) + eps : 1.0;
+        for (int k = 0; k < n; k++) {
+          // BATCH is divided later, once the whole batch is known.
+          a[k] = byGroupStd ? (s.value(k) - mean) / divisor : s.value(k) - mean;
+        }
+      }
+      case TRL_ASYNC -> {
+        double mean = s.mean();
+        double std = s.std(0);
+        for (int k = 0; k < n; k++) {
+          a[k] = (s.value(k) - mean) / (std + eps);
+        }
+      }
+      case OPENRLHF -> {
+        double mean = s.mean();
+        double std = s.std(1);
+        for (int k = 0; k < n; k++) {
+          a[k] = (s.value(k) - mean) / (std + eps);
+        }
+      }
+    }
+    return a;
+  }
+
+  /** {@code r - mean}; verl and Lodestar take the baseline of a lone reward as 0. */
+  private static double[] centred(ScoredRewards s, CompatMode mode) {
+    int n = s.count();
+    boolean loneKeepsReward = n == 1 && (mode == CompatMode.LODESTAR || mode == CompatMode.VERL);
+    double mean = loneKeepsReward ? 0.0 : s.mean();
+    double[] a = new double[n];
+    for (int k = 0; k < n; k++) {
+      a[k] = s.value(k) - mean;
+    }
+    return a;
+  }
+
+  private static double[] rloo(ScoredRewards s, CompatMode mode) {
+    int n = s.count();
+    double[] a = new double[n];
+    if (n == 1) {
+      a[0] = s.value(0); // no other member: baseline 0 (modes that refuse never get here)
+      return a;
+    }
+    if (mode == CompatMode.VERL) {
+      // verl's algebraically equal form r*n/(n-1) - mean*n/(n-1), kept for its rounding.
+      double mean = s.mean();
+      for (int k = 0; k < n; k++) {
+        a[k] = s.value(k) * n / (n - 1) - mean * n / (n - 1);
+      }
+      return a;
+    }
+    double sum = s.sum();
+    for (int k = 0; k < n; k++) {
+      a[k] = s.value(k) - (sum - s.value(k)) / (n - 1);
+    }
+    return a;
+  }
+
+  private static double[] passAtK(ScoredRewards s, AdvantageSpec spec) {
+    int n = s.count();
+    double[] a = new double[n];
+    if (n == 1) {
+      return a; // Lodestar: no runner-up, no margin
+    }
+    int best = 0;
+    for (int k = 1; k < n; k++) {
+      if (s.value(k) > s.value(best)) {
+        best = k; // strict: ties go to the first; their margin is 0 anyway
+      }
+    }
+    double runnerUp = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < n; k++) {
+      if (k != best) {
+        runnerUp = Math.max(runnerUp, s.value(k));
+      }
+    }
+    double margin = s.value(best) - runnerUp;
+    a[best] = spec.normalizeByStd() ? margin / (s.std(1) + spec.eps()) : margin;
+    return a;
+  }
+
+  /** REINFORCE++-baseline's second step: whiten the centred rewards of the whole batch. */
+  private static void whitenOverBatch(List<double[]> perGroup, AdvantageSpec spec) {
+    int n = 0;
+    double sum = 0;
+    for (double[] values : perGroup) {
+      for (double x : values) {
+        n++;
+        sum += x;
+      }
+    }
+    if (n == 0) {
+      return;
+    }
+    double eps = spec.whitenEps();
+    switch (spec.mode()) {
+      case LODESTAR -> {
+        double mean = sum / n;
+        double std = n > 1 ? Math.sqrt(squaredDeviations(perGroup, mean) / (n - 1)) : 0.0;
+        // A lone sample is its own mean, so it whitens to 0 whatever the scale.
+        double divisor = n > 1 ? std + eps : 1.0;
+        apply(perGroup, x -> (x - mean) / divisor);
+      }
+      case VERL -> {
+        if (n == 1) {
+          throw new IllegalArgumentException(
+              "compat mode verl refuses to whiten a batch with one scored sample (masked_var divides by n-1)");
+        }
+        // verl_F.masked_mean divides by (count + 1e-8); masked_var applies Bessel's n/(n-1).
+        double mean = sum / (n + 1e-8);
+        double variance = squaredDeviations(perGroup, mean) / (n + 1e-8) * ((double) n / (n - 1));
+        double inverseStd = 1.0 / Math.sqrt(variance + eps);
+        apply(perGroup, x -> (x - mean) * inverseStd);
+      }
+      case OPENRLHF -> {
+        double mean = sum / n;
+        double variance = squaredDeviations(perGroup, mean) / n;
+        double inverseStd = 1.0 / Math.sqrt(Math.max(variance, eps));
+        apply(perGroup, x -> (x - mean) * inverseStd);
+      }
+      case TRL, TRL_ASYNC -> throw new IllegalStateException("no whitening in " + spec.mode().id());
+    }
+  }
+
+  /** TRL's scale_rewards=batch: the unbiased std of every scored reward in the batch. */
+  private static void divideByBatchStd(List<double[]> perGroup, List<ScoredRewards> scored, double eps) {
+    int n = 0;
+    double sum = 0;
+    for (ScoredRewards s : scored) {
+      n += s.count();
+      sum += s.sum();
+    }
+    if (n == 0) {
+      return;
+    }
+    double mean = sum / n;
+    double squares = 0;
+    for (ScoredRewards s : scored) {
+      for (int k = 0; k < s.count(); k++) {
+        squares += (s.value(k) - mean) * (s.value(k) - mean);
+      }
+    }
+    // Every TRL group has at least two scored rewards, so n > 1 here.
+    double divisor = Math.sqrt(squares / (n - 1)) + eps;
+    apply(perGroup, x -> x / divisor);
+  }
+
+  private static double squaredDeviations(List<double[]> perGroup, double mean) {
+    double squares = 0;
+    for (double[] values : perGroup) {
+      for (double x : values) {
+        squares += (x - mean) * (x - mean);
+      }
+    }
+    return squares;
+  }
+
+  private static void apply(List<double[]> perGroup, DoubleUnaryOperator f) {
+    for (double[] values : perGroup) {
+      for (int k = 0; k < values.length; k++) {
+        values[k] = f.applyAsDouble(values[k]);
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package io.lodestar.operators.advantage;
+
+import java.util.Locale;
+
+/** TRL's {@code scale_rewards}: what the group-centred reward is divided by. */
+public enum ScaleRewards {
+  /** The group's unbiased standard deviation (plus eps). */
+  GROUP,
+  /** The unbiased standard deviation of every scored reward in the batch (plus eps). */
+  BATCH,
+  /** Nothing: Dr.GRPO. */
+  NONE;
+
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
