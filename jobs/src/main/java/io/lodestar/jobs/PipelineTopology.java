@@ -11,6 +11,7 @@ import io.lodestar.operators.batch.BatchFunction;
 import io.lodestar.operators.dedup.DeduplicateFunction;
 import io.lodestar.operators.group.GroupFunction;
 import io.lodestar.operators.preference.GenerationJoinFunction;
+import io.lodestar.operators.preference.VoteHalvesFunction;
 import io.lodestar.operators.preference.VoteJoin;
 import io.lodestar.operators.preference.VotePairs;
 import io.lodestar.operators.validate.FeedbackValidator;
@@ -177,8 +178,9 @@ public final class PipelineTopology {
   private record VoteStreams(DataStream<PreferencePair> pairs, DataStream<DeadLetter> unmatched) {}
 
   /**
-   * Pairwise votes become preference pairs once both generations they compare are known: the
-   * vote meets generation A keyed by A's id, then generation B keyed by B's id.
+   * Pairwise votes become preference pairs once both generations they compare are known: each vote
+   * becomes two requests that meet their generation keyed by its id (generations are stored once),
+   * then the two halves meet keyed by the feedback id.
    */
   private static VoteStreams votePairs(
       DataStream<Generation> generations, DataStream<Feedback> feedback, LodestarOptions options) {
@@ -190,7 +192,7 @@ public final class PipelineTopology {
     Duration wait = options.get(LodestarOptions.FEEDBACK_MAX_WAIT);
     TypeInformation<VoteJoin> voteType = TypeInformation.of(VoteJoin.class);
 
-    DataStream<VoteJoin> votes =
+    DataStream<VoteJoin> requests =
         feedback
             .assignTimestampsAndWatermarks(feedbackTime)
             .uid("event-time-feedback")
@@ -198,34 +200,33 @@ public final class PipelineTopology {
             .flatMap(
                 (Feedback f, Collector<VoteJoin> out) -> {
                   if (f.getKind() == FeedbackKind.PAIRWISE) {
-                    out.collect(new VoteJoin(f, null, null));
+                    out.collect(VoteJoin.request(f, GenerationJoinFunction.Side.A));
+                    out.collect(VoteJoin.request(f, GenerationJoinFunction.Side.B));
                   }
                 },
                 voteType)
             .uid("select-votes")
             .name("Select pairwise votes");
 
-    SingleOutputStreamOperator<VoteJoin> withA =
+    SingleOutputStreamOperator<VoteJoin> halves =
         generations
             .keyBy(Generation::getGenerationId, Types.STRING)
-            .connect(votes.keyBy(v -> v.vote.getGenerationId(), Types.STRING))
-            .process(new GenerationJoinFunction(GenerationJoinFunction.Side.A, keep, wait), voteType)
-            .uid("join-vote-generation-a")
-            .name("Join vote with generation A");
-    SingleOutputStreamOperator<VoteJoin> withBoth =
-        generations
-            .keyBy(Generation::getGenerationId, Types.STRING)
-            .connect(withA.keyBy(v -> v.vote.getOtherGenerationId(), Types.STRING))
-            .process(new GenerationJoinFunction(GenerationJoinFunction.Side.B, keep, wait), voteType)
-            .uid("join-vote-generation-b")
-            .name("Join vote with generation B");
+            .connect(requests.keyBy(VoteJoin::wantedGenerationId, Types.STRING))
+            .process(new GenerationJoinFunction(keep, wait), voteType)
+            .uid("join-votes-with-generations")
+            .name("Join votes with generations");
+    DataStream<VoteJoin> joined =
+        halves
+            .keyBy(h -> h.vote.getFeedbackId(), Types.STRING)
+            .process(new VoteHalvesFunction(wait), voteType)
+            .uid("join-vote-halves")
+            .name("Join vote halves");
 
     DataStream<PreferencePair> pairs =
-        withBoth.flatMap(new VoteToPair(), avro(PreferencePair.class)).uid("vote-to-pair").name("Votes to preference pairs");
+        joined.flatMap(new VoteToPair(), avro(PreferencePair.class)).uid("vote-to-pair").name("Votes to preference pairs");
     DataStream<DeadLetter> unmatched =
-        withA
+        halves
             .getSideOutput(GenerationJoinFunction.UNMATCHED)
-            .union(withBoth.getSideOutput(GenerationJoinFunction.UNMATCHED))
             .map(PipelineTopology::unmatchedVote, avro(DeadLetter.class))
             .uid("unmatched-votes-to-dead-letters")
             .name("Unmatched votes to dead letters");
@@ -233,7 +234,7 @@ public final class PipelineTopology {
   }
 
   private static DeadLetter unmatchedVote(VoteJoin v) {
-    String missing = v.a == null ? v.vote.getGenerationId() : v.vote.getOtherGenerationId();
+    String missing = v.wantedGenerationId();
     return DeadLetters.fromOperator(
         "join.votes",
         DeadLetters.UNMATCHED_FEEDBACK,

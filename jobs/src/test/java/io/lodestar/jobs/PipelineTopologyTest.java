@@ -36,7 +36,7 @@ class PipelineTopologyTest {
         .doesNotHaveDuplicates()
         .contains(
             "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
-            "parse-feedback", "join-vote-generation-a", "join-vote-generation-b", "vote-to-pair");
+            "parse-feedback", "join-votes-with-generations", "join-vote-halves", "vote-to-pair");
   }
 
   @Test

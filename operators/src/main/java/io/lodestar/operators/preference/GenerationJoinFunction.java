@@ -19,7 +19,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Fills one side ({@link Side#A} or {@link Side#B}) of a vote with its generation, joining by
+ * Fills the side a vote request asks for ({@link Side#A} or {@link Side#B}) with its generation, joining by
  * generation id (the key) whichever arrives first. A generation is kept for {@code keepGeneration}
  * of event time after it was created, for votes still to come; a vote waits at most
  * {@code maxVoteWait} for its generation, then goes to the unmatched side output. Both waits end
@@ -35,7 +35,6 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   public static final OutputTag<VoteJoin> UNMATCHED =
       new OutputTag<>("unmatched-votes", TypeInformation.of(VoteJoin.class));
 
-  private final Side side;
   private final Duration keepGeneration;
   private final Duration maxVoteWait;
 
@@ -45,8 +44,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   private transient ValueState<Long> waitExpiry;
   private transient Counter unmatched;
 
-  public GenerationJoinFunction(Side side, Duration keepGeneration, Duration maxVoteWait) {
-    this.side = side;
+  public GenerationJoinFunction(Duration keepGeneration, Duration maxVoteWait) {
     this.keepGeneration = keepGeneration;
     this.maxVoteWait = maxVoteWait;
   }
@@ -75,6 +73,10 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   @Override
   public void processElement1(Generation g, Context ctx, Collector<VoteJoin> out) throws Exception {
     if (generation.value() == null) {
+      // Pairs need text and ids, not token arrays, which can be most of a record's size.
+      g.setPromptTokenIds(null);
+      g.setResponseTokenIds(null);
+      g.setResponseLogprobs(null);
       generation.update(g);
       long expiry = g.getCreatedAtMs() + keepGeneration.toMillis();
       generationExpiry.update(expiry);
@@ -137,6 +139,8 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   }
 
   private VoteJoin fill(VoteJoin vote, Generation g) {
-    return side == Side.A ? new VoteJoin(vote.vote, g, vote.b) : new VoteJoin(vote.vote, vote.a, g);
+    return vote.side == Side.A
+        ? new VoteJoin(vote.vote, g, vote.b, Side.A)
+        : new VoteJoin(vote.vote, vote.a, g, Side.B);
   }
 }

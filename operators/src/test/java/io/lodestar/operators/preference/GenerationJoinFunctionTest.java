@@ -34,9 +34,9 @@ class GenerationJoinFunctionTest {
   void openHarness() throws Exception {
     harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(new GenerationJoinFunction(Side.A, KEEP_GENERATION, MAX_VOTE_WAIT)),
+            new KeyedCoProcessOperator<>(new GenerationJoinFunction(KEEP_GENERATION, MAX_VOTE_WAIT)),
             Generation::getGenerationId,
-            v -> v.vote.getGenerationId(),
+            VoteJoin::wantedGenerationId,
             Types.STRING);
     harness.open();
   }
@@ -59,7 +59,7 @@ class GenerationJoinFunctionTest {
   }
 
   private void sendVote(Feedback f) throws Exception {
-    harness.processElement2(new VoteJoin(f, null, null), f.getCreatedAtMs());
+    harness.processElement2(VoteJoin.request(f, Side.A), f.getCreatedAtMs());
   }
 
   private List<VoteJoin> joined() {
@@ -125,7 +125,7 @@ class GenerationJoinFunctionTest {
     Feedback f = voteOn("f-1", "g-a", T0 + 1_000);
     sendGeneration(a);
 
-    harness.processElement2(new VoteJoin(f, null, b), f.getCreatedAtMs());
+    harness.processElement2(new VoteJoin(f, null, b, Side.A), f.getCreatedAtMs());
 
     assertThat(joined().get(0).a).isEqualTo(a);
     assertThat(joined().get(0).b).isEqualTo(b);
