@@ -19,13 +19,17 @@ public final class PipelineEnvironment {
 
   /**
    * Streaming settings: RocksDB state, exactly-once checkpoints, restarts, no generic (Kryo)
-   * types, and no generated operator uids (an operator without a stable uid fails the build of the
+   * types, object reuse, and no generated operator uids (an operator without a stable uid fails the build of the
    * job graph instead of silently losing its state on the next upgrade).
    */
   public static Configuration streaming(LodestarOptions options) {
     Configuration conf = common(options);
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    // No function keeps a reference to a record after returning (RocksDB state copies on write), so
+    // chained operators can hand records over without a defensive deep copy. Not in BATCH mode,
+    // whose in-memory state would keep references to reused objects.
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());

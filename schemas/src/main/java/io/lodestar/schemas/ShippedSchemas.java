@@ -34,6 +34,13 @@ public final class ShippedSchemas {
 
   /** The named schemas of one released version, by full name, parsed in dependency order. */
   public static Map<String, Schema> released(String version) {
+    return RELEASED.computeIfAbsent(version, ShippedSchemas::parseRelease);
+  }
+
+  // Parsing is slow and the files never change: each release is parsed once per JVM.
+  private static final Map<String, Map<String, Schema>> RELEASED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static Map<String, Schema> parseRelease(String version) {
     Schema.Parser parser = new Schema.Parser();
     Map<String, Schema> byName = new LinkedHashMap<>();
     for (String file : readLines(HISTORY + version + "/ORDER")) {

@@ -71,7 +71,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Flags: {@code --generations N} (40000), {@code --group-size K} (4), {@code --parallelism 1,2},
  * {@code --checkpoint-interval-ms} (1000), {@code --latency-rate} generations/s (400),
  * {@code --latency-seconds} (10), {@code --results DIR} (results), {@code --bootstrap HOST:PORT} (an
- * existing cluster instead of the in-process broker).
+ * existing cluster instead of the in-process broker), {@code --full-checkpoints true} (full instead
+ * of incremental RocksDB snapshots: the state column then counts live state only).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
  * figures include it, for both jobs alike.
@@ -89,7 +90,8 @@ public final class PipelineBenchmark {
       int latencyRate,
       int latencySeconds,
       Path results,
-      String bootstrap) {
+      String bootstrap,
+      boolean fullCheckpoints) {
 
     static Settings parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -111,7 +113,8 @@ public final class PipelineBenchmark {
           Integer.parseInt(flags.getOrDefault("latency-rate", "400")),
           Integer.parseInt(flags.getOrDefault("latency-seconds", "10")),
           Path.of(flags.getOrDefault("results", "results")),
-          flags.get("bootstrap"));
+          flags.get("bootstrap"),
+          Boolean.parseBoolean(flags.getOrDefault("full-checkpoints", "false")));
     }
   }
 
@@ -128,7 +131,8 @@ public final class PipelineBenchmark {
       Long stateBytesRunning,
       Long stateBytesAfterClose,
       Latency scoredLatency,
-      Latency batchLatency) {}
+      Latency batchLatency,
+      String busiestTask) {}
 
   /** Event time to read_committed visibility, in milliseconds. */
   public record Latency(int samples, double p50, double p95, double p99, long checkpointIntervalMs) {}
@@ -136,6 +140,7 @@ public final class PipelineBenchmark {
   private final Settings settings;
   private final String bootstrap;
   private final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   PipelineBenchmark(Settings settings, String bootstrap) {
     this.settings = settings;
@@ -220,16 +225,24 @@ public final class PipelineBenchmark {
       double passThroughRate) throws Exception {
     System.out.printf("Measuring %s at parallelism %d...%n", job, parallelism);
     Throughput throughput = throughputRun(kafka, job, parallelism, generations, feedback, expected, partitions);
-    Latencies latency = latencyRun(kafka, job, parallelism, partitions);
+    Latencies latency =
+        settings.latencySeconds() > 0 ? latencyRun(kafka, job, parallelism, partitions) : new Latencies(null, null);
     double ratio = job == Job.PASS_THROUGH ? 1.0 : throughput.recordsPerSecond / passThroughRate;
     return new Row(
         job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
         throughput.cpuSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
-        throughput.stateAfter, latency.scored, latency.batches);
+        throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask);
   }
 
   private record Throughput(
-      long outputs, double recordsPerSecond, double cpuSeconds, long peakHeap, long peakRss, Long stateRunning, Long stateAfter) {}
+      long outputs,
+      double recordsPerSecond,
+      double cpuSeconds,
+      long peakHeap,
+      long peakRss,
+      Long stateRunning,
+      Long stateAfter,
+      String busiestTask) {}
 
   private record Latencies(Latency scored, Latency batches) {}
 
@@ -251,11 +264,17 @@ public final class PipelineBenchmark {
     JobClient client = submit(job, options, port, output);
     String rest = "http://127.0.0.1:" + port;
     Long stateRunning = null;
+    Map<String, double[]> busy = new LinkedHashMap<>();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    long nextBusySample = 0;
     while (counter.count() < expected && System.nanoTime() < deadline) {
       Thread.sleep(200);
       if (job == Job.PIPELINE) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
+      }
+      if (System.nanoTime() > nextBusySample) {
+        sampleBusyTime(rest, client, busy);
+        nextBusySample = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       }
     }
     if (counter.count() < expected) {
@@ -273,7 +292,54 @@ public final class PipelineBenchmark {
     resources.stop();
     return new Throughput(
         counter.count(), counter.sustainedRate(start, expected), cpuSeconds, resources.peakHeap(), resources.peakRss(),
-        stateRunning, stateAfter);
+        stateRunning, stateAfter, busiest(busy));
+  }
+
+  /**
+   * Adds each task's busy time (ms per second, summed over its subtasks) to {@code busy}: the
+   * busiest task is the one that limits throughput.
+   */
+  private void sampleBusyTime(String rest, JobClient client, Map<String, double[]> busy) {
+    try {
+      JsonNode vertices = get(rest + "/jobs/" + client.getJobID()).path("vertices");
+      for (JsonNode vertex : vertices) {
+        JsonNode metrics =
+            get(rest + "/jobs/" + client.getJobID() + "/vertices/" + vertex.path("id").asText()
+                + "/subtasks/metrics?get=busyTimeMsPerSecond&agg=sum");
+        for (JsonNode metric : metrics) {
+          double value = metric.path("sum").asDouble(Double.NaN);
+          if (!Double.isNaN(value)) {
+            double[] total = busy.computeIfAbsent(vertex.path("name").asText(), name -> new double[2]);
+            total[0] += value;
+            total[1]++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      // A missed sample only makes the average coarser.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private JsonNode get(String url) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return json.readTree(response.body());
+  }
+
+  /** The task with the highest mean busy time, as "name (busy ms/s)". */
+  private static String busiest(Map<String, double[]> busy) {
+    String name = null;
+    double best = -1;
+    for (Map.Entry<String, double[]> e : busy.entrySet()) {
+      double mean = e.getValue()[0] / e.getValue()[1];
+      if (mean > best) {
+        best = mean;
+        name = e.getKey();
+      }
+    }
+    return name == null ? "-" : String.format("%s (%.0f ms/s busy)", name, best);
   }
 
   private Latencies latencyRun(EmbeddedKafka kafka, Job job, int parallelism, int partitions) throws Exception {
@@ -331,8 +397,8 @@ public final class PipelineBenchmark {
 
   private JobClient submit(Job job, LodestarOptions options, int restPort, String passThroughTopic) throws Exception {
     Configuration conf = PipelineEnvironment.streaming(options);
-    // Full snapshots measure the live state; incremental ones would also count not-yet-compacted files.
-    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, false);
+    // Incremental (the production setting) by default; full snapshots report exactly the live state.
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, !settings.fullCheckpoints());
     conf.set(RestOptions.PORT, restPort);
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
@@ -413,8 +479,7 @@ public final class PipelineBenchmark {
   private Long checkpointStateSize(String rest, JobClient client) {
     try {
       HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
+          http.send(
                   HttpRequest.newBuilder(URI.create(rest + "/jobs/" + client.getJobID() + "/checkpoints"))
                       .timeout(Duration.ofSeconds(5))
                       .build(),
@@ -450,19 +515,24 @@ public final class PipelineBenchmark {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
+  // Each is used by one counter thread only, as a codec must be.
+  private static final RecordCodec<Generation> GENERATIONS = RecordCodec.of(Generation.class);
+  private static final RecordCodec<ScoredGeneration> SCORED = RecordCodec.of(ScoredGeneration.class);
+  private static final RecordCodec<RLBatch> BATCHES = RecordCodec.of(RLBatch.class);
+
   private static long generationTime(byte[] value) {
-    DecodeResult<Generation> g = RecordCodec.of(Generation.class).decode(value);
+    DecodeResult<Generation> g = GENERATIONS.decode(value);
     return g.isOk() ? g.value().getCreatedAtMs() : -1;
   }
 
   private static long scoredTime(byte[] value) {
-    DecodeResult<ScoredGeneration> s = RecordCodec.of(ScoredGeneration.class).decode(value);
+    DecodeResult<ScoredGeneration> s = SCORED.decode(value);
     return s.isOk() ? s.value().getGeneration().getCreatedAtMs() : -1;
   }
 
   /** A batch is as fresh as its newest sample. */
   private static long newestSampleTime(byte[] value) {
-    DecodeResult<RLBatch> b = RecordCodec.of(RLBatch.class).decode(value);
+    DecodeResult<RLBatch> b = BATCHES.decode(value);
     if (!b.isOk()) {
       return -1;
     }
@@ -499,8 +569,13 @@ public final class PipelineBenchmark {
           "%-13s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %16s%n",
           r.job(), r.parallelism(), r.outputs(), r.recordsPerSecond(), r.ratioToPassThrough(), r.cpuSecondsPer1000(),
           r.peakHeapBytes() >> 20, r.peakRssBytes() >> 20, bytes(r.stateBytesRunning()), bytes(r.stateBytesAfterClose()),
-          String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
+          r.scoredLatency() == null
+              ? "-"
+              : String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
           r.batchLatency() == null ? "-" : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
+    }
+    for (Row r : rows) {
+      sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
     }
     return sb.toString();
   }
@@ -520,6 +595,7 @@ public final class PipelineBenchmark {
     doc.put("groupSize", settings.groupSize());
     doc.put("checkpointIntervalMs", settings.checkpointIntervalMs());
     doc.put("latencyRate", settings.latencyRate());
+    doc.put("fullCheckpoints", settings.fullCheckpoints());
     doc.put("cores", Runtime.getRuntime().availableProcessors());
     doc.put("rows", rows);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);

@@ -25,7 +25,7 @@ import org.apache.flink.util.OutputTag;
  * when the expected number has arrived, or when the event-time timeout after the first member
  * fires. Members that arrive after the group closed are counted and go to the late side output.
  *
- * <p>State per open group: the members and the deadline. When a group closes they are cleared and
+ * <p>State per open group: the members, their count, the expected size and the deadline. When a group closes they are cleared and
  * only a tombstone remains, so late members can be recognised; a second timer clears it after
  * {@code lateRetention}. A TTL on every state is the safety net.
  */
@@ -41,6 +41,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
 
   private transient MapState<String, ScoredGeneration> members;
   private transient ValueState<Long> deadline;
+  private transient ValueState<Integer> memberCount;
+  private transient ValueState<Integer> expectedSize;
   private transient ValueState<Long> closedUntil;
   private transient Counter completed;
   private transient Counter timedOut;
@@ -60,6 +62,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     membersDescriptor.enableTimeToLive(ttl);
     members = getRuntimeContext().getMapState(membersDescriptor);
     deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
+    memberCount = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
+    expectedSize = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
     closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
     completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
@@ -90,10 +94,17 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       ctx.timerService().registerEventTimeTimer(due);
     }
     members.put(generationId, member);
-
-    List<ScoredGeneration> current = currentMembers();
-    Integer expected = RLGroups.expectedSize(current);
-    if (expected != null && current.size() >= expected) {
+    // Count and expected size live in small state, so members are read back only once, at close.
+    int count = memberCount.value() == null ? 1 : memberCount.value() + 1;
+    memberCount.update(count);
+    Integer declared = member.getGeneration().getExpectedGroupSize();
+    Integer expected = expectedSize.value();
+    if (declared != null && (expected == null || declared > expected)) {
+      expected = declared;
+      expectedSize.update(declared);
+    }
+    if (expected != null && count >= expected) {
+      List<ScoredGeneration> current = currentMembers();
       long closedAt = latestEventTime(current);
       ctx.timerService().deleteEventTimeTimer(deadline.value());
       completed.inc();
@@ -125,6 +136,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
 
   private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt) throws Exception {
     members.clear();
+    memberCount.clear();
+    expectedSize.clear();
     deadline.clear();
     long until = closedAt + lateRetention.toMillis();
     closedUntil.update(until);

@@ -1,0 +1,39 @@
+package io.lodestar.jobs.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lodestar.connectors.kafka.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tiny run of the benchmark: every column is measured and the pipeline sees every generation. */
+class PipelineBenchmarkITCase {
+
+  @TempDir Path results;
+
+  @Test
+  void tinyRunMeasuresBothJobsOnTheSameInput() throws Exception {
+    PipelineBenchmark.Settings settings =
+        new PipelineBenchmark.Settings(200, 4, List.of(1), 500, 100, 2, results, null, false);
+    List<PipelineBenchmark.Row> rows;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      rows = new PipelineBenchmark(settings, kafka.bootstrapServers()).runAll(kafka);
+    }
+
+    assertThat(rows).extracting(PipelineBenchmark.Row::job).containsExactly("pass-through", "pipeline");
+    // 200 generations and one end-of-traffic heartbeat per partition.
+    assertThat(rows).allSatisfy(r -> {
+      assertThat(r.outputs()).isEqualTo(201);
+      assertThat(r.recordsPerSecond()).isPositive();
+      assertThat(r.cpuSecondsPer1000()).isPositive();
+      assertThat(r.peakHeapBytes()).isPositive();
+      assertThat(r.scoredLatency().samples()).isEqualTo(200);
+    });
+    PipelineBenchmark.Row pipeline = rows.get(1);
+    assertThat(pipeline.ratioToPassThrough()).isPositive();
+    // State size and busy time come from the REST API and may be missing in a run this short.
+    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline");
+  }
+}
