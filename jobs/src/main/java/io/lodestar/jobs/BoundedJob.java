@@ -18,7 +18,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BoundedJob {
 
-  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "dead-letters");
+  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "dead-letters", "filtered-groups");
 
   private BoundedJob() {}
 
@@ -76,7 +76,8 @@ public final class BoundedJob {
             JsonLinesFiles.sink(out.resolve("scored"), "scored"),
             JsonLinesFiles.sink(out.resolve("batches"), "batches"),
             JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
-            JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters")));
+            JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
+            JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups")));
   }
 
   private static DataStream<RawRecord> fileSource(StreamExecutionEnvironment env, Path file, String uid) {

@@ -10,6 +10,7 @@ import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
+import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -82,6 +83,7 @@ public final class PipelineJob {
   /** Exactly-once Kafka sinks, one transactional-id prefix each. */
   public static PipelineOutputs kafkaOutputs(LodestarOptions options, KafkaSettings kafka) {
     WireFormat format = options.sinkFormat();
+    String filteredTopic = options.get(LodestarOptions.TOPIC_FILTERED_GROUPS);
     return new PipelineOutputs(
         KafkaIO.exactlyOnceSink(kafka, "scored", options.get(LodestarOptions.TOPIC_SCORED),
             RecordCodec.of(ScoredGeneration.class), format, s -> s.getGeneration().getGenerationId()),
@@ -90,6 +92,10 @@ public final class PipelineJob {
         KafkaIO.exactlyOnceSink(kafka, "pairs", options.get(LodestarOptions.TOPIC_PAIRS),
             RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId),
         KafkaIO.exactlyOnceSink(kafka, "dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS),
-            RecordCodec.of(DeadLetter.class), format, DeadLetter::getRecordId));
+            RecordCodec.of(DeadLetter.class), format, DeadLetter::getRecordId),
+        filteredTopic.isBlank()
+            ? null
+            : KafkaIO.exactlyOnceSink(kafka, "filtered-groups", filteredTopic,
+                RecordCodec.of(RLGroup.class), format, RLGroup::getGroupId));
   }
 }

@@ -64,7 +64,8 @@ public final class PipelineTopology {
       DataStream<ScoredGeneration> scored,
       DataStream<RLBatch> batches,
       DataStream<PreferencePair> pairs,
-      DataStream<DeadLetter> deadLetters) {}
+      DataStream<DeadLetter> deadLetters,
+      DataStream<RLGroup> filteredGroups) {}
 
   /** Builds the graph and connects it to the outputs. {@code feedback} may be null. */
   public static Streams build(
@@ -76,6 +77,9 @@ public final class PipelineTopology {
       streams.pairs().sinkTo(outputs.pairs()).uid("sink-pairs").name("Preference pairs sink");
     }
     streams.deadLetters().sinkTo(outputs.deadLetters()).uid("sink-dead-letters").name("Dead letters sink");
+    if (outputs.filteredGroups() != null) {
+      streams.filteredGroups().sinkTo(outputs.filteredGroups()).uid("sink-filtered-groups").name("Filtered groups sink");
+    }
     return streams;
   }
 
@@ -121,7 +125,11 @@ public final class PipelineTopology {
         scored
             .keyBy(s -> s.getGeneration().getGroupId(), Types.STRING)
             .process(
-                new GroupFunction(options.get(LodestarOptions.GROUP_TIMEOUT), options.get(LodestarOptions.GROUP_LATE_RETENTION)),
+                new GroupFunction(
+                    options.get(LodestarOptions.GROUP_TIMEOUT),
+                    options.get(LodestarOptions.GROUP_LATE_RETENTION),
+                    options.advantageSpec(),
+                    options.groupFilter()),
                 avro(RLGroup.class))
             .uid("group-generations")
             .name("Group responses, GRPO advantages");
@@ -172,7 +180,7 @@ public final class PipelineTopology {
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS), votes.unmatched());
       pairs = votes.pairs();
     }
-    return new Streams(scored, batches, pairs, deadLetters);
+    return new Streams(scored, batches, pairs, deadLetters, groups.getSideOutput(GroupFunction.FILTERED_GROUPS));
   }
 
   private record VoteStreams(DataStream<PreferencePair> pairs, DataStream<DeadLetter> unmatched) {}

@@ -119,6 +119,30 @@ class BoundedJobITCase {
     assertThat(readFrom(out.resolve("result"), "dead-letters", DeadLetter.class)).isEmpty();
   }
 
+  @Test
+  void zeroVarianceGroupsAreFilteredAndKeptApartWithTheVerlFilter() throws Exception {
+    Path groups = sharedData().resolve("generations/groups.jsonl");
+    assumeThat(groups).exists();
+    Path input = out.resolve("input.jsonl");
+    writeGenerations(groups, input);
+
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("filtered")),
+        LodestarOptions.fromArgs(new String[] {"--group.filter", "verl", "--advantage.compat", "trl"}));
+
+    List<RLGroup> kept = new ArrayList<>();
+    readFrom(out.resolve("filtered"), "batches", RLBatch.class).forEach(b -> kept.addAll(b.getGroups()));
+    List<RLGroup> filtered = readFrom(out.resolve("filtered"), "filtered-groups", RLGroup.class);
+    assertThat(kept.size() + filtered.size()).isEqualTo(250);
+    assertThat(filtered).isNotEmpty();
+    assertThat(kept).allSatisfy(g -> {
+      assertThat(g.getRewardStd()).isPositive();
+      assertThat(g.getEstimatorParams()).containsEntry("compat", "trl").containsEntry("eps", "1.0E-4");
+    });
+    // No variance: every scored reward equal, or fewer than two scored at all.
+    assertThat(filtered).allSatisfy(g -> assertThat(g.getRewardStd() == null || g.getRewardStd() == 0.0).isTrue());
+  }
+
   /** Recomputes the advantages in the plainest way and compares. */
   private static void assertAdvantagesFollowVerlGrpo(RLGroup group) {
     List<Double> rewards = new ArrayList<>();

@@ -3,6 +3,10 @@ package io.lodestar.jobs.config;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.operators.advantage.AdvantageSpec;
+import io.lodestar.operators.advantage.CompatMode;
+import io.lodestar.operators.advantage.Estimator;
+import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.validate.GenerationValidator;
 import java.io.IOException;
 import java.io.Reader;
@@ -93,6 +97,21 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> GROUP_LATE_RETENTION =
       ConfigOptions.key("group.late-retention").durationType().defaultValue(Duration.ofMinutes(30))
           .withDescription("How long a closed group is remembered so late members are recognised.");
+  public static final ConfigOption<String> ADVANTAGE_ESTIMATOR =
+      ConfigOptions.key("advantage.estimator").stringType().defaultValue("grpo")
+          .withDescription("grpo, dr_grpo, rloo or grpo_pass_at_k (see docs/advantages.md).");
+  public static final ConfigOption<String> ADVANTAGE_COMPAT =
+      ConfigOptions.key("advantage.compat").stringType().defaultValue("lodestar")
+          .withDescription("Whose arithmetic: lodestar, verl, trl, trl-async or openrlhf.");
+  public static final ConfigOption<Double> ADVANTAGE_EPS =
+      ConfigOptions.key("advantage.eps").doubleType().noDefaultValue()
+          .withDescription("Overrides the compatibility mode's epsilon.");
+  public static final ConfigOption<String> GROUP_FILTER =
+      ConfigOptions.key("group.filter").stringType().defaultValue("none")
+          .withDescription("Dynamic sampling: none, verl (std > 0 or one member) or openrlhf (mean inside (0, 1)).");
+  public static final ConfigOption<String> TOPIC_FILTERED_GROUPS =
+      ConfigOptions.key("topics.filtered-groups").stringType().defaultValue("")
+          .withDescription("Output for filtered or refused groups; empty: counted, not written.");
   public static final ConfigOption<Integer> BATCH_GROUPS =
       ConfigOptions.key("batch.groups").intType().defaultValue(8).withDescription("Groups per RL batch.");
   public static final ConfigOption<Duration> BATCH_MAX_WAIT =
@@ -124,7 +143,8 @@ public final class LodestarOptions {
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
           SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
           PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
-          DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, BATCH_GROUPS, BATCH_MAX_WAIT,
+          DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
+          GROUP_FILTER, TOPIC_FILTERED_GROUPS, BATCH_GROUPS, BATCH_MAX_WAIT,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD);
 
@@ -281,6 +301,8 @@ public final class LodestarOptions {
           SOURCE_STARTING_OFFSETS.key() + " must be committed-or-earliest, earliest or latest, was " + offsets);
     }
     sinkFormat();
+    advantageSpec();
+    groupFilter();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
@@ -346,6 +368,40 @@ public final class LodestarOptions {
 
   public int restartAttempts() {
     return config.get(RESTART_ATTEMPTS);
+  }
+
+  /** The advantage arithmetic; fails naming the keys when the combination is not available. */
+  public AdvantageSpec advantageSpec() {
+    String estimatorKey = ADVANTAGE_ESTIMATOR.key();
+    String compatKey = ADVANTAGE_COMPAT.key();
+    AdvantageSpec spec;
+    try {
+      spec =
+          AdvantageSpec.of(
+              Estimator.fromId(config.get(ADVANTAGE_ESTIMATOR)), CompatMode.fromId(config.get(ADVANTAGE_COMPAT)));
+      if (config.getOptional(ADVANTAGE_EPS).isPresent()) {
+        spec = spec.withEps(config.get(ADVANTAGE_EPS));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          estimatorKey + "=" + config.get(ADVANTAGE_ESTIMATOR) + " with " + compatKey + "="
+              + config.get(ADVANTAGE_COMPAT) + ": " + e.getMessage(), e);
+    }
+    if (spec.needsWholeBatch()) {
+      throw new IllegalArgumentException(
+          estimatorKey + "=" + config.get(ADVANTAGE_ESTIMATOR) + " with " + compatKey + "="
+              + config.get(ADVANTAGE_COMPAT) + " normalises over the whole batch, which the streaming group operator"
+              + " does not do yet; choose a per-group estimator");
+    }
+    return spec;
+  }
+
+  public GroupFilter groupFilter() {
+    try {
+      return GroupFilter.fromId(config.get(GROUP_FILTER));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(GROUP_FILTER.key() + ": " + e.getMessage(), e);
+    }
   }
 
   public GenerationValidator.Limits generationLimits() {

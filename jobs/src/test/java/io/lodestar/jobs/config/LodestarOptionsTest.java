@@ -106,6 +106,22 @@ class LodestarOptionsTest {
   }
 
   @Test
+  void advantageOptionsSelectTheTrainerArithmeticOrFailNamingTheKeys() {
+    LodestarOptions trl = LodestarOptions.fromArgs(new String[] {"--advantage.compat", "trl", "--advantage.estimator", "grpo"});
+    assertThat(trl.advantageSpec().describe()).containsEntry("compat", "trl").containsEntry("eps", "1.0E-4");
+    assertThat(LodestarOptions.fromArgs(new String[] {"--advantage.eps", "1e-3"}).advantageSpec().eps()).isEqualTo(1e-3);
+
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.estimator", "reinforce_pp_baseline"}))
+        .hasMessageContaining("advantage.estimator")
+        .hasMessageContaining("whole batch");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.estimator", "rloo", "--advantage.compat", "trl-async"}))
+        .hasMessageContaining("advantage.estimator=rloo")
+        .hasMessageContaining("advantage.compat=trl-async");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--group.filter", "sometimes"}))
+        .hasMessageContaining("group.filter");
+  }
+
+  @Test
   void kafkaIsRequiredOnlyWhenUsed() {
     LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
     assertThatThrownBy(options::kafka).hasMessageContaining("kafka.bootstrap.servers");

@@ -1,7 +1,9 @@
 package io.lodestar.operators.group;
 
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.schema.GroupCompletion;
+import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,20 +26,28 @@ import org.apache.flink.util.OutputTag;
  * Collects the responses of one group (keyed by group id) and emits the group with advantages
  * when the expected number has arrived, or when the event-time timeout after the first member
  * fires. Members that arrive after the group closed are counted and go to the late side output.
+ * Advantages follow the configured {@link AdvantageSpec}; groups the {@link GroupFilter} drops
+ * (no reward variance) or the spec refuses are counted and go to the filtered side output.
  *
  * <p>State per open group: the members, their count, the expected size and the deadline. When a group closes they are cleared and
  * only a tombstone remains, so late members can be recognised; a second timer clears it after
  * {@code lateRetention}. A TTL on every state is the safety net.
  */
-public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, io.lodestar.schema.RLGroup> {
+public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, RLGroup> {
 
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<ScoredGeneration> LATE_MEMBERS =
       new OutputTag<>("late-group-members", new AvroTypeInfo<>(ScoredGeneration.class));
 
+  /** Groups the filter dropped or the advantage spec refused: counted, kept for analysis. */
+  public static final OutputTag<RLGroup> FILTERED_GROUPS =
+      new OutputTag<>("filtered-groups", new AvroTypeInfo<>(RLGroup.class));
+
   private final Duration timeout;
   private final Duration lateRetention;
+  private final AdvantageSpec advantageSpec;
+  private final GroupFilter filter;
 
   private transient MapState<String, ScoredGeneration> members;
   private transient ValueState<Long> deadline;
@@ -47,10 +57,20 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private transient Counter completed;
   private transient Counter timedOut;
   private transient Counter late;
+  private transient Counter filtered;
 
   public GroupFunction(Duration timeout, Duration lateRetention) {
+    this(timeout, lateRetention, AdvantageSpec.lodestarGrpo(), GroupFilter.NONE);
+  }
+
+  public GroupFunction(Duration timeout, Duration lateRetention, AdvantageSpec advantageSpec, GroupFilter filter) {
+    if (advantageSpec.needsWholeBatch()) {
+      throw new IllegalArgumentException(advantageSpec + " needs the whole batch, which the group operator does not see");
+    }
     this.timeout = timeout;
     this.lateRetention = lateRetention;
+    this.advantageSpec = advantageSpec;
+    this.filter = filter;
   }
 
   @Override
@@ -68,6 +88,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
+    filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
   }
 
   private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
@@ -76,7 +97,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   @Override
-  public void processElement(ScoredGeneration member, Context ctx, Collector<io.lodestar.schema.RLGroup> out)
+  public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out)
       throws Exception {
     if (closedUntil.value() != null) {
       late.inc();
@@ -108,13 +129,13 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       long closedAt = latestEventTime(current);
       ctx.timerService().deleteEventTimeTimer(deadline.value());
       completed.inc();
-      out.collect(RLGroups.build(current, GroupCompletion.FULL, closedAt));
+      emit(current, GroupCompletion.FULL, closedAt, ctx, out);
       close(ctx.timerService(), closedAt);
     }
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<io.lodestar.schema.RLGroup> out)
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLGroup> out)
       throws Exception {
     Long due = deadline.value();
     if (due != null && due == timestamp) {
@@ -122,8 +143,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       // The watermark jumps to its maximum only when the input has ended (bounded mode or drain).
       boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
       timedOut.inc();
-      out.collect(
-          RLGroups.build(current, endOfInput ? GroupCompletion.END_OF_INPUT : GroupCompletion.TIMEOUT, timestamp));
+      emit(current, endOfInput ? GroupCompletion.END_OF_INPUT : GroupCompletion.TIMEOUT, timestamp, ctx, out);
       close(ctx.timerService(), timestamp);
       return;
     }
@@ -131,6 +151,26 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     if (tombstone != null && tombstone == timestamp) {
       // Late window over: nothing of this group remains.
       closedUntil.clear();
+    }
+  }
+
+  /** Emits the group, or routes it to the filtered output when the filter or the spec says no. */
+  private void emit(
+      List<ScoredGeneration> members, GroupCompletion completion, long closedAt, Context ctx, Collector<RLGroup> out) {
+    RLGroup group;
+    try {
+      group = RLGroups.build(members, completion, closedAt, advantageSpec);
+    } catch (IllegalArgumentException refused) {
+      // The trainer's arithmetic has no answer for this group (e.g. TRL and a group of one).
+      filtered.inc();
+      ctx.output(FILTERED_GROUPS, RLGroups.build(members, completion, closedAt, AdvantageSpec.lodestarGrpo()));
+      return;
+    }
+    if (filter.keeps(group)) {
+      out.collect(group);
+    } else {
+      filtered.inc();
+      ctx.output(FILTERED_GROUPS, group);
     }
   }
 
@@ -161,7 +201,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   /** Type of the emitted groups, for topology builders. */
-  public static TypeInformation<io.lodestar.schema.RLGroup> outputType() {
-    return new AvroTypeInfo<>(io.lodestar.schema.RLGroup.class);
+  public static TypeInformation<RLGroup> outputType() {
+    return new AvroTypeInfo<>(RLGroup.class);
   }
 }

@@ -1,6 +1,9 @@
 package io.lodestar.operators.group;
 
+import io.lodestar.operators.advantage.AdvantageSpec;
+import io.lodestar.operators.advantage.Advantages;
 import io.lodestar.operators.advantage.GroupAdvantages;
+import io.lodestar.operators.advantage.GroupResult;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
 import io.lodestar.schema.RLGroup;
@@ -32,6 +35,17 @@ public final class RLGroups {
    * so the output does not depend on arrival order.
    */
   public static RLGroup build(List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs) {
+    return build(members, completion, closedAtMs, AdvantageSpec.lodestarGrpo());
+  }
+
+  /**
+   * Builds the group with advantages computed as {@code spec} says.
+   *
+   * @throws IllegalArgumentException when the spec refuses the group (e.g. TRL and a group of one)
+   *     or needs the whole batch
+   */
+  public static RLGroup build(
+      List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs, AdvantageSpec spec) {
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a group needs at least one member");
     }
@@ -46,7 +60,10 @@ public final class RLGroups {
     for (int i = 0; i < rewards.length; i++) {
       rewards[i] = ordered.get(i).getReward();
     }
-    GroupAdvantages.Result result = GroupAdvantages.grpo(rewards, GroupAdvantages.VERL_EPS);
+    if (spec.needsWholeBatch()) {
+      throw new IllegalArgumentException(spec + " needs the whole batch; a group alone cannot be computed");
+    }
+    GroupResult result = Advantages.group(rewards, spec);
 
     List<RLSample> samples = new ArrayList<>(ordered.size());
     long minVersion = Long.MAX_VALUE;
@@ -79,8 +96,8 @@ public final class RLGroups {
         .setPrompt(first.getPrompt())
         .setTask(first.getTask())
         .setSamples(samples)
-        .setEstimator(GroupAdvantages.ESTIMATOR_GRPO)
-        .setEstimatorParams(GroupAdvantages.grpoParams(GroupAdvantages.VERL_EPS))
+        .setEstimator(spec.estimator().id())
+        .setEstimatorParams(spec.describe())
         .setCompletion(completion)
         .setExpectedSize(expectedSize(ordered))
         .setScoredCount(result.scoredCount())
