@@ -117,9 +117,9 @@ public final class PipelineTopology {
 
     DataStream<ScoredGeneration> scored =
         generations
-            .map(new ScoreFunction(), avro(ScoredGeneration.class))
+            .map(new ScoreFunction(options.verifierRegistry()), avro(ScoredGeneration.class))
             .uid("verify-numeric-answer")
-            .name("Verify numeric answer");
+            .name("Verify");
 
     SingleOutputStreamOperator<RLGroup> groups =
         scored

@@ -8,6 +8,7 @@ import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
 import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.validate.GenerationValidator;
+import io.lodestar.operators.verify.VerifierRegistry;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,8 @@ import org.apache.flink.configuration.Configuration;
 public final class LodestarOptions {
 
   public static final String KAFKA_PREFIX = "kafka.";
+  /** {@code verifiers.kind.<KIND>} or {@code verifiers.source.<dataSource>} = comma-separated verifier names. */
+  public static final String VERIFIERS_PREFIX = "verifiers.";
 
   public static final ConfigOption<String> TOPIC_GENERATIONS = topic("generations", "Input: generations.");
   public static final ConfigOption<String> TOPIC_FEEDBACK = topic("feedback", "Input: feedback.");
@@ -152,10 +155,12 @@ public final class LodestarOptions {
 
   private final Configuration config;
   private final Map<String, String> kafka;
+  private final Map<String, String> verifierRules;
 
-  private LodestarOptions(Configuration config, Map<String, String> kafka) {
+  private LodestarOptions(Configuration config, Map<String, String> kafka, Map<String, String> verifierRules) {
     this.config = config;
     this.kafka = kafka;
+    this.verifierRules = verifierRules;
   }
 
   /** Parses {@code [--config FILE] [--key value | --key=value]...}; flags override the file. */
@@ -202,6 +207,7 @@ public final class LodestarOptions {
   public static LodestarOptions fromMap(Map<String, String> values, Function<String, String> environment) {
     Map<String, String> typed = new TreeMap<>();
     Map<String, String> kafka = new TreeMap<>();
+    Map<String, String> verifierRules = new TreeMap<>();
     List<String> known = new ArrayList<>();
     ALL.forEach(o -> known.add(o.key()));
     for (Map.Entry<String, String> e : values.entrySet()) {
@@ -209,18 +215,20 @@ public final class LodestarOptions {
       String value = resolve(key, e.getValue().trim(), environment);
       if (key.startsWith(KAFKA_PREFIX)) {
         kafka.put(key.substring(KAFKA_PREFIX.length()), value);
+      } else if (key.startsWith(VERIFIERS_PREFIX)) {
+        verifierRules.put(key.substring(VERIFIERS_PREFIX.length()), value);
       } else if (known.contains(key)) {
         typed.put(key, value);
       } else {
         throw new IllegalArgumentException("unknown option '" + key + "'; known options: " + String.join(", ", known)
-            + ", and kafka.* for Kafka client settings");
+            + ", kafka.* for Kafka client settings and verifiers.kind.* / verifiers.source.* for verifier rules");
       }
     }
     Configuration config = new Configuration();
     for (Map.Entry<String, String> e : typed.entrySet()) {
       config.setString(e.getKey(), e.getValue());
     }
-    LodestarOptions options = new LodestarOptions(config, kafka);
+    LodestarOptions options = new LodestarOptions(config, kafka, verifierRules);
     options.validateTypes();
     options.validate();
     return options;
@@ -303,6 +311,7 @@ public final class LodestarOptions {
     sinkFormat();
     advantageSpec();
     groupFilter();
+    verifierRegistry();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
@@ -396,6 +405,15 @@ public final class LodestarOptions {
     return spec;
   }
 
+  /** The verifiers per task kind and data source; fails naming the rule when it is unknown. */
+  public VerifierRegistry verifierRegistry() {
+    try {
+      return VerifierRegistry.fromRules(verifierRules);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(VERIFIERS_PREFIX + "*: " + e.getMessage(), e);
+    }
+  }
+
   public GroupFilter groupFilter() {
     try {
       return GroupFilter.fromId(config.get(GROUP_FILTER));
@@ -419,6 +437,7 @@ public final class LodestarOptions {
       shown.put(o.key(), String.valueOf(config.get(o)));
     }
     kafka.forEach((k, v) -> shown.put(KAFKA_PREFIX + k, KafkaSettings.isSecretKey(k) ? "****" : v));
+    verifierRules.forEach((k, v) -> shown.put(VERIFIERS_PREFIX + k, v));
     return "LodestarOptions" + shown;
   }
 

@@ -122,6 +122,15 @@ class LodestarOptionsTest {
   }
 
   @Test
+  void verifierRulesAreValidatedAtStartUp() {
+    LodestarOptions options = LodestarOptions.fromArgs(new String[] {"--verifiers.source.gsm8k", "numeric_answer"});
+    assertThat(options.verifierRegistry()).isNotNull();
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--verifiers.kind.math", "astrology"}))
+        .hasMessageContaining("verifiers.")
+        .hasMessageContaining("astrology");
+  }
+
+  @Test
   void kafkaIsRequiredOnlyWhenUsed() {
     LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
     assertThatThrownBy(options::kafka).hasMessageContaining("kafka.bootstrap.servers");

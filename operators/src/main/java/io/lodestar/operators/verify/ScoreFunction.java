@@ -9,12 +9,20 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
-/** Scores each generation with the numeric final-answer verifier against its ground truth. */
+/** Scores each generation with the verifiers its task metadata selects (see {@link VerifierRegistry}). */
 public class ScoreFunction extends RichMapFunction<Generation, ScoredGeneration> {
 
   private static final long serialVersionUID = 1L;
 
-  private final NumericAnswerVerifier verifier = new NumericAnswerVerifier();
+  private final VerifierRegistry verifiers;
+
+  public ScoreFunction() {
+    this(VerifierRegistry.defaults());
+  }
+
+  public ScoreFunction(VerifierRegistry verifiers) {
+    this.verifiers = verifiers;
+  }
   private transient Counter scored;
   private transient Counter unscored;
 
@@ -26,7 +34,7 @@ public class ScoreFunction extends RichMapFunction<Generation, ScoredGeneration>
 
   @Override
   public ScoredGeneration map(Generation g) {
-    List<RewardComponent> components = List.of(score(verifier, g));
+    List<RewardComponent> components = verifiers.score(g);
     Double reward = Rewards.combine(components);
     (reward == null ? unscored : scored).inc();
     return ScoredGeneration.newBuilder()
@@ -36,10 +44,5 @@ public class ScoreFunction extends RichMapFunction<Generation, ScoredGeneration>
         .setRewardVersion(Rewards.version(components))
         .setScoredAtMs(System.currentTimeMillis())
         .build();
-  }
-
-  /** Scores one generation; the pure part, shared with tests and the bounded mode. */
-  public static RewardComponent score(NumericAnswerVerifier verifier, Generation g) {
-    return verifier.verify(g.getResponse(), g.getTask().getGroundTruth());
   }
 }

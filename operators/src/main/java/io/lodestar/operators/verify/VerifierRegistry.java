@@ -1,0 +1,145 @@
+package io.lodestar.operators.verify;
+
+import io.lodestar.schema.Generation;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardSource;
+import io.lodestar.schema.RewardStatus;
+import io.lodestar.schema.TaskKind;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Picks the verifiers for a generation from its task metadata: a rule for its data source wins
+ * over a rule for its task kind. Rules name verifiers from {@link #available()}.
+ *
+ * <p>Defaults: MATH tasks get {@code numeric_answer}; other kinds get none (their reward comes from
+ * reward models, or stays unscored, never 0).
+ */
+public final class VerifierRegistry implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Every verifier a rule may name, by name. */
+  private static final Map<String, Supplier<Verifier>> AVAILABLE = new LinkedHashMap<>();
+
+  static {
+    AVAILABLE.put(NumericAnswerVerifier.NAME, NumericAnswer::new);
+  }
+
+  private final Map<TaskKind, List<Verifier>> byKind = new LinkedHashMap<>();
+  private final Map<String, List<Verifier>> bySource = new LinkedHashMap<>();
+
+  private VerifierRegistry() {}
+
+  /** The names a rule may use. */
+  public static List<String> available() {
+    return new ArrayList<>(AVAILABLE.keySet());
+  }
+
+  /** The default rules. */
+  public static VerifierRegistry defaults() {
+    return fromRules(Map.of());
+  }
+
+  /**
+   * Builds a registry from rules {@code kind.<KIND>} or {@code source.<dataSource>} to
+   * comma-separated verifier names (an empty list switches verifiers off for that selector). Rules
+   * are added to the defaults, replacing a default for the same selector.
+   *
+   * @throws IllegalArgumentException naming the rule when a selector or verifier is unknown
+   */
+  public static VerifierRegistry fromRules(Map<String, String> rules) {
+    VerifierRegistry registry = new VerifierRegistry();
+    registry.byKind.put(TaskKind.MATH, List.of(create(NumericAnswerVerifier.NAME, "default rule for MATH")));
+    for (Map.Entry<String, String> rule : rules.entrySet()) {
+      String selector = rule.getKey();
+      List<Verifier> verifiers = new ArrayList<>();
+      for (String name : rule.getValue().split(",")) {
+        if (!name.isBlank()) {
+          verifiers.add(create(name.trim(), selector));
+        }
+      }
+      if (selector.startsWith("kind.")) {
+        registry.byKind.put(kind(selector), Collections.unmodifiableList(verifiers));
+      } else if (selector.startsWith("source.") && selector.length() > "source.".length()) {
+        registry.bySource.put(selector.substring("source.".length()), Collections.unmodifiableList(verifiers));
+      } else {
+        throw new IllegalArgumentException(
+            "verifier rule '" + selector + "' must be kind.<MATH|CODE|CHAT|FORMAT|OTHER> or source.<dataSource>");
+      }
+    }
+    return registry;
+  }
+
+  /** The verifiers that apply to {@code generation}, possibly none. */
+  public List<Verifier> forGeneration(Generation generation) {
+    List<Verifier> forSource = bySource.get(generation.getTask().getDataSource());
+    if (forSource != null) {
+      return forSource;
+    }
+    return byKind.getOrDefault(generation.getTask().getKind(), List.of());
+  }
+
+  /** Runs every applicable verifier; a verifier that throws yields an ERROR component, not a failure. */
+  public List<RewardComponent> score(Generation generation) {
+    List<RewardComponent> components = new ArrayList<>();
+    for (Verifier verifier : forGeneration(generation)) {
+      RewardComponent component;
+      try {
+        component = verifier.verify(generation);
+      } catch (RuntimeException | StackOverflowError e) {
+        component =
+            RewardComponent.newBuilder()
+                .setName(verifier.name())
+                .setValue(null)
+                .setStatus(RewardStatus.ERROR)
+                .setSource(RewardSource.VERIFIER)
+                .setVersion("unknown")
+                .setDetail("verifier failed: " + e.getClass().getSimpleName())
+                .build();
+      }
+      components.add(component);
+    }
+    return components;
+  }
+
+  private static TaskKind kind(String selector) {
+    String name = selector.substring("kind.".length()).toUpperCase(Locale.ROOT);
+    try {
+      return TaskKind.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("verifier rule '" + selector + "' names an unknown task kind", e);
+    }
+  }
+
+  private static Verifier create(String name, String rule) {
+    Supplier<Verifier> factory = AVAILABLE.get(name);
+    if (factory == null) {
+      throw new IllegalArgumentException(
+          "verifier rule '" + rule + "' names unknown verifier '" + name + "'; available: " + AVAILABLE.keySet());
+    }
+    return factory.get();
+  }
+
+  /** The final numeric answer against the task's ground truth. */
+  static final class NumericAnswer implements Verifier {
+    private static final long serialVersionUID = 1L;
+    private final NumericAnswerVerifier verifier = new NumericAnswerVerifier();
+
+    @Override
+    public String name() {
+      return NumericAnswerVerifier.NAME;
+    }
+
+    @Override
+    public RewardComponent verify(Generation g) {
+      return verifier.verify(g.getResponse(), g.getTask().getGroundTruth());
+    }
+  }
+}
