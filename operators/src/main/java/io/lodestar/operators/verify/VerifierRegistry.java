@@ -1,5 +1,8 @@
 package io.lodestar.operators.verify;
 
+import io.lodestar.operators.verify.format.ExactMatchVerifier;
+import io.lodestar.operators.verify.format.JsonSchemaVerifier;
+import io.lodestar.operators.verify.format.TagFormatVerifier;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardSource;
@@ -19,7 +22,10 @@ import java.util.function.Supplier;
  * over a rule for its task kind. Rules name verifiers from {@link #available()}.
  *
  * <p>Defaults: MATH tasks get {@code numeric_answer}; other kinds get none (their reward comes from
- * reward models, or stays unscored, never 0).
+ * reward models, or stays unscored, never 0). Also available: {@code format} (strict
+ * {@code <think>…</think><answer>…</answer>}), {@code tag_count} (partial credit per tag),
+ * {@code exact_match} (against the ground truth) and {@code json_schema} (against
+ * {@code task.extra.json_schema}, or any JSON).
  */
 public final class VerifierRegistry implements Serializable {
 
@@ -30,6 +36,10 @@ public final class VerifierRegistry implements Serializable {
 
   static {
     AVAILABLE.put(NumericAnswerVerifier.NAME, NumericAnswer::new);
+    AVAILABLE.put("format", () -> new OnResponse("format", TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER)::verify));
+    AVAILABLE.put("tag_count", () -> new OnResponse("tag_count", TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER)::verify));
+    AVAILABLE.put(ExactMatchVerifier.NAME, ExactMatch::new);
+    AVAILABLE.put(JsonSchemaVerifier.NAME, JsonSchema::new);
   }
 
   private final Map<TaskKind, List<Verifier>> byKind = new LinkedHashMap<>();
@@ -125,6 +135,93 @@ public final class VerifierRegistry implements Serializable {
           "verifier rule '" + rule + "' names unknown verifier '" + name + "'; available: " + AVAILABLE.keySet());
     }
     return factory.get();
+  }
+
+  /** A check of the response text alone. */
+  static final class OnResponse implements Verifier {
+    private static final long serialVersionUID = 1L;
+
+    /** A serializable response check. */
+    interface Check extends java.util.function.Function<String, RewardComponent>, Serializable {}
+
+    private final String name;
+    private final Check check;
+
+    OnResponse(String name, Check check) {
+      this.name = name;
+      this.check = check;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public RewardComponent verify(Generation g) {
+      return check.apply(g.getResponse());
+    }
+  }
+
+  /** The response against the task's ground truth, whitespace collapsed and case ignored. */
+  static final class ExactMatch implements Verifier {
+    private static final long serialVersionUID = 1L;
+    private final ExactMatchVerifier verifier = ExactMatchVerifier.normalised();
+
+    @Override
+    public String name() {
+      return ExactMatchVerifier.NAME;
+    }
+
+    @Override
+    public RewardComponent verify(Generation g) {
+      return verifier.verify(g.getResponse(), g.getTask().getGroundTruth());
+    }
+  }
+
+  /**
+   * The response is JSON valid against the schema in the task's {@code extra.json_schema}, or any
+   * JSON when the task gives none. Parsed schemas are kept, since tasks of one product share a few.
+   */
+  static final class JsonSchema implements Verifier {
+    private static final long serialVersionUID = 1L;
+    private static final String SCHEMA_KEY = "json_schema";
+    private static final int MAX_CACHED_SCHEMAS = 64;
+    private transient Map<String, JsonSchemaVerifier> bySchema;
+
+    @Override
+    public String name() {
+      return JsonSchemaVerifier.NAME;
+    }
+
+    @Override
+    public RewardComponent verify(Generation g) {
+      String schema = g.getTask().getExtra().get(SCHEMA_KEY);
+      if (bySchema == null) {
+        bySchema = new LinkedHashMap<>(16, 0.75f, true);
+      }
+      String key = schema == null ? "" : schema;
+      JsonSchemaVerifier verifier = bySchema.get(key);
+      if (verifier == null) {
+        try {
+          verifier = schema == null ? JsonSchemaVerifier.anyJson() : new JsonSchemaVerifier(schema);
+        } catch (RuntimeException badSchema) {
+          return RewardComponent.newBuilder()
+              .setName(JsonSchemaVerifier.NAME)
+              .setValue(null)
+              .setStatus(RewardStatus.UNSCORABLE)
+              .setSource(RewardSource.VERIFIER)
+              .setVersion(JsonSchemaVerifier.VERSION)
+              .setDetail("task.extra.json_schema is not a usable JSON Schema")
+              .build();
+        }
+        if (bySchema.size() >= MAX_CACHED_SCHEMAS) {
+          bySchema.remove(bySchema.keySet().iterator().next());
+        }
+        bySchema.put(key, verifier);
+      }
+      return verifier.verify(g.getResponse());
+    }
   }
 
   /** The final numeric answer against the task's ground truth. */

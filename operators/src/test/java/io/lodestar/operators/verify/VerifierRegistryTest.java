@@ -47,6 +47,24 @@ class VerifierRegistryTest {
   }
 
   @Test
+  void formatAndJsonVerifiersCanBeChosenPerDataSource() {
+    VerifierRegistry registry =
+        VerifierRegistry.fromRules(Map.of("source.r1", "numeric_answer,format,tag_count", "source.api", "json_schema,exact_match"));
+
+    Generation r1 = generation(TaskKind.MATH, "r1", "<think>\n6*7\n</think>\n<answer>\n42\n</answer>", "42");
+    assertThat(registry.score(r1)).extracting(RewardComponent::getName).containsExactly("numeric_answer", "format", "tag_count");
+    assertThat(registry.score(r1)).extracting(RewardComponent::getValue).containsExactly(1.0, 1.0, 1.0);
+
+    Generation api =
+        TestRecords.generation("j")
+            .setResponse("{\"answer\": 42}")
+            .setTask(TaskMetadata.newBuilder().setKind(TaskKind.OTHER).setDataSource("api").setGroundTruth("{\"answer\": 42}")
+                .setExtra(Map.of("json_schema", "{\"type\": \"object\", \"required\": [\"answer\"]}")).build())
+            .build();
+    assertThat(registry.score(api)).extracting(RewardComponent::getValue).containsExactly(1.0, 1.0);
+  }
+
+  @Test
   void anUnparseableGroundTruthIsUnscorableNeverZero() {
     RewardComponent c = VerifierRegistry.defaults().score(generation(TaskKind.MATH, "math", "#### 3", "x^2")).get(0);
     assertThat(c.getStatus()).isEqualTo(RewardStatus.UNSCORABLE);
