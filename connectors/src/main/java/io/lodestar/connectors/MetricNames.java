@@ -7,6 +7,7 @@ public final class MetricNames {
   public static final String DUPLICATES = "lodestarDuplicates";
   public static final String SCORED = "lodestarScored";
   public static final String UNSCORED = "lodestarUnscored";
+  public static final String VERIFIER_TIMEOUTS = "lodestarVerifierTimeouts";
   public static final String GROUPS_COMPLETED = "lodestarGroupsCompleted";
   public static final String GROUPS_TIMED_OUT = "lodestarGroupsTimedOut";
   public static final String GROUPS_FILTERED = "lodestarGroupsFiltered";

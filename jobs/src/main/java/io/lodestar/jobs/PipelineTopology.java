@@ -17,6 +17,8 @@ import io.lodestar.operators.preference.VotePairs;
 import io.lodestar.operators.validate.FeedbackValidator;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.ScoreFunction;
+import io.lodestar.operators.verify.code.CodeSandbox;
+import io.lodestar.operators.verify.code.CodeTestFunction;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
@@ -27,6 +29,7 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -34,6 +37,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
@@ -43,7 +47,7 @@ import org.apache.flink.util.OutputTag;
  * The pipeline graph, independent of where records come from and go to:
  *
  * <pre>
- * generations -> parse/validate -> dedup -> verify -> scored
+ * generations -> parse/validate -> dedup -> verify (rules, then code tests async) -> scored
  *                                              \-> group -> advantages -> batches
  * feedback    -> parse/validate -> votes -> join A -> join B -> pairs
  * every rejected, late or unmatched record -> dead letters
@@ -115,11 +119,24 @@ public final class PipelineTopology {
             .uid("dedup-generations")
             .name("De-duplicate generations");
 
-    DataStream<ScoredGeneration> scored =
+    DataStream<ScoredGeneration> ruleScored =
         generations
             .map(new ScoreFunction(options.verifierRegistry()), avro(ScoredGeneration.class))
             .uid("verify-numeric-answer")
             .name("Verify");
+    Duration codeTimeout = options.get(LodestarOptions.CODE_TIMEOUT);
+    DataStream<ScoredGeneration> scored =
+        AsyncDataStream.orderedWait(
+                ruleScored,
+                new CodeTestFunction(
+                    new CodeSandbox(CodeSandbox.Limits.defaults().withWallClock(codeTimeout)),
+                    options.get(LodestarOptions.CODE_THREADS)),
+                // The sandbox enforces its own deadline; this one only catches a stuck runner.
+                codeTimeout.plusSeconds(5).toMillis(),
+                TimeUnit.MILLISECONDS,
+                options.get(LodestarOptions.CODE_CAPACITY))
+            .uid("verify-code-tests")
+            .name("Verify code tests (sandbox)");
 
     SingleOutputStreamOperator<RLGroup> groups =
         scored

@@ -16,7 +16,9 @@ import io.lodestar.schema.Policy;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
+import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.RLSample;
+import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
@@ -141,6 +143,51 @@ class BoundedJobITCase {
     });
     // No variance: every scored reward equal, or fewer than two scored at all.
     assertThat(filtered).allSatisfy(g -> assertThat(g.getRewardStd() == null || g.getRewardStd() == 0.0).isTrue());
+  }
+
+  @Test
+  void codeGenerationsAreScoredByTheirUnitTestsInTheSandbox() throws Exception {
+    assumeThat(new CodeSandbox().unavailableReason()).as("bubblewrap sandbox").isEmpty();
+    String prompt = "def add(a, b):\n    \"\"\"Return a + b.\"\"\"\n";
+    String test = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n";
+    Path input = out.resolve("code.jsonl");
+    Files.write(
+        input,
+        List.of(
+            PlainJson.toJsonString(code("c-pass", 0, prompt, test, "    return a + b\n")),
+            PlainJson.toJsonString(code("c-fail", 1, prompt, test, "    return a - b\n")),
+            PlainJson.toJsonString(code("c-fenced", 2, prompt, test, "Sure:\n```python\ndef add(a, b):\n    return b + a\n```\n")),
+            PlainJson.toJsonString(code("c-hang", 3, prompt, test, "    while True:\n        pass\n"))));
+
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("code")),
+        LodestarOptions.fromArgs(new String[] {"--code.timeout", "3 s"}));
+
+    Map<String, ScoredGeneration> scored = new HashMap<>();
+    readFrom(out.resolve("code"), "scored", ScoredGeneration.class).forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
+    assertThat(scored.get("c-pass").getReward()).isEqualTo(1.0);
+    assertThat(scored.get("c-fail").getReward()).isEqualTo(0.0);
+    assertThat(scored.get("c-fenced").getReward()).isEqualTo(1.0);
+    // A test that never finishes is not a failing answer: unscored, never 0.
+    assertThat(scored.get("c-hang").getReward()).isNull();
+    assertThat(scored.get("c-hang").getComponents()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT));
+  }
+
+  private static Generation code(String id, int index, String prompt, String test, String response) {
+    return Generation.newBuilder()
+        .setGenerationId(id)
+        .setPromptId("add")
+        .setGroupId("add")
+        .setExpectedGroupSize(4)
+        .setSampleIndex(index)
+        .setPrompt(List.of(new ChatMessage("user", "Complete the function.\n" + prompt)))
+        .setResponse(response)
+        .setTask(TaskMetadata.newBuilder().setDataSource("fixture-code").setKind(TaskKind.CODE)
+            .setUnitTests(List.of(test)).setExtra(Map.of("code_prompt", prompt, "entry_point", "add")).build())
+        .setPolicy(Policy.newBuilder().setModelId("m").build())
+        .setCreatedAtMs(1_767_225_600_000L + index)
+        .setConsentToTrain(true)
+        .build();
   }
 
   /** Recomputes the advantages in the plainest way and compares. */

@@ -100,6 +100,15 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> GROUP_LATE_RETENTION =
       ConfigOptions.key("group.late-retention").durationType().defaultValue(Duration.ofMinutes(30))
           .withDescription("How long a closed group is remembered so late members are recognised.");
+  public static final ConfigOption<Duration> CODE_TIMEOUT =
+      ConfigOptions.key("code.timeout").durationType().defaultValue(Duration.ofSeconds(10))
+          .withDescription("Wall-clock limit of one code-test run in the sandbox.");
+  public static final ConfigOption<Integer> CODE_THREADS =
+      ConfigOptions.key("code.threads").intType().defaultValue(2)
+          .withDescription("Sandboxes running at once per subtask.");
+  public static final ConfigOption<Integer> CODE_CAPACITY =
+      ConfigOptions.key("code.capacity").intType().defaultValue(32)
+          .withDescription("Generations in flight in the code-test operator before it applies backpressure.");
   public static final ConfigOption<String> ADVANTAGE_ESTIMATOR =
       ConfigOptions.key("advantage.estimator").stringType().defaultValue("grpo")
           .withDescription("grpo, dr_grpo, rloo or grpo_pass_at_k (see docs/advantages.md).");
@@ -146,7 +155,8 @@ public final class LodestarOptions {
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
           SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
           PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
-          DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
+          DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
+          ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, BATCH_GROUPS, BATCH_MAX_WAIT,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD);
@@ -293,12 +303,14 @@ public final class LodestarOptions {
     requirePositive(MAX_PROMPT_CHARS);
     requirePositive(MAX_GROUP_SIZE);
     requirePositive(DEAD_LETTER_MAX_PAYLOAD);
+    requirePositive(CODE_THREADS);
+    requirePositive(CODE_CAPACITY);
     if (config.get(RESTART_ATTEMPTS) < 0) {
       throw new IllegalArgumentException(RESTART_ATTEMPTS.key() + " must not be negative");
     }
     for (ConfigOption<Duration> d :
         List.of(CHECKPOINT_INTERVAL, GROUP_TIMEOUT, BATCH_MAX_WAIT, DEDUP_RETENTION, FEEDBACK_MAX_WAIT,
-            FEEDBACK_KEEP_GENERATIONS, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION)) {
+            FEEDBACK_KEEP_GENERATIONS, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT)) {
       if (config.get(d).isNegative() || config.get(d).isZero()) {
         throw new IllegalArgumentException(d.key() + " must be a positive duration, was " + config.get(d));
       }
