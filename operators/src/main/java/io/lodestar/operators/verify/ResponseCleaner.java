@@ -4,7 +4,7 @@ package io.lodestar.operators.verify;
  * Reduces a raw model response to the text an answer may be taken from: reasoning sections and
  * chat-template tokens removed, only the tail kept. Every step is a single linear pass.
  */
-final class ResponseCleaner {
+public final class ResponseCleaner {
 
   private static final String THINK_OPEN = "<think>";
   private static final String THINK_CLOSE = "</think>";
@@ -19,7 +19,7 @@ final class ResponseCleaner {
    * The part of {@code response} that answer extraction examines: the last {@code maxChars}
    * characters left after removing reasoning, special tokens and calculator annotations.
    */
-  static String examinedText(String response, int maxChars) {
+  public static String examinedText(String response, int maxChars) {
     String visible = removeSpecialTokens(removeThinking(response));
     return removeCalculatorAnnotations(lastChars(visible, maxChars));
   }

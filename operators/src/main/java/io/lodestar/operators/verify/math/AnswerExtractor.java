@@ -1,0 +1,295 @@
+package io.lodestar.operators.verify.math;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds candidate answers in free text, best first. The verifier parses candidates in order and
+ * uses the first that parses, so a rule that finds unparseable text falls through to the next.
+ *
+ * <p>All scans are linear; regular expressions use no nested quantifiers.
+ */
+final class AnswerExtractor {
+
+  /** Longest stretch after a marker ("the final answer is") that can hold the answer. */
+  private static final int MAX_SEGMENT_CHARS = 300;
+
+  private static final Pattern FINAL_ANSWER = Pattern.compile("(?i)final\\s+answer\\s*(?:is|:)");
+  private static final Pattern ANSWER_PHRASE = Pattern.compile("(?i)\\banswer\\s*(?:is|:)|\\banswer\\*\\*\\s*:");
+  private static final Pattern GSM8K_MARKER = Pattern.compile("####\\s*([^\\n]{1,100})");
+  private static final Pattern FINAL_A_LINE = Pattern.compile("(?i)^\\s*\\**(?:a|answer)\\**\\s*:\\s*(.{1,200})$");
+  private static final Pattern PLAIN_NUMBER = Pattern.compile(
+      "(?<![A-Za-z0-9.,])(?:[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d,])|[1-9]\\d{0,2}(?: \\d{3})+(?![\\d.,])"
+          + "|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+  private static final Pattern COMMA_THOUSANDS = Pattern.compile("[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?");
+  private static final Pattern LETTER_RUN = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
+
+  private AnswerExtractor() {}
+
+  /** Which extraction rules to apply, mirroring Math-Verify's LaTeX and expression configs. */
+  record Rules(boolean latex, boolean expression) {}
+
+  /**
+   * Candidates for a Math-Verify-style extraction: with LaTeX rules, boxed answers, then the text
+   * after "final answer is", then LaTeX spans from last to first; with expression rules, the whole
+   * text when it reads as a formula, then numbers from last to first.
+   */
+  static List<String> candidates(String text, Rules rules) {
+    Set<String> out = new LinkedHashSet<>();
+    if (rules.latex()) {
+      boxed(text).ifPresent(out::add);
+      afterLast(text, FINAL_ANSWER, out);
+      List<String> spans = latexSpans(text);
+      for (int i = spans.size() - 1; i >= 0; i--) {
+        out.add(spans.get(i));
+      }
+    }
+    if (rules.expression()) {
+      // A text that is one number ("1,22", "0,111") is that number, not a list of two.
+      Matcher whole = PLAIN_NUMBER.matcher(text.trim());
+      if (whole.matches()) {
+        out.add(numberText(text.trim(), whole));
+      }
+      wholeFormula(text).ifPresent(out::add);
+      numbersLastFirst(text, out);
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * Candidates for a free-form model response, in this priority: boxed answers ({@code \boxed},
+   * {@code \fbox}; several distinct boxes form a set), "final answer is …", "answer: …" /
+   * "answer is …", the GSM8K marker {@code #### n}, a final {@code A: n} line, LaTeX spans from
+   * last to first, numbers from last to first.
+   */
+  static List<String> responseCandidates(String text) {
+    Set<String> out = new LinkedHashSet<>();
+    boxed(text).ifPresent(out::add);
+    afterLast(text, FINAL_ANSWER, out);
+    afterLast(text, ANSWER_PHRASE, out);
+    Matcher gsm = GSM8K_MARKER.matcher(text);
+    String lastMarker = null;
+    while (gsm.find()) {
+      lastMarker = gsm.group(1);
+    }
+    if (lastMarker != null) {
+      out.add(lastMarker.trim());
+      firstNumber(lastMarker, out);
+    }
+    String lastLine = lastNonBlankLine(text);
+    Matcher aLine = FINAL_A_LINE.matcher(lastLine);
+    if (aLine.matches()) {
+      out.add(aLine.group(1).trim());
+      firstNumber(aLine.group(1), out);
+    }
+    List<String> spans = latexSpans(text);
+    for (int i = spans.size() - 1; i >= 0; i--) {
+      out.add(spans.get(i));
+    }
+    numbersLastFirst(text, out);
+    out.removeIf(String::isBlank);
+    return new ArrayList<>(out);
+  }
+
+  /** All complete boxes; one box gives its content, several distinct ones a set of them. */
+  static Optional<String> boxed(String text) {
+    Set<String> contents = new LinkedHashSet<>();
+    int[] closing = LatexNormalizer.closingBraces(text);
+    for (String command : new String[] {"\\boxed", "\\fbox"}) {
+      int from = 0;
+      while (true) {
+        int at = text.indexOf(command, from);
+        if (at < 0) {
+          break;
+        }
+        int open = at + command.length();
+        while (open < text.length() && text.charAt(open) == ' ') {
+          open++;
+        }
+        int close = open < text.length() ? closing[open] : -1;
+        if (close < 0) {
+          from = open;
+          continue; // unterminated: not an answer
+        }
+        String content = text.substring(open + 1, close).trim();
+        if (!content.isEmpty()) {
+          contents.add(content);
+        }
+        from = close + 1;
+      }
+    }
+    if (contents.isEmpty()) {
+      return Optional.empty();
+    }
+    if (contents.size() == 1) {
+      return Optional.of(contents.iterator().next());
+    }
+    return Optional.of("\\{" + String.join(", ", contents) + "\\}");
+  }
+
+  /**
+   * LaTeX math spans in reading order: {@code $$…$$}, {@code \[…\]} (may span lines),
+   * {@code $…$} and {@code \(…\)} (one line only, as in Math-Verify); {@code \$} is a dollar sign.
+   */
+  static List<String> latexSpans(String text) {
+    List<String> spans = new ArrayList<>();
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c == '\\' && i + 1 < n) {
+        char next = text.charAt(i + 1);
+        if (next == '(' || next == '[') {
+          String close = next == '(' ? "\\)" : "\\]";
+          int end = text.indexOf(close, i + 2);
+          if (end >= 0 && (next == '[' || text.indexOf('\n', i + 2) < 0 || text.indexOf('\n', i + 2) > end)) {
+            spans.add(text.substring(i + 2, end));
+            i = end + 2;
+            continue;
+          }
+        }
+        i += 2; // skips \$ and \\ alike
+        continue;
+      }
+      if (c == '$') {
+        boolean display = i + 1 < n && text.charAt(i + 1) == '$';
+        int start = i + (display ? 2 : 1);
+        int end = closingDollar(text, start, display);
+        if (end >= 0) {
+          spans.add(text.substring(start, end));
+          i = end + (display ? 2 : 1);
+          continue;
+        }
+        i = start;
+        continue;
+      }
+      i++;
+    }
+    spans.removeIf(String::isBlank);
+    return spans;
+  }
+
+  private static int closingDollar(String text, int from, boolean display) {
+    for (int j = from; j < text.length(); j++) {
+      char c = text.charAt(j);
+      if (c == '\\') {
+        j++;
+      } else if (c == '\n' && !display) {
+        return -1;
+      } else if (c == '$') {
+        if (!display) {
+          return j;
+        }
+        if (j + 1 < text.length() && text.charAt(j + 1) == '$') {
+          return j;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** The text after the last match of {@code marker}: a LaTeX span right there, else the line. */
+  private static void afterLast(String text, Pattern marker, Set<String> out) {
+    Matcher m = marker.matcher(text);
+    int end = -1;
+    while (m.find()) {
+      end = m.end();
+    }
+    if (end < 0) {
+      return;
+    }
+    String rest = text.substring(end, Math.min(text.length(), end + MAX_SEGMENT_CHARS));
+    int skip = 0;
+    while (skip < rest.length() && (Character.isWhitespace(rest.charAt(skip)) || ":*\"'".indexOf(rest.charAt(skip)) >= 0)) {
+      skip++;
+    }
+    String trimmed = rest.substring(skip);
+    List<String> spans = latexSpans(trimmed);
+    if (!spans.isEmpty() && (trimmed.startsWith("$") || trimmed.startsWith("\\(") || trimmed.startsWith("\\["))) {
+      out.add(spans.get(0));
+    }
+    String sentence = firstSentence(trimmed);
+    if (!sentence.isBlank()) {
+      out.add(sentence);
+      firstNumber(sentence, out);
+    }
+  }
+
+  private static String firstSentence(String s) {
+    int end = s.indexOf('\n');
+    if (end < 0) {
+      end = s.length();
+    }
+    for (int i = 0; i < end; i++) {
+      if (s.charAt(i) == '.' && (i + 1 >= end || Character.isWhitespace(s.charAt(i + 1)))) {
+        return s.substring(0, i);
+      }
+    }
+    return s.substring(0, end);
+  }
+
+  private static String lastNonBlankLine(String text) {
+    int end = text.length();
+    while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+      end--;
+    }
+    int start = text.lastIndexOf('\n', end - 1) + 1;
+    return text.substring(start, end);
+  }
+
+  /** The whole text, when it is a formula rather than prose (no words outside commands). */
+  private static Optional<String> wholeFormula(String text) {
+    String s = text.trim();
+    if (s.isEmpty() || s.length() > MAX_SEGMENT_CHARS || LETTER_RUN.matcher(s).find()) {
+      return Optional.empty();
+    }
+    return Optional.of(s);
+  }
+
+  private static void firstNumber(String segment, Set<String> out) {
+    Matcher m = PLAIN_NUMBER.matcher(segment);
+    if (m.find()) {
+      out.add(numberText(segment, m));
+    }
+  }
+
+  private static void numbersLastFirst(String text, Set<String> out) {
+    Matcher m = PLAIN_NUMBER.matcher(text);
+    List<String> numbers = new ArrayList<>();
+    while (m.find()) {
+      numbers.add(numberText(text, m));
+    }
+    for (int i = numbers.size() - 1; i >= 0; i--) {
+      out.add(numbers.get(i));
+    }
+  }
+
+  /**
+   * A plain-text number made canonical: grouping commas and spaces removed, a lone decimal comma
+   * made a point ({@code 2,74}), and a minus sign kept when it is a sign, not a subtraction.
+   */
+  private static String numberText(String text, Matcher m) {
+    String digits = m.group();
+    if (digits.indexOf(',') >= 0) {
+      digits = COMMA_THOUSANDS.matcher(digits).matches() ? digits.replace(",", "") : digits.replace(',', '.');
+    }
+    digits = digits.replace(" ", "");
+    int before = m.start() - 1;
+    if (before >= 0 && (text.charAt(before) == '-' || text.charAt(before) == '−')) {
+      int prev = before - 1;
+      while (prev >= 0 && text.charAt(prev) == ' ') {
+        prev--;
+      }
+      boolean operandBefore = prev >= 0 && (Character.isLetterOrDigit(text.charAt(prev)) || text.charAt(prev) == ')');
+      if (!operandBefore) {
+        digits = "-" + digits;
+      }
+    }
+    return digits;
+  }
+}

@@ -1,0 +1,36 @@
+package io.lodestar.operators.verify.math;
+
+/**
+ * A per-answer allowance of wall time and work steps. Parsing and comparison call {@link #tick()}
+ * in every loop and recursion, so a pathological input ends with {@link Exceeded} instead of hanging.
+ * One instance per verification; not shared between threads.
+ */
+final class Budget {
+
+  /** Thrown when the allowance is spent; callers turn it into an UNSCORABLE result. */
+  static final class Exceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Exceeded(String what) {
+      super(what, null, false, false);
+    }
+  }
+
+  private final long deadlineNanos;
+  private long stepsLeft;
+
+  Budget(long timeoutMillis, long maxSteps) {
+    this.deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
+    this.stepsLeft = maxSteps;
+  }
+
+  void tick() {
+    // Reading the clock costs ~20 ns; checking it every 64 steps keeps the overhead negligible.
+    if (--stepsLeft < 0) {
+      throw new Exceeded("step budget exceeded");
+    }
+    if ((stepsLeft & 63) == 0 && System.nanoTime() > deadlineNanos) {
+      throw new Exceeded("time budget exceeded");
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package io.lodestar.operators.verify.math;
+
+import io.lodestar.operators.verify.ResponseCleaner;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardSource;
+import io.lodestar.schema.RewardStatus;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Scores a model response against a gold answer by mathematical equivalence: {@code \frac{1}{2}},
+ * {@code 0.5} and {@code 1/2} agree; so do {@code \{2, 1\}} and {@code 1, 2}, {@code x \le 5} and
+ * {@code 5 \ge x}, {@code \tan^2 y + 1} and {@code \sec^2 y}.
+ *
+ * <p>Pipeline: {@link AnswerExtractor} finds candidate answers (see
+ * {@link AnswerExtractor#responseCandidates} for the priority order) after
+ * {@link ResponseCleaner} drops {@code <think>} sections and chat-template tokens;
+ * {@link LatexNormalizer} removes surface noise; {@link MathParser} builds a tree; the first
+ * candidate that parses is the answer; {@link Equivalence} compares it with the gold tree. Two
+ * answers whose normalised text is identical are equal even when neither parses.
+ *
+ * <p>Bounded: at most {@link Config#timeoutMillis()} and {@value #MAX_STEPS} work steps per
+ * verification, answers longer than {@value #MAX_ANSWER_CHARS} characters are not parsed, and only
+ * the last {@value #MAX_EXAMINED_CHARS} characters of a cleaned response are examined. Running out
+ * of budget gives UNSCORABLE, never a hang. Never throws.
+ *
+ * <p>Stateless apart from its immutable {@link Config}, hence thread-safe and cheap to serialise.
+ */
+public final class MathVerifier implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  public static final String NAME = "math_equivalence";
+  public static final String VERSION = "math-equivalence/1";
+  public static final int MAX_EXAMINED_CHARS = 8_000;
+  public static final int MAX_ANSWER_CHARS = 1_000;
+  static final long MAX_STEPS = 500_000;
+  private static final int MAX_DETAIL_CHARS = 48;
+
+  /**
+   * Extraction and comparison options. The two extraction flags mirror Math-Verify's
+   * {@code LatexExtractionConfig} (boxed answers, "final answer is", LaTeX spans) and
+   * {@code ExprExtractionConfig} (plain formulas and numbers); {@code floatRounding} is the number of
+   * decimal places compared when a decimal literal is involved; {@code strict} off lets variable
+   * names differ; {@code allowSetRelationComparison} lets a predicted inequality chain match a gold
+   * interval.
+   */
+  public record Config(
+      boolean latexExtraction,
+      boolean expressionExtraction,
+      int floatRounding,
+      boolean strict,
+      boolean allowSetRelationComparison,
+      long timeoutMillis)
+      implements Serializable {
+
+    public Config {
+      if (!latexExtraction && !expressionExtraction) {
+        throw new IllegalArgumentException("enable at least one of latexExtraction, expressionExtraction");
+      }
+      if (floatRounding < 0 || floatRounding > 15) {
+        throw new IllegalArgumentException("floatRounding must be within 0..15, was " + floatRounding);
+      }
+      if (timeoutMillis <= 0) {
+        throw new IllegalArgumentException("timeoutMillis must be positive, was " + timeoutMillis);
+      }
+    }
+
+    /** LaTeX and expression extraction, 6 decimal places, strict, 250 ms. */
+    public static Config defaults() {
+      return new Config(true, true, 6, true, false, 250);
+    }
+
+    public Config withExtraction(boolean latex, boolean expression) {
+      return new Config(latex, expression, floatRounding, strict, allowSetRelationComparison, timeoutMillis);
+    }
+
+    public Config withFloatRounding(int places) {
+      return new Config(latexExtraction, expressionExtraction, places, strict, allowSetRelationComparison, timeoutMillis);
+    }
+
+    public Config withStrict(boolean value) {
+      return new Config(latexExtraction, expressionExtraction, floatRounding, value, allowSetRelationComparison, timeoutMillis);
+    }
+
+    public Config withSetRelationComparison(boolean value) {
+      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, value, timeoutMillis);
+    }
+
+    public Config withTimeoutMillis(long value) {
+      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison, value);
+    }
+
+    Equivalence.Settings settings() {
+      return new Equivalence.Settings(floatRounding, strict, allowSetRelationComparison);
+    }
+  }
+
+  /** How a comparison ended. */
+  public enum Outcome { EQUIVALENT, NOT_EQUIVALENT, NO_ANSWER, GOLD_UNPARSEABLE, BUDGET_EXCEEDED }
+
+  /** A comparison's outcome with the answers it compared (as extracted, before normalisation). */
+  public record Verdict(Outcome outcome, String goldAnswer, String predictedAnswer) {
+    public boolean equivalent() {
+      return outcome == Outcome.EQUIVALENT;
+    }
+  }
+
+  private final Config config;
+
+  public MathVerifier() {
+    this(Config.defaults());
+  }
+
+  public MathVerifier(Config config) {
+    this.config = config;
+  }
+
+  /**
+   * Scores {@code response}: 1.0 when its answer is equivalent to {@code goldAnswer}, 0.0 when it
+   * is not or has none, UNSCORABLE (value null) when the gold answer cannot be parsed or the budget
+   * runs out. The detail carries the extracted answer, shortened.
+   */
+  public RewardComponent verify(String response, String goldAnswer) {
+    try {
+      if (goldAnswer == null || goldAnswer.isBlank()) {
+        return component(null, RewardStatus.UNSCORABLE, "gold answer missing");
+      }
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      Optional<Parsed> gold = parseGold(goldAnswer, budget);
+      if (gold.isEmpty()) {
+        return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
+      }
+      List<String> candidates = response == null ? List.of()
+          : AnswerExtractor.responseCandidates(ResponseCleaner.examinedText(response, MAX_EXAMINED_CHARS));
+      Optional<Parsed> answer = firstParsed(candidates, budget);
+      if (answer.isEmpty()) {
+        return component(0.0, RewardStatus.OK, "no answer found");
+      }
+      boolean same = equivalent(gold.get(), answer.get(), budget);
+      return component(same ? 1.0 : 0.0, RewardStatus.OK, "answer=" + abbreviate(answer.get().raw()));
+    } catch (Budget.Exceeded e) {
+      return component(null, RewardStatus.UNSCORABLE, "verification budget exceeded");
+    } catch (RuntimeException | StackOverflowError e) {
+      // Not expected: every path is total. A verifier must still never fail the record.
+      return component(null, RewardStatus.ERROR, "verifier error: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Math-Verify-style comparison: both texts are extracted with {@code config}'s rules (the first
+   * candidate that parses wins), then compared. Never throws.
+   */
+  public Verdict verify(String gold, String prediction, Config config) {
+    try {
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
+      Optional<Parsed> g = firstParsed(AnswerExtractor.candidates(cleaned(gold), rules), budget);
+      if (g.isEmpty()) {
+        return new Verdict(Outcome.GOLD_UNPARSEABLE, null, null);
+      }
+      Optional<Parsed> p = firstParsed(AnswerExtractor.candidates(cleaned(prediction), rules), budget);
+      if (p.isEmpty()) {
+        return new Verdict(Outcome.NO_ANSWER, g.get().raw(), null);
+      }
+      boolean same = new MathVerifier(config).equivalent(g.get(), p.get(), budget);
+      return new Verdict(same ? Outcome.EQUIVALENT : Outcome.NOT_EQUIVALENT, g.get().raw(), p.get().raw());
+    } catch (Budget.Exceeded e) {
+      return new Verdict(Outcome.BUDGET_EXCEEDED, null, null);
+    } catch (RuntimeException | StackOverflowError e) {
+      return new Verdict(Outcome.NOT_EQUIVALENT, null, null);
+    }
+  }
+
+  /** The answer {@link #verify(String, String)} would score, as written in the response. */
+  public Optional<String> extract(String response) {
+    if (response == null) {
+      return Optional.empty();
+    }
+    try {
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      return firstParsed(AnswerExtractor.responseCandidates(cleaned(response)), budget).map(Parsed::raw);
+    } catch (RuntimeException | StackOverflowError e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The answer extracted with Math-Verify-style rules from {@code config}. */
+  public Optional<String> extract(String text, Config config) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
+      return firstParsed(AnswerExtractor.candidates(cleaned(text), rules), budget).map(Parsed::raw);
+    } catch (RuntimeException | StackOverflowError e) {
+      return Optional.empty();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** An answer as written, normalised, and parsed. */
+  private record Parsed(String raw, String normalised, MathNode tree) {}
+
+  private static String cleaned(String text) {
+    return text == null ? "" : ResponseCleaner.examinedText(text, MAX_EXAMINED_CHARS);
+  }
+
+  /** A bare gold answer ({@code \frac{1}{9}}) is read whole; a worked solution is extracted from. */
+  private Optional<Parsed> parseGold(String gold, Budget budget) {
+    String text = cleaned(gold).trim();
+    Optional<String> boxed = AnswerExtractor.boxed(text);
+    Optional<Parsed> direct = parseCandidate(boxed.orElse(text), budget);
+    if (direct.isPresent()) {
+      return direct;
+    }
+    // Only LaTeX rules here: picking a stray number out of a gold such as "4:30 p.m." would score
+    // against the wrong value; such a gold is unscorable instead.
+    return firstParsed(AnswerExtractor.candidates(text, new AnswerExtractor.Rules(true, false)), budget);
+  }
+
+  private static Optional<Parsed> firstParsed(List<String> candidates, Budget budget) {
+    for (String candidate : candidates) {
+      Optional<Parsed> parsed = parseCandidate(candidate, budget);
+      if (parsed.isPresent()) {
+        return parsed;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Parsed> parseCandidate(String candidate, Budget budget) {
+    if (candidate == null || candidate.isBlank() || candidate.length() > MAX_ANSWER_CHARS) {
+      return Optional.empty();
+    }
+    String normalised = LatexNormalizer.normalize(candidate);
+    if (normalised.isEmpty()) {
+      return Optional.empty();
+    }
+    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree));
+  }
+
+  private boolean equivalent(Parsed gold, Parsed answer, Budget budget) {
+    if (gold.normalised().replace(" ", "").equals(answer.normalised().replace(" ", ""))) {
+      return true;
+    }
+    return Equivalence.equivalent(gold.tree(), answer.tree(), config.settings(), budget);
+  }
+
+  private static String abbreviate(String answer) {
+    String oneLine = answer.replace('\n', ' ').trim();
+    return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
+  }
+
+  private static RewardComponent component(Double value, RewardStatus status, String detail) {
+    return RewardComponent.newBuilder()
+        .setName(NAME)
+        .setValue(value)
+        .setStatus(status)
+        .setSource(RewardSource.VERIFIER)
+        .setVersion(VERSION)
+        .setDetail(detail)
+        .build();
+  }
+}
