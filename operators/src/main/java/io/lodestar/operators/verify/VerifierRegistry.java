@@ -3,6 +3,7 @@ package io.lodestar.operators.verify;
 import io.lodestar.operators.verify.format.ExactMatchVerifier;
 import io.lodestar.operators.verify.format.JsonSchemaVerifier;
 import io.lodestar.operators.verify.format.TagFormatVerifier;
+import io.lodestar.operators.verify.math.MathVerifier;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardSource;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
  * Picks the verifiers for a generation from its task metadata: a rule for its data source wins
  * over a rule for its task kind. Rules name verifiers from {@link #available()}.
  *
- * <p>Defaults: MATH tasks get {@code numeric_answer}; other kinds get none (their reward comes from
- * reward models, or stays unscored, never 0). Also available: {@code format} (strict
+ * <p>Defaults: MATH tasks get {@code math_equivalence}; other kinds get none (their reward comes
+ * from reward models, or stays unscored, never 0). Also available: {@code numeric_answer} (final
+ * number only, cheaper), {@code format} (strict
  * {@code <think>…</think><answer>…</answer>}), {@code tag_count} (partial credit per tag),
  * {@code exact_match} (against the ground truth) and {@code json_schema} (against
  * {@code task.extra.json_schema}, or any JSON).
@@ -35,6 +37,7 @@ public final class VerifierRegistry implements Serializable {
   private static final Map<String, Supplier<Verifier>> AVAILABLE = new LinkedHashMap<>();
 
   static {
+    AVAILABLE.put(MathVerifier.NAME, MathEquivalence::new);
     AVAILABLE.put(NumericAnswerVerifier.NAME, NumericAnswer::new);
     AVAILABLE.put("format", () -> new OnResponse("format", TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER)::verify));
     AVAILABLE.put("tag_count", () -> new OnResponse("tag_count", TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER)::verify));
@@ -66,7 +69,7 @@ public final class VerifierRegistry implements Serializable {
    */
   public static VerifierRegistry fromRules(Map<String, String> rules) {
     VerifierRegistry registry = new VerifierRegistry();
-    registry.byKind.put(TaskKind.MATH, List.of(create(NumericAnswerVerifier.NAME, "default rule for MATH")));
+    registry.byKind.put(TaskKind.MATH, List.of(create(MathVerifier.NAME, "default rule for MATH")));
     for (Map.Entry<String, String> rule : rules.entrySet()) {
       String selector = rule.getKey();
       List<Verifier> verifiers = new ArrayList<>();
@@ -221,6 +224,22 @@ public final class VerifierRegistry implements Serializable {
         bySchema.put(key, verifier);
       }
       return verifier.verify(g.getResponse());
+    }
+  }
+
+  /** Math answer equivalence (numbers, LaTeX expressions, sets, intervals...) against the ground truth. */
+  static final class MathEquivalence implements Verifier {
+    private static final long serialVersionUID = 1L;
+    private final MathVerifier verifier = new MathVerifier();
+
+    @Override
+    public String name() {
+      return MathVerifier.NAME;
+    }
+
+    @Override
+    public RewardComponent verify(Generation g) {
+      return verifier.verify(g.getResponse(), g.getTask().getGroundTruth());
     }
   }
 

@@ -15,13 +15,13 @@ import org.junit.jupiter.api.Test;
 class VerifierRegistryTest {
 
   @Test
-  void mathTasksGetTheNumericVerifierByDefaultAndChatGetsNone() {
+  void mathTasksGetTheMathEquivalenceVerifierByDefaultAndChatGetsNone() {
     VerifierRegistry registry = VerifierRegistry.defaults();
 
     assertThat(registry.score(generation(TaskKind.MATH, "gsm8k", "#### 42", "42")))
         .singleElement()
         .satisfies(c -> {
-          assertThat(c.getName()).isEqualTo(NumericAnswerVerifier.NAME);
+          assertThat(c.getName()).isEqualTo("math_equivalence");
           assertThat(c.getValue()).isEqualTo(1.0);
         });
     assertThat(registry.score(generation(TaskKind.CHAT, "chat-app", "hello", null))).isEmpty();
@@ -66,7 +66,7 @@ class VerifierRegistryTest {
 
   @Test
   void anUnparseableGroundTruthIsUnscorableNeverZero() {
-    RewardComponent c = VerifierRegistry.defaults().score(generation(TaskKind.MATH, "math", "#### 3", "x^2")).get(0);
+    RewardComponent c = VerifierRegistry.defaults().score(generation(TaskKind.MATH, "math", "#### 3", "\\frac{")).get(0);
     assertThat(c.getStatus()).isEqualTo(RewardStatus.UNSCORABLE);
     assertThat(c.getValue()).isNull();
   }
