@@ -1,10 +1,16 @@
 package io.lodestar.operators.verify.math;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,11 +73,26 @@ final class AnswerExtractor {
    * "answer is …", the GSM8K marker {@code #### n}, a final {@code A: n} line, LaTeX spans from
    * last to first, numbers from last to first.
    */
-  static List<String> responseCandidates(String text) {
-    Set<String> out = new LinkedHashSet<>();
-    boxed(text).ifPresent(out::add);
-    afterLast(text, FINAL_ANSWER, out);
-    afterLast(text, ANSWER_PHRASE, out);
+  static Iterable<String> responseCandidates(String text) {
+    // Stages run only when every earlier candidate failed to parse: most answers are settled by a
+    // box or a marker, so scanning the whole text for LaTeX spans and numbers is usually skipped.
+    List<Supplier<Collection<String>>> stages =
+        List.of(
+            () -> boxed(text).map(List::of).orElse(List.of()),
+            () -> collect(out -> afterLast(text, FINAL_ANSWER, out)),
+            () -> collect(out -> afterLast(text, ANSWER_PHRASE, out)),
+            () -> collect(out -> gsm8kMarker(text, out)),
+            () -> collect(out -> finalAnswerLine(text, out)),
+            () -> {
+              List<String> spans = latexSpans(text);
+              Collections.reverse(spans);
+              return spans;
+            },
+            () -> collect(out -> numbersLastFirst(text, out)));
+    return () -> new StagedCandidates(stages);
+  }
+
+  private static void gsm8kMarker(String text, Set<String> out) {
     Matcher gsm = GSM8K_MARKER.matcher(text);
     String lastMarker = null;
     while (gsm.find()) {
@@ -81,19 +102,59 @@ final class AnswerExtractor {
       out.add(lastMarker.trim());
       firstNumber(lastMarker, out);
     }
-    String lastLine = lastNonBlankLine(text);
-    Matcher aLine = FINAL_A_LINE.matcher(lastLine);
+  }
+
+  private static void finalAnswerLine(String text, Set<String> out) {
+    Matcher aLine = FINAL_A_LINE.matcher(lastNonBlankLine(text));
     if (aLine.matches()) {
       out.add(aLine.group(1).trim());
       firstNumber(aLine.group(1), out);
     }
-    List<String> spans = latexSpans(text);
-    for (int i = spans.size() - 1; i >= 0; i--) {
-      out.add(spans.get(i));
+  }
+
+  private static Collection<String> collect(java.util.function.Consumer<Set<String>> stage) {
+    Set<String> out = new LinkedHashSet<>();
+    stage.accept(out);
+    return out;
+  }
+
+  /** Candidates stage by stage, each computed on demand, blanks and repeats skipped. */
+  private static final class StagedCandidates implements Iterator<String> {
+    private final Iterator<Supplier<Collection<String>>> stages;
+    private final Set<String> seen = new HashSet<>();
+    private Iterator<String> current = Collections.emptyIterator();
+    private String next;
+
+    StagedCandidates(List<Supplier<Collection<String>>> stages) {
+      this.stages = stages.iterator();
     }
-    numbersLastFirst(text, out);
-    out.removeIf(String::isBlank);
-    return new ArrayList<>(out);
+
+    @Override
+    public boolean hasNext() {
+      while (next == null) {
+        if (current.hasNext()) {
+          String candidate = current.next();
+          if (!candidate.isBlank() && seen.add(candidate)) {
+            next = candidate;
+          }
+        } else if (stages.hasNext()) {
+          current = stages.next().get().iterator();
+        } else {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public String next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      String candidate = next;
+      next = null;
+      return candidate;
+    }
   }
 
   /** All complete boxes; one box gives its content, several distinct ones a set of them. */

@@ -132,7 +132,7 @@ public final class MathVerifier implements Serializable {
       if (gold.isEmpty()) {
         return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
       }
-      List<String> candidates = response == null ? List.of()
+      Iterable<String> candidates = response == null ? List.of()
           : AnswerExtractor.responseCandidates(ResponseCleaner.examinedText(response, MAX_EXAMINED_CHARS));
       Optional<Parsed> answer = firstParsed(candidates, budget);
       if (answer.isEmpty()) {
@@ -222,7 +222,7 @@ public final class MathVerifier implements Serializable {
     return firstParsed(AnswerExtractor.candidates(text, new AnswerExtractor.Rules(true, false)), budget);
   }
 
-  private static Optional<Parsed> firstParsed(List<String> candidates, Budget budget) {
+  private static Optional<Parsed> firstParsed(Iterable<String> candidates, Budget budget) {
     for (String candidate : candidates) {
       Optional<Parsed> parsed = parseCandidate(candidate, budget);
       if (parsed.isPresent()) {
