@@ -53,6 +53,13 @@ public final class LocalDemo {
   private LocalDemo() {}
 
   public static void main(String[] args) throws Exception {
+    run(args);
+    // Library threads (broker, Flink) may linger; the demo is done.
+    System.exit(0);
+  }
+
+  /** Runs the demo; returns the output records by output name, as written under the output folder. */
+  public static Map<String, List<String>> run(String[] args) throws Exception {
     Map<String, String> flags = parseFlags(args);
     int seconds = Integer.parseInt(flags.getOrDefault("seconds", "20"));
     int prompts = Integer.parseInt(flags.getOrDefault("prompts", "120"));
@@ -94,8 +101,8 @@ public final class LocalDemo {
 
       Map<String, List<String>> outputs = readOutputs(kafka.bootstrapServers(), options, output);
       report(outputs, output, stateSize, savepoint, sent);
+      return outputs;
     }
-    System.exit(0);
   }
 
   static LodestarOptions demoOptions(String bootstrap, Path work) {

@@ -1,0 +1,29 @@
+package io.lodestar.jobs.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's demo, shortened: it must run end to end and leave every output as JSONL. */
+class LocalDemoITCase {
+
+  @TempDir Path output;
+
+  @Test
+  void shortDemoProducesEveryOutput() throws Exception {
+    Map<String, List<String>> outputs =
+        LocalDemo.run(new String[] {"--seconds", "4", "--prompts", "40", "--output", output.toString()});
+
+    assertThat(outputs.get("scored")).hasSizeGreaterThanOrEqualTo(150);
+    assertThat(outputs.get("batches")).isNotEmpty();
+    assertThat(outputs.get("pairs")).isNotEmpty();
+    for (String name : List.of("scored", "batches", "pairs", "dead-letters")) {
+      assertThat(Files.readAllLines(output.resolve(name + ".jsonl"))).hasSameSizeAs(outputs.get(name));
+    }
+  }
+}
