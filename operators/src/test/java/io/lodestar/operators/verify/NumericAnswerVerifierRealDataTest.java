@@ -32,7 +32,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheDatasetLabelsOfRealGsm8kGenerations() {
-    List<JsonNode> groups = readJsonLines(sharedFile("data/generations/groups.jsonl"));
+    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {
@@ -66,7 +66,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldScoreEveryGsm8kReferenceSolutionCorrectAgainstItsOwnAnswer() {
-    List<JsonNode> rows = readJsonLines(sharedFile("data/gsm8k/test.jsonl"));
+    List<JsonNode> rows = SharedTestData.jsonLines("data/gsm8k/test.jsonl");
     List<String> failures = new ArrayList<>();
     for (int row = 0; row < rows.size(); row++) {
       String solution = rows.get(row).path("answer").asText();
@@ -91,7 +91,7 @@ class NumericAnswerVerifierRealDataTest {
    */
   @Test
   void shouldScoreMathGenerationsOnlyWhenTheGoldIsNumeric() {
-    List<JsonNode> groups = readJsonLines(sharedFile("data/generations/groups.jsonl"));
+    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
     int scored = 0;
     int agreeing = 0;
     int unscorable = 0;
@@ -119,38 +119,6 @@ class NumericAnswerVerifierRealDataTest {
         scored, agreeing, unscorable);
     assertThat(scored).isPositive();
     assertThat((double) agreeing / scored).as("agreement on numeric MATH golds").isGreaterThanOrEqualTo(0.95);
-  }
-
-  /**
-   * The shared folder from the {@code lodestar.shared.dir} property that surefire sets, else
-   * {@code ../../shared} from the module directory; the test is skipped if the file is in neither.
-   */
-  private static Path sharedFile(String relative) {
-    List<Path> candidates = new ArrayList<>();
-    String configured = System.getProperty("lodestar.shared.dir");
-    if (configured != null && !configured.isBlank()) {
-      candidates.add(Path.of(configured).resolve(relative));
-    }
-    candidates.add(Path.of("..", "..", "shared").resolve(relative));
-    Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
-    assumeTrue(found != null, () -> "shared data not found, skipping; looked at " + candidates);
-    return found;
-  }
-
-  private static List<JsonNode> readJsonLines(Path file) {
-    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-      return lines.filter(line -> !line.isBlank()).map(NumericAnswerVerifierRealDataTest::parseJson).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static JsonNode parseJson(String line) {
-    try {
-      return JSON.readTree(line);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static List<String> head(List<String> items) {

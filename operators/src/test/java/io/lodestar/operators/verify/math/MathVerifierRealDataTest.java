@@ -3,6 +3,7 @@ package io.lodestar.operators.verify.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lodestar.operators.verify.SharedTestData;
 import io.lodestar.schema.RewardComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ class MathVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheCorrectnessLabelsOfRealGenerations() {
-    List<JsonNode> groups = SharedData.jsonLines(SharedData.file("data/generations/groups.jsonl"));
+    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {

@@ -1,6 +1,7 @@
 package io.lodestar.operators.verify.math;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lodestar.operators.verify.SharedTestData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +22,7 @@ class MathVerifierThroughputTest {
   @Test
   void shouldPrintThroughputAndLatencyOnRealGenerations() {
     List<String[]> pairs = new ArrayList<>();
-    for (JsonNode group : SharedData.jsonLines(SharedData.file("data/generations/groups.jsonl"))) {
+    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
         pairs.add(new String[] {generation.path("text").asText(), group.path("gold_answer").asText()});
       }
