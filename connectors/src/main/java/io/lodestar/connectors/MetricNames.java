@@ -11,6 +11,7 @@ public final class MetricNames {
   public static final String GROUPS_COMPLETED = "lodestarGroupsCompleted";
   public static final String GROUPS_TIMED_OUT = "lodestarGroupsTimedOut";
   public static final String GROUPS_FILTERED = "lodestarGroupsFiltered";
+  public static final String GROUPS_STALE = "lodestarGroupsStale";
   public static final String LATE_MEMBERS = "lodestarLateGroupMembers";
   public static final String OPEN_GROUPS = "lodestarOpenGroups";
   public static final String BATCHES = "lodestarBatches";

@@ -151,11 +151,12 @@ public final class PipelineTopology {
             .uid("group-generations")
             .name("Group responses, GRPO advantages");
 
-    DataStream<RLBatch> batches =
+    SingleOutputStreamOperator<RLBatch> batches =
         groups
             .keyBy(g -> g.getSamples().get(0).getPolicy().getModelId(), Types.STRING)
             .process(
-                new BatchFunction(options.get(LodestarOptions.BATCH_GROUPS), options.get(LodestarOptions.BATCH_MAX_WAIT)),
+                new BatchFunction(
+                    options.get(LodestarOptions.BATCH_GROUPS), options.get(LodestarOptions.BATCH_MAX_WAIT), options.staleness()),
                 avro(RLBatch.class))
             .uid("pack-batches")
             .name("Pack RL batches");
@@ -197,7 +198,9 @@ public final class PipelineTopology {
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS), votes.unmatched());
       pairs = votes.pairs();
     }
-    return new Streams(scored, batches, pairs, deadLetters, groups.getSideOutput(GroupFunction.FILTERED_GROUPS));
+    DataStream<RLGroup> setAside =
+        groups.getSideOutput(GroupFunction.FILTERED_GROUPS).union(batches.getSideOutput(BatchFunction.STALE_GROUPS));
+    return new Streams(scored, batches, pairs, deadLetters, setAside);
   }
 
   private record VoteStreams(DataStream<PreferencePair> pairs, DataStream<DeadLetter> unmatched) {}

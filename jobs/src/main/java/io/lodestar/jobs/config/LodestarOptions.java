@@ -6,6 +6,7 @@ import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
+import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.VerifierRegistry;
@@ -124,6 +125,15 @@ public final class LodestarOptions {
   public static final ConfigOption<String> TOPIC_FILTERED_GROUPS =
       ConfigOptions.key("topics.filtered-groups").stringType().defaultValue("")
           .withDescription("Output for filtered or refused groups; empty: counted, not written.");
+  public static final ConfigOption<Long> STALENESS_MAX_LAG =
+      ConfigOptions.key("staleness.max-lag").longType().defaultValue(-1L)
+          .withDescription("Largest allowed lag (newest policy version minus a group's oldest); negative: no check.");
+  public static final ConfigOption<String> STALENESS_ACTION =
+      ConfigOptions.key("staleness.action").stringType().defaultValue("drop")
+          .withDescription("drop (to the filtered output) or downweight (advantages times staleness.weight).");
+  public static final ConfigOption<Double> STALENESS_WEIGHT =
+      ConfigOptions.key("staleness.weight").doubleType().defaultValue(0.5)
+          .withDescription("Factor on a stale group's advantages when staleness.action=downweight, in (0, 1].");
   public static final ConfigOption<Integer> BATCH_GROUPS =
       ConfigOptions.key("batch.groups").intType().defaultValue(8).withDescription("Groups per RL batch.");
   public static final ConfigOption<Duration> BATCH_MAX_WAIT =
@@ -157,7 +167,8 @@ public final class LodestarOptions {
           PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
           DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
-          GROUP_FILTER, TOPIC_FILTERED_GROUPS, BATCH_GROUPS, BATCH_MAX_WAIT,
+          GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
+          BATCH_GROUPS, BATCH_MAX_WAIT,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD);
 
@@ -324,6 +335,7 @@ public final class LodestarOptions {
     advantageSpec();
     groupFilter();
     verifierRegistry();
+    staleness();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
@@ -423,6 +435,21 @@ public final class LodestarOptions {
       return VerifierRegistry.fromRules(verifierRules);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(VERIFIERS_PREFIX + "*: " + e.getMessage(), e);
+    }
+  }
+
+  /** The staleness bound of RL batches; fails naming the key. */
+  public Staleness staleness() {
+    Staleness.Action action;
+    try {
+      action = Staleness.Action.fromId(config.get(STALENESS_ACTION));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(STALENESS_ACTION.key() + ": " + e.getMessage(), e);
+    }
+    try {
+      return new Staleness(config.get(STALENESS_MAX_LAG), action, config.get(STALENESS_WEIGHT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(STALENESS_WEIGHT.key() + ": " + e.getMessage(), e);
     }
   }
 

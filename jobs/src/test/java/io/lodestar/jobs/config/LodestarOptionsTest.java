@@ -131,6 +131,20 @@ class LodestarOptionsTest {
   }
 
   @Test
+  void stalenessOptionsAreCheckedNamingTheKey() {
+    assertThat(LodestarOptions.fromArgs(new String[0]).staleness().enabled()).isFalse();
+    assertThat(LodestarOptions.fromArgs(new String[] {"--staleness.max-lag", "2", "--staleness.action", "downweight"}).staleness())
+        .satisfies(s -> {
+          assertThat(s.maxLag()).isEqualTo(2);
+          assertThat(s.weight()).isEqualTo(0.5);
+        });
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--staleness.action", "ignore"}))
+        .hasMessageContaining("staleness.action");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--staleness.weight", "2"}))
+        .hasMessageContaining("staleness.weight");
+  }
+
+  @Test
   void kafkaIsRequiredOnlyWhenUsed() {
     LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
     assertThatThrownBy(options::kafka).hasMessageContaining("kafka.bootstrap.servers");

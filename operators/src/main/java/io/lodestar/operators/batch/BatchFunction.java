@@ -20,6 +20,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Packs groups of one model (the key) into batches of {@code groupsPerBatch}. A group waits until
@@ -27,10 +28,13 @@ import org.apache.flink.util.Collector;
  * yields the same batches. A partial batch goes out {@code maxWait} of event time after its first
  * group settled, or at the end of input.
  *
+ * <p>With a {@link Staleness} bound, a group whose oldest sample lags the newest policy version
+ * seen (in settle order) by more than the bound is set aside or down-weighted, and counted.
+ *
  * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
  * only its own groups, not every waiting group); groups ready to pack, appended without rereading;
- * their count; the flush deadline; and the next batch sequence number (the only entry kept when
- * nothing waits).
+ * their count; the flush deadline; the next batch sequence number (the only entry kept when
+ * nothing waits) and, with a staleness bound, the newest policy version.
  */
 public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch> {
 
@@ -38,20 +42,31 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
 
   private final int groupsPerBatch;
   private final Duration maxWait;
+  private final Staleness staleness;
 
   private transient MapState<Long, List<RLGroup>> pendingByCloseTime;
   private transient ListState<RLGroup> ready;
   private transient ValueState<Integer> readyCount;
   private transient ValueState<Long> flushAt;
   private transient ValueState<Long> nextSequence;
+  private transient ValueState<Long> newestVersion;
   private transient Counter batches;
+  private transient Counter stale;
+
+  /** Groups set aside as too far behind the newest policy version. */
+  public static final OutputTag<RLGroup> STALE_GROUPS = new OutputTag<>("stale-groups", new AvroTypeInfo<>(RLGroup.class));
 
   public BatchFunction(int groupsPerBatch, Duration maxWait) {
+    this(groupsPerBatch, maxWait, Staleness.off());
+  }
+
+  public BatchFunction(int groupsPerBatch, Duration maxWait, Staleness staleness) {
     if (groupsPerBatch < 1) {
       throw new IllegalArgumentException("groupsPerBatch must be at least 1, was " + groupsPerBatch);
     }
     this.groupsPerBatch = groupsPerBatch;
     this.maxWait = maxWait;
+    this.staleness = staleness;
   }
 
   @Override
@@ -63,7 +78,9 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
     flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
     nextSequence = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sequence", Types.LONG));
+    newestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("newest-policy-version", Types.LONG));
     batches = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCHES);
+    stale = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_STALE);
   }
 
   @Override
@@ -84,6 +101,9 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
       List<RLGroup> ordered = new ArrayList<>(settled);
       BatchAssembler.sortForPacking(ordered);
       for (RLGroup group : ordered) {
+        if (staleness.enabled() && isStale(group, ctx)) {
+          continue;
+        }
         addToReady(group, timestamp, ctx, out);
       }
     }
@@ -92,6 +112,23 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     if (count() > 0 && (endOfInput || (due != null && due <= timestamp))) {
       emitReady(ctx, out);
     }
+  }
+
+  /** Tracks the newest version in settle order; drops or down-weights a group that lags it too far. */
+  private boolean isStale(RLGroup group, OnTimerContext ctx) throws Exception {
+    Long known = newestVersion.value();
+    long newest = known == null ? group.getMaxPolicyVersion() : Math.max(known, group.getMaxPolicyVersion());
+    newestVersion.update(newest);
+    if (!staleness.isStale(group, newest)) {
+      return false;
+    }
+    stale.inc();
+    if (staleness.action() == Staleness.Action.DROP) {
+      ctx.output(STALE_GROUPS, group);
+      return true;
+    }
+    staleness.downweight(group, newest);
+    return false;
   }
 
   private void addToReady(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
