@@ -1,7 +1,6 @@
 package io.lodestar.operators.verify;
 
 import io.lodestar.schema.RewardComponent;
-import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -466,13 +465,6 @@ public final class NumericAnswerVerifier implements Serializable {
   }
 
   private static RewardComponent component(Double value, RewardStatus status, String detail) {
-    return RewardComponent.newBuilder()
-        .setName(NAME)
-        .setValue(value)
-        .setStatus(status)
-        .setSource(RewardSource.VERIFIER)
-        .setVersion(VERSION)
-        .setDetail(detail)
-        .build();
+    return VerifierResults.component(NAME, VERSION, value, status, detail);
   }
 }

@@ -6,7 +6,6 @@ import io.lodestar.operators.verify.format.TagFormatVerifier;
 import io.lodestar.operators.verify.math.MathVerifier;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
-import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.TaskKind;
 import java.io.Serializable;
@@ -108,14 +107,8 @@ public final class VerifierRegistry implements Serializable {
         component = verifier.verify(generation);
       } catch (RuntimeException | StackOverflowError e) {
         component =
-            RewardComponent.newBuilder()
-                .setName(verifier.name())
-                .setValue(null)
-                .setStatus(RewardStatus.ERROR)
-                .setSource(RewardSource.VERIFIER)
-                .setVersion("unknown")
-                .setDetail("verifier failed: " + e.getClass().getSimpleName())
-                .build();
+            VerifierResults.component(
+                verifier.name(), "unknown", null, RewardStatus.ERROR, "verifier failed: " + e.getClass().getSimpleName());
       }
       components.add(component);
     }
@@ -209,14 +202,9 @@ public final class VerifierRegistry implements Serializable {
         try {
           verifier = schema == null ? JsonSchemaVerifier.anyJson() : new JsonSchemaVerifier(schema);
         } catch (RuntimeException badSchema) {
-          return RewardComponent.newBuilder()
-              .setName(JsonSchemaVerifier.NAME)
-              .setValue(null)
-              .setStatus(RewardStatus.UNSCORABLE)
-              .setSource(RewardSource.VERIFIER)
-              .setVersion(JsonSchemaVerifier.VERSION)
-              .setDetail("task.extra.json_schema is not a usable JSON Schema")
-              .build();
+          return VerifierResults.component(
+              JsonSchemaVerifier.NAME, JsonSchemaVerifier.VERSION, null, RewardStatus.UNSCORABLE,
+              "task.extra.json_schema is not a usable JSON Schema");
         }
         if (bySchema.size() >= MAX_CACHED_SCHEMAS) {
           bySchema.remove(bySchema.keySet().iterator().next());

@@ -1,8 +1,8 @@
 package io.lodestar.operators.verify.code;
 
+import io.lodestar.operators.verify.VerifierResults;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
-import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.TaskKind;
 import java.util.regex.Matcher;
@@ -67,14 +67,7 @@ public final class CodeTests {
   }
 
   private static RewardComponent component(Double value, RewardStatus status, String detail) {
-    return RewardComponent.newBuilder()
-        .setName(NAME)
-        .setValue(value)
-        .setStatus(status)
-        .setSource(RewardSource.VERIFIER)
-        .setVersion(VERSION)
-        .setDetail(detail)
-        .build();
+    return VerifierResults.component(NAME, VERSION, value, status, detail);
   }
 
   private static String shorten(String detail) {

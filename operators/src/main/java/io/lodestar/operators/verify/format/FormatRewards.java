@@ -1,7 +1,7 @@
 package io.lodestar.operators.verify.format;
 
+import io.lodestar.operators.verify.VerifierResults;
 import io.lodestar.schema.RewardComponent;
-import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 
 /** Builds the reward components that the format verifiers return. */
@@ -11,14 +11,7 @@ final class FormatRewards {
 
   static RewardComponent component(
       String name, String version, Double value, RewardStatus status, String detail) {
-    return RewardComponent.newBuilder()
-        .setName(name)
-        .setValue(value)
-        .setStatus(status)
-        .setSource(RewardSource.VERIFIER)
-        .setVersion(version)
-        .setDetail(detail)
-        .build();
+    return VerifierResults.component(name, version, value, status, detail);
   }
 
   static RewardComponent binary(String name, String version, boolean passed, String detail) {

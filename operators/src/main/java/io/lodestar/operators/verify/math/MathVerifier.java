@@ -1,8 +1,8 @@
 package io.lodestar.operators.verify.math;
 
 import io.lodestar.operators.verify.ResponseCleaner;
+import io.lodestar.operators.verify.VerifierResults;
 import io.lodestar.schema.RewardComponent;
-import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import java.io.Serializable;
 import java.util.List;
@@ -256,13 +256,6 @@ public final class MathVerifier implements Serializable {
   }
 
   private static RewardComponent component(Double value, RewardStatus status, String detail) {
-    return RewardComponent.newBuilder()
-        .setName(NAME)
-        .setValue(value)
-        .setStatus(status)
-        .setSource(RewardSource.VERIFIER)
-        .setVersion(VERSION)
-        .setDetail(detail)
-        .build();
+    return VerifierResults.component(NAME, VERSION, value, status, detail);
   }
 }
