@@ -8,6 +8,7 @@ import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.PipelineEnvironment;
+import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.DeadLetter;
@@ -78,12 +79,15 @@ public final class LocalDemo {
       Configuration conf = PipelineEnvironment.streaming(options);
       conf.set(RestOptions.PORT, webPort);
       conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+      int metricsPort = freePortFrom(9249);
+      PrometheusReporting.enable(conf, Integer.toString(metricsPort));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
       env.configure(conf, LocalDemo.class.getClassLoader());
       PipelineJob.build(env, options);
       JobClient job = env.executeAsync("lodestar-demo");
       String webUi = "http://127.0.0.1:" + webPort;
       System.out.println("Flink web UI: " + webUi + "  (job " + job.getJobID() + ")");
+      System.out.println("Prometheus metrics: " + PrometheusReporting.endpoint(metricsPort));
 
       TrafficSimulator.Stats sent = publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
       System.out.printf(
@@ -271,6 +275,6 @@ public final class LocalDemo {
         // try the next one
       }
     }
-    throw new IllegalStateException("no free port for the web UI in " + first + ".." + (first + 99));
+    throw new IllegalStateException("no free local port in " + first + ".." + (first + 99));
   }
 }
