@@ -1,0 +1,62 @@
+package io.lodestar.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lodestar.connectors.MetricNames;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The shipped Kubernetes files agree with the code: options that parse, metrics that exist. */
+class KubernetesManifestsTest {
+
+  private static final Path K8S = Path.of(System.getProperty("user.dir")).getParent().resolve("k8s");
+
+  @Test
+  void theShippedJobConfigurationPassesStartUpValidation() {
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {"--config", K8S.resolve("lodestar.properties").toString()}, name -> "from-env-" + name);
+
+    assertThat(options.kafka().bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc:9092");
+    assertThat(options.kafka().clientProperties()).containsEntry("sasl.jaas.config", "from-env-KAFKA_SASL_JAAS_CONFIG");
+    assertThat(options.get(LodestarOptions.PARALLELISM)).isEqualTo(2);
+  }
+
+  @Test
+  void everyLodestarMetricOnTheDashboardIsOneTheJobReports() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(Files.readString(K8S.resolve("grafana/lodestar-dashboard.json")));
+    Set<String> used = new TreeSet<>();
+    Pattern metric = Pattern.compile("flink_taskmanager_job_task_operator_(lodestar[A-Za-z]+)");
+    for (JsonNode panel : dashboard.path("panels")) {
+      for (JsonNode target : panel.path("targets")) {
+        Matcher m = metric.matcher(target.path("expr").asText());
+        while (m.find()) {
+          used.add(m.group(1));
+        }
+      }
+    }
+
+    assertThat(used).isNotEmpty();
+    assertThat(reportedNames()).containsAll(used);
+  }
+
+  private static Set<String> reportedNames() throws IllegalAccessException {
+    Set<String> names = new HashSet<>();
+    for (Field f : MetricNames.class.getFields()) {
+      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+        names.add((String) f.get(null));
+      }
+    }
+    return names;
+  }
+}
