@@ -46,7 +46,7 @@ class OverlongShapingTest {
   }
 
   @ParameterizedTest(name = "|y|={0}, factor {1}: {2}")
-  @CsvSource({"16, 0.5, 0.0", "18, 0.5, -0.25", "20, 0.5, -0.5", "21, 0.5, -0.625", "20, 0.0, 0.0", "20, 2.0, -2.0"})
+  @CsvSource({"16, 0.5, 0.0", "17, 0.5, -0.125", "18, 0.5, -0.25", "24, 0.5, -1.0", "20, 0.5, -0.5", "21, 0.5, -0.625", "20, 0.0, 0.0", "20, 2.0, -2.0"})
   void verlScalesByThePenaltyFactor(int length, double factor, double expected) {
     assertThat(OverlongShaping.verlValue(length, MAX, CACHE, factor)).isEqualTo(expected);
   }
