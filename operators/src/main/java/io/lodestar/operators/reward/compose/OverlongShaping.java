@@ -173,6 +173,10 @@ public final class OverlongShaping implements Serializable {
         mode == Mode.DAPO
             ? dapoValue(length, maxLength, bufferLength)
             : verlValue(length, maxLength, bufferLength, penaltyFactor);
+    if (!Double.isFinite(value)) {
+      // Only an absurd penalty factor gets here; the record must not carry an infinite value.
+      return component(null, RewardStatus.ERROR, detail + ", shaping value not finite");
+    }
     return component(value, RewardStatus.OK, detail);
   }
 

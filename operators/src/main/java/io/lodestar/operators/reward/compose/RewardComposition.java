@@ -36,7 +36,9 @@ import java.util.TreeSet;
  *       finite value). A component with no usable value, or one that is named in the weights or the
  *       missing rules but absent, is handled by its {@link MissingPolicy}. No contributing weight means
  *       no reward (null), never 0.
- *   <li>Overlong shaping adds its own component and, when it scored, its value to the reward.
+ *   <li>Overlong shaping adds its own component and, when it scored, its value to the reward; when
+ *       the length is unknown (UNSCORABLE) the reward is left unshaped, when the shaping failed
+ *       (ERROR) the record is unscored.
  * </ol>
  *
  * With no configuration (all weights 1, missing components skipped, no gates, no shaping) this is
@@ -135,8 +137,12 @@ public final class RewardComposition implements Serializable {
       }
     }
     Double reward = weightedMean(inputs);
-    if (reward != null && shaping != null && shaping.getStatus() == RewardStatus.OK) {
-      reward = reward + shaping.getValue();
+    if (reward != null && shaping != null) {
+      if (shaping.getStatus() == RewardStatus.OK) {
+        reward = reward + shaping.getValue();
+      } else if (shaping.getStatus() == RewardStatus.ERROR) {
+        reward = null; // shaping was due but failed: an unshaped reward would be silently wrong
+      }
     }
     if (reward != null && !Double.isFinite(reward)) {
       reward = null; // an overflowing sum must not reach a trainer

@@ -113,8 +113,10 @@ class RewardCompositionTest {
 
     @Test
     void namesTheRuleAndEveryComponentVersion() {
+      // The hash is the first 4 bytes of SHA-256 over the readable part, here computed independently
+      // (Python hashlib), so the string is stable across JVMs and runs.
       assertThat(defaults.compose(PLAIN, List.of(ok("numeric_answer", 1.0))).rewardVersion())
-          .matches("mean\\(numeric_answer@numeric_answer/1\\)#[0-9a-f]{8}");
+          .isEqualTo("mean(numeric_answer@numeric_answer/1)#95928b89");
       assertThat(defaults.compose(PLAIN, List.of()).rewardVersion()).matches("mean\\(\\)#[0-9a-f]{8}");
     }
   }
@@ -345,6 +347,15 @@ class RewardCompositionTest {
     }
 
     @Test
+    void aShapingValueThatOverflowsIsAnErrorAndUnscoresTheRecord() {
+      RewardComposition absurd = composition("", "", "", OverlongShaping.verl(20, 4, 1e308, LengthFallback.UNSCORABLE));
+      Composed composed = absurd.compose(withTokens(40), List.of(ok("accuracy", 1.0)));
+      assertThat(composed.reward()).isNull();
+      assertThat(composed.components().get(1).getStatus()).isEqualTo(RewardStatus.ERROR);
+      assertThat(composed.components().get(1).getValue()).isNull();
+    }
+
+    @Test
     void anUnscoredRecordStaysUnscored() {
       Composed composed = dapo.compose(withTokens(18), List.of(failed("accuracy", RewardStatus.ERROR)));
       assertThat(composed.reward()).isNull();
@@ -458,6 +469,39 @@ class RewardCompositionTest {
       assertThat(v).matches(".*#[0-9a-f]{8}");
       String other = c.compose(PLAIN, List.of(ok("b", 1.0))).rewardVersion();
       assertThat(other.substring(other.length() - 8)).isNotEqualTo(v.substring(v.length() - 8));
+    }
+  }
+
+  @Nested
+  class NonFiniteValues {
+
+    @Test
+    void neverReachTheRewardWhateverTheConfigurationAndComponents() {
+      double[] values = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MAX_VALUE, -Double.MAX_VALUE, 0.0, 1.0, -1.0};
+      RewardStatus[] statuses = RewardStatus.values();
+      List<RewardComposition> compositions =
+          List.of(
+              RewardComposition.defaults(),
+              composition("a:1e308,b:2", "substitute:1e308", "", OverlongShaping.NONE),
+              composition("a:0.5,*:3", "unscored", "c>=0 else -1", OverlongShaping.verl(20, 4, 1e308, LengthFallback.UNSCORABLE)),
+              composition("", "b=substitute:-1e308", "", OverlongShaping.dapo(20, 4, new LengthFallback(true, 1e-300))));
+      java.util.Random random = new java.util.Random(20260101L);
+      for (int round = 0; round < 5_000; round++) {
+        List<RewardComponent> components = new ArrayList<>();
+        for (int i = random.nextInt(5); i > 0; i--) {
+          String name = List.of("a", "b", "c", "d").get(random.nextInt(4));
+          components.add(component(name, values[random.nextInt(values.length)], statuses[random.nextInt(statuses.length)]));
+        }
+        Generation g = random.nextBoolean() ? withTokens(random.nextInt(40)) : PLAIN;
+        for (RewardComposition c : compositions) {
+          Composed composed = c.compose(g, components);
+          Double reward = composed.reward();
+          assertThat(reward == null || Double.isFinite(reward)).as("%s on %s", c, components).isTrue();
+          // What the composition adds itself is finite too; the inputs are kept as they came.
+          assertThat(composed.components().subList(components.size(), composed.components().size()))
+              .allSatisfy(added -> assertThat(added.getValue() == null || Double.isFinite(added.getValue())).isTrue());
+        }
+      }
     }
   }
 
