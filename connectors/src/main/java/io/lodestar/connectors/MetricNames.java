@@ -18,6 +18,8 @@ public final class MetricNames {
   public static final String PAIRS = "lodestarPairs";
   public static final String VOTES_WITHOUT_PAIR = "lodestarVotesWithoutPair";
   public static final String UNMATCHED_FEEDBACK = "lodestarUnmatchedFeedback";
+  /** Records whose reward a failed gate set to the gate's penalty (also counted as scored). */
+  public static final String REWARDS_GATED = "lodestarRewardsGated";
 
   private MetricNames() {}
 }

@@ -14,6 +14,7 @@ import io.lodestar.operators.preference.GenerationJoinFunction;
 import io.lodestar.operators.preference.VoteHalvesFunction;
 import io.lodestar.operators.preference.VoteJoin;
 import io.lodestar.operators.preference.VotePairs;
+import io.lodestar.operators.reward.compose.CombineRewardsFunction;
 import io.lodestar.operators.validate.FeedbackValidator;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.ScoreFunction;
@@ -47,7 +48,7 @@ import org.apache.flink.util.OutputTag;
  * The pipeline graph, independent of where records come from and go to:
  *
  * <pre>
- * generations -> parse/validate -> dedup -> verify (rules, then code tests async) -> scored
+ * generations -> parse/validate -> dedup -> verify (rules, then code tests async) -> combine rewards -> scored
  *                                              \-> group -> advantages -> batches
  * feedback    -> parse/validate -> votes -> join A -> join B -> pairs
  * every rejected, late or unmatched record -> dead letters
@@ -125,7 +126,7 @@ public final class PipelineTopology {
             .uid("verify-numeric-answer")
             .name("Verify");
     Duration codeTimeout = options.get(LodestarOptions.CODE_TIMEOUT);
-    DataStream<ScoredGeneration> scored =
+    DataStream<ScoredGeneration> codeScored =
         AsyncDataStream.orderedWait(
                 ruleScored,
                 new CodeTestFunction(
@@ -137,6 +138,13 @@ public final class PipelineTopology {
                 options.get(LodestarOptions.CODE_CAPACITY))
             .uid("verify-code-tests")
             .name("Verify code tests (sandbox)");
+
+    // Every scoring stage only adds components; the reward is combined once, here, from all of them.
+    DataStream<ScoredGeneration> scored =
+        codeScored
+            .map(new CombineRewardsFunction(options.rewardComposition()), avro(ScoredGeneration.class))
+            .uid("combine-rewards")
+            .name("Combine rewards");
 
     SingleOutputStreamOperator<RLGroup> groups =
         scored

@@ -18,6 +18,8 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.RLSample;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
@@ -28,6 +30,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,6 +174,73 @@ class BoundedJobITCase {
     // A test that never finishes is not a failing answer: unscored, never 0.
     assertThat(scored.get("c-hang").getReward()).isNull();
     assertThat(scored.get("c-hang").getComponents()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT));
+  }
+
+  @Test
+  void configuredCompositionCombinesUpstreamScoresGatesAndShapesLength() throws Exception {
+    Path input = out.resolve("composed.jsonl");
+    Files.write(
+        input,
+        List.of(
+            PlainJson.toJsonString(math("short-right", 0, "The answer is 42.", 10, 0.5)),
+            PlainJson.toJsonString(math("long-right", 1, "#### 42", 18, 1.0)),
+            PlainJson.toJsonString(math("wrong", 2, "The answer is 41.", 10, 0.25)),
+            PlainJson.toJsonString(math("no-upstream", 3, "The answer is 42.", 10, null))));
+
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("composed")),
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--reward.weights", "math_equivalence:3,rm_helpful:1",
+              "--reward.gates", "rm_helpful>=0.25 else -1.0",
+              "--reward.overlong.mode", "verl",
+              "--reward.overlong.max-length", "20",
+              "--reward.overlong.buffer-length", "4"
+            }));
+
+    Map<String, ScoredGeneration> scored = new HashMap<>();
+    readFrom(out.resolve("composed"), "scored", ScoredGeneration.class).forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
+    // (3 * correct + 1 * rm_helpful) / 4, plus verl's min(-(|y| - 16) / 4, 0); a failed gate gives -1.
+    assertThat(scored.get("short-right").getReward()).isEqualTo(0.875);
+    assertThat(scored.get("long-right").getReward()).isEqualTo(0.5);
+    assertThat(scored.get("wrong").getReward()).isEqualTo(0.0625);
+    assertThat(scored.get("no-upstream").getReward()).isEqualTo(-1.0);
+    assertThat(scored.get("long-right").getComponents()).extracting(c -> c.getName() + "=" + c.getValue())
+        .containsExactly("rm_helpful=1.0", "math_equivalence=1.0", "overlong=-0.5");
+    assertThat(scored.get("no-upstream").getComponents()).extracting(c -> c.getName() + ":" + c.getDetail())
+        .endsWith("gate:rm_helpful missing");
+    assertThat(scored.values()).extracting(ScoredGeneration::getRewardVersion).allSatisfy(v ->
+        assertThat(v).startsWith("wmean[math_equivalence:3.0,rm_helpful:1.0,*:1.0]+gates[rm_helpful>=0.25 else -1.0]"
+            + "+overlong:verl(max=20,buffer=4,factor=1.0,fallback=unscorable)(math_equivalence@"));
+
+    List<RLBatch> batches = readFrom(out.resolve("composed"), "batches", RLBatch.class);
+    assertThat(batches).singleElement().satisfies(b -> assertThat(b.getGroups()).singleElement().satisfies(g -> {
+      assertThat(g.getSamples()).extracting(RLSample::getReward).containsExactly(0.875, 0.5, 0.0625, -1.0);
+      assertThat(g.getSamples().get(0).getComponents()).extracting(c -> c.getName()).contains("rm_helpful", "overlong");
+    }));
+  }
+
+  private static Generation math(String id, int index, String response, int tokens, Double helpfulness) {
+    List<RewardComponent> upstream = new ArrayList<>();
+    if (helpfulness != null) {
+      upstream.add(RewardComponent.newBuilder().setName("rm_helpful").setValue(helpfulness).setStatus(RewardStatus.OK)
+          .setSource(RewardSource.MODEL).setVersion("serving-rm/3").build());
+    }
+    return Generation.newBuilder()
+        .setGenerationId(id)
+        .setPromptId("p")
+        .setGroupId("p")
+        .setExpectedGroupSize(4)
+        .setSampleIndex(index)
+        .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
+        .setResponse(response)
+        .setResponseTokenIds(new ArrayList<>(Collections.nCopies(tokens, 5)))
+        .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setPolicy(Policy.newBuilder().setModelId("m").build())
+        .setCreatedAtMs(1_767_225_600_000L + index)
+        .setConsentToTrain(true)
+        .setUpstreamRewards(upstream)
+        .build();
   }
 
   private static Generation code(String id, int index, String prompt, String test, String response) {

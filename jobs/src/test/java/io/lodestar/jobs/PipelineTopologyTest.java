@@ -36,7 +36,8 @@ class PipelineTopologyTest {
         .doesNotHaveDuplicates()
         .contains(
             "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
-            "parse-feedback", "join-votes-with-generations", "join-vote-halves", "vote-to-pair");
+            "parse-feedback", "join-votes-with-generations", "join-vote-halves", "vote-to-pair",
+            "combine-rewards");
   }
 
   @Test

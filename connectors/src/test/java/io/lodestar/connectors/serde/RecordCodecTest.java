@@ -581,6 +581,7 @@ class RecordCodecTest {
     generation.put("createdAtMs", 1L);
     generation.put("reviewScore", 0.5);
     generation.put("consentToTrain", true);
+    generation.put("upstreamRewards", List.of());
     return generation;
   }
 

@@ -8,6 +8,9 @@ import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
 import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
+import io.lodestar.operators.reward.compose.Gate;
+import io.lodestar.operators.reward.compose.OverlongShaping;
+import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.VerifierRegistry;
 import java.io.IOException;
@@ -158,6 +161,31 @@ public final class LodestarOptions {
       ConfigOptions.key("dead-letter.max-payload-bytes").intType().defaultValue(1 << 20)
           .withDescription("Raw bytes kept in a dead letter; longer payloads are truncated (the size is recorded).");
 
+  public static final ConfigOption<String> REWARD_WEIGHTS =
+      ConfigOptions.key("reward.weights").stringType().defaultValue("")
+          .withDescription("Weights of the reward's weighted mean, name:weight,... (*:w for every other name; default 1).");
+  public static final ConfigOption<String> REWARD_GATES =
+      ConfigOptions.key("reward.gates").stringType().defaultValue("")
+          .withDescription("Gates in order, e.g. format>=1.0 else -1.0;...: a failing gate sets the reward to its penalty.");
+  public static final ConfigOption<String> REWARD_MISSING =
+      ConfigOptions.key("reward.missing").stringType().defaultValue("skip")
+          .withDescription("Missing or unscored components: skip, unscored or substitute:<v>, plus name=<policy> entries.");
+  public static final ConfigOption<String> REWARD_OVERLONG_MODE =
+      ConfigOptions.key("reward.overlong.mode").stringType().defaultValue("none")
+          .withDescription("Overlong reward shaping: none, dapo (the paper's rule) or verl (verl's overlong_buffer).");
+  public static final ConfigOption<Integer> REWARD_OVERLONG_MAX_LENGTH =
+      ConfigOptions.key("reward.overlong.max-length").intType().noDefaultValue()
+          .withDescription("L_max in tokens (verl: data.max_response_length).");
+  public static final ConfigOption<Integer> REWARD_OVERLONG_BUFFER_LENGTH =
+      ConfigOptions.key("reward.overlong.buffer-length").intType().noDefaultValue()
+          .withDescription("L_cache in tokens (verl: overlong_buffer.len): shaping starts at max-length minus this.");
+  public static final ConfigOption<Double> REWARD_OVERLONG_PENALTY_FACTOR =
+      ConfigOptions.key("reward.overlong.penalty-factor").doubleType().noDefaultValue()
+          .withDescription("verl's overlong_buffer.penalty_factor (mode verl only; 1.0 when unset).");
+  public static final ConfigOption<String> REWARD_OVERLONG_LENGTH_FALLBACK =
+      ConfigOptions.key("reward.overlong.length-fallback").stringType().defaultValue("unscorable")
+          .withDescription("Without responseTokenIds: unscorable (no shaping) or estimate:<chars per token>.");
+
   /** Every typed option, for documentation and for rejecting unknown keys. */
   public static final List<ConfigOption<?>> ALL =
       List.of(
@@ -170,7 +198,9 @@ public final class LodestarOptions {
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
           BATCH_GROUPS, BATCH_MAX_WAIT,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
-          DEAD_LETTER_MAX_PAYLOAD);
+          DEAD_LETTER_MAX_PAYLOAD,
+          REWARD_WEIGHTS, REWARD_GATES, REWARD_MISSING, REWARD_OVERLONG_MODE, REWARD_OVERLONG_MAX_LENGTH,
+          REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR, REWARD_OVERLONG_LENGTH_FALLBACK);
 
   private static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):(.+)}$");
 
@@ -336,6 +366,7 @@ public final class LodestarOptions {
     groupFilter();
     verifierRegistry();
     staleness();
+    rewardComposition();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
@@ -450,6 +481,63 @@ public final class LodestarOptions {
       return new Staleness(config.get(STALENESS_MAX_LAG), action, config.get(STALENESS_WEIGHT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(STALENESS_WEIGHT.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** How reward components combine into the reward; fails naming the key that is wrong. */
+  public RewardComposition rewardComposition() {
+    RewardComposition.Weights weights = parse(REWARD_WEIGHTS, RewardComposition.Weights::parse);
+    RewardComposition.MissingRules missing = parse(REWARD_MISSING, RewardComposition.MissingRules::parse);
+    List<Gate> gates = parse(REWARD_GATES, Gate::parseAll);
+    OverlongShaping overlong = overlongShaping();
+    try {
+      return RewardComposition.of(weights, missing, gates, overlong);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          REWARD_WEIGHTS.key() + ", " + REWARD_MISSING.key() + " or " + REWARD_GATES.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private <T> T parse(ConfigOption<String> option, Function<String, T> parser) {
+    try {
+      return parser.apply(config.get(option));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private OverlongShaping overlongShaping() {
+    OverlongShaping.Mode mode = parse(REWARD_OVERLONG_MODE, OverlongShaping.Mode::fromId);
+    Optional<Integer> max = config.getOptional(REWARD_OVERLONG_MAX_LENGTH);
+    Optional<Integer> buffer = config.getOptional(REWARD_OVERLONG_BUFFER_LENGTH);
+    Optional<Double> factor = config.getOptional(REWARD_OVERLONG_PENALTY_FACTOR);
+    if (mode == OverlongShaping.Mode.NONE) {
+      for (ConfigOption<?> o : List.of(REWARD_OVERLONG_MAX_LENGTH, REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR)) {
+        if (config.getOptional(o).isPresent()) {
+          throw new IllegalArgumentException(
+              o.key() + " is set but " + REWARD_OVERLONG_MODE.key() + " is none; set the mode to dapo or verl");
+        }
+      }
+      return OverlongShaping.NONE;
+    }
+    for (ConfigOption<Integer> o : List.of(REWARD_OVERLONG_MAX_LENGTH, REWARD_OVERLONG_BUFFER_LENGTH)) {
+      if (config.getOptional(o).isEmpty()) {
+        throw new IllegalArgumentException(o.key() + " is required when " + REWARD_OVERLONG_MODE.key() + "=" + mode.id());
+      }
+    }
+    if (mode == OverlongShaping.Mode.DAPO && factor.isPresent()) {
+      throw new IllegalArgumentException(
+          REWARD_OVERLONG_PENALTY_FACTOR.key() + " applies only to " + REWARD_OVERLONG_MODE.key() + "=verl (the paper's rule has none)");
+    }
+    OverlongShaping.LengthFallback fallback = parse(REWARD_OVERLONG_LENGTH_FALLBACK, OverlongShaping.LengthFallback::parse);
+    try {
+      return mode == OverlongShaping.Mode.DAPO
+          ? OverlongShaping.dapo(max.get(), buffer.get(), fallback)
+          : OverlongShaping.verl(max.get(), buffer.get(), factor.orElse(1.0), fallback);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          REWARD_OVERLONG_MAX_LENGTH.key() + "=" + max.get() + ", " + REWARD_OVERLONG_BUFFER_LENGTH.key() + "=" + buffer.get()
+              + factor.map(f -> ", " + REWARD_OVERLONG_PENALTY_FACTOR.key() + "=" + f).orElse("") + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.lodestar.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lodestar.operators.reward.compose.RewardComposition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,6 +143,94 @@ class LodestarOptionsTest {
         .hasMessageContaining("staleness.action");
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--staleness.weight", "2"}))
         .hasMessageContaining("staleness.weight");
+  }
+
+  @Test
+  void rewardCompositionDefaultsToTheMeanOfOkComponents() {
+    RewardComposition composition = LodestarOptions.fromArgs(new String[0]).rewardComposition();
+    assertThat(composition.rule()).isEqualTo("mean");
+    assertThat(composition.overlong().enabled()).isFalse();
+    assertThat(composition.gates()).isEmpty();
+  }
+
+  @Test
+  void rewardOptionsBuildTheComposition() {
+    RewardComposition composition =
+        LodestarOptions.fromArgs(
+                new String[] {
+                  "--reward.weights", "numeric_answer:1,format:0.5",
+                  "--reward.gates", "format>=1.0 else -1.0",
+                  "--reward.missing", "skip,judge=substitute:0",
+                  "--reward.overlong.mode", "verl",
+                  "--reward.overlong.max-length", "4096",
+                  "--reward.overlong.buffer-length", "512",
+                  "--reward.overlong.penalty-factor", "0.5",
+                  "--reward.overlong.length-fallback", "estimate:4"
+                })
+            .rewardComposition();
+    assertThat(composition.rule())
+        .isEqualTo(
+            "wmean[format:0.5,numeric_answer:1.0,*:1.0]+missing[skip,judge=substitute:0.0]+gates[format>=1.0 else -1.0]"
+                + "+overlong:verl(max=4096,buffer=512,factor=0.5,fallback=estimate:4.0)");
+    assertThat(
+            LodestarOptions.fromArgs(
+                    new String[] {"--reward.overlong.mode", "dapo", "--reward.overlong.max-length", "4096", "--reward.overlong.buffer-length", "512"})
+                .rewardComposition()
+                .overlong()
+                .id())
+        .isEqualTo("dapo(max=4096,cache=512,fallback=unscorable)");
+  }
+
+  @Test
+  void badRewardOptionsFailAtStartUpNamingTheKey() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.weights", "format=0.5"}))
+        .hasMessageContaining("reward.weights")
+        .hasMessageContaining("format=0.5");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.weights", "format:-1"}))
+        .hasMessageContaining("reward.weights");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.gates", "format>=1"}))
+        .hasMessageContaining("reward.gates")
+        .hasMessageContaining("else");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.missing", "zero"}))
+        .hasMessageContaining("reward.missing");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.weights", "overlong:1"}))
+        .hasMessageContaining("reward.weights")
+        .hasMessageContaining("overlong");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.overlong.mode", "paper"}))
+        .hasMessageContaining("reward.overlong.mode");
+  }
+
+  @Test
+  void overlongOptionsMustFitTheMode() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.overlong.mode", "dapo", "--reward.overlong.max-length", "4096"}))
+        .hasMessageContaining("reward.overlong.buffer-length is required when reward.overlong.mode=dapo");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.overlong.max-length", "4096"}))
+        .hasMessageContaining("reward.overlong.max-length is set but reward.overlong.mode is none");
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(
+                    new String[] {
+                      "--reward.overlong.mode", "dapo", "--reward.overlong.max-length", "4096",
+                      "--reward.overlong.buffer-length", "512", "--reward.overlong.penalty-factor", "2"
+                    }))
+        .hasMessageContaining("reward.overlong.penalty-factor applies only to reward.overlong.mode=verl");
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(
+                    new String[] {"--reward.overlong.mode", "verl", "--reward.overlong.max-length", "512", "--reward.overlong.buffer-length", "4096"}))
+        .hasMessageContaining("reward.overlong.max-length=512")
+        .hasMessageContaining("reward.overlong.buffer-length=4096");
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(
+                    new String[] {
+                      "--reward.overlong.mode", "verl", "--reward.overlong.max-length", "4096",
+                      "--reward.overlong.buffer-length", "512", "--reward.overlong.length-fallback", "estimate:0"
+                    }))
+        .hasMessageContaining("reward.overlong.length-fallback");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--reward.overlong.max-length", "long"}))
+        .hasMessageContaining("reward.overlong.max-length")
+        .hasMessageContaining("long");
   }
 
   @Test

@@ -3,11 +3,13 @@ package io.lodestar.operators.validate;
 import io.lodestar.connectors.RecordValidator;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.RewardComponent;
 import java.util.Optional;
 
 /**
  * Rejects generations a trainer could not use or that would poison state: missing ids, empty
- * prompts, absurd sizes, token arrays out of step with their log-probs, non-finite log-probs.
+ * prompts, absurd sizes, token arrays out of step with their log-probs, non-finite log-probs,
+ * upstream reward components with a non-finite value.
  */
 public final class GenerationValidator implements RecordValidator<Generation> {
 
@@ -65,7 +67,18 @@ public final class GenerationValidator implements RecordValidator<Generation> {
     if (g.getCreatedAtMs() <= 0) {
       return Optional.of("createdAtMs " + g.getCreatedAtMs() + " is not a valid event time");
     }
-    return checkTokens(g);
+    Optional<String> tokenProblem = checkTokens(g);
+    return tokenProblem.isPresent() ? tokenProblem : checkUpstreamRewards(g);
+  }
+
+  private static Optional<String> checkUpstreamRewards(Generation g) {
+    for (RewardComponent c : g.getUpstreamRewards()) {
+      // A null value is how an unscored component says so; NaN or infinity would poison the reward.
+      if (c.getValue() != null && !Double.isFinite(c.getValue())) {
+        return Optional.of("upstreamRewards component " + c.getName() + " has a non-finite value: " + c.getValue());
+      }
+    }
+    return Optional.empty();
   }
 
   private Optional<String> checkTokens(Generation g) {

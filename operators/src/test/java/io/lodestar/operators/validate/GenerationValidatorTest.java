@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.Policy;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardSource;
+import io.lodestar.schema.RewardStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -96,6 +99,36 @@ class GenerationValidatorTest {
         .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs").contains("responseTokenIds"));
     assertThat(violation(valid().setResponseTokenIds(null)))
         .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs"));
+  }
+
+  @Test
+  void namesAnUpstreamRewardWithANonFiniteValue() {
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      assertThat(violation(valid().setUpstreamRewards(upstream(0.5, bad))))
+          .hasValueSatisfying(r -> assertThat(r).contains("upstreamRewards").contains("rm_upstream_1").contains("non-finite"));
+    }
+  }
+
+  @Test
+  void acceptsUpstreamRewardsThatAreFiniteOrUnscored() {
+    assertThat(violation(valid().setUpstreamRewards(upstream(0.5, -2.0)))).isEmpty();
+    assertThat(violation(valid().setUpstreamRewards(upstream(0.5, null)))).as("null means unscored").isEmpty();
+    assertThat(violation(valid().setUpstreamRewards(new ArrayList<>()))).isEmpty();
+  }
+
+  private static List<RewardComponent> upstream(Double... values) {
+    List<RewardComponent> components = new ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      components.add(
+          RewardComponent.newBuilder()
+              .setName("rm_upstream_" + i)
+              .setValue(values[i])
+              .setStatus(values[i] == null ? RewardStatus.ERROR : RewardStatus.OK)
+              .setSource(RewardSource.MODEL)
+              .setVersion("serving-rm/3")
+              .build());
+    }
+    return components;
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.lodestar.operators.verify.code;
 
 import io.lodestar.connectors.MetricNames;
-import io.lodestar.operators.verify.Rewards;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.ScoredGeneration;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 /**
  * Runs the unit tests of code generations in the sandbox through Flink async I/O, so a slow test
  * never blocks the stream; other generations pass through untouched. The test result is added as a
- * reward component and the combined reward recomputed.
+ * reward component; the reward is combined later, once, from all components.
  */
 public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, ScoredGeneration> {
 
@@ -83,8 +82,8 @@ public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, Scored
     return ScoredGeneration.newBuilder()
         .setGeneration(input.getGeneration())
         .setComponents(components)
-        .setReward(Rewards.combine(components))
-        .setRewardVersion(Rewards.version(components))
+        .setReward(input.getReward())
+        .setRewardVersion(input.getRewardVersion())
         .setScoredAtMs(input.getScoredAtMs())
         .build();
   }
