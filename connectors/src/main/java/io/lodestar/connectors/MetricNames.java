@@ -18,6 +18,12 @@ public final class MetricNames {
   public static final String PAIRS = "lodestarPairs";
   public static final String VOTES_WITHOUT_PAIR = "lodestarVotesWithoutPair";
   public static final String UNMATCHED_FEEDBACK = "lodestarUnmatchedFeedback";
+  /** Histogram: records per model call (reward and embedding models). */
+  public static final String MODEL_BATCH_SIZE = "lodestarModelBatchSize";
+  /** Histogram: milliseconds per model call, tokenisation included. */
+  public static final String MODEL_LATENCY_MS = "lodestarModelLatencyMs";
+  /** Records whose model call failed; each got an ERROR component. */
+  public static final String MODEL_ERRORS = "lodestarModelErrors";
 
   private MetricNames() {}
 }
