@@ -28,6 +28,8 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
   public static final ChatTemplate TEXT_PAIR = new ChatTemplate("{role}: {content}\n", "{response}", Pairing.PAIR);
   public static final ChatTemplate LAST_USER_PAIR = new ChatTemplate("{content}", "{response}", Pairing.LAST_USER_PAIR);
 
+  private static final String SEPARATOR = "||";
+
   public ChatTemplate {
     if (messageFormat == null || !messageFormat.contains("{content}")) {
       throw new IllegalArgumentException("a message format must contain {content}, got '" + messageFormat + "'");
@@ -39,8 +41,8 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
 
   /**
    * Parses {@code role-prefixed}, {@code text-pair}, {@code last-user-pair}, or
-   * {@code format:<message format>|<response format>} (with {@code \n} for a line break), e.g.
-   * {@code format:<|{role}|>{content}\n|<|assistant|>{response}}.
+   * {@code format:<message format>||<response format>} (with {@code \n} for a line break), e.g.
+   * {@code format:<|{role}|>{content}\n||<|assistant|>{response}}.
    */
   public static ChatTemplate parse(String text) {
     String value = text == null ? "" : text.trim();
@@ -56,13 +58,14 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
     }
     if (value.startsWith("format:")) {
       String body = value.substring("format:".length()).replace("\\n", "\n");
-      int bar = body.lastIndexOf('|', body.lastIndexOf("{response}"));
-      if (bar > 0) {
-        return new ChatTemplate(body.substring(0, bar), body.substring(bar + 1), Pairing.SINGLE);
+      int separator = body.indexOf(SEPARATOR);
+      if (separator > 0) {
+        return new ChatTemplate(
+            body.substring(0, separator), body.substring(separator + SEPARATOR.length()), Pairing.SINGLE);
       }
     }
     throw new IllegalArgumentException(
-        "template must be role-prefixed, text-pair, last-user-pair or format:<message>|<response>, got '" + text + "'");
+        "template must be role-prefixed, text-pair, last-user-pair or format:<message>||<response>, got '" + text + "'");
   }
 
   public boolean paired() {
