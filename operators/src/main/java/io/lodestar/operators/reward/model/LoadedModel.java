@@ -14,8 +14,11 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import ai.djl.util.PairList;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -108,8 +111,7 @@ public final class LoadedModel implements AutoCloseable {
 
   /** Tokenizes (first, second) text pairs, as a cross-encoder expects them. */
   public Encoding[] encodePairs(List<String> first, List<String> second) {
-    ai.djl.util.PairList<String, String> pairs = new ai.djl.util.PairList<>(first, second);
-    return tokenizer.batchEncode(pairs);
+    return tokenizer.batchEncode(new PairList<>(first, second));
   }
 
   public ModelConfig config() {
@@ -147,9 +149,9 @@ public final class LoadedModel implements AutoCloseable {
     try (Stream<Path> files = Files.list(folder)) {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        digest.update(file.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
+          in.transferTo(OutputStream.nullOutputStream());
         }
       }
       return HexFormat.of().formatHex(digest.digest()).substring(0, 12);

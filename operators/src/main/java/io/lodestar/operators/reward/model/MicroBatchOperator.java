@@ -4,6 +4,7 @@ import io.lodestar.connectors.MetricNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -31,6 +32,8 @@ public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator
   private final long maxWaitMs;
 
   private transient List<StreamRecord<IN>> buffer;
+  /** Copies inputs before buffering them when object reuse is on; null when it is off. */
+  private transient TypeSerializer<IN> inputCopier;
   private transient ScheduledFuture<?> flushTimer;
   private transient Histogram batchSizes;
   private transient Histogram latencies;
@@ -59,6 +62,9 @@ public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator
   public void open() throws Exception {
     super.open();
     buffer = new ArrayList<>(batchSize);
+    if (getExecutionConfig().isObjectReuseEnabled()) {
+      inputCopier = getOperatorConfig().getTypeSerializerIn(0, getUserCodeClassloader());
+    }
     batchSizes = getMetricGroup().histogram(MetricNames.MODEL_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     latencies = getMetricGroup().histogram(MetricNames.MODEL_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     openBatching();
@@ -66,7 +72,9 @@ public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator
 
   @Override
   public void processElement(StreamRecord<IN> element) throws Exception {
-    buffer.add(element);
+    // Upstream may reuse the record (and, with object reuse, its value) once this call returns.
+    IN value = inputCopier == null ? element.getValue() : inputCopier.copy(element.getValue());
+    buffer.add(element.hasTimestamp() ? new StreamRecord<>(value, element.getTimestamp()) : new StreamRecord<>(value));
     if (buffer.size() >= batchSize) {
       flush();
     } else if (flushTimer == null) {

@@ -219,6 +219,28 @@ class ModelComponentOperatorTest {
   }
 
   @Test
+  void buffersCopiesSoUpstreamMayReuseItsRecordsAndValues() throws Exception {
+    scorer = new LengthScorer();
+    harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new ModelComponentOperator(scorer, 3, MAX_WAIT_MS), new AvroSerializer<>(ScoredGeneration.class));
+    harness.getExecutionConfig().enableObjectReuse();
+    harness.setup(new AvroSerializer<>(ScoredGeneration.class));
+    harness.open();
+    ScoredGeneration value = scored("a", "one");
+    StreamRecord<ScoredGeneration> reused = new StreamRecord<>(value, 1);
+    harness.processElement(reused);
+    value.getGeneration().setGenerationId("b");
+    harness.processElement(reused.replace(value, 2));
+    value.getGeneration().setGenerationId("c");
+    harness.processElement(reused.replace(value, 3));
+    assertThat(emittedIds()).containsExactly("a", "b", "c");
+    List<Long> timestamps = new ArrayList<>();
+    harness.getOutput().forEach(o -> timestamps.add(((StreamRecord<?>) o).getTimestamp()));
+    assertThat(timestamps).containsExactly(1L, 2L, 3L);
+  }
+
+  @Test
   void endOfInputFlushesTheLastPartialBatch() throws Exception {
     open(10, null);
     send("a");

@@ -105,6 +105,20 @@ class RewardModelTest {
   }
 
   @Test
+  void textPairModeHandsTheResponseToTheModelAsTheSecondSegment() throws Exception {
+    try (RewardModel pair = RewardModel.over(model.model(), ChatTemplate.TEXT_PAIR, Normalisation.NONE)) {
+      RewardModel.ScoredBatch batch = pair.scoreBatch(List.of(input("The answer is 42."), input("")));
+      assertThat(batch.size()).isEqualTo(2);
+      assertThat(java.util.Arrays.stream(batch.raw()).allMatch(Double::isFinite)).isTrue();
+      var encoding =
+          model.model().encodePairs(List.of("user: What is 6 * 7?\n"), List.of("The answer is 42."))[0];
+      // [CLS] prompt [SEP] response [SEP]: the response's word pieces carry type id 1.
+      assertThat(encoding.getTypeIds()).contains(0L, 1L);
+      assertThat(encoding.getTypeIds()[encoding.getTypeIds().length - 1]).isEqualTo(1L);
+    }
+  }
+
+  @Test
   void versionNamesTheModelAndAHashOfItsFiles() {
     assertThat(model.version()).matches("tiny-reward/1@[0-9a-f]{12}");
   }
