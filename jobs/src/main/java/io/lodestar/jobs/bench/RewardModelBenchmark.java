@@ -18,6 +18,7 @@ import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.FinishReason;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.Policy;
+import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
@@ -71,14 +72,27 @@ public final class RewardModelBenchmark {
       }
       flags.put(args[i].substring(2), args[i + 1]);
     }
-    int records = Integer.parseInt(flags.getOrDefault("records", "20000"));
-    int batchSize = Integer.parseInt(flags.getOrDefault("batch-size", "32"));
-    int repeats = Integer.parseInt(flags.getOrDefault("repeats", "3"));
-    DeviceSpec device = DeviceSpec.parse(flags.getOrDefault("device", "cpu"));
-    List<String> models = List.of(flags.getOrDefault("models", "tiny,minilm").split(","));
+    List<Row> rows =
+        run(
+            List.of(flags.getOrDefault("models", "tiny,minilm").split(",")),
+            Integer.parseInt(flags.getOrDefault("records", "20000")),
+            Integer.parseInt(flags.getOrDefault("batch-size", "32")),
+            Integer.parseInt(flags.getOrDefault("repeats", "3")),
+            DeviceSpec.parse(flags.getOrDefault("device", "cpu")));
+    System.out.print(table(rows));
+  }
 
-    System.out.printf(Locale.ROOT, "%-8s %6s %7s %12s %12s %7s %9s %22s %22s%n",
-        "model", "batch", "records", "loop rec/s", "op rec/s", "ratio", "cpu ratio", "loop p50/p99 ms", "op p50/p99 ms");
+  /** One model's result: the loop's and the operator's best runs and the CPU ratio. */
+  public record Row(String model, int batchSize, Run loop, Run operator, double cpuRatio) {
+    public double ratio() {
+      return operator.throughput() / loop.throughput();
+    }
+  }
+
+  /** Measures each model ({@code tiny}, {@code minilm}); MiniLM gets a tenth of the records. */
+  public static List<Row> run(List<String> models, int records, int batchSize, int repeats, DeviceSpec device)
+      throws Exception {
+    List<Row> rows = new ArrayList<>();
     for (String model : models) {
       boolean tiny = model.equals("tiny");
       if (!tiny && !model.equals("minilm")) {
@@ -99,28 +113,40 @@ public final class RewardModelBenchmark {
           operators.add(operator(folder, device, tiny, n, batchSize));
         }
       }
-      Run loop = best(loops);
-      Run op = best(operators);
-      double cpuRatio = leanest(operators).perCpuSecond() / leanest(loops).perCpuSecond();
-      System.out.printf(Locale.ROOT, "%-8s %6d %7d %12.0f %12.0f %7.3f %9.3f %22s %22s%n",
-          model, batchSize, n, loop.throughput(), op.throughput(), op.throughput() / loop.throughput(), cpuRatio,
-          String.format(Locale.ROOT, "%.2f / %.2f", loop.percentile(50), loop.percentile(99)),
-          String.format(Locale.ROOT, "%.2f / %.2f", op.percentile(50), op.percentile(99)));
+      rows.add(
+          new Row(
+              model, batchSize, best(loops), best(operators),
+              leanest(operators).perCpuSecond() / leanest(loops).perCpuSecond()));
     }
+    return rows;
+  }
+
+  public static String table(List<Row> rows) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-8s %6s %7s %12s %12s %7s %9s %22s %22s%n",
+        "model", "batch", "records", "loop rec/s", "op rec/s", "ratio", "cpu ratio", "loop p50/p99 ms", "op p50/p99 ms"));
+    for (Row row : rows) {
+      sb.append(String.format(Locale.ROOT, "%-8s %6d %7d %12.0f %12.0f %7.3f %9.3f %22s %22s%n",
+          row.model(), row.batchSize(), row.loop().records(), row.loop().throughput(), row.operator().throughput(),
+          row.ratio(), row.cpuRatio(),
+          String.format(Locale.ROOT, "%.2f / %.2f", row.loop().percentile(50), row.loop().percentile(99)),
+          String.format(Locale.ROOT, "%.2f / %.2f", row.operator().percentile(50), row.operator().percentile(99))));
+    }
+    return sb.toString();
   }
 
   /** One measured run: records, elapsed seconds, process CPU seconds, and per-record latencies in ms. */
-  record Run(int records, double seconds, double cpuSeconds, double[] latenciesMs) {
-    double throughput() {
+  public record Run(int records, double seconds, double cpuSeconds, double[] latenciesMs) {
+    public double throughput() {
       return records / seconds;
     }
 
     /** Records per process CPU second: what the stage costs, whatever else the machine runs. */
-    double perCpuSecond() {
+    public double perCpuSecond() {
       return records / cpuSeconds;
     }
 
-    double percentile(int p) {
+    public double percentile(int p) {
       double[] sorted = latenciesMs.clone();
       Arrays.sort(sorted);
       return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
@@ -186,6 +212,7 @@ public final class RewardModelBenchmark {
   private static final AtomicLong CPU_LAST_OUT = new AtomicLong();
   private static int expected;
   private static int seen;
+  private static int scoredOk;
   private static long[] entered;
   private static double[] latenciesMs;
 
@@ -194,6 +221,7 @@ public final class RewardModelBenchmark {
     FIRST_IN.set(0);
     expected = n;
     seen = 0;
+    scoredOk = 0;
     entered = new long[n];
     latenciesMs = new double[n];
     Configuration conf = new Configuration();
@@ -216,6 +244,9 @@ public final class RewardModelBenchmark {
                 new EmbeddingSettings(folder.toString(), device, batchSize, maxWait, EmbeddingSettings.DEFAULT_COMPONENT_NAME));
     scored.map(new StampOut(), new AvroTypeInfo<>(ScoredGeneration.class)).name("Stamp out").sinkTo(new DiscardingSink<>());
     env.execute("reward model benchmark");
+    if (seen != n || scoredOk != n) {
+      throw new IllegalStateException("expected " + n + " records scored OK, got " + scoredOk + " of " + seen);
+    }
     return new Run(
         n, (LAST_OUT.get() - FIRST_IN.get()) / 1e9, (CPU_LAST_OUT.get() - CPU_FIRST_IN.get()) / 1e9, latenciesMs.clone());
   }
@@ -244,6 +275,10 @@ public final class RewardModelBenchmark {
       int i = Integer.parseInt(s.getGeneration().getGenerationId().substring(2));
       latenciesMs[i] = (now - entered[i]) / 1e6;
       LAST_OUT.set(now);
+      var components = s.getComponents();
+      if (components.get(components.size() - 1).getStatus() == RewardStatus.OK) {
+        scoredOk++;
+      }
       if (++seen == expected) {
         CPU_LAST_OUT.set(cpuNanos());
       }
