@@ -20,6 +20,12 @@ public final class MetricNames {
   public static final String UNMATCHED_FEEDBACK = "lodestarUnmatchedFeedback";
   /** Records whose reward a failed gate set to the gate's penalty (also counted as scored). */
   public static final String REWARDS_GATED = "lodestarRewardsGated";
+  /** Histogram: records per model call (reward and embedding models). */
+  public static final String MODEL_BATCH_SIZE = "lodestarModelBatchSize";
+  /** Histogram: milliseconds per model call, tokenisation included. */
+  public static final String MODEL_LATENCY_MS = "lodestarModelLatencyMs";
+  /** Records whose model call failed; each got an ERROR component. */
+  public static final String MODEL_ERRORS = "lodestarModelErrors";
 
   private MetricNames() {}
 }
