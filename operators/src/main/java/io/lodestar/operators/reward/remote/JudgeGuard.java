@@ -62,22 +62,27 @@ public final class JudgeGuard {
     if (response == null) {
       return true;
     }
-    String text = normalise(response);
-    // Longer texts cannot be made of openers alone often enough to be worth the scan.
-    if (text.length() > 4 * LONGEST) {
-      return false;
-    }
-    return segmentable(text);
+    return segmentable(normalise(response));
   }
 
-  /** Dynamic programming over prefixes: can {@code text} be split into known openers? */
+  /**
+   * Dynamic programming over prefixes: can {@code text} be split into known openers? Stops as soon
+   * as no split can reach further, so an ordinary answer costs a few dozen characters of work.
+   */
   private static boolean segmentable(String text) {
     int n = text.length();
     boolean[] reachable = new boolean[n + 1];
     reachable[0] = true;
+    int lastReachable = 0;
     for (int end = 1; end <= n; end++) {
+      if (end - lastReachable > LONGEST) {
+        return false;
+      }
       for (int start = Math.max(0, end - LONGEST); start < end && !reachable[end]; start++) {
         reachable[end] = reachable[start] && KEYS.contains(text.substring(start, end));
+      }
+      if (reachable[end]) {
+        lastReachable = end;
       }
     }
     return reachable[n];
