@@ -80,6 +80,21 @@ final class FakeEndpoint implements AutoCloseable {
     return received.size();
   }
 
+  /**
+   * The JDK HTTP client's first use in a JVM loads its classes and TLS defaults, which can take
+   * longer than the short timeouts the tests use; one unhurried request first keeps them exact.
+   */
+  static void warmUpHttpClient() throws Exception {
+    try (FakeEndpoint warmUp = start((r, i) -> Reply.json("{}"))) {
+      java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(warmUp.base()))
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+  }
+
   /** A loopback port with nothing listening (bound, then released). */
   static int closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The retry loop against a real HTTP server on loopback. Each test is bounded to a few seconds. */
@@ -25,6 +26,11 @@ class RemoteCallerTest {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
   private final CountingListener listener = new CountingListener();
   private FakeEndpoint endpoint;
+
+  @BeforeAll
+  static void warmUpHttp() throws Exception {
+    FakeEndpoint.warmUpHttpClient();
+  }
 
   @AfterEach
   void stop() {
