@@ -11,6 +11,7 @@ public final class DeadLetters {
   public static final String INVALID = "INVALID";
   public static final String LATE_GROUP_MEMBER = "LATE_GROUP_MEMBER";
   public static final String UNMATCHED_FEEDBACK = "UNMATCHED_FEEDBACK";
+  public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
 
   private DeadLetters() {}
 

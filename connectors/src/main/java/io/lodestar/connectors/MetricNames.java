@@ -26,6 +26,15 @@ public final class MetricNames {
   public static final String MODEL_LATENCY_MS = "lodestarModelLatencyMs";
   /** Records whose model call failed; each got an ERROR component. */
   public static final String MODEL_ERRORS = "lodestarModelErrors";
+  /** Remote reward models and judges; errors carry a {@code kind} label (e.g. http-5xx, judge-format). */
+  public static final String REMOTE_REQUESTS = "lodestarRemoteRequests";
+  public static final String REMOTE_RETRIES = "lodestarRemoteRetries";
+  public static final String REMOTE_TIMEOUTS = "lodestarRemoteTimeouts";
+  public static final String REMOTE_ERRORS = "lodestarRemoteErrors";
+  public static final String REMOTE_LATENCY_MS = "lodestarRemoteLatencyMs";
+  public static final String REMOTE_RATE_LIMIT_WAITS = "lodestarRemoteRateLimitWaits";
+  public static final String REMOTE_DEAD_LETTERED = "lodestarRemoteDeadLettered";
+  public static final String JUDGE_GUARD_HITS = "lodestarJudgeGuardHits";
 
   private MetricNames() {}
 }
