@@ -28,7 +28,7 @@ import org.apache.flink.util.OutputTag;
  * watermark passes its event time plus {@link GateSettings#verdictDelay()} (by then the alerts of
  * its window have arrived), then it is held if a gating rule's {@link HoldInterval} covers its
  * versions and event time, and passes otherwise. When the rule clears, held records are released in
- * arrival order, or discarded to {@link #discarded()} (never dropped silently), by configuration.
+ * the order they were held (event-time order), or discarded to {@link #discarded()} (never dropped silently), by configuration.
  * A record covered only by an interval that has already cleared gets the same treatment at once.
  *
  * <p>State per model: records awaiting their verdict (by due time), held records, and hold
@@ -76,8 +76,10 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
 
   @Override
   public void processElement1(T record, Context ctx, Collector<T> out) throws Exception {
-    long due = subject.eventTimeMs(record) + settings.verdictDelay().toMillis();
-    if (due <= ctx.timerService().currentWatermark()) {
+    long delay = settings.verdictDelay().toMillis();
+    long due = subject.eventTimeMs(record) + delay;
+    // Without a delay the record is decided on arrival, against the alerts seen so far.
+    if (delay == 0 || due <= ctx.timerService().currentWatermark()) {
       decide(record, ctx, out);
       return;
     }
