@@ -34,6 +34,11 @@ public final class HealthEvents implements Serializable {
     this.rollUp = rollUp;
   }
 
+  /** Conversions that roll up as {@code health.roll-up} says. */
+  public static HealthEvents of(HealthSettings settings) {
+    return new HealthEvents(settings.rollUp());
+  }
+
   public List<HealthEvent> generation(ScoredGeneration scored) {
     Generation generation = scored.getGeneration();
     HealthEvent event =

@@ -74,8 +74,8 @@ class HealthGateITCase {
             .assignTimestampsAndWatermarks(WatermarkStrategy.<RLBatch>forMonotonousTimestamps().withTimestampAssigner((b, ts) -> b.getClosedAtMs()))
             .uid("batch-times");
 
-    HealthEvents toEvents = new HealthEvents(true);
     HealthSettings settings = HealthSettings.defaults();
+    HealthEvents toEvents = HealthEvents.of(settings);
     DataStream<HealthMetrics> health =
         HealthMonitoring.windows(HealthMonitoring.events(scored, toEvents::generation, "health-events-scored"), settings);
     DataStream<Alert> alerts = HealthMonitoring.alarms(health, AlarmRules.defaults());
