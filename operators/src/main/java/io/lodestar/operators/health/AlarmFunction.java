@@ -23,8 +23,9 @@ import org.apache.flink.util.Collector;
  * Evaluates the alarm rules on the health windows of one scope (keyed by {@link #key}) in window
  * order, and emits an {@link Alert} when a rule fires and when it clears.
  *
- * <p>Rules act on the first emission of each window; late revisions (revision above 0) update the
- * metrics topic but are not re-evaluated, so an alert never flips back and forth on a late event.
+ * <p>Rules act on the first emission of each window, in window order; late revisions (revision
+ * above 0), and windows first emitted after a newer one, update the metrics topic but are not
+ * evaluated, so an alert never flips back and forth on a late event.
  *
  * <p>State per scope: the previous window (for {@code delta} conditions) and each rule's streak.
  * A timer one window after the last one seen drops the previous window and every rule that is not
@@ -68,6 +69,11 @@ public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, A
       return;
     }
     HealthMetrics before = previous.value();
+    if (before != null && metrics.getWindowStartMs() < before.getWindowEndMs()) {
+      // A window that first closed empty and was filled by late events: it comes after newer
+      // windows, and evaluating it would rewind the streaks.
+      return;
+    }
     for (AlarmRule rule : rules) {
       if (!rule.watches(metrics)) {
         continue;

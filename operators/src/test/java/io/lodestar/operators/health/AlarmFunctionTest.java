@@ -102,6 +102,16 @@ class AlarmFunctionTest {
   }
 
   @Test
+  void aWindowOlderThanTheLastEvaluatedOneIsNotEvaluated() throws Exception {
+    var h = open();
+    send(h, window(0, 0.5, 0.9));
+    send(h, window(2, 0.5, 0.9));
+    // Window 1 closed empty; late events filled it after window 2 went out.
+    h.processElement(window(1, 0.5, 0.1), 2 * W - 1);
+    assertThat(alerts(h)).isEmpty();
+  }
+
+  @Test
   void aQuietScopeKeepsOnlyItsFiringRules() throws Exception {
     var h = open();
     send(h, window(0, 0.95, 0.1));
