@@ -13,7 +13,9 @@ import java.util.List;
  * <p>A window in which every condition holds extends the streak (a gap between windows restarts
  * it); the streak reaching the rule's length fires the rule. A window in which a condition fails
  * ends the streak and clears a firing rule. A window in which a metric is undefined (no data for
- * it) ends the streak but does not clear: clearing needs evidence of health.
+ * it) ends the streak but does not clear: clearing needs evidence of health. A rule with clear
+ * conditions clears only in a window where all of them are defined and hold, and the CLEARED alert
+ * reports their observed values.
  */
 public final class AlarmEvaluator {
 
@@ -21,10 +23,56 @@ public final class AlarmEvaluator {
 
   /** Updates {@code state}; returns the alert to emit, or null. */
   public static Alert evaluate(AlarmRule rule, HealthMetrics current, HealthMetrics previous, RuleState state) {
-    List<AlertCondition> observed = new ArrayList<>(rule.conditions().size());
+    Outcome fire = observe(rule.conditions(), current, previous);
+    boolean contiguous = state.lastWindowEndMs == current.getWindowStartMs();
+    state.lastWindowEndMs = current.getWindowEndMs();
+    if (state.firing && !rule.clearConditions().isEmpty()) {
+      // With clear conditions, the fire conditions failing is not enough: recovery must be shown.
+      Outcome clear = observe(rule.clearConditions(), current, previous);
+      if (clear.holds && !clear.undefined) {
+        state.firing = false;
+        state.consecutive = 0;
+        return alert(rule, current, AlertState.CLEARED, clear.observed, state);
+      }
+      extendStreak(fire, contiguous, current, state);
+      return null;
+    }
+    if (!fire.holds) {
+      state.consecutive = 0;
+      if (state.firing) {
+        state.firing = false;
+        return alert(rule, current, AlertState.CLEARED, fire.observed, state);
+      }
+      return null;
+    }
+    extendStreak(fire, contiguous, current, state);
+    if (!state.firing && state.consecutive >= rule.windows()) {
+      state.firing = true;
+      state.holdingSinceMs = state.streakStartMs;
+      return alert(rule, current, AlertState.FIRING, fire.observed, state);
+    }
+    return null;
+  }
+
+  private static void extendStreak(Outcome fire, boolean contiguous, HealthMetrics current, RuleState state) {
+    if (!fire.holds || fire.undefined) {
+      state.consecutive = 0;
+    } else if (contiguous && state.consecutive > 0) {
+      state.consecutive++;
+    } else {
+      state.consecutive = 1;
+      state.streakStartMs = current.getWindowStartMs();
+    }
+  }
+
+  /** The observed values of some conditions, whether a defined one failed, and whether one was undefined. */
+  private record Outcome(List<AlertCondition> observed, boolean holds, boolean undefined) {}
+
+  private static Outcome observe(List<AlarmRule.Condition> conditions, HealthMetrics current, HealthMetrics previous) {
+    List<AlertCondition> observed = new ArrayList<>(conditions.size());
     boolean undefined = false;
     boolean holds = true;
-    for (AlarmRule.Condition condition : rule.conditions()) {
+    for (AlarmRule.Condition condition : conditions) {
       Double value = condition.observe(current, previous);
       observed.add(
           AlertCondition.newBuilder()
@@ -39,32 +87,7 @@ public final class AlarmEvaluator {
         holds = false;
       }
     }
-    boolean contiguous = state.lastWindowEndMs == current.getWindowStartMs();
-    state.lastWindowEndMs = current.getWindowEndMs();
-    if (!holds) {
-      state.consecutive = 0;
-      if (state.firing) {
-        state.firing = false;
-        return alert(rule, current, AlertState.CLEARED, observed, state);
-      }
-      return null;
-    }
-    if (undefined) {
-      state.consecutive = 0;
-      return null;
-    }
-    if (contiguous && state.consecutive > 0) {
-      state.consecutive++;
-    } else {
-      state.consecutive = 1;
-      state.streakStartMs = current.getWindowStartMs();
-    }
-    if (!state.firing && state.consecutive >= rule.windows()) {
-      state.firing = true;
-      state.holdingSinceMs = state.streakStartMs;
-      return alert(rule, current, AlertState.FIRING, observed, state);
-    }
-    return null;
+    return new Outcome(observed, holds, undefined);
   }
 
   private static Alert alert(

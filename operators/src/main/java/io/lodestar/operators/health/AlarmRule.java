@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * A health rule: every condition holds for {@code windows} consecutive windows of one scope, then
- * it fires; the first window in which a condition fails clears it. Written and parsed by
+ * it fires; the first window in which a condition fails clears it or, when the rule has clear
+ * conditions, the first window in which all of those hold. Written and parsed by
  * {@link AlarmRules}.
  *
  * @param id unique among the rules; names the rule in alerts and errors
@@ -15,9 +16,11 @@ import java.util.List;
  * @param windows consecutive windows needed to fire, at least 1
  * @param scope SOURCE watches each data source of a policy, POLICY the roll-up over its sources
  * @param gate whether the policy's batches are held while the rule fires
+ * @param clearConditions when not empty, a firing rule clears only once all of these hold
  * @param text the rule as written
  */
-public record AlarmRule(String id, List<Condition> conditions, int windows, AlertScope scope, boolean gate, String text)
+public record AlarmRule(
+    String id, List<Condition> conditions, int windows, AlertScope scope, boolean gate, List<Condition> clearConditions, String text)
     implements Serializable {
 
   /**
@@ -47,6 +50,7 @@ public record AlarmRule(String id, List<Condition> conditions, int windows, Aler
 
   public AlarmRule {
     conditions = List.copyOf(conditions);
+    clearConditions = List.copyOf(clearConditions);
   }
 
   /** Whether a health row is in this rule's scope. */

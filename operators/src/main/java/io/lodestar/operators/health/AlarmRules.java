@@ -14,10 +14,11 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * id: condition [and condition]... [for N window(s)] [per source | per policy] [gate]
+ *     [clear when condition [and condition]...]
  * condition: metric (&gt; | &gt;= | &lt; | &lt;=) number      metric: name | delta(name)
  * </pre>
  *
- * Defaults: 1 window, {@code per source}, no gate. Metric names are those of
+ * Defaults: 1 window, {@code per source}, no gate, clear when a condition fails. Metric names are those of
  * {@link HealthMetricValues}. Blank lines and lines starting with {@code #} are skipped. Every
  * error names the setting ({@code alarms.rules}) and the rule.
  */
@@ -27,7 +28,8 @@ public final class AlarmRules {
   public static final String DEFAULTS =
       String.join(
           "\n",
-          "format-over-accuracy: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 and verifierJudged >= 20 for 3 windows gate",
+          "format-over-accuracy: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 and verifierJudged >= 20 for 3 windows gate"
+              + " clear when delta(verifierPassRate) > 0 and verifierJudged >= 20",
           "length-reward-coupling: lengthRewardCorrelation > 0.5 and delta(lengthRewardCorrelation) > 0 and lengthRewardPoints >= 30 for 3 windows",
           "zero-variance-groups: zeroVarianceFraction > 0.8 and groups >= 10 for 5 windows",
           "unscored-rate: unscoredRate > 0.2 and generations >= 20 for 3 windows",
@@ -79,22 +81,11 @@ public final class AlarmRules {
       }
     }
     List<AlarmRule.Condition> conditions = new ArrayList<>();
-    int i = 0;
-    while (true) {
-      if (i + 3 > tokens.size()) {
-        throw error(id, "expected a condition 'metric > number' after " + (i == 0 ? "the colon" : "'and'"));
-      }
-      conditions.add(condition(id, tokens.get(i), tokens.get(i + 1), tokens.get(i + 2)));
-      i += 3;
-      if (i < tokens.size() && tokens.get(i).equalsIgnoreCase("and")) {
-        i++;
-      } else {
-        break;
-      }
-    }
+    int i = conditions(id, tokens, 0, conditions, "the colon");
     int windows = 1;
     AlertScope scope = AlertScope.SOURCE;
     boolean gate = false;
+    List<AlarmRule.Condition> clearConditions = new ArrayList<>();
     while (i < tokens.size()) {
       String word = tokens.get(i).toLowerCase(Locale.ROOT);
       if (word.equals("for") && i + 2 < tokens.size() && tokens.get(i + 2).toLowerCase(Locale.ROOT).startsWith("window")) {
@@ -113,11 +104,32 @@ public final class AlarmRules {
       } else if (word.equals("gate")) {
         gate = true;
         i++;
+      } else if (word.equals("clear") && i + 1 < tokens.size() && tokens.get(i + 1).equalsIgnoreCase("when") && clearConditions.isEmpty()) {
+        i = conditions(id, tokens, i + 2, clearConditions, "'clear when'");
       } else {
-        throw error(id, "unexpected '" + tokens.get(i) + "'; after the conditions come 'for N windows', 'per source|policy' and 'gate'");
+        throw error(id, "unexpected '" + tokens.get(i) + "'; after the conditions come 'for N windows', 'per source|policy', 'gate' and 'clear when ...'");
       }
     }
-    return new AlarmRule(id, conditions, windows, scope, gate, line);
+    return new AlarmRule(id, conditions, windows, scope, gate, clearConditions, line);
+  }
+
+  /** Parses conditions joined by 'and' from {@code start}; returns the index after them. */
+  private static int conditions(String id, List<String> tokens, int start, List<AlarmRule.Condition> into, String after) {
+    int i = start;
+    String previous = after;
+    while (true) {
+      if (i + 3 > tokens.size()) {
+        throw error(id, "expected a condition 'metric > number' after " + previous);
+      }
+      into.add(condition(id, tokens.get(i), tokens.get(i + 1), tokens.get(i + 2)));
+      i += 3;
+      if (i < tokens.size() && tokens.get(i).equalsIgnoreCase("and")) {
+        i++;
+        previous = "'and'";
+      } else {
+        return i;
+      }
+    }
   }
 
   private static AlarmRule.Condition condition(String id, String metricToken, String operator, String number) {

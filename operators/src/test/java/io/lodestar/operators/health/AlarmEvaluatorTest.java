@@ -57,6 +57,25 @@ class AlarmEvaluatorTest {
   }
 
   @Test
+  void withClearConditionsARuleStaysFiringUntilRecoveryIsShown() {
+    AlarmRule rule =
+        AlarmRules.parse("hack: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 gate clear when delta(verifierPassRate) > 0").get(0);
+    RuleState state = new RuleState();
+    assertThat(AlarmEvaluator.evaluate(rule, window(1, 1.0, 0.7), window(0, 1.0, 0.8), state).getState()).isEqualTo(AlertState.FIRING);
+    // Accuracy stops falling but stays low: the fire conditions fail, yet nothing shows recovery.
+    assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 0.7), window(1, 1.0, 0.7), state)).isNull();
+    assertThat(state.firing).isTrue();
+
+    Alert cleared = AlarmEvaluator.evaluate(rule, window(3, 1.0, 0.75), window(2, 1.0, 0.7), state);
+
+    assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
+    assertThat(cleared.getConditions()).singleElement().satisfies(c -> {
+      assertThat(c.getMetric()).isEqualTo("delta(verifierPassRate)");
+      assertThat(c.getObserved()).isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+    });
+  }
+
+  @Test
   void aGapBetweenWindowsRestartsTheStreak() {
     AlarmRule rule = AlarmRules.parse("hi: formatRewardMean > 0.9 for 2 windows").get(0);
     RuleState state = new RuleState();

@@ -26,11 +26,24 @@ class AlarmRulesTest {
   }
 
   @Test
+  void parsesClearConditions() {
+    AlarmRule rule = AlarmRules.parse("hack: formatRewardMean >= 0.95 for 2 windows gate clear when verifierPassRate > 0.7 and generations >= 5").get(0);
+    assertThat(rule.gate()).isTrue();
+    assertThat(rule.windows()).isEqualTo(2);
+    assertThat(rule.clearConditions())
+        .containsExactly(
+            new AlarmRule.Condition("verifierPassRate", false, Comparison.GREATER, 0.7),
+            new AlarmRule.Condition("generations", false, Comparison.GREATER_OR_EQUAL, 5));
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear when")).hasMessageContaining("after 'clear when'");
+  }
+
+  @Test
   void defaultsAreOneWindowPerSourceWithoutGate() {
     AlarmRule rule = AlarmRules.parse("slow: timeoutRate > 0.1").get(0);
     assertThat(rule.windows()).isEqualTo(1);
     assertThat(rule.scope()).isEqualTo(AlertScope.SOURCE);
     assertThat(rule.gate()).isFalse();
+    assertThat(rule.clearConditions()).isEmpty();
   }
 
   @Test
