@@ -202,5 +202,11 @@ public final class TestRecords {
       Metric metric = operator.get(name);
       return metric == null ? 0 : ((Counter) metric).getCount();
     }
+
+    /** The current value of the named gauge; null when the function never registered it. */
+    public Object gauge(String name) {
+      Metric metric = operator.get(name);
+      return metric == null ? null : ((org.apache.flink.metrics.Gauge<?>) metric).getValue();
+    }
   }
 }

@@ -1,0 +1,223 @@
+package io.lodestar.operators.health;
+
+import static io.lodestar.operators.health.HealthFixtures.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lodestar.schema.Alert;
+import io.lodestar.schema.AlertScope;
+import io.lodestar.schema.AlertState;
+import io.lodestar.schema.PairSource;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.RLBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GateFunctionTest {
+
+  private static final long W = 60_000;
+  private static final Duration DELAY = Duration.ofMillis(W);
+  private static final Duration RETENTION = Duration.ofMinutes(10);
+  private static final long V = HealthFixtures.VERSION;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private GateFunction<RLBatch> gate;
+
+  @AfterEach
+  void close() throws Exception {
+    Collections.reverse(toClose);
+    for (AutoCloseable c : toClose) {
+      c.close();
+    }
+  }
+
+  private KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> open(GateSettings.OnClear onClear, OperatorSubtaskState restore)
+      throws Exception {
+    gate = new GateFunction<>(GateSubject.RL_BATCHES, new AvroTypeInfo<>(RLBatch.class), new GateSettings(onClear, DELAY, RETENTION), "batches");
+    var harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(gate), RLBatch::getModelId, Alert::getModelId, Types.STRING);
+    if (restore != null) {
+      harness.initializeState(restore);
+    }
+    harness.open();
+    toClose.add(harness);
+    return harness;
+  }
+
+  static Alert alert(String rule, AlertState state, long version, long holdingSince, long windowStart, boolean gate) {
+    return Alert.newBuilder()
+        .setAlertId(rule + state + windowStart)
+        .setRuleId(rule)
+        .setRule(rule + ": generations > 0")
+        .setState(state)
+        .setScope(AlertScope.SOURCE)
+        .setModelId(HealthFixtures.MODEL)
+        .setPolicyVersion(version)
+        .setDataSource(HealthFixtures.SOURCE)
+        .setWindowStartMs(windowStart)
+        .setWindowEndMs(windowStart + W)
+        .setConsecutiveWindows(state == AlertState.FIRING ? 1 : 0)
+        .setHoldingSinceMs(holdingSince)
+        .setGate(gate)
+        .build();
+  }
+
+  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, RLBatch b) throws Exception {
+    h.processElement1(b, b.getClosedAtMs());
+  }
+
+  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, Alert a) throws Exception {
+    h.processElement2(a, a.getWindowEndMs() - 1);
+  }
+
+  private static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, long t) throws Exception {
+    h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(t));
+    h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(t));
+  }
+
+  private static List<String> passed(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
+    List<String> ids = new ArrayList<>();
+    for (Object o : h.getOutput()) {
+      if (o instanceof StreamRecord<?> r) {
+        ids.add(((RLBatch) r.getValue()).getBatchId());
+      }
+    }
+    return ids;
+  }
+
+  @Test
+  void holdsBatchesOfTheGatedVersionWhileTheRuleFiresAndLetsOthersPass() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, batch("b0", 0, 10_000, V));
+    send(h, batch("other-version", 1, 10_000, V + 1));
+    send(h, batch("b2", 2, 20_000, V));
+    send(h, batch("before-hold", 3, 1_000, V));
+    // The rule fires at the end of window 0 for a streak that began at 5 s.
+    send(h, alert("hack", AlertState.FIRING, V, 5_000, 0, true));
+
+    watermark(h, 2 * W);
+
+    assertThat(passed(h)).containsExactly("before-hold", "other-version");
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void releasesHeldBatchesInEventTimeOrderWhenTheRuleClearsAndEndsWithEmptyState() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("b0", 0, 10_000, V));
+    send(h, batch("b1", 1, 30_000, V));
+    send(h, batch("b2", 2, 20_000, V));
+    watermark(h, 2 * W);
+    assertThat(passed(h)).isEmpty();
+
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
+
+    // Held as their verdicts fell due, i.e. in event-time order.
+    assertThat(passed(h)).containsExactly("b0", "b2", "b1");
+    watermark(h, 2 * W + DELAY.toMillis() + RETENTION.toMillis());
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void discardsHeldBatchesToTheSideOutputWhenConfigured() throws Exception {
+    var h = open(GateSettings.OnClear.DISCARD, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("b0", 0, 10_000, V));
+    send(h, batch("b1", 1, 20_000, V));
+    watermark(h, 2 * W);
+
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
+    // A batch from the unhealthy period that arrives after the clear is discarded too; one after it passes.
+    send(h, batch("late-bad", 2, 50_000, V));
+    send(h, batch("healthy", 3, 2 * W + 5_000, V));
+    watermark(h, 4 * W);
+
+    assertThat(passed(h)).containsExactly("healthy");
+    assertThat(h.getSideOutput(gate.discarded())).extracting(r -> r.getValue().getBatchId()).containsExactly("b0", "b1", "late-bad");
+    watermark(h, 2 * W + DELAY.toMillis() + RETENTION.toMillis());
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void aBatchWaitsForTheVerdictOfItsWindow() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, batch("b0", 0, 10_000, V));
+    watermark(h, W - 1);
+    assertThat(passed(h)).isEmpty();
+
+    // The alarm for window 0 arrives before the watermark passes the batch's time plus the delay.
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    watermark(h, 2 * W);
+
+    assertThat(passed(h)).isEmpty();
+  }
+
+  @Test
+  void alertsOfRulesThatDoNotGateAreIgnored() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("just-watch", AlertState.FIRING, V, 0, 0, false));
+    send(h, batch("b0", 0, 10_000, V));
+    watermark(h, 2 * W);
+    assertThat(passed(h)).containsExactly("b0");
+  }
+
+  @Test
+  void aBatchSpanningTheGatedVersionIsHeld() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("mixed", 0, 10_000, V + 1, HealthFixtures.groupOfVersions("g", 10_000, V, V + 1)));
+    watermark(h, 2 * W);
+    assertThat(passed(h)).isEmpty();
+  }
+
+  @Test
+  void nothingHeldIsLostAcrossASnapshotAndRestore() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("held-0", 0, 10_000, V));
+    send(h, batch("held-1", 1, 20_000, V));
+    watermark(h, W + 25_000);
+    send(h, batch("awaiting", 2, 40_000, V));
+    OperatorSubtaskState snapshot = h.snapshot(1, 1);
+    h.close();
+    toClose.remove(h);
+
+    var restored = open(GateSettings.OnClear.RELEASE, snapshot);
+    watermark(restored, 2 * W);
+    send(restored, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
+
+    assertThat(passed(restored)).containsExactly("held-0", "held-1", "awaiting");
+    watermark(restored, 2 * W + DELAY.toMillis() + RETENTION.toMillis());
+    assertThat(restored.numKeyedStateEntries()).isZero();
+  }
+
+  @Test
+  void pairsCanBeGatedTheSameWay() throws Exception {
+    GateFunction<PreferencePair> pairs =
+        new GateFunction<>(GateSubject.PREFERENCE_PAIRS, new AvroTypeInfo<>(PreferencePair.class), new GateSettings(GateSettings.OnClear.RELEASE, Duration.ZERO, RETENTION), "pairs");
+    var h =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+    h.open();
+    toClose.add(h);
+    h.processElement2(alert("hack", AlertState.FIRING, V, 0, 0, true), W - 1);
+    h.processElement1(HealthFixtures.pair("bad", PairSource.VOTE, V, 5_000), 5_000);
+    h.processElement1(HealthFixtures.pair("fine", PairSource.VOTE, V + 1, 5_000), 5_000);
+    assertThat(h.getOutput()).hasSize(1);
+    h.processElement2(alert("hack", AlertState.CLEARED, V, 0, W, true), 2 * W - 1);
+    assertThat(h.extractOutputValues()).extracting(PreferencePair::getPairId).containsExactly("fine", "bad");
+  }
+}
