@@ -18,6 +18,8 @@ public final class MetricNames {
   public static final String PAIRS = "lodestarPairs";
   public static final String VOTES_WITHOUT_PAIR = "lodestarVotesWithoutPair";
   public static final String UNMATCHED_FEEDBACK = "lodestarUnmatchedFeedback";
+  public static final String BATCH_GROUPS_REFUSED = "lodestarBatchGroupsRefused";
+  public static final String POLICY_UPDATES = "lodestarPolicyUpdates";
 
   private MetricNames() {}
 }
