@@ -93,7 +93,7 @@ class AdvantagesAgreeWithReferenceTest {
   }
 
   /** Each trainer's defaults as read in its source (see docs/advantages.md). */
-  private static Knobs defaults(CompatMode mode, Estimator estimator) {
+  static Knobs defaults(CompatMode mode, Estimator estimator) {
     return switch (mode) {
       case LODESTAR -> new Knobs(1e-6, true, null, 1e-6);
       case VERL -> new Knobs(1e-6, true, null, 1e-8);
