@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -49,6 +50,12 @@ public class GroupOperatorBenchmark {
 
   static KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> openHarness(String backend)
       throws Exception {
+    return openHarness(backend, false);
+  }
+
+  /** {@code incremental} only matters for RocksDB: snapshots are then its SST files. */
+  static KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> openHarness(
+      String backend, boolean incremental) throws Exception {
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
@@ -56,7 +63,7 @@ public class GroupOperatorBenchmark {
             (ScoredGeneration s) -> s.getGeneration().getGroupId(),
             Types.STRING);
     if (backend.equals("rocksdb")) {
-      EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend();
+      EmbeddedRocksDBStateBackend rocks = new EmbeddedRocksDBStateBackend(incremental);
       rocks.setDbStoragePath(Files.createTempDirectory("lodestar-bench-rocksdb").toString());
       // The harness grants almost no managed memory, which would make RocksDB flush on every write;
       // RocksDB's own defaults stand in for a TaskManager's share.
@@ -65,6 +72,8 @@ public class GroupOperatorBenchmark {
     } else {
       h.setStateBackend(new HashMapStateBackend());
     }
+    // Snapshots stay in memory; allow more than the default 5 MB for the state-size measurement.
+    h.setCheckpointStorage(new JobManagerCheckpointStorage(512 << 20));
     h.open();
     return h;
   }
