@@ -14,7 +14,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The same pipeline in Flink's BATCH mode over JSON Lines files, for backfills and offline
  * evaluation: {@code --generations FILE [--feedback FILE] --output DIR [pipeline options]}.
- * Outputs land as {@code DIR/<output>/*.jsonl}; groups still open at the end of input are flushed.
+ * Outputs land as {@code DIR/<output>/*.jsonl}, trainer files as {@code DIR/verl-parquet/},
+ * {@code DIR/verl-jsonl/} and {@code DIR/trl-jsonl/}; groups still open at the end of input are flushed.
  */
 public final class BoundedJob {
 
@@ -68,7 +69,7 @@ public final class BoundedJob {
     DataStream<RawRecord> feedback =
         files.feedback() == null ? null : fileSource(env, files.feedback(), "source-feedback-file");
     Path out = files.output();
-    PipelineTopology.build(
+    PipelineTopology.Streams streams = PipelineTopology.build(
         generations,
         feedback,
         options,
@@ -78,6 +79,9 @@ public final class BoundedJob {
             JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
             JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
             JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups")));
+    // The same trainer files as the streaming job's export.dir, under the output directory.
+    TrainerFiles.attach(
+        streams.batches(), new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri()), options.exportFormats());
   }
 
   private static DataStream<RawRecord> fileSource(StreamExecutionEnvironment env, Path file, String uid) {

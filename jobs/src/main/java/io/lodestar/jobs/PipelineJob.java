@@ -43,11 +43,18 @@ public final class PipelineJob {
     KafkaSettings kafka = options.kafka();
     checkTransactionTimeout(options, kafka);
     LOG.info("Starting Lodestar pipeline with {}", options);
-    PipelineTopology.build(
-        rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations"),
-        rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback"),
-        options,
-        kafkaOutputs(options, kafka));
+    String policyTopic = options.get(LodestarOptions.TOPIC_POLICY_UPDATES);
+    PipelineTopology.Streams streams =
+        PipelineTopology.build(
+            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations"),
+            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback"),
+            policyTopic.isBlank() ? null : rawSource(env, options, kafka, policyTopic, "source-policy-updates"),
+            options,
+            kafkaOutputs(options, kafka));
+    String exportDir = options.get(LodestarOptions.EXPORT_DIR);
+    if (!exportDir.isBlank()) {
+      TrainerFiles.attach(streams.batches(), new org.apache.flink.core.fs.Path(exportDir), options.exportFormats());
+    }
   }
 
   /** Fails start-up when the sink transaction timeout does not fit the brokers' maximum. */

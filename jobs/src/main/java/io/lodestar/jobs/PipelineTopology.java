@@ -24,6 +24,7 @@ import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
@@ -75,7 +76,20 @@ public final class PipelineTopology {
   /** Builds the graph and connects it to the outputs. {@code feedback} may be null. */
   public static Streams build(
       DataStream<RawRecord> generationsRaw, DataStream<RawRecord> feedbackRaw, LodestarOptions options, PipelineOutputs outputs) {
-    Streams streams = build(generationsRaw, feedbackRaw, options);
+    return build(generationsRaw, feedbackRaw, null, options, outputs);
+  }
+
+  /**
+   * Builds the graph and connects it to the outputs. {@code feedbackRaw} and {@code
+   * policyUpdatesRaw} (the trainers' control topic) may be null.
+   */
+  public static Streams build(
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      DataStream<RawRecord> policyUpdatesRaw,
+      LodestarOptions options,
+      PipelineOutputs outputs) {
+    Streams streams = build(generationsRaw, feedbackRaw, policyUpdatesRaw, options);
     streams.scored().sinkTo(outputs.scored()).uid("sink-scored").name("Scored generations sink");
     streams.batches().sinkTo(outputs.batches()).uid("sink-batches").name("RL batches sink");
     if (streams.pairs() != null) {
@@ -90,6 +104,15 @@ public final class PipelineTopology {
 
   /** Builds the graph without sinks; {@code pairs} is null when there is no feedback input. */
   public static Streams build(DataStream<RawRecord> generationsRaw, DataStream<RawRecord> feedbackRaw, LodestarOptions options) {
+    return build(generationsRaw, feedbackRaw, null, options);
+  }
+
+  /** Builds the graph without sinks; {@code policyUpdatesRaw} may be null (no control topic). */
+  public static Streams build(
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      DataStream<RawRecord> policyUpdatesRaw,
+      LodestarOptions options) {
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     WatermarkStrategy<Generation> generationTime =
         WatermarkStrategy.<Generation>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
@@ -159,12 +182,20 @@ public final class PipelineTopology {
             .uid("group-generations")
             .name("Group responses, GRPO advantages");
 
+    SingleOutputStreamOperator<PolicyUpdate> parsedPolicyUpdates =
+        policyUpdatesRaw == null ? null : parsePolicyUpdates(policyUpdatesRaw, options);
+    DataStream<PolicyUpdate> policyUpdates =
+        parsedPolicyUpdates == null ? noPolicyUpdates(groups) : withPublishTime(parsedPolicyUpdates, options);
     SingleOutputStreamOperator<RLBatch> batches =
         groups
             .keyBy(g -> g.getSamples().get(0).getPolicy().getModelId(), Types.STRING)
+            .connect(policyUpdates.keyBy(PolicyUpdate::getModelId, Types.STRING))
             .process(
                 new BatchFunction(
-                    options.get(LodestarOptions.BATCH_GROUPS), options.get(LodestarOptions.BATCH_MAX_WAIT), options.staleness()),
+                    options.batchLimits(),
+                    options.get(LodestarOptions.BATCH_MAX_WAIT),
+                    options.staleness(),
+                    options.advantageSpec()),
                 avro(RLBatch.class))
             .uid("pack-batches")
             .name("Pack RL batches");
@@ -187,6 +218,9 @@ public final class PipelineTopology {
             .name("Late group members to dead letters");
 
     DataStream<DeadLetter> deadLetters = parsedGenerations.getSideOutput(DEAD_LETTERS).union(lateMembers);
+    if (parsedPolicyUpdates != null) {
+      deadLetters = deadLetters.union(parsedPolicyUpdates.getSideOutput(DEAD_LETTERS));
+    }
     DataStream<PreferencePair> pairs = null;
     if (feedbackRaw != null) {
       SingleOutputStreamOperator<Feedback> feedback =
@@ -207,8 +241,64 @@ public final class PipelineTopology {
       pairs = votes.pairs();
     }
     DataStream<RLGroup> setAside =
-        groups.getSideOutput(GroupFunction.FILTERED_GROUPS).union(batches.getSideOutput(BatchFunction.STALE_GROUPS));
+        groups
+            .getSideOutput(GroupFunction.FILTERED_GROUPS)
+            .union(batches.getSideOutput(BatchFunction.STALE_GROUPS), batches.getSideOutput(BatchFunction.REFUSED_GROUPS));
     return new Streams(scored, batches, pairs, deadLetters, setAside);
+  }
+
+  /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */
+  private static SingleOutputStreamOperator<PolicyUpdate> parsePolicyUpdates(
+      DataStream<RawRecord> raw, LodestarOptions options) {
+    return raw.process(
+            new ParseFunction<>(
+                "parse.policy-updates",
+                RecordCodec.of(PolicyUpdate.class),
+                PipelineTopology::policyUpdateViolation,
+                PolicyUpdate::getModelId,
+                DEAD_LETTERS,
+                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD)),
+            avro(PolicyUpdate.class))
+        .uid("parse-policy-updates")
+        .name("Parse trainer policy updates");
+  }
+
+  static java.util.Optional<String> policyUpdateViolation(PolicyUpdate u) {
+    if (u.getModelId().isBlank()) {
+      return java.util.Optional.of("modelId is blank");
+    }
+    if (u.getPolicyVersion() < 0) {
+      return java.util.Optional.of("policyVersion is negative: " + u.getPolicyVersion());
+    }
+    if (u.getPublishedAtMs() < 0) {
+      return java.util.Optional.of("publishedAtMs is negative: " + u.getPublishedAtMs());
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Event time of trainer announcements. Trainers publish rarely, so an idle control topic must not
+   * hold the batch operator's watermark back: idleness takes it out of the minimum.
+   */
+  private static DataStream<PolicyUpdate> withPublishTime(DataStream<PolicyUpdate> updates, LodestarOptions options) {
+    return updates
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<PolicyUpdate>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
+                .withTimestampAssigner((u, previous) -> u.getPublishedAtMs())
+                .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS)))
+        .uid("event-time-policy-updates")
+        .name("Event time of trainer policy updates");
+  }
+
+  /**
+   * Without a control topic the batch operator's second input carries nothing, but it is derived
+   * from the groups so its watermark is theirs and never holds event time back.
+   */
+  private static DataStream<PolicyUpdate> noPolicyUpdates(DataStream<RLGroup> groups) {
+    return groups
+        .flatMap((RLGroup g, Collector<PolicyUpdate> out) -> {}, avro(PolicyUpdate.class))
+        .uid("no-policy-updates")
+        .name("No trainer control topic");
   }
 
   private record VoteStreams(DataStream<PreferencePair> pairs, DataStream<DeadLetter> unmatched) {}

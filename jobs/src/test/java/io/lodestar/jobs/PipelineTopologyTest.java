@@ -37,7 +37,32 @@ class PipelineTopologyTest {
         .contains(
             "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
             "parse-feedback", "join-votes-with-generations", "join-vote-halves", "vote-to-pair",
-            "combine-rewards");
+            "combine-rewards", "no-policy-updates");
+  }
+
+  @Test
+  void theTrainerControlTopicAndTrainerFilesHaveStableUids() {
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    PipelineTopology.Streams streams =
+        PipelineTopology.build(source(env, "g"), source(env, "f"), source(env, "p"), options, discardingOutputs());
+    TrainerFiles.attach(
+        streams.batches(), new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export"), options.exportFormats());
+
+    StreamGraph graph = env.getStreamGraph();
+    List<String> uids = new ArrayList<>();
+    for (StreamNode node : graph.getStreamNodes()) {
+      assertThat(node.getOperatorName()).isNotBlank();
+      if (node.getTransformationUID() != null) {
+        uids.add(node.getTransformationUID());
+      }
+    }
+    assertThat(uids)
+        .doesNotHaveDuplicates()
+        .contains(
+            "source-p", "parse-policy-updates", "event-time-policy-updates", "pack-batches",
+            "batch-to-verl-samples", "sink-verl-parquet", "sink-verl-jsonl", "batch-to-trl-samples", "sink-trl-jsonl")
+        .doesNotContain("no-policy-updates");
+    assertThat(graph.getJobGraph()).isNotNull();
   }
 
   @Test

@@ -26,7 +26,12 @@ public final class JsonLinesFiles {
 
   /** A sink writing one record per line into {@code directory}, files named {@code <name>-*.jsonl}. */
   public static <T extends SpecificRecordBase> FileSink<T> sink(java.nio.file.Path directory, String name) {
-    return FileSink.forRowFormat(new Path(directory.toAbsolutePath().toUri()), new JsonLineEncoder<T>())
+    return sink(new Path(directory.toAbsolutePath().toUri()), name);
+  }
+
+  /** As {@link #sink(java.nio.file.Path, String)}, for any file system Flink knows (file://, s3://, ...). */
+  public static <T extends SpecificRecordBase> FileSink<T> sink(Path directory, String name) {
+    return FileSink.forRowFormat(directory, new JsonLineEncoder<T>())
         .withBucketAssigner(new BasePathBucketAssigner<>())
         .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".jsonl").build())
         .build();

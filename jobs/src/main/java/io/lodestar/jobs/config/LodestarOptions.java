@@ -3,9 +3,12 @@ package io.lodestar.jobs.config;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.TrainerFiles;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
+import io.lodestar.operators.advantage.ScaleRewards;
+import io.lodestar.operators.batch.BatchLimits;
 import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.reward.compose.Gate;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -115,7 +119,7 @@ public final class LodestarOptions {
           .withDescription("Generations in flight in the code-test operator before it applies backpressure.");
   public static final ConfigOption<String> ADVANTAGE_ESTIMATOR =
       ConfigOptions.key("advantage.estimator").stringType().defaultValue("grpo")
-          .withDescription("grpo, dr_grpo, rloo or grpo_pass_at_k (see docs/advantages.md).");
+          .withDescription("grpo, dr_grpo, rloo, reinforce_pp_baseline or grpo_pass_at_k (see docs/advantages.md).");
   public static final ConfigOption<String> ADVANTAGE_COMPAT =
       ConfigOptions.key("advantage.compat").stringType().defaultValue("lodestar")
           .withDescription("Whose arithmetic: lodestar, verl, trl, trl-async or openrlhf.");
@@ -142,6 +146,21 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> BATCH_MAX_WAIT =
       ConfigOptions.key("batch.max-wait").durationType().defaultValue(Duration.ofMinutes(1))
           .withDescription("Event time a partial batch waits for more groups before it is emitted.");
+  public static final ConfigOption<String> ADVANTAGE_SCALE_REWARDS =
+      ConfigOptions.key("advantage.scale-rewards").stringType().noDefaultValue()
+          .withDescription("TRL's scale_rewards, with advantage.compat=trl and grpo: group, batch (std over the RL batch) or none.");
+  public static final ConfigOption<Long> BATCH_MAX_TOKENS =
+      ConfigOptions.key("batch.max-tokens").longType().defaultValue(0L)
+          .withDescription("Token budget per RL batch: prompt plus response tokens of every sample (token ids, else 4 characters per token); 0: none.");
+  public static final ConfigOption<String> TOPIC_POLICY_UPDATES =
+      ConfigOptions.key("topics.policy-updates").stringType().defaultValue("")
+          .withDescription("Control input: PolicyUpdate records in which trainers announce their policy version; empty: none.");
+  public static final ConfigOption<String> EXPORT_DIR =
+      ConfigOptions.key("export.dir").stringType().defaultValue("")
+          .withDescription("Streaming job: directory (path or URI) for trainer files of every RL batch, committed on checkpoints; empty: none.");
+  public static final ConfigOption<String> EXPORT_FORMATS =
+      ConfigOptions.key("export.formats").stringType().defaultValue("verl-parquet,verl-jsonl,trl-jsonl")
+          .withDescription("Which trainer files: any of verl-parquet, verl-jsonl, trl-jsonl (comma-separated).");
   public static final ConfigOption<Duration> FEEDBACK_KEEP_GENERATIONS =
       ConfigOptions.key("feedback.keep-generations").durationType().defaultValue(Duration.ofHours(1))
           .withDescription("Event time a generation is kept for feedback that may still arrive.");
@@ -197,6 +216,7 @@ public final class LodestarOptions {
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
           BATCH_GROUPS, BATCH_MAX_WAIT,
+          ADVANTAGE_SCALE_REWARDS, BATCH_MAX_TOKENS, TOPIC_POLICY_UPDATES, EXPORT_DIR, EXPORT_FORMATS,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD,
           REWARD_WEIGHTS, REWARD_GATES, REWARD_MISSING, REWARD_OVERLONG_MODE, REWARD_OVERLONG_MAX_LENGTH,
@@ -367,6 +387,8 @@ public final class LodestarOptions {
     verifierRegistry();
     staleness();
     rewardComposition();
+    batchLimits();
+    exportFormats();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
     if (problem.isPresent()) {
       throw new IllegalArgumentException(problem.get());
@@ -451,13 +473,36 @@ public final class LodestarOptions {
           estimatorKey + "=" + config.get(ADVANTAGE_ESTIMATOR) + " with " + compatKey + "="
               + config.get(ADVANTAGE_COMPAT) + ": " + e.getMessage(), e);
     }
-    if (spec.needsWholeBatch()) {
-      throw new IllegalArgumentException(
-          estimatorKey + "=" + config.get(ADVANTAGE_ESTIMATOR) + " with " + compatKey + "="
-              + config.get(ADVANTAGE_COMPAT) + " normalises over the whole batch, which the streaming group operator"
-              + " does not do yet; choose a per-group estimator");
+    // Batch-wide estimators are finished by the batch operator over each RL batch.
+    if (config.getOptional(ADVANTAGE_SCALE_REWARDS).isPresent()) {
+      String scale = config.get(ADVANTAGE_SCALE_REWARDS);
+      try {
+        spec = spec.withScaleRewards(ScaleRewards.fromId(scale));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            ADVANTAGE_SCALE_REWARDS.key() + "=" + scale + " with " + estimatorKey + "=" + config.get(ADVANTAGE_ESTIMATOR)
+                + " and " + compatKey + "=" + config.get(ADVANTAGE_COMPAT) + ": " + e.getMessage(), e);
+      }
     }
     return spec;
+  }
+
+  /** When an RL batch is full; fails naming the key. */
+  public BatchLimits batchLimits() {
+    long maxTokens = config.get(BATCH_MAX_TOKENS);
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException(BATCH_MAX_TOKENS.key() + " must be 0 (no budget) or positive, was " + maxTokens);
+    }
+    return new BatchLimits(config.get(BATCH_GROUPS), maxTokens);
+  }
+
+  /** The trainer files to write; fails naming the key and the unknown format. */
+  public Set<TrainerFiles.Format> exportFormats() {
+    try {
+      return TrainerFiles.Format.parseList(config.get(EXPORT_FORMATS));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(EXPORT_FORMATS.key() + ": " + e.getMessage(), e);
+    }
   }
 
   /** The verifiers per task kind and data source; fails naming the rule when it is unknown. */

@@ -112,14 +112,44 @@ class LodestarOptionsTest {
     assertThat(trl.advantageSpec().describe()).containsEntry("compat", "trl").containsEntry("eps", "1.0E-4");
     assertThat(LodestarOptions.fromArgs(new String[] {"--advantage.eps", "1e-3"}).advantageSpec().eps()).isEqualTo(1e-3);
 
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.estimator", "reinforce_pp_baseline"}))
-        .hasMessageContaining("advantage.estimator")
-        .hasMessageContaining("whole batch");
+    assertThat(LodestarOptions.fromArgs(new String[] {"--advantage.estimator", "reinforce_pp_baseline", "--advantage.compat", "openrlhf"})
+            .advantageSpec().needsWholeBatch()).isTrue();
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.estimator", "rloo", "--advantage.compat", "trl-async"}))
         .hasMessageContaining("advantage.estimator=rloo")
         .hasMessageContaining("advantage.compat=trl-async");
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--group.filter", "sometimes"}))
         .hasMessageContaining("group.filter");
+  }
+
+  @Test
+  void batchWideTrlScalingIsSelectedByOptionAndRefusedWhereItDoesNotApply() {
+    LodestarOptions batch =
+        LodestarOptions.fromArgs(new String[] {"--advantage.compat", "trl", "--advantage.scale-rewards", "batch"});
+    assertThat(batch.advantageSpec().describe()).containsEntry("scale_rewards", "batch");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.scale-rewards", "batch"}))
+        .hasMessageContaining("advantage.scale-rewards=batch")
+        .hasMessageContaining("advantage.compat=lodestar");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--advantage.compat", "trl", "--advantage.scale-rewards", "global"}))
+        .hasMessageContaining("advantage.scale-rewards")
+        .hasMessageContaining("group, batch or none");
+  }
+
+  @Test
+  void tokenBudgetControlTopicAndExportFormatsAreValidatedNamingTheKey() {
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {"--batch.max-tokens", "65536", "--topics.policy-updates", "lodestar.policy-updates",
+                "--export.formats", "verl-parquet, trl-jsonl"});
+    assertThat(options.batchLimits().maxTokens()).isEqualTo(65536L);
+    assertThat(options.get(LodestarOptions.TOPIC_POLICY_UPDATES)).isEqualTo("lodestar.policy-updates");
+    assertThat(options.exportFormats()).containsExactly(io.lodestar.jobs.TrainerFiles.Format.VERL_PARQUET, io.lodestar.jobs.TrainerFiles.Format.TRL_JSONL);
+    assertThat(LodestarOptions.fromArgs(new String[0]).batchLimits().hasTokenBudget()).isFalse();
+
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.max-tokens", "-1"}))
+        .hasMessageContaining("batch.max-tokens");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--export.formats", "verl-parquet,csv"}))
+        .hasMessageContaining("export.formats")
+        .hasMessageContaining("csv");
   }
 
   @Test

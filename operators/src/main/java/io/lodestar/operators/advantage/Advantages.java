@@ -32,13 +32,30 @@ public final class Advantages {
   }
 
   /**
-   * Every group of a batch, in order.
+   * Every group of a batch, in order, each response weighing once in batch statistics.
    *
    * @throws IllegalArgumentException when the mode refuses a group or the batch
    */
   public static List<GroupResult> batch(List<Double[]> groups, AdvantageSpec spec) {
+    return batch(groups, null, spec);
+  }
+
+  /**
+   * Every group of a batch, in order. {@code responseTokens} (per group, per member; null for none)
+   * are the response token counts: verl and OpenRLHF whiten REINFORCE++-baseline over tokens, so
+   * there each scored response weighs as many times as it has tokens. Lodestar's own whitening and
+   * every other statistic weigh each response once, whatever is passed.
+   *
+   * @throws IllegalArgumentException when the mode refuses a group or the batch, or the token
+   *     counts do not match the groups
+   */
+  public static List<GroupResult> batch(List<Double[]> groups, List<int[]> responseTokens, AdvantageSpec spec) {
     Objects.requireNonNull(groups, "groups");
     Objects.requireNonNull(spec, "spec");
+    if (responseTokens != null && responseTokens.size() != groups.size()) {
+      throw new IllegalArgumentException(
+          "token counts for " + responseTokens.size() + " groups, but the batch has " + groups.size());
+    }
     List<ScoredRewards> scored = new ArrayList<>(groups.size());
     for (int g = 0; g < groups.size(); g++) {
       scored.add(ScoredRewards.of(Objects.requireNonNull(groups.get(g), "group " + g)));
@@ -48,16 +65,41 @@ public final class Advantages {
     for (int g = 0; g < scored.size(); g++) {
       perGroup.add(groupStep(scored.get(g), g, spec));
     }
+    clipIfOpenRlhf(perGroup, spec);
+    if (spec.estimator() == Estimator.REINFORCE_PP_BASELINE) {
+      whitenOverBatch(perGroup, tokenWeights(scored, responseTokens, spec.mode()), spec);
+    } else if (spec.scaleRewards() == ScaleRewards.BATCH) {
+      divideByBatchStd(perGroup, scored, spec.eps());
+    }
+    return results(scored, perGroup, spec);
+  }
+
+  /**
+   * The part of the estimator that needs only this group: for the batch-wide estimators
+   * ({@link AdvantageSpec#needsWholeBatch}) the values before the batch step ({@code r - mean},
+   * clipped in openrlhf), which the batch step then replaces; for every other estimator the final
+   * advantages, equal to {@link #group}.
+   *
+   * @throws IllegalArgumentException when the mode refuses the group
+   */
+  public static GroupResult groupPart(Double[] rewards, AdvantageSpec spec) {
+    Objects.requireNonNull(rewards, "rewards");
+    Objects.requireNonNull(spec, "spec");
+    ScoredRewards s = ScoredRewards.of(rewards);
+    List<double[]> perGroup = new ArrayList<>(1);
+    perGroup.add(groupStep(s, 0, spec));
+    clipIfOpenRlhf(perGroup, spec);
+    return results(Collections.singletonList(s), perGroup, spec).get(0);
+  }
+
+  private static void clipIfOpenRlhf(List<double[]> perGroup, AdvantageSpec spec) {
     if (spec.mode() == CompatMode.OPENRLHF) {
       // compute_reward clamps the shaped reward before returns and whitening.
       apply(perGroup, x -> Math.min(Math.max(x, spec.clipLow()), spec.clipHigh()));
     }
-    if (spec.estimator() == Estimator.REINFORCE_PP_BASELINE) {
-      whitenOverBatch(perGroup, spec);
-    } else if (spec.scaleRewards() == ScaleRewards.BATCH) {
-      divideByBatchStd(perGroup, scored, spec.eps());
-    }
+  }
 
+  private static List<GroupResult> results(List<ScoredRewards> scored, List<double[]> perGroup, AdvantageSpec spec) {
     List<GroupResult> results = new ArrayList<>(scored.size());
     for (int g = 0; g < scored.size(); g++) {
       ScoredRewards s = scored.get(g);
@@ -67,6 +109,28 @@ public final class Advantages {
       results.add(new GroupResult(s.toMemberAdvantages(perGroup.get(g)), n, s.memberCount() - n, mean, std));
     }
     return results;
+  }
+
+  /** Per scored member, its weight in the batch whitening; null when each weighs once. */
+  private static List<double[]> tokenWeights(List<ScoredRewards> scored, List<int[]> responseTokens, CompatMode mode) {
+    if (responseTokens == null || mode == CompatMode.LODESTAR) {
+      return null;
+    }
+    List<double[]> weights = new ArrayList<>(scored.size());
+    for (int g = 0; g < scored.size(); g++) {
+      int[] tokens = Objects.requireNonNull(responseTokens.get(g), "token counts of group " + g);
+      if (tokens.length != scored.get(g).memberCount()) {
+        throw new IllegalArgumentException(
+            "group " + g + " has " + scored.get(g).memberCount() + " members but " + tokens.length + " token counts");
+      }
+      for (int t : tokens) {
+        if (t < 0) {
+          throw new IllegalArgumentException("group " + g + " has a negative token count " + t);
+        }
+      }
+      weights.add(scored.get(g).atScoredPositions(tokens));
+    }
+    return weights;
   }
 
   /** The per-group part of the estimator, one value per scored member. */
@@ -204,42 +268,59 @@ public final class Advantages {
     return a;
   }
 
-  /** REINFORCE++-baseline's second step: whiten the centred rewards of the whole batch. */
-  private static void whitenOverBatch(List<double[]> perGroup, AdvantageSpec spec) {
+  /**
+   * REINFORCE++-baseline's second step: whiten the centred rewards of the whole batch. With
+   * {@code weights} (verl, OpenRLHF: response tokens) each value counts that many times, as the
+   * trainers' masked statistics over tokens do; N is then the total weight.
+   */
+  private static void whitenOverBatch(List<double[]> perGroup, List<double[]> weights, AdvantageSpec spec) {
     int n = 0;
-    double sum = 0;
     for (double[] values : perGroup) {
-      for (double x : values) {
-        n++;
-        sum += x;
-      }
+      n += values.length;
     }
     if (n == 0) {
       return;
+    }
+    double total = 0;
+    double sum = 0;
+    for (int g = 0; g < perGroup.size(); g++) {
+      double[] values = perGroup.get(g);
+      for (int k = 0; k < values.length; k++) {
+        double w = weights == null ? 1.0 : weights.get(g)[k];
+        total += w;
+        sum += w * values[k];
+      }
     }
     double eps = spec.whitenEps();
     switch (spec.mode()) {
       case LODESTAR -> {
         double mean = sum / n;
-        double std = n > 1 ? Math.sqrt(squaredDeviations(perGroup, mean) / (n - 1)) : 0.0;
+        double std = n > 1 ? Math.sqrt(squaredDeviations(perGroup, null, mean) / (n - 1)) : 0.0;
         // A lone sample is its own mean, so it whitens to 0 whatever the scale.
         double divisor = n > 1 ? std + eps : 1.0;
         apply(perGroup, x -> (x - mean) / divisor);
       }
       case VERL -> {
-        if (n == 1) {
+        if (total <= 1) {
           throw new IllegalArgumentException(
-              "compat mode verl refuses to whiten a batch with one scored sample (masked_var divides by n-1)");
+              "compat mode verl refuses to whiten a batch of "
+                  + (weights == null ? n + " scored sample(s)" : (long) total + " response token(s)")
+                  + " (masked_var divides by N-1 and raises for N <= 1)");
         }
-        // verl_F.masked_mean divides by (count + 1e-8); masked_var applies Bessel's n/(n-1).
-        double mean = sum / (n + 1e-8);
-        double variance = squaredDeviations(perGroup, mean) / (n + 1e-8) * ((double) n / (n - 1));
+        // verl_F.masked_mean divides by (N + 1e-8); masked_var applies Bessel's N/(N-1).
+        double mean = sum / (total + 1e-8);
+        double variance =
+            squaredDeviations(perGroup, weights, mean) / (total + 1e-8) * (total / (total - 1));
         double inverseStd = 1.0 / Math.sqrt(variance + eps);
         apply(perGroup, x -> (x - mean) * inverseStd);
       }
       case OPENRLHF -> {
-        double mean = sum / n;
-        double variance = squaredDeviations(perGroup, mean) / n;
+        if (total == 0) {
+          throw new IllegalArgumentException(
+              "compat mode openrlhf refuses to whiten a batch whose scored responses have no tokens (0/0)");
+        }
+        double mean = sum / total;
+        double variance = squaredDeviations(perGroup, weights, mean) / total;
         double inverseStd = 1.0 / Math.sqrt(Math.max(variance, eps));
         apply(perGroup, x -> (x - mean) * inverseStd);
       }
@@ -270,11 +351,13 @@ public final class Advantages {
     apply(perGroup, x -> x / divisor);
   }
 
-  private static double squaredDeviations(List<double[]> perGroup, double mean) {
+  private static double squaredDeviations(List<double[]> perGroup, List<double[]> weights, double mean) {
     double squares = 0;
-    for (double[] values : perGroup) {
-      for (double x : values) {
-        squares += (x - mean) * (x - mean);
+    for (int g = 0; g < perGroup.size(); g++) {
+      double[] values = perGroup.get(g);
+      for (int k = 0; k < values.length; k++) {
+        double w = weights == null ? 1.0 : weights.get(g)[k];
+        squares += w * (values[k] - mean) * (values[k] - mean);
       }
     }
     return squares;

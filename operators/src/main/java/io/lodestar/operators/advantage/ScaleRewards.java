@@ -14,4 +14,13 @@ public enum ScaleRewards {
   public String id() {
     return name().toLowerCase(Locale.ROOT);
   }
+
+  /** Parses {@link #id()} (case-insensitive). */
+  public static ScaleRewards fromId(String id) {
+    try {
+      return valueOf(id.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown scale_rewards '" + id + "'; use group, batch or none", e);
+    }
+  }
 }

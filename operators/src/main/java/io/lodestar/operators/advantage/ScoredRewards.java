@@ -71,6 +71,15 @@ final class ScoredRewards {
     return Math.sqrt(squares / (values.length - ddof));
   }
 
+  /** The entries of a per-member array at the scored positions, in scored order. */
+  double[] atScoredPositions(int[] perMember) {
+    double[] out = new double[positions.length];
+    for (int k = 0; k < positions.length; k++) {
+      out[k] = perMember[positions[k]];
+    }
+    return out;
+  }
+
   /** Spreads per-scored-member advantages back over all members; unscored members get 0. */
   double[] toMemberAdvantages(double[] scoredAdvantages) {
     double[] advantages = new double[memberCount];

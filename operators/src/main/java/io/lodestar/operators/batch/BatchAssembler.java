@@ -29,6 +29,19 @@ public final class BatchAssembler {
   }
 
   public static RLBatch build(String modelId, long sequence, List<RLGroup> groups) {
+    long tokens = 0;
+    for (RLGroup g : groups) {
+      tokens += TokenCounts.group(g);
+    }
+    return build(modelId, sequence, groups, tokens, null);
+  }
+
+  /**
+   * @param tokenCount prompt plus response tokens of the batch ({@link TokenCounts})
+   * @param trainerPolicyVersion the newest version a trainer had announced, or null
+   */
+  public static RLBatch build(
+      String modelId, long sequence, List<RLGroup> groups, long tokenCount, Long trainerPolicyVersion) {
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one group");
     }
@@ -51,6 +64,8 @@ public final class BatchAssembler {
         .setMinPolicyVersion(minVersion)
         .setMaxPolicyVersion(maxVersion)
         .setClosedAtMs(closedAt)
+        .setTokenCount(tokenCount)
+        .setTrainerPolicyVersion(trainerPolicyVersion)
         .build();
   }
 }

@@ -1,6 +1,8 @@
 package io.lodestar.operators.batch;
 
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.operators.advantage.AdvantageSpec;
+import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import java.time.Duration;
@@ -18,55 +20,73 @@ import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Packs groups of one model (the key) into batches of {@code groupsPerBatch}. A group waits until
- * the watermark passes its close time, so groups are packed in event-time order and a replay
- * yields the same batches. A partial batch goes out {@code maxWait} of event time after its first
- * group settled, or at the end of input.
+ * Packs groups of one model (the key) into batches of {@link BatchLimits#groups()} groups, or fewer
+ * when a token budget is set and the next group would exceed it. A group waits until the
+ * watermark passes its close time, so groups are packed in event-time order and a replay yields
+ * the same batches. A partial batch goes out {@code maxWait} of event time after its first group
+ * settled, or at the end of input. For a batch-wide estimator ({@link
+ * AdvantageSpec#needsWholeBatch}) the batch step runs here, on the finished batch.
  *
- * <p>With a {@link Staleness} bound, a group whose oldest sample lags the newest policy version
- * seen (in settle order) by more than the bound is set aside or down-weighted, and counted.
+ * <p>The second input is the trainers' control topic ({@link PolicyUpdate}), keyed by the same
+ * model id: the announced version counts from its {@code publishedAtMs} on, in event time (an
+ * update that arrives behind the watermark counts at once). With a {@link Staleness} bound, a group
+ * whose oldest sample lags the newest of (versions seen in settled groups, versions announced) by
+ * more than the bound is set aside or down-weighted, and counted.
  *
  * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
- * only its own groups, not every waiting group); groups ready to pack, appended without rereading;
- * their count; the flush deadline; the next batch sequence number (the only entry kept when
- * nothing waits) and, with a staleness bound, the newest policy version.
+ * only its own groups); groups ready to pack, appended without rereading; their count and tokens;
+ * the flush deadline; announced versions waiting for their time; the next batch sequence number
+ * (the only entry kept when nothing waits and no trainer has spoken), the newest announced version
+ * and, with a staleness bound, the newest version seen.
  */
-public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch> {
+public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, PolicyUpdate, RLBatch> {
 
   private static final long serialVersionUID = 1L;
 
-  private final int groupsPerBatch;
+  private final BatchLimits limits;
   private final Duration maxWait;
   private final Staleness staleness;
+  private final AdvantageSpec advantageSpec;
 
   private transient MapState<Long, List<RLGroup>> pendingByCloseTime;
   private transient ListState<RLGroup> ready;
   private transient ValueState<Integer> readyCount;
+  private transient ValueState<Long> readyTokens;
   private transient ValueState<Long> flushAt;
   private transient ValueState<Long> nextSequence;
   private transient ValueState<Long> newestVersion;
+  private transient ValueState<Long> trainerVersion;
+  private transient MapState<Long, Long> announcedByTime;
   private transient Counter batches;
   private transient Counter stale;
+  private transient Counter refused;
+  private transient Counter policyUpdates;
 
   /** Groups set aside as too far behind the newest policy version. */
   public static final OutputTag<RLGroup> STALE_GROUPS = new OutputTag<>("stale-groups", new AvroTypeInfo<>(RLGroup.class));
+
+  /** Groups of a batch whose batch-wide step the trainer's arithmetic refuses (verl: one scored token). */
+  public static final OutputTag<RLGroup> REFUSED_GROUPS =
+      new OutputTag<>("refused-batch-groups", new AvroTypeInfo<>(RLGroup.class));
 
   public BatchFunction(int groupsPerBatch, Duration maxWait) {
     this(groupsPerBatch, maxWait, Staleness.off());
   }
 
   public BatchFunction(int groupsPerBatch, Duration maxWait, Staleness staleness) {
-    if (groupsPerBatch < 1) {
-      throw new IllegalArgumentException("groupsPerBatch must be at least 1, was " + groupsPerBatch);
-    }
-    this.groupsPerBatch = groupsPerBatch;
+    this(BatchLimits.ofGroups(groupsPerBatch), maxWait, staleness, AdvantageSpec.lodestarGrpo());
+  }
+
+  public BatchFunction(BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec) {
+    this.limits = limits;
     this.maxWait = maxWait;
     this.staleness = staleness;
+    this.advantageSpec = advantageSpec;
   }
 
   @Override
@@ -76,15 +96,21 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
         getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(groupType)));
     ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", groupType));
     readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
+    readyTokens = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
     flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
     nextSequence = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sequence", Types.LONG));
     newestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("newest-policy-version", Types.LONG));
+    trainerVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-policy-version", Types.LONG));
+    announcedByTime =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("announced-versions", Types.LONG, Types.LONG));
     batches = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCHES);
     stale = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_STALE);
+    refused = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCH_GROUPS_REFUSED);
+    policyUpdates = getRuntimeContext().getMetricGroup().counter(MetricNames.POLICY_UPDATES);
   }
 
   @Override
-  public void processElement(RLGroup group, Context ctx, Collector<RLBatch> out) throws Exception {
+  public void processElement1(RLGroup group, Context ctx, Collector<RLBatch> out) throws Exception {
     long closedAt = group.getClosedAtMs();
     List<RLGroup> same = pendingByCloseTime.get(closedAt);
     List<RLGroup> updated = same == null ? new ArrayList<>(1) : new ArrayList<>(same);
@@ -94,7 +120,33 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
   }
 
   @Override
+  public void processElement2(PolicyUpdate update, Context ctx, Collector<RLBatch> out) throws Exception {
+    policyUpdates.inc();
+    long at = update.getPublishedAtMs();
+    if (at <= ctx.timerService().currentWatermark()) {
+      announce(update.getPolicyVersion());
+      return;
+    }
+    Long known = announcedByTime.get(at);
+    announcedByTime.put(at, known == null ? update.getPolicyVersion() : Math.max(known, update.getPolicyVersion()));
+    ctx.timerService().registerEventTimeTimer(at);
+  }
+
+  private void announce(long version) throws Exception {
+    Long known = trainerVersion.value();
+    if (known == null || version > known) {
+      trainerVersion.update(version);
+    }
+  }
+
+  @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
+    // A version announced at t counts for groups closing at t.
+    Long announced = announcedByTime.get(timestamp);
+    if (announced != null) {
+      announcedByTime.remove(timestamp);
+      announce(announced);
+    }
     List<RLGroup> settled = pendingByCloseTime.get(timestamp);
     if (settled != null) {
       pendingByCloseTime.remove(timestamp);
@@ -114,11 +166,16 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     }
   }
 
-  /** Tracks the newest version in settle order; drops or down-weights a group that lags it too far. */
+  /**
+   * Tracks the newest version seen in settle order; drops or down-weights a group that lags the
+   * newest of that and the trainer's announced version too far.
+   */
   private boolean isStale(RLGroup group, OnTimerContext ctx) throws Exception {
     Long known = newestVersion.value();
-    long newest = known == null ? group.getMaxPolicyVersion() : Math.max(known, group.getMaxPolicyVersion());
-    newestVersion.update(newest);
+    long seen = known == null ? group.getMaxPolicyVersion() : Math.max(known, group.getMaxPolicyVersion());
+    newestVersion.update(seen);
+    Long trainer = trainerVersion.value();
+    long newest = trainer == null ? seen : Math.max(seen, trainer);
     if (!staleness.isStale(group, newest)) {
       return false;
     }
@@ -133,6 +190,10 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
 
   private void addToReady(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
       throws Exception {
+    long tokens = TokenCounts.group(group);
+    if (limits.hasTokenBudget() && count() > 0 && tokens() + tokens > limits.maxTokens()) {
+      emitReady(ctx, out); // the next group would exceed the budget
+    }
     int count = count();
     if (count == 0) {
       // The partial batch's wait starts when its first group settles.
@@ -142,7 +203,9 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     }
     ready.add(group);
     readyCount.update(count + 1);
-    if (count + 1 >= groupsPerBatch) {
+    long total = tokens() + tokens;
+    readyTokens.update(total);
+    if (count + 1 >= limits.groups() || (limits.hasTokenBudget() && total >= limits.maxTokens())) {
       emitReady(ctx, out);
     }
   }
@@ -153,11 +216,26 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
     String modelId = ctx.getCurrentKey();
     Long sequence = nextSequence.value();
     long seq = sequence == null ? 0 : sequence;
-    out.collect(BatchAssembler.build(modelId, seq, groups));
-    nextSequence.update(seq + 1);
-    batches.inc();
+    String batchId = BatchAssembler.batchId(modelId, seq);
+    boolean accepted = true;
+    try {
+      BatchAdvantages.apply(groups, advantageSpec, batchId);
+    } catch (IllegalArgumentException e) {
+      // The trainer's arithmetic has no answer for this batch: set its groups aside, never fail.
+      accepted = false;
+      for (RLGroup group : groups) {
+        refused.inc();
+        ctx.output(REFUSED_GROUPS, group);
+      }
+    }
+    if (accepted) {
+      out.collect(BatchAssembler.build(modelId, seq, groups, tokens(), trainerVersion.value()));
+      nextSequence.update(seq + 1);
+      batches.inc();
+    }
     ready.clear();
     readyCount.clear();
+    readyTokens.clear();
     Long due = flushAt.value();
     if (due != null) {
       cancelFlush(ctx.timerService(), due);
@@ -166,11 +244,11 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
   }
 
   /**
-   * Deletes the flush timer, unless groups settle at the same instant: timers are unique per key
-   * and timestamp, so deleting it would also delete their settle timer.
+   * Deletes the flush timer, unless groups settle or a version counts at the same instant: timers
+   * are unique per key and timestamp, so deleting it would also delete theirs.
    */
   private void cancelFlush(TimerService timers, long due) throws Exception {
-    if (!pendingByCloseTime.contains(due)) {
+    if (!pendingByCloseTime.contains(due) && !announcedByTime.contains(due)) {
       timers.deleteEventTimeTimer(due);
     }
   }
@@ -178,5 +256,10 @@ public class BatchFunction extends KeyedProcessFunction<String, RLGroup, RLBatch
   private int count() throws Exception {
     Integer count = readyCount.value();
     return count == null ? 0 : count;
+  }
+
+  private long tokens() throws Exception {
+    Long tokens = readyTokens.value();
+    return tokens == null ? 0 : tokens;
   }
 }

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * How far behind the newest policy version a group may be before it reaches a trainer. The lag of a
- * group is the newest version seen for its model (among groups settled so far, in event-time order,
- * so a replay decides the same) minus the group's oldest sample version.
+ * group is the newest version known for its model (seen among groups settled so far, in event-time
+ * order, or announced by a trainer on the control topic; see {@link BatchFunction}) minus the
+ * group's oldest sample version.
  *
  * @param maxLag the largest allowed lag; negative switches the check off
  * @param action what happens to a stale group

@@ -26,7 +26,8 @@ import org.apache.flink.util.OutputTag;
  * Collects the responses of one group (keyed by group id) and emits the group with advantages
  * when the expected number has arrived, or when the event-time timeout after the first member
  * fires. Members that arrive after the group closed are counted and go to the late side output.
- * Advantages follow the configured {@link AdvantageSpec}; groups the {@link GroupFilter} drops
+ * Advantages follow the configured {@link AdvantageSpec} (for a batch-wide estimator, the group's
+ * part, finished by the batch operator); groups the {@link GroupFilter} drops
  * (no reward variance) or the spec refuses are counted and go to the filtered side output.
  *
  * <p>State per open group: the members, their count, the expected size and the deadline. When a group closes they are cleared and
@@ -64,9 +65,6 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   public GroupFunction(Duration timeout, Duration lateRetention, AdvantageSpec advantageSpec, GroupFilter filter) {
-    if (advantageSpec.needsWholeBatch()) {
-      throw new IllegalArgumentException(advantageSpec + " needs the whole batch, which the group operator does not see");
-    }
     this.timeout = timeout;
     this.lateRetention = lateRetention;
     this.advantageSpec = advantageSpec;

@@ -16,6 +16,11 @@ import java.util.List;
 /** Turns the members of a finished group into an {@link RLGroup}; pure, no Flink types. */
 public final class RLGroups {
 
+  /** Estimator parameter saying whether a batch-wide step is still to come ({@code pending}) or done. */
+  public static final String BATCH_STEP = "batch_step";
+  public static final String BATCH_STEP_PENDING = "pending";
+  public static final String BATCH_STEP_APPLIED = "applied";
+
   private RLGroups() {}
 
   /** The group's expected size: the largest one any member declares, or null if none does. */
@@ -41,8 +46,11 @@ public final class RLGroups {
   /**
    * Builds the group with advantages computed as {@code spec} says.
    *
+   * <p>For an estimator that needs the whole batch ({@link AdvantageSpec#needsWholeBatch}) the
+   * advantages are the group's part ({@code r - mean}), marked {@code batch_step=pending} in the
+   * estimator parameters; the batch operator replaces them once the batch is known.
+   *
    * @throws IllegalArgumentException when the spec refuses the group (e.g. TRL and a group of one)
-   *     or needs the whole batch
    */
   public static RLGroup build(
       List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs, AdvantageSpec spec) {
@@ -60,10 +68,7 @@ public final class RLGroups {
     for (int i = 0; i < rewards.length; i++) {
       rewards[i] = ordered.get(i).getReward();
     }
-    if (spec.needsWholeBatch()) {
-      throw new IllegalArgumentException(spec + " needs the whole batch; a group alone cannot be computed");
-    }
-    GroupResult result = Advantages.group(rewards, spec);
+    GroupResult result = Advantages.groupPart(rewards, spec);
 
     List<RLSample> samples = new ArrayList<>(ordered.size());
     long minVersion = Long.MAX_VALUE;
@@ -90,6 +95,18 @@ public final class RLGroups {
       maxVersion = Math.max(maxVersion, g.getPolicy().getPolicyVersion());
     }
     Generation first = ordered.get(0).getGeneration();
+    List<Integer> promptTokenIds = null;
+    for (ScoredGeneration m : ordered) {
+      if (m.getGeneration().getPromptTokenIds() != null) {
+        promptTokenIds = m.getGeneration().getPromptTokenIds();
+        break;
+      }
+    }
+    java.util.Map<String, String> params = spec.describe();
+    if (spec.needsWholeBatch()) {
+      params = new java.util.LinkedHashMap<>(params);
+      params.put(BATCH_STEP, BATCH_STEP_PENDING);
+    }
     return RLGroup.newBuilder()
         .setGroupId(first.getGroupId())
         .setPromptId(first.getPromptId())
@@ -97,7 +114,7 @@ public final class RLGroups {
         .setTask(first.getTask())
         .setSamples(samples)
         .setEstimator(spec.estimator().id())
-        .setEstimatorParams(spec.describe())
+        .setEstimatorParams(params)
         .setCompletion(completion)
         .setExpectedSize(expectedSize(ordered))
         .setScoredCount(result.scoredCount())
@@ -107,6 +124,7 @@ public final class RLGroups {
         .setMinPolicyVersion(minVersion)
         .setMaxPolicyVersion(maxVersion)
         .setClosedAtMs(closedAtMs)
+        .setPromptTokenIds(promptTokenIds)
         .build();
   }
 }

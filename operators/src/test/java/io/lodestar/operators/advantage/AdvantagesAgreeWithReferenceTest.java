@@ -93,7 +93,7 @@ class AdvantagesAgreeWithReferenceTest {
   }
 
   /** Each trainer's defaults as read in its source (see docs/advantages.md). */
-  private static Knobs defaults(CompatMode mode, Estimator estimator) {
+  static Knobs defaults(CompatMode mode, Estimator estimator) {
     return switch (mode) {
       case LODESTAR -> new Knobs(1e-6, true, null, 1e-6);
       case VERL -> new Knobs(1e-6, true, null, 1e-8);
@@ -143,6 +143,67 @@ class AdvantagesAgreeWithReferenceTest {
     }
     // Refusing modes refuse some batches; make sure most were still compared.
     assertThat(computed).as(label + ": batches compared").isGreaterThan(TRIALS / 4);
+  }
+
+  static Stream<Arguments> tokenWeightedModes() {
+    return Stream.of(CompatMode.LODESTAR, CompatMode.VERL, CompatMode.OPENRLHF).map(Arguments::of);
+  }
+
+  /**
+   * verl and OpenRLHF whiten REINFORCE++-baseline over response tokens. The reference does it
+   * literally: every scored response becomes as many token values as it has tokens, and the batch
+   * statistics run over those tokens. Lodestar's own mode weighs each response once.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tokenWeightedModes")
+  void tokenWeightedWhiteningAgreesWithWhiteningEveryTokenOfTheBatch(CompatMode mode) {
+    AdvantageSpec spec = AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, mode);
+    Knobs knobs = defaults(mode, Estimator.REINFORCE_PP_BASELINE);
+    Random random = new Random(7_331L + mode.ordinal());
+    int computed = 0;
+    for (int trial = 0; trial < TRIALS; trial++) {
+      List<Double[]> batch = randomBatch(random);
+      List<int[]> tokens = new ArrayList<>();
+      for (Double[] group : batch) {
+        int[] t = new int[group.length];
+        for (int i = 0; i < t.length; i++) {
+          // Mostly real lengths, sometimes 0 or 1 token, so tiny totals show up.
+          t[i] = random.nextInt(6) == 0 ? random.nextInt(2) : 1 + random.nextInt(40);
+        }
+        tokens.add(t);
+      }
+      String where = mode.id() + ", trial " + trial + ", batch " + describe(batch);
+      List<double[]> expected = Reference.tokenWhitened(batch, tokens, mode, knobs);
+      if (expected == null) {
+        assertThatThrownBy(() -> Advantages.batch(batch, tokens, spec)).as(where).isInstanceOf(IllegalArgumentException.class);
+        continue;
+      }
+      computed++;
+      List<GroupResult> actual = Advantages.batch(batch, tokens, spec);
+      for (int g = 0; g < batch.size(); g++) {
+        for (int i = 0; i < batch.get(g).length; i++) {
+          // Relative above 1: near-zero token variance scales values up to ~1e4 (1/sqrt(eps)).
+          double tolerance = TOLERANCE * Math.max(1.0, Math.abs(expected.get(g)[i]));
+          assertThat(actual.get(g).advantages()[i])
+              .as(where + ", group " + g + ", member " + i)
+              .isCloseTo(expected.get(g)[i], within(tolerance));
+        }
+      }
+    }
+    assertThat(computed).as(mode.id() + ": batches compared").isGreaterThan(TRIALS / 4);
+  }
+
+  @Test
+  void equalTokenCountsWhitenLikeOneWeightPerResponse() {
+    // With every response the same length the token weights cancel (verl's N/(N-1) aside).
+    List<Double[]> batch = List.of(new Double[] {1.0, 0.0, 0.5}, new Double[] {0.25, 1.0});
+    List<int[]> tokens = List.of(new int[] {7, 7, 7}, new int[] {7, 7});
+    AdvantageSpec spec = AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.OPENRLHF);
+    List<GroupResult> weighted = Advantages.batch(batch, tokens, spec);
+    List<GroupResult> plain = Advantages.batch(batch, spec);
+    for (int g = 0; g < batch.size(); g++) {
+      assertThat(weighted.get(g).advantages()).containsExactly(plain.get(g).advantages(), within(1e-12));
+    }
   }
 
   @Test
@@ -382,6 +443,95 @@ class AdvantagesAgreeWithReferenceTest {
         values.replaceAll(f);
       }
       return true;
+    }
+
+    /**
+     * REINFORCE++-baseline with token-level whitening: each scored response contributes its
+     * centred reward once per token. Null where the trainer refuses.
+     */
+    static List<double[]> tokenWhitened(List<Double[]> batch, List<int[]> tokens, CompatMode mode, Knobs knobs) {
+      List<List<Double>> scoredGroups = new ArrayList<>();
+      for (Double[] group : batch) {
+        scoredGroups.add(scored(group));
+      }
+      for (List<Double> s : scoredGroups) {
+        if (s.size() == 1 && refusesLoneReward(mode, Estimator.REINFORCE_PP_BASELINE)) {
+          return null;
+        }
+      }
+      List<List<Double>> perGroup = new ArrayList<>();
+      for (List<Double> s : scoredGroups) {
+        List<Double> values = s.isEmpty() ? new ArrayList<>() : groupPart(s, mode, Estimator.REINFORCE_PP_BASELINE, knobs);
+        values.replaceAll(x -> x < knobs.clipLow() ? knobs.clipLow() : x > knobs.clipHigh() ? knobs.clipHigh() : x);
+        perGroup.add(values);
+      }
+      if (mode == CompatMode.LODESTAR) {
+        if (!whiten(perGroup, mode, knobs.whitenEps())) {
+          return null;
+        }
+      } else {
+        // (value, tokens) of every scored response: the response's value repeated once per token.
+        // Sums over the tokens are taken as tokens * value, which is the same sum in exact
+        // arithmetic and avoids rounding that repeated addition would add to an ill-conditioned
+        // x - mean.
+        List<double[]> tokenRuns = new ArrayList<>();
+        for (int g = 0; g < batch.size(); g++) {
+          int k = 0;
+          for (int i = 0; i < batch.get(g).length; i++) {
+            if (isScored(batch.get(g)[i])) {
+              tokenRuns.add(new double[] {perGroup.get(g).get(k++), tokens.get(g)[i]});
+            }
+          }
+        }
+        if (!tokenRuns.isEmpty()) {
+          double n = 0;
+          double sum = 0;
+          for (double[] run : tokenRuns) {
+            n += run[1];
+            sum += run[1] * run[0];
+          }
+          UnaryOperator<Double> f;
+          if (mode == CompatMode.VERL) {
+            if (n <= 1) {
+              return null; // masked_var raises for a mask sum of 0 or 1
+            }
+            double mean = sum / (n + 1e-8);
+            double squares = 0;
+            for (double[] run : tokenRuns) {
+              squares += run[1] * (run[0] - mean) * (run[0] - mean);
+            }
+            double variance = squares / (n + 1e-8) * n / (n - 1);
+            f = x -> (x - mean) / Math.sqrt(variance + knobs.whitenEps());
+          } else {
+            if (n == 0) {
+              return null; // 0/0 in the trainer
+            }
+            double mean = sum / n;
+            double squares = 0;
+            for (double[] run : tokenRuns) {
+              squares += run[1] * (run[0] - mean) * (run[0] - mean);
+            }
+            double variance = squares / n;
+            f = x -> (x - mean) / Math.sqrt(Math.max(variance, knobs.whitenEps()));
+          }
+          for (List<Double> values : perGroup) {
+            values.replaceAll(f);
+          }
+        }
+      }
+      List<double[]> out = new ArrayList<>();
+      for (int g = 0; g < batch.size(); g++) {
+        Double[] group = batch.get(g);
+        double[] advantages = new double[group.length];
+        int k = 0;
+        for (int i = 0; i < group.length; i++) {
+          if (isScored(group[i])) {
+            advantages[i] = perGroup.get(g).get(k++);
+          }
+        }
+        out.add(advantages);
+      }
+      return out;
     }
 
     static List<Double> scored(Double[] rewards) {

@@ -4,9 +4,8 @@ import static io.lodestar.operators.TestRecords.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords;
-import io.lodestar.operators.TestRecords.CapturedMetrics;
+import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import java.time.Duration;
@@ -15,9 +14,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.operators.testutils.MockEnvironment;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +28,6 @@ class BatchFunctionTest {
   private static final long T0 = TestRecords.CREATED_AT_MS;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
-  private CapturedMetrics metrics;
 
   @AfterEach
   void closeHarnesses() throws Exception {
@@ -39,24 +37,21 @@ class BatchFunctionTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> open() throws Exception {
-    metrics = new CapturedMetrics();
-    MockEnvironment environment = metrics.environment();
-    toClose.add(environment);
-    KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new BatchFunction(GROUPS_PER_BATCH, MAX_WAIT)),
+  private KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open() throws Exception {
+    KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(new BatchFunction(GROUPS_PER_BATCH, MAX_WAIT)),
             g -> g.getSamples().get(0).getPolicy().getModelId(),
-            Types.STRING,
-            environment);
+            PolicyUpdate::getModelId,
+            Types.STRING);
     harness.open();
     toClose.add(harness);
     return harness;
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h, RLGroup g)
+  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h, RLGroup g)
       throws Exception {
-    h.processElement(g, g.getClosedAtMs());
+    h.processElement1(g, g.getClosedAtMs());
   }
 
   private static RLGroup g(String id, long closedAtMs) {
@@ -68,12 +63,12 @@ class BatchFunctionTest {
   }
 
   /** The emitted batches as their group ids: compact to compare and to read in a failure. */
-  private static List<List<String>> packed(KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h) {
+  private static List<List<String>> packed(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
     return h.extractOutputValues().stream().map(BatchFunctionTest::groupIds).toList();
   }
 
   private static void assertOnlyTheSequenceCounterRemains(
-      KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> h) {
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
     assertThat(h.numKeyedStateEntries()).as("keyed state entries").isEqualTo(1);
     assertThat(h.numEventTimeTimers()).as("event-time timers").isZero();
   }
@@ -91,7 +86,7 @@ class BatchFunctionTest {
     send(h, b);
     assertThat(h.extractOutputValues()).as("nothing before the watermark").isEmpty();
 
-    h.processWatermark(T0 + 3_000);
+    h.processBothWatermarks(new Watermark(T0 + 3_000));
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).hasSize(2);
@@ -107,7 +102,6 @@ class BatchFunctionTest {
     assertThat(batches.get(0).getClosedAtMs()).isEqualTo(T0 + 2_000);
     assertThat(batches.get(1).getClosedAtMs()).isEqualTo(T0 + 3_000);
     assertThat(batches.get(0).getMinPolicyVersion()).isEqualTo(TestRecords.POLICY_VERSION);
-    assertThat(metrics.count(MetricNames.BATCHES)).isEqualTo(2);
     assertOnlyTheSequenceCounterRemains(h);
   }
 
@@ -117,10 +111,10 @@ class BatchFunctionTest {
     send(h, g("g-a", T0 + 1_000));
     send(h, g("g-b", T0 + 2_000));
 
-    h.processWatermark(T0 + 1_999);
+    h.processBothWatermarks(new Watermark(T0 + 1_999));
     assertThat(packed(h)).isEmpty();
 
-    h.processWatermark(T0 + 2_000);
+    h.processBothWatermarks(new Watermark(T0 + 2_000));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
     assertOnlyTheSequenceCounterRemains(h);
   }
@@ -132,13 +126,13 @@ class BatchFunctionTest {
     send(h, g("g-b", T0 + 1_500));
     send(h, g("g-c", T0 + 2_000));
 
-    h.processWatermark(T0 + 2_000);
+    h.processBothWatermarks(new Watermark(T0 + 2_000));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
 
-    h.processWatermark(T0 + 2_000 + MAX_WAIT_MS - 1);
+    h.processBothWatermarks(new Watermark(T0 + 2_000 + MAX_WAIT_MS - 1));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
 
-    h.processWatermark(T0 + 2_000 + MAX_WAIT_MS);
+    h.processBothWatermarks(new Watermark(T0 + 2_000 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches.get(1).getBatchId()).isEqualTo("model-0000000001");
@@ -153,7 +147,7 @@ class BatchFunctionTest {
     send(h, g("g-a", T0 + 1_000));
     send(h, g("g-b", T0 + 2_000));
 
-    h.processWatermark(Long.MAX_VALUE);
+    h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     assertThat(h.extractOutputValues().get(1).getSequence()).isEqualTo(1L);
@@ -164,10 +158,10 @@ class BatchFunctionTest {
   void emitsASingleGroupAtEndOfInputBeforeItsMaxWait() throws Exception {
     var h = open();
     send(h, g("g-a", T0 + 1_000));
-    h.processWatermark(T0 + 1_000);
+    h.processBothWatermarks(new Watermark(T0 + 1_000));
     assertThat(packed(h)).isEmpty();
 
-    h.processWatermark(Long.MAX_VALUE);
+    h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
     assertThat(packed(h)).containsExactly(List.of("g-a"));
     assertOnlyTheSequenceCounterRemains(h);
@@ -177,10 +171,10 @@ class BatchFunctionTest {
   void continuesTheSequenceAcrossFlushes() throws Exception {
     var h = open();
     send(h, g("g-a", T0 + 1_000));
-    h.processWatermark(T0 + 1_000 + MAX_WAIT_MS);
+    h.processBothWatermarks(new Watermark(T0 + 1_000 + MAX_WAIT_MS));
     send(h, g("g-b", T0 + 20_000));
     send(h, g("g-c", T0 + 20_001));
-    h.processWatermark(T0 + 20_001);
+    h.processBothWatermarks(new Watermark(T0 + 20_001));
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
@@ -197,7 +191,7 @@ class BatchFunctionTest {
     send(h, g("g-a", T0 + 1_000));
     send(h, other);
 
-    h.processWatermark(Long.MAX_VALUE);
+    h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
     assertThat(h.extractOutputValues())
         .extracting(RLBatch::getBatchId)
@@ -229,8 +223,8 @@ class BatchFunctionTest {
     for (RLGroup g : arrivals) {
       send(h, g);
     }
-    h.processWatermark(T0 + 1_000);
-    h.processWatermark(Long.MAX_VALUE);
+    h.processBothWatermarks(new Watermark(T0 + 1_000));
+    h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
     assertOnlyTheSequenceCounterRemains(h);
     return h.extractOutputValues();
   }
@@ -244,7 +238,7 @@ class BatchFunctionTest {
     send(h, g("g-b", T0 + 1_500));
     send(h, g("g-c", T0 + 1_000 + MAX_WAIT_MS));
 
-    h.processWatermark(Long.MAX_VALUE);
+    h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     assertOnlyTheSequenceCounterRemains(h);
@@ -258,7 +252,7 @@ class BatchFunctionTest {
     send(h, g("g-b", T0 + 1_500));
     send(h, g("g-c", cClose));
 
-    h.processWatermark(cClose + MAX_WAIT_MS);
+    h.processBothWatermarks(new Watermark(cClose + MAX_WAIT_MS));
 
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     assertOnlyTheSequenceCounterRemains(h);
@@ -273,13 +267,13 @@ class BatchFunctionTest {
     send(h, g("g-b", T0 + 1_500));
     send(h, g("g-c", T0 + 1_500));
 
-    h.processWatermark(T0 + 1_500);
+    h.processBothWatermarks(new Watermark(T0 + 1_500));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
 
-    h.processWatermark(T0 + 1_500 + MAX_WAIT_MS - 1);
+    h.processBothWatermarks(new Watermark(T0 + 1_500 + MAX_WAIT_MS - 1));
     assertThat(packed(h)).as("g-c has waited less than maxWait").containsExactly(List.of("g-a", "g-b"));
 
-    h.processWatermark(T0 + 1_500 + MAX_WAIT_MS);
+    h.processBothWatermarks(new Watermark(T0 + 1_500 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     assertOnlyTheSequenceCounterRemains(h);
   }

@@ -5,16 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.operators.TestRecords;
+import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /** Groups too far behind the newest policy version are set aside or down-weighted, deterministically. */
@@ -25,10 +26,10 @@ class BatchStalenessTest {
   @Test
   void aGroupLaggingTheNewestVersionByMoreThanTheBoundIsSetAside() throws Exception {
     try (var harness = harness(new Staleness(2, Staleness.Action.DROP, 1.0))) {
-      harness.processElement(versioned("fresh", 1_000, 10), 1_000);
-      harness.processElement(versioned("old", 2_000, 7), 2_000);
-      harness.processElement(versioned("recent", 3_000, 8), 3_000);
-      harness.processWatermark(new Watermark(Long.MAX_VALUE));
+      harness.processElement1(versioned("fresh", 1_000, 10), 1_000);
+      harness.processElement1(versioned("old", 2_000, 7), 2_000);
+      harness.processElement1(versioned("recent", 3_000, 8), 3_000);
+      harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
       List<String> batched = harness.extractOutputValues().stream()
           .flatMap(b -> b.getGroups().stream()).map(RLGroup::getGroupId).toList();
@@ -40,9 +41,9 @@ class BatchStalenessTest {
   @Test
   void downweightingKeepsTheGroupWithScaledAdvantagesAndSaysWhy() throws Exception {
     try (var harness = harness(new Staleness(0, Staleness.Action.DOWNWEIGHT, 0.5))) {
-      harness.processElement(versioned("new", 1_000, 5), 1_000);
-      harness.processElement(versioned("behind", 2_000, 3), 2_000);
-      harness.processWatermark(new Watermark(Long.MAX_VALUE));
+      harness.processElement1(versioned("new", 1_000, 5), 1_000);
+      harness.processElement1(versioned("behind", 2_000, 3), 2_000);
+      harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
       RLGroup behind = harness.extractOutputValues().get(0).getGroups().get(1);
       assertThat(behind.getGroupId()).isEqualTo("behind");
@@ -57,9 +58,9 @@ class BatchStalenessTest {
   void theNewestVersionFollowsSettleOrderNotArrivalOrder() throws Exception {
     // The newer group arrives first but closes later: when "old" settles, version 9 is not yet known.
     try (var harness = harness(new Staleness(1, Staleness.Action.DROP, 1.0))) {
-      harness.processElement(versioned("newer", 5_000, 9), 5_000);
-      harness.processElement(versioned("old", 1_000, 7), 1_000);
-      harness.processWatermark(new Watermark(Long.MAX_VALUE));
+      harness.processElement1(versioned("newer", 5_000, 9), 5_000);
+      harness.processElement1(versioned("old", 1_000, 7), 1_000);
+      harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
       assertThat(setAside(harness)).isEmpty();
       assertThat(harness.extractOutputValues()).flatExtracting(RLBatch::getGroups).extracting(RLGroup::getGroupId)
@@ -76,18 +77,19 @@ class BatchStalenessTest {
     return TestRecords.group(id, closedAt).setMinPolicyVersion(version).setMaxPolicyVersion(version).build();
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> harness(Staleness staleness)
+  private static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness(Staleness staleness)
       throws Exception {
     var harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new BatchFunction(8, MAX_WAIT, staleness)),
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(new BatchFunction(8, MAX_WAIT, staleness)),
             (RLGroup g) -> TestRecords.MODEL_ID,
+            PolicyUpdate::getModelId,
             Types.STRING);
     harness.open();
     return harness;
   }
 
-  private static List<RLGroup> setAside(KeyedOneInputStreamOperatorTestHarness<String, RLGroup, RLBatch> harness) {
+  private static List<RLGroup> setAside(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness) {
     var records = harness.getSideOutput(BatchFunction.STALE_GROUPS);
     // The harness has no queue for a side output nothing was sent to.
     return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();

@@ -74,10 +74,14 @@ class GroupFunctionAdvantageSpecTest {
   }
 
   @Test
-  void batchWideEstimatorsAreRefusedAtConstruction() {
-    assertThatThrownBy(
-            () -> new GroupFunction(TIMEOUT, LATE, AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.LODESTAR), GroupFilter.NONE))
-        .hasMessageContaining("whole batch");
+  void batchWideEstimatorsEmitTheGroupPartMarkedPendingForTheBatchStep() throws Exception {
+    try (var harness = harness(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.OPENRLHF), GroupFilter.NONE)) {
+      send(harness, "g", 1.0, 0.0, 0.0, 1.0);
+
+      RLGroup group = harness.extractOutputValues().get(0);
+      assertThat(group.getSamples()).extracting(s -> s.getAdvantage()).containsExactly(0.5, -0.5, -0.5, 0.5);
+      assertThat(group.getEstimatorParams()).containsEntry("batch_step", "pending");
+    }
   }
 
   private static KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness(
