@@ -1,7 +1,7 @@
 package io.lodestar.operators.reward.model;
 
 import io.lodestar.connectors.MetricNames;
-import io.lodestar.operators.verify.Rewards;
+import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.ScoredGeneration;
@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * the job keeps running.
  */
 public class ModelComponentOperator extends MicroBatchOperator<ScoredGeneration, ScoredGeneration> {
+
+  private static final RewardComposition PROVISIONAL = RewardComposition.defaults();
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ModelComponentOperator.class);
@@ -77,8 +79,9 @@ public class ModelComponentOperator extends MicroBatchOperator<ScoredGeneration,
     components.add(component);
     return ScoredGeneration.newBuilder(scored)
         .setComponents(components)
-        .setReward(Rewards.combine(components))
-        .setRewardVersion(Rewards.version(components))
+        // Provisional reward under the default rule; the pipeline's combine step sets the final one.
+        .setReward(PROVISIONAL.compose(scored.getGeneration(), components).reward())
+        .setRewardVersion(PROVISIONAL.compose(scored.getGeneration(), components).rewardVersion())
         .build();
   }
 }

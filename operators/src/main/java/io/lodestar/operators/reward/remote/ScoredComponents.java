@@ -1,6 +1,6 @@
 package io.lodestar.operators.reward.remote;
 
-import io.lodestar.operators.verify.Rewards;
+import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.ScoredGeneration;
 import java.util.ArrayList;
@@ -9,6 +9,8 @@ import java.util.List;
 /** Adds a component to a scored generation and recomputes the combined reward and its version. */
 final class ScoredComponents {
 
+  private static final RewardComposition PROVISIONAL = RewardComposition.defaults();
+
   private ScoredComponents() {}
 
   static ScoredGeneration append(ScoredGeneration input, RewardComponent component) {
@@ -16,8 +18,9 @@ final class ScoredComponents {
     components.add(component);
     return ScoredGeneration.newBuilder(input)
         .setComponents(components)
-        .setReward(Rewards.combine(components))
-        .setRewardVersion(Rewards.version(components))
+        // Provisional reward under the default rule; the pipeline's combine step sets the final one.
+        .setReward(PROVISIONAL.compose(input.getGeneration(), components).reward())
+        .setRewardVersion(PROVISIONAL.compose(input.getGeneration(), components).rewardVersion())
         .build();
   }
 
