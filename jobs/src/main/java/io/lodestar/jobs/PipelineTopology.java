@@ -15,6 +15,7 @@ import io.lodestar.operators.preference.VoteHalvesFunction;
 import io.lodestar.operators.preference.VoteJoin;
 import io.lodestar.operators.preference.VotePairs;
 import io.lodestar.operators.reward.compose.CombineRewardsFunction;
+import io.lodestar.operators.reward.model.ModelStages;
 import io.lodestar.operators.validate.FeedbackValidator;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.ScoreFunction;
@@ -161,6 +162,10 @@ public final class PipelineTopology {
                 options.get(LodestarOptions.CODE_CAPACITY))
             .uid("verify-code-tests")
             .name("Verify code tests (sandbox)");
+
+    if (options.rewardModel().isPresent()) {
+      codeScored = ModelStages.rewardModel(codeScored, options.rewardModel().get());
+    }
 
     // Every scoring stage only adds components; the reward is combined once, here, from all of them.
     DataStream<ScoredGeneration> scored =

@@ -82,6 +82,17 @@ class PipelineTopologyTest {
     assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
   }
 
+  @Test
+  void aConfiguredRewardModelRunsBetweenTheVerifiersAndTheCombineStep() {
+    LodestarOptions withModel = LodestarOptions.fromArgs(new String[] {"--reward-model.path", "/models/rm"});
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(withModel));
+    PipelineTopology.build(source(env, "g"), source(env, "f"), withModel, discardingOutputs());
+
+    List<String> uids = new ArrayList<>();
+    env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(n.getTransformationUID()));
+    assertThat(uids).containsSubsequence("verify-code-tests", "reward-model-reward_model", "combine-rewards");
+  }
+
   private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String name) {
     return env.fromData(TypeInformation.of(RawRecord.class), new RawRecord(name, 0, 0, 0, null, new byte[] {'{', '}'}))
         .uid("source-" + name);

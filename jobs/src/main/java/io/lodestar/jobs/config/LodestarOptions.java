@@ -12,6 +12,7 @@ import io.lodestar.operators.batch.BatchLimits;
 import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.reward.compose.Gate;
+import io.lodestar.operators.reward.model.RewardModelSettings;
 import io.lodestar.operators.reward.compose.OverlongShaping;
 import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.operators.validate.GenerationValidator;
@@ -205,6 +206,28 @@ public final class LodestarOptions {
       ConfigOptions.key("reward.overlong.length-fallback").stringType().defaultValue("unscorable")
           .withDescription("Without responseTokenIds: unscorable (no shaping) or estimate:<chars per token>.");
 
+  public static final ConfigOption<String> REWARD_MODEL_PATH =
+      ConfigOptions.key("reward-model.path").stringType().defaultValue("")
+          .withDescription("Folder of a local ONNX reward model (model.onnx, tokenizer.json, reward-model.json); empty: off.");
+  public static final ConfigOption<String> REWARD_MODEL_DEVICE =
+      ConfigOptions.key("reward-model.device").stringType().defaultValue("auto")
+          .withDescription("auto (a GPU when present), cpu, gpu or gpu:N.");
+  public static final ConfigOption<Integer> REWARD_MODEL_BATCH_SIZE =
+      ConfigOptions.key("reward-model.batch-size").intType().defaultValue(RewardModelSettings.DEFAULT_BATCH_SIZE)
+          .withDescription("Records per model call.");
+  public static final ConfigOption<Duration> REWARD_MODEL_MAX_WAIT =
+      ConfigOptions.key("reward-model.max-wait").durationType().defaultValue(RewardModelSettings.DEFAULT_MAX_WAIT)
+          .withDescription("Longest a record waits for its batch to fill (processing time).");
+  public static final ConfigOption<String> REWARD_MODEL_TEMPLATE =
+      ConfigOptions.key("reward-model.template").stringType().defaultValue("role-prefixed")
+          .withDescription("How (prompt, response) become model input: role-prefixed, text-pair, last-user-pair or format:...");
+  public static final ConfigOption<String> REWARD_MODEL_NORMALISATION =
+      ConfigOptions.key("reward-model.normalisation").stringType().defaultValue("none")
+          .withDescription("none, sigmoid or affine:scale,bias applied to the model's logit.");
+  public static final ConfigOption<String> REWARD_MODEL_COMPONENT =
+      ConfigOptions.key("reward-model.component-name").stringType().defaultValue(RewardModelSettings.DEFAULT_COMPONENT_NAME)
+          .withDescription("Name of the reward component the model adds.");
+
   /** Every typed option, for documentation and for rejecting unknown keys. */
   public static final List<ConfigOption<?>> ALL =
       List.of(
@@ -220,7 +243,9 @@ public final class LodestarOptions {
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD,
           REWARD_WEIGHTS, REWARD_GATES, REWARD_MISSING, REWARD_OVERLONG_MODE, REWARD_OVERLONG_MAX_LENGTH,
-          REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR, REWARD_OVERLONG_LENGTH_FALLBACK);
+          REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR, REWARD_OVERLONG_LENGTH_FALLBACK,
+          REWARD_MODEL_PATH, REWARD_MODEL_DEVICE, REWARD_MODEL_BATCH_SIZE, REWARD_MODEL_MAX_WAIT, REWARD_MODEL_TEMPLATE,
+          REWARD_MODEL_NORMALISATION, REWARD_MODEL_COMPONENT);
 
   private static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):(.+)}$");
 
@@ -387,6 +412,7 @@ public final class LodestarOptions {
     verifierRegistry();
     staleness();
     rewardComposition();
+    rewardModel();
     batchLimits();
     exportFormats();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
@@ -530,6 +556,22 @@ public final class LodestarOptions {
   }
 
   /** How reward components combine into the reward; fails naming the key that is wrong. */
+  /** The local reward model's settings, or empty when {@code reward-model.path} is not set. */
+  public Optional<RewardModelSettings> rewardModel() {
+    String path = config.get(REWARD_MODEL_PATH);
+    if (path.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          RewardModelSettings.parse(
+              path, config.get(REWARD_MODEL_DEVICE), config.get(REWARD_MODEL_BATCH_SIZE), config.get(REWARD_MODEL_MAX_WAIT),
+              config.get(REWARD_MODEL_TEMPLATE), config.get(REWARD_MODEL_NORMALISATION), config.get(REWARD_MODEL_COMPONENT)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("reward-model.*: " + e.getMessage(), e);
+    }
+  }
+
   public RewardComposition rewardComposition() {
     RewardComposition.Weights weights = parse(REWARD_WEIGHTS, RewardComposition.Weights::parse);
     RewardComposition.MissingRules missing = parse(REWARD_MISSING, RewardComposition.MissingRules::parse);

@@ -16,6 +16,14 @@ class LodestarOptionsTest {
   private static final String CANARY = "canary-Pa55word-7f3e";
 
   @Test
+  void aBadRewardModelDeviceIsRefusedNamingTheKey() {
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--reward-model.path", "/m", "--reward-model.device", "tpu"}))
+        .hasMessageContaining("reward-model.")
+        .hasMessageContaining("device");
+  }
+
+  @Test
   void flagsOverrideTheConfigFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("lodestar.properties");
     Files.writeString(file, "kafka.bootstrap.servers=broker:9092\nbatch.groups=16\ngroup.timeout=5 min\n");
