@@ -12,6 +12,8 @@ public final class DeadLetters {
   public static final String LATE_GROUP_MEMBER = "LATE_GROUP_MEMBER";
   public static final String UNMATCHED_FEEDBACK = "UNMATCHED_FEEDBACK";
   public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
+  /** A preference pair a health gate held and, when its alarm cleared, discarded (gate.on-clear=discard). */
+  public static final String GATE_DISCARDED = "GATE_DISCARDED";
 
   private DeadLetters() {}
 

@@ -16,7 +16,9 @@ public final class MetricNames {
   public static final String OPEN_GROUPS = "lodestarOpenGroups";
   public static final String BATCHES = "lodestarBatches";
   public static final String PAIRS = "lodestarPairs";
-  public static final String VOTES_WITHOUT_PAIR = "lodestarVotesWithoutPair";
+  public static final String UNPAIRED_EXAMPLES = "lodestarUnpairedExamples";
+  /** Feedback (or groups) that yielded no training example; label {@code reason}. */
+  public static final String FEEDBACK_WITHOUT_EXAMPLE = "lodestarFeedbackWithoutExample";
   public static final String UNMATCHED_FEEDBACK = "lodestarUnmatchedFeedback";
   /** Records whose reward a failed gate set to the gate's penalty (also counted as scored). */
   public static final String REWARDS_GATED = "lodestarRewardsGated";

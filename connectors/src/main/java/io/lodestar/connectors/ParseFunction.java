@@ -3,6 +3,8 @@ package io.lodestar.connectors;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.schema.DeadLetter;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -29,6 +31,8 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   private transient Counter parsed;
   private transient Counter rejected;
+  /** Dead letters by error kind; Flink names these {@code kind_lodestarDeadLetters}, label {@code kind}. */
+  private transient Map<String, Counter> rejectedByKind;
 
   /** The id of a decoded record, named in dead letters so an operator can find its producer. */
   public interface SerializableIdOf<T> extends Function<T, String>, java.io.Serializable {}
@@ -52,6 +56,7 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   public void open(OpenContext openContext) {
     parsed = getRuntimeContext().getMetricGroup().counter(MetricNames.RECORDS_PARSED);
     rejected = getRuntimeContext().getMetricGroup().counter(MetricNames.DEAD_LETTERS);
+    rejectedByKind = new HashMap<>();
   }
 
   @Override
@@ -88,6 +93,11 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   private void reject(RawRecord raw, Context ctx, String kind, String reason, String id) {
     rejected.inc();
+    // Kinds are a small fixed set (the codec's error kinds and INVALID), so the map stays small.
+    rejectedByKind
+        .computeIfAbsent(
+            kind, k -> getRuntimeContext().getMetricGroup().addGroup("kind", k).counter(MetricNames.DEAD_LETTERS))
+        .inc();
     ctx.output(
         deadLetters,
         DeadLetters.fromRaw(raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, System.currentTimeMillis()));

@@ -19,7 +19,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class BoundedJob {
 
-  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "dead-letters", "filtered-groups");
+  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "unpaired", "dead-letters", "filtered-groups", "health-metrics", "alerts");
 
   private BoundedJob() {}
 
@@ -77,11 +77,17 @@ public final class BoundedJob {
             JsonLinesFiles.sink(out.resolve("scored"), "scored"),
             JsonLinesFiles.sink(out.resolve("batches"), "batches"),
             JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
+            JsonLinesFiles.sink(out.resolve("unpaired"), "unpaired"),
             JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
-            JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups")));
+            JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups"),
+            JsonLinesFiles.sink(out.resolve("health-metrics"), "health-metrics"),
+            JsonLinesFiles.sink(out.resolve("alerts"), "alerts")));
     // The same trainer files as the streaming job's export.dir, under the output directory.
-    TrainerFiles.attach(
-        streams.batches(), new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri()), options.exportFormats());
+    org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri());
+    TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
+    if (streams.pairs() != null) {
+      PreferenceFiles.attach(streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
+    }
   }
 
   private static DataStream<RawRecord> fileSource(StreamExecutionEnvironment env, Path file, String uid) {

@@ -7,11 +7,14 @@ import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.UnpairedExample;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -53,7 +56,11 @@ public final class PipelineJob {
             kafkaOutputs(options, kafka));
     String exportDir = options.get(LodestarOptions.EXPORT_DIR);
     if (!exportDir.isBlank()) {
-      TrainerFiles.attach(streams.batches(), new org.apache.flink.core.fs.Path(exportDir), options.exportFormats());
+      org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(exportDir);
+      TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
+      if (streams.pairs() != null) {
+        PreferenceFiles.attach(streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
+      }
     }
   }
 
@@ -98,11 +105,17 @@ public final class PipelineJob {
             RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId),
         KafkaIO.exactlyOnceSink(kafka, "pairs", options.get(LodestarOptions.TOPIC_PAIRS),
             RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId),
+        KafkaIO.exactlyOnceSink(kafka, "unpaired", options.get(LodestarOptions.TOPIC_UNPAIRED),
+            RecordCodec.of(UnpairedExample.class), format, UnpairedExample::getExampleId),
         KafkaIO.exactlyOnceSink(kafka, "dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS),
             RecordCodec.of(DeadLetter.class), format, DeadLetter::getRecordId),
         filteredTopic.isBlank()
             ? null
             : KafkaIO.exactlyOnceSink(kafka, "filtered-groups", filteredTopic,
-                RecordCodec.of(RLGroup.class), format, RLGroup::getGroupId));
+                RecordCodec.of(RLGroup.class), format, RLGroup::getGroupId),
+        KafkaIO.exactlyOnceSink(kafka, "health-metrics", options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
+            RecordCodec.of(HealthMetrics.class), format, HealthMetrics::getMetricsId),
+        KafkaIO.exactlyOnceSink(kafka, "alerts", options.get(LodestarOptions.TOPIC_ALERTS),
+            RecordCodec.of(Alert.class), format, Alert::getAlertId));
   }
 }

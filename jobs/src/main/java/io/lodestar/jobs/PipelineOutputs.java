@@ -1,25 +1,36 @@
 package io.lodestar.jobs;
 
+import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.UnpairedExample;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /**
  * Where the pipeline writes: Kafka topics in production, files in bounded mode, anything in tests.
- * {@code filteredGroups} may be null: filtered groups are then counted, not written.
+ * {@code filteredGroups} may be null: filtered groups are then counted, not written; {@code
+ * healthMetrics} and {@code alerts} may be null: health is then reported as metrics only.
  */
 public record PipelineOutputs(
     Sink<ScoredGeneration> scored,
     Sink<RLBatch> batches,
     Sink<PreferencePair> pairs,
+    Sink<UnpairedExample> unpaired,
     Sink<DeadLetter> deadLetters,
-    Sink<RLGroup> filteredGroups) {
+    Sink<RLGroup> filteredGroups,
+    Sink<HealthMetrics> healthMetrics,
+    Sink<Alert> alerts) {
 
   public PipelineOutputs(
-      Sink<ScoredGeneration> scored, Sink<RLBatch> batches, Sink<PreferencePair> pairs, Sink<DeadLetter> deadLetters) {
-    this(scored, batches, pairs, deadLetters, null);
+      Sink<ScoredGeneration> scored,
+      Sink<RLBatch> batches,
+      Sink<PreferencePair> pairs,
+      Sink<UnpairedExample> unpaired,
+      Sink<DeadLetter> deadLetters) {
+    this(scored, batches, pairs, unpaired, deadLetters, null, null, null);
   }
 }

@@ -1,7 +1,6 @@
 package io.lodestar.jobs;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.PlainJson;
@@ -10,36 +9,30 @@ import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.batch.BatchFunction;
 import io.lodestar.operators.dedup.DeduplicateFunction;
 import io.lodestar.operators.group.GroupFunction;
-import io.lodestar.operators.preference.GenerationJoinFunction;
-import io.lodestar.operators.preference.VoteHalvesFunction;
-import io.lodestar.operators.preference.VoteJoin;
-import io.lodestar.operators.preference.VotePairs;
 import io.lodestar.operators.reward.compose.CombineRewardsFunction;
-import io.lodestar.operators.reward.model.ModelStages;
 import io.lodestar.operators.validate.FeedbackValidator;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.ScoreFunction;
 import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.operators.verify.code.CodeTestFunction;
+import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.Feedback;
-import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.UnpairedExample;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -50,9 +43,12 @@ import org.apache.flink.util.OutputTag;
  * The pipeline graph, independent of where records come from and go to:
  *
  * <pre>
- * generations -> parse/validate -> dedup -> verify (rules, then code tests async) -> combine rewards -> scored
- *                                              \-> group -> advantages -> batches
- * feedback    -> parse/validate -> votes -> join A -> join B -> pairs
+ * generations -> parse/validate -> dedup -> verify (rules, then code tests async)
+ *             -> [reward model] [embedding similarity] [remote reward model] [judge] -> combine rewards -> scored
+ *                                              \-> group -> advantages -> [diversity] -> batches
+ * feedback    -> parse/validate -> dedup -> join generations -> votes, edits, regenerations; thumbs, ratings per prompt
+ *             -> pairs, unpaired examples (redacted); closed groups -> [reward-margin pairs] (PreferenceStages)
+ * scored, groups, batches, pairs, feedback -> health windows -> alarms -> [gate before the batch (and pair) sinks] (HealthStages)
  * every rejected, late or unmatched record -> dead letters
  * </pre>
  *
@@ -71,8 +67,11 @@ public final class PipelineTopology {
       DataStream<ScoredGeneration> scored,
       DataStream<RLBatch> batches,
       DataStream<PreferencePair> pairs,
+      DataStream<UnpairedExample> unpaired,
       DataStream<DeadLetter> deadLetters,
-      DataStream<RLGroup> filteredGroups) {}
+      DataStream<RLGroup> filteredGroups,
+      DataStream<HealthMetrics> healthMetrics,
+      DataStream<Alert> alerts) {}
 
   /** Builds the graph and connects it to the outputs. {@code feedback} may be null. */
   public static Streams build(
@@ -96,14 +95,26 @@ public final class PipelineTopology {
     if (streams.pairs() != null) {
       streams.pairs().sinkTo(outputs.pairs()).uid("sink-pairs").name("Preference pairs sink");
     }
+    if (streams.unpaired() != null) {
+      streams.unpaired().sinkTo(outputs.unpaired()).uid("sink-unpaired").name("Unpaired examples sink");
+    }
     streams.deadLetters().sinkTo(outputs.deadLetters()).uid("sink-dead-letters").name("Dead letters sink");
+    if (streams.healthMetrics() != null && outputs.healthMetrics() != null) {
+      streams.healthMetrics().sinkTo(outputs.healthMetrics()).uid("sink-health-metrics").name("Health metrics sink");
+    }
+    if (streams.alerts() != null && outputs.alerts() != null) {
+      streams.alerts().sinkTo(outputs.alerts()).uid("sink-alerts").name("Alerts sink");
+    }
     if (outputs.filteredGroups() != null) {
       streams.filteredGroups().sinkTo(outputs.filteredGroups()).uid("sink-filtered-groups").name("Filtered groups sink");
     }
     return streams;
   }
 
-  /** Builds the graph without sinks; {@code pairs} is null when there is no feedback input. */
+  /**
+   * Builds the graph without sinks; {@code unpaired} is null when there is no feedback input,
+   * {@code pairs} too unless group pairs are on.
+   */
   public static Streams build(DataStream<RawRecord> generationsRaw, DataStream<RawRecord> feedbackRaw, LodestarOptions options) {
     return build(generationsRaw, feedbackRaw, null, options);
   }
@@ -163,13 +174,12 @@ public final class PipelineTopology {
             .uid("verify-code-tests")
             .name("Verify code tests (sandbox)");
 
-    if (options.rewardModel().isPresent()) {
-      codeScored = ModelStages.rewardModel(codeScored, options.rewardModel().get());
-    }
+    ScoringStages.Scored learned = ScoringStages.apply(codeScored, options);
 
     // Every scoring stage only adds components; the reward is combined once, here, from all of them.
     DataStream<ScoredGeneration> scored =
-        codeScored
+        learned
+            .scored()
             .map(new CombineRewardsFunction(options.rewardComposition()), avro(ScoredGeneration.class))
             .uid("combine-rewards")
             .name("Combine rewards");
@@ -192,7 +202,7 @@ public final class PipelineTopology {
     DataStream<PolicyUpdate> policyUpdates =
         parsedPolicyUpdates == null ? noPolicyUpdates(groups) : withPublishTime(parsedPolicyUpdates, options);
     SingleOutputStreamOperator<RLBatch> batches =
-        groups
+        ScoringStages.withDiversity(groups, options)
             .keyBy(g -> g.getSamples().get(0).getPolicy().getModelId(), Types.STRING)
             .connect(policyUpdates.keyBy(PolicyUpdate::getModelId, Types.STRING))
             .process(
@@ -223,12 +233,15 @@ public final class PipelineTopology {
             .name("Late group members to dead letters");
 
     DataStream<DeadLetter> deadLetters = parsedGenerations.getSideOutput(DEAD_LETTERS).union(lateMembers);
+    if (learned.deadLetters() != null) {
+      deadLetters = deadLetters.union(learned.deadLetters());
+    }
     if (parsedPolicyUpdates != null) {
       deadLetters = deadLetters.union(parsedPolicyUpdates.getSideOutput(DEAD_LETTERS));
     }
-    DataStream<PreferencePair> pairs = null;
+    SingleOutputStreamOperator<Feedback> feedback = null;
     if (feedbackRaw != null) {
-      SingleOutputStreamOperator<Feedback> feedback =
+      feedback =
           feedbackRaw
               .process(
                   new ParseFunction<>(
@@ -241,15 +254,26 @@ public final class PipelineTopology {
                   avro(Feedback.class))
               .uid("parse-feedback")
               .name("Parse and validate feedback");
-      VoteStreams votes = votePairs(generations, feedback, options);
-      deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS), votes.unmatched());
-      pairs = votes.pairs();
+      deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS));
+    }
+    PreferenceStages.Streams preference = PreferenceStages.apply(scored, feedback, groups, options);
+    if (preference.unmatched() != null) {
+      deadLetters = deadLetters.union(preference.unmatched());
     }
     DataStream<RLGroup> setAside =
         groups
             .getSideOutput(GroupFunction.FILTERED_GROUPS)
             .union(batches.getSideOutput(BatchFunction.STALE_GROUPS), batches.getSideOutput(BatchFunction.REFUSED_GROUPS));
-    return new Streams(scored, batches, pairs, deadLetters, setAside);
+    HealthStages.Streams health =
+        HealthStages.apply(scored, groups, batches, preference.pairs(), preference.joinedFeedback(), options);
+    if (health.discardedGroups() != null) {
+      setAside = setAside.union(health.discardedGroups());
+    }
+    if (health.discardedPairs() != null) {
+      deadLetters = deadLetters.union(health.discardedPairs());
+    }
+    return new Streams(
+        scored, health.batches(), health.pairs(), preference.unpaired(), deadLetters, setAside, health.metrics(), health.alerts());
   }
 
   /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */
@@ -304,100 +328,6 @@ public final class PipelineTopology {
         .flatMap((RLGroup g, Collector<PolicyUpdate> out) -> {}, avro(PolicyUpdate.class))
         .uid("no-policy-updates")
         .name("No trainer control topic");
-  }
-
-  private record VoteStreams(DataStream<PreferencePair> pairs, DataStream<DeadLetter> unmatched) {}
-
-  /**
-   * Pairwise votes become preference pairs once both generations they compare are known: each vote
-   * becomes two requests that meet their generation keyed by its id (generations are stored once),
-   * then the two halves meet keyed by the feedback id.
-   */
-  private static VoteStreams votePairs(
-      DataStream<Generation> generations, DataStream<Feedback> feedback, LodestarOptions options) {
-    WatermarkStrategy<Feedback> feedbackTime =
-        WatermarkStrategy.<Feedback>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
-            .withTimestampAssigner((f, previous) -> f.getCreatedAtMs())
-            .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS));
-    Duration keep = options.get(LodestarOptions.FEEDBACK_KEEP_GENERATIONS);
-    Duration wait = options.get(LodestarOptions.FEEDBACK_MAX_WAIT);
-    TypeInformation<VoteJoin> voteType = TypeInformation.of(VoteJoin.class);
-
-    DataStream<VoteJoin> requests =
-        feedback
-            .assignTimestampsAndWatermarks(feedbackTime)
-            .uid("event-time-feedback")
-            .name("Event time of feedback")
-            .flatMap(
-                (Feedback f, Collector<VoteJoin> out) -> {
-                  if (f.getKind() == FeedbackKind.PAIRWISE) {
-                    out.collect(VoteJoin.request(f, GenerationJoinFunction.Side.A));
-                    out.collect(VoteJoin.request(f, GenerationJoinFunction.Side.B));
-                  }
-                },
-                voteType)
-            .uid("select-votes")
-            .name("Select pairwise votes");
-
-    SingleOutputStreamOperator<VoteJoin> halves =
-        generations
-            .keyBy(Generation::getGenerationId, Types.STRING)
-            .connect(requests.keyBy(VoteJoin::wantedGenerationId, Types.STRING))
-            .process(new GenerationJoinFunction(keep, wait), voteType)
-            .uid("join-votes-with-generations")
-            .name("Join votes with generations");
-    DataStream<VoteJoin> joined =
-        halves
-            .keyBy(h -> h.vote.getFeedbackId(), Types.STRING)
-            .process(new VoteHalvesFunction(wait), voteType)
-            .uid("join-vote-halves")
-            .name("Join vote halves");
-
-    DataStream<PreferencePair> pairs =
-        joined.flatMap(new VoteToPair(), avro(PreferencePair.class)).uid("vote-to-pair").name("Votes to preference pairs");
-    DataStream<DeadLetter> unmatched =
-        halves
-            .getSideOutput(GenerationJoinFunction.UNMATCHED)
-            .map(PipelineTopology::unmatchedVote, avro(DeadLetter.class))
-            .uid("unmatched-votes-to-dead-letters")
-            .name("Unmatched votes to dead letters");
-    return new VoteStreams(pairs, unmatched);
-  }
-
-  private static DeadLetter unmatchedVote(VoteJoin v) {
-    String missing = v.wantedGenerationId();
-    return DeadLetters.fromOperator(
-        "join.votes",
-        DeadLetters.UNMATCHED_FEEDBACK,
-        "generation " + missing + " did not arrive within the feedback wait",
-        v.vote.getFeedbackId(),
-        PlainJson.toJsonString(v.vote).getBytes(StandardCharsets.UTF_8),
-        v.vote.getCreatedAtMs(),
-        System.currentTimeMillis());
-  }
-
-  /** Votes with both generations become pairs; ties, both-bad and the like are counted. */
-  static final class VoteToPair extends RichFlatMapFunction<VoteJoin, PreferencePair> {
-    private static final long serialVersionUID = 1L;
-    private transient Counter pairs;
-    private transient Counter withoutPair;
-
-    @Override
-    public void open(OpenContext openContext) {
-      pairs = getRuntimeContext().getMetricGroup().counter(MetricNames.PAIRS);
-      withoutPair = getRuntimeContext().getMetricGroup().counter(MetricNames.VOTES_WITHOUT_PAIR);
-    }
-
-    @Override
-    public void flatMap(VoteJoin v, Collector<PreferencePair> out) {
-      VotePairs.Outcome outcome = VotePairs.toPair(v.vote, v.a, v.b, PIPELINE_VERSION);
-      if (outcome.pair().isPresent()) {
-        pairs.inc();
-        out.collect(outcome.pair().get());
-      } else {
-        withoutPair.inc();
-      }
-    }
   }
 
   static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> avro(Class<T> type) {

@@ -220,6 +220,42 @@ class BoundedJobITCase {
     }));
   }
 
+  @Test
+  void healthWindowsCompareHumanThumbsWithTheRewardModelThroughTheFeedbackJoin() throws Exception {
+    Path model = Path.of("..", "operators", "src", "main", "resources", "lodestar", "models", "tiny-reward").toAbsolutePath();
+    assumeThat(model.resolve("model.onnx")).exists();
+    List<Generation> generations = new ArrayList<>();
+    List<io.lodestar.schema.Feedback> thumbs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Generation g = math("h" + i, i, i % 2 == 0 ? "6 times 7 is 42." : "It is 41, I think.", 4, null);
+      generations.add(Generation.newBuilder(g).setGroupId("h").setPromptId("h").setExpectedGroupSize(8).build());
+      thumbs.add(
+          io.lodestar.schema.Feedback.newBuilder()
+              .setFeedbackId("t" + i)
+              .setGenerationId("h" + i)
+              .setKind(io.lodestar.schema.FeedbackKind.THUMB)
+              .setThumbUp(i % 2 == 0)
+              .setCreatedAtMs(1_767_225_600_000L + 1_000)
+              .build());
+    }
+    Path generationsFile = out.resolve("generations.jsonl");
+    Path feedbackFile = out.resolve("feedback.jsonl");
+    Files.write(generationsFile, generations.stream().map(PlainJson::toJsonString).toList());
+    Files.write(feedbackFile, thumbs.stream().map(PlainJson::toJsonString).toList());
+
+    BoundedJob.run(
+        new BoundedJob.Inputs(generationsFile, feedbackFile, out.resolve("health")),
+        LodestarOptions.fromArgs(new String[] {"--reward-model.path", model.toString(), "--reward-model.device", "cpu"}));
+
+    List<io.lodestar.schema.HealthMetrics> rows = readFrom(out.resolve("health"), "health-metrics", io.lodestar.schema.HealthMetrics.class);
+    io.lodestar.schema.HealthMetrics fixture =
+        rows.stream().filter(r -> r.getDataSource().equals("fixture")).findFirst().orElseThrow();
+    assertThat(fixture.getGenerations()).isEqualTo(8);
+    assertThat(fixture.getFeedback()).isEqualTo(8);
+    assertThat(fixture.getHumanModelCompared()).as("every thumb met its scored generation").isEqualTo(8);
+    assertThat(fixture.getHumanModelAgreement()).isNotNull().isBetween(0.0, 1.0);
+  }
+
   private static Generation math(String id, int index, String response, int tokens, Double helpfulness) {
     List<RewardComponent> upstream = new ArrayList<>();
     if (helpfulness != null) {

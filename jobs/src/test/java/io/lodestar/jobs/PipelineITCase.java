@@ -3,6 +3,8 @@ package io.lodestar.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
@@ -10,12 +12,28 @@ import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.demo.TrafficSimulator;
+import io.lodestar.schema.Alert;
+import io.lodestar.schema.AlertState;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.HealthMetrics;
+import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.UnpairedExample;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +41,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -36,11 +57,14 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,6 +85,25 @@ class PipelineITCase {
   @BeforeAll
   static void startBroker() throws Exception {
     kafka = EmbeddedKafka.start();
+  }
+
+  private final List<JobClient> started = new ArrayList<>();
+  private URI rest;
+
+  @BeforeEach
+  void findRestEndpoint(@InjectClusterRESTAddress URI address) {
+    rest = address;
+  }
+
+  /** A test that failed before its drain must not leave its job holding the shared cluster's slots. */
+  @AfterEach
+  void cancelUnfinishedJobs() throws Exception {
+    for (JobClient job : started) {
+      JobStatus status = status(job);
+      if (status != null && !status.isGloballyTerminalState()) {
+        job.cancel().get(1, TimeUnit.MINUTES);
+      }
+    }
   }
 
   @AfterAll
@@ -98,7 +141,11 @@ class PipelineITCase {
     traffic.addInvalidGeneration(traffic.anyGeneration(), " ", 4);
     traffic.addInvalidGeneration(traffic.anyGeneration(), "invalid-group-size", 0);
     // No restarts allowed: any exception would fail the job and the drain below with it.
-    LodestarOptions options = options(topics, 0);
+    Map<String, String> values = new HashMap<>(optionValues(topics, 0));
+    // The gate is on for batches and pairs; the default rules do not fire on this traffic, so all pass.
+    values.put(LodestarOptions.GATE_ENABLED.key(), "true");
+    values.put(LodestarOptions.GATE_PAIRS.key(), "true");
+    LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
@@ -143,6 +190,105 @@ class PipelineITCase {
         .hasMessageContaining("transaction.max.timeout.ms=900000 ms");
   }
 
+  @Test
+  void learnedScorersAddTheirComponentsAndEveryClosedGroupCarriesItsDiversity() throws Exception {
+    Topics topics = Topics.fresh();
+    // Fewer prompts than the other tests: MiniLM on a 2-core CI machine is the slow part.
+    SimulatedTraffic traffic = new SimulatedTraffic(settings(13L, 0.0, 12));
+    AtomicInteger rewardCalls = new AtomicInteger();
+    AtomicInteger judgeCalls = new AtomicInteger();
+    HttpServer scorers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    scorers.createContext("/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
+    scorers.createContext(
+        "/v1/chat/completions",
+        exchange ->
+            reply(exchange, judgeCalls, "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"Clear.\\nSCORE: 7\"}}]}"));
+    scorers.setExecutor(Executors.newFixedThreadPool(4));
+    scorers.start();
+    String base = "http://127.0.0.1:" + scorers.getAddress().getPort();
+    try {
+      Map<String, String> values = new HashMap<>(optionValues(topics, 0));
+      values.put("remote-reward.url", base + "/get_reward");
+      values.put("judge.url", base);
+      values.put("judge.model", "judge-test");
+      values.put("embedding-model.similarity", "true");
+      values.put("embedding-model.diversity", "true");
+      LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
+
+      JobClient job = start(options, topics, false);
+      publish(topics, traffic.messages);
+      waitFor(
+          "all scored generations to be committed",
+          () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size(),
+          TimeUnit.MINUTES.toSeconds(5),
+          () -> read(topics.scored, ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
+              + rewardCalls.get() + " remote reward calls, " + judgeCalls.get() + " judge calls");
+      drain(job);
+    } finally {
+      scorers.stop(0);
+    }
+
+    List<ScoredGeneration> scored = read(topics.scored, ScoredGeneration.class);
+    assertThat(scored).hasSameSizeAs(traffic.generationIds);
+    for (ScoredGeneration s : scored) {
+      Map<String, RewardComponent> byName = new HashMap<>();
+      s.getComponents().forEach(c -> byName.put(c.getName(), c));
+      assertThat(byName).containsKeys("remote_rm", "judge", "embedding_similarity");
+      assertThat(byName.get("remote_rm").getStatus()).isEqualTo(RewardStatus.OK);
+      assertThat(byName.get("remote_rm").getValue()).isEqualTo(0.25);
+      assertThat(byName.get("judge").getStatus()).isEqualTo(RewardStatus.OK);
+    }
+    assertThat(rewardCalls.get()).isGreaterThanOrEqualTo(traffic.generationIds.size());
+    assertThat(judgeCalls.get()).isPositive();
+    List<RLGroup> groups = new ArrayList<>();
+    read(topics.batches, RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
+    assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(traffic.groupIds);
+    assertThat(groups).allSatisfy(g -> assertThat(g.getDiversity()).isNotNull().isBetween(0.0, 2.0));
+  }
+
+  @Test
+  void aFiringGatingAlarmHoldsBackTheBatchesOfItsPolicyVersionWhileMetricsAndAlertsArePublished() throws Exception {
+    Topics topics = Topics.fresh();
+    SimulatedTraffic traffic = new SimulatedTraffic(settings(17L, 0.0));
+    Map<String, String> values = new HashMap<>(optionValues(topics, 0));
+    values.put(LodestarOptions.GATE_ENABLED.key(), "true");
+    values.put(LodestarOptions.ALARM_RULES.key(), "any-traffic: generations >= 1 for 1 windows gate");
+    LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
+
+    JobClient job = start(options, topics, false);
+    publish(topics, traffic.messages);
+    waitFor(
+        "all scored generations to be committed",
+        () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    // The drain ends event time: every window closes, its alert fires and commits with the savepoint.
+    drain(job);
+
+    List<Alert> alerts = read(topics.alerts, Alert.class);
+    assertThat(alerts).isNotEmpty().allSatisfy(a -> {
+      assertThat(a.getRuleId()).isEqualTo("any-traffic");
+      assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+      assertThat(a.getGate()).isTrue();
+    });
+    List<HealthMetrics> metrics = read(topics.healthMetrics, HealthMetrics.class);
+    assertThat(metrics).isNotEmpty();
+    long windowed = metrics.stream().filter(m -> !"*".equals(m.getDataSource())).mapToLong(HealthMetrics::getGenerations).sum();
+    assertThat(windowed).as("every scored generation is counted once in a source row").isEqualTo(traffic.generationIds.size());
+    // Every batch is of a policy version whose rule fires: none reaches the trainers' topic; they stay in the gate's state.
+    assertThat(read(topics.batches, RLBatch.class)).isEmpty();
+    assertThat(read(topics.scored, ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
+  }
+
+  private static void reply(HttpExchange exchange, AtomicInteger calls, String body) throws IOException {
+    calls.incrementAndGet();
+    exchange.getRequestBody().readAllBytes();
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
   private void assertExactlyOnce(SimulatedTraffic traffic, Topics topics) {
     List<String> scoredIds = new ArrayList<>();
     read(topics.scored, ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
@@ -162,10 +308,16 @@ class PipelineITCase {
     assertThat(groupIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.groupIds);
     assertThat(sequences).doesNotHaveDuplicates();
 
-    List<String> pairIds = new ArrayList<>();
-    read(topics.pairs, PreferencePair.class).forEach(p -> pairIds.add(p.getPairId()));
-    assertThat(pairIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.expectedPairIds);
-    assertThat(pairIds).isNotEmpty();
+    List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
+    assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
+    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.VOTE).extracting(PreferencePair::getPairId)
+        .containsExactlyInAnyOrderElementsOf(traffic.expectedPairIds)
+        .isNotEmpty();
+    // One simulated thumb per group: each becomes an unpaired example once its prompt's window closes.
+    List<UnpairedExample> unpaired = read(topics.unpaired, UnpairedExample.class);
+    assertThat(unpaired).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
+    assertThat(unpaired).isNotEmpty().allSatisfy(u -> assertThat(u.getSource()).isEqualTo(PairSource.THUMBS));
+    assertThat(read(topics.healthMetrics, HealthMetrics.class)).isNotEmpty();
   }
 
   private JobClient start(LodestarOptions options, Topics topics, boolean injectFailure) throws Exception {
@@ -185,6 +337,7 @@ class PipelineITCase {
     DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback, "source-feedback");
     PipelineTopology.build(generations, feedback, options, PipelineJob.kafkaOutputs(options, settings));
     JobClient job = env.executeAsync("pipeline-it");
+    started.add(job);
     waitFor("the job to run", () -> status(job) == JobStatus.RUNNING);
     return job;
   }
@@ -196,6 +349,10 @@ class PipelineITCase {
   }
 
   private LodestarOptions options(Topics topics, int restartAttempts) {
+    return LodestarOptions.fromMap(optionValues(topics, restartAttempts), name -> null);
+  }
+
+  private Map<String, String> optionValues(Topics topics, int restartAttempts) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations);
@@ -203,6 +360,9 @@ class PipelineITCase {
     values.put(LodestarOptions.TOPIC_SCORED.key(), topics.scored);
     values.put(LodestarOptions.TOPIC_BATCHES.key(), topics.batches);
     values.put(LodestarOptions.TOPIC_PAIRS.key(), topics.pairs);
+    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired);
+    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics);
+    values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts);
     values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters);
     values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix);
     values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix);
@@ -216,13 +376,17 @@ class PipelineITCase {
     values.put(LodestarOptions.BATCH_MAX_WAIT.key(), "1 h");
     values.put(LodestarOptions.GROUP_TIMEOUT.key(), "10 min");
     values.put(LodestarOptions.FEEDBACK_MAX_WAIT.key(), "1 h");
-    return LodestarOptions.fromMap(values, name -> null);
+    return values;
   }
 
   private static TrafficSimulator.Settings settings(long seed, double corruptRate) {
+    return settings(seed, corruptRate, 40);
+  }
+
+  private static TrafficSimulator.Settings settings(long seed, double corruptRate, int prompts) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     return new TrafficSimulator.Settings(
-        seed, 40, 4, 0.05, corruptRate, d.noAnswerRate(), 0.6, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId());
+        seed, prompts, 4, 0.05, corruptRate, d.noAnswerRate(), 0.6, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId());
   }
 
   private static void publish(Topics topics, List<SimulatedTraffic.Message> messages) {
@@ -253,26 +417,101 @@ class PipelineITCase {
     }
   }
 
-  private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+  private void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+    waitFor(what, condition, 120, () -> "");
+  }
+
+  /**
+   * Waits for {@code condition} while the latest started job runs: fails at once with its root cause
+   * when it ends, and on a timeout with one line (so a CI log's failure summary carries it) naming
+   * the job's status, its checkpoint counts and where its threads were.
+   */
+  private void waitFor(String what, BooleanSupplier condition, long seconds, Supplier<String> progress)
+      throws InterruptedException {
+    JobClient job = started.isEmpty() ? null : started.get(started.size() - 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
+      if (job != null) {
+        assertJobNotEnded(job);
+      }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        throw new AssertionError(
+            "timed out after " + seconds + " s waiting for " + what + " " + progress.get()
+                + (job == null ? "" : " | job " + status(job) + ", checkpoints " + checkpointCounts(job))
+                + " | threads: " + lodestarThreads());
       }
       Thread.sleep(250);
     }
   }
 
+  /** Fails at once, with the job's root cause, when the job has failed or was cancelled. */
+  private static void assertJobNotEnded(JobClient job) {
+    JobStatus status = status(job);
+    if (status != null && status.isGloballyTerminalState()) {
+      Throwable cause = null;
+      try {
+        job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+          cause = cause.getCause();
+        }
+      }
+      throw new AssertionError("the job ended " + status + (cause == null ? "" : ": " + cause), cause);
+    }
+  }
+
+  /** The job's checkpoint counts (completed, failed, in progress) from the REST API, for a timeout message. */
+  private String checkpointCounts(JobClient job) {
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(rest.resolve("/jobs/" + job.getJobID() + "/checkpoints")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      String body = response.body();
+      int at = body.indexOf("\"counts\"");
+      return at < 0 ? body.substring(0, Math.min(200, body.length())) : body.substring(at, body.indexOf('}', at) + 1);
+    } catch (Exception e) {
+      return "unavailable (" + e + ")";
+    }
+  }
+
+  /** Where the job's threads are: each one running Lodestar, DJL or ONNX Runtime code, with its top frames. */
+  private static String lodestarThreads() {
+    StringBuilder out = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      boolean ours = java.util.Arrays.stream(stack).anyMatch(f -> f.getClassName().startsWith("io.lodestar.operators")
+          || f.getClassName().startsWith("ai.djl") || f.getClassName().startsWith("ai.onnxruntime"));
+      if (ours) {
+        String name = thread.getName();
+        out.append(name, 0, Math.min(60, name.length())).append(' ').append(thread.getState()).append(" at ");
+        java.util.Arrays.stream(stack).limit(4).forEach(f -> out.append(f).append(" < "));
+        out.append("; ");
+      }
+    });
+    return out.length() == 0 ? "none in Lodestar, DJL or ONNX Runtime code" : out.toString();
+  }
+
   /** Fresh topic names per test, so tests never see each other's records. */
   private record Topics(
-      String suffix, String generations, String feedback, String scored, String batches, String pairs, String deadLetters) {
+      String suffix,
+      String generations,
+      String feedback,
+      String scored,
+      String batches,
+      String pairs,
+      String unpaired,
+      String deadLetters,
+      String healthMetrics,
+      String alerts) {
     static Topics fresh() {
       String s = UUID.randomUUID().toString().substring(0, 8);
-      return new Topics(s, "generations-" + s, "feedback-" + s, "scored-" + s, "batches-" + s, "pairs-" + s, "dead-" + s);
+      return new Topics(
+          s, "generations-" + s, "feedback-" + s, "scored-" + s, "batches-" + s, "pairs-" + s, "unpaired-" + s, "dead-" + s,
+          "health-" + s, "alerts-" + s);
     }
 
     String[] all() {
-      return new String[] {generations, feedback, scored, batches, pairs, deadLetters};
+      return new String[] {generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts};
     }
   }
 

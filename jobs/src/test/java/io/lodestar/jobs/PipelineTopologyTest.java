@@ -36,7 +36,8 @@ class PipelineTopologyTest {
         .doesNotHaveDuplicates()
         .contains(
             "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
-            "parse-feedback", "join-votes-with-generations", "join-vote-halves", "vote-to-pair",
+            "parse-feedback", "dedup-feedback", "join-feedback-with-generations", "join-feedback-halves",
+            "feedback-to-examples", "prompt-feedback-to-examples", "redact-pairs", "redact-unpaired", "sink-unpaired",
             "combine-rewards", "no-policy-updates");
   }
 
@@ -99,6 +100,7 @@ class PipelineTopologyTest {
   }
 
   private static PipelineOutputs discardingOutputs() {
-    return new PipelineOutputs(new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>());
+    return new PipelineOutputs(
+        new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>());
   }
 }

@@ -3,7 +3,7 @@ package io.lodestar.jobs;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.demo.TrafficSimulator;
-import io.lodestar.operators.preference.VotePairs;
+import io.lodestar.operators.preference.PreferenceExamples;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
@@ -82,7 +82,7 @@ final class SimulatedTraffic {
       if (decided && a.getConsentToTrain() && b.getConsentToTrain() && a.getPromptId().equals(b.getPromptId())) {
         Generation chosen = vote.getOutcome() == VoteOutcome.A ? a : b;
         Generation rejected = chosen == a ? b : a;
-        expectedPairIds.add(VotePairs.pairId(PairSource.VOTE, chosen.getGenerationId(), rejected.getGenerationId()));
+        expectedPairIds.add(PreferenceExamples.pairId(PairSource.VOTE, chosen.getGenerationId(), rejected.getGenerationId()));
       }
     }
   }

@@ -14,6 +14,7 @@ import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.demo.TrafficPublisher;
 import io.lodestar.jobs.demo.TrafficSimulator;
+import io.lodestar.operators.reward.model.ClasspathModels;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
@@ -72,7 +73,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --checkpoint-interval-ms} (1000), {@code --latency-rate} generations/s (400),
  * {@code --latency-seconds} (10), {@code --results DIR} (results), {@code --bootstrap HOST:PORT} (an
  * existing cluster instead of the in-process broker), {@code --full-checkpoints true} (full instead
- * of incremental RocksDB snapshots: the state column then counts live state only).
+ * of incremental RocksDB snapshots: the state column then counts live state only), {@code --vote-rate}
+ * and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb; the demo's by
+ * default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on; {@code tiny} by
+ * default, {@code none} for none).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
  * figures include it, for both jobs alike.
@@ -80,7 +84,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class PipelineBenchmark {
 
   /** Which job a run measures. */
-  enum Job { PASS_THROUGH, PIPELINE }
+  enum Job {
+    PASS_THROUGH,
+    PIPELINE,
+    /** The pipeline with the bundled tiny reward model scoring every generation. */
+    PIPELINE_TINY_RM,
+    /** The pipeline with MiniLM's response-vs-reference similarity on every generation. */
+    PIPELINE_MINILM;
+
+    static Job ofModel(String name) {
+      switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "tiny":
+          return PIPELINE_TINY_RM;
+        case "minilm":
+          return PIPELINE_MINILM;
+        default:
+          throw new IllegalArgumentException("--models: expected none, tiny or minilm (comma-separated), got " + name);
+      }
+    }
+  }
 
   record Settings(
       int generations,
@@ -91,7 +113,10 @@ public final class PipelineBenchmark {
       int latencySeconds,
       Path results,
       String bootstrap,
-      boolean fullCheckpoints) {
+      boolean fullCheckpoints,
+      double voteRate,
+      double thumbRate,
+      List<Job> modelRuns) {
 
     static Settings parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -114,7 +139,42 @@ public final class PipelineBenchmark {
           Integer.parseInt(flags.getOrDefault("latency-seconds", "10")),
           Path.of(flags.getOrDefault("results", "results")),
           flags.get("bootstrap"),
-          Boolean.parseBoolean(flags.getOrDefault("full-checkpoints", "false")));
+          Boolean.parseBoolean(flags.getOrDefault("full-checkpoints", "false")),
+          rate(flags, "vote-rate", TrafficSimulator.Settings.defaults().voteRate()),
+          rate(flags, "thumb-rate", TrafficSimulator.Settings.defaults().thumbRate()),
+          modelRuns(flags.getOrDefault("models", "tiny")));
+    }
+
+    Settings withModelRuns(List<Job> runs) {
+      return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
+          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs));
+    }
+
+    /** Settings with the demo's feedback rates and no reward-model runs. */
+    static Settings ruleBased(
+        int generations, int groupSize, List<Integer> parallelisms, long checkpointIntervalMs, int latencyRate,
+        int latencySeconds, Path results) {
+      TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
+      return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
+          results, null, false, d.voteRate(), d.thumbRate(), List.of());
+    }
+
+    private static double rate(Map<String, String> flags, String name, double fallback) {
+      double value = Double.parseDouble(flags.getOrDefault(name, Double.toString(fallback)));
+      if (value < 0 || value > 1) {
+        throw new IllegalArgumentException("--" + name + " must be in [0, 1], got " + value);
+      }
+      return value;
+    }
+
+    private static List<Job> modelRuns(String names) {
+      List<Job> runs = new ArrayList<>();
+      for (String name : names.split(",")) {
+        if (!name.isBlank() && !name.trim().equalsIgnoreCase("none")) {
+          runs.add(Job.ofModel(name));
+        }
+      }
+      return runs;
     }
   }
 
@@ -179,6 +239,9 @@ public final class PipelineBenchmark {
       Row passThrough = measure(kafka, Job.PASS_THROUGH, parallelism, generations, feedback, expected, partitions, 0);
       rows.add(passThrough);
       rows.add(measure(kafka, Job.PIPELINE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
+      for (Job modelRun : settings.modelRuns()) {
+        rows.add(measure(kafka, modelRun, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
+      }
     }
     return rows;
   }
@@ -186,8 +249,8 @@ public final class PipelineBenchmark {
   private TrafficSimulator.Settings backlogTraffic() {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     return new TrafficSimulator.Settings(
-        7L, settings.generations() / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), d.voteRate(),
-        d.thumbRate(), d.startTimeMs(), 20, d.modelId());
+        7L, settings.generations() / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(),
+        settings.thumbRate(), d.startTimeMs(), 20, d.modelId());
   }
 
   /**
@@ -263,7 +326,7 @@ public final class PipelineBenchmark {
       EmbeddedKafka kafka, Job job, int parallelism, String generations, String feedback, int expected, int partitions)
       throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    LodestarOptions options = options(suffix, parallelism, generations, feedback);
+    LodestarOptions options = options(job, suffix, parallelism, generations, feedback);
     String output = job == Job.PASS_THROUGH ? "bench-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
     createTopics(kafka, partitions, outputTopics(options, output));
 
@@ -284,7 +347,7 @@ public final class PipelineBenchmark {
     long nextBusySample = 0;
     while (counter.count() < expected && System.nanoTime() < deadline) {
       Thread.sleep(200);
-      if (job == Job.PIPELINE) {
+      if (job != Job.PASS_THROUGH) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
       }
       if (System.nanoTime() > nextBusySample) {
@@ -297,7 +360,7 @@ public final class PipelineBenchmark {
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
     Long stateAfter = null;
-    if (job == Job.PIPELINE) {
+    if (job != Job.PASS_THROUGH) {
       // A checkpoint begun after the heartbeat moved event time past every retention.
       long seen = latestCheckpoint(rest, client)[0];
       long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -368,7 +431,7 @@ public final class PipelineBenchmark {
     String generations = "lat-generations-" + suffix;
     String feedback = "lat-feedback-" + suffix;
     createTopics(kafka, partitions, generations, feedback);
-    LodestarOptions options = options(suffix, parallelism, generations, feedback);
+    LodestarOptions options = options(job, suffix, parallelism, generations, feedback);
     String output = job == Job.PASS_THROUGH ? "lat-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
     createTopics(kafka, partitions, outputTopics(options, output));
 
@@ -383,14 +446,14 @@ public final class PipelineBenchmark {
     JobClient client = submit(job, options, port, output);
     waitForFirstCheckpoint("http://127.0.0.1:" + port, client);
     scored.start();
-    if (job == Job.PIPELINE) {
+    if (job != Job.PASS_THROUGH) {
       batches.start();
     }
     int prompts = Math.max(1, settings.latencyRate() * settings.latencySeconds() / settings.groupSize());
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     TrafficSimulator.Settings traffic =
         new TrafficSimulator.Settings(
-            13L, prompts, settings.groupSize(), 0, 0, d.noAnswerRate(), d.voteRate(), d.thumbRate(),
+            13L, prompts, settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(), settings.thumbRate(),
             System.currentTimeMillis() + 500, Math.max(1, 1000L * settings.groupSize() / settings.latencyRate()), d.modelId());
     TrafficSimulator.Stats sent = new TrafficPublisher(bootstrap, generations, feedback, 0).publish(traffic, true);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -403,7 +466,7 @@ public final class PipelineBenchmark {
     scored.stop();
     batches.stop();
     return new Latencies(
-        percentiles(scoredLatencies), job == Job.PIPELINE ? percentiles(batchLatencies) : null);
+        percentiles(scoredLatencies), job != Job.PASS_THROUGH ? percentiles(batchLatencies) : null);
   }
 
   /** Sources, sinks and transactions are set up by then; what follows is steady-state latency. */
@@ -443,14 +506,24 @@ public final class PipelineBenchmark {
     return env.executeAsync("bench-" + job.name().toLowerCase());
   }
 
-  private LodestarOptions options(String suffix, int parallelism, String generations, String feedback) {
+  private LodestarOptions options(Job job, String suffix, int parallelism, String generations, String feedback) {
     Map<String, String> values = new LinkedHashMap<>();
+    if (job == Job.PIPELINE_TINY_RM) {
+      values.put(LodestarOptions.REWARD_MODEL_PATH.key(), ClasspathModels.tinyRewardInTempDir().toString());
+      values.put(LodestarOptions.REWARD_MODEL_DEVICE.key(), "cpu");
+    } else if (job == Job.PIPELINE_MINILM) {
+      values.put(LodestarOptions.EMBEDDING_SIMILARITY.key(), "true");
+      values.put(LodestarOptions.EMBEDDING_DEVICE.key(), "cpu");
+    }
     values.put("kafka.bootstrap.servers", bootstrap);
     values.put(LodestarOptions.TOPIC_GENERATIONS.key(), generations);
     values.put(LodestarOptions.TOPIC_FEEDBACK.key(), feedback);
     values.put(LodestarOptions.TOPIC_SCORED.key(), "bench-scored-" + suffix);
     values.put(LodestarOptions.TOPIC_BATCHES.key(), "bench-batches-" + suffix);
     values.put(LodestarOptions.TOPIC_PAIRS.key(), "bench-pairs-" + suffix);
+    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), "bench-unpaired-" + suffix);
+    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), "bench-health-" + suffix);
+    values.put(LodestarOptions.TOPIC_ALERTS.key(), "bench-alerts-" + suffix);
     values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), "bench-dead-" + suffix);
     values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "bench-" + suffix);
     values.put(LodestarOptions.SOURCE_STARTING_OFFSETS.key(), "earliest");
@@ -477,6 +550,9 @@ public final class PipelineBenchmark {
       options.get(LodestarOptions.TOPIC_SCORED),
       options.get(LodestarOptions.TOPIC_BATCHES),
       options.get(LodestarOptions.TOPIC_PAIRS),
+      options.get(LodestarOptions.TOPIC_UNPAIRED),
+      options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
+      options.get(LodestarOptions.TOPIC_ALERTS),
       options.get(LodestarOptions.TOPIC_DEAD_LETTERS)
     };
   }
@@ -592,12 +668,12 @@ public final class PipelineBenchmark {
   static String table(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(
-        "%n%-13s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %16s%n",
+        "%n%-16s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %16s%n",
         "job", "p", "outputs", "rec/s", "ratio", "cpu-s/1k", "heap-MB", "rss-MB", "state-run", "state-end",
         "latency p50/p95/p99 ms", "batch p50/p99 ms"));
     for (Row r : rows) {
       sb.append(String.format(
-          "%-13s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %16s%n",
+          "%-16s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %16s%n",
           r.job(), r.parallelism(), r.outputs(), r.recordsPerSecond(), r.ratioToPassThrough(), r.cpuSecondsPer1000(),
           r.peakHeapBytes() >> 20, r.peakRssBytes() >> 20, bytes(r.stateBytesRunning()), bytes(r.stateBytesAfterClose()),
           r.scoredLatency() == null
@@ -605,6 +681,9 @@ public final class PipelineBenchmark {
               : String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
           r.batchLatency() == null ? "-" : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
     }
+    rows.stream().map(Row::scoredLatency).filter(java.util.Objects::nonNull).findFirst().ifPresent(l -> sb.append(
+        String.format("latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits%n",
+            l.checkpointIntervalMs())));
     for (Row r : rows) {
       sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
     }

@@ -3,6 +3,7 @@ package io.lodestar.jobs.config;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.PreferenceFiles;
 import io.lodestar.jobs.TrainerFiles;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.advantage.CompatMode;
@@ -11,10 +12,23 @@ import io.lodestar.operators.advantage.ScaleRewards;
 import io.lodestar.operators.batch.BatchLimits;
 import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
+import io.lodestar.operators.health.AlarmRule;
+import io.lodestar.operators.health.AlarmRules;
+import io.lodestar.operators.health.GateSettings;
+import io.lodestar.operators.health.HealthSettings;
+import io.lodestar.operators.preference.PreferenceSettings;
+import io.lodestar.operators.preference.Redactor;
 import io.lodestar.operators.reward.compose.Gate;
-import io.lodestar.operators.reward.model.RewardModelSettings;
 import io.lodestar.operators.reward.compose.OverlongShaping;
 import io.lodestar.operators.reward.compose.RewardComposition;
+import io.lodestar.operators.reward.model.DeviceSpec;
+import io.lodestar.operators.reward.model.EmbeddingSettings;
+import io.lodestar.operators.reward.model.RewardModelSettings;
+import io.lodestar.operators.reward.remote.GuardPolicy;
+import io.lodestar.operators.reward.remote.JudgeRubric;
+import io.lodestar.operators.reward.remote.JudgeSettings;
+import io.lodestar.operators.reward.remote.PromptFormat;
+import io.lodestar.operators.reward.remote.RemoteRewardSettings;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.VerifierRegistry;
 import java.io.IOException;
@@ -26,6 +40,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -58,6 +73,11 @@ public final class LodestarOptions {
   public static final ConfigOption<String> TOPIC_SCORED = topic("scored", "Output: scored generations.");
   public static final ConfigOption<String> TOPIC_BATCHES = topic("batches", "Output: RL batches.");
   public static final ConfigOption<String> TOPIC_PAIRS = topic("pairs", "Output: preference pairs.");
+  public static final ConfigOption<String> TOPIC_HEALTH_METRICS =
+      topic("health-metrics", "Output: windowed health aggregates per policy version and data source.");
+  public static final ConfigOption<String> TOPIC_ALERTS = topic("alerts", "Output: health alerts when rules fire and clear.");
+  public static final ConfigOption<String> TOPIC_UNPAIRED =
+      topic("unpaired", "Output: unpaired examples labelled desirable or not (KTO).");
   public static final ConfigOption<String> TOPIC_DEAD_LETTERS = topic("dead-letters", "Output: dead letters.");
 
   public static final ConfigOption<String> SOURCE_GROUP_ID =
@@ -228,8 +248,126 @@ public final class LodestarOptions {
       ConfigOptions.key("reward-model.component-name").stringType().defaultValue(RewardModelSettings.DEFAULT_COMPONENT_NAME)
           .withDescription("Name of the reward component the model adds.");
 
-  /** Every typed option, for documentation and for rejecting unknown keys. */
-  public static final List<ConfigOption<?>> ALL =
+  public static final ConfigOption<Duration> PREFERENCE_PROMPT_WINDOW =
+      ConfigOptions.key("preference.prompt-window").durationType().defaultValue(Duration.ofMinutes(10))
+          .withDescription("Event time a prompt's thumbs and ratings are collected before they are compared.");
+  public static final ConfigOption<Integer> PREFERENCE_MAX_PAIRS =
+      ConfigOptions.key("preference.max-pairs-per-prompt").intType().defaultValue(8)
+          .withDescription("Most pairs one prompt window, or one group, yields.");
+  public static final ConfigOption<Double> PREFERENCE_RATING_GAP =
+      ConfigOptions.key("preference.rating-gap").doubleType().defaultValue(0.25)
+          .withDescription("Ratings of one prompt pair up when they differ by more than this (0-1 scale when the range is known).");
+  public static final ConfigOption<Boolean> PREFERENCE_REGENERATION_PAIRS =
+      ConfigOptions.key("preference.regeneration-pairs").booleanType().defaultValue(false)
+          .withDescription("A regeneration naming its replacement also yields replacement over discarded.");
+  public static final ConfigOption<Boolean> PREFERENCE_BOTH_BAD_UNPAIRED =
+      ConfigOptions.key("preference.both-bad-unpaired").booleanType().defaultValue(false)
+          .withDescription("A both-bad vote yields two undesirable unpaired examples.");
+  public static final ConfigOption<String> PREFERENCE_GROUP_PAIRS =
+      ConfigOptions.key("preference.group-pairs").stringType().defaultValue("off")
+          .withDescription("Pairs from the rewards of closed groups: off, best-worst, best-random or all-above-margin.");
+  public static final ConfigOption<Double> PREFERENCE_GROUP_MARGIN =
+      ConfigOptions.key("preference.group-margin").doubleType().defaultValue(0.0)
+          .withDescription("Rewards of one group pair up only when they differ by more than this.");
+  public static final ConfigOption<String> PREFERENCE_WEIGHTS =
+      ConfigOptions.key("preference.weights").stringType().defaultValue("")
+          .withDescription("Confidence per source, e.g. vote=1,thumb=0.8,rating=0.8,edit=1,regenerate=0.3,group-reward=0.5; unnamed sources keep these defaults.");
+  public static final ConfigOption<String> PREFERENCE_REDACTION =
+      ConfigOptions.key("preference.redaction").stringType().defaultValue("none")
+          .withDescription("Runs on every pair and unpaired example before it is written: none, pii or class:<Redactor implementation>.");
+  public static final ConfigOption<String> EXPORT_PREFERENCE_FORMATS =
+      ConfigOptions.key("export.preference-formats").stringType()
+          .defaultValue("trl-preference-jsonl,trl-preference-text-jsonl,kto-jsonl,openrlhf-jsonl,openai-dpo-jsonl")
+          .withDescription("Which preference files under export.dir (comma-separated; empty: none).");
+
+  public static final ConfigOption<Boolean> HEALTH_ENABLED =
+      ConfigOptions.key("health.enabled").booleanType().defaultValue(true)
+          .withDescription("Windowed health aggregates, alarms and their topics.");
+  public static final ConfigOption<Duration> HEALTH_WINDOW =
+      ConfigOptions.key("health.window").durationType().defaultValue(HealthSettings.defaults().window())
+          .withDescription("Event-time window of the health aggregates.");
+  public static final ConfigOption<Duration> HEALTH_ALLOWED_LATENESS =
+      ConfigOptions.key("health.allowed-lateness").durationType().defaultValue(HealthSettings.defaults().allowedLateness())
+          .withDescription("Late events update their window (re-emitted with the next revision) within this.");
+  public static final ConfigOption<String> HEALTH_FORMAT_COMPONENTS =
+      ConfigOptions.key("health.format-components").stringType()
+          .defaultValue(String.join(",", HealthSettings.DEFAULT_FORMAT_COMPONENTS))
+          .withDescription("Verifier components that judge format rather than accuracy (comma-separated).");
+  public static final ConfigOption<Double> HEALTH_PASS_THRESHOLD =
+      ConfigOptions.key("health.pass-threshold").doubleType().defaultValue(HealthSettings.defaults().passThreshold())
+          .withDescription("A verifier or judge verdict passes at or above this.");
+  public static final ConfigOption<Double> HEALTH_MODEL_THRESHOLD =
+      ConfigOptions.key("health.model-threshold").doubleType().defaultValue(HealthSettings.defaults().modelThreshold())
+          .withDescription("A reward model's verdict is positive at or above this.");
+  public static final ConfigOption<Boolean> HEALTH_ROLL_UP =
+      ConfigOptions.key("health.roll-up").booleanType().defaultValue(HealthSettings.defaults().rollUp())
+          .withDescription("Also aggregate every data source of a policy version into one row (data source *).");
+  public static final ConfigOption<String> ALARM_RULES =
+      ConfigOptions.key("alarms.rules").stringType().defaultValue(AlarmRules.DEFAULTS)
+          .withDescription("Alarm rules, one per line (docs/monitoring.md); empty: none.");
+  public static final ConfigOption<Boolean> GATE_ENABLED =
+      ConfigOptions.key("gate.enabled").booleanType().defaultValue(false)
+          .withDescription("Hold RL batches of a policy version while a gating rule fires for it.");
+  public static final ConfigOption<Boolean> GATE_PAIRS =
+      ConfigOptions.key("gate.pairs").booleanType().defaultValue(false)
+          .withDescription("Also hold preference pairs (with gate.enabled).");
+  public static final ConfigOption<String> GATE_ON_CLEAR =
+      ConfigOptions.key("gate.on-clear").stringType().defaultValue("release")
+          .withDescription("What a cleared gate does with what it held: release, or discard (batches' groups to the set-aside output, pairs to dead letters).");
+  public static final ConfigOption<Duration> GATE_VERDICT_DELAY =
+      ConfigOptions.key("gate.verdict-delay").durationType().defaultValue(GateSettings.defaults().verdictDelay())
+          .withDescription("Event time a record waits past its own for the alarms of its window.");
+  public static final ConfigOption<Duration> GATE_RETENTION =
+      ConfigOptions.key("gate.retention").durationType().defaultValue(GateSettings.defaults().retention())
+          .withDescription("Event time a cleared hold is remembered for records of its period that arrive late.");
+
+  static final RemoteScorerOptions REMOTE_REWARD =
+      new RemoteScorerOptions(
+          RemoteRewardSettings.PREFIX, "OpenRLHF-protocol reward endpoint (full URL)", RemoteRewardSettings.DEFAULT_COMPONENT);
+  public static final ConfigOption<String> REMOTE_REWARD_PROMPT_FORMAT =
+      ConfigOptions.key("remote-reward.prompt-format").stringType().defaultValue("plain")
+          .withDescription("How chat messages become the prompt string: plain or chatml.");
+
+  static final RemoteScorerOptions JUDGE =
+      new RemoteScorerOptions(
+          JudgeSettings.PREFIX, "Base URL of an OpenAI-compatible chat-completions judge", JudgeSettings.DEFAULT_COMPONENT);
+  public static final ConfigOption<String> JUDGE_GUARD =
+      ConfigOptions.key("judge.guard").stringType().defaultValue("zero")
+          .withDescription("What content-free responses get without a judge call: zero or unscored.");
+  public static final ConfigOption<String> JUDGE_SYSTEM_PROMPT =
+      ConfigOptions.key("judge.system-prompt").stringType().defaultValue(JudgeRubric.DEFAULT_SYSTEM)
+          .withDescription("The judge's system message.");
+  public static final ConfigOption<String> JUDGE_RUBRIC =
+      ConfigOptions.key("judge.rubric").stringType().defaultValue(JudgeRubric.DEFAULT_TEMPLATE)
+          .withDescription("User message template with {prompt}, {response} (required) and {reference}.");
+  public static final ConfigOption<Integer> JUDGE_MAX_TOKENS =
+      ConfigOptions.key("judge.max-tokens").intType().noDefaultValue()
+          .withDescription("max_tokens of each judge request; unset: not sent.");
+
+  public static final ConfigOption<Boolean> EMBEDDING_SIMILARITY =
+      ConfigOptions.key("embedding-model.similarity").booleanType().defaultValue(false)
+          .withDescription("Add the cosine of each response with the task's reference answer as a component.");
+  public static final ConfigOption<Boolean> EMBEDDING_DIVERSITY =
+      ConfigOptions.key("embedding-model.diversity").booleanType().defaultValue(false)
+          .withDescription("Set each RL group's diversity (mean pairwise cosine distance of its responses).");
+  public static final ConfigOption<String> EMBEDDING_PATH =
+      ConfigOptions.key("embedding-model.path").stringType().defaultValue("")
+          .withDescription("Folder of an ONNX sentence-embedding model; empty: the bundled all-MiniLM-L6-v2.");
+  public static final ConfigOption<String> EMBEDDING_DEVICE =
+      ConfigOptions.key("embedding-model.device").stringType().defaultValue("auto")
+          .withDescription("auto (a GPU when present), cpu, gpu or gpu:N.");
+  public static final ConfigOption<Integer> EMBEDDING_BATCH_SIZE =
+      ConfigOptions.key("embedding-model.batch-size").intType().defaultValue(32)
+          .withDescription("Texts per model call.");
+  public static final ConfigOption<Duration> EMBEDDING_MAX_WAIT =
+      ConfigOptions.key("embedding-model.max-wait").durationType().defaultValue(Duration.ofMillis(50))
+          .withDescription("Longest a record waits for its batch to fill (processing time).");
+  public static final ConfigOption<String> EMBEDDING_COMPONENT =
+      ConfigOptions.key("embedding-model.component-name").stringType()
+          .defaultValue(EmbeddingSettings.DEFAULT_COMPONENT_NAME)
+          .withDescription("Name of the similarity component.");
+
+  private static final List<ConfigOption<?>> TYPED =
       List.of(
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
@@ -246,6 +384,26 @@ public final class LodestarOptions {
           REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR, REWARD_OVERLONG_LENGTH_FALLBACK,
           REWARD_MODEL_PATH, REWARD_MODEL_DEVICE, REWARD_MODEL_BATCH_SIZE, REWARD_MODEL_MAX_WAIT, REWARD_MODEL_TEMPLATE,
           REWARD_MODEL_NORMALISATION, REWARD_MODEL_COMPONENT);
+
+  private static List<ConfigOption<?>> allOptions() {
+    List<ConfigOption<?>> all = new ArrayList<>(TYPED);
+    all.addAll(List.of(TOPIC_HEALTH_METRICS, TOPIC_ALERTS, HEALTH_ENABLED, HEALTH_WINDOW, HEALTH_ALLOWED_LATENESS,
+        HEALTH_FORMAT_COMPONENTS, HEALTH_PASS_THRESHOLD, HEALTH_MODEL_THRESHOLD, HEALTH_ROLL_UP, ALARM_RULES, GATE_ENABLED,
+        GATE_PAIRS, GATE_ON_CLEAR, GATE_VERDICT_DELAY, GATE_RETENTION));
+    all.addAll(List.of(TOPIC_UNPAIRED, PREFERENCE_PROMPT_WINDOW, PREFERENCE_MAX_PAIRS, PREFERENCE_RATING_GAP,
+        PREFERENCE_REGENERATION_PAIRS, PREFERENCE_BOTH_BAD_UNPAIRED, PREFERENCE_GROUP_PAIRS, PREFERENCE_GROUP_MARGIN,
+        PREFERENCE_WEIGHTS, PREFERENCE_REDACTION, EXPORT_PREFERENCE_FORMATS));
+    all.addAll(REMOTE_REWARD.all());
+    all.add(REMOTE_REWARD_PROMPT_FORMAT);
+    all.addAll(JUDGE.all());
+    all.addAll(List.of(JUDGE_GUARD, JUDGE_SYSTEM_PROMPT, JUDGE_RUBRIC, JUDGE_MAX_TOKENS));
+    all.addAll(List.of(EMBEDDING_SIMILARITY, EMBEDDING_DIVERSITY, EMBEDDING_PATH, EMBEDDING_DEVICE,
+        EMBEDDING_BATCH_SIZE, EMBEDDING_MAX_WAIT, EMBEDDING_COMPONENT));
+    return List.copyOf(all);
+  }
+
+  /** Every typed option, for documentation and for rejecting unknown keys. */
+  public static final List<ConfigOption<?>> ALL = allOptions();
 
   private static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):(.+)}$");
 
@@ -396,7 +554,7 @@ public final class LodestarOptions {
     }
     for (ConfigOption<Duration> d :
         List.of(CHECKPOINT_INTERVAL, GROUP_TIMEOUT, BATCH_MAX_WAIT, DEDUP_RETENTION, FEEDBACK_MAX_WAIT,
-            FEEDBACK_KEEP_GENERATIONS, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT)) {
+            FEEDBACK_KEEP_GENERATIONS, PREFERENCE_PROMPT_WINDOW, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT)) {
       if (config.get(d).isNegative() || config.get(d).isZero()) {
         throw new IllegalArgumentException(d.key() + " must be a positive duration, was " + config.get(d));
       }
@@ -413,6 +571,15 @@ public final class LodestarOptions {
     staleness();
     rewardComposition();
     rewardModel();
+    remoteReward();
+    judge();
+    embeddings();
+    preferenceSettings();
+    redactor();
+    healthSettings();
+    alarmRules();
+    gateSettings();
+    preferenceExportFormats();
     batchLimits();
     exportFormats();
     Optional<String> problem = transactionTimeoutProblem(config.get(BROKER_TRANSACTION_MAX_TIMEOUT));
@@ -572,6 +739,155 @@ public final class LodestarOptions {
     }
   }
 
+  public HealthSettings healthSettings() {
+    List<String> formats = new ArrayList<>();
+    for (String part : config.get(HEALTH_FORMAT_COMPONENTS).split(",")) {
+      if (!part.isBlank()) {
+        formats.add(part.trim());
+      }
+    }
+    return new HealthSettings(
+        config.get(HEALTH_WINDOW), config.get(HEALTH_ALLOWED_LATENESS), formats, config.get(HEALTH_PASS_THRESHOLD),
+        config.get(HEALTH_MODEL_THRESHOLD), config.get(HEALTH_ROLL_UP));
+  }
+
+  /** The alarm rules; a rule that does not parse fails start-up naming {@code alarms.rules} and the rule. */
+  public List<AlarmRule> alarmRules() {
+    String text = config.get(ALARM_RULES);
+    return text.isBlank() ? List.of() : AlarmRules.parse(text);
+  }
+
+  public GateSettings gateSettings() {
+    GateSettings.OnClear onClear =
+        parse(GATE_ON_CLEAR, v -> {
+          switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "release":
+              return GateSettings.OnClear.RELEASE;
+            case "discard":
+              return GateSettings.OnClear.DISCARD;
+            default:
+              throw new IllegalArgumentException("must be release or discard, was " + v);
+          }
+        });
+    return new GateSettings(onClear, config.get(GATE_VERDICT_DELAY), config.get(GATE_RETENTION));
+  }
+
+  /** How feedback and group rewards become pairs and unpaired examples; messages name the key. */
+  public PreferenceSettings preferenceSettings() {
+    PreferenceSettings.GroupPairMode mode = parse(PREFERENCE_GROUP_PAIRS, PreferenceSettings.GroupPairMode::parse);
+    PreferenceSettings.Weights weights = parse(PREFERENCE_WEIGHTS, LodestarOptions::preferenceWeights);
+    return new PreferenceSettings(
+        config.get(PREFERENCE_PROMPT_WINDOW),
+        config.get(PREFERENCE_MAX_PAIRS),
+        config.get(PREFERENCE_RATING_GAP),
+        config.get(PREFERENCE_REGENERATION_PAIRS),
+        config.get(PREFERENCE_BOTH_BAD_UNPAIRED),
+        mode,
+        config.get(PREFERENCE_GROUP_MARGIN),
+        weights);
+  }
+
+  private static PreferenceSettings.Weights preferenceWeights(String text) {
+    Map<String, Double> w = new LinkedHashMap<>();
+    PreferenceSettings.Weights d = PreferenceSettings.Weights.defaults();
+    w.put("vote", d.vote());
+    w.put("thumb", d.thumb());
+    w.put("rating", d.rating());
+    w.put("edit", d.edit());
+    w.put("regenerate", d.regenerate());
+    w.put("group-reward", d.groupReward());
+    for (String part : text.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      String[] kv = part.split("=", 2);
+      String name = kv[0].trim();
+      if (kv.length != 2 || !w.containsKey(name)) {
+        throw new IllegalArgumentException("expected <source>=<weight> with source one of " + w.keySet() + ", was '" + part.trim() + "'");
+      }
+      try {
+        w.put(name, Double.parseDouble(kv[1].trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("weight of " + name + " is not a number: '" + kv[1].trim() + "'", e);
+      }
+    }
+    return new PreferenceSettings.Weights(
+        w.get("vote"), w.get("thumb"), w.get("rating"), w.get("edit"), w.get("regenerate"), w.get("group-reward"));
+  }
+
+  /** The redaction every training example passes before it is written. */
+  public Redactor redactor() {
+    return parse(PREFERENCE_REDACTION, Redactor::parse);
+  }
+
+  public Set<PreferenceFiles.Format> preferenceExportFormats() {
+    return parse(EXPORT_PREFERENCE_FORMATS, PreferenceFiles.Format::parseList);
+  }
+
+  /** The remote reward model's settings, or empty when {@code remote-reward.url} is not set. */
+  public Optional<RemoteRewardSettings> remoteReward() {
+    if (!REMOTE_REWARD.enabled(config)) {
+      return Optional.empty();
+    }
+    PromptFormat format = parse(REMOTE_REWARD_PROMPT_FORMAT, LodestarOptions::promptFormat);
+    return Optional.of(
+        new RemoteRewardSettings(REMOTE_REWARD.callSettings(config), config.get(REMOTE_REWARD.componentName), format));
+  }
+
+  /** The LLM judge's settings, or empty when {@code judge.url} is not set. */
+  public Optional<JudgeSettings> judge() {
+    if (!JUDGE.enabled(config)) {
+      return Optional.empty();
+    }
+    GuardPolicy guard = parse(JUDGE_GUARD, LodestarOptions::guardPolicy);
+    return Optional.of(
+        new JudgeSettings(
+            JUDGE.callSettings(config),
+            config.get(JUDGE.componentName),
+            guard,
+            config.get(JUDGE_SYSTEM_PROMPT),
+            config.get(JUDGE_RUBRIC),
+            config.getOptional(JUDGE_MAX_TOKENS).orElse(null)));
+  }
+
+  /** The embedding model's settings, or empty when neither similarity nor diversity is on. */
+  public Optional<EmbeddingSettings> embeddings() {
+    if (!config.get(EMBEDDING_SIMILARITY) && !config.get(EMBEDDING_DIVERSITY)) {
+      return Optional.empty();
+    }
+    DeviceSpec device = parse(EMBEDDING_DEVICE, DeviceSpec::parse);
+    EmbeddingSettings settings =
+        new EmbeddingSettings(
+            config.get(EMBEDDING_PATH), device, config.get(EMBEDDING_BATCH_SIZE), config.get(EMBEDDING_MAX_WAIT),
+            config.get(EMBEDDING_COMPONENT));
+    if (!settings.path().isEmpty() && !Files.isDirectory(settings.folder())) {
+      throw new IllegalArgumentException(EMBEDDING_PATH.key() + " is not a folder: " + settings.path());
+    }
+    return Optional.of(settings);
+  }
+
+  private static PromptFormat promptFormat(String text) {
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "plain":
+        return PromptFormat.PLAIN;
+      case "chatml":
+        return PromptFormat.CHATML;
+      default:
+        throw new IllegalArgumentException("must be plain or chatml, was " + text);
+    }
+  }
+
+  private static GuardPolicy guardPolicy(String text) {
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "zero":
+        return GuardPolicy.ZERO;
+      case "unscored":
+        return GuardPolicy.UNSCORED;
+      default:
+        throw new IllegalArgumentException("must be zero or unscored, was " + text);
+    }
+  }
+
   public RewardComposition rewardComposition() {
     RewardComposition.Weights weights = parse(REWARD_WEIGHTS, RewardComposition.Weights::parse);
     RewardComposition.MissingRules missing = parse(REWARD_MISSING, RewardComposition.MissingRules::parse);
@@ -643,12 +959,15 @@ public final class LodestarOptions {
         config.get(MAX_GROUP_SIZE), defaults.maxTokens());
   }
 
-  /** Settings for logs: every typed option, and Kafka settings with secret values masked. */
+  private static final Set<ConfigOption<?>> SECRET_OPTIONS = Set.of(REMOTE_REWARD.apiKey, JUDGE.apiKey);
+
+  /** Settings for logs: every typed option, and Kafka settings, with secret values masked. */
   @Override
   public String toString() {
     Map<String, String> shown = new TreeMap<>();
     for (ConfigOption<?> o : ALL) {
-      shown.put(o.key(), String.valueOf(config.get(o)));
+      String value = String.valueOf(config.get(o));
+      shown.put(o.key(), SECRET_OPTIONS.contains(o) && !value.isEmpty() ? "****" : value);
     }
     kafka.forEach((k, v) -> shown.put(KAFKA_PREFIX + k, KafkaSettings.isSecretKey(k) ? "****" : v));
     verifierRules.forEach((k, v) -> shown.put(VERIFIERS_PREFIX + k, v));

@@ -11,10 +11,16 @@ import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.jobs.dashboard.HealthDashboard;
+import io.lodestar.jobs.dashboard.HealthFeed;
+import io.lodestar.operators.health.AlarmRules;
+import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.UnpairedExample;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -61,6 +67,14 @@ public final class LocalDemo {
 
   /** Runs the demo; returns the output records by output name, as written under the output folder. */
   public static Map<String, List<String>> run(String[] args) throws Exception {
+    return run(args, dashboardUrl -> {});
+  }
+
+  /**
+   * Runs the demo; {@code whileRunning} gets the live health page's URL once all traffic is
+   * published, before the job drains (tests look at the page then).
+   */
+  public static Map<String, List<String>> run(String[] args, WhileRunning whileRunning) throws Exception {
     Map<String, String> flags = parseFlags(args);
     int seconds = Integer.parseInt(flags.getOrDefault("seconds", "20"));
     int prompts = Integer.parseInt(flags.getOrDefault("prompts", "120"));
@@ -70,7 +84,7 @@ public final class LocalDemo {
 
     System.out.println("Lodestar local demo: starting an in-process Kafka broker...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      LodestarOptions options = demoOptions(kafka.bootstrapServers(), work);
+      LodestarOptions options = demoOptions(kafka.bootstrapServers(), work, flags.getOrDefault("alarm-rules", DEMO_ALARM_RULES));
       List<String> allTopics = new ArrayList<>(topics(options).values());
       allTopics.add(options.get(LodestarOptions.TOPIC_GENERATIONS));
       allTopics.add(options.get(LodestarOptions.TOPIC_FEEDBACK));
@@ -88,29 +102,68 @@ public final class LocalDemo {
       String webUi = "http://127.0.0.1:" + webPort;
       System.out.println("Flink web UI: " + webUi + "  (job " + job.getJobID() + ")");
       System.out.println("Prometheus metrics: " + PrometheusReporting.endpoint(metricsPort));
-
-      TrafficSimulator.Stats sent = publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
-      System.out.printf(
-          "Published %d generations (%d duplicates), %d votes, %d thumbs, %d corrupt records over %d s%n",
-          sent.generations(), sent.duplicates(), sent.votes(), sent.thumbs(), sent.corrupt(), seconds);
-
-      // Let the job catch up, note its checkpointed state size, then drain it.
-      Thread.sleep(2 * options.checkpointInterval().toMillis() + 1000);
-      String stateSize = checkpointedStateSize(webUi, job.getJobID().toString());
-      System.out.println("Draining the job (stop with savepoint: open groups flush, last transactions commit)...");
-      String savepoint =
-          job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-              .get(2, TimeUnit.MINUTES);
-      job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
-
-      Map<String, List<String>> outputs = readOutputs(kafka.bootstrapServers(), options, output);
-      report(outputs, output, stateSize, savepoint, sent);
-      return outputs;
+      int dashboardPort = flags.containsKey("dashboard-port") ? Integer.parseInt(flags.get("dashboard-port")) : freePortFrom(8090);
+      try (HealthDashboard dashboard = HealthDashboard.start(dashboardPort, HealthFeed.CHARTS, HealthFeed.LAYOUT, webUi);
+          HealthFeed feed =
+              HealthFeed.start(
+                  kafka.bootstrapServers(), options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
+                  options.get(LodestarOptions.TOPIC_ALERTS), dashboard)) {
+        System.out.println("Live health dashboard: " + dashboard.url());
+        return runTraffic(kafka, options, job, webUi, work, output, prompts, seconds, () -> whileRunning.accept(dashboard.url()));
+      }
     }
   }
 
+  /** Called with the dashboard's URL while the job still runs. */
+  @FunctionalInterface
+  public interface WhileRunning {
+    void accept(String dashboardUrl) throws Exception;
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static Map<String, List<String>> runTraffic(
+      EmbeddedKafka kafka, LodestarOptions options, JobClient job, String webUi, Path work, Path output, int prompts,
+      int seconds, Step beforeDrain) throws Exception {
+    TrafficSimulator.Stats sent = publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
+    System.out.printf(
+        "Published %d generations (%d duplicates), %d votes, %d thumbs, %d corrupt records over %d s%n",
+        sent.generations(), sent.duplicates(), sent.votes(), sent.thumbs(), sent.corrupt(), seconds);
+
+    // Let the job catch up, note its checkpointed state size, then drain it.
+    Thread.sleep(2 * options.checkpointInterval().toMillis() + 1000);
+    beforeDrain.run();
+    String stateSize = checkpointedStateSize(webUi, job.getJobID().toString());
+    System.out.println("Draining the job (stop with savepoint: open groups flush, last transactions commit)...");
+    String savepoint =
+        job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+
+    Map<String, List<String>> outputs = readOutputs(kafka.bootstrapServers(), options, output);
+    report(outputs, output, stateSize, savepoint, sent);
+    return outputs;
+  }
+
+  /**
+   * The built-in rules plus one that watches a reward-hacking signature on the demo's small windows:
+   * responses' length and reward moving together.
+   */
+  static final String DEMO_ALARM_RULES =
+      AlarmRules.DEFAULTS + "\ndemo-length-reward: lengthRewardCorrelation > 0.2 and lengthRewardPoints >= 10 for 2 windows";
+
   static LodestarOptions demoOptions(String bootstrap, Path work) {
+    return demoOptions(bootstrap, work, DEMO_ALARM_RULES);
+  }
+
+  static LodestarOptions demoOptions(String bootstrap, Path work, String alarmRules) {
     Map<String, String> values = new LinkedHashMap<>();
+    // Short health windows, so the live page moves within a 20 s demo.
+    values.put(LodestarOptions.HEALTH_WINDOW.key(), "2 s");
+    values.put(LodestarOptions.HEALTH_ALLOWED_LATENESS.key(), "1 s");
+    values.put(LodestarOptions.ALARM_RULES.key(), alarmRules);
     values.put("kafka.bootstrap.servers", bootstrap);
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "2 s");
     values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
@@ -132,6 +185,9 @@ public final class LocalDemo {
     topics.put("scored", options.get(LodestarOptions.TOPIC_SCORED));
     topics.put("batches", options.get(LodestarOptions.TOPIC_BATCHES));
     topics.put("pairs", options.get(LodestarOptions.TOPIC_PAIRS));
+    topics.put("unpaired", options.get(LodestarOptions.TOPIC_UNPAIRED));
+    topics.put("health-metrics", options.get(LodestarOptions.TOPIC_HEALTH_METRICS));
+    topics.put("alerts", options.get(LodestarOptions.TOPIC_ALERTS));
     topics.put("dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS));
     return topics;
   }
@@ -177,6 +233,9 @@ public final class LocalDemo {
     types.put("batches", RLBatch.class);
     types.put("pairs", PreferencePair.class);
     types.put("dead-letters", DeadLetter.class);
+    types.put("unpaired", UnpairedExample.class);
+    types.put("health-metrics", HealthMetrics.class);
+    types.put("alerts", Alert.class);
     Map<String, List<String>> lines = new LinkedHashMap<>();
     for (Map.Entry<String, String> topic : topics(options).entrySet()) {
       List<String> json = new ArrayList<>();

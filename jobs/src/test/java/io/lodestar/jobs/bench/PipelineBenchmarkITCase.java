@@ -16,13 +16,14 @@ class PipelineBenchmarkITCase {
   @Test
   void tinyRunMeasuresBothJobsOnTheSameInput() throws Exception {
     PipelineBenchmark.Settings settings =
-        new PipelineBenchmark.Settings(200, 4, List.of(1), 500, 100, 2, results, null, false);
+        PipelineBenchmark.Settings.ruleBased(200, 4, List.of(1), 500, 100, 2, results)
+            .withModelRuns(List.of(PipelineBenchmark.Job.PIPELINE_TINY_RM));
     List<PipelineBenchmark.Row> rows;
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       rows = new PipelineBenchmark(settings, kafka.bootstrapServers()).runAll(kafka);
     }
 
-    assertThat(rows).extracting(PipelineBenchmark.Row::job).containsExactly("pass-through", "pipeline");
+    assertThat(rows).extracting(PipelineBenchmark.Row::job).containsExactly("pass-through", "pipeline", "pipeline-tiny-rm");
     // 200 generations and one end-of-traffic heartbeat per partition.
     assertThat(rows).allSatisfy(r -> {
       assertThat(r.outputs()).isEqualTo(201);
@@ -31,9 +32,8 @@ class PipelineBenchmarkITCase {
       assertThat(r.peakHeapBytes()).isPositive();
       assertThat(r.scoredLatency().samples()).isEqualTo(200);
     });
-    PipelineBenchmark.Row pipeline = rows.get(1);
-    assertThat(pipeline.ratioToPassThrough()).isPositive();
+    assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r.ratioToPassThrough()).isPositive());
     // State size and busy time come from the REST API and may be missing in a run this short.
-    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline");
+    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline-tiny-rm", "checkpoint interval");
   }
 }

@@ -3,7 +3,15 @@ package io.lodestar.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lodestar.operators.preference.PreferenceSettings;
 import io.lodestar.operators.reward.compose.RewardComposition;
+import io.lodestar.operators.reward.remote.FailurePolicy;
+import io.lodestar.operators.reward.remote.GuardPolicy;
+import io.lodestar.operators.reward.remote.JudgeSettings;
+import io.lodestar.operators.reward.remote.PromptFormat;
+import io.lodestar.operators.reward.remote.RemoteRewardSettings;
+import io.lodestar.operators.reward.remote.Secret;
+import io.lodestar.schema.TaskKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -275,5 +283,124 @@ class LodestarOptionsTest {
   void kafkaIsRequiredOnlyWhenUsed() {
     LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
     assertThatThrownBy(options::kafka).hasMessageContaining("kafka.bootstrap.servers");
+  }
+
+  @Test
+  void remoteScorersAreOffUntilTheirUrlIsSet() {
+    LodestarOptions options = LodestarOptions.fromArgs(new String[0]);
+    assertThat(options.remoteReward()).isEmpty();
+    assertThat(options.judge()).isEmpty();
+    assertThat(options.embeddings()).isEmpty();
+  }
+
+  @Test
+  void judgeOptionsBuildItsSettingsWithTheKeyFromTheEnvironmentNeverPrinted() {
+    LodestarOptions options =
+        LodestarOptions.fromMap(
+            Map.of(
+                "judge.url", "http://127.0.0.1:9/v1",
+                "judge.model", "judge-7b",
+                "judge.api-key", "${env:JUDGE_KEY}",
+                "judge.failure-policy", "dead-letter",
+                "judge.task-kinds", "chat, other",
+                "judge.guard", "unscored",
+                "judge.max-tokens", "16"),
+            name -> name.equals("JUDGE_KEY") ? CANARY : null);
+
+    JudgeSettings judge = options.judge().orElseThrow();
+    assertThat(judge.call().model()).isEqualTo("judge-7b");
+    assertThat(judge.call().apiKey()).isEqualTo(Secret.of(CANARY));
+    assertThat(judge.call().failurePolicy()).isEqualTo(FailurePolicy.DEAD_LETTER);
+    assertThat(judge.call().taskKinds()).containsExactlyInAnyOrder(TaskKind.CHAT, TaskKind.OTHER);
+    assertThat(judge.guardPolicy()).isEqualTo(GuardPolicy.UNSCORED);
+    assertThat(options.toString()).doesNotContain(CANARY).contains("judge.api-key=****");
+    assertThat(judge.toString()).doesNotContain(CANARY);
+  }
+
+  @Test
+  void remoteRewardOptionsSelectThePromptFormat() {
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {"--remote-reward.url", "http://127.0.0.1:9/get_reward", "--remote-reward.prompt-format", "chatml"});
+    RemoteRewardSettings remote = options.remoteReward().orElseThrow();
+    assertThat(remote.promptFormat()).isEqualTo(PromptFormat.CHATML);
+    assertThat(remote.componentName()).isEqualTo(RemoteRewardSettings.DEFAULT_COMPONENT);
+  }
+
+  @Test
+  void badRemoteScorerOptionsFailAtStartUpNamingTheKey() {
+    String url = "http://127.0.0.1:9/v1";
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--judge.url", url}))
+        .hasMessageContaining("judge.model");
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--judge.url", url, "--judge.model", "m", "--judge.failure-policy", "zero"}))
+        .hasMessageContaining("judge.failure-policy");
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--remote-reward.url", url, "--remote-reward.task-kinds", "poetry"}))
+        .hasMessageContaining("remote-reward.task-kinds")
+        .hasMessageContaining("poetry");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--remote-reward.url", "ftp://host/x"}))
+        .hasMessageContaining("remote-reward.url");
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--remote-reward.url", url, "--remote-reward.prompt-format", "xml"}))
+        .hasMessageContaining("remote-reward.prompt-format");
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--embedding-model.diversity", "true", "--embedding-model.path", "/no/such/model"}))
+        .hasMessageContaining("embedding-model.path");
+  }
+
+  @Test
+  void preferenceOptionsBuildTheMiningSettings() {
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--preference.group-pairs", "best-random", "--preference.group-margin", "0.1",
+              "--preference.weights", "thumb=0.5, regenerate=0.2", "--preference.prompt-window", "30 s",
+              "--preference.redaction", "pii"
+            });
+    PreferenceSettings settings = options.preferenceSettings();
+    assertThat(settings.groupPairs()).isEqualTo(PreferenceSettings.GroupPairMode.BEST_RANDOM);
+    assertThat(settings.groupMargin()).isEqualTo(0.1);
+    assertThat(settings.weights().thumb()).isEqualTo(0.5);
+    assertThat(settings.weights().regenerate()).isEqualTo(0.2);
+    assertThat(settings.weights().vote()).isEqualTo(1.0);
+    assertThat(settings.promptWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.redactor().redact("a@b.example")).isEqualTo("[EMAIL]");
+    assertThat(LodestarOptions.fromArgs(new String[0]).preferenceSettings()).isEqualTo(PreferenceSettings.defaults());
+  }
+
+  @Test
+  void badPreferenceOptionsFailAtStartUpNamingTheKey() {
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--preference.group-pairs", "best"}))
+        .hasMessageContaining("preference.group-pairs");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--preference.weights", "thumbs=0.5"}))
+        .hasMessageContaining("preference.weights");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--preference.weights", "vote=2"}))
+        .hasMessageContaining("preference.weights").hasMessageContaining("vote");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--preference.max-pairs-per-prompt", "0"}))
+        .hasMessageContaining("preference.max-pairs-per-prompt");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--preference.redaction", "scrub"}))
+        .hasMessageContaining("preference.redaction");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--export.preference-formats", "csv"}))
+        .hasMessageContaining("export.preference-formats");
+  }
+
+  @Test
+  void healthAlarmAndGateOptionsAreValidatedNamingTheKey() {
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {"--health.window", "10 s", "--alarms.rules", "hot: unscoredRate > 0.5 for 2 windows gate", "--gate.on-clear", "discard"});
+    assertThat(options.healthSettings().window()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(options.alarmRules()).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo("hot"));
+    assertThat(options.gateSettings().onClear()).isEqualTo(io.lodestar.operators.health.GateSettings.OnClear.DISCARD);
+    assertThat(LodestarOptions.fromArgs(new String[] {"--alarms.rules", ""}).alarmRules()).isEmpty();
+    assertThat(LodestarOptions.fromArgs(new String[0]).alarmRules()).hasSizeGreaterThanOrEqualTo(5);
+
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--alarms.rules", "bad: noSuchMetric > 1"}))
+        .hasMessageContaining("alarms.rules").hasMessageContaining("noSuchMetric");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--gate.on-clear", "keep"}))
+        .hasMessageContaining("gate.on-clear");
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--health.window", "0 s"}))
+        .hasMessageContaining("health.window");
   }
 }

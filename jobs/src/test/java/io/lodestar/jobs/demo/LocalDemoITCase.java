@@ -22,7 +22,9 @@ class LocalDemoITCase {
     assertThat(outputs.get("scored")).hasSizeGreaterThanOrEqualTo(150);
     assertThat(outputs.get("batches")).isNotEmpty();
     assertThat(outputs.get("pairs")).isNotEmpty();
-    for (String name : List.of("scored", "batches", "pairs", "dead-letters")) {
+    assertThat(outputs.get("unpaired")).isNotEmpty();
+    assertThat(outputs.get("health-metrics")).isNotEmpty();
+    for (String name : List.of("scored", "batches", "pairs", "unpaired", "dead-letters", "health-metrics", "alerts")) {
       assertThat(Files.readAllLines(output.resolve(name + ".jsonl"))).hasSameSizeAs(outputs.get(name));
     }
   }

@@ -90,6 +90,7 @@ public final class RLGroups {
               .setResponseLogprobs(g.getResponseLogprobs())
               .setFinishReason(g.getFinishReason())
               .setCreatedAtMs(g.getCreatedAtMs())
+              .setConsentToTrain(g.getConsentToTrain())
               .build());
       minVersion = Math.min(minVersion, g.getPolicy().getPolicyVersion());
       maxVersion = Math.max(maxVersion, g.getPolicy().getPolicyVersion());

@@ -2,6 +2,7 @@ package io.lodestar.operators.preference;
 
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.ScoredGeneration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,46 +20,46 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Fills the side a vote request asks for ({@link Side#A} or {@link Side#B}) with its generation, joining by
+ * Fills the side a feedback request asks for ({@link Side#A} or {@link Side#B}) with its generation, joining by
  * generation id (the key) whichever arrives first. A generation is kept for {@code keepGeneration}
- * of event time after it was created, for votes still to come; a vote waits at most
- * {@code maxVoteWait} for its generation, then goes to the unmatched side output. Both waits end
+ * of event time after it was created, for feedback still to come; feedback waits at most
+ * {@code maxFeedbackWait} for its generation, then goes to the unmatched side output. Both waits end
  * with timers that clear the state.
  */
-public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Generation, VoteJoin, VoteJoin> {
+public class GenerationJoinFunction extends KeyedCoProcessFunction<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> {
 
   private static final long serialVersionUID = 1L;
 
-  /** Which generation of the vote this join fills. */
+  /** Which generation of the feedback this join fills. */
   public enum Side { A, B }
 
-  public static final OutputTag<VoteJoin> UNMATCHED =
-      new OutputTag<>("unmatched-votes", TypeInformation.of(VoteJoin.class));
+  public static final OutputTag<FeedbackJoin> UNMATCHED =
+      new OutputTag<>("unmatched-feedback", TypeInformation.of(FeedbackJoin.class));
 
   private final Duration keepGeneration;
-  private final Duration maxVoteWait;
+  private final Duration maxFeedbackWait;
 
-  private transient ValueState<Generation> generation;
-  private transient ListState<VoteJoin> waiting;
+  private transient ValueState<ScoredGeneration> generation;
+  private transient ListState<FeedbackJoin> waiting;
   private transient ValueState<Long> generationExpiry;
   private transient ValueState<Long> waitExpiry;
   private transient Counter unmatched;
 
-  public GenerationJoinFunction(Duration keepGeneration, Duration maxVoteWait) {
+  public GenerationJoinFunction(Duration keepGeneration, Duration maxFeedbackWait) {
     this.keepGeneration = keepGeneration;
-    this.maxVoteWait = maxVoteWait;
+    this.maxFeedbackWait = maxFeedbackWait;
   }
 
   @Override
   public void open(OpenContext openContext) {
     StateTtlConfig ttl =
-        StateTtlConfig.newBuilder(keepGeneration.plus(maxVoteWait).multipliedBy(2)).neverReturnExpired().build();
-    ValueStateDescriptor<Generation> generationDescriptor =
-        new ValueStateDescriptor<>("generation", new AvroTypeInfo<>(Generation.class));
+        StateTtlConfig.newBuilder(keepGeneration.plus(maxFeedbackWait).multipliedBy(2)).neverReturnExpired().build();
+    ValueStateDescriptor<ScoredGeneration> generationDescriptor =
+        new ValueStateDescriptor<>("scored-generation", new AvroTypeInfo<>(ScoredGeneration.class));
     generationDescriptor.enableTimeToLive(ttl);
     generation = getRuntimeContext().getState(generationDescriptor);
-    ListStateDescriptor<VoteJoin> waitingDescriptor =
-        new ListStateDescriptor<>("waiting-votes", TypeInformation.of(VoteJoin.class));
+    ListStateDescriptor<FeedbackJoin> waitingDescriptor =
+        new ListStateDescriptor<>("waiting-feedback", TypeInformation.of(FeedbackJoin.class));
     waitingDescriptor.enableTimeToLive(ttl);
     waiting = getRuntimeContext().getListState(waitingDescriptor);
     ValueStateDescriptor<Long> generationExpiryDescriptor = new ValueStateDescriptor<>("generation-expiry", Long.class);
@@ -71,21 +72,22 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   }
 
   @Override
-  public void processElement1(Generation g, Context ctx, Collector<VoteJoin> out) throws Exception {
+  public void processElement1(ScoredGeneration scored, Context ctx, Collector<FeedbackJoin> out) throws Exception {
     if (generation.value() == null) {
       // Pairs need text and ids, not token arrays, which can be most of a record's size.
-      g.setPromptTokenIds(null);
-      g.setResponseTokenIds(null);
-      g.setResponseLogprobs(null);
-      generation.update(g);
-      long expiry = g.getCreatedAtMs() + keepGeneration.toMillis();
+      Generation slim = Generation.newBuilder(scored.getGeneration())
+          .setPromptTokenIds(null).setResponseTokenIds(null).setResponseLogprobs(null).build();
+      scored = ScoredGeneration.newBuilder(scored).setGeneration(slim).build();
+      generation.update(scored);
+      long expiry = slim.getCreatedAtMs() + keepGeneration.toMillis();
       generationExpiry.update(expiry);
       ctx.timerService().registerEventTimeTimer(expiry);
     }
-    Iterable<VoteJoin> votes = waiting.get();
+    ScoredGeneration stored = generation.value();
+    Iterable<FeedbackJoin> waitingFeedback = waiting.get();
     boolean any = false;
-    for (VoteJoin vote : votes) {
-      out.collect(fill(vote, g));
+    for (FeedbackJoin request : waitingFeedback) {
+      out.collect(fill(request, stored));
       any = true;
     }
     if (any) {
@@ -102,45 +104,45 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Gener
   }
 
   @Override
-  public void processElement2(VoteJoin vote, Context ctx, Collector<VoteJoin> out) throws Exception {
-    Generation known = generation.value();
+  public void processElement2(FeedbackJoin request, Context ctx, Collector<FeedbackJoin> out) throws Exception {
+    ScoredGeneration known = generation.value();
     if (known != null) {
-      out.collect(fill(vote, known));
+      out.collect(fill(request, known));
       return;
     }
-    waiting.add(vote);
+    waiting.add(request);
     if (waitExpiry.value() == null) {
-      long expiry = vote.vote.getCreatedAtMs() + maxVoteWait.toMillis();
+      long expiry = request.feedback.getCreatedAtMs() + maxFeedbackWait.toMillis();
       waitExpiry.update(expiry);
       ctx.timerService().registerEventTimeTimer(expiry);
     }
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<VoteJoin> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out) throws Exception {
     Long wait = waitExpiry.value();
     if (wait != null && wait <= timestamp) {
-      // The generation never came: the votes cannot become pairs, but they are not dropped.
-      List<VoteJoin> expired = new ArrayList<>();
+      // The generation never came: the feedback cannot become training data, but they are not dropped.
+      List<FeedbackJoin> expired = new ArrayList<>();
       waiting.get().forEach(expired::add);
-      for (VoteJoin vote : expired) {
+      for (FeedbackJoin request : expired) {
         unmatched.inc();
-        ctx.output(UNMATCHED, vote);
+        ctx.output(UNMATCHED, request);
       }
       waiting.clear();
       waitExpiry.clear();
     }
     Long expiry = generationExpiry.value();
     if (expiry != null && expiry <= timestamp) {
-      // Votes for this generation are no longer expected.
+      // Feedback for this generation are no longer expected.
       generation.clear();
       generationExpiry.clear();
     }
   }
 
-  private VoteJoin fill(VoteJoin vote, Generation g) {
-    return vote.side == Side.A
-        ? new VoteJoin(vote.vote, g, vote.b, Side.A)
-        : new VoteJoin(vote.vote, vote.a, g, Side.B);
+  private FeedbackJoin fill(FeedbackJoin request, ScoredGeneration g) {
+    return request.side == Side.A
+        ? new FeedbackJoin(request.feedback, g, request.b, Side.A)
+        : new FeedbackJoin(request.feedback, request.a, g, Side.B);
   }
 }

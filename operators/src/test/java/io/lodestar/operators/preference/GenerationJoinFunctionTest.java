@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.operators.preference.GenerationJoinFunction.Side;
 import io.lodestar.schema.Feedback;
+import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.VoteOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -28,15 +30,15 @@ class GenerationJoinFunctionTest {
   private static final long WAIT_MS = MAX_VOTE_WAIT.toMillis();
   private static final long T0 = CREATED_AT_MS;
 
-  private KeyedTwoInputStreamOperatorTestHarness<String, Generation, VoteJoin, VoteJoin> harness;
+  private KeyedTwoInputStreamOperatorTestHarness<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> harness;
 
   @BeforeEach
   void openHarness() throws Exception {
     harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new KeyedCoProcessOperator<>(new GenerationJoinFunction(KEEP_GENERATION, MAX_VOTE_WAIT)),
-            Generation::getGenerationId,
-            VoteJoin::wantedGenerationId,
+            (ScoredGeneration s) -> s.getGeneration().getGenerationId(),
+            FeedbackJoin::wantedGenerationId,
             Types.STRING);
     harness.open();
   }
@@ -55,18 +57,18 @@ class GenerationJoinFunctionTest {
   }
 
   private void sendGeneration(Generation g) throws Exception {
-    harness.processElement1(g, g.getCreatedAtMs());
+    harness.processElement1(TestRecords.scored(g, 1.0).build(), g.getCreatedAtMs());
   }
 
   private void sendVote(Feedback f) throws Exception {
-    harness.processElement2(VoteJoin.request(f, Side.A), f.getCreatedAtMs());
+    harness.processElement2(FeedbackJoin.request(f, Side.A), f.getCreatedAtMs());
   }
 
-  private List<VoteJoin> joined() {
+  private List<FeedbackJoin> joined() {
     return harness.extractOutputValues();
   }
 
-  private List<VoteJoin> unmatched() {
+  private List<FeedbackJoin> unmatched() {
     var records = harness.getSideOutput(GenerationJoinFunction.UNMATCHED);
     return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
   }
@@ -87,9 +89,11 @@ class GenerationJoinFunctionTest {
     sendGeneration(a);
 
     assertThat(joined()).hasSize(1);
-    VoteJoin join = joined().get(0);
-    assertThat(join.vote).isEqualTo(f);
-    assertThat(join.a).isEqualTo(a);
+    FeedbackJoin join = joined().get(0);
+    assertThat(join.feedback).isEqualTo(f);
+    assertThat(join.a.getGeneration().getGenerationId()).isEqualTo(a.getGenerationId());
+    assertThat(join.a.getGeneration().getResponseTokenIds()).as("token arrays are not kept").isNull();
+    assertThat(join.a.getReward()).isEqualTo(1.0);
     assertThat(join.b).isNull();
     assertThat(harness.numEventTimeTimers()).as("only the generation's keep timer").isEqualTo(1);
   }
@@ -101,8 +105,8 @@ class GenerationJoinFunctionTest {
 
     sendGeneration(gen("g-a", T0));
 
-    assertThat(joined()).extracting(j -> j.vote.getFeedbackId()).containsExactly("f-1", "f-2");
-    assertThat(joined()).allSatisfy(j -> assertThat(j.a.getGenerationId()).isEqualTo("g-a"));
+    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-1", "f-2");
+    assertThat(joined()).allSatisfy(j -> assertThat(j.a.getGeneration().getGenerationId()).isEqualTo("g-a"));
   }
 
   @Test
@@ -114,7 +118,7 @@ class GenerationJoinFunctionTest {
     sendVote(voteOn("f-1", "g-a", T0 + 1_000));
 
     assertThat(joined()).hasSize(1);
-    assertThat(joined().get(0).a).isEqualTo(a);
+    assertThat(joined().get(0).a.getGeneration().getGenerationId()).isEqualTo(a.getGenerationId());
     assertThat(unmatched()).isEmpty();
   }
 
@@ -125,10 +129,10 @@ class GenerationJoinFunctionTest {
     Feedback f = voteOn("f-1", "g-a", T0 + 1_000);
     sendGeneration(a);
 
-    harness.processElement2(new VoteJoin(f, null, b, Side.A), f.getCreatedAtMs());
+    harness.processElement2(new FeedbackJoin(f, null, TestRecords.scored(b, 0.0).build(), Side.A), f.getCreatedAtMs());
 
-    assertThat(joined().get(0).a).isEqualTo(a);
-    assertThat(joined().get(0).b).isEqualTo(b);
+    assertThat(joined().get(0).a.getGeneration().getGenerationId()).isEqualTo(a.getGenerationId());
+    assertThat(joined().get(0).b.getGeneration()).isEqualTo(b);
   }
 
   @Test
@@ -143,7 +147,7 @@ class GenerationJoinFunctionTest {
 
     assertThat(joined()).isEmpty();
     assertThat(unmatched()).hasSize(1);
-    assertThat(unmatched().get(0).vote).isEqualTo(f);
+    assertThat(unmatched().get(0).feedback).isEqualTo(f);
     assertThat(unmatched().get(0).a).isNull();
     assertStateGone();
   }
@@ -175,7 +179,7 @@ class GenerationJoinFunctionTest {
     watermark(T0 + KEEP_MS + 1 + WAIT_MS);
 
     assertThat(joined()).isEmpty();
-    assertThat(unmatched()).extracting(j -> j.vote).containsExactly(tooLate);
+    assertThat(unmatched()).extracting(j -> j.feedback).containsExactly(tooLate);
     assertStateGone();
   }
 

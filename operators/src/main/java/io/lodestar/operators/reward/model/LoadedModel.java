@@ -90,6 +90,10 @@ public final class LoadedModel implements AutoCloseable {
               .optEngine(Djl.ENGINE)
               .optDevice(device.resolve())
               .optTranslator(new TensorTranslator(config.inputs()))
+              // One thread per call, on the caller's: Flink's subtasks are the parallelism. ONNX Runtime's
+              // own pools (sized from the host, spinning while idle) would compete with the task threads.
+              .optOption("intraOpNumThreads", "1")
+              .optOption("interOpNumThreads", "1")
               .build();
       return new LoadedModel(folder, device, config, hash, criteria.loadModel(), tokenizer);
     } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {

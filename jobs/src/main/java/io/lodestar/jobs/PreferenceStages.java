@@ -1,0 +1,191 @@
+package io.lodestar.jobs;
+
+import static io.lodestar.jobs.PipelineTopology.avro;
+
+import io.lodestar.connectors.DeadLetters;
+import io.lodestar.connectors.serde.PlainJson;
+import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.dedup.DeduplicateFunction;
+import io.lodestar.operators.preference.FeedbackHalvesFunction;
+import io.lodestar.operators.preference.FeedbackJoin;
+import io.lodestar.operators.preference.FeedbackSignalFunction;
+import io.lodestar.operators.preference.FeedbackSignals;
+import io.lodestar.operators.preference.GenerationJoinFunction;
+import io.lodestar.operators.preference.GroupPairsFunction;
+import io.lodestar.operators.preference.PreferenceSettings;
+import io.lodestar.operators.preference.PromptFeedbackFunction;
+import io.lodestar.operators.preference.Redactor;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Feedback;
+import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.UnpairedExample;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+
+/**
+ * Feedback and group rewards to preference data:
+ *
+ * <pre>
+ * feedback -> event time -> de-duplicate by feedback id -> one request per generation named
+ *          -> join with scored generations (keyed by generation id) -> [two-sided: join halves by feedback id]
+ *          -> votes, edits, regenerations: mined alone
+ *          -> thumbs, ratings: collected per prompt for preference.prompt-window, then compared
+ * closed groups -> reward-margin pairs (preference.group-pairs)
+ * pairs, unpaired examples -> redaction -> outputs
+ * </pre>
+ */
+final class PreferenceStages {
+
+  private PreferenceStages() {}
+
+  /**
+   * The outputs; {@code unpaired}, {@code unmatched} and {@code joinedFeedback} (every feedback event
+   * with its scored generations, for health) are null without a feedback input, {@code pairs} too
+   * when group pairs are off.
+   */
+  record Streams(
+      DataStream<PreferencePair> pairs,
+      DataStream<UnpairedExample> unpaired,
+      DataStream<DeadLetter> unmatched,
+      DataStream<FeedbackJoin> joinedFeedback) {}
+
+  static Streams apply(
+      DataStream<ScoredGeneration> scored, DataStream<Feedback> feedback, DataStream<RLGroup> groups, LodestarOptions options) {
+    PreferenceSettings settings = options.preferenceSettings();
+    DataStream<PreferencePair> pairs = null;
+    DataStream<UnpairedExample> unpaired = null;
+    DataStream<DeadLetter> unmatched = null;
+    DataStream<FeedbackJoin> joinedFeedback = null;
+    if (feedback != null) {
+      FeedbackStreams mined = fromFeedback(scored, feedback, settings, options);
+      pairs = mined.pairs;
+      unpaired = mined.unpaired;
+      unmatched = mined.unmatched;
+      joinedFeedback = mined.joined;
+    }
+    if (settings.groupPairs() != PreferenceSettings.GroupPairMode.OFF) {
+      DataStream<PreferencePair> groupPairs =
+          groups
+              .process(new GroupPairsFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+              .uid("group-reward-pairs")
+              .name("Group rewards to preference pairs");
+      pairs = pairs == null ? groupPairs : pairs.union(groupPairs);
+    }
+    Redactor redactor = options.redactor();
+    if (pairs != null) {
+      pairs = pairs.map(redactor::redact, avro(PreferencePair.class)).uid("redact-pairs").name("Redact preference pairs");
+    }
+    if (unpaired != null) {
+      unpaired =
+          unpaired.map(redactor::redact, avro(UnpairedExample.class)).uid("redact-unpaired").name("Redact unpaired examples");
+    }
+    return new Streams(pairs, unpaired, unmatched, joinedFeedback);
+  }
+
+  private record FeedbackStreams(
+      DataStream<PreferencePair> pairs,
+      DataStream<UnpairedExample> unpaired,
+      DataStream<DeadLetter> unmatched,
+      DataStream<FeedbackJoin> joined) {}
+
+  private static FeedbackStreams fromFeedback(
+      DataStream<ScoredGeneration> scored, DataStream<Feedback> feedback, PreferenceSettings settings, LodestarOptions options) {
+    WatermarkStrategy<Feedback> feedbackTime =
+        WatermarkStrategy.<Feedback>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
+            .withTimestampAssigner((f, previous) -> f.getCreatedAtMs())
+            .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS));
+    Duration keep = options.get(LodestarOptions.FEEDBACK_KEEP_GENERATIONS);
+    Duration wait = options.get(LodestarOptions.FEEDBACK_MAX_WAIT);
+    boolean regenerationPairs = settings.regenerationPairs();
+    TypeInformation<FeedbackJoin> joinType = TypeInformation.of(FeedbackJoin.class);
+
+    DataStream<FeedbackJoin> requests =
+        feedback
+            .assignTimestampsAndWatermarks(feedbackTime)
+            .uid("event-time-feedback")
+            .name("Event time of feedback")
+            .keyBy(Feedback::getFeedbackId, Types.STRING)
+            // Repeated or re-sent feedback shares its id: the first one counts, later ones are counted and dropped.
+            .process(new DeduplicateFunction<Feedback>(options.get(LodestarOptions.DEDUP_RETENTION)), avro(Feedback.class))
+            .uid("dedup-feedback")
+            .name("De-duplicate feedback")
+            .flatMap(
+                (Feedback f, Collector<FeedbackJoin> out) -> {
+                  out.collect(FeedbackJoin.request(f, GenerationJoinFunction.Side.A));
+                  if (FeedbackJoin.twoSided(f, regenerationPairs)) {
+                    out.collect(FeedbackJoin.request(f, GenerationJoinFunction.Side.B));
+                  }
+                },
+                joinType)
+            .uid("feedback-requests")
+            .name("Feedback to generation requests");
+
+    SingleOutputStreamOperator<FeedbackJoin> halves =
+        scored
+            .keyBy(s -> s.getGeneration().getGenerationId(), Types.STRING)
+            .connect(requests.keyBy(FeedbackJoin::wantedGenerationId, Types.STRING))
+            .process(new GenerationJoinFunction(keep, wait), joinType)
+            .uid("join-feedback-with-generations")
+            .name("Join feedback with generations");
+    DataStream<FeedbackJoin> oneSided =
+        halves.filter(h -> !FeedbackJoin.twoSided(h.feedback, regenerationPairs)).uid("one-sided-feedback").name("One-sided feedback");
+    DataStream<FeedbackJoin> joined =
+        halves
+            .filter(h -> FeedbackJoin.twoSided(h.feedback, regenerationPairs))
+            .uid("two-sided-feedback")
+            .name("Two-sided feedback")
+            .keyBy(h -> h.feedback.getFeedbackId(), Types.STRING)
+            .process(new FeedbackHalvesFunction(wait), joinType)
+            .uid("join-feedback-halves")
+            .name("Join feedback halves")
+            .union(oneSided);
+
+    SingleOutputStreamOperator<PreferencePair> alone =
+        joined
+            .filter(j -> FeedbackSignals.minedAlone(j.feedback.getKind()))
+            .uid("feedback-mined-alone")
+            .name("Votes, edits, regenerations")
+            .process(new FeedbackSignalFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+            .uid("feedback-to-examples")
+            .name("Votes, edits, regenerations to examples");
+    SingleOutputStreamOperator<PreferencePair> perPrompt =
+        joined
+            .filter(j -> !FeedbackSignals.minedAlone(j.feedback.getKind()))
+            .uid("feedback-per-prompt")
+            .name("Thumbs and ratings")
+            .keyBy(j -> j.a.getGeneration().getPromptId(), Types.STRING)
+            .process(new PromptFeedbackFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+            .uid("prompt-feedback-to-examples")
+            .name("Thumbs and ratings per prompt to examples");
+
+    DataStream<PreferencePair> pairs = alone.union(perPrompt);
+    DataStream<UnpairedExample> unpaired =
+        alone.getSideOutput(FeedbackSignalFunction.UNPAIRED).union(perPrompt.getSideOutput(PromptFeedbackFunction.UNPAIRED));
+    DataStream<DeadLetter> unmatched =
+        halves
+            .getSideOutput(GenerationJoinFunction.UNMATCHED)
+            .map(PreferenceStages::unmatched, avro(DeadLetter.class))
+            .uid("unmatched-feedback-to-dead-letters")
+            .name("Unmatched feedback to dead letters");
+    return new FeedbackStreams(pairs, unpaired, unmatched, joined);
+  }
+
+  private static DeadLetter unmatched(FeedbackJoin request) {
+    return DeadLetters.fromOperator(
+        "join.feedback",
+        DeadLetters.UNMATCHED_FEEDBACK,
+        "generation " + request.wantedGenerationId() + " did not arrive within the feedback wait",
+        request.feedback.getFeedbackId(),
+        PlainJson.toJsonString(request.feedback).getBytes(StandardCharsets.UTF_8),
+        request.feedback.getCreatedAtMs(),
+        System.currentTimeMillis());
+  }
+}
