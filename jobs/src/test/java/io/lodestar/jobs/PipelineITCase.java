@@ -127,7 +127,7 @@ class PipelineITCase {
     waitFor("the injected failure", FailOnceAfterCheckpoint.FAILED::get);
     waitFor(
         "all scored generations to be committed",
-        () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
     drain(job);
 
     assertExactlyOnce(traffic, topics);
@@ -151,10 +151,10 @@ class PipelineITCase {
     publish(topics, traffic.messages);
     waitFor(
         "all dead letters to be committed",
-        () -> read(topics.deadLetters, DeadLetter.class).size() >= traffic.rejectedPayloads.size());
+        () -> readSoFar(topics.deadLetters, DeadLetter.class).size() >= traffic.rejectedPayloads.size());
     waitFor(
         "all scored generations to be committed",
-        () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     drain(job);
 
@@ -219,9 +219,9 @@ class PipelineITCase {
       publish(topics, traffic.messages);
       waitFor(
           "all scored generations to be committed",
-          () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size(),
+          () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size(),
           TimeUnit.MINUTES.toSeconds(5),
-          () -> read(topics.scored, ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
+          () -> readSoFar(topics.scored, ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
               + rewardCalls.get() + " remote reward calls, " + judgeCalls.get() + " judge calls");
       drain(job);
     } finally {
@@ -259,7 +259,7 @@ class PipelineITCase {
     publish(topics, traffic.messages);
     waitFor(
         "all scored generations to be committed",
-        () -> read(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
     // The drain ends event time: every window closes, its alert fires and commits with the savepoint.
     drain(job);
 
@@ -400,12 +400,20 @@ class PipelineITCase {
     }
   }
 
+  /** What a trainer reads once the job has finished: every transaction settled, none left pending. */
   private static <T extends SpecificRecordBase> List<T> read(String topic, Class<T> type) {
+    return decode(CommittedReader.readAllSettled(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
+  }
+
+  /** What a trainer reads while the job runs: committed transactions only. */
+  private static <T extends SpecificRecordBase> List<T> readSoFar(String topic, Class<T> type) {
+    return decode(CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
+  }
+
+  private static <T extends SpecificRecordBase> List<T> decode(List<byte[]> values, Class<T> type) {
     RecordCodec<T> codec = RecordCodec.of(type);
     List<T> records = new ArrayList<>();
-    for (byte[] value : CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30))) {
-      records.add(codec.decodeOrThrow(value));
-    }
+    values.forEach(v -> records.add(codec.decodeOrThrow(v)));
     return records;
   }
 

@@ -2,21 +2,83 @@ package io.lodestar.connectors.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic the way a trainer would: read_committed, from the beginning to the current end. */
+/**
+ * Reads a topic the way a trainer would: read_committed, from the beginning to an end offset.
+ *
+ * <p>A read never returns less than it promised silently: when the end is not reached in time it
+ * throws, naming each partition's position and end.
+ */
 public final class CommittedReader {
+
+  /** Bounds each metadata request on its own; {@code waitAtMost} bounds the waiting for data. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private CommittedReader() {}
 
-  /** Every committed record value of {@code topic}, up to the end offsets at the time of the call. */
+  /**
+   * Every committed record value of {@code topic} up to its last stable offsets at the time of the
+   * call. Records of a transaction still open (or whose commit markers are not yet written) are left
+   * out; use {@link #readAllSettled} after the writers have finished.
+   */
   public static List<byte[]> readAll(String bootstrapServers, String topic, Duration waitAtMost) {
+    long deadline = System.nanoTime() + waitAtMost.toNanos();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      List<TopicPartition> partitions = partitions(admin, topic);
+      if (partitions.isEmpty()) {
+        return List.of();
+      }
+      return readTo(bootstrapServers, topic, ends(admin, partitions, IsolationLevel.READ_COMMITTED), deadline);
+    }
+  }
+
+  /**
+   * Every committed record value of {@code topic} once no transaction is pending on it: waits until
+   * each partition's last stable offset has caught up with its high watermark. A committing writer
+   * returns before the broker has written the commit markers, so a read right after a job finishes
+   * can otherwise miss its last transaction.
+   */
+  public static List<byte[]> readAllSettled(String bootstrapServers, String topic, Duration waitAtMost) {
+    long deadline = System.nanoTime() + waitAtMost.toNanos();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      List<TopicPartition> partitions = partitions(admin, topic);
+      if (partitions.isEmpty()) {
+        return List.of();
+      }
+      while (true) {
+        Map<TopicPartition, Long> stable = ends(admin, partitions, IsolationLevel.READ_COMMITTED);
+        Map<TopicPartition, Long> latest = ends(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
+        if (stable.equals(latest)) {
+          return readTo(bootstrapServers, topic, stable, deadline);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "transactions still pending on topic " + topic + " after " + waitAtMost.toMillis() + " ms: last stable offsets "
+                  + stable + ", high watermarks " + latest);
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  private static List<byte[]> readTo(String bootstrapServers, String topic, Map<TopicPartition, Long> end, long deadline) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
     props.put("isolation.level", "read_committed");
@@ -24,16 +86,21 @@ public final class CommittedReader {
     List<byte[]> values = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      // For read_committed consumers the end offset is the last stable offset: open transactions stop it.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + waitAtMost.toNanos();
-      while (System.nanoTime() < deadline && !reached(consumer, end)) {
+      consumer.assign(end.keySet());
+      consumer.seekToBeginning(end.keySet());
+      while (!reached(consumer, end)) {
+        if (System.nanoTime() > deadline) {
+          Map<TopicPartition, Long> positions = new HashMap<>();
+          end.keySet().forEach(p -> positions.put(p, consumer.position(p)));
+          throw new IllegalStateException(
+              "read of topic " + topic + " timed out at positions " + positions + " of end offsets " + end + " after "
+                  + values.size() + " records");
+        }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          values.add(record.value());
+          // A poll can run past the end taken at the start; those records belong to a later read.
+          if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+            values.add(record.value());
+          }
         }
       }
     }
@@ -47,5 +114,51 @@ public final class CommittedReader {
       }
     }
     return true;
+  }
+
+  /** The topic's partitions; none for a topic that does not exist (it holds no records). */
+  private static List<TopicPartition> partitions(Admin admin, String topic) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    try {
+      get(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topic " + topic)
+          .get(topic)
+          .partitions()
+          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    } catch (IllegalStateException e) {
+      if (!(e.getCause() instanceof ExecutionException && e.getCause().getCause() instanceof UnknownTopicOrPartitionException)) {
+        throw e;
+      }
+    }
+    return partitions;
+  }
+
+  private static Map<TopicPartition, Long> ends(
+      Admin admin, List<TopicPartition> partitions, IsolationLevel isolation) {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    partitions.forEach(p -> specs.put(p, OffsetSpec.latest()));
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    get(admin.listOffsets(specs, new ListOffsetsOptions(isolation)).all(), "list end offsets of " + partitions)
+        .forEach((p, info) -> ends.put(p, info.offset()));
+    return ends;
+  }
+
+  private static <T> T get(KafkaFuture<T> future, String what) {
+    try {
+      return future.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not " + what + ": " + e, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for pending transactions", e);
+    }
   }
 }

@@ -36,6 +36,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.num.partitions", "4")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
             .setConfigProp("auto.create.topics.enable", "false")
+            // Sinks stamp records with their event time, and replayed or simulated traffic can be
+            // older than the default 7-day retention: the next retention check would delete it.
+            .setConfigProp("log.retention.ms", "-1")
+            // Checked from the start and every second (not after 30 s, then every 5 minutes), so a
+            // retention fault shows at once rather than in whichever test runs at the time.
+            .setConfigProp("log.retention.check.interval.ms", "1000")
+            .setConfigProp("log.initial.task.delay.ms", "0")
             .build();
     try {
       cluster.format();

@@ -1,6 +1,7 @@
 package io.lodestar.connectors.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -70,6 +71,57 @@ class EmbeddedKafkaITCase {
     }
     assertThat(seen)
         .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2", "committed-3", "committed-4", "committed-5");
+  }
+
+  @Test
+  void aSettledReadWaitsOutAnOpenTransactionAndNamesTheOffsetsWhenItStaysOpen() throws Exception {
+    kafka.createTopics(1, "pending");
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("transactional.id", "embedded-kafka-pending");
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>("pending", bytes("first"))).get();
+      producer.commitTransaction();
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>("pending", bytes("open"))).get();
+
+      assertThat(CommittedReader.readAll(kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
+          .extracting(v -> new String(v, StandardCharsets.UTF_8))
+          .containsExactly("first");
+      assertThatThrownBy(() -> CommittedReader.readAllSettled(kafka.bootstrapServers(), "pending", Duration.ofMillis(500)))
+          .hasMessageContaining("transactions still pending on topic pending")
+          .hasMessageContaining("pending-0");
+
+      producer.commitTransaction();
+    }
+    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
+        .extracting(v -> new String(v, StandardCharsets.UTF_8))
+        .containsExactly("first", "open");
+  }
+
+  @Test
+  void recordsStampedWithAnOldEventTimeOutliveTheRetentionCheck() throws Exception {
+    kafka.createTopics(1, "old-event-time");
+    long aYearAgo = System.currentTimeMillis() - Duration.ofDays(365).toMillis();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>("old-event-time", null, aYearAgo, null, bytes("replayed"))).get();
+    }
+    // Past several retention checks (one a second).
+    Thread.sleep(3_000);
+
+    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "old-event-time", Duration.ofSeconds(30)))
+        .extracting(v -> new String(v, StandardCharsets.UTF_8))
+        .containsExactly("replayed");
+  }
+
+  @Test
+  void aTopicThatDoesNotExistReadsAsEmpty() {
+    assertThat(CommittedReader.readAll(kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30))).isEmpty();
+    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30))).isEmpty();
   }
 
   @Test

@@ -240,7 +240,7 @@ public final class LocalDemo {
     for (Map.Entry<String, String> topic : topics(options).entrySet()) {
       List<String> json = new ArrayList<>();
       RecordCodec<? extends SpecificRecordBase> codec = RecordCodec.of(types.get(topic.getKey()));
-      for (byte[] value : CommittedReader.readAll(bootstrap, topic.getValue(), Duration.ofSeconds(30))) {
+      for (byte[] value : CommittedReader.readAllSettled(bootstrap, topic.getValue(), Duration.ofSeconds(30))) {
         DecodeResult<? extends SpecificRecordBase> decoded = codec.decode(value);
         json.add(decoded.isOk() ? PlainJson.toJsonString(decoded.value()) : "{\"undecodable\": true}");
       }
