@@ -54,6 +54,11 @@ public final class PipelineJob {
             policyTopic.isBlank() ? null : rawSource(env, options, kafka, policyTopic, "source-policy-updates"),
             options,
             kafkaOutputs(options, kafka));
+    attachTrainerFiles(streams, options);
+  }
+
+  /** Adds the trainer file exports under {@code export.dir}, when it is set. */
+  static void attachTrainerFiles(PipelineTopology.Streams streams, LodestarOptions options) {
     String exportDir = options.get(LodestarOptions.EXPORT_DIR);
     if (!exportDir.isBlank()) {
       org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(exportDir);

@@ -3,6 +3,8 @@ package io.lodestar.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lodestar.connectors.RawRecord;
@@ -34,6 +36,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +49,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -72,6 +77,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming pipeline end to end through a real (in-process) Kafka broker and a Flink MiniCluster. */
 class PipelineITCase {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
@@ -112,10 +119,16 @@ class PipelineITCase {
   }
 
   @Test
-  void everyOutputIsSeenExactlyOnceByReadCommittedReadersAcrossAnInjectedTaskFailure() throws Exception {
+  void everyOutputIsSeenExactlyOnceByReadCommittedReadersAndInTheTrainerFilesAcrossAnInjectedTaskFailure()
+      throws Exception {
     Topics topics = Topics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(7L, 0.0));
-    LodestarOptions options = options(topics, 3);
+    Path exports = work.resolve("exports-" + topics.suffix);
+    Map<String, String> values = new HashMap<>(optionValues(topics, 3));
+    values.put(LodestarOptions.EXPORT_DIR.key(), exports.toUri().toString());
+    values.put(LodestarOptions.EXPORT_FORMATS.key(), "verl-jsonl");
+    values.put(LodestarOptions.EXPORT_PREFERENCE_FORMATS.key(), "trl-preference-jsonl,kto-jsonl");
+    LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
     FailOnceAfterCheckpoint.reset();
 
     JobClient job = start(options, topics, true);
@@ -132,6 +145,34 @@ class PipelineITCase {
 
     assertExactlyOnce(traffic, topics);
     assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
+
+    // The files a trainer would load hold each committed record once: the same set as the topics.
+    List<String> sampleIds = new ArrayList<>();
+    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().forEach(
+        g -> g.getSamples().forEach(sample -> sampleIds.add(sample.getGenerationId()))));
+    assertThat(finishedRows(exports.resolve("verl-jsonl"), "samples", r -> r.path("extra_info").path("generation_id").asText()))
+        .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sampleIds);
+    assertThat(finishedRows(exports.resolve("trl-preference-jsonl"), "pairs", r -> r.path("pair_id").asText()))
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(read(topics.pairs, PreferencePair.class).stream().map(PreferencePair::getPairId).toList());
+    assertThat(finishedRows(exports.resolve("kto-jsonl"), "examples", r -> r.path("example_id").asText()))
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(
+            read(topics.unpaired, UnpairedExample.class).stream().map(UnpairedExample::getExampleId).toList());
+  }
+
+  /** One value of each row of the finished JSON Lines files in {@code dir} (hidden in-progress parts left out). */
+  private static List<String> finishedRows(Path dir, String prefix, Function<JsonNode, String> value) throws IOException {
+    List<String> values = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
+        assertThat(file.getFileName().toString()).startsWith(prefix + "-").endsWith(".jsonl");
+        for (String line : Files.readAllLines(file)) {
+          values.add(value.apply(JSON.readTree(line)));
+        }
+      }
+    }
+    return values;
   }
 
   @Test
@@ -335,7 +376,8 @@ class PipelineITCase {
               .name("Fail once after a checkpoint");
     }
     DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback, "source-feedback");
-    PipelineTopology.build(generations, feedback, options, PipelineJob.kafkaOutputs(options, settings));
+    PipelineJob.attachTrainerFiles(
+        PipelineTopology.build(generations, feedback, options, PipelineJob.kafkaOutputs(options, settings)), options);
     JobClient job = env.executeAsync("pipeline-it");
     started.add(job);
     waitFor("the job to run", () -> status(job) == JobStatus.RUNNING);

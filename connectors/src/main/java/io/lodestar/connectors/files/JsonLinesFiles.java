@@ -11,8 +11,9 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 
-/** JSON Lines in and out, in the project's plain JSON encoding; used by the bounded mode. */
+/** JSON Lines in and out, in the project's plain JSON encoding: the bounded mode and the trainer exports. */
 public final class JsonLinesFiles {
 
   private JsonLinesFiles() {}
@@ -34,6 +35,9 @@ public final class JsonLinesFiles {
     return FileSink.forRowFormat(directory, new JsonLineEncoder<T>())
         .withBucketAssigner(new BasePathBucketAssigner<>())
         .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".jsonl").build())
+        // A trainer sees a finished file per checkpoint, as with the Parquet exports, not only
+        // once a part grows past the size limit or goes quiet.
+        .withRollingPolicy(OnCheckpointRollingPolicy.build())
         .build();
   }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -18,6 +20,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -34,7 +40,8 @@ import org.apache.flink.util.OutputTag;
  * only a tombstone remains, so late members can be recognised; a second timer clears it after
  * {@code lateRetention}. A TTL on every state is the safety net.
  */
-public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, RLGroup> {
+public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
+    implements CheckpointedFunction {
 
   private static final long serialVersionUID = 1L;
 
@@ -59,6 +66,11 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private transient Counter timedOut;
   private transient Counter late;
   private transient Counter filtered;
+  // Groups open in this subtask, for the open-groups gauge. Keyed state cannot be counted cheaply,
+  // so the count travels in operator state; after a rescale each subtask's share is approximate,
+  // the job-wide sum stays exact.
+  private transient ListState<Long> openGroupsState;
+  private transient long openGroups;
 
   public GroupFunction(Duration timeout, Duration lateRetention) {
     this(timeout, lateRetention, AdvantageSpec.lodestarGrpo(), GroupFilter.NONE);
@@ -87,6 +99,26 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
     filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
+    getRuntimeContext().getMetricGroup().gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    openGroupsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
+    openGroups = 0;
+    for (Long restored : openGroupsState.get()) {
+      openGroups += restored;
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    openGroupsState.update(List.of(openGroups));
+  }
+
+  /** Groups open in this subtask now: what the {@link MetricNames#OPEN_GROUPS} gauge reports. */
+  public long openGroups() {
+    return openGroups;
   }
 
   private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
@@ -108,6 +140,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     }
     long eventTime = member.getGeneration().getCreatedAtMs();
     if (deadline.value() == null) {
+      openGroups++;
       long due = eventTime + timeout.toMillis();
       deadline.update(due);
       ctx.timerService().registerEventTimeTimer(due);
@@ -173,6 +206,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt) throws Exception {
+    openGroups--;
     members.clear();
     memberCount.clear();
     expectedSize.clear();

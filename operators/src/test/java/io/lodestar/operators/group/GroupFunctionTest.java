@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -340,6 +341,34 @@ class GroupFunctionTest {
     harness.processWatermark(closedAt + LATE_MS);
     assertStateGone();
     assertThat(groups()).hasSize(1);
+    assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(0L);
+  }
+
+  @Test
+  void theOpenGroupsGaugeCountsGroupsUntilTheyCloseAndSurvivesARestore() throws Exception {
+    send(m(0, 1.0, 0));
+    send(scored(member("other-g0", "other", 2, 0, T0 + 5), 0.3).build());
+    assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+
+    OperatorSubtaskState snapshot = harness.snapshot(1L, T0 + 5);
+    CapturedMetrics restoredMetrics = new CapturedMetrics();
+    try (MockEnvironment restoredEnvironment = restoredMetrics.environment();
+        KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> restored =
+            new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new GroupFunction(TIMEOUT, LATE_RETENTION)),
+                s -> s.getGeneration().getGroupId(),
+                Types.STRING,
+                restoredEnvironment)) {
+      restored.initializeState(snapshot);
+      restored.open();
+      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+
+      ScoredGeneration last = scored(member("other-g1", "other", 2, 1, T0 + 6), 0.1).build();
+      restored.processElement(last, last.getGeneration().getCreatedAtMs());
+      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).as("the full group closed").isEqualTo(1L);
+      restored.processWatermark(T0 + TIMEOUT_MS);
+      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).as("the other timed out").isEqualTo(0L);
+    }
   }
 
   @Test
