@@ -12,6 +12,8 @@ public final class MetricNames {
   public static final String GROUPS_TIMED_OUT = "lodestarGroupsTimedOut";
   public static final String GROUPS_FILTERED = "lodestarGroupsFiltered";
   public static final String GROUPS_STALE = "lodestarGroupsStale";
+  /** Groups kept out of RL batches because a member's user did not consent to training. */
+  public static final String GROUPS_WITHOUT_CONSENT = "lodestarGroupsWithoutConsent";
   public static final String LATE_MEMBERS = "lodestarLateGroupMembers";
   public static final String OPEN_GROUPS = "lodestarOpenGroups";
   public static final String BATCHES = "lodestarBatches";

@@ -9,6 +9,7 @@ import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.batch.BatchFunction;
 import io.lodestar.operators.dedup.DeduplicateFunction;
 import io.lodestar.operators.group.GroupFunction;
+import io.lodestar.operators.group.TrainingConsentFunction;
 import io.lodestar.operators.reward.compose.CombineRewardsFunction;
 import io.lodestar.operators.validate.FeedbackValidator;
 import io.lodestar.operators.validate.GenerationValidator;
@@ -201,8 +202,15 @@ public final class PipelineTopology {
         policyUpdatesRaw == null ? null : parsePolicyUpdates(policyUpdatesRaw, options);
     DataStream<PolicyUpdate> policyUpdates =
         parsedPolicyUpdates == null ? noPolicyUpdates(groups) : withPublishTime(parsedPolicyUpdates, options);
+    DataStream<RLGroup> trainable = ScoringStages.withDiversity(groups, options);
+    SingleOutputStreamOperator<RLGroup> consented = null;
+    if (options.get(LodestarOptions.BATCH_REQUIRE_CONSENT)) {
+      consented =
+          trainable.process(new TrainingConsentFunction(), avro(RLGroup.class)).uid("training-consent").name("Consent to train");
+      trainable = consented;
+    }
     SingleOutputStreamOperator<RLBatch> batches =
-        ScoringStages.withDiversity(groups, options)
+        trainable
             .keyBy(g -> g.getSamples().get(0).getPolicy().getModelId(), Types.STRING)
             .connect(policyUpdates.keyBy(PolicyUpdate::getModelId, Types.STRING))
             .process(
@@ -264,6 +272,9 @@ public final class PipelineTopology {
         groups
             .getSideOutput(GroupFunction.FILTERED_GROUPS)
             .union(batches.getSideOutput(BatchFunction.STALE_GROUPS), batches.getSideOutput(BatchFunction.REFUSED_GROUPS));
+    if (consented != null) {
+      setAside = setAside.union(consented.getSideOutput(TrainingConsentFunction.NO_CONSENT));
+    }
     HealthStages.Streams health =
         HealthStages.apply(scored, groups, batches, preference.pairs(), preference.joinedFeedback(), options);
     if (health.discardedGroups() != null) {

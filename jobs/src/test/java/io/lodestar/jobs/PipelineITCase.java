@@ -17,6 +17,7 @@ import io.lodestar.jobs.demo.TrafficSimulator;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
@@ -73,6 +74,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming pipeline end to end through a real (in-process) Kafka broker and a Flink MiniCluster. */
@@ -283,7 +286,7 @@ class PipelineITCase {
     assertThat(judgeCalls.get()).isPositive();
     List<RLGroup> groups = new ArrayList<>();
     read(topics.batches, RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
-    assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(traffic.groupIds);
+    assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     assertThat(groups).allSatisfy(g -> assertThat(g.getDiversity()).isNotNull().isBetween(0.0, 2.0));
   }
 
@@ -319,6 +322,59 @@ class PipelineITCase {
     assertThat(read(topics.scored, ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
   }
 
+  @ParameterizedTest(name = "gate.on-clear={0}")
+  @ValueSource(strings = {"release", "discard"})
+  void aClearedGateReleasesOrDiscardsWhatItHeldAsConfiguredAndLosesNothing(String onClear) throws Exception {
+    Topics topics = Topics.fresh();
+    // Ten one-minute health windows; in the first four every response is padded past the rule's limit.
+    TrafficSimulator.Settings spread = spread(settings(19L, 0.0), Duration.ofSeconds(15));
+    long padUntil = spread.startTimeMs() + Duration.ofMinutes(4).toMillis();
+    String padding = "\n" + "x".repeat(3_000);
+    SimulatedTraffic traffic = new SimulatedTraffic(spread, g -> g.getCreatedAtMs() < padUntil
+        ? Generation.newBuilder(g).setResponse(g.getResponse() + padding).build()
+        : g);
+    Map<String, String> values = new HashMap<>(optionValues(topics, 0));
+    values.put(LodestarOptions.GATE_ENABLED.key(), "true");
+    values.put(LodestarOptions.GATE_ON_CLEAR.key(), onClear);
+    values.put(LodestarOptions.ALARM_RULES.key(), "long-answers: responseLength.mean > 2000 for 1 windows gate");
+    LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
+
+    JobClient job = start(options, topics, false);
+    publish(topics, traffic.messages);
+    waitFor(
+        "all scored generations to be committed",
+        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    drain(job);
+
+    List<Alert> alerts = read(topics.alerts, Alert.class);
+    assertThat(alerts).extracting(Alert::getState).contains(AlertState.FIRING, AlertState.CLEARED);
+    assertThat(alerts).allSatisfy(a -> assertThat(a.getGate()).isTrue());
+    List<String> passed = new ArrayList<>();
+    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().forEach(g -> passed.add(g.getGroupId())));
+    // Groups without consent are set aside before batching, whatever the gate does.
+    List<RLGroup> discarded = new ArrayList<>();
+    read(topics.filteredGroups, RLGroup.class).stream()
+        .filter(g -> traffic.trainableGroupIds.contains(g.getGroupId()))
+        .forEach(discarded::add);
+    if (onClear.equals("release")) {
+      assertThat(discarded).isEmpty();
+      assertThat(passed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+    } else {
+      // What the gate held was padded; each group is either passed or discarded, never both, never lost.
+      assertThat(discarded).isNotEmpty().allSatisfy(g -> assertThat(g.getSamples())
+          .allSatisfy(sample -> assertThat(sample.getResponse()).endsWith(padding)));
+      List<String> all = new ArrayList<>(passed);
+      discarded.forEach(g -> all.add(g.getGroupId()));
+      assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+    }
+  }
+
+  private static TrafficSimulator.Settings spread(TrafficSimulator.Settings s, Duration meanGap) {
+    return new TrafficSimulator.Settings(
+        s.seed(), s.prompts(), s.groupSize(), s.duplicateRate(), s.corruptRate(), s.noAnswerRate(), s.voteRate(),
+        s.thumbRate(), s.startTimeMs(), meanGap.toMillis(), s.modelId());
+  }
+
   private static void reply(HttpExchange exchange, AtomicInteger calls, String body) throws IOException {
     calls.incrementAndGet();
     exchange.getRequestBody().readAllBytes();
@@ -346,8 +402,14 @@ class PipelineITCase {
         assertThat(group.getSamples()).hasSize(4);
       }
     }
-    assertThat(groupIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.groupIds);
+    assertThat(groupIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     assertThat(sequences).doesNotHaveDuplicates();
+    // The rest were set aside whole, each once: a member's user did not consent to training.
+    List<RLGroup> setAside = read(topics.filteredGroups, RLGroup.class);
+    assertThat(setAside).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(traffic.groupIds.stream().filter(id -> !traffic.trainableGroupIds.contains(id)).toList())
+        .isNotEmpty();
+    assertThat(setAside).allSatisfy(g -> assertThat(g.getSamples()).anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
 
     List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
@@ -405,6 +467,7 @@ class PipelineITCase {
     values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired);
     values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics);
     values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts);
+    values.put(LodestarOptions.TOPIC_FILTERED_GROUPS.key(), topics.filteredGroups);
     values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters);
     values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix);
     values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix);
@@ -552,16 +615,19 @@ class PipelineITCase {
       String unpaired,
       String deadLetters,
       String healthMetrics,
-      String alerts) {
+      String alerts,
+      String filteredGroups) {
     static Topics fresh() {
       String s = UUID.randomUUID().toString().substring(0, 8);
       return new Topics(
           s, "generations-" + s, "feedback-" + s, "scored-" + s, "batches-" + s, "pairs-" + s, "unpaired-" + s, "dead-" + s,
-          "health-" + s, "alerts-" + s);
+          "health-" + s, "alerts-" + s, "filtered-" + s);
     }
 
     String[] all() {
-      return new String[] {generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts};
+      return new String[] {
+        generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups
+      };
     }
   }
 

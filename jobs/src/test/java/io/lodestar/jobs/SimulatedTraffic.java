@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Simulated traffic as encoded records for two topics, with what the pipeline must make of it:
@@ -29,6 +30,8 @@ final class SimulatedTraffic {
   final List<Message> messages = new ArrayList<>();
   final Set<String> generationIds = new HashSet<>();
   final Set<String> groupIds = new HashSet<>();
+  /** The groups whose every member consents to training: what the RL batches may hold. */
+  final Set<String> trainableGroupIds = new HashSet<>();
   final Set<String> expectedPairIds = new HashSet<>();
   final List<byte[]> rejectedPayloads = new ArrayList<>();
   final TrafficSimulator.Stats stats;
@@ -37,6 +40,11 @@ final class SimulatedTraffic {
   private final List<Feedback> votes = new ArrayList<>();
 
   SimulatedTraffic(TrafficSimulator.Settings settings) {
+    this(settings, UnaryOperator.identity());
+  }
+
+  /** As simulated, with each generation (and its duplicates) rewritten by {@code rewrite} first. */
+  SimulatedTraffic(TrafficSimulator.Settings settings, UnaryOperator<Generation> rewrite) {
     RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
     RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
     int[] count = {0};
@@ -45,7 +53,8 @@ final class SimulatedTraffic {
             .run(
                 new TrafficSimulator.Output() {
                   @Override
-                  public void generation(Generation g) {
+                  public void generation(Generation simulated) {
+                    Generation g = rewrite.apply(simulated);
                     byId.put(g.getGenerationId(), g);
                     generationIds.add(g.getGenerationId());
                     groupIds.add(g.getGroupId());
@@ -53,7 +62,8 @@ final class SimulatedTraffic {
                   }
 
                   @Override
-                  public void duplicate(Generation g) {
+                  public void duplicate(Generation simulated) {
+                    Generation g = rewrite.apply(simulated);
                     messages.add(new Message(false, key(g.getGenerationId()), generations.encode(g, format())));
                   }
 
@@ -75,6 +85,9 @@ final class SimulatedTraffic {
                     return ++count[0] % 3 == 0 ? WireFormat.JSON : WireFormat.AVRO;
                   }
                 });
+    Set<String> withoutConsent = new HashSet<>();
+    byId.values().stream().filter(g -> !g.getConsentToTrain()).forEach(g -> withoutConsent.add(g.getGroupId()));
+    groupIds.stream().filter(id -> !withoutConsent.contains(id)).forEach(trainableGroupIds::add);
     for (Feedback vote : votes) {
       Generation a = byId.get(vote.getGenerationId());
       Generation b = byId.get(vote.getOtherGenerationId());

@@ -1,0 +1,50 @@
+package io.lodestar.operators.group;
+
+import io.lodestar.connectors.MetricNames;
+import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.RLSample;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Lets a group reach the RL batches only when every member's user consented to training. A group
+ * is kept or set aside whole: dropping members would change the advantages computed with them.
+ * Set-aside groups go to a side output (the filtered-groups topic), so nothing is lost.
+ */
+public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
+  private static final long serialVersionUID = 1L;
+
+  public static final OutputTag<RLGroup> NO_CONSENT =
+      new OutputTag<>("groups-without-consent", new AvroTypeInfo<>(RLGroup.class));
+
+  private transient Counter withoutConsent;
+
+  /** True when every sample of {@code group} carries consent to train. */
+  public static boolean everyMemberConsents(RLGroup group) {
+    for (RLSample sample : group.getSamples()) {
+      if (!sample.getConsentToTrain()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    withoutConsent = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_WITHOUT_CONSENT);
+  }
+
+  @Override
+  public void processElement(RLGroup group, Context ctx, Collector<RLGroup> out) {
+    if (everyMemberConsents(group)) {
+      out.collect(group);
+    } else {
+      withoutConsent.inc();
+      ctx.output(NO_CONSENT, group);
+    }
+  }
+}
