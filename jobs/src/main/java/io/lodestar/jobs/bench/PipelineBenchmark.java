@@ -43,12 +43,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,7 +78,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * of incremental RocksDB snapshots: the state column then counts live state only), {@code --vote-rate}
  * and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb; the demo's by
  * default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on; {@code tiny} by
- * default, {@code none} for none).
+ * default, {@code none} for none), {@code --warmup N} (10000; generations each job first runs
+ * unmeasured, so the measured runs are not paying for JIT compilation; 0 for none).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
  * figures include it, for both jobs alike.
@@ -116,7 +119,8 @@ public final class PipelineBenchmark {
       boolean fullCheckpoints,
       double voteRate,
       double thumbRate,
-      List<Job> modelRuns) {
+      List<Job> modelRuns,
+      int warmupGenerations) {
 
     static Settings parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -142,12 +146,18 @@ public final class PipelineBenchmark {
           Boolean.parseBoolean(flags.getOrDefault("full-checkpoints", "false")),
           rate(flags, "vote-rate", TrafficSimulator.Settings.defaults().voteRate()),
           rate(flags, "thumb-rate", TrafficSimulator.Settings.defaults().thumbRate()),
-          modelRuns(flags.getOrDefault("models", "tiny")));
+          modelRuns(flags.getOrDefault("models", "tiny")),
+          Integer.parseInt(flags.getOrDefault("warmup", "10000")));
     }
 
     Settings withModelRuns(List<Job> runs) {
       return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs));
+          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs), warmupGenerations);
+    }
+
+    Settings withWarmup(int generations) {
+      return new Settings(this.generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
+          results, bootstrap, fullCheckpoints, voteRate, thumbRate, modelRuns, generations);
     }
 
     /** Settings with the demo's feedback rates and no reward-model runs. */
@@ -156,7 +166,7 @@ public final class PipelineBenchmark {
         int latencySeconds, Path results) {
       TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
       return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, null, false, d.voteRate(), d.thumbRate(), List.of());
+          results, null, false, d.voteRate(), d.thumbRate(), List.of(), 0);
     }
 
     private static double rate(Map<String, String> flags, String name, double fallback) {
@@ -192,10 +202,24 @@ public final class PipelineBenchmark {
       Long stateBytesAfterClose,
       Latency scoredLatency,
       Latency batchLatency,
-      String busiestTask) {}
+      String busiestTask,
+      String stateAfterCloseHolders,
+      Long liveStateBytesAfterClose) {}
 
-  /** Event time to read_committed visibility, in milliseconds. */
-  public record Latency(int samples, double p50, double p95, double p99, long checkpointIntervalMs) {}
+  /**
+   * Event time to read_committed visibility, in milliseconds; {@code writtenP50} is the median to
+   * the write itself (read_uncommitted), so {@code p50 - writtenP50} is the median wait for the commit.
+   */
+  public record Latency(int samples, double p50, double p95, double p99, long checkpointIntervalMs, double writtenP50) {
+
+    /** The median part of the latency spent waiting for the checkpoint to commit. */
+    public double commitWaitP50() {
+      return p50 - writtenP50;
+    }
+  }
+
+  /** Event time of the end-of-traffic heartbeats: two days after the traffic, past every retention. */
+  private static final long HEARTBEAT_AT_MS = TrafficSimulator.Settings.defaults().startTimeMs() + TimeUnit.DAYS.toMillis(2);
 
   private final Settings settings;
   private final String bootstrap;
@@ -231,8 +255,9 @@ public final class PipelineBenchmark {
     String feedback = "bench-feedback-" + suffix;
     createTopics(kafka, partitions, generations, feedback);
     System.out.printf("Pre-producing %d generations in groups of %d...%n", settings.generations(), settings.groupSize());
-    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(), false);
+    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(7L, settings.generations()), false);
     int expected = settings.generations() + publishHeartbeats(generations, feedback, partitions);
+    warmUp(kafka, partitions, suffix);
 
     List<Row> rows = new ArrayList<>();
     for (int parallelism : settings.parallelisms()) {
@@ -246,10 +271,32 @@ public final class PipelineBenchmark {
     return rows;
   }
 
-  private TrafficSimulator.Settings backlogTraffic() {
+  /**
+   * Runs every job once, unmeasured, on a backlog of its own, so the measured runs find the code
+   * compiled: on a short run the JIT compilers would otherwise take a large share of the CPU, and
+   * far more of it for the pipeline's code than for the pass-through's.
+   */
+  private void warmUp(EmbeddedKafka kafka, int partitions, String suffix) throws Exception {
+    if (settings.warmupGenerations() <= 0) {
+      return;
+    }
+    String generations = "bench-warmup-generations-" + suffix;
+    String feedback = "bench-warmup-feedback-" + suffix;
+    createTopics(kafka, partitions, generations, feedback);
+    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(11L, settings.warmupGenerations()), false);
+    int expected = settings.warmupGenerations() + publishHeartbeats(generations, feedback, partitions);
+    List<Job> jobs = new ArrayList<>(List.of(Job.PASS_THROUGH, Job.PIPELINE));
+    jobs.addAll(settings.modelRuns());
+    for (Job job : jobs) {
+      System.out.printf("Warming up %s on %d generations...%n", job, settings.warmupGenerations());
+      throughputRun(kafka, job, settings.parallelisms().get(0), generations, feedback, expected, partitions);
+    }
+  }
+
+  private TrafficSimulator.Settings backlogTraffic(long seed, int generations) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     return new TrafficSimulator.Settings(
-        7L, settings.generations() / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(),
+        seed, generations / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(),
         settings.thumbRate(), d.startTimeMs(), 20, d.modelId());
   }
 
@@ -261,7 +308,7 @@ public final class PipelineBenchmark {
   private int publishHeartbeats(String topic, String feedbackTopic, int partitions) {
     RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
     RecordCodec<io.lodestar.schema.Feedback> feedbackCodec = RecordCodec.of(io.lodestar.schema.Feedback.class);
-    long at = TrafficSimulator.Settings.defaults().startTimeMs() + TimeUnit.DAYS.toMillis(2);
+    long at = HEARTBEAT_AT_MS;
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -307,7 +354,7 @@ public final class PipelineBenchmark {
     return new Row(
         job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
         throughput.cpuSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
-        throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask);
+        throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask, throughput.stateHolders, throughput.liveAfter);
   }
 
   private record Throughput(
@@ -318,7 +365,9 @@ public final class PipelineBenchmark {
       long peakRss,
       Long stateRunning,
       Long stateAfter,
-      String busiestTask) {}
+      String busiestTask,
+      String stateHolders,
+      Long liveAfter) {}
 
   private record Latencies(Latency scored, Latency batches) {}
 
@@ -360,7 +409,12 @@ public final class PipelineBenchmark {
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
     Long stateAfter = null;
+    String stateHolders = "-";
+    Long liveAfter = null;
     if (job != Job.PASS_THROUGH) {
+      // Every task must have seen the heartbeat's event time, not only the scoring chain that
+      // writes the counted outputs: a task further down may still be working through its backlog.
+      waitForEventTime(rest, client, HEARTBEAT_AT_MS - TimeUnit.MINUTES.toMillis(1));
       // A checkpoint begun after the heartbeat moved event time past every retention.
       long seen = latestCheckpoint(rest, client)[0];
       long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -370,13 +424,93 @@ public final class PipelineBenchmark {
         latest = latestCheckpoint(rest, client);
       }
       stateAfter = latest[0] >= seen + 2 ? latest[1] : null;
+      stateHolders = latest[0] >= seen + 2 ? stateHolders(rest, client, latest[0]) : "-";
+      liveAfter = liveStateBytes(client);
     }
     client.cancel().get(1, TimeUnit.MINUTES);
     counter.stop();
     resources.stop();
     return new Throughput(
         counter.count(), counter.sustainedRate(start, expected), cpuSeconds, resources.peakHeap(), resources.peakRss(),
-        stateRunning, stateAfter, busiest(busy));
+        stateRunning, stateAfter, busiest(busy), stateHolders, liveAfter);
+  }
+
+  /**
+   * Bytes of a canonical savepoint: it writes each live entry once, where a checkpoint's RocksDB
+   * files can still hold entries deleted since, until compaction drops them.
+   */
+  private static Long liveStateBytes(JobClient client) {
+    try {
+      Path dir = Files.createTempDirectory("lodestar-bench-savepoint");
+      String location =
+          client.triggerSavepoint(dir.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+      Path savepoint = Path.of(URI.create(location));
+      long bytes;
+      try (java.util.stream.Stream<Path> files = Files.walk(savepoint)) {
+        bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+      }
+      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+      return bytes;
+    } catch (Exception e) {
+      System.out.println("No savepoint for the live state size: " + e);
+      return null;
+    }
+  }
+
+  /** Waits (up to two minutes) until every non-source task's input watermark has reached {@code eventTimeMs}. */
+  private void waitForEventTime(String rest, JobClient client, long eventTimeMs) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      try {
+        long lowest = Long.MAX_VALUE;
+        for (JsonNode vertex : get(rest + "/jobs/" + client.getJobID()).path("vertices")) {
+          if (vertex.path("name").asText().startsWith("Source:")) {
+            continue;
+          }
+          for (JsonNode w : get(rest + "/jobs/" + client.getJobID() + "/vertices/" + vertex.path("id").asText() + "/watermarks")) {
+            long watermark = w.path("value").asLong(Long.MIN_VALUE);
+            // A task fed only by outputs without event time (dead letters) never has a watermark.
+            if (watermark != Long.MIN_VALUE) {
+              lowest = Math.min(lowest, watermark);
+            }
+          }
+        }
+        if (lowest >= eventTimeMs) {
+          return;
+        }
+      } catch (IOException e) {
+        // Try again: the REST endpoint is local and usually answers.
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** The tasks holding the most state in checkpoint {@code id}, largest first, as "name (size)". */
+  private String stateHolders(String rest, JobClient client, long id) {
+    try {
+      Map<String, String> names = new LinkedHashMap<>();
+      get(rest + "/jobs/" + client.getJobID()).path("vertices")
+          .forEach(v -> names.put(v.path("id").asText(), v.path("name").asText()));
+      JsonNode tasks = get(rest + "/jobs/" + client.getJobID() + "/checkpoints/details/" + id).path("tasks");
+      List<Map.Entry<String, Long>> sizes = new ArrayList<>();
+      tasks.fields().forEachRemaining(t -> sizes.add(Map.entry(t.getKey(), t.getValue().path("state_size").asLong())));
+      sizes.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+      List<String> top = new ArrayList<>();
+      for (Map.Entry<String, Long> e : sizes.subList(0, Math.min(3, sizes.size()))) {
+        if (e.getValue() > 0) {
+          String name = names.getOrDefault(e.getKey(), e.getKey());
+          top.add(name.substring(0, Math.min(60, name.length())) + " (" + bytes(e.getValue()) + ")");
+        }
+      }
+      return top.isEmpty() ? "-" : String.join("; ", top);
+    } catch (IOException e) {
+      return "unavailable";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unavailable";
+    }
   }
 
   /**
@@ -436,16 +570,22 @@ public final class PipelineBenchmark {
     createTopics(kafka, partitions, outputTopics(options, output));
 
     List<Long> scoredLatencies = new ArrayList<>();
+    List<Long> writtenLatencies = new ArrayList<>();
     List<Long> batchLatencies = new ArrayList<>();
     OutputCounter scored = new OutputCounter(bootstrap, output, scoredLatencies::add, true);
-    scored.decodeEventTime(job == Job.PASS_THROUGH ? PipelineBenchmark::generationTime : PipelineBenchmark::scoredTime);
+    scored.decodeEventTime(job == Job.PASS_THROUGH ? generationTime() : scoredTime());
+    // The same outputs as soon as they are written, before their transaction commits: the gap to
+    // the committed latency is the part spent waiting for the checkpoint.
+    OutputCounter written = new OutputCounter(bootstrap, output, writtenLatencies::add, false);
+    written.decodeEventTime(job == Job.PASS_THROUGH ? generationTime() : scoredTime());
     OutputCounter batches =
         new OutputCounter(bootstrap, options.get(LodestarOptions.TOPIC_BATCHES), batchLatencies::add, true);
-    batches.decodeEventTime(PipelineBenchmark::newestSampleTime);
+    batches.decodeEventTime(newestSampleTime());
     int port = freePort();
     JobClient client = submit(job, options, port, output);
     waitForFirstCheckpoint("http://127.0.0.1:" + port, client);
     scored.start();
+    written.start();
     if (job != Job.PASS_THROUGH) {
       batches.start();
     }
@@ -464,9 +604,11 @@ public final class PipelineBenchmark {
     Thread.sleep(2 * settings.checkpointIntervalMs());
     client.cancel().get(1, TimeUnit.MINUTES);
     scored.stop();
+    written.stop();
     batches.stop();
     return new Latencies(
-        percentiles(scoredLatencies), job != Job.PASS_THROUGH ? percentiles(batchLatencies) : null);
+        percentiles(scoredLatencies, writtenLatencies),
+        job != Job.PASS_THROUGH ? percentiles(batchLatencies, List.of()) : null);
   }
 
   /** Sources, sinks and transactions are set up by then; what follows is steady-state latency. */
@@ -534,7 +676,7 @@ public final class PipelineBenchmark {
     values.put(LodestarOptions.PARALLELISM.key(), Integer.toString(parallelism));
     values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "0");
     values.put(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS.key(), "1 s");
-    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), "2 s");
+    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), "10 min");
     values.put(LodestarOptions.DEDUP_RETENTION.key(), "10 min");
     values.put(LodestarOptions.GROUP_TIMEOUT.key(), "30 s");
     values.put(LodestarOptions.GROUP_LATE_RETENTION.key(), "1 min");
@@ -608,48 +750,63 @@ public final class PipelineBenchmark {
     return b == null ? a : Math.max(a, b);
   }
 
-  Latency percentiles(List<Long> samples) {
+  /** Quantiles of the committed latencies, with the median of the write latencies beside them. */
+  Latency percentiles(List<Long> committed, List<Long> written) {
     long interval = settings.checkpointIntervalMs();
-    if (samples.isEmpty()) {
-      return new Latency(0, Double.NaN, Double.NaN, Double.NaN, interval);
+    double writtenP50 = quantile(sorted(written), 0.50);
+    if (committed.isEmpty()) {
+      return new Latency(0, Double.NaN, Double.NaN, Double.NaN, interval, writtenP50);
     }
-    long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
-    return new Latency(sorted.length, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), interval);
+    long[] sorted = sorted(committed);
+    return new Latency(
+        sorted.length, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), interval, writtenP50);
+  }
+
+  private static long[] sorted(List<Long> samples) {
+    return samples.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
   private static double quantile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
     int index = (int) Math.ceil(q * sorted.length) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  // Each is used by one counter thread only, as a codec must be.
-  private static final RecordCodec<Generation> GENERATIONS = RecordCodec.of(Generation.class);
-  private static final RecordCodec<ScoredGeneration> SCORED = RecordCodec.of(ScoredGeneration.class);
-  private static final RecordCodec<RLBatch> BATCHES = RecordCodec.of(RLBatch.class);
-
-  private static long generationTime(byte[] value) {
-    DecodeResult<Generation> g = GENERATIONS.decode(value);
-    return g.isOk() ? g.value().getCreatedAtMs() : -1;
+  // Each decoder has its own codec: one counter thread uses it, as a codec must be used.
+  private static ToLongFunction<byte[]> generationTime() {
+    RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
+    return value -> {
+      DecodeResult<Generation> g = codec.decode(value);
+      return g.isOk() ? g.value().getCreatedAtMs() : -1;
+    };
   }
 
-  private static long scoredTime(byte[] value) {
-    DecodeResult<ScoredGeneration> s = SCORED.decode(value);
-    return s.isOk() ? s.value().getGeneration().getCreatedAtMs() : -1;
+  private static ToLongFunction<byte[]> scoredTime() {
+    RecordCodec<ScoredGeneration> codec = RecordCodec.of(ScoredGeneration.class);
+    return value -> {
+      DecodeResult<ScoredGeneration> s = codec.decode(value);
+      return s.isOk() ? s.value().getGeneration().getCreatedAtMs() : -1;
+    };
   }
 
   /** A batch is as fresh as its newest sample. */
-  private static long newestSampleTime(byte[] value) {
-    DecodeResult<RLBatch> b = BATCHES.decode(value);
-    if (!b.isOk()) {
-      return -1;
-    }
-    long newest = -1;
-    for (RLGroup g : b.value().getGroups()) {
-      for (RLSample s : g.getSamples()) {
-        newest = Math.max(newest, s.getCreatedAtMs());
+  private static ToLongFunction<byte[]> newestSampleTime() {
+    RecordCodec<RLBatch> codec = RecordCodec.of(RLBatch.class);
+    return value -> {
+      DecodeResult<RLBatch> b = codec.decode(value);
+      if (!b.isOk()) {
+        return -1;
       }
-    }
-    return newest;
+      long newest = -1;
+      for (RLGroup g : b.value().getGroups()) {
+        for (RLSample s : g.getSamples()) {
+          newest = Math.max(newest, s.getCreatedAtMs());
+        }
+      }
+      return newest;
+    };
   }
 
   private static long processCpuNanos() {
@@ -668,24 +825,34 @@ public final class PipelineBenchmark {
   static String table(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(
-        "%n%-16s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %16s%n",
+        "%n%-16s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %14s %16s%n",
         "job", "p", "outputs", "rec/s", "ratio", "cpu-s/1k", "heap-MB", "rss-MB", "state-run", "state-end",
-        "latency p50/p95/p99 ms", "batch p50/p99 ms"));
+        "latency p50/p95/p99 ms", "commit-wait ms", "batch p50/p99 ms"));
     for (Row r : rows) {
       sb.append(String.format(
-          "%-16s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %16s%n",
+          "%-16s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %14s %16s%n",
           r.job(), r.parallelism(), r.outputs(), r.recordsPerSecond(), r.ratioToPassThrough(), r.cpuSecondsPer1000(),
           r.peakHeapBytes() >> 20, r.peakRssBytes() >> 20, bytes(r.stateBytesRunning()), bytes(r.stateBytesAfterClose()),
           r.scoredLatency() == null
               ? "-"
               : String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
+          r.scoredLatency() == null || Double.isNaN(r.scoredLatency().commitWaitP50())
+              ? "-"
+              : String.format("%.0f", r.scoredLatency().commitWaitP50()),
           r.batchLatency() == null ? "-" : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
     }
     rows.stream().map(Row::scoredLatency).filter(java.util.Objects::nonNull).findFirst().ifPresent(l -> sb.append(
-        String.format("latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits%n",
+        String.format("latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits"
+            + " (commit-wait: the median of that wait, committed minus written)%n",
             l.checkpointIntervalMs())));
     for (Row r : rows) {
       sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
+    }
+    for (Row r : rows) {
+      if (r.stateBytesAfterClose() != null) {
+        sb.append(String.format("state after close, %s p=%d: live (canonical savepoint) %s; checkpoint files by task: %s%n",
+            r.job(), r.parallelism(), bytes(r.liveStateBytesAfterClose()), r.stateAfterCloseHolders()));
+      }
     }
     return sb.toString();
   }

@@ -73,17 +73,14 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
 
   @Override
   public void processElement1(ScoredGeneration scored, Context ctx, Collector<FeedbackJoin> out) throws Exception {
-    if (generation.value() == null) {
-      // Pairs need text and ids, not token arrays, which can be most of a record's size.
-      Generation slim = Generation.newBuilder(scored.getGeneration())
-          .setPromptTokenIds(null).setResponseTokenIds(null).setResponseLogprobs(null).build();
-      scored = ScoredGeneration.newBuilder(scored).setGeneration(slim).build();
-      generation.update(scored);
-      long expiry = slim.getCreatedAtMs() + keepGeneration.toMillis();
+    ScoredGeneration stored = generation.value();
+    if (stored == null) {
+      stored = slim(scored);
+      generation.update(stored);
+      long expiry = stored.getGeneration().getCreatedAtMs() + keepGeneration.toMillis();
       generationExpiry.update(expiry);
       ctx.timerService().registerEventTimeTimer(expiry);
     }
-    ScoredGeneration stored = generation.value();
     Iterable<FeedbackJoin> waitingFeedback = waiting.get();
     boolean any = false;
     for (FeedbackJoin request : waitingFeedback) {
@@ -101,6 +98,27 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
         waitExpiry.clear();
       }
     }
+  }
+
+  /**
+   * The generation without its token arrays: pairs need text and ids, and the arrays can be most of
+   * a record's size. A shallow copy: the input is never changed, and what it shares is not either.
+   */
+  static ScoredGeneration slim(ScoredGeneration scored) {
+    Generation full = scored.getGeneration();
+    Generation slim = new Generation();
+    for (int i = 0; i < Generation.SCHEMA$.getFields().size(); i++) {
+      slim.put(i, full.get(i));
+    }
+    slim.setPromptTokenIds(null);
+    slim.setResponseTokenIds(null);
+    slim.setResponseLogprobs(null);
+    ScoredGeneration copy = new ScoredGeneration();
+    for (int i = 0; i < ScoredGeneration.SCHEMA$.getFields().size(); i++) {
+      copy.put(i, scored.get(i));
+    }
+    copy.setGeneration(slim);
+    return copy;
   }
 
   @Override

@@ -79,6 +79,26 @@ class GenerationJoinFunctionTest {
   }
 
   @Test
+  void theStoredGenerationDropsOnlyTheTokenArraysAndLeavesTheInputAsItWas() {
+    Generation full = generation("g-full")
+        .setPromptTokenIds(List.of(1, 2)).setResponseTokenIds(List.of(3, 4)).setResponseLogprobs(List.of(-0.5f, -0.25f))
+        .build();
+    ScoredGeneration scored = TestRecords.scored(full, 1.0).build();
+    ScoredGeneration before = ScoredGeneration.newBuilder(scored).build();
+
+    ScoredGeneration slim = GenerationJoinFunction.slim(scored);
+
+    assertThat(scored).as("the input is unchanged").isEqualTo(before);
+    assertThat(slim.getGeneration().getPromptTokenIds()).isNull();
+    assertThat(slim.getGeneration().getResponseTokenIds()).isNull();
+    assertThat(slim.getGeneration().getResponseLogprobs()).isNull();
+    Generation expected = Generation.newBuilder(full).setPromptTokenIds(null).setResponseTokenIds(null).setResponseLogprobs(null).build();
+    assertThat(slim.getGeneration()).isEqualTo(expected);
+    assertThat(slim.getComponents()).isEqualTo(scored.getComponents());
+    assertThat(slim.getReward()).isEqualTo(scored.getReward());
+  }
+
+  @Test
   void emitsAWaitingVoteWithSideAFilledWhenItsGenerationArrives() throws Exception {
     Feedback f = voteOn("f-1", "g-a", T0 + 1_000);
     Generation a = gen("g-a", T0);

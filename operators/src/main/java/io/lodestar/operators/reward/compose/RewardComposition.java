@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Combines a generation's reward components into the one reward a trainer sees, applied once at
@@ -86,6 +87,9 @@ public final class RewardComposition implements Serializable {
   /** Names whose absence matters: those given a weight or a missing rule. */
   private final List<String> expected;
   private final String rule;
+  // Records of one stream nearly always combine the same parts: hash each combination once.
+  private static final int MAX_CACHED_VERSIONS = 256;
+  private transient Map<String, String> versions;
 
   private RewardComposition(Weights weights, MissingRules missing, List<Gate> gates, OverlongShaping overlong) {
     this.weights = Objects.requireNonNull(weights, "weights");
@@ -240,8 +244,22 @@ public final class RewardComposition implements Serializable {
     }
     Collections.sort(parts);
     String readable = rule + "(" + String.join(",", parts) + ")";
-    return readable + "#" + shortHash(readable);
+    Map<String, String> known = versions;
+    if (known == null) {
+      known = new ConcurrentHashMap<>();
+      versions = known;
+    }
+    String version = known.get(readable);
+    if (version == null) {
+      version = readable + "#" + shortHash(readable);
+      if (known.size() >= MAX_CACHED_VERSIONS) {
+        known.clear();
+      }
+      known.put(readable, version);
+    }
+    return version;
   }
+
 
   /** The configuration alone, e.g. {@code mean} or {@code wmean[format:0.5,*:1.0]+gates[format>=1.0 else -1.0]}. */
   public String rule() {
