@@ -7,6 +7,10 @@ public final class MetricNames {
   public static final String DUPLICATES = "lodestarDuplicates";
   public static final String SCORED = "lodestarScored";
   public static final String UNSCORED = "lodestarUnscored";
+  /** Components that did not score OK, labelled {@code component}: which verifier, model or judge fails. */
+  public static final String COMPONENT_UNSCORED = "lodestarComponentUnscored";
+  /** Components that timed out, labelled {@code component}. */
+  public static final String COMPONENT_TIMEOUTS = "lodestarComponentTimeouts";
   public static final String VERIFIER_TIMEOUTS = "lodestarVerifierTimeouts";
   public static final String GROUPS_COMPLETED = "lodestarGroupsCompleted";
   public static final String GROUPS_TIMED_OUT = "lodestarGroupsTimedOut";

@@ -113,6 +113,8 @@ class PrometheusMetricsITCase {
       assertThat(seen).containsAllEntriesOf(expected);
       assertThat(scoredOrUnscored(seen)).isEqualTo(sent.generations());
       assertThat(seen.get(MetricNames.RECORDS_PARSED)).isEqualTo((double) (records.size() - sent.corrupt()));
+      // One verifier component per generation: each unscored generation has exactly one component that failed.
+      assertThat(seen.getOrDefault("component_" + MetricNames.COMPONENT_UNSCORED, 0.0)).isEqualTo(seen.getOrDefault(MetricNames.UNSCORED, 0.0));
     } finally {
       job.cancel().get(1, TimeUnit.MINUTES);
     }

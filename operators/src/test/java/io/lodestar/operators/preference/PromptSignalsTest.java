@@ -3,6 +3,7 @@ package io.lodestar.operators.preference;
 import static io.lodestar.operators.TestRecords.feedback;
 import static io.lodestar.operators.TestRecords.generation;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.operators.preference.PreferenceExamples.NoExample;
 import io.lodestar.operators.preference.PromptSignals.Signal;
@@ -117,6 +118,21 @@ class PromptSignalsTest {
     assertThat(out.pairs().get(0).getMargin()).isEqualTo(1.0);
     assertThat(out.pairs().get(1).getMargin()).isEqualTo(0.75);
     assertThat(out.pairs()).allSatisfy(p -> assertThat(p.getSource()).isEqualTo(PairSource.RATING));
+  }
+
+  @Test
+  void theRatingCapKeepsTheWidestGapsAndCountsWhatItCut() {
+    Generation g4 = generation("g-4").build();
+    PreferenceExamples out = mine(capped(2, 0.0), rating("r1", g1, 3, 0.0, 3.0), rating("r2", g2, 2, 0.0, 3.0),
+        rating("r3", g3, 1, 0.0, 3.0), rating("r4", g4, 0, 0.0, 3.0));
+
+    // Six pairs are implied; the widest gaps are g-1>g-4 (1.0), then g-1>g-3 and g-2>g-4 (2/3, by pair id).
+    assertThat(out.pairs()).hasSize(2);
+    assertThat(out.pairs().get(0).getChosenGenerationId() + ">" + out.pairs().get(0).getRejectedGenerationId()).isEqualTo("g-1>g-4");
+    assertThat(out.pairs().get(0).getMargin()).isEqualTo(1.0);
+    assertThat(out.pairs().get(1).getMargin()).isCloseTo(2.0 / 3, within(1e-12));
+    // The generations left out of every kept pair had pairs that the cap cut, so they count as over the cap.
+    assertThat(out.withoutExample()).containsOnlyKeys(NoExample.OVER_PROMPT_CAP);
   }
 
   @Test

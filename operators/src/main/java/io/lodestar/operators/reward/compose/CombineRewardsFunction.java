@@ -1,7 +1,11 @@
 package io.lodestar.operators.reward.compose;
 
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.schema.RewardComponent;
+import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
@@ -9,7 +13,8 @@ import org.apache.flink.metrics.Counter;
 /**
  * The last scoring step: combines every component a generation collected (upstream, verifiers,
  * models, judges) into its reward with one {@link RewardComposition}, and counts the outcome.
- * A gated record counts as scored and as gated.
+ * A gated record counts as scored and as gated. Every component that did not score OK is counted
+ * under its name, timeouts also on their own, so a dashboard sees which verifier, model or judge fails.
  */
 public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, ScoredGeneration> {
 
@@ -19,6 +24,8 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
   private transient Counter scored;
   private transient Counter unscored;
   private transient Counter gated;
+  private transient Map<String, Counter> unscoredByComponent;
+  private transient Map<String, Counter> timeoutsByComponent;
 
   public CombineRewardsFunction(RewardComposition composition) {
     this.composition = composition;
@@ -29,11 +36,21 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
     scored = getRuntimeContext().getMetricGroup().counter(MetricNames.SCORED);
     unscored = getRuntimeContext().getMetricGroup().counter(MetricNames.UNSCORED);
     gated = getRuntimeContext().getMetricGroup().counter(MetricNames.REWARDS_GATED);
+    unscoredByComponent = new HashMap<>();
+    timeoutsByComponent = new HashMap<>();
   }
 
   @Override
   public ScoredGeneration map(ScoredGeneration input) {
     RewardComposition.Composed composed = composition.compose(input);
+    for (RewardComponent c : RewardComposition.inputs(input.getGeneration(), input.getComponents())) {
+      if (c.getStatus() != RewardStatus.OK) {
+        counter(unscoredByComponent, MetricNames.COMPONENT_UNSCORED, c.getName()).inc();
+        if (c.getStatus() == RewardStatus.TIMEOUT) {
+          counter(timeoutsByComponent, MetricNames.COMPONENT_TIMEOUTS, c.getName()).inc();
+        }
+      }
+    }
     switch (composed.outcome()) {
       case UNSCORED -> unscored.inc();
       case GATED -> {
@@ -43,5 +60,10 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
       case SCORED -> scored.inc();
     }
     return composed.applyTo(input);
+  }
+
+  /** The counter {@code metric} labelled with the component's name, registered on first use. */
+  private Counter counter(Map<String, Counter> byName, String metric, String component) {
+    return byName.computeIfAbsent(component, name -> getRuntimeContext().getMetricGroup().addGroup("component", name).counter(metric));
   }
 }
