@@ -9,10 +9,7 @@ import io.lodestar.schema.export.OpenAiDpoExample;
 import io.lodestar.schema.export.OpenRlhfPreference;
 import io.lodestar.schema.export.TrlPreference;
 import io.lodestar.schema.export.TrlPreferenceText;
-import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
-import java.util.StringJoiner;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.fs.Path;
@@ -38,7 +35,7 @@ public final class PreferenceFiles {
     OPENAI_DPO_JSONL;
 
     public String id() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+      return FileFormats.id(this);
     }
 
     /**
@@ -46,28 +43,7 @@ public final class PreferenceFiles {
      * empty list means none. An unknown id fails with a message naming every valid one.
      */
     public static Set<Format> parseList(String list) {
-      Set<Format> formats = EnumSet.noneOf(Format.class);
-      for (String part : list.split(",")) {
-        String id = part.trim().toLowerCase(Locale.ROOT);
-        if (!id.isEmpty()) {
-          formats.add(byId(id, part.trim()));
-        }
-      }
-      return formats;
-    }
-
-    private static Format byId(String id, String asWritten) {
-      for (Format f : values()) {
-        if (f.id().equals(id)) {
-          return f;
-        }
-      }
-      StringJoiner valid = new StringJoiner(", ");
-      for (Format f : values()) {
-        valid.add(f.id());
-      }
-      throw new IllegalArgumentException(
-          "unknown preference file format '" + asWritten + "'; use any of " + valid);
+      return FileFormats.parseList(Format.class, list, "preference file");
     }
   }
 

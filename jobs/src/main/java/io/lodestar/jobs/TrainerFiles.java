@@ -6,8 +6,6 @@ import io.lodestar.operators.batch.TrainerSamples;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.export.TrlSample;
 import io.lodestar.schema.export.VerlSample;
-import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.fs.Path;
@@ -30,29 +28,12 @@ public final class TrainerFiles {
     TRL_JSONL;
 
     public String id() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+      return FileFormats.id(this);
     }
 
-    /** Parses a comma-separated list of ids; blank entries are ignored. */
+    /** Parses a comma-separated list of ids (case-insensitive); blank entries are ignored. */
     public static Set<Format> parseList(String list) {
-      Set<Format> formats = EnumSet.noneOf(Format.class);
-      for (String part : list.split(",")) {
-        String id = part.trim().toLowerCase(Locale.ROOT);
-        if (id.isEmpty()) {
-          continue;
-        }
-        Format found = null;
-        for (Format f : values()) {
-          if (f.id().equals(id)) {
-            found = f;
-          }
-        }
-        if (found == null) {
-          throw new IllegalArgumentException("unknown trainer file format '" + part.trim() + "'; use verl-parquet, verl-jsonl or trl-jsonl");
-        }
-        formats.add(found);
-      }
-      return formats;
+      return FileFormats.parseList(Format.class, list, "trainer file");
     }
   }
 

@@ -357,21 +357,7 @@ class BoundedJobITCase {
   }
 
   private static <T extends SpecificRecordBase> List<T> readFrom(Path dir, String output, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    Path folder = dir.resolve(output);
-    if (!Files.isDirectory(folder)) {
-      return records;
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
-        for (String line : Files.readAllLines(file)) {
-          if (!line.isBlank()) {
-            records.add(PlainJson.fromJson(line, type));
-          }
-        }
-      }
-    }
-    return records;
+    return JsonLinesTestFiles.read(dir.resolve(output), type);
   }
 
   private static Path resource(String name) throws URISyntaxException {

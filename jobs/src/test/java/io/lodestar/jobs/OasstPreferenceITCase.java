@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.preference.PreferenceExamples;
 import io.lodestar.schema.DeadLetter;
@@ -12,14 +11,12 @@ import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.UnpairedExample;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -117,20 +114,6 @@ class OasstPreferenceITCase {
   }
 
   private static <T extends SpecificRecordBase> List<T> read(Path dir, String output, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    Path folder = dir.resolve(output);
-    if (!Files.isDirectory(folder)) {
-      return records;
-    }
-    try (Stream<Path> files = Files.list(folder)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
-        for (String line : Files.readAllLines(file)) {
-          if (!line.isBlank()) {
-            records.add(PlainJson.fromJson(line, type));
-          }
-        }
-      }
-    }
-    return records;
+    return JsonLinesTestFiles.read(dir.resolve(output), type);
   }
 }

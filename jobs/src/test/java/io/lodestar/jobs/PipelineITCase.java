@@ -37,7 +37,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +51,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -166,14 +164,11 @@ class PipelineITCase {
 
   /** One value of each row of the finished JSON Lines files in {@code dir} (hidden in-progress parts left out). */
   private static List<String> finishedRows(Path dir, String prefix, Function<JsonNode, String> value) throws IOException {
+    List<Path> files = JsonLinesTestFiles.finished(dir);
+    assertThat(files).isNotEmpty().allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith(prefix + "-").endsWith(".jsonl"));
     List<String> values = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
-        assertThat(file.getFileName().toString()).startsWith(prefix + "-").endsWith(".jsonl");
-        for (String line : Files.readAllLines(file)) {
-          values.add(value.apply(JSON.readTree(line)));
-        }
-      }
+    for (String line : JsonLinesTestFiles.lines(files)) {
+      values.add(value.apply(JSON.readTree(line)));
     }
     return values;
   }

@@ -407,16 +407,11 @@ class PreferenceFilesITCase {
   }
 
   private List<JsonNode> rows(String format, String filePrefix) throws IOException {
+    List<Path> files = JsonLinesTestFiles.finished(dir.resolve("out").resolve(format));
+    assertThat(files).isNotEmpty().allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith(filePrefix + "-").endsWith(".jsonl"));
     List<JsonNode> rows = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir.resolve("out").resolve(format))) {
-      for (Path file : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
-        assertThat(file.getFileName().toString()).startsWith(filePrefix + "-").endsWith(".jsonl");
-        for (String line : Files.readAllLines(file)) {
-          if (!line.isBlank()) {
-            rows.add(JSON.readTree(line));
-          }
-        }
-      }
+    for (String line : JsonLinesTestFiles.lines(files)) {
+      rows.add(JSON.readTree(line));
     }
     return rows;
   }

@@ -170,14 +170,7 @@ class TrainerFilesITCase {
   }
 
   private static <T extends SpecificRecordBase> List<T> jsonLines(Path folder, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (Path file : files(folder, ".jsonl")) {
-      for (String line : Files.readAllLines(file)) {
-        if (!line.isBlank()) {
-          records.add(PlainJson.fromJson(line, type));
-        }
-      }
-    }
-    return records;
+    assertThat(JsonLinesTestFiles.finished(folder)).allSatisfy(f -> assertThat(f.toString()).endsWith(".jsonl"));
+    return JsonLinesTestFiles.read(folder, type);
   }
 }

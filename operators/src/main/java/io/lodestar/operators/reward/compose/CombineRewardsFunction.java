@@ -43,7 +43,7 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
   @Override
   public ScoredGeneration map(ScoredGeneration input) {
     RewardComposition.Composed composed = composition.compose(input);
-    for (RewardComponent c : RewardComposition.inputs(input.getGeneration(), input.getComponents())) {
+    for (RewardComponent c : composed.inputs()) {
       if (c.getStatus() != RewardStatus.OK) {
         counter(unscoredByComponent, MetricNames.COMPONENT_UNSCORED, c.getName()).inc();
         if (c.getStatus() == RewardStatus.TIMEOUT) {

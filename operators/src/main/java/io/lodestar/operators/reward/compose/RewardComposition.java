@@ -64,8 +64,12 @@ public final class RewardComposition implements Serializable {
     GATED
   }
 
-  /** The composed reward (null when unscored), every component kept on the record, and the version. */
-  public record Composed(Double reward, List<RewardComponent> components, String rewardVersion, Outcome outcome) {
+  /**
+   * The composed reward (null when unscored), every component kept on the record, the version, and
+   * the components it was computed from.
+   */
+  public record Composed(
+      Double reward, List<RewardComponent> components, String rewardVersion, Outcome outcome, List<RewardComponent> inputs) {
 
     /** {@code input} with these components, reward and version; generation and scoring time unchanged. */
     public ScoredGeneration applyTo(ScoredGeneration input) {
@@ -137,7 +141,7 @@ public final class RewardComposition implements Serializable {
       Optional<String> failure = gate.failure(inputs);
       if (failure.isPresent()) {
         kept.add(gateComponent(gate, failure.get()));
-        return new Composed(gate.penalty(), List.copyOf(kept), version, Outcome.GATED);
+        return new Composed(gate.penalty(), List.copyOf(kept), version, Outcome.GATED, inputs);
       }
     }
     Double reward = weightedMean(inputs);
@@ -151,7 +155,7 @@ public final class RewardComposition implements Serializable {
     if (reward != null && !Double.isFinite(reward)) {
       reward = null; // an overflowing sum must not reach a trainer
     }
-    return new Composed(reward, List.copyOf(kept), version, reward == null ? Outcome.UNSCORED : Outcome.SCORED);
+    return new Composed(reward, List.copyOf(kept), version, reward == null ? Outcome.UNSCORED : Outcome.SCORED, inputs);
   }
 
   /**
