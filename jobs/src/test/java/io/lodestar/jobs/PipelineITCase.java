@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -63,9 +65,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,9 +139,7 @@ class PipelineITCase {
     waitFor("a completed checkpoint", FailOnceAfterCheckpoint.CHECKPOINTED::get);
     publish(topics, messages.subList(half, messages.size()));
     waitFor("the injected failure", FailOnceAfterCheckpoint.FAILED::get);
-    waitFor(
-        "all scored generations to be committed",
-        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
     drain(job);
 
     assertExactlyOnce(traffic, topics);
@@ -188,12 +186,8 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitFor(
-        "all dead letters to be committed",
-        () -> readSoFar(topics.deadLetters, DeadLetter.class).size() >= traffic.rejectedPayloads.size());
-    waitFor(
-        "all scored generations to be committed",
-        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    waitForCommitted("all dead letters", topics.deadLetters, DeadLetter.class, traffic.rejectedPayloads.size());
+    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     drain(job);
 
@@ -296,9 +290,7 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitFor(
-        "all scored generations to be committed",
-        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
     // The drain ends event time: every window closes, its alert fires and commits with the savepoint.
     drain(job);
 
@@ -336,9 +328,7 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitFor(
-        "all scored generations to be committed",
-        () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
     drain(job);
 
     List<Alert> alerts = read(topics.alerts, Alert.class);
@@ -490,9 +480,10 @@ class PipelineITCase {
   }
 
   private static void publish(Topics topics, List<SimulatedTraffic.Message> messages) {
-    Map<String, Object> props = Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true");
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("enable.idempotence", "true");
+    try (CheckedProducer producer = new CheckedProducer(props)) {
       for (SimulatedTraffic.Message m : messages) {
         producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value()));
       }
@@ -525,6 +516,17 @@ class PipelineITCase {
     }
   }
 
+  /** Waits until read_committed readers of {@code topic} see at least {@code expected} records. */
+  private void waitForCommitted(String what, String topic, Class<? extends SpecificRecordBase> type, int expected)
+      throws InterruptedException {
+    waitFor(
+        what + " to be committed",
+        () -> readSoFar(topic, type).size() >= expected,
+        120,
+        () -> "(" + readSoFar(topic, type).size() + " of " + expected + " committed; "
+            + CommittedReader.describePending(kafka.bootstrapServers(), topic) + ")");
+  }
+
   private void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
     waitFor(what, condition, 120, () -> "");
   }
@@ -537,7 +539,8 @@ class PipelineITCase {
   private void waitFor(String what, BooleanSupplier condition, long seconds, Supplier<String> progress)
       throws InterruptedException {
     JobClient job = started.isEmpty() ? null : started.get(started.size() - 1);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       if (job != null) {
         assertJobNotEnded(job);
@@ -545,11 +548,14 @@ class PipelineITCase {
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
             "timed out after " + seconds + " s waiting for " + what + " " + progress.get()
-                + (job == null ? "" : " | job " + status(job) + ", checkpoints " + checkpointCounts(job))
+                + (job == null ? "" : " | job " + status(job) + ", checkpoints " + checkpointCounts(job) + " | tasks " + taskRecordCounts(job))
                 + " | threads: " + lodestarThreads());
       }
       Thread.sleep(250);
     }
+    // The test output keeps how long each wait took: a slow one is the first sign of a stall.
+    System.out.println("waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms for " + what
+        + (job == null ? "" : ", checkpoints " + checkpointCounts(job)));
   }
 
   /** Fails at once, with the job's root cause, when the job has failed or was cancelled. */
@@ -569,15 +575,38 @@ class PipelineITCase {
     }
   }
 
-  /** The job's checkpoint counts (completed, failed, in progress) from the REST API, for a timeout message. */
+  /**
+   * The job's checkpoint counts (completed, failed, in progress) and the latest failure's message
+   * from the REST API, for a timeout message.
+   */
   private String checkpointCounts(JobClient job) {
     try {
       HttpResponse<String> response = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(rest.resolve("/jobs/" + job.getJobID() + "/checkpoints")).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
-      String body = response.body();
-      int at = body.indexOf("\"counts\"");
-      return at < 0 ? body.substring(0, Math.min(200, body.length())) : body.substring(at, body.indexOf('}', at) + 1);
+      JsonNode body = JSON.readTree(response.body());
+      JsonNode failed = body.path("latest").path("failed");
+      return body.path("counts").toString()
+          + (failed.isMissingNode() || failed.isNull() ? "" : ", latest failed " + failed.path("id") + ": " + failed.path("failure_message").asText());
+    } catch (Exception e) {
+      return "unavailable (" + e + ")";
+    }
+  }
+
+  /** Records read and written by each task of the job (REST API), to show where records stopped. */
+  private String taskRecordCounts(JobClient job) {
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(rest.resolve("/jobs/" + job.getJobID())).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      StringBuilder out = new StringBuilder();
+      for (JsonNode vertex : JSON.readTree(response.body()).path("vertices")) {
+        String name = vertex.path("name").asText();
+        out.append(name, 0, Math.min(40, name.length())).append(' ').append(vertex.path("status").asText()).append(" in ")
+            .append(vertex.path("metrics").path("read-records").asLong()).append(" out ")
+            .append(vertex.path("metrics").path("write-records").asLong()).append("; ");
+      }
+      return out.toString();
     } catch (Exception e) {
       return "unavailable (" + e + ")";
     }

@@ -11,7 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
@@ -75,6 +79,47 @@ public final class CommittedReader {
         }
         sleep(100);
       }
+    }
+  }
+
+  /**
+   * Why a read_committed reader may not see everything written to {@code topic}: each partition's
+   * last stable offset against its high watermark, and the broker's open transactions on the topic
+   * with their age. For failure messages; it never throws.
+   */
+  public static String describePending(String bootstrapServers, String topic) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      List<TopicPartition> partitions = partitions(admin, topic);
+      if (partitions.isEmpty()) {
+        return "topic " + topic + " does not exist";
+      }
+      Map<TopicPartition, Long> stable = ends(admin, partitions, IsolationLevel.READ_COMMITTED);
+      Map<TopicPartition, Long> latest = ends(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
+      StringBuilder out = new StringBuilder("topic ").append(topic).append(':');
+      partitions.forEach(p -> out.append(" p").append(p.partition()).append(" stable ").append(stable.get(p))
+          .append(" of ").append(latest.get(p)).append(';'));
+      List<String> ongoing = new ArrayList<>();
+      for (TransactionListing listing : get(
+          admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING))).all(),
+          "list open transactions")) {
+        ongoing.add(listing.transactionalId());
+      }
+      long now = System.currentTimeMillis();
+      StringBuilder open = new StringBuilder();
+      if (!ongoing.isEmpty()) {
+        for (Map.Entry<String, TransactionDescription> e :
+            get(admin.describeTransactions(ongoing).all(), "describe open transactions").entrySet()) {
+          TransactionDescription d = e.getValue();
+          if (d.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic))) {
+            open.append(' ').append(e.getKey()).append(" (").append(d.state());
+            d.transactionStartTimeMs().ifPresent(start -> open.append(", open ").append(now - start).append(" ms"));
+            open.append(')');
+          }
+        }
+      }
+      return out.append(" open transactions:").append(open.length() == 0 ? " none" : open).toString();
+    } catch (RuntimeException e) {
+      return "pending state of topic " + topic + " unavailable (" + e + ")";
     }
   }
 

@@ -3,11 +3,15 @@ package io.lodestar.connectors.kafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -59,7 +63,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return cluster.bootstrapServers();
   }
 
-  /** Creates the topics that do not exist yet, each with {@code partitions} partitions. */
+  /**
+   * Creates the topics that do not exist yet, each with {@code partitions} partitions, and returns
+   * once every partition of every named topic has a leader, so clients started next find them.
+   */
   public void createTopics(int partitions, String... topics) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers());
@@ -73,11 +80,32 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       try {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
       }
+      awaitLeaders(admin, List.of(topics));
+    }
+  }
+
+  private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        if (described.values().stream().allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null))) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topics " + topics + " still have partitions without a leader after 30 s");
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -94,6 +94,9 @@ class EmbeddedKafkaITCase {
       assertThatThrownBy(() -> CommittedReader.readAllSettled(kafka.bootstrapServers(), "pending", Duration.ofMillis(500)))
           .hasMessageContaining("transactions still pending on topic pending")
           .hasMessageContaining("pending-0");
+      assertThat(CommittedReader.describePending(kafka.bootstrapServers(), "pending"))
+          .contains("p0 stable 2 of 3")
+          .contains("embedded-kafka-pending (Ongoing");
 
       producer.commitTransaction();
     }
@@ -116,6 +119,28 @@ class EmbeddedKafkaITCase {
     assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "old-event-time", Duration.ofSeconds(30)))
         .extracting(v -> new String(v, StandardCharsets.UTF_8))
         .containsExactly("replayed");
+  }
+
+  @Test
+  void aCheckedProducerNamesRecordsItCouldNotWriteWhenFlushed() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    // Topics are never created on demand here: metadata for this one never arrives.
+    props.put("max.block.ms", "500");
+    try (CheckedProducer producer = new CheckedProducer(props)) {
+      producer.send(new ProducerRecord<>("no-such-topic", bytes("lost")));
+      producer.send(new ProducerRecord<>("no-such-topic", bytes("lost too")));
+      assertThatThrownBy(producer::flush)
+          .hasMessageContaining("2 record(s) could not be written to Kafka")
+          .hasMessageContaining("no-such-topic");
+    }
+  }
+
+  @Test
+  void aQuietTopicHasNoPendingTransactions() throws Exception {
+    kafka.createTopics(2, "quiet");
+    assertThat(CommittedReader.describePending(kafka.bootstrapServers(), "quiet"))
+        .isEqualTo("topic quiet: p0 stable 0 of 0; p1 stable 0 of 0; open transactions: none");
   }
 
   @Test

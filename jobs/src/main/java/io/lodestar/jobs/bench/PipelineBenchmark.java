@@ -3,6 +3,7 @@ package io.lodestar.jobs.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaIO;
 import io.lodestar.connectors.kafka.KafkaSettings;
@@ -54,11 +55,9 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * End-to-end benchmark: the rule-based pipeline against a pass-through job with the same source,
@@ -311,7 +310,7 @@ public final class PipelineBenchmark {
     long at = HEARTBEAT_AT_MS;
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (CheckedProducer producer = new CheckedProducer(props)) {
       for (int p = 0; p < partitions; p++) {
         Generation heartbeat =
             Generation.newBuilder()

@@ -1,14 +1,13 @@
 package io.lodestar.jobs.demo;
 
+import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes simulated traffic to Kafka: generations keyed by generation id, feedback keyed by the
@@ -40,8 +39,7 @@ public final class TrafficPublisher {
     props.put("batch.size", "262144");
     RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
     RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (CheckedProducer producer = new CheckedProducer(props)) {
       TrafficSimulator.Output out =
           new TrafficSimulator.Output() {
             private long count;
