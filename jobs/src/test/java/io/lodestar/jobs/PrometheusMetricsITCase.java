@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.RecordCodec;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -37,9 +39,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -205,9 +205,10 @@ class PrometheusMetricsITCase {
   }
 
   private static void publish(List<ProducerRecord<byte[], byte[]>> records) {
-    Map<String, Object> props = Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true");
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("enable.idempotence", "true");
+    try (CheckedProducer producer = new CheckedProducer(props)) {
       records.forEach(producer::send);
       producer.flush();
     }
