@@ -581,10 +581,7 @@ class PipelineITCase {
    */
   private String checkpointCounts(JobClient job) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(rest.resolve("/jobs/" + job.getJobID() + "/checkpoints")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      JsonNode body = JSON.readTree(response.body());
+      JsonNode body = restGet("/jobs/" + job.getJobID() + "/checkpoints");
       JsonNode failed = body.path("latest").path("failed");
       return body.path("counts").toString()
           + (failed.isMissingNode() || failed.isNull() ? "" : ", latest failed " + failed.path("id") + ": " + failed.path("failure_message").asText());
@@ -596,11 +593,8 @@ class PipelineITCase {
   /** Records read and written by each task of the job (REST API), to show where records stopped. */
   private String taskRecordCounts(JobClient job) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(rest.resolve("/jobs/" + job.getJobID())).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
       StringBuilder out = new StringBuilder();
-      for (JsonNode vertex : JSON.readTree(response.body()).path("vertices")) {
+      for (JsonNode vertex : restGet("/jobs/" + job.getJobID()).path("vertices")) {
         String name = vertex.path("name").asText();
         out.append(name, 0, Math.min(40, name.length())).append(' ').append(vertex.path("status").asText()).append(" in ")
             .append(vertex.path("metrics").path("read-records").asLong()).append(" out ")
@@ -610,6 +604,13 @@ class PipelineITCase {
     } catch (Exception e) {
       return "unavailable (" + e + ")";
     }
+  }
+
+  private JsonNode restGet(String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(response.body());
   }
 
   /** Where the job's threads are: each one running Lodestar, DJL or ONNX Runtime code, with its top frames. */

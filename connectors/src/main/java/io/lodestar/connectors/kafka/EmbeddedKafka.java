@@ -2,8 +2,8 @@ package io.lodestar.connectors.kafka;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +98,8 @@ public final class EmbeddedKafka implements AutoCloseable {
           return;
         }
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+        // A topic just created may not be in the broker's metadata yet; anything else is a real failure.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
           throw e;
         }
       }
