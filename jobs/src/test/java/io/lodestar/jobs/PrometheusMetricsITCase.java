@@ -62,7 +62,11 @@ class PrometheusMetricsITCase {
 
   private static EmbeddedKafka kafka;
 
-  @TempDir Path work;
+  /**
+   * Checkpoints outlive their job for a moment (the job manager discards them asynchronously once it ends),
+   * so they go where nothing is deleted before the cluster has shut down.
+   */
+  @TempDir static Path checkpoints;
 
   @BeforeAll
   static void startBroker() throws Exception {
@@ -121,7 +125,7 @@ class PrometheusMetricsITCase {
       assertThat(scoredOrUnscored(seen)).isEqualTo(sent.generations());
       assertThat(seen.get(MetricNames.RECORDS_PARSED)).isEqualTo((double) (records.size() - sent.corrupt()));
     } finally {
-      job.cancel().get(1, TimeUnit.MINUTES);
+      JobTermination.cancelAndAwait(job, Duration.ofMinutes(1));
     }
   }
 
@@ -214,14 +218,14 @@ class PrometheusMetricsITCase {
     }
   }
 
-  private LodestarOptions options(String generationsTopic, String feedbackTopic) {
+  private static LodestarOptions options(String generationsTopic, String feedbackTopic) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     values.put(LodestarOptions.TOPIC_GENERATIONS.key(), generationsTopic);
     values.put(LodestarOptions.TOPIC_FEEDBACK.key(), feedbackTopic);
     values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "metrics-it");
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "500 ms");
-    values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+    values.put(LodestarOptions.CHECKPOINT_DIR.key(), checkpoints.toUri().toString());
     values.put(LodestarOptions.PARALLELISM.key(), "2");
     values.put(LodestarOptions.GROUP_TIMEOUT.key(), "10 min");
     return LodestarOptions.fromMap(values, name -> null);

@@ -11,6 +11,7 @@ import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.PipelineEnvironment;
+import io.lodestar.jobs.JobTermination;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.demo.TrafficPublisher;
@@ -426,7 +427,7 @@ public final class PipelineBenchmark {
       stateHolders = latest[0] >= seen + 2 ? stateHolders(rest, client, latest[0]) : "-";
       liveAfter = liveStateBytes(client);
     }
-    client.cancel().get(1, TimeUnit.MINUTES);
+    JobTermination.cancelAndAwait(client, Duration.ofMinutes(1));
     counter.stop();
     resources.stop();
     return new Throughput(
@@ -601,7 +602,7 @@ public final class PipelineBenchmark {
     }
     // Batches still waiting for the watermark are not counted: traffic has stopped, event time has not moved on.
     Thread.sleep(2 * settings.checkpointIntervalMs());
-    client.cancel().get(1, TimeUnit.MINUTES);
+    JobTermination.cancelAndAwait(client, Duration.ofMinutes(1));
     scored.stop();
     written.stop();
     batches.stop();
