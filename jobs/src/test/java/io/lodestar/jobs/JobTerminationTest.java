@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -18,49 +16,51 @@ import org.junit.jupiter.api.Test;
 
 class JobTerminationTest {
 
+  private static final JobID JOB_ID = new JobID();
+
   private final AtomicInteger cancelRequests = new AtomicInteger();
+  private final CompletableFuture<JobExecutionResult> result = new CompletableFuture<>();
 
   @Test
-  void returnsOnlyOnceTheCancelledJobReachesATerminalStatus() throws Exception {
-    Deque<JobStatus> statuses =
-        new ArrayDeque<>(List.of(JobStatus.RUNNING, JobStatus.CANCELLING, JobStatus.CANCELLING, JobStatus.CANCELED));
-
-    JobStatus end = JobTermination.cancelAndAwait(job(statuses), Duration.ofSeconds(10));
-
-    assertThat(end).isEqualTo(JobStatus.CANCELED);
-    assertThat(statuses).isEmpty();
+  void waitsPastTheCancelRequestUntilTheJobHasEnded() throws Exception {
+    CompletableFuture<Void> waiting =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                JobTermination.cancelAndAwait(job(JobStatus.RUNNING), Duration.ofSeconds(10));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(200);
     assertThat(cancelRequests).hasValue(1);
+    assertThat(waiting).isNotDone();
+
+    result.completeExceptionally(new IllegalStateException("Job was cancelled"));
+
+    waiting.get();
   }
 
   @Test
   void aJobThatHasAlreadyEndedIsNotCancelled() throws Exception {
-    JobStatus end =
-        JobTermination.cancelAndAwait(job(new ArrayDeque<>(List.of(JobStatus.FINISHED))), Duration.ofSeconds(10));
+    result.complete(new JobExecutionResult(JOB_ID, 1, java.util.Map.of()));
 
-    assertThat(end).isEqualTo(JobStatus.FINISHED);
+    JobTermination.cancelAndAwait(job(JobStatus.FINISHED), Duration.ofSeconds(10));
+
     assertThat(cancelRequests).hasValue(0);
   }
 
   @Test
-  void aJobThatNeverEndsTimesOutNamingItsIdAndStatus() {
-    Deque<JobStatus> forever = new ArrayDeque<>(List.of(JobStatus.RUNNING)) {
-      @Override
-      public JobStatus poll() {
-        return isEmpty() ? JobStatus.CANCELLING : super.poll();
-      }
-    };
-
-    assertThatThrownBy(() -> JobTermination.cancelAndAwait(job(forever), Duration.ofMillis(300)))
+  void aJobThatDoesNotEndTimesOutNamingIt() {
+    assertThatThrownBy(() -> JobTermination.cancelAndAwait(job(JobStatus.RUNNING), Duration.ofMillis(300)))
         .isInstanceOf(TimeoutException.class)
-        .hasMessageContaining("still CANCELLING")
+        .hasMessageContaining("had not ended")
         .hasMessageContaining(JOB_ID.toString());
+    assertThat(cancelRequests).hasValue(1);
   }
 
-  private static final JobID JOB_ID = new JobID();
-
-  /** A client whose status answers come from {@code statuses}, one per call; the last one repeats. */
-  private JobClient job(Deque<JobStatus> statuses) {
-    JobStatus[] last = {null};
+  /** A client in {@code status} whose result is {@link #result}. */
+  private JobClient job(JobStatus status) {
     return (JobClient)
         Proxy.newProxyInstance(
             JobClient.class.getClassLoader(),
@@ -68,11 +68,8 @@ class JobTerminationTest {
             (proxy, method, args) ->
                 switch (method.getName()) {
                   case "getJobID" -> JOB_ID;
-                  case "getJobStatus" -> {
-                    JobStatus next = statuses.poll();
-                    last[0] = next != null ? next : last[0];
-                    yield CompletableFuture.completedFuture(last[0]);
-                  }
+                  case "getJobStatus" -> CompletableFuture.completedFuture(status);
+                  case "getJobExecutionResult" -> result;
                   case "cancel" -> {
                     cancelRequests.incrementAndGet();
                     yield CompletableFuture.completedFuture(null);

@@ -79,7 +79,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb; the demo's by
  * default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on; {@code tiny} by
  * default, {@code none} for none), {@code --warmup N} (10000; generations each job first runs
- * unmeasured, so the measured runs are not paying for JIT compilation; 0 for none).
+ * unmeasured, so the measured runs are not paying for JIT compilation; 0 for none), {@code --flink-conf
+ * key=value,...} (Flink settings for every job alike, e.g. RocksDB or managed-memory options).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
  * figures include it, for both jobs alike.
@@ -120,7 +121,8 @@ public final class PipelineBenchmark {
       double voteRate,
       double thumbRate,
       List<Job> modelRuns,
-      int warmupGenerations) {
+      int warmupGenerations,
+      Map<String, String> flinkConf) {
 
     static Settings parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -147,17 +149,18 @@ public final class PipelineBenchmark {
           rate(flags, "vote-rate", TrafficSimulator.Settings.defaults().voteRate()),
           rate(flags, "thumb-rate", TrafficSimulator.Settings.defaults().thumbRate()),
           modelRuns(flags.getOrDefault("models", "tiny")),
-          Integer.parseInt(flags.getOrDefault("warmup", "10000")));
+          Integer.parseInt(flags.getOrDefault("warmup", "10000")),
+          flinkConf(flags.getOrDefault("flink-conf", "")));
     }
 
     Settings withModelRuns(List<Job> runs) {
       return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs), warmupGenerations);
+          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs), warmupGenerations, flinkConf);
     }
 
     Settings withWarmup(int generations) {
       return new Settings(this.generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, bootstrap, fullCheckpoints, voteRate, thumbRate, modelRuns, generations);
+          results, bootstrap, fullCheckpoints, voteRate, thumbRate, modelRuns, generations, flinkConf);
     }
 
     /** Settings with the demo's feedback rates and no reward-model runs. */
@@ -166,7 +169,23 @@ public final class PipelineBenchmark {
         int latencySeconds, Path results) {
       TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
       return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, null, false, d.voteRate(), d.thumbRate(), List.of(), 0);
+          results, null, false, d.voteRate(), d.thumbRate(), List.of(), 0, Map.of());
+    }
+
+    /** {@code key=value,key=value}: Flink settings applied to every job alike (e.g. RocksDB or memory options). */
+    private static Map<String, String> flinkConf(String pairs) {
+      Map<String, String> conf = new LinkedHashMap<>();
+      for (String pair : pairs.split(",")) {
+        if (pair.isBlank()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("--flink-conf: expected key=value, got " + pair);
+        }
+        conf.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+      return Map.copyOf(conf);
     }
 
     private static double rate(Map<String, String> flags, String name, double fallback) {
@@ -628,6 +647,7 @@ public final class PipelineBenchmark {
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, !settings.fullCheckpoints());
     conf.set(RestOptions.PORT, restPort);
     conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    conf.addAll(Configuration.fromMap(settings.flinkConf()));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     env.configure(conf, PipelineBenchmark.class.getClassLoader());
     KafkaSettings kafka = options.kafka();
