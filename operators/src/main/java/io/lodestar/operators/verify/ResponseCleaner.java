@@ -20,7 +20,8 @@ public final class ResponseCleaner {
    * characters left after removing reasoning, special tokens and calculator annotations.
    */
   public static String examinedText(String response, int maxChars) {
-    String visible = removeSpecialTokens(removeThinking(response));
+    // Tags, special tokens and annotations all start with '<'; most responses have none.
+    String visible = response.indexOf('<') < 0 ? response : removeSpecialTokens(removeThinking(response));
     return removeCalculatorAnnotations(lastChars(visible, maxChars));
   }
 

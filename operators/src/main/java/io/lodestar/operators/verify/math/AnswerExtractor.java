@@ -25,8 +25,10 @@ final class AnswerExtractor {
   /** Longest stretch after a marker ("the final answer is") that can hold the answer. */
   private static final int MAX_SEGMENT_CHARS = 300;
 
-  private static final Pattern FINAL_ANSWER = Pattern.compile("(?i)final\\s+answer\\s*(?:is|:)");
-  private static final Pattern ANSWER_PHRASE = Pattern.compile("(?i)\\banswer\\s*(?:is|:)|\\banswer\\*\\*\\s*:");
+  static final Marker FINAL_ANSWER = new Marker("final", Pattern.compile("(?i)final\\s+answer\\s*(?:is|:)"));
+  static final Marker ANSWER_PHRASE =
+      new Marker("answer", Pattern.compile("(?i)\\banswer\\s*(?:is|:)|\\banswer\\*\\*\\s*:"));
+  private static final String GSM8K_PREFIX = "####";
   private static final Pattern GSM8K_MARKER = Pattern.compile("####\\s*([^\\n]{1,100})");
   private static final Pattern FINAL_A_LINE = Pattern.compile("(?i)^\\s*\\**(?:a|answer)\\**\\s*:\\s*(.{1,200})$");
   private static final Pattern PLAIN_NUMBER = Pattern.compile(
@@ -36,6 +38,14 @@ final class AnswerExtractor {
   private static final Pattern LETTER_RUN = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
 
   private AnswerExtractor() {}
+
+  /**
+   * An answer marker: a case-insensitive pattern whose every match starts with {@code literal}
+   * (lower-case ASCII) and contains it nowhere else, so matches never overlap and the last one is
+   * found by trying the pattern at the literal's occurrences from the end, without a regex scan of
+   * the whole text.
+   */
+  record Marker(String literal, Pattern pattern) {}
 
   /** Which extraction rules to apply, mirroring Math-Verify's LaTeX and expression configs. */
   record Rules(boolean latex, boolean expression) {}
@@ -93,7 +103,12 @@ final class AnswerExtractor {
   }
 
   private static void gsm8kMarker(String text, Set<String> out) {
-    Matcher gsm = GSM8K_MARKER.matcher(text);
+    int first = text.indexOf(GSM8K_PREFIX);
+    if (first < 0) {
+      return;
+    }
+    // Every match starts at an occurrence of the prefix, so the scan may start at the first one.
+    Matcher gsm = GSM8K_MARKER.matcher(text).region(first, text.length());
     String lastMarker = null;
     while (gsm.find()) {
       lastMarker = gsm.group(1);
@@ -159,6 +174,9 @@ final class AnswerExtractor {
 
   /** All complete boxes; one box gives its content, several distinct ones a set of them. */
   static Optional<String> boxed(String text) {
+    if (text.indexOf("\\boxed") < 0 && text.indexOf("\\fbox") < 0) {
+      return Optional.empty();
+    }
     Set<String> contents = new LinkedHashSet<>();
     int[] closing = LatexNormalizer.closingBraces(text);
     for (String command : new String[] {"\\boxed", "\\fbox"}) {
@@ -255,12 +273,8 @@ final class AnswerExtractor {
   }
 
   /** The text after the last match of {@code marker}: a LaTeX span right there, else the line. */
-  private static void afterLast(String text, Pattern marker, Set<String> out) {
-    Matcher m = marker.matcher(text);
-    int end = -1;
-    while (m.find()) {
-      end = m.end();
-    }
+  private static void afterLast(String text, Marker marker, Set<String> out) {
+    int end = lastMarkerEnd(text, marker);
     if (end < 0) {
       return;
     }
@@ -279,6 +293,23 @@ final class AnswerExtractor {
       out.add(sentence);
       firstNumber(sentence, out);
     }
+  }
+
+  /** Where the last match of {@code marker} ends, or -1 when there is none. */
+  static int lastMarkerEnd(String text, Marker marker) {
+    // Transparent bounds: \b at the region's start still sees the character before it.
+    Matcher m = marker.pattern().matcher(text).useTransparentBounds(true);
+    String literal = marker.literal();
+    char first = literal.charAt(0);
+    for (int at = text.length() - literal.length(); at >= 0; at--) {
+      // (c | 0x20) folds ASCII upper case onto lower case; (?i) without UNICODE_CASE folds nothing else.
+      if ((text.charAt(at) | 0x20) == first
+          && text.regionMatches(true, at, literal, 0, literal.length())
+          && m.region(at, text.length()).lookingAt()) {
+        return m.end();
+      }
+    }
+    return -1;
   }
 
   private static String firstSentence(String s) {

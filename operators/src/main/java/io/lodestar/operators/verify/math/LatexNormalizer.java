@@ -56,6 +56,9 @@ final class LatexNormalizer {
   private LatexNormalizer() {}
 
   static String normalize(String answer) {
+    if (isPlainDecimal(answer)) {
+      return answer; // no step changes one; most extracted answers are one
+    }
     String s = controlCharactersToSpaces(answer);
     s = collapseDoubledBackslashes(s);
     s = s.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ");
@@ -74,6 +77,35 @@ final class LatexNormalizer {
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
     s = stripTrailingPunctuation(s.trim());
     return separators(s);
+  }
+
+  /** Whether {@code s} matches {@link #SIGNED_DECIMAL}, without the regex. */
+  static boolean isPlainDecimal(String s) {
+    int n = s.length();
+    int i = n > 0 && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
+    int integerDigits = 0;
+    while (i < n && isAsciiDigit(s.charAt(i))) {
+      i++;
+      integerDigits++;
+    }
+    if (integerDigits == 0) {
+      return false;
+    }
+    if (i == n) {
+      return true;
+    }
+    if (s.charAt(i) != '.') {
+      return false;
+    }
+    int fractionStart = ++i;
+    while (i < n && isAsciiDigit(s.charAt(i))) {
+      i++;
+    }
+    return i == n && i > fractionStart;
+  }
+
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   /**
