@@ -7,9 +7,10 @@ import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.health.GateSettings;
 import io.lodestar.operators.health.GateSubject;
-import io.lodestar.operators.health.HealthEvent;
+import io.lodestar.operators.health.HealthEventBatch;
 import io.lodestar.operators.health.HealthEvents;
 import io.lodestar.operators.health.HealthMonitoring;
+import io.lodestar.operators.health.HealthSettings;
 import io.lodestar.operators.preference.FeedbackJoin;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
@@ -54,19 +55,20 @@ final class HealthStages {
     if (!options.get(LodestarOptions.HEALTH_ENABLED)) {
       return new Streams(null, null, batches, pairs, null, null);
     }
-    HealthEvents events = HealthEvents.of(options.healthSettings());
-    DataStream<HealthEvent> all =
-        HealthMonitoring.events(scored, events::generation, "health-events-generations")
+    HealthSettings health = options.healthSettings();
+    HealthEvents events = HealthEvents.of(health);
+    DataStream<HealthEventBatch> all =
+        HealthMonitoring.events(scored, events::generation, health, "health-events-generations")
             .union(
-                HealthMonitoring.events(closedGroups, events::group, "health-events-groups"),
-                HealthMonitoring.events(batches, events::batch, "health-events-batches"));
+                HealthMonitoring.events(closedGroups, events::group, health, "health-events-groups"),
+                HealthMonitoring.events(batches, events::batch, health, "health-events-batches"));
     if (pairs != null) {
-      all = all.union(HealthMonitoring.events(pairs, p -> events.pair(p, null), "health-events-pairs"));
+      all = all.union(HealthMonitoring.events(pairs, p -> events.pair(p, null), health, "health-events-pairs"));
     }
     if (joinedFeedback != null) {
-      all = all.union(HealthMonitoring.events(joinedFeedback, j -> events.feedback(j.feedback, j.a, j.b), "health-events-feedback"));
+      all = all.union(HealthMonitoring.events(joinedFeedback, j -> events.feedback(j.feedback, j.a, j.b), health, "health-events-feedback"));
     }
-    DataStream<HealthMetrics> metrics = HealthMonitoring.windows(all, options.healthSettings());
+    DataStream<HealthMetrics> metrics = HealthMonitoring.windows(all, health);
     DataStream<Alert> alerts = HealthMonitoring.alarms(metrics, options.alarmRules());
     if (!options.get(LodestarOptions.GATE_ENABLED)) {
       return new Streams(metrics, alerts, batches, pairs, null, null);

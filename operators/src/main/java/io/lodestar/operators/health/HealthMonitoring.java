@@ -4,13 +4,11 @@ import io.lodestar.schema.Alert;
 import io.lodestar.schema.HealthMetrics;
 import java.io.Serializable;
 import java.util.List;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.util.Collector;
 
 /**
  * The monitoring piece of the graph, ready to wire: records to health events, health windows,
@@ -29,29 +27,27 @@ public final class HealthMonitoring {
     List<HealthEvent> apply(T record);
   }
 
-  /** Health events of a stream; timestamps are kept, so the window sees the records' event time. */
-  public static <T> DataStream<HealthEvent> events(DataStream<T> records, ToEvents<T> toEvents, String uid) {
-    return records
-        .flatMap(
-            new FlatMapFunction<T, HealthEvent>() {
-              private static final long serialVersionUID = 1L;
+  /** Events buffered per producer before they go out as batches (a small fraction of a window's). */
+  static final int MAX_BUFFERED_EVENTS = 512;
 
-              @Override
-              public void flatMap(T record, Collector<HealthEvent> out) {
-                for (HealthEvent event : toEvents.apply(record)) {
-                  out.collect(event);
-                }
-              }
-            },
-            HealthWindowFunction.eventType())
-        .uid(uid)
-        .name("health events: " + uid);
+  /**
+   * Health events of a stream, batched per key and window ({@link HealthEventsOperator}); the
+   * window sees the events' own event time.
+   */
+  public static <T> DataStream<HealthEventBatch> events(
+      DataStream<T> records, ToEvents<T> toEvents, HealthSettings settings, String uid) {
+    return records
+        .transform(
+            "health events: " + uid,
+            TypeInformation.of(HealthEventBatch.class),
+            new HealthEventsOperator<>(toEvents, settings.window().toMillis(), MAX_BUFFERED_EVENTS))
+        .uid(uid);
   }
 
   /** Health windows per policy and data source. */
-  public static SingleOutputStreamOperator<HealthMetrics> windows(DataStream<HealthEvent> events, HealthSettings settings) {
+  public static SingleOutputStreamOperator<HealthMetrics> windows(DataStream<HealthEventBatch> events, HealthSettings settings) {
     return events
-        .keyBy(HealthEvent::key, Types.STRING)
+        .keyBy(batch -> batch.key, Types.STRING)
         .process(new HealthWindowFunction(settings), new AvroTypeInfo<>(HealthMetrics.class))
         .uid(WINDOW_UID)
         .name("health windows");

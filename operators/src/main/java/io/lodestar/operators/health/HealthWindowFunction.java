@@ -24,10 +24,13 @@ import org.apache.flink.util.Collector;
  * counted ({@link MetricNames#HEALTH_LATE_DROPPED}) and left out. The window's state is cleared by a
  * timer at {@code end - 1 + lateness}, so nothing outlives its lateness.
  *
+ * <p>Input: batches of one key's events for one window ({@link HealthEventsOperator}), so state is
+ * read and written once per batch. Late events re-emit the window once per batch.
+ *
  * <p>State per key: one accumulator per open window, by window start. Timers: one to emit and one
  * to clear per window (a single one when the lateness is 0).
  */
-public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEvent, HealthMetrics> {
+public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEventBatch, HealthMetrics> {
 
   private static final long serialVersionUID = 1L;
 
@@ -53,8 +56,8 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
   }
 
   /** The type of the input, a Flink POJO. */
-  public static TypeInformation<HealthEvent> eventType() {
-    return TypeInformation.of(HealthEvent.class);
+  public static TypeInformation<HealthEventBatch> inputType() {
+    return TypeInformation.of(HealthEventBatch.class);
   }
 
   @Override
@@ -94,12 +97,14 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
   }
 
   @Override
-  public void processElement(HealthEvent event, Context ctx, Collector<HealthMetrics> out) throws Exception {
-    long start = event.eventTimeMs - Math.floorMod(event.eventTimeMs, size);
+  public void processElement(HealthEventBatch batch, Context ctx, Collector<HealthMetrics> out) throws Exception {
+    // A batch holds one window's events of this key: they are all on time, late or too late together.
+    long start = batch.windowStartMs;
     long end = start + size;
     long watermark = ctx.timerService().currentWatermark();
+    int count = batch.events.size();
     if (end - 1 + lateness <= watermark) {
-      lateDropped.inc();
+      lateDropped.inc(count);
       return;
     }
     HealthAccumulator accumulator = windows.get(start);
@@ -110,11 +115,13 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
         ctx.timerService().registerEventTimeTimer(end - 1 + lateness);
       }
     }
-    accumulator.add(event, settings);
+    for (HealthEvent event : batch.events) {
+      accumulator.add(event, settings);
+    }
     if (end - 1 <= watermark) {
-      // The window already closed: this late event updates it, and the update goes out now.
-      accumulator.lateEvents++;
-      lateUpdates.inc();
+      // The window already closed: these late events update it, and the update goes out now.
+      accumulator.lateEvents += count;
+      lateUpdates.inc(count);
       emit(accumulator, start, out);
     }
     windows.put(start, accumulator);

@@ -77,7 +77,7 @@ class HealthGateITCase {
     HealthSettings settings = HealthSettings.defaults();
     HealthEvents toEvents = HealthEvents.of(settings);
     DataStream<HealthMetrics> health =
-        HealthMonitoring.windows(HealthMonitoring.events(scored, toEvents::generation, "health-events-scored"), settings);
+        HealthMonitoring.windows(HealthMonitoring.events(scored, toEvents::generation, settings, "health-events-scored"), settings);
     DataStream<Alert> alerts = HealthMonitoring.alarms(health, AlarmRules.defaults());
     // Waiting three windows for a verdict holds every batch of the rule's three-window streak.
     GateSettings gateSettings = new GateSettings(GateSettings.OnClear.RELEASE, Duration.ofMillis(3 * W), Duration.ofMinutes(10));

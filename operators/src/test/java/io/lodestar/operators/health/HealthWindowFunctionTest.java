@@ -40,27 +40,33 @@ class HealthWindowFunctionTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, HealthEvent, HealthMetrics> open(long latenessMs) throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> open(long latenessMs) throws Exception {
     metrics = new CapturedMetrics();
     MockEnvironment environment = metrics.environment();
     toClose.add(environment);
     HealthSettings settings = HealthSettings.defaults().withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(latenessMs));
-    KeyedOneInputStreamOperatorTestHarness<String, HealthEvent, HealthMetrics> harness =
+    KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new HealthWindowFunction(settings)), HealthEvent::key, Types.STRING, environment);
+            new KeyedProcessOperator<>(new HealthWindowFunction(settings)), batch -> batch.key, Types.STRING, environment);
     harness.open();
     toClose.add(harness);
     return harness;
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, HealthEvent, HealthMetrics> h, String id, long version, long t, double reward)
+  private static void send(KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h, String id, long version, long t, double reward)
       throws Exception {
     for (HealthEvent e : EVENTS.generation(scored(id, version, t, reward, 10, accuracy(reward)))) {
-      h.processElement(e, t);
+      h.processElement(batchOf(e), t);
     }
   }
 
-  private static List<HealthMetrics> output(KeyedOneInputStreamOperatorTestHarness<String, HealthEvent, HealthMetrics> h) {
+  private static HealthEventBatch batchOf(HealthEvent... events) {
+    HealthEventBatch batch = new HealthEventBatch(events[0].key(), HealthEventBuffer.windowStart(events[0].eventTimeMs, WINDOW));
+    batch.events.addAll(List.of(events));
+    return batch;
+  }
+
+  private static List<HealthMetrics> output(KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h) {
     List<HealthMetrics> out = new ArrayList<>();
     for (Object o : h.getOutput()) {
       if (o instanceof StreamRecord<?> r) {
@@ -112,6 +118,25 @@ class HealthWindowFunctionTest {
     assertThat(out.get(1).getGenerations()).isEqualTo(2);
     assertThat(out.get(1).getMetricsId()).isNotEqualTo(out.get(0).getMetricsId());
     assertThat(metrics.count(MetricNames.HEALTH_LATE_UPDATES)).isEqualTo(1);
+  }
+
+  @Test
+  void aLateBatchCountsEveryEventInItAndReEmitsTheWindowOnce() throws Exception {
+    var h = open(LATENESS);
+    send(h, "a", 7, 1_000, 1.0);
+    h.processWatermark(WINDOW + 10_000);
+    List<HealthEvent> late = new ArrayList<>();
+    for (String id : List.of("x", "y", "z")) {
+      late.add(EVENTS.generation(scored(id, 7, 5_000, 0.0, 10, accuracy(0))).get(0));
+    }
+
+    h.processElement(batchOf(late.toArray(new HealthEvent[0])), 5_000);
+
+    List<HealthMetrics> out = output(h);
+    assertThat(out).hasSize(2);
+    assertThat(out.get(1).getLateEvents()).isEqualTo(3);
+    assertThat(out.get(1).getGenerations()).isEqualTo(4);
+    assertThat(metrics.count(MetricNames.HEALTH_LATE_UPDATES)).isEqualTo(3);
   }
 
   @Test
@@ -171,10 +196,10 @@ class HealthWindowFunctionTest {
     var restored = open(LATENESS);
     restored.close();
     toClose.remove(restored);
-    KeyedOneInputStreamOperatorTestHarness<String, HealthEvent, HealthMetrics> again =
+    KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> again =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(new HealthWindowFunction(HealthSettings.defaults().withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(LATENESS)))),
-            HealthEvent::key,
+            batch -> batch.key,
             Types.STRING);
     again.initializeState(snapshot);
     again.open();
@@ -189,7 +214,7 @@ class HealthWindowFunctionTest {
   void stateAndEventTypesAreFlinkPojosWithoutKryo() {
     SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
     noGenericTypes.setGenericTypes(false);
-    for (Class<?> type : List.of(HealthEvent.class, HealthAccumulator.class, RuleState.class, HoldInterval.class)) {
+    for (Class<?> type : List.of(HealthEvent.class, HealthEventBatch.class, HealthAccumulator.class, RuleState.class, HoldInterval.class)) {
       TypeInformation<?> info = TypeInformation.of(type);
       assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
       assertThatCode(() -> info.createSerializer(noGenericTypes)).as(type.getSimpleName()).doesNotThrowAnyException();
