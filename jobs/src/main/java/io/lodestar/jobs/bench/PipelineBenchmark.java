@@ -23,6 +23,7 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -79,7 +80,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb; the demo's by
  * default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on; {@code tiny} by
  * default, {@code none} for none), {@code --warmup N} (10000; generations each job first runs
- * unmeasured, so the measured runs are not paying for JIT compilation; 0 for none), {@code --flink-conf
+ * unmeasured, so the measured runs pay less for JIT compilation, whose remaining share the table
+ * reports; 0 for none), {@code --flink-conf
  * key=value,...} (Flink settings for every job alike, e.g. RocksDB or managed-memory options).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
@@ -215,6 +217,8 @@ public final class PipelineBenchmark {
       double recordsPerSecond,
       double ratioToPassThrough,
       double cpuSecondsPer1000,
+      double jitSecondsPer1000,
+      double gcSecondsPer1000,
       long peakHeapBytes,
       long peakRssBytes,
       Long stateBytesRunning,
@@ -372,7 +376,8 @@ public final class PipelineBenchmark {
     double ratio = job == Job.PASS_THROUGH ? 1.0 : throughput.recordsPerSecond / passThroughRate;
     return new Row(
         job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
-        throughput.cpuSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
+        throughput.cpuSeconds * 1000.0 / expected, throughput.jitSeconds * 1000.0 / expected,
+        throughput.gcSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
         throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask, throughput.stateHolders, throughput.liveAfter);
   }
 
@@ -380,6 +385,8 @@ public final class PipelineBenchmark {
       long outputs,
       double recordsPerSecond,
       double cpuSeconds,
+      double jitSeconds,
+      double gcSeconds,
       long peakHeap,
       long peakRss,
       Long stateRunning,
@@ -404,6 +411,8 @@ public final class PipelineBenchmark {
     OutputCounter counter = new OutputCounter(bootstrap, output, value -> {}, false);
     int port = freePort();
     long cpuBefore = processCpuNanos();
+    long jitBefore = jitNanos();
+    long gcBefore = gcMillis();
     resources.start();
     counter.start();
     long start = System.nanoTime();
@@ -427,6 +436,8 @@ public final class PipelineBenchmark {
       throw new IllegalStateException(job + " produced " + counter.count() + " of " + expected + " outputs in 5 minutes");
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+    double jitSeconds = Math.max(0, jitNanos() - jitBefore) / 1e9;
+    double gcSeconds = (gcMillis() - gcBefore) / 1e3;
     Long stateAfter = null;
     String stateHolders = "-";
     Long liveAfter = null;
@@ -450,7 +461,7 @@ public final class PipelineBenchmark {
     counter.stop();
     resources.stop();
     return new Throughput(
-        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, resources.peakHeap(), resources.peakRss(),
+        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, jitSeconds, gcSeconds, resources.peakHeap(), resources.peakRss(),
         stateRunning, stateAfter, busiest(busy), stateHolders, liveAfter);
   }
 
@@ -836,6 +847,49 @@ public final class PipelineBenchmark {
         : 0;
   }
 
+  /**
+   * CPU time of the JIT compiler threads in nanoseconds, from Linux's per-thread scheduler figures
+   * (compiler threads are not Java-visible threads); elsewhere the JVM's compilation time, which is
+   * wall time and counts a compiler waiting for a core as compiling.
+   */
+  static long jitNanos() {
+    Path tasks = Path.of("/proc/self/task");
+    if (Files.isDirectory(tasks)) {
+      long total = 0;
+      try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+        for (Path thread : (Iterable<Path>) threads::iterator) {
+          total += compilerThreadCpuNanos(thread);
+        }
+        return total;
+      } catch (IOException | UncheckedIOException e) {
+        // fall through to the JVM's own figure
+      }
+    }
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : 0;
+  }
+
+  private static long compilerThreadCpuNanos(Path thread) {
+    try {
+      String name = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII);
+      if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) {
+        return 0;
+      }
+      // schedstat: nanoseconds on a CPU, nanoseconds waiting for one, time slices.
+      return Long.parseLong(Files.readString(thread.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" ")[0]);
+    } catch (IOException | RuntimeException gone) {
+      return 0; // the thread ended meanwhile, or the kernel keeps no schedstat
+    }
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -865,6 +919,12 @@ public final class PipelineBenchmark {
         String.format("latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits"
             + " (commit-wait: the median of that wait, committed minus written)%n",
             l.checkpointIntervalMs())));
+    for (Row r : rows) {
+      // Compilation runs on its own threads and counts in the process CPU; a short run on few cores pays much of it.
+      sb.append(String.format("cpu-s/1k, %s p=%d: %.3f, of which JIT compilation %.3f (%.0f %%), GC pauses %.3f%n",
+          r.job(), r.parallelism(), r.cpuSecondsPer1000(), r.jitSecondsPer1000(),
+          r.cpuSecondsPer1000() > 0 ? 100 * r.jitSecondsPer1000() / r.cpuSecondsPer1000() : 0.0, r.gcSecondsPer1000()));
+    }
     for (Row r : rows) {
       sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
     }

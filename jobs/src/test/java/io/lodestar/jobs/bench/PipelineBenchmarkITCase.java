@@ -36,6 +36,6 @@ class PipelineBenchmarkITCase {
     });
     assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r.ratioToPassThrough()).isPositive());
     // State size and busy time come from the REST API and may be missing in a run this short.
-    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline-tiny-rm", "checkpoint interval", "commit-wait");
+    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline-tiny-rm", "checkpoint interval", "commit-wait", "of which JIT compilation");
   }
 }
