@@ -1,19 +1,15 @@
 package io.lodestar.operators.health;
 
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
+import io.lodestar.operators.buffer.BufferingOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Turns records into health events and hands them on in batches per key and window. Batches go out
- * before every watermark (so on-time events reach their window before it closes), before every
- * checkpoint barrier (so nothing buffered needs to be in a snapshot), at end of input, and whenever
- * {@code maxBuffered} events are waiting. No state; chained to the operator that produces the records.
+ * when {@link BufferingOperator} flushes (before watermarks, so on-time events reach their window
+ * before it closes; before barriers; at end of input) and whenever {@code maxBuffered} events are
+ * waiting. No state; chained to the operator that produces the records.
  */
-public class HealthEventsOperator<T> extends AbstractStreamOperator<HealthEventBatch>
-    implements OneInputStreamOperator<T, HealthEventBatch>, BoundedOneInput {
+public class HealthEventsOperator<T> extends BufferingOperator<T, HealthEventBatch> {
 
   private static final long serialVersionUID = 1L;
 
@@ -49,35 +45,13 @@ public class HealthEventsOperator<T> extends AbstractStreamOperator<HealthEventB
     }
   }
 
-  @Override
-  public void processWatermark(Watermark mark) throws Exception {
-    flush();
-    super.processWatermark(mark);
-  }
-
-  @Override
-  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-    flush();
-    super.prepareSnapshotPreBarrier(checkpointId);
-  }
-
-  @Override
-  public void endInput() {
-    flush();
-  }
-
-  @Override
-  public void finish() throws Exception {
-    flush();
-    super.finish();
-  }
-
   /** Events waiting to go out (for tests). */
   public int buffered() {
     return buffer == null ? 0 : buffer.size();
   }
 
-  private void flush() {
+  @Override
+  protected void flush() {
     if (buffer.size() == 0) {
       return;
     }

@@ -1,29 +1,24 @@
 package io.lodestar.operators.reward.model;
 
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.operators.buffer.BufferingOperator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedOneInput;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 
 /**
  * Collects records into batches for a model and emits the results in input order. A batch is
  * processed when it reaches {@code batchSize}, when its oldest record has waited {@code maxWaitMs}
- * (processing time), before a watermark passes, before each checkpoint barrier
- * ({@link #prepareSnapshotPreBarrier}) and at end of input. The buffer is therefore always empty
- * when state is snapshotted: nothing is kept in state, and after a failure the source replays
- * exactly the records whose results were not yet emitted before the last completed checkpoint.
+ * (processing time), and whenever {@link BufferingOperator} flushes: before a watermark passes,
+ * before each checkpoint barrier and at end of input. The buffer is therefore always empty when
+ * state is snapshotted: nothing is kept in state.
  */
-public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator<OUT>
-    implements OneInputStreamOperator<IN, OUT>, BoundedOneInput, ProcessingTimeCallback {
+public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, OUT> implements ProcessingTimeCallback {
 
   private static final long serialVersionUID = 1L;
   private static final int HISTOGRAM_WINDOW = 1024;
@@ -90,31 +85,6 @@ public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator
   }
 
   @Override
-  public void processWatermark(Watermark mark) throws Exception {
-    // Buffered records precede the watermark; emitting them first keeps them on time downstream.
-    flush();
-    super.processWatermark(mark);
-  }
-
-  @Override
-  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-    // Results go out before the barrier, so no buffered record has to be part of the snapshot.
-    flush();
-    super.prepareSnapshotPreBarrier(checkpointId);
-  }
-
-  @Override
-  public void endInput() {
-    flush();
-  }
-
-  @Override
-  public void finish() throws Exception {
-    flush();
-    super.finish();
-  }
-
-  @Override
   public void close() throws Exception {
     try {
       cancelTimer();
@@ -129,7 +99,8 @@ public abstract class MicroBatchOperator<IN, OUT> extends AbstractStreamOperator
     return buffer == null ? 0 : buffer.size();
   }
 
-  private void flush() {
+  @Override
+  protected void flush() {
     cancelTimer();
     if (buffer.isEmpty()) {
       return;
