@@ -18,10 +18,14 @@ final class HealthEventBuffer {
   private int size;
 
   HealthEventBuffer(long windowMs) {
+    this.windowMs = requirePositiveWindow(windowMs);
+  }
+
+  static long requirePositiveWindow(long windowMs) {
     if (windowMs <= 0) {
       throw new IllegalArgumentException("window must be positive, was " + windowMs + " ms");
     }
-    this.windowMs = windowMs;
+    return windowMs;
   }
 
   /** Adds {@code event}; returns how many events the buffer now holds. */

@@ -24,9 +24,8 @@ public class HealthEventsOperator<T> extends BufferingOperator<T, HealthEventBat
       throw new IllegalArgumentException("maxBuffered must be at least 1, was " + maxBuffered);
     }
     this.toEvents = toEvents;
-    this.windowMs = windowMs;
+    this.windowMs = HealthEventBuffer.requirePositiveWindow(windowMs); // now, not on the cluster
     this.maxBuffered = maxBuffered;
-    new HealthEventBuffer(windowMs); // validates the window now, not on the cluster
   }
 
   @Override

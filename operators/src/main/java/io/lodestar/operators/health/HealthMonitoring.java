@@ -39,7 +39,7 @@ public final class HealthMonitoring {
     return records
         .transform(
             "health events: " + uid,
-            TypeInformation.of(HealthEventBatch.class),
+            HealthWindowFunction.inputType(),
             new HealthEventsOperator<>(toEvents, settings.window().toMillis(), MAX_BUFFERED_EVENTS))
         .uid(uid);
   }
