@@ -3,6 +3,7 @@ package io.lodestar.jobs;
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.serde.HandedOverTypeInfo;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -158,7 +159,7 @@ public final class PipelineTopology {
 
     DataStream<ScoredGeneration> ruleScored =
         generations
-            .map(new ScoreFunction(options.verifierRegistry()), avro(ScoredGeneration.class))
+            .map(new ScoreFunction(options.verifierRegistry()), handedOver(ScoredGeneration.class))
             .uid("verify-numeric-answer")
             .name("Verify");
     Duration codeTimeout = options.get(LodestarOptions.CODE_TIMEOUT);
@@ -172,6 +173,7 @@ public final class PipelineTopology {
                 codeTimeout.plusSeconds(5).toMillis(),
                 TimeUnit.MILLISECONDS,
                 options.get(LodestarOptions.CODE_CAPACITY))
+            .returns(handedOver(ScoredGeneration.class))
             .uid("verify-code-tests")
             .name("Verify code tests (sandbox)");
 
@@ -343,5 +345,13 @@ public final class PipelineTopology {
 
   static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> avro(Class<T> type) {
     return new AvroTypeInfo<>(type);
+  }
+
+  /**
+   * The Avro type of a stream whose every record is new, so the async and micro-batching operators
+   * that read it hold the record itself instead of a deep copy (see {@link HandedOverTypeInfo}).
+   */
+  static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> handedOver(Class<T> type) {
+    return new HandedOverTypeInfo<>(avro(type));
   }
 }

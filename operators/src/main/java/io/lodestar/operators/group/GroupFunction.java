@@ -139,15 +139,17 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       return; // already a member; the upstream de-duplication normally catches this
     }
     long eventTime = member.getGeneration().getCreatedAtMs();
-    if (deadline.value() == null) {
+    Long due = deadline.value();
+    if (due == null) {
       openGroups++;
-      long due = eventTime + timeout.toMillis();
+      due = eventTime + timeout.toMillis();
       deadline.update(due);
       ctx.timerService().registerEventTimeTimer(due);
     }
     members.put(generationId, member);
     // Count and expected size live in small state, so members are read back only once, at close.
-    int count = memberCount.value() == null ? 1 : memberCount.value() + 1;
+    Integer before = memberCount.value();
+    int count = before == null ? 1 : before + 1;
     memberCount.update(count);
     Integer declared = member.getGeneration().getExpectedGroupSize();
     Integer expected = expectedSize.value();
@@ -158,7 +160,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     if (expected != null && count >= expected) {
       List<ScoredGeneration> current = currentMembers();
       long closedAt = latestEventTime(current);
-      ctx.timerService().deleteEventTimeTimer(deadline.value());
+      ctx.timerService().deleteEventTimeTimer(due);
       completed.inc();
       emit(current, GroupCompletion.FULL, closedAt, ctx, out);
       close(ctx.timerService(), closedAt);
