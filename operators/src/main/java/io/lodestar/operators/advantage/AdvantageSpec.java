@@ -41,6 +41,8 @@ public final class AdvantageSpec implements Serializable {
   private final double whitenEps;
   private final double clipLow;
   private final double clipHigh;
+  /** Every group carries it; formatting its numbers once per group showed in the grouping's profile. */
+  private transient volatile Map<String, String> description;
 
   private AdvantageSpec(
       Estimator estimator,
@@ -227,6 +229,15 @@ public final class AdvantageSpec implements Serializable {
    * Only settings the estimator actually uses are listed.
    */
   public Map<String, String> describe() {
+    Map<String, String> d = description;
+    if (d == null) {
+      d = buildDescription();
+      description = d; // immutable, so a race only builds it twice
+    }
+    return d;
+  }
+
+  private Map<String, String> buildDescription() {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("estimator", estimator.id());
     d.put("compat", mode.id());

@@ -112,13 +112,24 @@ class AdvantageSpecTest {
   @Test
   void isAValueThatSurvivesJavaSerialization() throws Exception {
     AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
+    spec.describe(); // built before it travels, as in a job
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(spec);
     }
     try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-      assertThat(in.readObject()).isEqualTo(spec).hasSameHashCodeAs(spec);
+      AdvantageSpec copy = (AdvantageSpec) in.readObject();
+      assertThat(copy).isEqualTo(spec).hasSameHashCodeAs(spec);
+      assertThat(copy.describe()).isEqualTo(spec.describe());
     }
     assertThat(spec).isNotEqualTo(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL));
+  }
+
+  @Test
+  void describesItselfOnceAndHandsOutTheSameUnmodifiableMap() {
+    AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL);
+
+    assertThat(spec.describe()).isSameAs(spec.describe());
+    assertThatThrownBy(() -> spec.describe().put("eps", "0")).isInstanceOf(UnsupportedOperationException.class);
   }
 }
