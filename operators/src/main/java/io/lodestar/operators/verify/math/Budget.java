@@ -24,6 +24,21 @@ final class Budget {
     this.stepsLeft = maxSteps;
   }
 
+  long stepsLeft() {
+    return stepsLeft;
+  }
+
+  /** Spends {@code steps} at once, as that many {@link #tick}s would, for work whose result was kept. */
+  void charge(long steps) {
+    stepsLeft -= steps;
+    if (stepsLeft < 0) {
+      throw new Exceeded("step budget exceeded");
+    }
+    if (System.nanoTime() > deadlineNanos) {
+      throw new Exceeded("time budget exceeded");
+    }
+  }
+
   void tick() {
     // Reading the clock costs ~20 ns; checking it every 64 steps keeps the overhead negligible.
     if (--stepsLeft < 0) {

@@ -5,7 +5,9 @@ import io.lodestar.operators.verify.VerifierResults;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -108,6 +110,8 @@ public final class MathVerifier implements Serializable {
   }
 
   private final Config config;
+  /** Built on first use; not part of the verifier's serialized form. */
+  private transient GoldCache golds;
 
   public MathVerifier() {
     this(Config.defaults());
@@ -128,7 +132,7 @@ public final class MathVerifier implements Serializable {
         return component(null, RewardStatus.UNSCORABLE, "gold answer missing");
       }
       Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
-      Optional<Parsed> gold = parseGold(goldAnswer, budget);
+      Optional<Parsed> gold = cachedGold(goldAnswer, budget);
       if (gold.isEmpty()) {
         return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
       }
@@ -207,6 +211,51 @@ public final class MathVerifier implements Serializable {
 
   private static String cleaned(String text) {
     return text == null ? "" : ResponseCleaner.examinedText(text, MAX_EXAMINED_CHARS);
+  }
+
+  /**
+   * The gold answer parsed, from the cache when this verifier parsed it lately: the K responses of a
+   * group share one gold. A hit charges the budget the steps the parse took, so every verdict is the
+   * one a cold verifier would give.
+   */
+  private Optional<Parsed> cachedGold(String gold, Budget budget) {
+    GoldCache cache = golds;
+    if (cache == null) {
+      cache = new GoldCache();
+      golds = cache;
+    }
+    GoldParse kept = cache.get(gold);
+    if (kept != null) {
+      budget.charge(kept.steps());
+      return kept.parsed();
+    }
+    long before = budget.stepsLeft();
+    Optional<Parsed> parsed = parseGold(gold, budget);
+    cache.put(gold, new GoldParse(parsed, before - budget.stepsLeft()));
+    return parsed;
+  }
+
+  private record GoldParse(Optional<Parsed> parsed, long steps) {}
+
+  /** The most recently used gold answers; parsed trees are immutable, so hits share them. */
+  private static final class GoldCache {
+    private static final int CAPACITY = 256;
+
+    private final Map<String, GoldParse> entries =
+        new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, GoldParse> eldest) {
+            return size() > CAPACITY;
+          }
+        };
+
+    synchronized GoldParse get(String gold) {
+      return entries.get(gold);
+    }
+
+    synchronized void put(String gold, GoldParse parse) {
+      entries.put(gold, parse);
+    }
   }
 
   /** A bare gold answer ({@code \frac{1}{9}}) is read whole; a worked solution is extracted from. */

@@ -47,4 +47,19 @@ class MathVerifierRealDataTest {
     assertThat(agreement).as("agreement; disagreements:%n%s", String.join("\n", disagreements))
         .isGreaterThanOrEqualTo(REQUIRED_AGREEMENT);
   }
+
+  @Test
+  void scoresEveryGenerationAsAVerifierThatHasNeverSeenItsGoldWould() {
+    int compared = 0;
+    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
+      String gold = group.path("gold_answer").asText();
+      for (JsonNode generation : group.path("generations")) {
+        String text = generation.path("text").asText();
+        // The shared verifier has parsed this gold for the group's earlier samples; a new one has not.
+        assertThat(verifier.verify(text, gold)).isEqualTo(new MathVerifier().verify(text, gold));
+        compared++;
+      }
+    }
+    assertThat(compared).isEqualTo(1200);
+  }
 }
