@@ -50,6 +50,12 @@ class HandedOverTypeInfoTest {
     assertThat(fromHandedOver.resolveSchemaCompatibility(fromAvro).isCompatibleAsIs()).isTrue();
     assertThat(fromAvro.resolveSchemaCompatibility(fromHandedOver).isCompatibleAsIs()).isTrue();
     assertThat(fromHandedOver.restoreSerializer()).isInstanceOf(AvroSerializer.class);
+
+    ScoredGeneration record = SampleRecords.scoredGeneration();
+    DataOutputSerializer written = new DataOutputSerializer(256);
+    serializer.serialize(record, written);
+    assertThat(fromAvro.restoreSerializer().deserialize(new DataInputDeserializer(written.getCopyOfBuffer())))
+        .isEqualTo(record);
   }
 
   @Test
