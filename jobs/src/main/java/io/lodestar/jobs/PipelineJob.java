@@ -17,6 +17,7 @@ import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -99,13 +100,18 @@ public final class PipelineJob {
     }
   }
 
+  /** The exactly-once sink of scored generations, keyed by generation id. */
+  public static Sink<ScoredGeneration> scoredSink(LodestarOptions options, KafkaSettings kafka) {
+    return KafkaIO.exactlyOnceSink(kafka, "scored", options.get(LodestarOptions.TOPIC_SCORED),
+        RecordCodec.of(ScoredGeneration.class), options.sinkFormat(), s -> s.getGeneration().getGenerationId());
+  }
+
   /** Exactly-once Kafka sinks, one transactional-id prefix each. */
   public static PipelineOutputs kafkaOutputs(LodestarOptions options, KafkaSettings kafka) {
     WireFormat format = options.sinkFormat();
     String filteredTopic = options.get(LodestarOptions.TOPIC_FILTERED_GROUPS);
     return new PipelineOutputs(
-        KafkaIO.exactlyOnceSink(kafka, "scored", options.get(LodestarOptions.TOPIC_SCORED),
-            RecordCodec.of(ScoredGeneration.class), format, s -> s.getGeneration().getGenerationId()),
+        scoredSink(options, kafka),
         KafkaIO.exactlyOnceSink(kafka, "batches", options.get(LodestarOptions.TOPIC_BATCHES),
             RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId),
         KafkaIO.exactlyOnceSink(kafka, "pairs", options.get(LodestarOptions.TOPIC_PAIRS),

@@ -133,19 +133,7 @@ public final class PipelineTopology {
             .withTimestampAssigner((g, previous) -> g.getCreatedAtMs())
             .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS));
 
-    SingleOutputStreamOperator<Generation> parsedGenerations =
-        generationsRaw
-            .process(
-                new ParseFunction<>(
-                    "parse.generations",
-                    RecordCodec.of(Generation.class),
-                    new GenerationValidator(options.generationLimits()),
-                    Generation::getGenerationId,
-                    DEAD_LETTERS,
-                    maxPayload),
-                avro(Generation.class))
-            .uid("parse-generations")
-            .name("Parse and validate generations");
+    SingleOutputStreamOperator<Generation> parsedGenerations = parseGenerations(generationsRaw, options);
 
     DataStream<Generation> generations =
         parsedGenerations
@@ -287,6 +275,24 @@ public final class PipelineTopology {
     }
     return new Streams(
         scored, health.batches(), health.pairs(), preference.unpaired(), deadLetters, setAside, health.metrics(), health.alerts());
+  }
+
+  /**
+   * Decodes and validates raw generations; rejected records go to the {@link #DEAD_LETTERS} side
+   * output. The first operator of the pipeline, and the benchmark's decode-encode baseline.
+   */
+  public static SingleOutputStreamOperator<Generation> parseGenerations(DataStream<RawRecord> raw, LodestarOptions options) {
+    return raw.process(
+            new ParseFunction<>(
+                "parse.generations",
+                RecordCodec.of(Generation.class),
+                new GenerationValidator(options.generationLimits()),
+                Generation::getGenerationId,
+                DEAD_LETTERS,
+                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD)),
+            avro(Generation.class))
+        .uid("parse-generations")
+        .name("Parse and validate generations");
   }
 
   /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */

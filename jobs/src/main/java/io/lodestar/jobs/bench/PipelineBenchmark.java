@@ -11,6 +11,7 @@ import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.PipelineEnvironment;
+import io.lodestar.jobs.PipelineTopology;
 import io.lodestar.jobs.JobTermination;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -92,11 +93,22 @@ public final class PipelineBenchmark {
   /** Which job a run measures. */
   enum Job {
     PASS_THROUGH,
+    /**
+     * Decodes and validates every generation as the pipeline's first operator does, and writes it
+     * through the pipeline's scored sink with nothing in between: what any job with this input and
+     * output pays before its own work.
+     */
+    DECODE_ENCODE,
     PIPELINE,
     /** The pipeline with the bundled tiny reward model scoring every generation. */
     PIPELINE_TINY_RM,
     /** The pipeline with MiniLM's response-vs-reference similarity on every generation. */
     PIPELINE_MINILM;
+
+    /** The pipeline runs keep state, close groups and write batches; the two baselines do none of it. */
+    boolean keepsState() {
+      return this != PASS_THROUGH && this != DECODE_ENCODE;
+    }
 
     static Job ofModel(String name) {
       switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -286,6 +298,7 @@ public final class PipelineBenchmark {
     for (int parallelism : settings.parallelisms()) {
       Row passThrough = measure(kafka, Job.PASS_THROUGH, parallelism, generations, feedback, expected, partitions, 0);
       rows.add(passThrough);
+      rows.add(measure(kafka, Job.DECODE_ENCODE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
       rows.add(measure(kafka, Job.PIPELINE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
       for (Job modelRun : settings.modelRuns()) {
         rows.add(measure(kafka, modelRun, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
@@ -308,7 +321,7 @@ public final class PipelineBenchmark {
     createTopics(kafka, partitions, generations, feedback);
     new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(11L, settings.warmupGenerations()), false);
     int expected = settings.warmupGenerations() + publishHeartbeats(generations, feedback, partitions);
-    List<Job> jobs = new ArrayList<>(List.of(Job.PASS_THROUGH, Job.PIPELINE));
+    List<Job> jobs = new ArrayList<>(List.of(Job.PASS_THROUGH, Job.DECODE_ENCODE, Job.PIPELINE));
     jobs.addAll(settings.modelRuns());
     for (Job job : jobs) {
       System.out.printf("Warming up %s on %d generations...%n", job, settings.warmupGenerations());
@@ -424,7 +437,7 @@ public final class PipelineBenchmark {
     long nextBusySample = 0;
     while (counter.count() < expected && System.nanoTime() < deadline) {
       Thread.sleep(200);
-      if (job != Job.PASS_THROUGH) {
+      if (job.keepsState()) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
       }
       if (System.nanoTime() > nextBusySample) {
@@ -441,7 +454,7 @@ public final class PipelineBenchmark {
     Long stateAfter = null;
     String stateHolders = "-";
     Long liveAfter = null;
-    if (job != Job.PASS_THROUGH) {
+    if (job.keepsState()) {
       // Every task must have seen the heartbeat's event time, not only the scoring chain that
       // writes the counted outputs: a task further down may still be working through its backlog.
       waitForEventTime(rest, client, HEARTBEAT_AT_MS - TimeUnit.MINUTES.toMillis(1));
@@ -616,7 +629,7 @@ public final class PipelineBenchmark {
     waitForFirstCheckpoint("http://127.0.0.1:" + port, client);
     scored.start();
     written.start();
-    if (job != Job.PASS_THROUGH) {
+    if (job.keepsState()) {
       batches.start();
     }
     int prompts = Math.max(1, settings.latencyRate() * settings.latencySeconds() / settings.groupSize());
@@ -638,7 +651,7 @@ public final class PipelineBenchmark {
     batches.stop();
     return new Latencies(
         percentiles(scoredLatencies, writtenLatencies),
-        job != Job.PASS_THROUGH ? percentiles(batchLatencies, List.of()) : null);
+        job.keepsState() ? percentiles(batchLatencies, List.of()) : null);
   }
 
   /** Sources, sinks and transactions are set up by then; what follows is steady-state latency. */
@@ -673,10 +686,31 @@ public final class PipelineBenchmark {
           .sinkTo(KafkaIO.exactlyOnceRawSink(kafka, "pass-through", passThroughTopic))
           .uid("sink-pass-through")
           .name("Pass-through sink");
+    } else if (job == Job.DECODE_ENCODE) {
+      PipelineTopology.parseGenerations(
+              env.fromSource(
+                      KafkaIO.rawSource(
+                          kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
+                          OffsetsInitializer.earliest()),
+                      WatermarkStrategy.noWatermarks(),
+                      "Kafka generations")
+                  .uid("source-generations"),
+              options)
+          .map(PipelineBenchmark::unscored, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(ScoredGeneration.class))
+          .uid("unscored")
+          .name("As scored generations")
+          .sinkTo(PipelineJob.scoredSink(options, kafka))
+          .uid("sink-scored")
+          .name("Scored generations sink");
     } else {
       PipelineJob.build(env, options);
     }
     return env.executeAsync("bench-" + job.name().toLowerCase());
+  }
+
+  /** The generation as a scored record with no components, the shape the pipeline's scored sink writes. */
+  private static ScoredGeneration unscored(Generation generation) {
+    return new ScoredGeneration(generation, List.of(), null, "unscored", System.currentTimeMillis());
   }
 
   private LodestarOptions options(Job job, String suffix, int parallelism, String generations, String feedback) {

@@ -14,7 +14,7 @@ class PipelineBenchmarkITCase {
   @TempDir Path results;
 
   @Test
-  void tinyRunMeasuresBothJobsOnTheSameInput() throws Exception {
+  void tinyRunMeasuresEveryJobOnTheSameInput() throws Exception {
     PipelineBenchmark.Settings settings =
         PipelineBenchmark.Settings.ruleBased(200, 4, List.of(1), 500, 100, 2, results)
             .withModelRuns(List.of(PipelineBenchmark.Job.PIPELINE_TINY_RM))
@@ -24,7 +24,7 @@ class PipelineBenchmarkITCase {
       rows = new PipelineBenchmark(settings, kafka.bootstrapServers()).runAll(kafka);
     }
 
-    assertThat(rows).extracting(PipelineBenchmark.Row::job).containsExactly("pass-through", "pipeline", "pipeline-tiny-rm");
+    assertThat(rows).extracting(PipelineBenchmark.Row::job).containsExactly("pass-through", "decode-encode", "pipeline", "pipeline-tiny-rm");
     // 200 generations and one end-of-traffic heartbeat per partition.
     assertThat(rows).allSatisfy(r -> {
       assertThat(r.outputs()).isEqualTo(201);
@@ -34,8 +34,10 @@ class PipelineBenchmarkITCase {
       assertThat(r.scoredLatency().samples()).isEqualTo(200);
       assertThat(r.scoredLatency().writtenP50()).as("latency to the write, before the commit").isNotNaN();
     });
-    assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r.ratioToPassThrough()).isPositive());
+    assertThat(rows.subList(1, 4)).allSatisfy(r -> assertThat(r.ratioToPassThrough()).isPositive());
+    assertThat(rows.get(1).batchLatency()).as("the decode-encode baseline writes no batches").isNull();
+    assertThat(rows.get(2).batchLatency()).isNotNull();
     // State size and busy time come from the REST API and may be missing in a run this short.
-    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "pipeline-tiny-rm", "checkpoint interval", "commit-wait", "of which JIT compilation");
+    assertThat(PipelineBenchmark.table(rows)).contains("pass-through", "decode-encode", "pipeline-tiny-rm", "checkpoint interval", "commit-wait", "of which JIT compilation");
   }
 }
