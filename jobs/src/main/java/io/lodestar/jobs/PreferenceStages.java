@@ -130,6 +130,10 @@ final class PreferenceStages {
 
     SingleOutputStreamOperator<FeedbackJoin> halves =
         scored
+            // Before the exchange: the join keeps no token arrays, so they need not cross the network either.
+            .map(GenerationJoinFunction::slim, avro(ScoredGeneration.class))
+            .uid("slim-generations-for-feedback")
+            .name("Generations without token arrays, for feedback")
             .keyBy(s -> s.getGeneration().getGenerationId(), Types.STRING)
             .connect(requests.keyBy(FeedbackJoin::wantedGenerationId, Types.STRING))
             .process(new GenerationJoinFunction(keep, wait), joinType)

@@ -67,6 +67,22 @@ class PipelineTopologyTest {
   }
 
   @Test
+  void generationsCrossToTheFeedbackJoinWithoutTheirTokenArrays() {
+    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
+
+    StreamGraph graph = env.getStreamGraph();
+    StreamNode join =
+        graph.getStreamNodes().stream()
+            .filter(n -> "join-feedback-with-generations".equals(n.getTransformationUID()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(join.getInEdges())
+        .extracting(edge -> graph.getStreamNode(edge.getSourceId()).getTransformationUID())
+        .contains("slim-generations-for-feedback");
+  }
+
+  @Test
   void anOperatorWithoutUidFailsTheJobGraphNamingIt() {
     StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     DataStream<RawRecord> unnamed = source(env, "g").map(r -> r, TypeInformation.of(RawRecord.class)).name("Operator without uid");

@@ -33,6 +33,7 @@ public final class AdvantageBenchmarks {
                     .parent(cli)
                     .include(AdvantageBenchmark.class.getSimpleName())
                     .include(GroupOperatorBenchmark.class.getSimpleName())
+                    .include(CodecBenchmark.class.getSimpleName())
                     .build())
             .run();
     double advantageBaseline = score(results, "AdvantageBenchmark", "baseline");
@@ -40,6 +41,9 @@ public final class AdvantageBenchmarks {
     System.out.println();
     System.out.printf(Locale.ROOT, "%-48s %14s %8s%n", "benchmark", "groups/s", "ratio");
     for (RunResult r : results) {
+      if (r.getParams().getBenchmark().contains("CodecBenchmark")) {
+        continue;
+      }
       String name = r.getParams().getBenchmark().replaceAll(".*\\.(\\w+)\\.\\w+$", "$1");
       String param = r.getParams().getParamsKeys().stream().map(r.getParams()::getParam).findFirst().orElse("");
       double groupsPerSecond = r.getPrimaryResult().getScore();
@@ -47,7 +51,27 @@ public final class AdvantageBenchmarks {
       System.out.printf(Locale.ROOT, "%-48s %14.0f %8.2f%n", name + " " + param, groupsPerSecond, groupsPerSecond / base);
     }
     System.out.println("(ratio: AdvantageBenchmark to baseline = GroupAdvantages.grpo; GroupOperatorBenchmark to heap state)");
+    printCodec(results);
     printOpenGroupState();
+  }
+
+  private static void printCodec(Collection<RunResult> results) {
+    double fast = codecScore(results, "decodeFastReader");
+    System.out.println();
+    System.out.printf(Locale.ROOT, "%-48s %14s %8s%n", "Flink Avro serializer, one group member", "records/s", "ratio");
+    for (String mode : new String[] {"decodeFastReader", "decodeGeneratedCoders", "encode"}) {
+      double score = codecScore(results, mode);
+      System.out.printf(Locale.ROOT, "%-48s %14.0f %8.2f%n", mode, score, score / fast);
+    }
+    System.out.println("(ratio to decodeFastReader, Avro's default decoder)");
+  }
+
+  private static double codecScore(Collection<RunResult> results, String method) {
+    return results.stream()
+        .filter(r -> r.getParams().getBenchmark().endsWith("CodecBenchmark." + method))
+        .mapToDouble(r -> r.getPrimaryResult().getScore())
+        .findFirst()
+        .orElse(Double.NaN);
   }
 
   private static double score(Collection<RunResult> results, String benchmark, String param) {

@@ -104,7 +104,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
    * The generation without its token arrays: pairs need text and ids, and the arrays can be most of
    * a record's size. A shallow copy: the input is never changed, and what it shares is not either.
    */
-  static ScoredGeneration slim(ScoredGeneration scored) {
+  public static ScoredGeneration slim(ScoredGeneration scored) {
     Generation full = scored.getGeneration();
     Generation slim = new Generation();
     for (int i = 0; i < Generation.SCHEMA$.getFields().size(); i++) {
