@@ -230,6 +230,7 @@ public final class PipelineBenchmark {
       double ratioToPassThrough,
       double cpuSecondsPer1000,
       double jitSecondsPer1000,
+      double rocksDbBackgroundSecondsPer1000,
       double gcSecondsPer1000,
       long peakHeapBytes,
       long peakRssBytes,
@@ -390,6 +391,7 @@ public final class PipelineBenchmark {
     return new Row(
         job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
         throughput.cpuSeconds * 1000.0 / expected, throughput.jitSeconds * 1000.0 / expected,
+        throughput.rocksDbSeconds * 1000.0 / expected,
         throughput.gcSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
         throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask, throughput.stateHolders, throughput.liveAfter);
   }
@@ -399,6 +401,7 @@ public final class PipelineBenchmark {
       double recordsPerSecond,
       double cpuSeconds,
       double jitSeconds,
+      double rocksDbSeconds,
       double gcSeconds,
       long peakHeap,
       long peakRss,
@@ -425,6 +428,7 @@ public final class PipelineBenchmark {
     int port = freePort();
     long cpuBefore = processCpuNanos();
     long jitBefore = jitNanos();
+    long rocksDbBefore = rocksDbBackgroundNanos();
     long gcBefore = gcMillis();
     resources.start();
     counter.start();
@@ -450,6 +454,8 @@ public final class PipelineBenchmark {
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
     double jitSeconds = Math.max(0, jitNanos() - jitBefore) / 1e9;
+    // Threads end with their job, so a thread's time may leave the sum before the second reading.
+    double rocksDbSeconds = Math.max(0, rocksDbBackgroundNanos() - rocksDbBefore) / 1e9;
     double gcSeconds = (gcMillis() - gcBefore) / 1e3;
     Long stateAfter = null;
     String stateHolders = "-";
@@ -474,7 +480,7 @@ public final class PipelineBenchmark {
     counter.stop();
     resources.stop();
     return new Throughput(
-        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, jitSeconds, gcSeconds, resources.peakHeap(), resources.peakRss(),
+        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, jitSeconds, rocksDbSeconds, gcSeconds, resources.peakHeap(), resources.peakRss(),
         stateRunning, stateAfter, busiest(busy), stateHolders, liveAfter);
   }
 
@@ -887,26 +893,43 @@ public final class PipelineBenchmark {
    * wall time and counts a compiler waiting for a core as compiling.
    */
   static long jitNanos() {
-    Path tasks = Path.of("/proc/self/task");
-    if (Files.isDirectory(tasks)) {
-      long total = 0;
-      try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
-        for (Path thread : (Iterable<Path>) threads::iterator) {
-          total += compilerThreadCpuNanos(thread);
-        }
-        return total;
-      } catch (IOException | UncheckedIOException e) {
-        // fall through to the JVM's own figure
-      }
+    long threads = threadCpuNanos(name -> name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"));
+    if (threads >= 0) {
+      return threads;
     }
     java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : 0;
   }
 
-  private static long compilerThreadCpuNanos(Path thread) {
+  /**
+   * CPU time of RocksDB's own background threads (flushes and compactions, named {@code rocksdb:low}
+   * and {@code rocksdb:high}), which no Java profiler samples; 0 where Linux's figures are missing.
+   */
+  static long rocksDbBackgroundNanos() {
+    return Math.max(0, threadCpuNanos(name -> name.startsWith("rocksdb:")));
+  }
+
+  /** CPU nanoseconds of this process's threads whose kernel name matches; -1 without /proc. */
+  private static long threadCpuNanos(java.util.function.Predicate<String> name) {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return -1;
+    }
+    long total = 0;
+    try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+      for (Path thread : (Iterable<Path>) threads::iterator) {
+        total += threadCpuNanos(thread, name);
+      }
+      return total;
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  private static long threadCpuNanos(Path thread, java.util.function.Predicate<String> wanted) {
     try {
-      String name = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII);
-      if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) {
+      String name = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII).trim();
+      if (!wanted.test(name)) {
         return 0;
       }
       // schedstat: nanoseconds on a CPU, nanoseconds waiting for one, time slices.
@@ -914,6 +937,10 @@ public final class PipelineBenchmark {
     } catch (IOException | RuntimeException gone) {
       return 0; // the thread ended meanwhile, or the kernel keeps no schedstat
     }
+  }
+
+  private static double share(double part, double whole) {
+    return whole > 0 ? 100 * part / whole : 0.0;
   }
 
   private static long gcMillis() {
@@ -955,9 +982,11 @@ public final class PipelineBenchmark {
             l.checkpointIntervalMs())));
     for (Row r : rows) {
       // Compilation runs on its own threads and counts in the process CPU; a short run on few cores pays much of it.
-      sb.append(String.format("cpu-s/1k, %s p=%d: %.3f, of which JIT compilation %.3f (%.0f %%), GC pauses %.3f%n",
-          r.job(), r.parallelism(), r.cpuSecondsPer1000(), r.jitSecondsPer1000(),
-          r.cpuSecondsPer1000() > 0 ? 100 * r.jitSecondsPer1000() / r.cpuSecondsPer1000() : 0.0, r.gcSecondsPer1000()));
+      sb.append(String.format(
+          "cpu-s/1k, %s p=%d: %.3f, of which JIT compilation %.3f (%.0f %%), RocksDB flushes and compactions %.3f (%.0f %%), GC pauses %.3f%n",
+          r.job(), r.parallelism(), r.cpuSecondsPer1000(), r.jitSecondsPer1000(), share(r.jitSecondsPer1000(), r.cpuSecondsPer1000()),
+          r.rocksDbBackgroundSecondsPer1000(), share(r.rocksDbBackgroundSecondsPer1000(), r.cpuSecondsPer1000()),
+          r.gcSecondsPer1000()));
     }
     for (Row r : rows) {
       sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
