@@ -3,6 +3,7 @@ package io.lodestar.jobs.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaIO;
@@ -55,6 +56,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -682,27 +685,13 @@ public final class PipelineBenchmark {
     env.configure(conf, PipelineBenchmark.class.getClassLoader());
     KafkaSettings kafka = options.kafka();
     if (job == Job.PASS_THROUGH) {
-      env.fromSource(
-              KafkaIO.rawSource(
-                  kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
-                  OffsetsInitializer.earliest()),
-              WatermarkStrategy.noWatermarks(),
-              "Kafka generations")
-          .uid("source-generations")
+      rawGenerations(env, options)
           .sinkTo(KafkaIO.exactlyOnceRawSink(kafka, "pass-through", passThroughTopic))
           .uid("sink-pass-through")
           .name("Pass-through sink");
     } else if (job == Job.DECODE_ENCODE) {
-      PipelineTopology.parseGenerations(
-              env.fromSource(
-                      KafkaIO.rawSource(
-                          kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
-                          OffsetsInitializer.earliest()),
-                      WatermarkStrategy.noWatermarks(),
-                      "Kafka generations")
-                  .uid("source-generations"),
-              options)
-          .map(PipelineBenchmark::unscored, new org.apache.flink.formats.avro.typeutils.AvroTypeInfo<>(ScoredGeneration.class))
+      PipelineTopology.parseGenerations(rawGenerations(env, options), options)
+          .map(PipelineBenchmark::unscored, new AvroTypeInfo<>(ScoredGeneration.class))
           .uid("unscored")
           .name("As scored generations")
           .sinkTo(PipelineJob.scoredSink(options, kafka))
@@ -712,6 +701,17 @@ public final class PipelineBenchmark {
       PipelineJob.build(env, options);
     }
     return env.executeAsync("bench-" + job.name().toLowerCase());
+  }
+
+  /** The generations topic from its start, as raw records: the input of both baselines. */
+  private static DataStream<RawRecord> rawGenerations(StreamExecutionEnvironment env, LodestarOptions options) {
+    return env.fromSource(
+            KafkaIO.rawSource(
+                options.kafka(), options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
+                OffsetsInitializer.earliest()),
+            WatermarkStrategy.noWatermarks(),
+            "Kafka generations")
+        .uid("source-generations");
   }
 
   /** The generation as a scored record with no components, the shape the pipeline's scored sink writes. */
