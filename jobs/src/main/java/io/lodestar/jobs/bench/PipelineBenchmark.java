@@ -68,7 +68,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * End-to-end benchmark: the rule-based pipeline against a pass-through job with the same source,
  * sink, guarantees (exactly-once, RocksDB, same checkpoint interval) and parallelism, on the same
- * pre-produced data, in one invocation.
+ * pre-produced data, in one invocation; between them, a decode-encode job that only parses each
+ * generation and writes it through the scored sink, the floor of any job with this input and output.
  *
  * <p>Per pipeline and parallelism it measures: sustained throughput (output records/s between 10 %
  * and 90 % of the expected outputs, counted as they are written) on a pre-produced backlog;
@@ -89,7 +90,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * key=value,...} (Flink settings for every job alike, e.g. RocksDB or managed-memory options).
  *
  * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
- * figures include it, for both jobs alike.
+ * figures include it, for every job alike.
  */
 public final class PipelineBenchmark {
 
