@@ -36,9 +36,16 @@ import org.apache.flink.util.OutputTag;
  * part, finished by the batch operator); groups the {@link GroupFilter} drops
  * (no reward variance) or the spec refuses are counted and go to the filtered side output.
  *
- * <p>State per open group: the members, their count, the expected size and the deadline. When a group closes they are cleared and
- * only a tombstone remains, so late members can be recognised; a second timer clears it after
- * {@code lateRetention}. A TTL on every state is the safety net.
+ * <p>State per open group: its members (a list, appended to) and one {@link GroupProgress} value
+ * with the deadline, the expected size and the ids seen. Neither is ever iterated by key range:
+ * in RocksDB a range scan over a key group steps over the tombstones of every group closed before,
+ * and grew slower as the stream ran. When a group closes the members are cleared and the progress
+ * becomes a tombstone, so late members can be recognised; a second timer clears it after {@code
+ * lateRetention}. A TTL on every state is the safety net.
+ *
+ * <p>State written by earlier versions (a member map and four small values) is still registered
+ * and read only when a group has no progress value; such a group moves to the current layout on
+ * its next member or timer, so a savepoint taken with groups open restores without losing them.
  */
 public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
     implements CheckpointedFunction {
@@ -57,11 +64,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private final AdvantageSpec advantageSpec;
   private final GroupFilter filter;
 
-  private transient MapState<String, ScoredGeneration> members;
-  private transient ValueState<Long> deadline;
-  private transient ValueState<Integer> memberCount;
-  private transient ValueState<Integer> expectedSize;
-  private transient ValueState<Long> closedUntil;
+  private transient ListState<ScoredGeneration> members;
+  private transient ValueState<GroupProgress> progress;
+  private transient LegacyState legacy;
   private transient Counter completed;
   private transient Counter timedOut;
   private transient Counter late;
@@ -87,14 +92,12 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   public void open(OpenContext openContext) {
     StateTtlConfig ttl =
         StateTtlConfig.newBuilder(timeout.plus(lateRetention).multipliedBy(2)).neverReturnExpired().build();
-    MapStateDescriptor<String, ScoredGeneration> membersDescriptor =
-        new MapStateDescriptor<>("members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
+    ListStateDescriptor<ScoredGeneration> membersDescriptor =
+        new ListStateDescriptor<>("group-members", new AvroTypeInfo<>(ScoredGeneration.class));
     membersDescriptor.enableTimeToLive(ttl);
-    members = getRuntimeContext().getMapState(membersDescriptor);
-    deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
-    memberCount = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
-    expectedSize = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
-    closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
+    members = getRuntimeContext().getListState(membersDescriptor);
+    progress = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("group-progress", GroupProgress.typeInfo()), ttl));
+    legacy = new LegacyState(ttl);
     completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
@@ -129,49 +132,47 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   @Override
   public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out)
       throws Exception {
-    if (closedUntil.value() != null) {
+    GroupProgress group = currentProgress();
+    if (group != null && group.isClosed()) {
       late.inc();
       ctx.output(LATE_MEMBERS, member);
       return;
     }
     String generationId = member.getGeneration().getGenerationId();
-    if (members.contains(generationId)) {
+    if (group != null && group.memberIds.contains(generationId)) {
       return; // already a member; the upstream de-duplication normally catches this
     }
-    long eventTime = member.getGeneration().getCreatedAtMs();
-    Long due = deadline.value();
-    if (due == null) {
+    if (group == null) {
       openGroups++;
-      due = eventTime + timeout.toMillis();
-      deadline.update(due);
-      ctx.timerService().registerEventTimeTimer(due);
+      group = GroupProgress.open(member.getGeneration().getCreatedAtMs() + timeout.toMillis());
+      ctx.timerService().registerEventTimeTimer(group.deadline);
     }
-    members.put(generationId, member);
-    // Count and expected size live in small state, so members are read back only once, at close.
-    Integer before = memberCount.value();
-    int count = before == null ? 1 : before + 1;
-    memberCount.update(count);
+    members.add(member);
+    group.memberIds.add(generationId);
     Integer declared = member.getGeneration().getExpectedGroupSize();
-    Integer expected = expectedSize.value();
-    if (declared != null && (expected == null || declared > expected)) {
-      expected = declared;
-      expectedSize.update(declared);
+    if (declared != null && (group.expectedSize == null || declared > group.expectedSize)) {
+      group.expectedSize = declared;
     }
-    if (expected != null && count >= expected) {
+    if (group.expectedSize != null && group.memberIds.size() >= group.expectedSize) {
       List<ScoredGeneration> current = currentMembers();
       long closedAt = latestEventTime(current);
-      ctx.timerService().deleteEventTimeTimer(due);
+      ctx.timerService().deleteEventTimeTimer(group.deadline);
       completed.inc();
       emit(current, GroupCompletion.FULL, closedAt, ctx, out);
       close(ctx.timerService(), closedAt);
+    } else {
+      progress.update(group);
     }
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLGroup> out)
       throws Exception {
-    Long due = deadline.value();
-    if (due != null && due == timestamp) {
+    GroupProgress group = currentProgress();
+    if (group == null) {
+      return;
+    }
+    if (group.deadline != null && group.deadline == timestamp) {
       List<ScoredGeneration> current = currentMembers();
       // The watermark jumps to its maximum only when the input has ended (bounded mode or drain).
       boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
@@ -180,10 +181,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       close(ctx.timerService(), timestamp);
       return;
     }
-    Long tombstone = closedUntil.value();
-    if (tombstone != null && tombstone == timestamp) {
+    if (group.closedUntil != null && group.closedUntil == timestamp) {
       // Late window over: nothing of this group remains.
-      closedUntil.clear();
+      progress.clear();
     }
   }
 
@@ -210,20 +210,79 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt) throws Exception {
     openGroups--;
     members.clear();
-    memberCount.clear();
-    expectedSize.clear();
-    deadline.clear();
     long until = closedAt + lateRetention.toMillis();
-    closedUntil.update(until);
+    progress.update(GroupProgress.closed(until));
     timers.registerEventTimeTimer(until);
   }
 
   private List<ScoredGeneration> currentMembers() throws Exception {
     List<ScoredGeneration> list = new ArrayList<>();
-    for (ScoredGeneration m : members.values()) {
-      list.add(m);
+    Iterable<ScoredGeneration> stored = members.get();
+    if (stored != null) {
+      stored.forEach(list::add);
     }
     return list;
+  }
+
+  /** This group's progress, moving a group an earlier version kept into the current layout first. */
+  private GroupProgress currentProgress() throws Exception {
+    GroupProgress group = progress.value();
+    if (group != null) {
+      return group;
+    }
+    group = legacy.migrate(members);
+    if (group != null) {
+      progress.update(group);
+    }
+    return group;
+  }
+
+  /**
+   * The state layout of earlier versions, under its original names and TTL so a savepoint's
+   * values are found. Empty once the groups it held have closed, so reading it costs a lookup in
+   * an empty column family.
+   */
+  private final class LegacyState {
+    private final MapState<String, ScoredGeneration> members;
+    private final ValueState<Long> deadline;
+    private final ValueState<Integer> memberCount;
+    private final ValueState<Integer> expectedSize;
+    private final ValueState<Long> closedUntil;
+
+    LegacyState(StateTtlConfig ttl) {
+      MapStateDescriptor<String, ScoredGeneration> membersDescriptor =
+          new MapStateDescriptor<>("members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
+      membersDescriptor.enableTimeToLive(ttl);
+      members = getRuntimeContext().getMapState(membersDescriptor);
+      deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
+      memberCount = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
+      expectedSize = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
+      closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
+    }
+
+    /** The current key's group as progress (its members appended to {@code target}), or null if this layout has none. */
+    GroupProgress migrate(ListState<ScoredGeneration> target) throws Exception {
+      Long until = closedUntil.value();
+      if (until != null) {
+        closedUntil.clear();
+        return GroupProgress.closed(until);
+      }
+      Long due = deadline.value();
+      if (due == null) {
+        return null;
+      }
+      GroupProgress group = GroupProgress.open(due);
+      group.expectedSize = expectedSize.value();
+      for (var entry : members.entries()) {
+        group.memberIds.add(entry.getKey());
+        target.add(entry.getValue());
+      }
+      members.clear();
+      deadline.clear();
+      memberCount.clear();
+      expectedSize.clear();
+      return group;
+    }
   }
 
   private static long latestEventTime(List<ScoredGeneration> members) {
