@@ -105,6 +105,10 @@ public final class LodestarOptions {
   public static final ConfigOption<String> CHECKPOINT_DIR =
       ConfigOptions.key("checkpoint.dir").stringType().defaultValue("file:///tmp/lodestar/checkpoints")
           .withDescription("Durable checkpoint storage (file://, s3://, ...).");
+  public static final ConfigOption<Boolean> STATE_BLOOM_FILTER =
+      ConfigOptions.key("state.bloom-filter").booleanType().defaultValue(true)
+          .withDescription("Bloom filters in RocksDB's files, so a lookup of a key that is not there (a new generation id, "
+              + "group or join key: most lookups) skips their data blocks. Sets Flink's state.backend.rocksdb.use-bloom-filter.");
   public static final ConfigOption<Integer> PARALLELISM =
       ConfigOptions.key("parallelism").intType().defaultValue(1).withDescription("Default operator parallelism.");
   public static final ConfigOption<Integer> RESTART_ATTEMPTS =
@@ -376,7 +380,7 @@ public final class LodestarOptions {
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
           SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
-          PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
+          STATE_BLOOM_FILTER, PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
           DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
