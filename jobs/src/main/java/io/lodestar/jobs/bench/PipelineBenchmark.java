@@ -57,6 +57,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.View;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -442,15 +443,19 @@ public final class PipelineBenchmark {
     Long stateRunning = null;
     Map<String, double[]> busy = new LinkedHashMap<>();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    // The REST calls cost CPU the jobs share, so each is made only as often as its answer can
+    // change: checkpoint sizes once per checkpoint, busy times once per metric-view update.
+    long nextStateSample = 0;
     long nextBusySample = 0;
     while (counter.count() < expected && System.nanoTime() < deadline) {
       Thread.sleep(200);
-      if (job.keepsState()) {
+      if (job.keepsState() && System.nanoTime() > nextStateSample) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
+        nextStateSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.checkpointIntervalMs());
       }
       if (System.nanoTime() > nextBusySample) {
         sampleBusyTime(rest, client, busy);
-        nextBusySample = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        nextBusySample = System.nanoTime() + TimeUnit.SECONDS.toNanos(View.UPDATE_INTERVAL_SECONDS);
       }
     }
     if (counter.count() < expected) {
