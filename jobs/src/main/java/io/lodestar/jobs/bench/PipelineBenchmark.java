@@ -39,10 +39,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -434,34 +436,30 @@ public final class PipelineBenchmark {
     long jitBefore = jitNanos();
     long rocksDbBefore = rocksDbBackgroundNanos();
     long gcBefore = gcMillis();
+    Set<Long> threadsBefore = liveThreadIds();
     resources.start();
     counter.start();
     long start = System.nanoTime();
     JobClient client = submit(job, options, port, output);
     String rest = "http://127.0.0.1:" + port;
     Long stateRunning = null;
-    Map<String, double[]> busy = new LinkedHashMap<>();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     // The REST calls cost CPU the jobs share: checkpoint sizes are asked once per checkpoint, when
-    // they can change. Busy times once a second: with 5 s metric windows, a short run would
-    // otherwise be judged on its first window or two.
+    // they can change.
     long nextStateSample = 0;
-    long nextBusySample = 0;
     while (counter.count() < expected && System.nanoTime() < deadline) {
       Thread.sleep(200);
       if (job.keepsState() && System.nanoTime() > nextStateSample) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
         nextStateSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.checkpointIntervalMs());
       }
-      if (System.nanoTime() > nextBusySample) {
-        sampleBusyTime(rest, client, busy);
-        nextBusySample = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      }
     }
     if (counter.count() < expected) {
       throw new IllegalStateException(job + " produced " + counter.count() + " of " + expected + " outputs in 5 minutes");
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+    // Before the job ends, while its task threads still run.
+    String busiestTask = busiestTask(threadsBefore, cpuSeconds);
     double jitSeconds = Math.max(0, jitNanos() - jitBefore) / 1e9;
     // Threads end with their job, so a thread's time may leave the sum before the second reading.
     double rocksDbSeconds = Math.max(0, rocksDbBackgroundNanos() - rocksDbBefore) / 1e9;
@@ -490,7 +488,7 @@ public final class PipelineBenchmark {
     resources.stop();
     return new Throughput(
         counter.count(), counter.sustainedRate(start, expected), cpuSeconds, jitSeconds, rocksDbSeconds, gcSeconds, resources.peakHeap(), resources.peakRss(),
-        stateRunning, stateAfter, busiest(busy), stateHolders, liveAfter);
+        stateRunning, stateAfter, busiestTask, stateHolders, liveAfter);
   }
 
   /**
@@ -571,51 +569,51 @@ public final class PipelineBenchmark {
     }
   }
 
-  /**
-   * Adds each task's busy time (ms per second, summed over its subtasks) to {@code busy}: the
-   * busiest task is the one that limits throughput.
-   */
-  private void sampleBusyTime(String rest, JobClient client, Map<String, double[]> busy) {
-    try {
-      JsonNode vertices = get(rest + "/jobs/" + client.getJobID()).path("vertices");
-      for (JsonNode vertex : vertices) {
-        JsonNode metrics =
-            get(rest + "/jobs/" + client.getJobID() + "/vertices/" + vertex.path("id").asText()
-                + "/subtasks/metrics?get=busyTimeMsPerSecond&agg=sum");
-        for (JsonNode metric : metrics) {
-          double value = metric.path("sum").asDouble(Double.NaN);
-          if (!Double.isNaN(value)) {
-            double[] total = busy.computeIfAbsent(vertex.path("name").asText(), name -> new double[2]);
-            total[0] += value;
-            total[1]++;
-          }
-        }
-      }
-    } catch (IOException e) {
-      // A missed sample only makes the average coarser.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private JsonNode get(String url) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     return json.readTree(response.body());
   }
 
-  /** The task with the highest mean busy time, as "name (busy ms/s)". */
-  private static String busiest(Map<String, double[]> busy) {
-    String name = null;
-    double best = -1;
-    for (Map.Entry<String, double[]> e : busy.entrySet()) {
-      double mean = e.getValue()[0] / e.getValue()[1];
-      if (mean > best) {
-        best = mean;
-        name = e.getKey();
+  /** A Flink task thread: the task's name (its operator chain), then {@code " (subtask/parallelism)#attempt"}. */
+  private static final java.util.regex.Pattern TASK_THREAD = java.util.regex.Pattern.compile("(.+) \\(\\d+/\\d+\\)#\\d+");
+
+  private static Set<Long> liveThreadIds() {
+    Set<Long> ids = new HashSet<>();
+    for (long id : ManagementFactory.getThreadMXBean().getAllThreadIds()) {
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  /**
+   * The task whose threads (all its subtasks) have used the most CPU since this job started, as
+   * "name (CPU seconds, share of the process's CPU)". Read from the JVM's per-thread CPU time:
+   * Flink's busy-time metric read 1000 ms/s for nearly every task on this 2-core machine, idle
+   * ones included, and so could not tell them apart.
+   */
+  private static String busiestTask(Set<Long> threadsBefore, double processCpuSeconds) {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported()) {
+      return "-";
+    }
+    Map<String, Long> byTask = new LinkedHashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+      long cpu = threads.getThreadCpuTime(id);
+      if (threadsBefore.contains(id) || info == null || cpu < 0) {
+        continue;
+      }
+      java.util.regex.Matcher task = TASK_THREAD.matcher(info.getThreadName());
+      if (task.matches()) {
+        byTask.merge(task.group(1), cpu, Long::sum);
       }
     }
-    return name == null ? "-" : String.format("%s (%.0f ms/s busy)", name, best);
+    return byTask.entrySet().stream()
+        .max(Map.Entry.comparingByValue())
+        .map(e -> String.format("%s (%.1f CPU-s, %.0f %% of the process's)", e.getKey(), e.getValue() / 1e9,
+            share(e.getValue() / 1e9, processCpuSeconds)))
+        .orElse("-");
   }
 
   private Latencies latencyRun(EmbeddedKafka kafka, Job job, int parallelism, int partitions) throws Exception {
