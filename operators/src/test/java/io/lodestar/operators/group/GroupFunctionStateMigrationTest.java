@@ -141,7 +141,8 @@ class GroupFunctionStateMigrationTest {
   /**
    * Writes per group exactly what the earlier grouping wrote (names, types, TTL, timers, the
    * open-groups count) and closes a group when full, without emitting: the savepoint side of the
-   * migration.
+   * migration. The descriptors are spelled out here rather than taken from {@link GroupFunction},
+   * so that a change to the ones it still registers for the earlier layout fails this test.
    */
   private static final class EarlierLayoutWriter extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
       implements CheckpointedFunction {
