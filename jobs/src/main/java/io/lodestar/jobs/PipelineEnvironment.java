@@ -19,9 +19,10 @@ public final class PipelineEnvironment {
   private PipelineEnvironment() {}
 
   /**
-   * Streaming settings: RocksDB state (with Bloom filters unless {@code state.bloom-filter} is false), exactly-once checkpoints, restarts, no generic (Kryo)
-   * types, object reuse, and no generated operator uids (an operator without a stable uid fails the build of the
-   * job graph instead of silently losing its state on the next upgrade).
+   * Streaming settings: RocksDB state (with Bloom filters unless {@code state.bloom-filter} is
+   * false), exactly-once checkpoints, restarts, no generic (Kryo) types, object reuse, and no
+   * generated operator uids (an operator without a stable uid fails the build of the job graph
+   * instead of silently losing its state on the next upgrade).
    */
   public static Configuration streaming(LodestarOptions options) {
     Configuration conf = common(options);

@@ -147,22 +147,25 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       group = GroupProgress.open(member.getGeneration().getCreatedAtMs() + timeout.toMillis());
       ctx.timerService().registerEventTimeTimer(group.deadline);
     }
-    members.add(member);
     group.memberIds.add(generationId);
     Integer declared = member.getGeneration().getExpectedGroupSize();
     if (declared != null && (group.expectedSize == null || declared > group.expectedSize)) {
       group.expectedSize = declared;
     }
-    if (group.expectedSize != null && group.memberIds.size() >= group.expectedSize) {
-      List<ScoredGeneration> current = currentMembers();
-      long closedAt = latestEventTime(current);
-      ctx.timerService().deleteEventTimeTimer(group.deadline);
-      completed.inc();
-      emit(current, GroupCompletion.FULL, closedAt, ctx, out);
-      close(ctx.timerService(), closedAt);
-    } else {
+    if (group.expectedSize == null || group.memberIds.size() < group.expectedSize) {
+      members.add(member);
       progress.update(group);
+      return;
     }
+    // The member that completes the group joins it directly: written to state, it would only be
+    // read back and deleted at once.
+    List<ScoredGeneration> current = currentMembers();
+    current.add(member);
+    long closedAt = latestEventTime(current);
+    ctx.timerService().deleteEventTimeTimer(group.deadline);
+    completed.inc();
+    emit(current, GroupCompletion.FULL, closedAt, ctx, out);
+    close(ctx.timerService(), closedAt);
   }
 
   @Override
