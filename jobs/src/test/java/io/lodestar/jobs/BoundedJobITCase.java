@@ -91,8 +91,7 @@ class BoundedJobITCase {
 
   @Test
   void realGsm8kGenerationsAreScoredInAgreementWithTheirLabels() throws Exception {
-    Path groups = sharedData().resolve("generations/groups.jsonl");
-    assumeThat(groups).exists();
+    Path groups = testData().resolve("generations/groups.jsonl");
     Path input = out.resolve("input.jsonl");
     Map<String, Boolean> labels = writeGenerations(groups, input);
 
@@ -126,8 +125,7 @@ class BoundedJobITCase {
 
   @Test
   void zeroVarianceGroupsAreFilteredAndKeptApartWithTheVerlFilter() throws Exception {
-    Path groups = sharedData().resolve("generations/groups.jsonl");
-    assumeThat(groups).exists();
+    Path groups = testData().resolve("generations/groups.jsonl");
     Path input = out.resolve("input.jsonl");
     writeGenerations(groups, input);
 
@@ -223,7 +221,7 @@ class BoundedJobITCase {
   @Test
   void healthWindowsCompareHumanThumbsWithTheRewardModelThroughTheFeedbackJoin() throws Exception {
     Path model = Path.of("..", "operators", "src", "main", "resources", "lodestar", "models", "tiny-reward").toAbsolutePath();
-    assumeThat(model.resolve("model.onnx")).exists();
+    assertThat(model.resolve("model.onnx")).as("the tiny reward model shipped in the operators module").exists();
     List<Generation> generations = new ArrayList<>();
     List<io.lodestar.schema.Feedback> thumbs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -364,7 +362,8 @@ class BoundedJobITCase {
     return Path.of(BoundedJobITCase.class.getClassLoader().getResource(name).toURI());
   }
 
-  static Path sharedData() {
-    return Path.of(System.getProperty("lodestar.shared.dir", "../../shared")).resolve("data");
+  /** The repository's public test data (sources and licences in its README). */
+  static Path testData() {
+    return Path.of("..", "testdata");
   }
 }

@@ -1,7 +1,6 @@
 package io.lodestar.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -36,8 +35,7 @@ class OasstPreferenceITCase {
 
   @Test
   void everyRankedSiblingGroupYieldsExactlyItsImpliedPairsAndEveryThumbIsAccountedFor() throws Exception {
-    Path trees = BoundedJobITCase.sharedData().resolve("oasst/en_100_tree.jsonl");
-    assumeThat(trees).exists();
+    Path trees = BoundedJobITCase.testData().resolve("oasst/en_100_tree.jsonl");
     OasstConversations.Converted data = OasstConversations.read(trees);
     Path generations = work.resolve("generations.jsonl");
     Path feedback = work.resolve("feedback.jsonl");

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The 250 real groups of {@code ../shared/data/generations/groups.jsonl}, with their {@code correct}
+ * The 250 real groups of {@code testdata/generations/groups.jsonl}, with their {@code correct}
  * labels (1/0) and, for the 50 MATH groups, the reward model's {@code rm_score} as rewards, go
  * through the group operator (keyed state, dynamic-sampling filter) and the batch operator, for
  * every compat mode and estimator it supports. Every kept group's advantages must match the plain
@@ -153,7 +153,7 @@ class RealGroupsAdvantagesTest {
   private static List<ScoredGeneration> members(String rewardField, Map<String, Double[]> rewardsByGroup) {
     List<ScoredGeneration> out = new ArrayList<>();
     long time = 1_000_000L;
-    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
+    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
       String groupId = group.path("group_id").asText();
       JsonNode samples = group.path("generations");
       Double[] rewards = new Double[samples.size()];

@@ -1,7 +1,6 @@
 package io.lodestar.operators.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,9 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks the verifier against real public data in the shared folder ({@code ../shared} beside the
- * repository; see its {@code data/README.md}). Skipped where that folder is absent, e.g. in a user's
- * clone.
+ * Checks the verifier against real public data in the repository's {@code testdata/} (sources in
+ * its README).
  */
 class NumericAnswerVerifierRealDataTest {
 
@@ -32,7 +30,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheDatasetLabelsOfRealGsm8kGenerations() {
-    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
+    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {
@@ -66,7 +64,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldScoreEveryGsm8kReferenceSolutionCorrectAgainstItsOwnAnswer() {
-    List<JsonNode> rows = SharedTestData.jsonLines("data/gsm8k/test.jsonl");
+    List<JsonNode> rows = SharedTestData.jsonLines("gsm8k/test.jsonl");
     List<String> failures = new ArrayList<>();
     for (int row = 0; row < rows.size(); row++) {
       String solution = rows.get(row).path("answer").asText();
@@ -91,7 +89,7 @@ class NumericAnswerVerifierRealDataTest {
    */
   @Test
   void shouldScoreMathGenerationsOnlyWhenTheGoldIsNumeric() {
-    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
+    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
     int scored = 0;
     int agreeing = 0;
     int unscorable = 0;

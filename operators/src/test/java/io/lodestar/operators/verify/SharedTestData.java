@@ -1,7 +1,5 @@
 package io.lodestar.operators.verify;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -16,23 +14,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 
-/** Locates and reads the public test data in the shared folder; tests skip when it is absent. */
+/**
+ * Reads the public test data kept in the repository's {@code testdata/} folder (sources and
+ * licences in its README). A missing file fails the test: the data ships with every clone, so a
+ * skip would only hide a broken checkout.
+ */
 public final class SharedTestData {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private SharedTestData() {}
 
-  public static Path file(String relative) {
-    List<Path> candidates = new ArrayList<>();
-    String configured = System.getProperty("lodestar.shared.dir");
-    if (configured != null && !configured.isBlank()) {
-      candidates.add(Path.of(configured).resolve(relative));
+  /** The repository's test data folder, found from the module or the repository root. */
+  public static Path root() {
+    for (Path candidate : List.of(Path.of("..", "testdata"), Path.of("testdata"))) {
+      if (Files.isRegularFile(candidate.resolve("README.md"))) {
+        return candidate;
+      }
     }
-    candidates.add(Path.of("..", "..", "shared").resolve(relative));
-    Path found = candidates.stream().filter(Files::isRegularFile).findFirst().orElse(null);
-    assumeTrue(found != null, () -> "shared data not found, skipping; looked at " + candidates);
-    return found;
+    throw new IllegalStateException("testdata/ not found from " + Path.of("").toAbsolutePath());
+  }
+
+  /** A file under {@code testdata/}, e.g. {@code generations/groups.jsonl}; fails when it is absent. */
+  public static Path file(String relative) {
+    Path path = root().resolve(relative);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException("test data file missing: " + path.toAbsolutePath());
+    }
+    return path;
   }
 
   /** One JSON object per non-blank line; {@code .gz} files are decompressed. */

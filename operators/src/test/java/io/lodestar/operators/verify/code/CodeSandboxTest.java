@@ -77,7 +77,7 @@ class CodeSandboxTest {
 
   @Test
   void everyCanonicalHumanEvalSolutionPasses() throws Exception {
-    List<JsonNode> tasks = SharedTestData.jsonLines("data/humaneval/HumanEval.jsonl.gz");
+    List<JsonNode> tasks = SharedTestData.jsonLines("humaneval/HumanEval.jsonl.gz");
     assertThat(tasks).hasSize(164);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     long started = System.nanoTime();
@@ -116,8 +116,8 @@ class CodeSandboxTest {
 
   @Test
   void publishedHostileSamplesGetTheExpectedVerdicts() {
-    JsonNode problem = SharedTestData.jsonLines("data/humaneval/example_problem.jsonl").get(0);
-    List<JsonNode> samples = SharedTestData.jsonLines("data/humaneval/example_samples.jsonl");
+    JsonNode problem = SharedTestData.jsonLines("humaneval/example_problem.jsonl").get(0);
+    List<JsonNode> samples = SharedTestData.jsonLines("humaneval/example_samples.jsonl");
     // rm -rf through subprocess returns None; sleep(10) outlives the deadline; input() meets an
     // empty stdin; the last three return 1 with different indentation.
     List<Verdict> expected = List.of(Verdict.FAIL, Verdict.TIMEOUT, Verdict.FAIL, Verdict.PASS, Verdict.PASS, Verdict.PASS);

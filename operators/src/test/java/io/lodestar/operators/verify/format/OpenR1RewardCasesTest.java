@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OpenR1RewardCasesTest {
 
-  private static final String CASES = "data/format/openr1_reward_cases.jsonl";
+  private static final String CASES = "format/openr1_reward_cases.jsonl";
   private static final Set<String> FORMAT_KINDS = Set.of("format_think_answer", "tag_count", "code_format");
   private static final Set<String> OUT_OF_SCOPE_KINDS = Set.of("accuracy", "reasoning_steps");
 

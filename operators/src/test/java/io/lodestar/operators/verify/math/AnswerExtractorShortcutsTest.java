@@ -52,7 +52,7 @@ class AnswerExtractorShortcutsTest {
   @Test
   void markersEndWhereTheLastRegexMatchEndsOnRealGenerations() {
     List<String> texts = new ArrayList<>();
-    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
+    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
         texts.add(generation.path("text").asText());
       }

@@ -29,7 +29,7 @@ class MathVerifierParityTest {
 
   @Test
   void shouldReproduceMathVerifyOnItsOwnTestCases() throws IOException {
-    List<JsonNode> cases = SharedTestData.jsonLines("data/mathverify/verify_cases.jsonl");
+    List<JsonNode> cases = SharedTestData.jsonLines("mathverify/verify_cases.jsonl");
     Set<Integer> known = knownFailures();
     List<String> unexpectedFailures = new ArrayList<>();
     List<Integer> unexpectedPasses = new ArrayList<>();

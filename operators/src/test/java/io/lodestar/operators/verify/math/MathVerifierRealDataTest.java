@@ -10,9 +10,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scores every real generation in the shared {@code groups.jsonl} (GSM8K solutions ending in
+ * Scores every real generation in {@code testdata/generations/groups.jsonl} (GSM8K solutions ending in
  * {@code A: n}, Qwen2.5-Math MATH solutions with {@code \boxed{}}) and compares with the dataset's
- * own {@code correct} labels. Skipped where the shared data is absent.
+ * own {@code correct} labels.
  */
 class MathVerifierRealDataTest {
 
@@ -22,7 +22,7 @@ class MathVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheCorrectnessLabelsOfRealGenerations() {
-    List<JsonNode> groups = SharedTestData.jsonLines("data/generations/groups.jsonl");
+    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {
@@ -51,7 +51,7 @@ class MathVerifierRealDataTest {
   @Test
   void scoresEveryGenerationAsAVerifierThatHasNeverSeenItsGoldWould() {
     int compared = 0;
-    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
+    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
       String gold = group.path("gold_answer").asText();
       for (JsonNode generation : group.path("generations")) {
         String text = generation.path("text").asText();

@@ -23,7 +23,7 @@ class MathVerifierThroughputTest {
   @Test
   void shouldPrintThroughputAndLatencyOnRealGenerations() {
     List<String[]> pairs = new ArrayList<>();
-    for (JsonNode group : SharedTestData.jsonLines("data/generations/groups.jsonl")) {
+    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
         pairs.add(new String[] {generation.path("text").asText(), group.path("gold_answer").asText()});
       }
