@@ -7,6 +7,13 @@ package io.lodestar.operators.verify.math;
  */
 final class Budget {
 
+  /** The monotonic clock a budget reads; tests pass one that they move themselves. */
+  interface NanoClock extends java.io.Serializable {
+    NanoClock SYSTEM = System::nanoTime;
+
+    long nanoTime();
+  }
+
   /** Thrown when the allowance is spent; callers turn it into an UNSCORABLE result. */
   static final class Exceeded extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -16,11 +23,13 @@ final class Budget {
     }
   }
 
+  private final NanoClock clock;
   private final long deadlineNanos;
   private long stepsLeft;
 
-  Budget(long timeoutMillis, long maxSteps) {
-    this.deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000L;
+  Budget(long timeoutMillis, long maxSteps, NanoClock clock) {
+    this.clock = clock;
+    this.deadlineNanos = clock.nanoTime() + timeoutMillis * 1_000_000L;
     this.stepsLeft = maxSteps;
   }
 
@@ -34,7 +43,7 @@ final class Budget {
     if (stepsLeft < 0) {
       throw new Exceeded("step budget exceeded");
     }
-    if (System.nanoTime() > deadlineNanos) {
+    if (clock.nanoTime() > deadlineNanos) {
       throw new Exceeded("time budget exceeded");
     }
   }
@@ -44,7 +53,7 @@ final class Budget {
     if (--stepsLeft < 0) {
       throw new Exceeded("step budget exceeded");
     }
-    if ((stepsLeft & 63) == 0 && System.nanoTime() > deadlineNanos) {
+    if ((stepsLeft & 63) == 0 && clock.nanoTime() > deadlineNanos) {
       throw new Exceeded("time budget exceeded");
     }
   }

@@ -110,6 +110,7 @@ public final class MathVerifier implements Serializable {
   }
 
   private final Config config;
+  private final Budget.NanoClock clock;
   /** Built on first use; not part of the verifier's serialized form. */
   private transient GoldCache golds;
 
@@ -118,7 +119,13 @@ public final class MathVerifier implements Serializable {
   }
 
   public MathVerifier(Config config) {
+    this(config, Budget.NanoClock.SYSTEM);
+  }
+
+  /** A verifier whose time budget reads {@code clock}: tests spend it without waiting. */
+  MathVerifier(Config config, Budget.NanoClock clock) {
     this.config = config;
+    this.clock = clock;
   }
 
   /**
@@ -131,7 +138,7 @@ public final class MathVerifier implements Serializable {
       if (goldAnswer == null || goldAnswer.isBlank()) {
         return component(null, RewardStatus.UNSCORABLE, "gold answer missing");
       }
-      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
       Optional<Parsed> gold = cachedGold(goldAnswer, budget);
       if (gold.isEmpty()) {
         return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
@@ -145,7 +152,7 @@ public final class MathVerifier implements Serializable {
       boolean same = equivalent(gold.get(), answer.get(), budget);
       return component(same ? 1.0 : 0.0, RewardStatus.OK, "answer=" + abbreviate(answer.get().raw()));
     } catch (Budget.Exceeded e) {
-      return component(null, RewardStatus.UNSCORABLE, "verification budget exceeded");
+      return component(null, RewardStatus.UNSCORABLE, "verification " + e.getMessage());
     } catch (RuntimeException | StackOverflowError e) {
       // Not expected: every path is total. A verifier must still never fail the record.
       return component(null, RewardStatus.ERROR, "verifier error: " + e.getClass().getSimpleName());
@@ -158,7 +165,7 @@ public final class MathVerifier implements Serializable {
    */
   public Verdict verify(String gold, String prediction, Config config) {
     try {
-      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
       AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
       Optional<Parsed> g = firstParsed(AnswerExtractor.candidates(cleaned(gold), rules), budget);
       if (g.isEmpty()) {
@@ -168,7 +175,7 @@ public final class MathVerifier implements Serializable {
       if (p.isEmpty()) {
         return new Verdict(Outcome.NO_ANSWER, g.get().raw(), null);
       }
-      boolean same = new MathVerifier(config).equivalent(g.get(), p.get(), budget);
+      boolean same = new MathVerifier(config, clock).equivalent(g.get(), p.get(), budget);
       return new Verdict(same ? Outcome.EQUIVALENT : Outcome.NOT_EQUIVALENT, g.get().raw(), p.get().raw());
     } catch (Budget.Exceeded e) {
       return new Verdict(Outcome.BUDGET_EXCEEDED, null, null);
@@ -183,7 +190,7 @@ public final class MathVerifier implements Serializable {
       return Optional.empty();
     }
     try {
-      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
       return firstParsed(AnswerExtractor.responseCandidates(cleaned(response)), budget).map(Parsed::raw);
     } catch (RuntimeException | StackOverflowError e) {
       return Optional.empty();
@@ -196,7 +203,7 @@ public final class MathVerifier implements Serializable {
       return Optional.empty();
     }
     try {
-      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS);
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
       AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
       return firstParsed(AnswerExtractor.candidates(cleaned(text), rules), budget).map(Parsed::raw);
     } catch (RuntimeException | StackOverflowError e) {

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 class MathVerifierRealDataTest {
 
-  private static final double REQUIRED_AGREEMENT = 0.99;
-
   private final MathVerifier verifier = new MathVerifier();
 
   @Test
@@ -44,8 +42,8 @@ class MathVerifierRealDataTest {
         total - disagreements.size(), total, 100 * agreement);
 
     assertThat(total).isEqualTo(1200);
-    assertThat(agreement).as("agreement; disagreements:%n%s", String.join("\n", disagreements))
-        .isGreaterThanOrEqualTo(REQUIRED_AGREEMENT);
+    // Every label is reproduced today: any disagreement is a regression to look at, not noise.
+    assertThat(disagreements).as("generations scored against their label").isEmpty();
   }
 
   @Test
