@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -19,7 +22,23 @@ class JobTerminationTest {
   private static final JobID JOB_ID = new JobID();
 
   private final AtomicInteger cancelRequests = new AtomicInteger();
-  private final CompletableFuture<JobExecutionResult> result = new CompletableFuture<>();
+  private final CountDownLatch awaitingResult = new CountDownLatch(1);
+  /** The job's result; counts whoever starts waiting on it, so a test knows when a caller blocks. */
+  private final CompletableFuture<JobExecutionResult> result =
+      new CompletableFuture<>() {
+        @Override
+        public JobExecutionResult get(long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+          awaitingResult.countDown();
+          return super.get(timeout, unit);
+        }
+
+        @Override
+        public JobExecutionResult get() throws InterruptedException, ExecutionException {
+          awaitingResult.countDown();
+          return super.get();
+        }
+      };
 
   @Test
   void waitsPastTheCancelRequestUntilTheJobHasEnded() throws Exception {
@@ -32,13 +51,14 @@ class JobTerminationTest {
                 throw new IllegalStateException(e);
               }
             });
-    Thread.sleep(200);
+    assertThat(awaitingResult.await(10, TimeUnit.SECONDS)).as("the caller waits on the job's result").isTrue();
     assertThat(cancelRequests).hasValue(1);
+    // The result is not in yet, so a caller that waits for it cannot have returned.
     assertThat(waiting).isNotDone();
 
     result.completeExceptionally(new IllegalStateException("Job was cancelled"));
 
-    waiting.get();
+    waiting.get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * When to try a remote call again: up to {@code maxRetries} more attempts after the first, with
- * exponential backoff and full jitter between {@code initialBackoff} and {@code maxBackoff}; a
+ * exponential backoff and equal jitter (uniform in the upper half of a ceiling that doubles from
+ * {@code initialBackoff} up to {@code maxBackoff}, so a retry always waits at least half of it); a
  * server's {@code Retry-After} is honoured as a lower bound. The caller's overall deadline bounds it
  * all: a retry that could not start before the deadline is not made.
  */

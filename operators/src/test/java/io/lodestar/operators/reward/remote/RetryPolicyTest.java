@@ -15,7 +15,7 @@ class RetryPolicyTest {
   private final RetryPolicy policy = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(1_000));
 
   @Test
-  void backoffDoublesWithJitterUpToTheMaximum() {
+  void backoffDoublesWithEqualJitterInTheUpperHalfOfItsCeiling() {
     SplittableRandom random = new SplittableRandom(7);
     for (int i = 0; i < 1_000; i++) {
       assertThat(policy.backoffNanos(1, -1, random)).isBetween(50 * MS, 100 * MS);
