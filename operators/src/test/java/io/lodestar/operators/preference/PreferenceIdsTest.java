@@ -1,0 +1,44 @@
+package io.lodestar.operators.preference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lodestar.schema.PairSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins pair and example ids to literal values, computed outside the code under test (SHA-256 of
+ * the NUL-joined parts, first 16 bytes in hex). Consumers de-duplicate replays by these ids, across
+ * versions of the pipeline: a change to the scheme must show up here as a deliberate edit.
+ */
+class PreferenceIdsTest {
+
+  @Test
+  void pairIdsAreStableAcrossVersions() {
+    assertThat(PreferenceExamples.pairId(PairSource.VOTE, "gen-a", "gen-b"))
+        .isEqualTo("pair-43ccc5e2a304cd2d4aa86a5455d6224d");
+    assertThat(PreferenceExamples.pairId(PairSource.REWARD_MARGIN, "gen-a", "gen-b"))
+        .isEqualTo("pair-773d0744f1fd4efee8414266fe38e39f");
+    assertThat(PreferenceExamples.pairId(PairSource.EDIT, "edit:fb-7", "gen-a"))
+        .isEqualTo("pair-f81b372f96afbc88ba5911d35e933a74");
+  }
+
+  @Test
+  void pairIdsHashIdsAsUtf8() {
+    assertThat(PreferenceExamples.pairId(PairSource.THUMBS, "gén-ü", "gen-b"))
+        .isEqualTo("pair-57ea2ab973cf272804c0804a942a6b65");
+  }
+
+  @Test
+  void swappingChosenAndRejectedGivesAnotherPair() {
+    assertThat(PreferenceExamples.pairId(PairSource.VOTE, "gen-b", "gen-a"))
+        .isEqualTo("pair-161bbaab215981136586f9dd12ceb398");
+  }
+
+  @Test
+  void exampleIdsAreStableAcrossVersionsAndDifferByLabel() {
+    assertThat(PreferenceExamples.exampleId(PairSource.THUMBS, "gen-a", true))
+        .isEqualTo("example-436e006d610b24af76b73a1af032fd77");
+    assertThat(PreferenceExamples.exampleId(PairSource.THUMBS, "gen-a", false))
+        .isEqualTo("example-852711371211d5554064025023202638");
+  }
+}
