@@ -90,7 +90,7 @@ class BoundedJobITCase {
   }
 
   @Test
-  void realGsm8kGenerationsAreScoredInAgreementWithTheirLabels() throws Exception {
+  void realGsm8kAndMathGenerationsAreScoredInAgreementWithTheirLabels() throws Exception {
     Path groups = testData().resolve("generations/groups.jsonl");
     Path input = out.resolve("input.jsonl");
     Map<String, Boolean> labels = writeGenerations(groups, input);
@@ -98,20 +98,18 @@ class BoundedJobITCase {
     BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("result")), LodestarOptions.fromArgs(new String[] {"--batch.groups", "16"}));
 
     List<ScoredGeneration> scored = readFrom(out.resolve("result"), "scored", ScoredGeneration.class);
-    assertThat(scored).hasSize(labels.size());
+    assertThat(scored).hasSize(1200);
+    List<String> disagreements = new ArrayList<>();
     int gsm8k = 0;
-    int agree = 0;
     for (ScoredGeneration s : scored) {
       String id = s.getGeneration().getGenerationId();
-      if (id.startsWith("gsm8k")) {
-        gsm8k++;
-        if (Boolean.valueOf(s.getReward() != null && s.getReward() == 1.0).equals(labels.get(id))) {
-          agree++;
-        }
+      gsm8k += id.startsWith("gsm8k") ? 1 : 0;
+      if (!Boolean.valueOf(s.getReward() != null && s.getReward() == 1.0).equals(labels.get(id))) {
+        disagreements.add(id + " reward=" + s.getReward() + " labelled=" + labels.get(id));
       }
     }
     assertThat(gsm8k).isEqualTo(800);
-    assertThat((double) agree / gsm8k).isGreaterThanOrEqualTo(0.99);
+    assertThat(disagreements).as("generations scored against their label, GSM8K and MATH").isEmpty();
 
     List<RLGroup> allGroups = new ArrayList<>();
     readFrom(out.resolve("result"), "batches", RLBatch.class).forEach(b -> allGroups.addAll(b.getGroups()));
@@ -136,8 +134,9 @@ class BoundedJobITCase {
     List<RLGroup> kept = new ArrayList<>();
     readFrom(out.resolve("filtered"), "batches", RLBatch.class).forEach(b -> kept.addAll(b.getGroups()));
     List<RLGroup> filtered = readFrom(out.resolve("filtered"), "filtered-groups", RLGroup.class);
-    assertThat(kept.size() + filtered.size()).isEqualTo(250);
-    assertThat(filtered).isNotEmpty();
+    // 136 of the 250 groups have members whose labels are all equal (counted from the data file).
+    assertThat(filtered).hasSize(136);
+    assertThat(kept).hasSize(114);
     assertThat(kept).allSatisfy(g -> {
       assertThat(g.getRewardStd()).isPositive();
       assertThat(g.getEstimatorParams()).containsEntry("compat", "trl").containsEntry("eps", "1.0E-4");
@@ -251,7 +250,9 @@ class BoundedJobITCase {
     assertThat(fixture.getGenerations()).isEqualTo(8);
     assertThat(fixture.getFeedback()).isEqualTo(8);
     assertThat(fixture.getHumanModelCompared()).as("every thumb met its scored generation").isEqualTo(8);
-    assertThat(fixture.getHumanModelAgreement()).isNotNull().isBetween(0.0, 1.0);
+    // The tiny model puts both answers on the same side of its threshold, so it agrees with the
+    // four thumbs on that side and with none of the other four: exactly one half.
+    assertThat(fixture.getHumanModelAgreement()).isEqualTo(0.5);
   }
 
   private static Generation math(String id, int index, String response, int tokens, Double helpfulness) {
