@@ -297,11 +297,20 @@ class PoisonRecordsITCase {
     }
   }
 
-  /** The job's restart count, from its {@code numRestarts} metric. */
+  /**
+   * The job's restart count, from its {@code numRestarts} metric. The REST endpoint fetches metrics
+   * on demand, so the first answers may still be empty.
+   */
   private long numRestarts(URI rest) throws Exception {
-    JsonNode metrics = restGet(rest, "/jobs/" + job.getJobID() + "/metrics?get=numRestarts");
-    assertThat(metrics.isArray() && metrics.size() == 1).as("numRestarts metric: " + metrics).isTrue();
-    return metrics.get(0).path("value").asLong();
+    JsonNode metrics = null;
+    for (int attempt = 0; attempt < 60; attempt++) {
+      metrics = restGet(rest, "/jobs/" + job.getJobID() + "/metrics?get=numRestarts");
+      if (metrics.isArray() && metrics.size() == 1) {
+        return metrics.get(0).path("value").asLong();
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no numRestarts metric: " + metrics);
   }
 
   /** Every failure the job went through (each one is followed by a restart or the end of the job). */
