@@ -14,6 +14,10 @@ public final class DeadLetters {
   public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
   /** A preference pair a health gate held and, when its alarm cleared, discarded (gate.on-clear=discard). */
   public static final String GATE_DISCARDED = "GATE_DISCARDED";
+  /** An input whose event time is further ahead of the wall clock than the configured clock skew allows. */
+  public static final String FUTURE_EVENT_TIME = "FUTURE_EVENT_TIME";
+  /** An output record that would exceed its topic's limits (producer max.request.size, topic max.message.bytes). */
+  public static final String OUTPUT_TOO_LARGE = "OUTPUT_TOO_LARGE";
 
   private DeadLetters() {}
 
@@ -46,6 +50,27 @@ public final class DeadLetters {
         .setPayloadSize(payload == null ? 0 : payload.length)
         .setErrorKind(errorKind)
         .setReason(reason)
+        .setRecordId(recordId)
+        .setRecordTimestampMs(eventTimeMs)
+        .setDeadAtMs(nowMs)
+        .build();
+  }
+
+  /**
+   * A dead letter for an output record that does not fit its topic: the encoded bytes (truncated to
+   * {@code maxPayloadBytes}, the full size kept), with the output, the size and the limit in the reason.
+   */
+  public static DeadLetter outputTooLarge(
+      String output, String topic, String recordId, byte[] encoded, int recordBytes, int limitBytes, Long eventTimeMs,
+      int maxPayloadBytes, long nowMs) {
+    return DeadLetter.newBuilder()
+        .setOrigin("sink." + output)
+        .setPayload(ByteBuffer.wrap(truncate(encoded, maxPayloadBytes)))
+        .setPayloadSize(encoded.length)
+        .setErrorKind(OUTPUT_TOO_LARGE)
+        .setReason(
+            output + " record of " + recordBytes + " bytes does not fit topic " + topic + ": the limit is " + limitBytes
+                + " bytes (the smaller of the producer's max.request.size and the topic's max.message.bytes)")
         .setRecordId(recordId)
         .setRecordTimestampMs(eventTimeMs)
         .setDeadAtMs(nowMs)

@@ -5,6 +5,12 @@ public final class MetricNames {
   public static final String RECORDS_PARSED = "lodestarRecordsParsed";
   public static final String DEAD_LETTERS = "lodestarDeadLetters";
   public static final String DUPLICATES = "lodestarDuplicates";
+  /** Output records that would not fit their topic's limits and went to dead letters instead; label {@code output}. */
+  public static final String OUTPUTS_TOO_LARGE = "lodestarOutputsTooLarge";
+  /** Dead letters cut down (payload first) to fit the dead-letter topic's limits. */
+  public static final String DEAD_LETTERS_TRUNCATED = "lodestarDeadLettersTruncated";
+  /** Dead letters that could not be cut down to fit at all (only with absurdly small limits) and were dropped. */
+  public static final String DEAD_LETTERS_DROPPED = "lodestarDeadLettersDropped";
   public static final String SCORED = "lodestarScored";
   public static final String UNSCORED = "lodestarUnscored";
   /** Components that did not score OK, labelled {@code component}: which verifier, model or judge fails. */

@@ -28,6 +28,8 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   private final SerializableIdOf<T> idOf;
   private final OutputTag<DeadLetter> deadLetters;
   private final int maxDeadLetterPayloadBytes;
+  /** Null: event times are not checked against the clock. */
+  private final EventTimeCheck<T> eventTimeCheck;
 
   private transient Counter parsed;
   private transient Counter rejected;
@@ -44,6 +46,22 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       SerializableIdOf<T> idOf,
       OutputTag<DeadLetter> deadLetters,
       int maxDeadLetterPayloadBytes) {
+    this(origin, codec, validator, idOf, deadLetters, maxDeadLetterPayloadBytes, null);
+  }
+
+  /**
+   * As above, and a record whose event time is further ahead of the wall clock than {@code
+   * eventTimeCheck} allows goes to dead letters as {@link DeadLetters#FUTURE_EVENT_TIME}.
+   */
+  public ParseFunction(
+      String origin,
+      RecordCodec<T> codec,
+      RecordValidator<T> validator,
+      SerializableIdOf<T> idOf,
+      OutputTag<DeadLetter> deadLetters,
+      int maxDeadLetterPayloadBytes,
+      EventTimeCheck<T> eventTimeCheck) {
+    this.eventTimeCheck = eventTimeCheck;
     this.origin = origin;
     this.codec = codec;
     this.validator = validator;
@@ -79,6 +97,13 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       reject(raw, ctx, DeadLetters.INVALID, violation.get(), id);
       return;
     }
+    if (eventTimeCheck != null) {
+      Optional<String> ahead = eventTimeCheck.violation(record, System.currentTimeMillis());
+      if (ahead.isPresent()) {
+        reject(raw, ctx, DeadLetters.FUTURE_EVENT_TIME, ahead.get(), id);
+        return;
+      }
+    }
     parsed.inc();
     out.collect(record);
   }
@@ -93,7 +118,7 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   private void reject(RawRecord raw, Context ctx, String kind, String reason, String id) {
     rejected.inc();
-    // Kinds are a small fixed set (the codec's error kinds and INVALID), so the map stays small.
+    // Kinds are a small fixed set (the codec's error kinds, INVALID, FUTURE_EVENT_TIME), so the map stays small.
     rejectedByKind
         .computeIfAbsent(
             kind, k -> getRuntimeContext().getMetricGroup().addGroup("kind", k).counter(MetricNames.DEAD_LETTERS))

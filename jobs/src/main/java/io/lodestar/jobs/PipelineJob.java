@@ -3,12 +3,12 @@ package io.lodestar.jobs;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.KafkaIO;
 import io.lodestar.connectors.kafka.KafkaSettings;
+import io.lodestar.connectors.kafka.OutputLimits;
 import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.Alert;
-import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
@@ -16,8 +16,10 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -100,33 +102,72 @@ public final class PipelineJob {
     }
   }
 
-  /** The exactly-once sink of scored generations, keyed by generation id. */
-  public static Sink<ScoredGeneration> scoredSink(LodestarOptions options, KafkaSettings kafka) {
-    return KafkaIO.exactlyOnceSink(kafka, "scored", options.get(LodestarOptions.TOPIC_SCORED),
-        RecordCodec.of(ScoredGeneration.class), options.sinkFormat(), s -> s.getGeneration().getGenerationId());
+  /**
+   * The scored generations' output, keyed by generation id: size-checked against the topic's
+   * limits, then an exactly-once sink.
+   */
+  public static PipelineOutput<ScoredGeneration> scoredOutput(LodestarOptions options, KafkaSettings kafka) {
+    String topic = options.get(LodestarOptions.TOPIC_SCORED);
+    return KafkaOutput.of(kafka, "scored", topic, RecordCodec.of(ScoredGeneration.class), options.sinkFormat(),
+        s -> s.getGeneration().getGenerationId(), outputLimits(options, kafka, List.of(topic)).get(topic),
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD));
   }
 
-  /** Exactly-once Kafka sinks, one transactional-id prefix each. */
+  /**
+   * Exactly-once Kafka outputs, one transactional-id prefix each. Each is size-checked against its
+   * topic's limits, read from the brokers now (see {@link KafkaOutput}); start-up fails, naming the
+   * topic, when a topic's limit is too small for any dead letter.
+   */
   public static PipelineOutputs kafkaOutputs(LodestarOptions options, KafkaSettings kafka) {
     WireFormat format = options.sinkFormat();
+    int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     String filteredTopic = options.get(LodestarOptions.TOPIC_FILTERED_GROUPS);
+    String scored = options.get(LodestarOptions.TOPIC_SCORED);
+    String batches = options.get(LodestarOptions.TOPIC_BATCHES);
+    String pairs = options.get(LodestarOptions.TOPIC_PAIRS);
+    String unpaired = options.get(LodestarOptions.TOPIC_UNPAIRED);
+    String deadLetters = options.get(LodestarOptions.TOPIC_DEAD_LETTERS);
+    String health = options.get(LodestarOptions.TOPIC_HEALTH_METRICS);
+    String alerts = options.get(LodestarOptions.TOPIC_ALERTS);
+    List<String> topics = new ArrayList<>(List.of(scored, batches, pairs, unpaired, deadLetters, health, alerts));
+    if (!filteredTopic.isBlank()) {
+      topics.add(filteredTopic);
+    }
+    Map<String, OutputLimits> limits = outputLimits(options, kafka, topics);
     return new PipelineOutputs(
-        scoredSink(options, kafka),
-        KafkaIO.exactlyOnceSink(kafka, "batches", options.get(LodestarOptions.TOPIC_BATCHES),
-            RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId),
-        KafkaIO.exactlyOnceSink(kafka, "pairs", options.get(LodestarOptions.TOPIC_PAIRS),
-            RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId),
-        KafkaIO.exactlyOnceSink(kafka, "unpaired", options.get(LodestarOptions.TOPIC_UNPAIRED),
-            RecordCodec.of(UnpairedExample.class), format, UnpairedExample::getExampleId),
-        KafkaIO.exactlyOnceSink(kafka, "dead-letters", options.get(LodestarOptions.TOPIC_DEAD_LETTERS),
-            RecordCodec.of(DeadLetter.class), format, DeadLetter::getRecordId),
+        KafkaOutput.of(kafka, "scored", scored, RecordCodec.of(ScoredGeneration.class), format,
+            s -> s.getGeneration().getGenerationId(), limits.get(scored), maxPayload),
+        KafkaOutput.of(kafka, "batches", batches, RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId,
+            limits.get(batches), maxPayload),
+        KafkaOutput.of(kafka, "pairs", pairs, RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId,
+            limits.get(pairs), maxPayload),
+        KafkaOutput.of(kafka, "unpaired", unpaired, RecordCodec.of(UnpairedExample.class), format,
+            UnpairedExample::getExampleId, limits.get(unpaired), maxPayload),
+        KafkaOutput.deadLetters(kafka, "dead-letters", deadLetters, format, limits.get(deadLetters)),
         filteredTopic.isBlank()
             ? null
-            : KafkaIO.exactlyOnceSink(kafka, "filtered-groups", filteredTopic,
-                RecordCodec.of(RLGroup.class), format, RLGroup::getGroupId),
-        KafkaIO.exactlyOnceSink(kafka, "health-metrics", options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
-            RecordCodec.of(HealthMetrics.class), format, HealthMetrics::getMetricsId),
-        KafkaIO.exactlyOnceSink(kafka, "alerts", options.get(LodestarOptions.TOPIC_ALERTS),
-            RecordCodec.of(Alert.class), format, Alert::getAlertId));
+            : KafkaOutput.of(kafka, "filtered-groups", filteredTopic, RecordCodec.of(RLGroup.class), format,
+                RLGroup::getGroupId, limits.get(filteredTopic), maxPayload),
+        KafkaOutput.of(kafka, "health-metrics", health, RecordCodec.of(HealthMetrics.class), format,
+            HealthMetrics::getMetricsId, limits.get(health), maxPayload),
+        KafkaOutput.of(kafka, "alerts", alerts, RecordCodec.of(Alert.class), format, Alert::getAlertId,
+            limits.get(alerts), maxPayload));
+  }
+
+  /**
+   * The limits of each output topic, from the brokers (the producer's {@code max.request.size} from
+   * {@code kafka.max.request.size}); {@code sink.max-message-bytes} for a topic that cannot be
+   * described. Fails when a topic accepts too little for the job to work.
+   */
+  static Map<String, OutputLimits> outputLimits(LodestarOptions options, KafkaSettings kafka, List<String> topics) {
+    Map<String, OutputLimits> limits =
+        OutputLimits.read(kafka, topics, options.get(LodestarOptions.SINK_MAX_MESSAGE_BYTES), Duration.ofSeconds(10));
+    for (String topic : topics) {
+      limits.get(topic).problem(topic).ifPresent(problem -> {
+        throw new IllegalArgumentException(problem);
+      });
+      LOG.info("Output topic {}: records up to {} bytes", topic, limits.get(topic).maxRecordBytes());
+    }
+    return limits;
   }
 }

@@ -1,6 +1,7 @@
 package io.lodestar.jobs;
 
 import io.lodestar.connectors.DeadLetters;
+import io.lodestar.connectors.EventTimeCheck;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.HandedOverTypeInfo;
@@ -30,6 +31,8 @@ import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -92,25 +95,36 @@ public final class PipelineTopology {
       LodestarOptions options,
       PipelineOutputs outputs) {
     Streams streams = build(generationsRaw, feedbackRaw, policyUpdatesRaw, options);
-    streams.scored().sinkTo(outputs.scored()).uid("sink-scored").name("Scored generations sink");
-    streams.batches().sinkTo(outputs.batches()).uid("sink-batches").name("RL batches sink");
+    // Outputs may refuse records (a Kafka topic refuses one that is too large); those join the dead
+    // letters, so the dead-letter output is connected last.
+    List<DataStream<DeadLetter>> refused = new ArrayList<>();
+    refused.add(outputs.scored().connect(streams.scored(), "sink-scored", "Scored generations sink"));
+    refused.add(outputs.batches().connect(streams.batches(), "sink-batches", "RL batches sink"));
     if (streams.pairs() != null) {
-      streams.pairs().sinkTo(outputs.pairs()).uid("sink-pairs").name("Preference pairs sink");
+      refused.add(outputs.pairs().connect(streams.pairs(), "sink-pairs", "Preference pairs sink"));
     }
     if (streams.unpaired() != null) {
-      streams.unpaired().sinkTo(outputs.unpaired()).uid("sink-unpaired").name("Unpaired examples sink");
+      refused.add(outputs.unpaired().connect(streams.unpaired(), "sink-unpaired", "Unpaired examples sink"));
     }
-    streams.deadLetters().sinkTo(outputs.deadLetters()).uid("sink-dead-letters").name("Dead letters sink");
     if (streams.healthMetrics() != null && outputs.healthMetrics() != null) {
-      streams.healthMetrics().sinkTo(outputs.healthMetrics()).uid("sink-health-metrics").name("Health metrics sink");
+      refused.add(outputs.healthMetrics().connect(streams.healthMetrics(), "sink-health-metrics", "Health metrics sink"));
     }
     if (streams.alerts() != null && outputs.alerts() != null) {
-      streams.alerts().sinkTo(outputs.alerts()).uid("sink-alerts").name("Alerts sink");
+      refused.add(outputs.alerts().connect(streams.alerts(), "sink-alerts", "Alerts sink"));
     }
     if (outputs.filteredGroups() != null) {
-      streams.filteredGroups().sinkTo(outputs.filteredGroups()).uid("sink-filtered-groups").name("Filtered groups sink");
+      refused.add(outputs.filteredGroups().connect(streams.filteredGroups(), "sink-filtered-groups", "Filtered groups sink"));
     }
-    return streams;
+    DataStream<DeadLetter> deadLetters = streams.deadLetters();
+    for (DataStream<DeadLetter> r : refused) {
+      if (r != null) {
+        deadLetters = deadLetters.union(r);
+      }
+    }
+    outputs.deadLetters().connect(deadLetters, "sink-dead-letters", "Dead letters sink");
+    return new Streams(
+        streams.scored(), streams.batches(), streams.pairs(), streams.unpaired(), deadLetters, streams.filteredGroups(),
+        streams.healthMetrics(), streams.alerts());
   }
 
   /**
@@ -248,7 +262,8 @@ public final class PipelineTopology {
                       new FeedbackValidator(),
                       Feedback::getFeedbackId,
                       DEAD_LETTERS,
-                      maxPayload),
+                      maxPayload,
+                      clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options)),
                   avro(Feedback.class))
               .uid("parse-feedback")
               .name("Parse and validate feedback");
@@ -289,7 +304,8 @@ public final class PipelineTopology {
                 new GenerationValidator(options.generationLimits()),
                 Generation::getGenerationId,
                 DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD)),
+                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+                clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options)),
             avro(Generation.class))
         .uid("parse-generations")
         .name("Parse and validate generations");
@@ -305,10 +321,21 @@ public final class PipelineTopology {
                 PipelineTopology::policyUpdateViolation,
                 PolicyUpdate::getModelId,
                 DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD)),
+                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+                clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options)),
             avro(PolicyUpdate.class))
         .uid("parse-policy-updates")
         .name("Parse trainer policy updates");
+  }
+
+  /**
+   * Every input's event time is checked against the wall clock before anything downstream sees it:
+   * a time hours ahead (or in microseconds) would run the watermark ahead of every record behind it.
+   */
+  private static <T> EventTimeCheck<T> clockSkewCheck(
+      String field, EventTimeCheck.EventTimeOf<T> eventTimeOf, LodestarOptions options) {
+    return new EventTimeCheck<>(
+        field, eventTimeOf, options.get(LodestarOptions.MAX_CLOCK_SKEW).toMillis(), LodestarOptions.MAX_CLOCK_SKEW.key());
   }
 
   static java.util.Optional<String> policyUpdateViolation(PolicyUpdate u) {

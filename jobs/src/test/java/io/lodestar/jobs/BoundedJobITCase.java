@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lodestar.connectors.serde.DecodeErrors;
+import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
+import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.DeadLetter;
@@ -25,8 +28,10 @@ import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -253,6 +258,48 @@ class BoundedJobITCase {
     // The tiny model puts both answers on the same side of its threshold, so it agrees with the
     // four thumbs on that side and with none of the other four: exactly one half.
     assertThat(fixture.getHumanModelAgreement()).isEqualTo(0.5);
+  }
+
+  @Test
+  void shouldDeadLetterALineWithInvalidUtf8AsMalformedJustAsTheKafkaPathDoes() throws Exception {
+    byte[] good = PlainJson.toJsonString(math("good", 0, "6 * 7 = 42\n#### 42", 4, null)).getBytes(StandardCharsets.UTF_8);
+    String json = PlainJson.toJsonString(math("bad", 1, "6 * 7 = 42\n#### 42", 4, null));
+    int cut = json.indexOf("#### 42");
+    // A byte that never occurs in UTF-8, inside the response: decoding as text would turn it into U+FFFD.
+    ByteArrayOutputStream badLine = new ByteArrayOutputStream();
+    badLine.write(json.substring(0, cut).getBytes(StandardCharsets.UTF_8));
+    badLine.write(0xFF);
+    badLine.write(json.substring(cut).getBytes(StandardCharsets.UTF_8));
+    byte[] bad = badLine.toByteArray();
+    ByteArrayOutputStream file = new ByteArrayOutputStream();
+    file.write(good);
+    file.write('\n');
+    file.write(bad);
+    file.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    Path input = out.resolve("invalid-utf8.jsonl");
+    Files.write(input, file.toByteArray());
+
+    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("utf8")), LodestarOptions.fromArgs(new String[0]));
+
+    assertThat(readFrom(out.resolve("utf8"), "scored", ScoredGeneration.class))
+        .extracting(s -> s.getGeneration().getGenerationId()).containsExactly("good");
+    DeadLetter dead = readFrom(out.resolve("utf8"), "dead-letters", DeadLetter.class).stream().collect(onlyOne());
+    // What the Kafka path's decoder makes of the very same bytes.
+    DecodeResult<Generation> fromKafka = RecordCodec.of(Generation.class).decode(bad);
+    assertThat(fromKafka.isOk()).isFalse();
+    assertThat(dead.getErrorKind()).isEqualTo(DecodeErrors.MALFORMED).isEqualTo(fromKafka.errorKind());
+    assertThat(dead.getReason()).isEqualTo(fromKafka.reason());
+    assertThat(dead.getOffset()).as("line number").isEqualTo(2L);
+    byte[] payload = new byte[dead.getPayload().remaining()];
+    dead.getPayload().duplicate().get(payload);
+    assertThat(payload).as("the line's bytes as they are in the file").isEqualTo(bad);
+  }
+
+  private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
+    return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), list -> {
+      assertThat(list).hasSize(1);
+      return list.get(0);
+    });
   }
 
   private static Generation math(String id, int index, String response, int tokens, Double helpfulness) {

@@ -1,10 +1,10 @@
 package io.lodestar.connectors.files;
 
 import io.lodestar.connectors.RawRecord;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
@@ -14,6 +14,11 @@ import org.apache.flink.core.fs.FSDataInputStream;
 /**
  * Reads a JSON Lines file as raw records whose offset is the 1-based line number, so a bad line's
  * dead letter says exactly where it is. Blank lines are skipped. Files are read whole, not split.
+ *
+ * <p>Each line's bytes are passed on exactly as they are in the file (without the line end), never
+ * decoded here: invalid UTF-8 then reaches the same decoder as a Kafka record with the same bytes
+ * and is dead-lettered the same way ({@code MALFORMED}), instead of being replaced with U+FFFD and
+ * scored. Splitting on the byte 0x0A is safe in UTF-8, where it never occurs inside a character.
  */
 public class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
 
@@ -28,27 +33,59 @@ public class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
 
   @Override
   public StreamFormat.Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
-    BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+    BufferedInputStream in = new BufferedInputStream(stream, 64 * 1024);
     return new StreamFormat.Reader<>() {
+      private final ByteArrayOutputStream line = new ByteArrayOutputStream();
       private long lineNumber;
+      private boolean atEnd;
 
       @Override
       public RawRecord read() throws IOException {
-        String line;
-        while ((line = lines.readLine()) != null) {
+        while (!atEnd) {
+          byte[] bytes = nextLine();
+          if (bytes == null) {
+            return null;
+          }
           lineNumber++;
-          if (!line.isBlank()) {
-            return new RawRecord(sourceName, 0, lineNumber, -1, null, line.getBytes(StandardCharsets.UTF_8));
+          if (!isBlank(bytes)) {
+            return new RawRecord(sourceName, 0, lineNumber, -1, null, bytes);
           }
         }
         return null;
       }
 
+      /** The next line without its end (LF or CR LF); null at the end of the file. */
+      private byte[] nextLine() throws IOException {
+        line.reset();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+          line.write(b);
+        }
+        if (b == -1) {
+          atEnd = true;
+          if (line.size() == 0) {
+            return null;
+          }
+        }
+        byte[] bytes = line.toByteArray();
+        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+      }
+
       @Override
       public void close() throws IOException {
-        lines.close();
+        in.close();
       }
     };
+  }
+
+  /** Only ASCII white space (as {@link Character#isWhitespace} counts it below 0x80). */
+  static boolean isBlank(byte[] line) {
+    for (byte b : line) {
+      if (b < 0 || !Character.isWhitespace((char) b)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

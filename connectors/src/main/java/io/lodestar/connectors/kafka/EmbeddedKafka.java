@@ -89,6 +89,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates {@code topic} with {@code partitions} partitions and the given topic configs (for
+   * example a larger {@code max.message.bytes} for an input that must accept oversized records),
+   * and returns once every partition has a leader.
+   */
+  public void createTopic(String topic, int partitions, Map<String, String> configs) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, List.of(topic));
+    }
+  }
+
   private static void awaitLeaders(Admin admin, List<String> topics) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {

@@ -46,19 +46,32 @@ public final class KafkaIO {
       RecordCodec<T> codec,
       WireFormat format,
       RecordSerializer.KeyOf<T> keyOf) {
-    return exactlyOnce(settings, sinkName, new RecordSerializer<>(topic, codec, format, keyOf));
+    return exactlyOnce(settings, sinkName, new RecordSerializer<>(topic, codec, format, keyOf), Integer.MAX_VALUE);
+  }
+
+  /**
+   * An exactly-once sink of records already encoded and checked against {@code limits} (see {@link
+   * CheckedEncodeFunction}): nothing it is given can be refused by the producer or the broker.
+   */
+  public static KafkaSink<EncodedRecord> exactlyOnceEncodedSink(
+      KafkaSettings settings, String sinkName, String topic, OutputLimits limits) {
+    return exactlyOnce(settings, sinkName, new EncodedRecordSerializer(topic, limits), limits.maxRecordBytes());
   }
 
   /** An exactly-once sink that writes raw records unchanged (key and value bytes). */
   public static KafkaSink<RawRecord> exactlyOnceRawSink(KafkaSettings settings, String sinkName, String topic) {
-    return exactlyOnce(settings, sinkName, new RawRecordSerializer(topic));
+    return exactlyOnce(settings, sinkName, new RawRecordSerializer(topic), Integer.MAX_VALUE);
   }
 
   private static <T> KafkaSink<T> exactlyOnce(
-      KafkaSettings settings, String sinkName, KafkaRecordSerializationSchema<T> serializer) {
+      KafkaSettings settings, String sinkName, KafkaRecordSerializationSchema<T> serializer, int maxBatchBytes) {
     Properties props = settings.clientProperties();
     // Default batching holds only a handful of ~2 KB records; larger batches multiply throughput.
     props.putIfAbsent("batch.size", "262144");
+    // A batch of several records must fit the topic too: never larger than its largest record.
+    if (Integer.parseInt(props.getProperty("batch.size").trim()) > maxBatchBytes) {
+      props.put("batch.size", Integer.toString(maxBatchBytes));
+    }
     props.putIfAbsent("linger.ms", "20");
     props.put("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()));
     return KafkaSink.<T>builder()

@@ -9,7 +9,12 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes a record keyed by its id, so one id always lands in one partition and compacts. */
+/**
+ * Writes a record keyed by its id, so one id always lands in one partition and compacts. Its
+ * timestamp is the event time, never after the wall clock (brokers refuse timestamps too far
+ * ahead). Records are not size-checked here: the pipeline's outputs go through {@link
+ * CheckedEncodeFunction} and {@link KafkaIO#exactlyOnceEncodedSink} instead.
+ */
 public class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
 
   private static final long serialVersionUID = 1L;
@@ -35,7 +40,7 @@ public class RecordSerializer<T extends SpecificRecordBase> implements KafkaReco
     return new ProducerRecord<>(
         topic,
         null,
-        timestamp,
+        timestamp == null || timestamp < 0 ? null : Math.min(timestamp, System.currentTimeMillis()),
         key == null ? null : key.getBytes(StandardCharsets.UTF_8),
         codec.encode(element, format));
   }

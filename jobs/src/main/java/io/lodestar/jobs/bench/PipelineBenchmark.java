@@ -694,13 +694,11 @@ public final class PipelineBenchmark {
           .uid("sink-pass-through")
           .name("Pass-through sink");
     } else if (job == Job.DECODE_ENCODE) {
-      PipelineTopology.parseGenerations(rawGenerations(env, options), options)
+      DataStream<ScoredGeneration> unscored = PipelineTopology.parseGenerations(rawGenerations(env, options), options)
           .map(PipelineBenchmark::unscored, new AvroTypeInfo<>(ScoredGeneration.class))
           .uid("unscored")
-          .name("As scored generations")
-          .sinkTo(PipelineJob.scoredSink(options, kafka))
-          .uid("sink-scored")
-          .name("Scored generations sink");
+          .name("As scored generations");
+      PipelineJob.scoredOutput(options, kafka).connect(unscored, "sink-scored", "Scored generations sink");
     } else {
       PipelineJob.build(env, options);
     }

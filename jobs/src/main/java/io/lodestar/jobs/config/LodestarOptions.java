@@ -205,6 +205,13 @@ public final class LodestarOptions {
   public static final ConfigOption<Integer> MAX_GROUP_SIZE =
       ConfigOptions.key("validate.max-group-size").intType().defaultValue(1024)
           .withDescription("Larger declared group sizes are dead-lettered.");
+  public static final ConfigOption<Duration> MAX_CLOCK_SKEW =
+      ConfigOptions.key("validate.max-clock-skew").durationType().defaultValue(Duration.ofMinutes(5))
+          .withDescription("Inputs whose event time (createdAtMs, publishedAtMs) is further ahead of the wall clock than this "
+              + "are dead-lettered as FUTURE_EVENT_TIME (a clock set wrong, a time in microseconds).");
+  public static final ConfigOption<Integer> SINK_MAX_MESSAGE_BYTES =
+      ConfigOptions.key("sink.max-message-bytes").intType().defaultValue(1_048_588)
+          .withDescription("The output topics' max.message.bytes, used for a topic whose settings cannot be read from the brokers.");
   public static final ConfigOption<Integer> DEAD_LETTER_MAX_PAYLOAD =
       ConfigOptions.key("dead-letter.max-payload-bytes").intType().defaultValue(1 << 20)
           .withDescription("Raw bytes kept in a dead letter; longer payloads are truncated (the size is recorded).");
@@ -387,7 +394,7 @@ public final class LodestarOptions {
           BATCH_GROUPS, BATCH_MAX_WAIT, BATCH_REQUIRE_CONSENT,
           ADVANTAGE_SCALE_REWARDS, BATCH_MAX_TOKENS, TOPIC_POLICY_UPDATES, EXPORT_DIR, EXPORT_FORMATS,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
-          DEAD_LETTER_MAX_PAYLOAD,
+          DEAD_LETTER_MAX_PAYLOAD, MAX_CLOCK_SKEW, SINK_MAX_MESSAGE_BYTES,
           REWARD_WEIGHTS, REWARD_GATES, REWARD_MISSING, REWARD_OVERLONG_MODE, REWARD_OVERLONG_MAX_LENGTH,
           REWARD_OVERLONG_BUFFER_LENGTH, REWARD_OVERLONG_PENALTY_FACTOR, REWARD_OVERLONG_LENGTH_FALLBACK,
           REWARD_MODEL_PATH, REWARD_MODEL_DEVICE, REWARD_MODEL_BATCH_SIZE, REWARD_MODEL_MAX_WAIT, REWARD_MODEL_TEMPLATE,
@@ -555,6 +562,10 @@ public final class LodestarOptions {
     requirePositive(MAX_PROMPT_CHARS);
     requirePositive(MAX_GROUP_SIZE);
     requirePositive(DEAD_LETTER_MAX_PAYLOAD);
+    requirePositive(SINK_MAX_MESSAGE_BYTES);
+    if (config.get(MAX_CLOCK_SKEW).isNegative()) {
+      throw new IllegalArgumentException(MAX_CLOCK_SKEW.key() + " must not be negative, was " + config.get(MAX_CLOCK_SKEW));
+    }
     requirePositive(CODE_THREADS);
     requirePositive(CODE_CAPACITY);
     if (config.get(RESTART_ATTEMPTS) < 0) {
