@@ -164,17 +164,19 @@ public final class PipelineTopology {
             .map(new ScoreFunction(options.verifierRegistry()), handedOver(ScoredGeneration.class))
             .uid("verify-numeric-answer")
             .name("Verify");
-    Duration codeTimeout = options.get(LodestarOptions.CODE_TIMEOUT);
+    CodeSandbox sandbox =
+        new CodeSandbox(CodeSandbox.Limits.defaults().withWallClock(options.get(LodestarOptions.CODE_TIMEOUT)));
+    int codeThreads = options.get(LodestarOptions.CODE_THREADS);
+    int codeCapacity = options.get(LodestarOptions.CODE_CAPACITY);
     DataStream<ScoredGeneration> codeScored =
         AsyncDataStream.orderedWait(
                 ruleScored,
-                new CodeTestFunction(
-                    new CodeSandbox(CodeSandbox.Limits.defaults().withWallClock(codeTimeout)),
-                    options.get(LodestarOptions.CODE_THREADS)),
-                // The sandbox enforces its own deadline; this one only catches a stuck runner.
-                codeTimeout.plusSeconds(5).toMillis(),
+                new CodeTestFunction(sandbox, codeThreads),
+                // Each run's own deadline starts when it runs; this one starts when the record is
+                // queued, so it covers the wait behind a full queue and only catches a stuck runner.
+                CodeTestFunction.operatorTimeout(sandbox.maxRunTime(), codeThreads, codeCapacity).toMillis(),
                 TimeUnit.MILLISECONDS,
-                options.get(LodestarOptions.CODE_CAPACITY))
+                codeCapacity)
             .returns(handedOver(ScoredGeneration.class))
             .uid("verify-code-tests")
             .name("Verify code tests (sandbox)");

@@ -135,7 +135,7 @@ public final class LodestarOptions {
           .withDescription("How long a closed group is remembered so late members are recognised.");
   public static final ConfigOption<Duration> CODE_TIMEOUT =
       ConfigOptions.key("code.timeout").durationType().defaultValue(Duration.ofSeconds(10))
-          .withDescription("Wall-clock limit of one code-test run in the sandbox.");
+          .withDescription("Wall-clock limit of one code-test run in the sandbox, counted from when the run starts.");
   public static final ConfigOption<Integer> CODE_THREADS =
       ConfigOptions.key("code.threads").intType().defaultValue(2)
           .withDescription("Sandboxes running at once per subtask.");

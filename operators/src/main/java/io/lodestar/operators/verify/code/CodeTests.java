@@ -12,12 +12,14 @@ import java.util.regex.Pattern;
  * Code generations against their unit tests, HumanEval layout: the program is
  * {@code task.extra.code_prompt} + the completion + {@code task.unitTests[0]} +
  * {@code check(task.extra.entry_point)}. A chat-style answer in a ```python fence is used as the
- * completion; when it defines the entry point itself, the code prompt is not prepended.
+ * completion; when it defines the entry point itself, the code prompt is not prepended. The tests
+ * run apart from the candidate (see {@link CodeSandbox#runTests}), with the code prompt defined for
+ * the helpers they call.
  */
 public final class CodeTests {
 
   public static final String NAME = "code_tests";
-  public static final String VERSION = "code-tests/1";
+  public static final String VERSION = "code-tests/2";
   public static final String CODE_PROMPT_KEY = "code_prompt";
   public static final String ENTRY_POINT_KEY = "entry_point";
 
@@ -37,14 +39,13 @@ public final class CodeTests {
     String entryPoint = g.getTask().getExtra().get(ENTRY_POINT_KEY);
     String prompt = g.getTask().getExtra().getOrDefault(CODE_PROMPT_KEY, "");
     String completion = g.getResponse();
+    String program = prompt + completion;
     Matcher fenced = FENCE.matcher(completion.length() > 200_000 ? completion.substring(0, 200_000) : completion);
     if (fenced.find()) {
       completion = fenced.group(1);
-      if (completion.contains("def " + entryPoint + "(")) {
-        prompt = "";
-      }
+      program = completion.contains("def " + entryPoint + "(") ? completion : prompt + completion;
     }
-    CodeSandbox.Result result = sandbox.runHumanEval(prompt, completion, g.getTask().getUnitTests().get(0), entryPoint);
+    CodeSandbox.Result result = sandbox.runTests(program, prompt, g.getTask().getUnitTests().get(0), entryPoint);
     return toComponent(result);
   }
 
