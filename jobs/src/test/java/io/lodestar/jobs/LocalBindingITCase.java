@@ -25,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,12 +56,14 @@ class LocalBindingITCase {
       Set<InetSocketAddress> opened = new HashSet<>(ListeningSockets.ofThisProcess());
       opened.removeAll(before);
 
-      assertThat(opened).as("sockets the local cluster listens on").isNotEmpty();
-      assertThat(opened).allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).as(a.toString()).isTrue());
       int rest = restPort(opened);
-      assertThat(get(rest, "/overview")).isEqualTo(200);
+      SoftAssertions softly = new SoftAssertions();
+      softly.assertThat(opened).as("sockets the local cluster listens on").isNotEmpty();
+      softly.assertThat(opened).allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).as(a.toString()).isTrue());
+      softly.assertThat(get(rest, "/overview")).as("GET /overview").isEqualTo(200);
       // With web submission on, GET /jars lists uploaded jars (200); off, the handler does not exist.
-      assertThat(get(rest, "/jars")).isEqualTo(404);
+      softly.assertThat(get(rest, "/jars")).as("GET /jars").isEqualTo(404);
+      softly.assertAll();
     } finally {
       job.cancel().get(1, TimeUnit.MINUTES);
     }
