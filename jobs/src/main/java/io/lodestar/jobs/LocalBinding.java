@@ -25,8 +25,9 @@ public final class LocalBinding {
   /**
    * The settings applied to a local run: {@code rest.bind-address}, {@code rest.address}, {@code
    * jobmanager.bind-host} (blob server, RPC), {@code taskmanager.bind-host} and {@code
-   * taskmanager.host} (RPC, data exchange) on loopback; {@code web.submit.enable} off. Cancelling
-   * from the web UI stays on: only this machine reaches it.
+   * taskmanager.host} (RPC, data exchange) on loopback; {@code web.submit.enable} off (no jar
+   * upload or run handlers). The web UI's cancel button ({@code web.cancel.enable}) stays: only this
+   * machine reaches it.
    */
   static final Map<ConfigOption<?>, Object> DEFAULTS =
       Map.of(
