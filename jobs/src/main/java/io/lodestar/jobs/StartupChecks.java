@@ -224,8 +224,8 @@ public final class StartupChecks {
 
   private static Failed unreachable(KafkaSettings kafka, BrokerCheck.Unreachable e) {
     return new Failed(
-        BOOTSTRAP_KEY + "=" + kafka.bootstrapServers() + " is not reachable: " + e.getMessage() + " ("
-            + LodestarOptions.STARTUP_CHECK_TIMEOUT.key() + "); check the address, the port and the "
-            + LodestarOptions.KAFKA_PREFIX + "security.* settings");
+        BOOTSTRAP_KEY + "=" + kafka.bootstrapServers() + " is not reachable: " + e.getMessage()
+            + (e.timedOut() ? " (" + LodestarOptions.STARTUP_CHECK_TIMEOUT.key() + ")" : "")
+            + "; check the address, the port and the " + LodestarOptions.KAFKA_PREFIX + "security.* settings");
   }
 }

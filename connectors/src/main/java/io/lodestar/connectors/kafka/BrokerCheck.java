@@ -39,9 +39,20 @@ public final class BrokerCheck implements AutoCloseable {
   /** The brokers did not answer; {@link #getMessage()} says why, with no secret in it. */
   public static final class Unreachable extends Exception {
     private static final long serialVersionUID = 1L;
+    private final boolean timedOut;
 
     Unreachable(String reason) {
+      this(reason, false);
+    }
+
+    Unreachable(String reason, boolean timedOut) {
       super(reason);
+      this.timedOut = timedOut;
+    }
+
+    /** Whether no answer came within the timeout (rather than an error). */
+    public boolean timedOut() {
+      return timedOut;
     }
   }
 
@@ -124,12 +135,12 @@ public final class BrokerCheck implements AutoCloseable {
         } else if (cause instanceof AuthorizationException) {
           unusable.put(topic, NOT_AUTHORIZED);
         } else if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-          throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms");
+          throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
         } else {
           unusable.put(topic, describe(cause, secrets));
         }
       } catch (TimeoutException e) {
-        throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms");
+        throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new Unreachable("interrupted while asking about topics");
@@ -142,11 +153,11 @@ public final class BrokerCheck implements AutoCloseable {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new Unreachable(what + " within " + timeout.toMillis() + " ms");
+      throw new Unreachable(what + " within " + timeout.toMillis() + " ms", true);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-        throw new Unreachable(what + " within " + timeout.toMillis() + " ms");
+        throw new Unreachable(what + " within " + timeout.toMillis() + " ms", true);
       }
       throw new Unreachable(what + ": " + describe(cause, secrets));
     } catch (InterruptedException e) {
