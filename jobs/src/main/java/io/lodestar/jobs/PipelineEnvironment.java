@@ -61,10 +61,13 @@ public final class PipelineEnvironment {
     return conf;
   }
 
-  /** An environment (local, cluster or test, whichever is in context) with {@code conf} applied. */
+  /**
+   * An environment (local, cluster or test, whichever is in context) with {@code conf} applied; a
+   * local one binds to loopback only ({@link LocalBinding}).
+   */
   public static StreamExecutionEnvironment create(Configuration conf) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.configure(conf, PipelineEnvironment.class.getClassLoader());
+    env.configure(LocalBinding.forEnvironment(env, conf), PipelineEnvironment.class.getClassLoader());
     return env;
   }
 }

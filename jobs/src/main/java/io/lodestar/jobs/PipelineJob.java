@@ -4,7 +4,6 @@ import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.KafkaIO;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.OutputLimits;
-import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -42,12 +41,12 @@ public final class PipelineJob {
   }
 
   /**
-   * Validates the Kafka settings against the brokers, then adds the pipeline between the
-   * configured topics to {@code env}.
+   * Checks that the job can work ({@link StartupChecks}: brokers, topics, checkpoint directory), then
+   * adds the pipeline between the configured topics to {@code env}.
    */
   public static void build(StreamExecutionEnvironment env, LodestarOptions options) {
     KafkaSettings kafka = options.kafka();
-    checkTransactionTimeout(options, kafka);
+    StartupChecks.run(options, env.getConfiguration());
     LOG.info("Starting Lodestar pipeline with {}", options);
     String policyTopic = options.get(LodestarOptions.TOPIC_POLICY_UPDATES);
     PipelineTopology.Streams streams =
@@ -74,12 +73,7 @@ public final class PipelineJob {
 
   /** Fails start-up when the sink transaction timeout does not fit the brokers' maximum. */
   static void checkTransactionTimeout(LodestarOptions options, KafkaSettings kafka) {
-    Duration brokerMax =
-        TransactionTimeouts.brokerMaximum(kafka, Duration.ofSeconds(10))
-            .orElse(options.get(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT));
-    options.transactionTimeoutProblem(brokerMax).ifPresent(problem -> {
-      throw new IllegalArgumentException(problem);
-    });
+    StartupChecks.checkTransactionTimeout(options, kafka);
   }
 
   static DataStream<RawRecord> rawSource(

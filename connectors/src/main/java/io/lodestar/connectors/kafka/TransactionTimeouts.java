@@ -1,16 +1,7 @@
 package io.lodestar.connectors.kafka;
 
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.Node;
-import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,27 +41,14 @@ public final class TransactionTimeouts {
 
   /** Reads the broker's maximum transaction timeout; empty when the broker cannot be asked. */
   public static Optional<Duration> brokerMaximum(KafkaSettings settings, Duration waitAtMost) {
-    Properties props = settings.clientProperties();
-    props.put("default.api.timeout.ms", Long.toString(waitAtMost.toMillis()));
-    props.put("request.timeout.ms", Long.toString(waitAtMost.toMillis()));
-    try (Admin admin = Admin.create(props)) {
-      Collection<Node> nodes = admin.describeCluster().nodes().get(waitAtMost.toMillis(), TimeUnit.MILLISECONDS);
-      if (nodes.isEmpty()) {
-        return Optional.empty();
+    try (BrokerCheck brokers = BrokerCheck.open(settings, waitAtMost)) {
+      Optional<Duration> maximum = brokers.transactionMaxTimeout(brokers.nodes().get(0));
+      if (maximum.isEmpty()) {
+        LOG.warn("Could not read {} from the brokers; using the configured value", BROKER_MAX_KEY);
       }
-      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id()));
-      Config config =
-          admin.describeConfigs(List.of(broker)).all().get(waitAtMost.toMillis(), TimeUnit.MILLISECONDS).get(broker);
-      ConfigEntry entry = config == null ? null : config.get(BROKER_MAX_KEY);
-      if (entry == null || entry.value() == null) {
-        return Optional.empty();
-      }
-      return Optional.of(Duration.ofMillis(Long.parseLong(entry.value())));
-    } catch (Exception e) {
-      LOG.warn("Could not read {} from the brokers ({}); using the configured value", BROKER_MAX_KEY, e.getClass().getSimpleName());
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
+      return maximum;
+    } catch (BrokerCheck.Unreachable e) {
+      LOG.warn("Could not read {} from the brokers ({}); using the configured value", BROKER_MAX_KEY, e.getMessage());
       return Optional.empty();
     }
   }

@@ -11,6 +11,7 @@ import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.LocalBinding;
 import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.PipelineTopology;
 import io.lodestar.jobs.JobTermination;
@@ -683,9 +684,8 @@ public final class PipelineBenchmark {
     // Incremental (the production setting) by default; full snapshots report exactly the live state.
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, !settings.fullCheckpoints());
     conf.set(RestOptions.PORT, restPort);
-    conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     conf.addAll(Configuration.fromMap(settings.flinkConf()));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(LocalBinding.loopbackOnly(conf));
     env.configure(conf, PipelineBenchmark.class.getClassLoader());
     KafkaSettings kafka = options.kafka();
     if (job == Job.PASS_THROUGH) {

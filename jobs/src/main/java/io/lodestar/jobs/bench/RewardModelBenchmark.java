@@ -1,6 +1,7 @@
 package io.lodestar.jobs.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.lodestar.jobs.LocalBinding;
 import io.lodestar.operators.reward.model.ChatTemplate;
 import io.lodestar.operators.reward.model.ClasspathModels;
 import io.lodestar.operators.reward.model.DeviceSpec;
@@ -229,7 +230,7 @@ public final class RewardModelBenchmark {
     // Chained hand-overs would otherwise deep-copy each record around the two stamping maps, a cost
     // of this harness rather than of the operator.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, LocalBinding.loopbackOnly(conf));
     // Batches close by size; the long wait only matters for the last partial batch (end of input flushes it).
     Duration maxWait = Duration.ofSeconds(10);
     DataStream<ScoredGeneration> in =

@@ -382,6 +382,15 @@ public final class LodestarOptions {
           .defaultValue(EmbeddingSettings.DEFAULT_COMPONENT_NAME)
           .withDescription("Name of the similarity component.");
 
+  public static final ConfigOption<Boolean> STARTUP_CHECKS =
+      ConfigOptions.key("startup.checks").booleanType().defaultValue(true)
+          .withDescription("Before the streaming job is submitted: the brokers answer, every topic it reads or writes exists, "
+              + "and the checkpoint directory (and export.dir) can be written. false: only options are checked "
+              + "(for a client that cannot reach the brokers or the storage the cluster uses).");
+  public static final ConfigOption<Duration> STARTUP_CHECK_TIMEOUT =
+      ConfigOptions.key("startup.check-timeout").durationType().defaultValue(Duration.ofSeconds(10))
+          .withDescription("How long the start-up checks wait for the brokers before failing.");
+
   private static final List<ConfigOption<?>> TYPED =
       List.of(
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
@@ -414,6 +423,7 @@ public final class LodestarOptions {
     all.addAll(List.of(JUDGE_GUARD, JUDGE_SYSTEM_PROMPT, JUDGE_RUBRIC, JUDGE_MAX_TOKENS));
     all.addAll(List.of(EMBEDDING_SIMILARITY, EMBEDDING_DIVERSITY, EMBEDDING_PATH, EMBEDDING_DEVICE,
         EMBEDDING_BATCH_SIZE, EMBEDDING_MAX_WAIT, EMBEDDING_COMPONENT));
+    all.addAll(List.of(STARTUP_CHECKS, STARTUP_CHECK_TIMEOUT));
     return List.copyOf(all);
   }
 
@@ -577,6 +587,10 @@ public final class LodestarOptions {
       if (config.get(d).isNegative() || config.get(d).isZero()) {
         throw new IllegalArgumentException(d.key() + " must be a positive duration, was " + config.get(d));
       }
+    }
+    if (config.get(STARTUP_CHECK_TIMEOUT).isNegative() || config.get(STARTUP_CHECK_TIMEOUT).isZero()) {
+      throw new IllegalArgumentException(
+          STARTUP_CHECK_TIMEOUT.key() + " must be a positive duration, was " + config.get(STARTUP_CHECK_TIMEOUT));
     }
     String offsets = config.get(SOURCE_STARTING_OFFSETS);
     if (!List.of("committed-or-earliest", "earliest", "latest").contains(offsets)) {

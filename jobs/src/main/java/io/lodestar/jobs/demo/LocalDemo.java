@@ -7,6 +7,7 @@ import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.jobs.LocalBinding;
 import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.jobs.PipelineJob;
@@ -92,10 +93,10 @@ public final class LocalDemo {
 
       Configuration conf = PipelineEnvironment.streaming(options);
       conf.set(RestOptions.PORT, webPort);
-      conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
       int metricsPort = freePortFrom(9249);
       PrometheusReporting.enable(conf, Integer.toString(metricsPort));
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+      // The web UI, blob server and RPC on loopback only, and no jar upload from the web UI.
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(LocalBinding.loopbackOnly(conf));
       env.configure(conf, LocalDemo.class.getClassLoader());
       PipelineJob.build(env, options);
       JobClient job = env.executeAsync("lodestar-demo");
