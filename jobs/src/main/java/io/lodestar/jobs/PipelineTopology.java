@@ -230,7 +230,10 @@ public final class PipelineTopology {
             .uid("late-members-to-dead-letters")
             .name("Late group members to dead letters");
 
-    DataStream<DeadLetter> deadLetters = parsedGenerations.getSideOutput(DEAD_LETTERS).union(lateMembers);
+    DataStream<DeadLetter> deadLetters =
+        parsedGenerations
+            .getSideOutput(DEAD_LETTERS)
+            .union(lateMembers, groups.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS));
     if (learned.deadLetters() != null) {
       deadLetters = deadLetters.union(learned.deadLetters());
     }
