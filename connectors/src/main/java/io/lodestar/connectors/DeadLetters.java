@@ -10,6 +10,11 @@ public final class DeadLetters {
   /** Error kinds raised after decoding; decode failures use the serde's own kinds. */
   public static final String INVALID = "INVALID";
   public static final String LATE_GROUP_MEMBER = "LATE_GROUP_MEMBER";
+  /**
+   * A generation whose prompt id, policy model id or declared group size differs from its group's
+   * first member; the reason names the field and both values.
+   */
+  public static final String INCONSISTENT_GROUP_MEMBER = "INCONSISTENT_GROUP_MEMBER";
   public static final String UNMATCHED_FEEDBACK = "UNMATCHED_FEEDBACK";
   public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
   /** A preference pair a health gate held and, when its alarm cleared, discarded (gate.on-clear=discard). */

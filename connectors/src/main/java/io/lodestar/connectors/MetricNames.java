@@ -25,6 +25,8 @@ public final class MetricNames {
   /** Groups kept out of RL batches because a member's user did not consent to training. */
   public static final String GROUPS_WITHOUT_CONSENT = "lodestarGroupsWithoutConsent";
   public static final String LATE_MEMBERS = "lodestarLateGroupMembers";
+  /** Members dead-lettered because they disagree with their group's first member on prompt, model or size. */
+  public static final String INCONSISTENT_MEMBERS = "lodestarInconsistentGroupMembers";
   public static final String OPEN_GROUPS = "lodestarOpenGroups";
   public static final String BATCHES = "lodestarBatches";
   public static final String PAIRS = "lodestarPairs";

@@ -9,6 +9,9 @@ import java.util.Objects;
  * <p>A Flink POJO (public fields, no-arg constructor) so no generic serializer is needed.
  */
 public class RawRecord {
+  /** {@link #eventTimeMs} of a record whose event time is not known at the source. */
+  public static final long NO_EVENT_TIME = Long.MIN_VALUE;
+
   /** Kafka topic, or the input file in bounded mode. */
   public String topic;
   /** Kafka partition; 0 for files. */
@@ -19,6 +22,12 @@ public class RawRecord {
   public long timestampMs;
   public byte[] key;
   public byte[] value;
+  /**
+   * The event time read from the value at the source without decoding it (see {@code
+   * EventTimeReader}), or {@link #NO_EVENT_TIME} when it could not be read or was not asked for
+   * (file sources). Derived from {@link #value}, so left out of {@link #equals}.
+   */
+  public long eventTimeMs = NO_EVENT_TIME;
 
   public RawRecord() {}
 

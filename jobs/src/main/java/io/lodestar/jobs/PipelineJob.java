@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -51,11 +51,16 @@ public final class PipelineJob {
     String policyTopic = options.get(LodestarOptions.TOPIC_POLICY_UPDATES);
     PipelineTopology.Streams streams =
         PipelineTopology.build(
-            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations"),
-            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback"),
-            policyTopic.isBlank() ? null : rawSource(env, options, kafka, policyTopic, "source-policy-updates"),
+            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations",
+                SourceEventTime.Input.GENERATIONS),
+            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback",
+                SourceEventTime.Input.FEEDBACK),
+            policyTopic.isBlank()
+                ? null
+                : rawSource(env, options, kafka, policyTopic, "source-policy-updates", SourceEventTime.Input.POLICY_UPDATES),
             options,
-            kafkaOutputs(options, kafka));
+            kafkaOutputs(options, kafka),
+            PipelineTopology.EventTime.FROM_SOURCES);
     attachTrainerFiles(streams, options);
   }
 
@@ -76,13 +81,26 @@ public final class PipelineJob {
     StartupChecks.checkTransactionTimeout(options, kafka);
   }
 
+  /**
+   * A Kafka input whose records carry their event time, with watermarks per partition, aligned
+   * with the other inputs (see {@link SourceEventTime}); build the graph over it with {@link
+   * PipelineTopology.EventTime#FROM_SOURCES}.
+   */
   static DataStream<RawRecord> rawSource(
-      StreamExecutionEnvironment env, LodestarOptions options, KafkaSettings kafka, String topic, String uid) {
+      StreamExecutionEnvironment env,
+      LodestarOptions options,
+      KafkaSettings kafka,
+      String topic,
+      String uid,
+      SourceEventTime.Input input) {
     return env.fromSource(
-            KafkaIO.rawSource(kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options)),
-            WatermarkStrategy.noWatermarks(),
+            KafkaIO.rawSource(
+                kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options), input.reader()),
+            SourceEventTime.strategy(options),
             "Kafka " + topic)
-        .uid(uid);
+        .uid(uid)
+        .transform("Final watermark of " + topic, TypeInformation.of(RawRecord.class), new SourceEventTime.FinalWatermark())
+        .uid(uid + "-final-watermark");
   }
 
   static OffsetsInitializer startingOffsets(LodestarOptions options) {

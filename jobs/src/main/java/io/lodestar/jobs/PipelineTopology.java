@@ -67,6 +67,20 @@ public final class PipelineTopology {
 
   private PipelineTopology() {}
 
+  /** Where the inputs' event time comes from. */
+  public enum EventTime {
+    /**
+     * The sources stamp records and generate watermarks per partition (Kafka, see {@link
+     * SourceEventTime}); the graph keeps them.
+     */
+    FROM_SOURCES,
+    /**
+     * The sources carry none (files, collections): the graph stamps each input after parsing, with
+     * one watermark per input stream ({@code watermark.out-of-orderness}, {@code watermark.idleness}).
+     */
+    AFTER_PARSING
+  }
+
   /** The streams the graph produces, before they reach the sinks; tests may tap them. */
   public record Streams(
       DataStream<ScoredGeneration> scored,
@@ -85,8 +99,8 @@ public final class PipelineTopology {
   }
 
   /**
-   * Builds the graph and connects it to the outputs. {@code feedbackRaw} and {@code
-   * policyUpdatesRaw} (the trainers' control topic) may be null.
+   * Builds the graph over inputs without event time and connects it to the outputs. {@code
+   * feedbackRaw} and {@code policyUpdatesRaw} (the trainers' control topic) may be null.
    */
   public static Streams build(
       DataStream<RawRecord> generationsRaw,
@@ -94,7 +108,21 @@ public final class PipelineTopology {
       DataStream<RawRecord> policyUpdatesRaw,
       LodestarOptions options,
       PipelineOutputs outputs) {
-    Streams streams = build(generationsRaw, feedbackRaw, policyUpdatesRaw, options);
+    return build(generationsRaw, feedbackRaw, policyUpdatesRaw, options, outputs, EventTime.AFTER_PARSING);
+  }
+
+  /**
+   * Builds the graph and connects it to the outputs; {@code eventTime} says whether the inputs
+   * carry their event time. {@code feedbackRaw} and {@code policyUpdatesRaw} may be null.
+   */
+  public static Streams build(
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      DataStream<RawRecord> policyUpdatesRaw,
+      LodestarOptions options,
+      PipelineOutputs outputs,
+      EventTime eventTime) {
+    Streams streams = build(generationsRaw, feedbackRaw, policyUpdatesRaw, options, eventTime);
     // Outputs may refuse records (a Kafka topic refuses one that is too large); those join the dead
     // letters, so the dead-letter output is connected last.
     List<DataStream<DeadLetter>> refused = new ArrayList<>();
@@ -135,12 +163,25 @@ public final class PipelineTopology {
     return build(generationsRaw, feedbackRaw, null, options);
   }
 
-  /** Builds the graph without sinks; {@code policyUpdatesRaw} may be null (no control topic). */
+  /**
+   * Builds the graph without sinks over inputs without event time; {@code policyUpdatesRaw} may be
+   * null (no control topic).
+   */
   public static Streams build(
       DataStream<RawRecord> generationsRaw,
       DataStream<RawRecord> feedbackRaw,
       DataStream<RawRecord> policyUpdatesRaw,
       LodestarOptions options) {
+    return build(generationsRaw, feedbackRaw, policyUpdatesRaw, options, EventTime.AFTER_PARSING);
+  }
+
+  /** Builds the graph without sinks; {@code eventTime} says whether the inputs carry their event time. */
+  public static Streams build(
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      DataStream<RawRecord> policyUpdatesRaw,
+      LodestarOptions options,
+      EventTime eventTime) {
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     WatermarkStrategy<Generation> generationTime =
         WatermarkStrategy.<Generation>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
@@ -149,11 +190,15 @@ public final class PipelineTopology {
 
     SingleOutputStreamOperator<Generation> parsedGenerations = parseGenerations(generationsRaw, options);
 
+    DataStream<Generation> stamped =
+        eventTime == EventTime.FROM_SOURCES
+            ? parsedGenerations
+            : parsedGenerations
+                .assignTimestampsAndWatermarks(generationTime)
+                .uid("event-time-generations")
+                .name("Event time of generations");
     DataStream<Generation> generations =
-        parsedGenerations
-            .assignTimestampsAndWatermarks(generationTime)
-            .uid("event-time-generations")
-            .name("Event time of generations")
+        stamped
             .keyBy(Generation::getGenerationId, Types.STRING)
             .process(new DeduplicateFunction<Generation>(options.get(LodestarOptions.DEDUP_RETENTION)), avro(Generation.class))
             .uid("dedup-generations")
@@ -207,7 +252,9 @@ public final class PipelineTopology {
     SingleOutputStreamOperator<PolicyUpdate> parsedPolicyUpdates =
         policyUpdatesRaw == null ? null : parsePolicyUpdates(policyUpdatesRaw, options);
     DataStream<PolicyUpdate> policyUpdates =
-        parsedPolicyUpdates == null ? noPolicyUpdates(groups) : withPublishTime(parsedPolicyUpdates, options);
+        parsedPolicyUpdates == null
+            ? noPolicyUpdates(groups)
+            : eventTime == EventTime.FROM_SOURCES ? parsedPolicyUpdates : withPublishTime(parsedPolicyUpdates, options);
     DataStream<RLGroup> trainable = ScoringStages.withDiversity(groups, options);
     SingleOutputStreamOperator<RLGroup> consented = null;
     if (options.get(LodestarOptions.BATCH_REQUIRE_CONSENT)) {
@@ -246,7 +293,10 @@ public final class PipelineTopology {
             .uid("late-members-to-dead-letters")
             .name("Late group members to dead letters");
 
-    DataStream<DeadLetter> deadLetters = parsedGenerations.getSideOutput(DEAD_LETTERS).union(lateMembers);
+    DataStream<DeadLetter> deadLetters =
+        parsedGenerations
+            .getSideOutput(DEAD_LETTERS)
+            .union(lateMembers, groups.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS));
     if (learned.deadLetters() != null) {
       deadLetters = deadLetters.union(learned.deadLetters());
     }
@@ -271,7 +321,7 @@ public final class PipelineTopology {
               .name("Parse and validate feedback");
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS));
     }
-    PreferenceStages.Streams preference = PreferenceStages.apply(scored, feedback, groups, options);
+    PreferenceStages.Streams preference = PreferenceStages.apply(scored, feedback, groups, options, eventTime);
     if (preference.unmatched() != null) {
       deadLetters = deadLetters.union(preference.unmatched());
     }

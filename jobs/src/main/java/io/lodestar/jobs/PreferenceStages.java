@@ -58,14 +58,18 @@ final class PreferenceStages {
       DataStream<FeedbackJoin> joinedFeedback) {}
 
   static Streams apply(
-      DataStream<ScoredGeneration> scored, DataStream<Feedback> feedback, DataStream<RLGroup> groups, LodestarOptions options) {
+      DataStream<ScoredGeneration> scored,
+      DataStream<Feedback> feedback,
+      DataStream<RLGroup> groups,
+      LodestarOptions options,
+      PipelineTopology.EventTime eventTime) {
     PreferenceSettings settings = options.preferenceSettings();
     DataStream<PreferencePair> pairs = null;
     DataStream<UnpairedExample> unpaired = null;
     DataStream<DeadLetter> unmatched = null;
     DataStream<FeedbackJoin> joinedFeedback = null;
     if (feedback != null) {
-      FeedbackStreams mined = fromFeedback(scored, feedback, settings, options);
+      FeedbackStreams mined = fromFeedback(scored, feedback, settings, options, eventTime);
       pairs = mined.pairs;
       unpaired = mined.unpaired;
       unmatched = mined.unmatched;
@@ -97,7 +101,11 @@ final class PreferenceStages {
       DataStream<FeedbackJoin> joined) {}
 
   private static FeedbackStreams fromFeedback(
-      DataStream<ScoredGeneration> scored, DataStream<Feedback> feedback, PreferenceSettings settings, LodestarOptions options) {
+      DataStream<ScoredGeneration> scored,
+      DataStream<Feedback> feedback,
+      PreferenceSettings settings,
+      LodestarOptions options,
+      PipelineTopology.EventTime eventTime) {
     WatermarkStrategy<Feedback> feedbackTime =
         WatermarkStrategy.<Feedback>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
             .withTimestampAssigner((f, previous) -> f.getCreatedAtMs())
@@ -107,11 +115,12 @@ final class PreferenceStages {
     boolean regenerationPairs = settings.regenerationPairs();
     TypeInformation<FeedbackJoin> joinType = TypeInformation.of(FeedbackJoin.class);
 
+    DataStream<Feedback> stamped =
+        eventTime == PipelineTopology.EventTime.FROM_SOURCES
+            ? feedback
+            : feedback.assignTimestampsAndWatermarks(feedbackTime).uid("event-time-feedback").name("Event time of feedback");
     DataStream<FeedbackJoin> requests =
-        feedback
-            .assignTimestampsAndWatermarks(feedbackTime)
-            .uid("event-time-feedback")
-            .name("Event time of feedback")
+        stamped
             .keyBy(Feedback::getFeedbackId, Types.STRING)
             // Repeated or re-sent feedback shares its id: the first one counts, later ones are counted and dropped.
             .process(new DeduplicateFunction<Feedback>(options.get(LodestarOptions.DEDUP_RETENTION)), avro(Feedback.class))

@@ -417,7 +417,7 @@ class PipelineITCase {
     KafkaSettings settings = options.kafka();
     PipelineJob.checkTransactionTimeout(options, settings);
     DataStream<RawRecord> generations =
-        PipelineJob.rawSource(env, options, settings, topics.generations, "source-generations");
+        PipelineJob.rawSource(env, options, settings, topics.generations, "source-generations", SourceEventTime.Input.GENERATIONS);
     if (injectFailure) {
       generations =
           generations
@@ -425,9 +425,11 @@ class PipelineITCase {
               .uid("inject-failure")
               .name("Fail once after a checkpoint");
     }
-    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback, "source-feedback");
+    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback, "source-feedback", SourceEventTime.Input.FEEDBACK);
     PipelineJob.attachTrainerFiles(
-        PipelineTopology.build(generations, feedback, options, PipelineJob.kafkaOutputs(options, settings)), options);
+        PipelineTopology.build(generations, feedback, null, options, PipelineJob.kafkaOutputs(options, settings),
+            PipelineTopology.EventTime.FROM_SOURCES),
+        options);
     JobClient job = env.executeAsync("pipeline-it");
     started.add(job);
     waitFor("the job to run", () -> status(job) == JobStatus.RUNNING);

@@ -91,9 +91,10 @@ class PrometheusMetricsITCase {
     LodestarOptions options = options(generationsTopic, feedbackTopic);
     StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     KafkaSettings settings = options.kafka();
-    DataStream<RawRecord> generations = PipelineJob.rawSource(env, options, settings, generationsTopic, "source-generations");
-    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, feedbackTopic, "source-feedback");
-    PipelineTopology.Streams streams = PipelineTopology.build(generations, feedback, options);
+    DataStream<RawRecord> generations = PipelineJob.rawSource(env, options, settings, generationsTopic, "source-generations", SourceEventTime.Input.GENERATIONS);
+    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, feedbackTopic, "source-feedback", SourceEventTime.Input.FEEDBACK);
+    PipelineTopology.Streams streams =
+        PipelineTopology.build(generations, feedback, null, options, PipelineTopology.EventTime.FROM_SOURCES);
     streams.scored().sinkTo(new DiscardingSink<>()).uid("discard-scored").name("Discard scored");
     streams.batches().sinkTo(new DiscardingSink<>()).uid("discard-batches").name("Discard batches");
     streams.pairs().sinkTo(new DiscardingSink<>()).uid("discard-pairs").name("Discard pairs");

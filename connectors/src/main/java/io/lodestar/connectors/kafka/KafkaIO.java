@@ -1,6 +1,7 @@
 package io.lodestar.connectors.kafka;
 
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.serde.EventTimeReader;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import java.util.Properties;
@@ -23,6 +24,15 @@ public final class KafkaIO {
    */
   public static KafkaSource<RawRecord> rawSource(
       KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets) {
+    return rawSource(settings, topic, groupId, startingOffsets, null);
+  }
+
+  /**
+   * A source of raw records whose {@link RawRecord#eventTimeMs} {@code eventTime} reads from each
+   * value (null: none), so a watermark strategy can stamp them per partition.
+   */
+  public static KafkaSource<RawRecord> rawSource(
+      KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets, EventTimeReader eventTime) {
     Properties props = settings.clientProperties();
     props.putIfAbsent("client.id.prefix", groupId + "-" + topic);
     props.put("isolation.level", "read_committed");
@@ -31,7 +41,7 @@ public final class KafkaIO {
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(startingOffsets)
-        .setDeserializer(new RawRecordDeserializer())
+        .setDeserializer(new RawRecordDeserializer(eventTime))
         .build();
   }
 

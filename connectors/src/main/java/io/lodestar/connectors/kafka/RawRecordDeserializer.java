@@ -1,21 +1,41 @@
 package io.lodestar.connectors.kafka;
 
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.serde.EventTimeReader;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Passes bytes through untouched; decoding happens downstream where failures can be routed. */
+/**
+ * Passes bytes through untouched; decoding happens downstream where failures can be routed. With
+ * an {@link EventTimeReader} it also reads each record's event time, without decoding it, so the
+ * source can stamp records and generate watermarks per partition.
+ */
 public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
 
   private static final long serialVersionUID = 1L;
 
+  private final EventTimeReader eventTime;
+
+  /** Records without an event time. */
+  public RawRecordDeserializer() {
+    this(null);
+  }
+
+  /** Records with the event time {@code eventTime} reads; null for none. */
+  public RawRecordDeserializer(EventTimeReader eventTime) {
+    this.eventTime = eventTime;
+  }
+
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
-    out.collect(
-        new RawRecord(
-            record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(), record.value()));
+    RawRecord raw =
+        new RawRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(), record.value());
+    if (eventTime != null) {
+      raw.eventTimeMs = eventTime.read(record.value());
+    }
+    out.collect(raw);
   }
 
   @Override

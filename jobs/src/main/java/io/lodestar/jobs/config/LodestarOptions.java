@@ -124,6 +124,13 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> WATERMARK_IDLENESS =
       ConfigOptions.key("watermark.idleness").durationType().defaultValue(Duration.ofSeconds(30))
           .withDescription("A source split silent this long stops holding the watermark back.");
+  public static final ConfigOption<Duration> WATERMARK_ALIGNMENT_MAX_DRIFT =
+      ConfigOptions.key("watermark.alignment.max-drift").durationType().defaultValue(Duration.ofMinutes(1))
+          .withDescription("How far in event time a Kafka partition may be read ahead of the slowest partition of the"
+              + " generation, feedback and policy-update topics before its reading pauses (bounds the state a backlog fills).");
+  public static final ConfigOption<Duration> WATERMARK_ALIGNMENT_UPDATE_INTERVAL =
+      ConfigOptions.key("watermark.alignment.update-interval").durationType().defaultValue(Duration.ofSeconds(1))
+          .withDescription("How often the Kafka sources compare their watermarks for alignment (processing time).");
   public static final ConfigOption<Duration> DEDUP_RETENTION =
       ConfigOptions.key("dedup.retention").durationType().defaultValue(Duration.ofHours(24))
           .withDescription("How long a generation id is remembered for de-duplication (event time).");
@@ -208,7 +215,7 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> MAX_CLOCK_SKEW =
       ConfigOptions.key("validate.max-clock-skew").durationType().defaultValue(Duration.ofMinutes(5))
           .withDescription("Inputs whose event time (createdAtMs, publishedAtMs) is further ahead of the wall clock than this "
-              + "are dead-lettered as FUTURE_EVENT_TIME (a clock set wrong, a time in microseconds).");
+              + "are dead-lettered as FUTURE_EVENT_TIME (a clock set wrong, a time in microseconds), and never move the watermark.");
   public static final ConfigOption<Integer> SINK_MAX_MESSAGE_BYTES =
       ConfigOptions.key("sink.max-message-bytes").intType().defaultValue(1_048_588)
           .withDescription("The output topics' max.message.bytes, used for a topic whose settings cannot be read from the brokers.");
@@ -397,6 +404,7 @@ public final class LodestarOptions {
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
           SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
           STATE_BLOOM_FILTER, PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
+          WATERMARK_ALIGNMENT_MAX_DRIFT, WATERMARK_ALIGNMENT_UPDATE_INTERVAL, MAX_CLOCK_SKEW,
           DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
@@ -583,7 +591,8 @@ public final class LodestarOptions {
     }
     for (ConfigOption<Duration> d :
         List.of(CHECKPOINT_INTERVAL, GROUP_TIMEOUT, BATCH_MAX_WAIT, DEDUP_RETENTION, FEEDBACK_MAX_WAIT,
-            FEEDBACK_KEEP_GENERATIONS, PREFERENCE_PROMPT_WINDOW, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT)) {
+            FEEDBACK_KEEP_GENERATIONS, PREFERENCE_PROMPT_WINDOW, SINK_TRANSACTION_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT,
+            WATERMARK_ALIGNMENT_MAX_DRIFT, WATERMARK_ALIGNMENT_UPDATE_INTERVAL, MAX_CLOCK_SKEW)) {
       if (config.get(d).isNegative() || config.get(d).isZero()) {
         throw new IllegalArgumentException(d.key() + " must be a positive duration, was " + config.get(d));
       }

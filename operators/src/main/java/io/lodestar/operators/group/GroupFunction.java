@@ -1,13 +1,19 @@
 package io.lodestar.operators.group;
 
+import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.operators.advantage.AdvantageSpec;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -32,12 +38,15 @@ import org.apache.flink.util.OutputTag;
  * Collects the responses of one group (keyed by group id) and emits the group with advantages
  * when the expected number has arrived, or when the event-time timeout after the first member
  * fires. Members that arrive after the group closed are counted and go to the late side output.
+ * A group is one prompt sampled by one policy: a member that disagrees with the group's first member
+ * on prompt id, model id or declared size (see {@link GroupConsistency}) is counted and goes to the
+ * dead letters with the reason, and the group goes on without it.
  * Advantages follow the configured {@link AdvantageSpec} (for a batch-wide estimator, the group's
  * part, finished by the batch operator); groups the {@link GroupFilter} drops
  * (no reward variance) or the spec refuses are counted and go to the filtered side output.
  *
  * <p>State per open group: its members (a list, appended to) and one {@link GroupProgress} value
- * with the deadline, the expected size and the ids seen. Neither is ever iterated by key range:
+ * with the deadline, the first member's prompt id, model id and declared size, and the ids seen. Neither is ever iterated by key range:
  * in RocksDB a range scan over a key group steps over the tombstones of every group closed before,
  * and grew slower as the stream ran. When a group closes the members are cleared and the progress
  * becomes a tombstone, so late members can be recognised; a second timer clears it after {@code
@@ -55,6 +64,13 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   public static final OutputTag<ScoredGeneration> LATE_MEMBERS =
       new OutputTag<>("late-group-members", new AvroTypeInfo<>(ScoredGeneration.class));
 
+  /**
+   * Members that disagree with their group's first member on prompt, model or declared size, as
+   * dead letters of kind {@link DeadLetters#INCONSISTENT_GROUP_MEMBER}.
+   */
+  public static final OutputTag<DeadLetter> INCONSISTENT_MEMBERS =
+      new OutputTag<>("inconsistent-group-members", new AvroTypeInfo<>(DeadLetter.class));
+
   /** Groups the filter dropped or the advantage spec refused: counted, kept for analysis. */
   public static final OutputTag<RLGroup> FILTERED_GROUPS =
       new OutputTag<>("filtered-groups", new AvroTypeInfo<>(RLGroup.class));
@@ -70,6 +86,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private transient Counter completed;
   private transient Counter timedOut;
   private transient Counter late;
+  private transient Counter inconsistent;
   private transient Counter filtered;
   // Groups open in this subtask, for the open-groups gauge. Keyed state cannot be counted cheaply,
   // so the count travels in operator state; after a rescale each subtask's share is approximate,
@@ -101,6 +118,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
+    inconsistent = getRuntimeContext().getMetricGroup().counter(MetricNames.INCONSISTENT_MEMBERS);
     filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
     getRuntimeContext().getMetricGroup().gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
   }
@@ -142,16 +160,29 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     if (group != null && group.memberIds.contains(generationId)) {
       return; // already a member; the upstream de-duplication normally catches this
     }
+    Generation generation = member.getGeneration();
     if (group == null) {
+      // The first member says what the group is; every later one must agree with it.
       openGroups++;
-      group = GroupProgress.open(member.getGeneration().getCreatedAtMs() + timeout.toMillis());
+      group = GroupProgress.open(generation.getCreatedAtMs() + timeout.toMillis());
+      group.promptId = generation.getPromptId();
+      group.modelId = GroupConsistency.modelIdOf(generation);
+      group.expectedSize = generation.getExpectedGroupSize();
       ctx.timerService().registerEventTimeTimer(group.deadline);
+    } else {
+      if (group.promptId == null) {
+        adoptFirstMember(group, generation);
+      }
+      Optional<String> disagreement =
+          GroupConsistency.disagreement(group.promptId, group.modelId, group.expectedSize, generation);
+      if (disagreement.isPresent()) {
+        // Not a member: nothing of it is kept, and it does not count towards the expected size.
+        inconsistent.inc();
+        ctx.output(INCONSISTENT_MEMBERS, inconsistentMember(member, disagreement.get()));
+        return;
+      }
     }
     group.memberIds.add(generationId);
-    Integer declared = member.getGeneration().getExpectedGroupSize();
-    if (declared != null && (group.expectedSize == null || declared > group.expectedSize)) {
-      group.expectedSize = declared;
-    }
     if (group.expectedSize == null || group.memberIds.size() < group.expectedSize) {
       members.add(member);
       progress.update(group);
@@ -188,6 +219,35 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       // Late window over: nothing of this group remains.
       progress.clear();
     }
+  }
+
+  /**
+   * Takes prompt and model ids from the oldest stored member, for a group restored from a savepoint
+   * of a version that did not keep them; its expected size stays the one restored.
+   */
+  private void adoptFirstMember(GroupProgress group, Generation arriving) throws Exception {
+    Generation first = arriving;
+    Iterable<ScoredGeneration> stored = members.get();
+    if (stored != null) {
+      for (ScoredGeneration m : stored) {
+        first = m.getGeneration();
+        break;
+      }
+    }
+    group.promptId = first.getPromptId();
+    group.modelId = GroupConsistency.modelIdOf(first);
+    progress.update(group);
+  }
+
+  private static DeadLetter inconsistentMember(ScoredGeneration member, String reason) {
+    return DeadLetters.fromOperator(
+        "group.generations",
+        DeadLetters.INCONSISTENT_GROUP_MEMBER,
+        reason,
+        member.getGeneration().getGenerationId(),
+        PlainJson.toJsonString(member).getBytes(StandardCharsets.UTF_8),
+        member.getGeneration().getCreatedAtMs(),
+        System.currentTimeMillis());
   }
 
   /** Emits the group, or routes it to the filtered output when the filter or the spec says no. */

@@ -8,15 +8,29 @@ import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Everything the grouping keeps about one group besides its members, in one state value so each
- * member costs one read and one write: while open, the deadline, the expected size and the ids
- * seen; once closed, only the end of the late window.
+ * member costs one read and one write: while open, the deadline, what the first member said the
+ * group is (prompt id, model id, expected size) and the ids seen; once closed, only the end of the
+ * late window.
+ *
+ * <p>Fields may be added (a savepoint of an earlier shape restores with the new ones null), never
+ * renamed or removed: Flink's POJO serializer migrates by field name.
  */
 public class GroupProgress {
 
   /** Event time the group times out; null once closed. */
   public Long deadline;
-  /** The largest size a member declared; null while none did. */
+  /**
+   * The size the first member declared (null if it declared none). Groups restored from a savepoint
+   * of an earlier version keep the largest size declared before the restore.
+   */
   public Integer expectedSize;
+  /**
+   * The first member's prompt id; null once closed, and in a group restored from a savepoint of a
+   * version that did not keep it, until the grouping reads it from the stored members.
+   */
+  public String promptId;
+  /** The first member's {@code policy.modelId}; null exactly when {@link #promptId} is. */
+  public String modelId;
   /** Generation ids of the members so far, in arrival order; empty once closed. */
   public List<String> memberIds = new ArrayList<>();
   /** Event time the late window ends; null while open. */
@@ -51,6 +65,8 @@ public class GroupProgress {
             "deadline", Types.LONG,
             "expectedSize", Types.INT,
             "memberIds", Types.LIST(Types.STRING),
-            "closedUntil", Types.LONG));
+            "closedUntil", Types.LONG,
+            "promptId", Types.STRING,
+            "modelId", Types.STRING));
   }
 }

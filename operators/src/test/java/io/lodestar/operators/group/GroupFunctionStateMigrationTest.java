@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
+import io.lodestar.operators.TestRecords;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
@@ -14,6 +17,7 @@ import io.lodestar.schema.ScoredGeneration;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -32,6 +36,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -43,9 +48,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A savepoint taken by the earlier state layout (a member map and four small values per group)
- * restores into the current grouping with nothing lost: open groups complete or time out with all
- * their members, closed groups still reject late members, and all state and timers end at zero.
+ * Savepoints taken by earlier state layouts restore into the current grouping with nothing lost:
+ * open groups complete or time out with all their members, closed groups still reject late
+ * members, and all state and timers end at zero. The earliest layout kept a member map and four
+ * small values per group; the next one a member list and a progress value without the first
+ * member's prompt and model ids.
  */
 class GroupFunctionStateMigrationTest {
 
@@ -135,6 +142,131 @@ class GroupFunctionStateMigrationTest {
         }
       }
       assertThat(current.numEventTimeTimers()).as("event-time timers").isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"heap", "rocksdb"})
+  void groupsWhoseProgressPredatesPromptAndModelIdsFinishAfterARestoreAndStillRefuseOddMembers(String backendName)
+      throws Exception {
+    OperatorSubtaskState savepoint;
+    try (MockEnvironment env = new CapturedMetrics().environment();
+        var earlier = harness(new ProgressWithoutIdsWriter(), env)) {
+      earlier.setStateBackend(backend(backendName));
+      earlier.open();
+      send(earlier, m("open", 0, 3, 0));
+      send(earlier, m("open", 1, 3, 10));
+      send(earlier, m("closed", 0, 2, 0));
+      send(earlier, m("closed", 1, 2, 5));
+      send(earlier, m("lonely", 0, 3, 20));
+      savepoint = earlier.snapshot(1L, T0 + 20);
+    }
+
+    CapturedMetrics metrics = new CapturedMetrics();
+    try (MockEnvironment env = metrics.environment();
+        var current = harness(new GroupFunction(TIMEOUT, LATE_RETENTION), env)) {
+      current.setStateBackend(backend(backendName));
+      current.initializeState(savepoint);
+      current.open();
+      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+
+      Generation otherModel = Generation.newBuilder(m("open", 7, 3, 25).getGeneration())
+          .setPolicy(TestRecords.policy("model-other", 1)).build();
+      send(current, scored(otherModel, 0.5).build());
+      send(current, m("open", 2, 3, 30));
+      send(current, m("closed", 2, 2, 40));
+      List<RLGroup> full = current.extractOutputValues();
+      assertThat(full).hasSize(1);
+      assertThat(full.get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
+      assertThat(ids(full.get(0))).containsExactly("open-g0", "open-g1", "open-g2");
+      List<DeadLetter> odd = current.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS).stream().map(StreamRecord::getValue).toList();
+      assertThat(odd).extracting(DeadLetter::getRecordId).containsExactly("open-g7");
+      assertThat(odd.get(0).getReason()).contains("policy.modelId 'model-other' (group has '" + TestRecords.MODEL_ID + "')");
+      var late = current.getSideOutput(GroupFunction.LATE_MEMBERS);
+      assertThat(late.stream().map(r -> r.getValue().getGeneration().getGenerationId())).containsExactly("closed-g2");
+
+      current.processWatermark(T0 + 20 + TIMEOUT.toMillis());
+      List<RLGroup> all = current.extractOutputValues();
+      assertThat(all).hasSize(2);
+      assertThat(all.get(1).getCompletion()).isEqualTo(GroupCompletion.TIMEOUT);
+      assertThat(ids(all.get(1))).containsExactly("lonely-g0");
+      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(0L);
+
+      current.processWatermark(T0 + 20 + TIMEOUT.toMillis() + LATE_RETENTION.toMillis());
+      for (String state : STATE_NAMES) {
+        try (Stream<?> keys = current.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+          assertThat(keys).as("keys left in " + state).isEmpty();
+        }
+      }
+      assertThat(current.numEventTimeTimers()).as("event-time timers").isZero();
+    }
+  }
+
+  /**
+   * Writes per group what the grouping wrote before its progress kept the first member's prompt
+   * and model ids: the same state names and TTL, a progress value whose POJO layout has only the
+   * deadline, the largest declared size, the member ids and the end of the late window.
+   */
+  private static final class ProgressWithoutIdsWriter extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
+      implements CheckpointedFunction {
+
+    private transient ListState<ScoredGeneration> members;
+    private transient ValueState<GroupProgress> progress;
+    private transient ListState<Long> openGroupsState;
+    private transient long openGroups;
+
+    @Override
+    public void open(OpenContext context) {
+      StateTtlConfig ttl = StateTtlConfig.newBuilder(TIMEOUT.plus(LATE_RETENTION).multipliedBy(2)).neverReturnExpired().build();
+      ListStateDescriptor<ScoredGeneration> membersDescriptor =
+          new ListStateDescriptor<>("group-members", new AvroTypeInfo<>(ScoredGeneration.class));
+      membersDescriptor.enableTimeToLive(ttl);
+      members = getRuntimeContext().getListState(membersDescriptor);
+      ValueStateDescriptor<GroupProgress> progressDescriptor =
+          new ValueStateDescriptor<>(
+              "group-progress",
+              Types.POJO(
+                  GroupProgress.class,
+                  Map.of(
+                      "deadline", Types.LONG,
+                      "expectedSize", Types.INT,
+                      "memberIds", Types.LIST(Types.STRING),
+                      "closedUntil", Types.LONG)));
+      progressDescriptor.enableTimeToLive(ttl);
+      progress = getRuntimeContext().getState(progressDescriptor);
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      openGroupsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      openGroupsState.update(List.of(openGroups));
+    }
+
+    @Override
+    public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out) throws Exception {
+      GroupProgress group = progress.value();
+      if (group == null) {
+        openGroups++;
+        group = GroupProgress.open(member.getGeneration().getCreatedAtMs() + TIMEOUT.toMillis());
+        ctx.timerService().registerEventTimeTimer(group.deadline);
+      }
+      group.memberIds.add(member.getGeneration().getGenerationId());
+      group.expectedSize = member.getGeneration().getExpectedGroupSize();
+      if (group.memberIds.size() < group.expectedSize) {
+        members.add(member);
+        progress.update(group);
+        return;
+      }
+      ctx.timerService().deleteEventTimeTimer(group.deadline);
+      openGroups--;
+      members.clear();
+      long until = member.getGeneration().getCreatedAtMs() + LATE_RETENTION.toMillis();
+      progress.update(GroupProgress.closed(until));
+      ctx.timerService().registerEventTimeTimer(until);
     }
   }
 

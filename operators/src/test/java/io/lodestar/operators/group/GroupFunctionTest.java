@@ -6,14 +6,19 @@ import static io.lodestar.operators.TestRecords.scored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
+import io.lodestar.operators.TestRecords;
+import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -77,6 +82,17 @@ class GroupFunctionTest {
   private List<ScoredGeneration> late() {
     var records = harness.getSideOutput(GroupFunction.LATE_MEMBERS);
     return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+  }
+
+  private List<DeadLetter> inconsistent() {
+    var records = harness.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS);
+    return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();
+  }
+
+  /** Member {@code index} of the group of 3, changed by {@code change}. */
+  private static ScoredGeneration odd(int index, long offsetMs, UnaryOperator<Generation.Builder> change) {
+    Generation g = member(GROUP + "-g" + index, GROUP, 3, index, T0 + offsetMs);
+    return scored(change.apply(Generation.newBuilder(g)).build(), 0.75).build();
   }
 
   private static List<String> ids(RLGroup g) {
@@ -314,6 +330,13 @@ class GroupFunctionTest {
           h.send(m(2, 0.5, 20));
           return T0 + 20;
         }),
+        Arguments.of("inconsistent member", (Scenario) h -> {
+          h.send(m(0, 1.0, 0));
+          h.send(odd(9, 5, g -> g.setPromptId("another-prompt")));
+          h.send(m(1, 0.0, 10));
+          h.send(m(2, 0.5, 20));
+          return T0 + 20;
+        }),
         Arguments.of("unscored members", (Scenario) h -> {
           h.send(m(0, null, 0));
           h.send(m(1, null, 10));
@@ -382,5 +405,94 @@ class GroupFunctionTest {
     assertThat(groups()).hasSize(1);
     assertThat(groups().get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
     assertStateGone();
+  }
+
+  static Stream<Arguments> oddMembers() {
+    return Stream.of(
+        Arguments.of("another prompt", (UnaryOperator<Generation.Builder>) g -> g.setPromptId("prompt-other"),
+            "promptId 'prompt-other' (group has '" + TestRecords.PROMPT_ID + "')"),
+        Arguments.of("another model", (UnaryOperator<Generation.Builder>) g -> g.setPolicy(TestRecords.policy("model-other", 3)),
+            "policy.modelId 'model-other' (group has '" + TestRecords.MODEL_ID + "')"),
+        Arguments.of("another declared size", (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(2),
+            "expectedGroupSize 2 (group has 3)"),
+        Arguments.of("no declared size", (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(null),
+            "expectedGroupSize none (group has 3)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("oddMembers")
+  void shouldDeadLetterAMemberThatDisagreesWithTheFirstAndCompleteTheGroupWithoutIt(
+      String name, UnaryOperator<Generation.Builder> change, String expectedReason) throws Exception {
+    send(m(0, 1.0, 0));
+    send(odd(9, 5, change));
+    send(m(1, 0.0, 10));
+    assertThat(groups()).as("the odd member does not count towards the size").isEmpty();
+
+    send(m(2, 0.5, 20));
+
+    assertThat(groups()).hasSize(1);
+    RLGroup group = groups().get(0);
+    assertThat(group.getCompletion()).isEqualTo(GroupCompletion.FULL);
+    assertThat(ids(group)).containsExactly(GROUP + "-g0", GROUP + "-g1", GROUP + "-g2");
+    assertThat(group.getPromptId()).isEqualTo(TestRecords.PROMPT_ID);
+    List<DeadLetter> deadLetters = inconsistent();
+    assertThat(deadLetters).hasSize(1);
+    DeadLetter dead = deadLetters.get(0);
+    assertThat(dead.getErrorKind()).isEqualTo(DeadLetters.INCONSISTENT_GROUP_MEMBER);
+    assertThat(dead.getRecordId()).isEqualTo(GROUP + "-g9");
+    assertThat(dead.getReason()).contains(GROUP).contains(expectedReason);
+    // Ids and sizes only: the prompt and response text stay in the payload, out of the reason.
+    assertThat(dead.getReason()).doesNotContain("6 * 7").doesNotContain("answer");
+    assertThat(dead.getPayload()).isNotNull();
+    assertThat(late()).isEmpty();
+    assertThat(metrics.count(MetricNames.INCONSISTENT_MEMBERS)).isEqualTo(1);
+  }
+
+  @Test
+  void shouldKeepTheFirstMembersPromptModelAndSizeEvenWhenMostMembersDisagree() throws Exception {
+    UnaryOperator<Generation.Builder> other =
+        g -> g.setPromptId("prompt-b").setPolicy(TestRecords.policy("model-b", 1)).setExpectedGroupSize(2);
+    send(m(0, 1.0, 0));
+    send(odd(1, 10, other));
+    send(odd(2, 20, other));
+
+    assertThat(groups()).as("two members of size 2 do not complete a group the first said is of 3").isEmpty();
+    assertThat(inconsistent()).extracting(DeadLetter::getRecordId).containsExactly(GROUP + "-g1", GROUP + "-g2");
+    assertThat(inconsistent().get(0).getReason())
+        .contains("promptId 'prompt-b' (group has '" + TestRecords.PROMPT_ID + "')")
+        .contains("policy.modelId 'model-b' (group has '" + TestRecords.MODEL_ID + "')")
+        .contains("expectedGroupSize 2 (group has 3)");
+
+    harness.processWatermark(T0 + TIMEOUT_MS);
+    assertThat(groups()).hasSize(1);
+    assertThat(groups().get(0).getCompletion()).isEqualTo(GroupCompletion.TIMEOUT);
+    assertThat(ids(groups().get(0))).containsExactly(GROUP + "-g0");
+    assertThat(groups().get(0).getPromptId()).isEqualTo(TestRecords.PROMPT_ID);
+    harness.processWatermark(T0 + TIMEOUT_MS + LATE_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void shouldCheckMembersOfAGroupRestoredFromASnapshotAgainstItsFirstMember() throws Exception {
+    send(m(0, 1.0, 0));
+    OperatorSubtaskState snapshot = harness.snapshot(1L, T0);
+    try (MockEnvironment restoredEnvironment = new CapturedMetrics().environment();
+        KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> restored =
+            new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new GroupFunction(TIMEOUT, LATE_RETENTION)),
+                s -> s.getGeneration().getGroupId(),
+                Types.STRING,
+                restoredEnvironment)) {
+      restored.initializeState(snapshot);
+      restored.open();
+      ScoredGeneration wrongModel = odd(1, 10, g -> g.setPolicy(TestRecords.policy("model-other", 1)));
+      restored.processElement(wrongModel, T0 + 10);
+      assertThat(restored.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS)).hasSize(1);
+      for (ScoredGeneration s : List.of(m(1, 0.0, 10), m(2, 0.5, 20))) {
+        restored.processElement(s, s.getGeneration().getCreatedAtMs());
+      }
+      assertThat(restored.extractOutputValues()).hasSize(1);
+      assertThat(restored.extractOutputValues().get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
+    }
   }
 }
