@@ -386,7 +386,11 @@ class BoundedJobITCase {
                   .setResponse(m.path("text").asText())
                   .setTask(TaskMetadata.newBuilder().setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
                       .setKind(TaskKind.MATH).setGroundTruth(group.path("gold_answer").asText()).build())
-                  .setPolicy(Policy.newBuilder().setModelId(m.path("sample_id").asText("unknown")).setPolicyVersion(0).build())
+                  // The published groups mix solutions of several models; a group is one policy, so
+                  // each is given the data source's name as its model (the sample's own model would
+                  // make every member but the first an inconsistent member).
+                  .setPolicy(Policy.newBuilder().setModelId(groupId.startsWith("gsm8k") ? "gsm8k-examples" : "math-examples")
+                      .setPolicyVersion(0).build())
                   .setCreatedAtMs(time++)
                   .setConsentToTrain(true)
                   .build();
