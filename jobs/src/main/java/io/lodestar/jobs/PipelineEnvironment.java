@@ -5,7 +5,6 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
@@ -14,7 +13,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** The Flink settings every Lodestar job runs with. */
@@ -78,17 +76,9 @@ public final class PipelineEnvironment {
     return conf;
   }
 
-  /**
-   * An environment (local, cluster or test, whichever is in context) with {@code conf} applied.
-   * Outside a cluster's context, an {@code execution.target} other than {@code local} (e.g. {@code
-   * -D execution.target=remote -D rest.address=... -D rest.port=...}) submits to that cluster.
-   */
+  /** An environment (local, cluster or test, whichever is in context) with {@code conf} applied. */
   public static StreamExecutionEnvironment create(Configuration conf) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    String target = conf.get(DeploymentOptions.TARGET);
-    if (env instanceof LocalStreamEnvironment && target != null && !target.equals("local")) {
-      env = new StreamExecutionEnvironment(conf);
-    }
     env.configure(conf, PipelineEnvironment.class.getClassLoader());
     return env;
   }
