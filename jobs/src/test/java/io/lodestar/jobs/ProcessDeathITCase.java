@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,13 +144,13 @@ class ProcessDeathITCase {
     assertThat(second.get("/jobs/" + resumed + "/checkpoints").path("latest").path("restored").path("external_path").asText())
         .as("the job resumed from the retained checkpoint").contains(newest.getFileName().toString());
     drain(second, resumed);
-    System.out.println("DEBUG offsets after drain: " + groupOffsets("pd-" + topics.suffix(), topics));
 
     assertEveryOutputOnce(topics, List.of(traffic));
 
     // 3. A plain restart without state, from the committed offsets: new batches, never an id already used.
     SimulatedTraffic later = new SimulatedTraffic(
         settings(29L, 12, TrafficSimulator.Settings.defaults().startTimeMs() + Duration.ofHours(1).toMillis()));
+    awaitOffsetsCommittedToTheEnd(second, "pd-" + topics.suffix(), topics);
     String restarted = submit(second, topics, checkpoints, null);
     publish(topics, later.messages);
     awaitCommitted(second, restarted, "every generation of the later traffic", topics.scored, ScoredGeneration.class,
@@ -171,6 +176,7 @@ class ProcessDeathITCase {
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(generations);
 
     List<RLBatch> batches = read(topics.batches, RLBatch.class);
+    assertThat(batches).extracting(RLBatch::getBatchId).as("batch ids").doesNotHaveDuplicates();
     List<String> batchedGroups = new ArrayList<>();
     for (RLBatch batch : batches) {
       batch.getGroups().forEach(g -> batchedGroups.add(g.getGroupId()));
@@ -178,7 +184,6 @@ class ProcessDeathITCase {
       assertThat(batch.getBatchId()).as("id of batch %s", batch.getGroups().stream().map(RLGroup::getGroupId).toList())
           .isEqualTo(BatchAssembler.batchId(batch.getModelId(), batch.getGroups(), batch.getTrainerPolicyVersion()));
     }
-    assertThat(batches).extracting(RLBatch::getBatchId).doesNotHaveDuplicates();
     assertThat(batchedGroups).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(trainable);
     assertThat(read(topics.filteredGroups, RLGroup.class)).extracting(RLGroup::getGroupId)
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(setAside);
@@ -286,22 +291,34 @@ class ProcessDeathITCase {
             + "; " + CommittedReader.describePending(bootstrap, topic));
   }
 
-  private static String groupOffsets(String group, Topics topics) throws Exception {
+  /**
+   * Waits until the consumer group's committed offsets reach the end of both inputs: the drained
+   * job read everything, so a start without state begins after it (the job commits offsets when a
+   * checkpoint completes).
+   */
+  private static void awaitOffsetsCommittedToTheEnd(StandaloneFlinkCluster cluster, String group, Topics topics)
+      throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
-      var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
-      for (String t : List.of(topics.generations(), topics.feedback())) {
-        for (int p = 0; p < 2; p++) {
-          specs.put(new org.apache.kafka.common.TopicPartition(t, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-        }
+    try (Admin admin = Admin.create(props)) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (String topic : List.of(topics.generations(), topics.feedback())) {
+        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+            .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       }
-      var ends = admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS);
-      StringBuilder out = new StringBuilder();
-      ends.forEach((tp, end) -> out.append(tp).append(" committed ").append(committed.get(tp) == null ? null : committed.get(tp).offset())
-          .append(" end ").append(end.offset()).append("; "));
-      return out.toString();
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+      Map<TopicPartition, Long> committed = new HashMap<>();
+      cluster.awaitCondition("the consumer group's offsets to reach the end of the inputs", 60, () -> {
+        try {
+          committed.clear();
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+              .forEach((tp, offset) -> committed.put(tp, offset == null ? null : offset.offset()));
+          return ends.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())));
+        } catch (Exception e) {
+          return false;
+        }
+      }, () -> "committed " + committed + ", ends " + ends);
     }
   }
 
@@ -320,10 +337,10 @@ class ProcessDeathITCase {
   private static void createTopics(Topics topics) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
-      List<org.apache.kafka.clients.admin.NewTopic> all = new ArrayList<>();
+    try (Admin admin = Admin.create(props)) {
+      List<NewTopic> all = new ArrayList<>();
       for (String topic : topics.all()) {
-        all.add(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1));
+        all.add(new NewTopic(topic, 2, (short) 1));
       }
       admin.createTopics(all).all().get(60, TimeUnit.SECONDS);
     }

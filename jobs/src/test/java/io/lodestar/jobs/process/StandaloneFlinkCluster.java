@@ -43,6 +43,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private final List<ChildJvm> processes = new ArrayList<>();
   private ChildJvm jobManager;
   private ChildJvm taskManager;
+  /** What BashJavaUtils computed for the memory settings every cluster here shares: computed once. */
+  private static List<List<String>> taskManagerResources;
+
   private List<String> taskManagerJvmArgs;
   private List<String> taskManagerDynamicArgs;
   private int taskManagersStarted;
@@ -97,6 +100,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
   /** Runs {@code BashJavaUtils GET_TM_RESOURCE_PARAMS} as Flink's taskmanager.sh does, and keeps its two result lines. */
   private void computeTaskManagerResources() throws Exception {
+    synchronized (StandaloneFlinkCluster.class) {
+      if (taskManagerResources == null) {
+        taskManagerResources = runBashJavaUtils();
+      }
+    }
+    // The first line: -Xmx, -Xms, -XX:MaxDirectMemorySize, -XX:MaxMetaspaceSize.
+    taskManagerJvmArgs = taskManagerResources.get(0);
+    // The second: "-D key=value" pairs for TaskManagerRunner's arguments.
+    taskManagerDynamicArgs = taskManagerResources.get(1);
+  }
+
+  private List<List<String>> runBashJavaUtils() throws Exception {
     ChildJvm utils = launch(
         "bash-java-utils", List.of("-Xmx128m"), "org.apache.flink.runtime.util.bash.BashJavaUtils",
         List.of("GET_TM_RESOURCE_PARAMS", "--configDir", confDir.toString()));
@@ -113,10 +128,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     if (results.size() != 2) {
       throw new IllegalStateException("expected JVM flags and dynamic settings from BashJavaUtils, got " + results);
     }
-    // The first line: -Xmx, -Xms, -XX:MaxDirectMemorySize, -XX:MaxMetaspaceSize.
-    taskManagerJvmArgs = Arrays.asList(results.get(0).split("\\s+"));
-    // The second: "-D key=value" pairs for TaskManagerRunner's arguments.
-    taskManagerDynamicArgs = Arrays.asList(results.get(1).split("\\s+"));
+    return List.of(Arrays.asList(results.get(0).split("\\s+")), Arrays.asList(results.get(1).split("\\s+")));
   }
 
   /** Starts a new TaskManager JVM and waits until the cluster offers its slots. */
