@@ -6,9 +6,11 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -20,9 +22,12 @@ public final class PipelineEnvironment {
 
   /**
    * Streaming settings: RocksDB state (with Bloom filters unless {@code state.bloom-filter} is
-   * false), exactly-once checkpoints, restarts, no generic (Kryo) types, object reuse, and no
-   * generated operator uids (an operator without a stable uid fails the build of the job graph
-   * instead of silently losing its state on the next upgrade).
+   * false), exactly-once checkpoints kept when the job is cancelled or fails for good (the newest
+   * {@code checkpoint.retained}), restarts, no generic (Kryo) types, object reuse, and no generated
+   * operator uids (an operator without a stable uid fails the build of the job graph instead of
+   * silently losing its state on the next upgrade). Flink's config.yaml from {@code FLINK_CONF_DIR}
+   * is the base, and {@code -D} overrides and the restore path win ({@link
+   * io.lodestar.jobs.config.FlinkOverrides}).
    */
   public static Configuration streaming(LodestarOptions options) {
     Configuration conf = common(options);
@@ -40,9 +45,14 @@ public final class PipelineEnvironment {
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    // A job killed, cancelled or failed for good can resume from its newest checkpoint
+    // (docs/recovery.md); without retention Flink deletes them when the job ends.
+    conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, options.get(LodestarOptions.CHECKPOINT_RETAINED));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, options.restartAttempts());
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, options.restartDelay());
+    conf.addAll(options.flink().overrides());
     return conf;
   }
 
@@ -50,11 +60,16 @@ public final class PipelineEnvironment {
   public static Configuration bounded(LodestarOptions options) {
     Configuration conf = common(options);
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+    if (options.flink().restorePath().isPresent()) {
+      throw new IllegalArgumentException(
+          StateRecoveryOptions.SAVEPOINT_PATH.key() + " applies to the streaming job only: a bounded run starts from its files");
+    }
+    conf.addAll(options.flink().overrides());
     return conf;
   }
 
   private static Configuration common(LodestarOptions options) {
-    Configuration conf = new Configuration();
+    Configuration conf = options.flink().base();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.get(LodestarOptions.PARALLELISM));

@@ -70,7 +70,8 @@ class BoundedJobITCase {
     List<RLBatch> batches = read("batches", RLBatch.class);
     assertThat(batches).hasSize(1);
     RLBatch batch = batches.get(0);
-    assertThat(batch.getBatchId()).isEqualTo("m-0000000000");
+    assertThat(batch.getSequence()).isZero();
+    assertThat(batch.getBatchId()).matches("m-[0-9a-f]{32}");
     assertThat(batch.getGroups()).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
     assertThat(batch.getGroups()).extracting(RLGroup::getCompletion)
         .containsExactly(GroupCompletion.FULL, GroupCompletion.END_OF_INPUT);

@@ -59,7 +59,8 @@ import org.apache.flink.configuration.Configuration;
  * messages that name the key.
  *
  * <p>Keys starting with {@code kafka.} go, prefix removed, to every Kafka client (sources, sinks,
- * admin), so SASL/SSL work unchanged. A value may be {@code ${env:NAME}} or {@code ${file:PATH}} to
+ * admin), so SASL/SSL work unchanged. Flink settings come from {@code FLINK_CONF_DIR}'s config.yaml,
+ * {@code -D key=value}, {@code --flink.<key> value} and the restore flags ({@link FlinkOverrides}). A value may be {@code ${env:NAME}} or {@code ${file:PATH}} to
  * keep secrets out of files and command lines; secret values are never printed.
  */
 public final class LodestarOptions {
@@ -105,6 +106,10 @@ public final class LodestarOptions {
   public static final ConfigOption<String> CHECKPOINT_DIR =
       ConfigOptions.key("checkpoint.dir").stringType().defaultValue("file:///tmp/lodestar/checkpoints")
           .withDescription("Durable checkpoint storage (file://, s3://, ...).");
+  public static final ConfigOption<Integer> CHECKPOINT_RETAINED =
+      ConfigOptions.key("checkpoint.retained").intType().defaultValue(3)
+          .withDescription("Completed checkpoints kept; they are kept when the job is cancelled or fails for good, "
+              + "so it can resume from the newest (docs/recovery.md). Sets Flink's execution.checkpointing.num-retained.");
   public static final ConfigOption<Boolean> STATE_BLOOM_FILTER =
       ConfigOptions.key("state.bloom-filter").booleanType().defaultValue(true)
           .withDescription("Bloom filters in RocksDB's files, so a lookup of a key that is not there (a new generation id, "
@@ -403,8 +408,8 @@ public final class LodestarOptions {
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
           SOURCE_GROUP_ID, SOURCE_STARTING_OFFSETS, SINK_FORMAT, SINK_TRANSACTIONAL_ID_PREFIX,
           SINK_TRANSACTION_TIMEOUT, BROKER_TRANSACTION_MAX_TIMEOUT, CHECKPOINT_INTERVAL, CHECKPOINT_DIR,
-          STATE_BLOOM_FILTER, PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS, WATERMARK_IDLENESS,
-          WATERMARK_ALIGNMENT_MAX_DRIFT, WATERMARK_ALIGNMENT_UPDATE_INTERVAL, MAX_CLOCK_SKEW,
+          CHECKPOINT_RETAINED, STATE_BLOOM_FILTER, PARALLELISM, RESTART_ATTEMPTS, RESTART_DELAY, WATERMARK_OUT_OF_ORDERNESS,
+          WATERMARK_IDLENESS, WATERMARK_ALIGNMENT_MAX_DRIFT, WATERMARK_ALIGNMENT_UPDATE_INTERVAL, MAX_CLOCK_SKEW,
           DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
@@ -443,14 +448,20 @@ public final class LodestarOptions {
   private final Configuration config;
   private final Map<String, String> kafka;
   private final Map<String, String> verifierRules;
+  private final FlinkOverrides flink;
 
-  private LodestarOptions(Configuration config, Map<String, String> kafka, Map<String, String> verifierRules) {
+  private LodestarOptions(
+      Configuration config, Map<String, String> kafka, Map<String, String> verifierRules, FlinkOverrides flink) {
     this.config = config;
     this.kafka = kafka;
     this.verifierRules = verifierRules;
+    this.flink = flink;
   }
 
-  /** Parses {@code [--config FILE] [--key value | --key=value]...}; flags override the file. */
+  /**
+   * Parses {@code [--config FILE] [--key value | --key=value | -D flinkKey=value]...}; flags override
+   * the file. {@code -D key=value} (or {@code -Dkey=value}) is {@code --flink.key value}.
+   */
   public static LodestarOptions fromArgs(String[] args) {
     return fromArgs(args, System::getenv);
   }
@@ -461,8 +472,18 @@ public final class LodestarOptions {
     String configFile = null;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
+      if (arg.startsWith("-D")) {
+        String setting = arg.length() > 2 ? arg.substring(2) : (i + 1 < args.length ? args[++i] : "");
+        int eq = setting.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("-D needs a Flink setting as key=value, was '" + setting + "'");
+        }
+        flags.put(FlinkOverrides.PREFIX + setting.substring(0, eq).trim(), setting.substring(eq + 1));
+        continue;
+      }
       if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "': options are --key value");
+        throw new IllegalArgumentException(
+            "unexpected argument '" + arg + "': options are --key value, and Flink settings -D key=value");
       }
       String key;
       String value;
@@ -490,11 +511,15 @@ public final class LodestarOptions {
     return fromMap(raw, environment);
   }
 
-  /** Builds and validates options from key/value pairs. */
+  /**
+   * Builds and validates options from key/value pairs. {@code environment} resolves {@code
+   * ${env:...}} references and names {@code FLINK_CONF_DIR}, whose config.yaml is read when set.
+   */
   public static LodestarOptions fromMap(Map<String, String> values, Function<String, String> environment) {
     Map<String, String> typed = new TreeMap<>();
     Map<String, String> kafka = new TreeMap<>();
     Map<String, String> verifierRules = new TreeMap<>();
+    Map<String, String> flinkSettings = new LinkedHashMap<>();
     List<String> known = new ArrayList<>();
     ALL.forEach(o -> known.add(o.key()));
     for (Map.Entry<String, String> e : values.entrySet()) {
@@ -504,18 +529,25 @@ public final class LodestarOptions {
         kafka.put(key.substring(KAFKA_PREFIX.length()), value);
       } else if (key.startsWith(VERIFIERS_PREFIX)) {
         verifierRules.put(key.substring(VERIFIERS_PREFIX.length()), value);
+      } else if (key.startsWith(FlinkOverrides.PREFIX)) {
+        flinkSettings.put(key.substring(FlinkOverrides.PREFIX.length()), value);
+      } else if (FlinkOverrides.restoreKey(key).isPresent()) {
+        flinkSettings.put(key, value);
       } else if (known.contains(key)) {
         typed.put(key, value);
       } else {
         throw new IllegalArgumentException("unknown option '" + key + "'; known options: " + String.join(", ", known)
-            + ", kafka.* for Kafka client settings and verifiers.kind.* / verifiers.source.* for verifier rules");
+            + ", kafka.* for Kafka client settings, verifiers.kind.* / verifiers.source.* for verifier rules, "
+            + "execution.state-recovery.path (or execution.savepoint.path) to resume from a checkpoint or savepoint, "
+            + "and -D <key>=<value> or flink.* for Flink settings");
       }
     }
     Configuration config = new Configuration();
     for (Map.Entry<String, String> e : typed.entrySet()) {
       config.setString(e.getKey(), e.getValue());
     }
-    LodestarOptions options = new LodestarOptions(config, kafka, verifierRules);
+    FlinkOverrides flink = FlinkOverrides.of(environment.apply(FlinkOverrides.CONF_DIR_VARIABLE), flinkSettings);
+    LodestarOptions options = new LodestarOptions(config, kafka, verifierRules, flink);
     options.validateTypes();
     options.validate();
     return options;
@@ -586,6 +618,7 @@ public final class LodestarOptions {
     }
     requirePositive(CODE_THREADS);
     requirePositive(CODE_CAPACITY);
+    requirePositive(CHECKPOINT_RETAINED);
     if (config.get(RESTART_ATTEMPTS) < 0) {
       throw new IllegalArgumentException(RESTART_ATTEMPTS.key() + " must not be negative");
     }
@@ -661,6 +694,11 @@ public final class LodestarOptions {
 
   public <T> T get(ConfigOption<T> option) {
     return config.get(option);
+  }
+
+  /** Flink's own settings: FLINK_CONF_DIR's config.yaml, -D overrides, the checkpoint to resume from. */
+  public FlinkOverrides flink() {
+    return flink;
   }
 
   public WireFormat sinkFormat() {
@@ -1013,6 +1051,7 @@ public final class LodestarOptions {
     }
     kafka.forEach((k, v) -> shown.put(KAFKA_PREFIX + k, KafkaSettings.isSecretKey(k) ? "****" : v));
     verifierRules.forEach((k, v) -> shown.put(VERIFIERS_PREFIX + k, v));
+    shown.putAll(flink.shown());
     return "LodestarOptions" + shown;
   }
 

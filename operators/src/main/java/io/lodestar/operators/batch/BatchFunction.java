@@ -43,6 +43,9 @@ import org.apache.flink.util.OutputTag;
  * the flush deadline; announced versions waiting for their time; the next batch sequence number
  * (the only entry kept when nothing waits and no trainer has spoken), the newest announced version
  * and, with a staleness bound, the newest version seen.
+ *
+ * <p>Batch ids come from the batch's content ({@link BatchAssembler#batchId}); the sequence number
+ * only orders a model's batches within the life of this state.
  */
 public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, PolicyUpdate, RLBatch> {
 
@@ -216,7 +219,9 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     String modelId = ctx.getCurrentKey();
     Long sequence = nextSequence.value();
     long seq = sequence == null ? 0 : sequence;
-    String batchId = BatchAssembler.batchId(modelId, seq);
+    Long trainer = trainerVersion.value();
+    // From the content, not the sequence: a run without this state counts from 0 again.
+    String batchId = BatchAssembler.batchId(modelId, groups, trainer);
     boolean accepted = true;
     try {
       BatchAdvantages.apply(groups, advantageSpec, batchId);
@@ -229,7 +234,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
       }
     }
     if (accepted) {
-      out.collect(BatchAssembler.build(modelId, seq, groups, tokens(), trainerVersion.value()));
+      out.collect(BatchAssembler.build(batchId, modelId, seq, groups, tokens(), trainer));
       nextSequence.update(seq + 1);
       batches.inc();
     }

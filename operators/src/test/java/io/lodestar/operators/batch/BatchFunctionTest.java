@@ -3,6 +3,7 @@ package io.lodestar.operators.batch;
 import static io.lodestar.operators.TestRecords.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.PolicyUpdate;
@@ -90,8 +91,8 @@ class BatchFunctionTest {
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).hasSize(2);
-    assertThat(batches.get(0).getBatchId()).isEqualTo("model-0000000000");
-    assertThat(batches.get(1).getBatchId()).isEqualTo("model-0000000001");
+    assertThat(batches.get(0).getBatchId()).isEqualTo(BatchAssembler.batchId("model", List.of(a, b), null));
+    assertThat(batches.get(1).getBatchId()).isEqualTo(BatchAssembler.batchId("model", List.of(c, d), null));
     assertThat(batches.get(0).getSequence()).isEqualTo(0L);
     assertThat(batches.get(1).getSequence()).isEqualTo(1L);
     assertThat(batches.get(0).getModelId()).isEqualTo("model");
@@ -135,7 +136,7 @@ class BatchFunctionTest {
     h.processBothWatermarks(new Watermark(T0 + 2_000 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     List<RLBatch> batches = h.extractOutputValues();
-    assertThat(batches.get(1).getBatchId()).isEqualTo("model-0000000001");
+    assertThat(batches.get(1).getBatchId()).isEqualTo(BatchAssembler.batchId("model", batches.get(1).getGroups(), null));
     assertThat(batches.get(1).getSequence()).isEqualTo(1L);
     assertOnlyTheSequenceCounterRemains(h);
   }
@@ -178,7 +179,8 @@ class BatchFunctionTest {
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
-    assertThat(batches).extracting(RLBatch::getBatchId).containsExactly("model-0000000000", "model-0000000001");
+    assertThat(batches).extracting(RLBatch::getBatchId).doesNotHaveDuplicates()
+        .allSatisfy(id -> assertThat(id).matches("model-[0-9a-f]{32}"));
     assertThat(groupIds(batches.get(1))).containsExactly("g-b", "g-c");
     assertOnlyTheSequenceCounterRemains(h);
   }
@@ -194,8 +196,12 @@ class BatchFunctionTest {
     h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
     assertThat(h.extractOutputValues())
+        .extracting(RLBatch::getModelId, RLBatch::getSequence)
+        .containsExactlyInAnyOrder(tuple("model", 0L), tuple("other-model", 0L));
+    assertThat(h.extractOutputValues())
         .extracting(RLBatch::getBatchId)
-        .containsExactlyInAnyOrder("model-0000000000", "other-model-0000000000");
+        .allSatisfy(id -> assertThat(id).matches("(model|other-model)-[0-9a-f]{32}"))
+        .doesNotHaveDuplicates();
   }
 
   @Test
@@ -276,6 +282,53 @@ class BatchFunctionTest {
     h.processBothWatermarks(new Watermark(T0 + 1_500 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     assertOnlyTheSequenceCounterRemains(h);
+  }
+
+  @Test
+  void aRunWithoutTheEarlierStateNeverGivesAnotherBatchAnIdAlreadyUsed() throws Exception {
+    var before = open();
+    send(before, g("g-a", T0 + 1_000));
+    send(before, g("g-b", T0 + 2_000));
+    before.processBothWatermarks(new Watermark(T0 + 2_000));
+    // The job starts again from committed offsets with empty state: its sequence starts at 0 again.
+    var after = open();
+    send(after, g("g-c", T0 + 3_000));
+    send(after, g("g-d", T0 + 4_000));
+    after.processBothWatermarks(new Watermark(T0 + 4_000));
+
+    RLBatch first = before.extractOutputValues().get(0);
+    RLBatch second = after.extractOutputValues().get(0);
+    assertThat(first.getSequence()).isEqualTo(second.getSequence()).isZero();
+    assertThat(second.getBatchId()).isNotEqualTo(first.getBatchId());
+  }
+
+  @Test
+  void aRestoredRunGivesEachBatchTheIdOfAnUninterruptedRun() throws Exception {
+    List<RLGroup> groups = List.of(g("g-a", T0 + 1_000), g("g-b", T0 + 2_000), g("g-c", T0 + 3_000), g("g-d", T0 + 4_000));
+    List<RLBatch> uninterrupted = runToEnd(groups);
+
+    var h = open();
+    send(h, groups.get(0));
+    send(h, groups.get(1));
+    send(h, groups.get(2));
+    h.processBothWatermarks(new Watermark(T0 + 2_000));
+    var snapshot = h.snapshot(1L, T0 + 2_000);
+    List<RLBatch> emitted = new ArrayList<>(h.extractOutputValues());
+    var restored =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(new BatchFunction(GROUPS_PER_BATCH, MAX_WAIT)),
+            (RLGroup g) -> g.getSamples().get(0).getPolicy().getModelId(),
+            PolicyUpdate::getModelId,
+            Types.STRING);
+    toClose.add(restored);
+    restored.setup();
+    restored.initializeState(snapshot);
+    restored.open();
+    send(restored, groups.get(3));
+    restored.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+    emitted.addAll(restored.extractOutputValues());
+
+    assertThat(emitted).isEqualTo(uninterrupted);
   }
 
   @Test
