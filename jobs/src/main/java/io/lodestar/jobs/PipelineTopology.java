@@ -5,7 +5,6 @@ import io.lodestar.connectors.EventTimeCheck;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.HandedOverTypeInfo;
-import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.batch.BatchFunction;
@@ -29,7 +28,6 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -279,17 +277,7 @@ public final class PipelineTopology {
     DataStream<DeadLetter> lateMembers =
         groups
             .getSideOutput(GroupFunction.LATE_MEMBERS)
-            .map(
-                late ->
-                    DeadLetters.fromOperator(
-                        "group.generations",
-                        DeadLetters.LATE_GROUP_MEMBER,
-                        "arrived after group " + late.getGeneration().getGroupId() + " closed",
-                        late.getGeneration().getGenerationId(),
-                        PlainJson.toJsonString(late).getBytes(StandardCharsets.UTF_8),
-                        late.getGeneration().getCreatedAtMs(),
-                        System.currentTimeMillis()),
-                avro(DeadLetter.class))
+            .map(late -> DeadLetters.lateGroupMember(late, System.currentTimeMillis()), avro(DeadLetter.class))
             .uid("late-members-to-dead-letters")
             .name("Late group members to dead letters");
 
