@@ -180,7 +180,6 @@ public final class PipelineTopology {
       DataStream<RawRecord> policyUpdatesRaw,
       LodestarOptions options,
       EventTime eventTime) {
-    int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     WatermarkStrategy<Generation> generationTime =
         WatermarkStrategy.<Generation>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
             .withTimestampAssigner((g, previous) -> g.getCreatedAtMs())
@@ -295,16 +294,7 @@ public final class PipelineTopology {
     if (feedbackRaw != null) {
       feedback =
           feedbackRaw
-              .process(
-                  new ParseFunction<>(
-                      "parse.feedback",
-                      RecordCodec.of(Feedback.class),
-                      new FeedbackValidator(),
-                      Feedback::getFeedbackId,
-                      DEAD_LETTERS,
-                      maxPayload,
-                      clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options)),
-                  avro(Feedback.class))
+              .process(feedbackParser(options), avro(Feedback.class))
               .uid("parse-feedback")
               .name("Parse and validate feedback");
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS));
@@ -337,33 +327,51 @@ public final class PipelineTopology {
    * output. The first operator of the pipeline, and the benchmark's decode-encode baseline.
    */
   public static SingleOutputStreamOperator<Generation> parseGenerations(DataStream<RawRecord> raw, LodestarOptions options) {
-    return raw.process(
-            new ParseFunction<>(
-                "parse.generations",
-                RecordCodec.of(Generation.class),
-                new GenerationValidator(options.generationLimits()),
-                Generation::getGenerationId,
-                DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-                clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options)),
-            avro(Generation.class))
+    return raw.process(generationParser(options), avro(Generation.class))
         .uid("parse-generations")
         .name("Parse and validate generations");
+  }
+
+  /** Decodes and validates generations; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<Generation> generationParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.generations",
+        RecordCodec.of(Generation.class),
+        new GenerationValidator(options.generationLimits()),
+        Generation::getGenerationId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options));
+  }
+
+  /** Decodes and validates feedback; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<Feedback> feedbackParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.feedback",
+        RecordCodec.of(Feedback.class),
+        new FeedbackValidator(),
+        Feedback::getFeedbackId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options));
+  }
+
+  /** Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<PolicyUpdate> policyUpdateParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.policy-updates",
+        RecordCodec.of(PolicyUpdate.class),
+        PipelineTopology::policyUpdateViolation,
+        PolicyUpdate::getModelId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options));
   }
 
   /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */
   private static SingleOutputStreamOperator<PolicyUpdate> parsePolicyUpdates(
       DataStream<RawRecord> raw, LodestarOptions options) {
-    return raw.process(
-            new ParseFunction<>(
-                "parse.policy-updates",
-                RecordCodec.of(PolicyUpdate.class),
-                PipelineTopology::policyUpdateViolation,
-                PolicyUpdate::getModelId,
-                DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-                clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options)),
-            avro(PolicyUpdate.class))
+    return raw.process(policyUpdateParser(options), avro(PolicyUpdate.class))
         .uid("parse-policy-updates")
         .name("Parse trainer policy updates");
   }
