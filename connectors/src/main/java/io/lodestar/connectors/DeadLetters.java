@@ -1,7 +1,11 @@
 package io.lodestar.connectors;
 
+import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.PreferencePair;
+import io.lodestar.schema.ScoredGeneration;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Builds dead letters; the one place that decides what a dead letter keeps of its input. */
@@ -59,6 +63,38 @@ public final class DeadLetters {
         .setRecordTimestampMs(eventTimeMs)
         .setDeadAtMs(nowMs)
         .build();
+  }
+
+  /**
+   * A scored generation that reached its group after the group closed ({@link #LATE_GROUP_MEMBER}):
+   * the reason names the group, the record id is the generation's, the payload is the scored record
+   * as plain JSON and the record time its {@code createdAtMs}.
+   */
+  public static DeadLetter lateGroupMember(ScoredGeneration late, long nowMs) {
+    return fromOperator(
+        "group.generations",
+        LATE_GROUP_MEMBER,
+        "arrived after group " + late.getGeneration().getGroupId() + " closed",
+        late.getGeneration().getGenerationId(),
+        PlainJson.toJsonString(late).getBytes(StandardCharsets.UTF_8),
+        late.getGeneration().getCreatedAtMs(),
+        nowMs);
+  }
+
+  /**
+   * A preference pair a health gate held while its alarm fired and discarded when it cleared
+   * ({@link #GATE_DISCARDED}): the record id is the pair's, the payload the pair as plain JSON and
+   * the record time its {@code createdAtMs}.
+   */
+  public static DeadLetter gateDiscardedPair(PreferencePair pair, long nowMs) {
+    return fromOperator(
+        "gate.pairs",
+        GATE_DISCARDED,
+        "held while a gating alarm fired for its policy version, discarded when it cleared",
+        pair.getPairId(),
+        PlainJson.toJsonString(pair).getBytes(StandardCharsets.UTF_8),
+        pair.getCreatedAtMs(),
+        nowMs);
   }
 
   /**

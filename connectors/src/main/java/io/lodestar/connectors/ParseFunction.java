@@ -30,6 +30,7 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   private final int maxDeadLetterPayloadBytes;
   /** Null: event times are not checked against the clock. */
   private final EventTimeCheck<T> eventTimeCheck;
+  private final WallClock clock;
 
   private transient Counter parsed;
   private transient Counter rejected;
@@ -38,6 +39,12 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   /** The id of a decoded record, named in dead letters so an operator can find its producer. */
   public interface SerializableIdOf<T> extends Function<T, String>, java.io.Serializable {}
+
+  /** The wall clock in epoch milliseconds: event times are checked against it and dead letters stamped with it. */
+  @FunctionalInterface
+  public interface WallClock extends java.io.Serializable {
+    long nowMs();
+  }
 
   public ParseFunction(
       String origin,
@@ -61,7 +68,21 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       OutputTag<DeadLetter> deadLetters,
       int maxDeadLetterPayloadBytes,
       EventTimeCheck<T> eventTimeCheck) {
+    this(origin, codec, validator, idOf, deadLetters, maxDeadLetterPayloadBytes, eventTimeCheck, System::currentTimeMillis);
+  }
+
+  /** As above, reading the time from {@code clock} instead of the system clock. */
+  public ParseFunction(
+      String origin,
+      RecordCodec<T> codec,
+      RecordValidator<T> validator,
+      SerializableIdOf<T> idOf,
+      OutputTag<DeadLetter> deadLetters,
+      int maxDeadLetterPayloadBytes,
+      EventTimeCheck<T> eventTimeCheck,
+      WallClock clock) {
     this.eventTimeCheck = eventTimeCheck;
+    this.clock = clock;
     this.origin = origin;
     this.codec = codec;
     this.validator = validator;
@@ -98,7 +119,7 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       return;
     }
     if (eventTimeCheck != null) {
-      Optional<String> ahead = eventTimeCheck.violation(record, System.currentTimeMillis());
+      Optional<String> ahead = eventTimeCheck.violation(record, clock.nowMs());
       if (ahead.isPresent()) {
         reject(raw, ctx, DeadLetters.FUTURE_EVENT_TIME, ahead.get(), id);
         return;
@@ -125,6 +146,6 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
         .inc();
     ctx.output(
         deadLetters,
-        DeadLetters.fromRaw(raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, System.currentTimeMillis()));
+        DeadLetters.fromRaw(raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, clock.nowMs()));
   }
 }

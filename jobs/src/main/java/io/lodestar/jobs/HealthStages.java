@@ -3,7 +3,6 @@ package io.lodestar.jobs;
 import static io.lodestar.jobs.PipelineTopology.avro;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.health.GateSettings;
 import io.lodestar.operators.health.GateSubject;
@@ -19,7 +18,6 @@ import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
@@ -91,21 +89,10 @@ final class HealthStages {
       discardedPairs =
           gatedPairs
               .discarded()
-              .map(HealthStages::discardedPair, avro(DeadLetter.class))
+              .map(pair -> DeadLetters.gateDiscardedPair(pair, System.currentTimeMillis()), avro(DeadLetter.class))
               .uid("gate-discarded-pairs-to-dead-letters")
               .name("Pairs a cleared gate discarded to dead letters");
     }
     return new Streams(metrics, alerts, gatedBatches.passed(), passedPairs, discardedGroups, discardedPairs);
-  }
-
-  private static DeadLetter discardedPair(PreferencePair pair) {
-    return DeadLetters.fromOperator(
-        "gate.pairs",
-        DeadLetters.GATE_DISCARDED,
-        "held while a gating alarm fired for its policy version, discarded when it cleared",
-        pair.getPairId(),
-        PlainJson.toJsonString(pair).getBytes(StandardCharsets.UTF_8),
-        pair.getCreatedAtMs(),
-        System.currentTimeMillis());
   }
 }

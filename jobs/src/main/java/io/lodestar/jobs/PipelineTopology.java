@@ -5,7 +5,6 @@ import io.lodestar.connectors.EventTimeCheck;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.HandedOverTypeInfo;
-import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.batch.BatchFunction;
@@ -29,7 +28,6 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +180,6 @@ public final class PipelineTopology {
       DataStream<RawRecord> policyUpdatesRaw,
       LodestarOptions options,
       EventTime eventTime) {
-    int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     WatermarkStrategy<Generation> generationTime =
         WatermarkStrategy.<Generation>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
             .withTimestampAssigner((g, previous) -> g.getCreatedAtMs())
@@ -279,17 +276,7 @@ public final class PipelineTopology {
     DataStream<DeadLetter> lateMembers =
         groups
             .getSideOutput(GroupFunction.LATE_MEMBERS)
-            .map(
-                late ->
-                    DeadLetters.fromOperator(
-                        "group.generations",
-                        DeadLetters.LATE_GROUP_MEMBER,
-                        "arrived after group " + late.getGeneration().getGroupId() + " closed",
-                        late.getGeneration().getGenerationId(),
-                        PlainJson.toJsonString(late).getBytes(StandardCharsets.UTF_8),
-                        late.getGeneration().getCreatedAtMs(),
-                        System.currentTimeMillis()),
-                avro(DeadLetter.class))
+            .map(late -> DeadLetters.lateGroupMember(late, System.currentTimeMillis()), avro(DeadLetter.class))
             .uid("late-members-to-dead-letters")
             .name("Late group members to dead letters");
 
@@ -307,16 +294,7 @@ public final class PipelineTopology {
     if (feedbackRaw != null) {
       feedback =
           feedbackRaw
-              .process(
-                  new ParseFunction<>(
-                      "parse.feedback",
-                      RecordCodec.of(Feedback.class),
-                      new FeedbackValidator(),
-                      Feedback::getFeedbackId,
-                      DEAD_LETTERS,
-                      maxPayload,
-                      clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options)),
-                  avro(Feedback.class))
+              .process(feedbackParser(options), avro(Feedback.class))
               .uid("parse-feedback")
               .name("Parse and validate feedback");
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS));
@@ -349,33 +327,51 @@ public final class PipelineTopology {
    * output. The first operator of the pipeline, and the benchmark's decode-encode baseline.
    */
   public static SingleOutputStreamOperator<Generation> parseGenerations(DataStream<RawRecord> raw, LodestarOptions options) {
-    return raw.process(
-            new ParseFunction<>(
-                "parse.generations",
-                RecordCodec.of(Generation.class),
-                new GenerationValidator(options.generationLimits()),
-                Generation::getGenerationId,
-                DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-                clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options)),
-            avro(Generation.class))
+    return raw.process(generationParser(options), avro(Generation.class))
         .uid("parse-generations")
         .name("Parse and validate generations");
+  }
+
+  /** Decodes and validates generations; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<Generation> generationParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.generations",
+        RecordCodec.of(Generation.class),
+        new GenerationValidator(options.generationLimits()),
+        Generation::getGenerationId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options));
+  }
+
+  /** Decodes and validates feedback; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<Feedback> feedbackParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.feedback",
+        RecordCodec.of(Feedback.class),
+        new FeedbackValidator(),
+        Feedback::getFeedbackId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options));
+  }
+
+  /** Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  static ParseFunction<PolicyUpdate> policyUpdateParser(LodestarOptions options) {
+    return new ParseFunction<>(
+        "parse.policy-updates",
+        RecordCodec.of(PolicyUpdate.class),
+        PipelineTopology::policyUpdateViolation,
+        PolicyUpdate::getModelId,
+        DEAD_LETTERS,
+        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+        clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options));
   }
 
   /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */
   private static SingleOutputStreamOperator<PolicyUpdate> parsePolicyUpdates(
       DataStream<RawRecord> raw, LodestarOptions options) {
-    return raw.process(
-            new ParseFunction<>(
-                "parse.policy-updates",
-                RecordCodec.of(PolicyUpdate.class),
-                PipelineTopology::policyUpdateViolation,
-                PolicyUpdate::getModelId,
-                DEAD_LETTERS,
-                options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-                clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options)),
-            avro(PolicyUpdate.class))
+    return raw.process(policyUpdateParser(options), avro(PolicyUpdate.class))
         .uid("parse-policy-updates")
         .name("Parse trainer policy updates");
   }

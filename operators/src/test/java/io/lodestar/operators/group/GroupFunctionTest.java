@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.MetricNames;
+import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.DeadLetter;
@@ -42,6 +43,7 @@ class GroupFunctionTest {
   private static final double EPS = 1e-6;
   private static final String GROUP = "group-7";
   private static final long T0 = CREATED_AT_MS;
+  private static final long DEAD_AT_MS = T0 + 3_600_000;
 
   private CapturedMetrics metrics;
   private MockEnvironment environment;
@@ -224,6 +226,50 @@ class GroupFunctionTest {
     assertThat(groups()).hasSize(1);
     assertThat(ids(groups().get(0))).containsExactly(GROUP + "-g0");
     assertThat(late()).containsExactly(tooLate);
+  }
+
+  @Test
+  void shouldDeadLetterAMemberArrivingAfterAFullGroupAsLateGroupMemberNamingTheGroup() throws Exception {
+    send(m(0, 1.0, 0));
+    send(m(1, 0.0, 10));
+    send(m(2, 0.5, 20));
+    ScoredGeneration straggler = scored(member("group-7-g3", GROUP, 3, 3, T0 + 30), 1.0).build();
+
+    send(straggler);
+
+    assertThat(late()).hasSize(1);
+    assertLateGroupMember(DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS), straggler, "group-7-g3", T0 + 30);
+  }
+
+  @Test
+  void shouldDeadLetterAMemberArrivingAfterATimeoutAsLateGroupMemberNamingTheGroup() throws Exception {
+    send(m(0, 1.0, 0));
+    harness.processWatermark(T0 + TIMEOUT_MS);
+    ScoredGeneration tooLate = m(1, 0.0, TIMEOUT_MS + 1);
+
+    send(tooLate);
+
+    assertThat(late()).hasSize(1);
+    assertLateGroupMember(
+        DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS), tooLate, "group-7-g1", T0 + TIMEOUT_MS + 1);
+  }
+
+  /** The whole dead letter of a late member: no source position, the scored record as JSON. */
+  private static void assertLateGroupMember(DeadLetter dead, ScoredGeneration member, String generationId, long createdAtMs) {
+    assertThat(dead.getOrigin()).isEqualTo("group.generations");
+    assertThat(dead.getErrorKind()).isEqualTo("LATE_GROUP_MEMBER");
+    assertThat(dead.getReason()).isEqualTo("arrived after group group-7 closed");
+    assertThat(dead.getRecordId()).isEqualTo(generationId);
+    assertThat(dead.getRecordTimestampMs()).isEqualTo(createdAtMs);
+    assertThat(dead.getDeadAtMs()).isEqualTo(DEAD_AT_MS);
+    assertThat(dead.getTopic()).isNull();
+    assertThat(dead.getPartition()).isNull();
+    assertThat(dead.getOffset()).isNull();
+    assertThat(dead.getKey()).isNull();
+    byte[] payload = new byte[dead.getPayload().remaining()];
+    dead.getPayload().duplicate().get(payload);
+    assertThat(dead.getPayloadSize()).isEqualTo(payload.length);
+    assertThat(RecordCodec.of(ScoredGeneration.class).decodeOrThrow(payload)).isEqualTo(member);
   }
 
   @Test

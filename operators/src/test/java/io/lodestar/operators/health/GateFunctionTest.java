@@ -3,9 +3,12 @@ package io.lodestar.operators.health;
 import static io.lodestar.operators.health.HealthFixtures.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lodestar.connectors.DeadLetters;
+import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertScope;
 import io.lodestar.schema.AlertState;
+import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
@@ -219,5 +222,44 @@ class GateFunctionTest {
     assertThat(h.getOutput()).hasSize(1);
     h.processElement2(alert("hack", AlertState.CLEARED, V, 0, W, true), 2 * W - 1);
     assertThat(h.extractOutputValues()).extracting(PreferencePair::getPairId).containsExactly("fine", "bad");
+  }
+
+  @Test
+  void shouldDeadLetterAPairAClearedGateDiscardsAsGateDiscarded() throws Exception {
+    GateFunction<PreferencePair> pairs =
+        new GateFunction<>(
+            GateSubject.PREFERENCE_PAIRS,
+            new AvroTypeInfo<>(PreferencePair.class),
+            new GateSettings(GateSettings.OnClear.DISCARD, Duration.ZERO, RETENTION),
+            "pairs");
+    var h =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+    h.open();
+    toClose.add(h);
+    PreferencePair bad = HealthFixtures.pair("pair-bad", PairSource.VOTE, V, 5_000);
+    h.processElement2(alert("hack", AlertState.FIRING, V, 0, 0, true), W - 1);
+    h.processElement1(bad, 5_000);
+    h.processElement1(HealthFixtures.pair("pair-fine", PairSource.VOTE, V + 1, 5_000), 5_000);
+    h.processElement2(alert("hack", AlertState.CLEARED, V, 0, W, true), 2 * W - 1);
+
+    assertThat(h.extractOutputValues()).extracting(PreferencePair::getPairId).containsExactly("pair-fine");
+    List<DeadLetter> dead =
+        h.getSideOutput(pairs.discarded()).stream().map(r -> DeadLetters.gateDiscardedPair(r.getValue(), 7_000_000L)).toList();
+    assertThat(dead).hasSize(1);
+    DeadLetter d = dead.get(0);
+    assertThat(d.getOrigin()).isEqualTo("gate.pairs");
+    assertThat(d.getErrorKind()).isEqualTo("GATE_DISCARDED");
+    assertThat(d.getReason()).isEqualTo("held while a gating alarm fired for its policy version, discarded when it cleared");
+    assertThat(d.getRecordId()).isEqualTo("pair-bad");
+    assertThat(d.getRecordTimestampMs()).isEqualTo(5_000L);
+    assertThat(d.getDeadAtMs()).isEqualTo(7_000_000L);
+    assertThat(d.getTopic()).isNull();
+    assertThat(d.getPartition()).isNull();
+    assertThat(d.getOffset()).isNull();
+    byte[] payload = new byte[d.getPayload().remaining()];
+    d.getPayload().duplicate().get(payload);
+    assertThat(d.getPayloadSize()).isEqualTo(payload.length);
+    assertThat(RecordCodec.of(PreferencePair.class).decodeOrThrow(payload)).isEqualTo(bad);
   }
 }
