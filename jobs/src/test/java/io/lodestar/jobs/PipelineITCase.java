@@ -2,13 +2,13 @@ package io.lodestar.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lodestar.connectors.RawRecord;
-import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
@@ -16,6 +16,7 @@ import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.demo.TrafficSimulator;
 import io.lodestar.schema.Alert;
+import io.lodestar.schema.AlertScope;
 import io.lodestar.schema.AlertState;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Generation;
@@ -41,23 +42,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -65,7 +77,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,27 +142,46 @@ class PipelineITCase {
   void everyOutputIsSeenExactlyOnceByReadCommittedReadersAndInTheTrainerFilesAcrossAnInjectedTaskFailure()
       throws Exception {
     Topics topics = Topics.fresh();
-    SimulatedTraffic traffic = new SimulatedTraffic(settings(7L, 0.0));
+    // Corrupt records among the traffic, and second thumbs on some prompts: THUMBS pairs as well as unpaired examples.
+    SimulatedTraffic traffic = new SimulatedTraffic(settings(7L, 0.3), UnaryOperator.identity(), true);
+    assertThat(traffic.rejected).as("corrupt records in the traffic").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(traffic.expectedPairs).extracting(SimulatedTraffic.ExpectedPair::source).contains(PairSource.VOTE, PairSource.THUMBS);
+    // Two-second health windows: the generations spread over several of them.
+    long windowMs = 2_000;
+    Map<Long, Long> generationsPerWindow = traffic.generationsPerWindow(windowMs);
+    assertThat(generationsPerWindow).hasSizeGreaterThanOrEqualTo(3);
+    int busy = busyThreshold(generationsPerWindow);
     Path exports = work.resolve("exports-" + topics.suffix);
     Map<String, String> values = new HashMap<>(optionValues(topics, 3));
     values.put(LodestarOptions.EXPORT_DIR.key(), exports.toUri().toString());
     values.put(LodestarOptions.EXPORT_FORMATS.key(), "verl-jsonl");
     values.put(LodestarOptions.EXPORT_PREFERENCE_FORMATS.key(), "trl-preference-jsonl,kto-jsonl");
+    values.put(LodestarOptions.HEALTH_WINDOW.key(), windowMs + " ms");
+    // No window's count may depend on how late the replay after the failure brings its generations.
+    values.put(LodestarOptions.HEALTH_ALLOWED_LATENESS.key(), "10 min");
+    // Rules whose alerts follow from the generations per window alone: feedback-only windows neither fire nor clear them.
+    values.put(LodestarOptions.ALARM_RULES.key(), String.join("; ",
+        "seen: generations >= 1 for 1 windows clear when generations < 0",
+        "seen-policy: generations >= 1 for 1 windows per policy clear when generations < 0",
+        "busy: generations >= " + busy + " for 1 windows clear when responseLength.count < " + busy));
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
     FailOnceAfterCheckpoint.reset();
 
     JobClient job = start(options, topics, true);
     List<SimulatedTraffic.Message> messages = traffic.messages;
     int half = messages.size() / 2;
-    publish(topics, messages.subList(0, half));
+    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>(publish(topics, messages.subList(0, half)));
     waitFor("a completed checkpoint", FailOnceAfterCheckpoint.CHECKPOINTED::get);
-    publish(topics, messages.subList(half, messages.size()));
+    positions.putAll(publish(topics, messages.subList(half, messages.size())));
     waitFor("the injected failure", FailOnceAfterCheckpoint.FAILED::get);
     waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
     drain(job);
 
-    assertExactlyOnce(traffic, topics);
     assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
+    assertExactlyOnce(traffic, topics);
+    assertDeadLettersExactlyOnce(traffic, topics, positions);
+    assertHealthWindowsExactlyOnce(topics, generationsPerWindow, traffic.generationIds.size());
+    assertAlertsExactlyOnce(topics, generationsPerWindow, busy, traffic.generations().iterator().next());
 
     // The files a trainer would load hold each committed record once: the same set as the topics.
     List<String> sampleIds = new ArrayList<>();
@@ -161,6 +196,104 @@ class PipelineITCase {
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(
             read(topics.unpaired, UnpairedExample.class).stream().map(UnpairedExample::getExampleId).toList());
+  }
+
+  /**
+   * Each rejected record once, from where it was written, with the kind its bytes call for; and
+   * nothing else: this traffic has no late, unmatched or inconsistent records.
+   */
+  private static void assertDeadLettersExactlyOnce(
+      SimulatedTraffic traffic, Topics topics, Map<SimulatedTraffic.Message, Position> positions) {
+    List<Tuple> expected = new ArrayList<>();
+    for (SimulatedTraffic.Rejected r : traffic.rejected) {
+      Position at = positions.get(r.message());
+      expected.add(tuple(at.topic(), at.partition(), at.offset(), r.errorKind(), ByteBuffer.wrap(r.message().value())));
+    }
+    List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+    assertThat(deadLetters)
+        .extracting(DeadLetter::getTopic, DeadLetter::getPartition, DeadLetter::getOffset, DeadLetter::getErrorKind,
+            DeadLetter::getPayload)
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
+  }
+
+  /**
+   * Each health row once (its metrics id once, the revisions of a window 0, 1, ... without a gap),
+   * and in the newest revision of each window exactly the generations whose event time falls in
+   * it, in the data source's rows and in the roll-up: N over all windows.
+   */
+  private static void assertHealthWindowsExactlyOnce(Topics topics, Map<Long, Long> expectedPerWindow, int uniqueGenerations) {
+    List<HealthMetrics> metrics = read(topics.healthMetrics, HealthMetrics.class);
+    assertThat(metrics).extracting(HealthMetrics::getMetricsId).doesNotHaveDuplicates();
+    Map<List<Object>, List<HealthMetrics>> byWindow = new HashMap<>();
+    metrics.forEach(m -> byWindow.computeIfAbsent(
+        List.of(m.getModelId(), m.getPolicyVersion(), m.getDataSource(), m.getWindowStartMs()), k -> new ArrayList<>()).add(m));
+    Map<String, Map<Long, Long>> generationsBySource = new HashMap<>();
+    byWindow.forEach((window, revisions) -> {
+      revisions.sort(Comparator.comparingInt(HealthMetrics::getRevision));
+      assertThat(revisions).as("revisions of %s", window).extracting(HealthMetrics::getRevision)
+          .containsExactlyElementsOf(IntStream.range(0, revisions.size()).boxed().toList());
+      HealthMetrics newest = revisions.get(revisions.size() - 1);
+      if (newest.getGenerations() > 0) {
+        generationsBySource.computeIfAbsent(newest.getDataSource(), k -> new TreeMap<>())
+            .merge(newest.getWindowStartMs(), newest.getGenerations(), Long::sum);
+      }
+    });
+    assertThat(generationsBySource).containsOnlyKeys("simulated-math", "*");
+    assertThat(generationsBySource.get("simulated-math")).isEqualTo(expectedPerWindow);
+    assertThat(generationsBySource.get("*")).isEqualTo(expectedPerWindow);
+    assertThat(generationsBySource.get("*").values().stream().mapToLong(Long::longValue).sum()).isEqualTo(uniqueGenerations);
+  }
+
+  /**
+   * The alerts the rules set in the failure run give, worked out from the generations per window:
+   * "seen" fires once in the first window with a generation, in the source's scope and the
+   * policy's, and never clears; "busy" fires in each window with at least {@code busy} generations
+   * while clear, and clears in each window with fewer (but some) generations while firing. Each
+   * alert once.
+   */
+  private static void assertAlertsExactlyOnce(Topics topics, Map<Long, Long> generationsPerWindow, int busy, Generation any) {
+    long first = generationsPerWindow.keySet().iterator().next();
+    List<Tuple> expected = new ArrayList<>();
+    expected.add(tuple("seen", AlertState.FIRING, AlertScope.SOURCE, "simulated-math", first));
+    expected.add(tuple("seen-policy", AlertState.FIRING, AlertScope.POLICY, "*", first));
+    expectedBusyAlerts(generationsPerWindow, busy)
+        .forEach((start, state) -> expected.add(tuple("busy", state, AlertScope.SOURCE, "simulated-math", start)));
+    List<Alert> alerts = read(topics.alerts, Alert.class);
+    assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
+    assertThat(alerts).extracting(Alert::getRuleId, Alert::getState, Alert::getScope, Alert::getDataSource, Alert::getWindowStartMs)
+        .containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(alerts).allSatisfy(a -> {
+      assertThat(a.getModelId()).isEqualTo(any.getPolicy().getModelId());
+      assertThat(a.getPolicyVersion()).isEqualTo(any.getPolicy().getPolicyVersion());
+    });
+  }
+
+  /** The windows in which "busy" (at least {@code busy} generations; clear below, with some) fires and clears. */
+  private static Map<Long, AlertState> expectedBusyAlerts(Map<Long, Long> generationsPerWindow, int busy) {
+    Map<Long, AlertState> alerts = new TreeMap<>();
+    boolean firing = false;
+    for (Map.Entry<Long, Long> window : generationsPerWindow.entrySet()) {
+      if (!firing && window.getValue() >= busy) {
+        firing = true;
+        alerts.put(window.getKey(), AlertState.FIRING);
+      } else if (firing && window.getValue() < busy) {
+        firing = false;
+        alerts.put(window.getKey(), AlertState.CLEARED);
+      }
+    }
+    return alerts;
+  }
+
+  /** The highest threshold at which "busy" both fires and clears on these windows. */
+  private static int busyThreshold(Map<Long, Long> generationsPerWindow) {
+    long most = generationsPerWindow.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    for (int busy = (int) most; busy >= 2; busy--) {
+      if (expectedBusyAlerts(generationsPerWindow, busy).containsValue(AlertState.CLEARED)) {
+        return busy;
+      }
+    }
+    throw new IllegalStateException("no threshold both fires and clears on " + generationsPerWindow);
   }
 
   /** One value of each row of the finished JSON Lines files in {@code dir} (hidden in-progress parts left out). */
@@ -209,6 +342,145 @@ class PipelineITCase {
     assertThat(deadLetters).extracting(DeadLetter::getPayload).containsExactlyInAnyOrderElementsOf(expectedPayloads);
     assertThat(deadLetters).extracting(DeadLetter::getErrorKind).contains("INVALID");
     assertExactlyOnce(traffic, topics);
+  }
+
+  /**
+   * The README's promise for learned scorers: turning one on later adds operators with new uids, and
+   * every existing operator restores from a savepoint. The job stops with a savepoint while a group
+   * has half its members; the job restored with a remote reward model and a judge added completes
+   * that group from its restored state, de-duplicates re-sent generations against its restored
+   * state, continues the batch sequence, and scores only what arrives after it with the new
+   * scorers. Nothing is lost or doubled.
+   */
+  @Test
+  void aSavepointRestoresIntoTheJobWithRemoteScorersAddedAndItsOpenGroupCompletesExactlyOnce() throws Exception {
+    Topics topics = Topics.fresh();
+    SimulatedTraffic traffic = new SimulatedTraffic(settings(23L, 0.0, 16));
+    List<SimulatedTraffic.Message> messages = traffic.messages;
+    // The cut: after the second member of the first trainable group that starts in the second half.
+    Map<String, Integer> firstMessage = new HashMap<>();
+    Map<String, Set<String>> membersSeen = new HashMap<>();
+    String openGroup = null;
+    int cut = -1;
+    for (int i = 0; i < messages.size() && openGroup == null; i++) {
+      Generation g = traffic.generationOf(messages.get(i));
+      if (g == null) {
+        continue;
+      }
+      firstMessage.putIfAbsent(g.getGroupId(), i);
+      membersSeen.computeIfAbsent(g.getGroupId(), k -> new HashSet<>()).add(g.getGenerationId());
+      if (firstMessage.get(g.getGroupId()) >= messages.size() / 2 && traffic.trainableGroupIds.contains(g.getGroupId())
+          && membersSeen.get(g.getGroupId()).size() == 2) {
+        openGroup = g.getGroupId();
+        cut = i + 1;
+      }
+    }
+    assertThat(openGroup).as("a trainable group in the second half").isNotNull();
+    List<SimulatedTraffic.Message> before = messages.subList(0, cut);
+    Set<String> scoredBefore = new HashSet<>();
+    List<SimulatedTraffic.Message> resent = new ArrayList<>();
+    for (SimulatedTraffic.Message m : before) {
+      Generation g = traffic.generationOf(m);
+      if (g != null) {
+        scoredBefore.add(g.getGenerationId());
+        resent.add(m);
+      }
+    }
+    List<SimulatedTraffic.Message> after = new ArrayList<>(resent);
+    after.addAll(messages.subList(cut, messages.size()));
+
+    JobClient first = start(options(topics, 0), topics, false);
+    publish(topics, before);
+    waitForCommitted("the generations before the cut", topics.scored, ScoredGeneration.class, scoredBefore.size());
+    String savepoint =
+        first.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    assertThat(first.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
+    String open = openGroup;
+    assertThat(read(topics.batches, RLBatch.class)).as("the open group is not batched before the savepoint")
+        .allSatisfy(b -> assertThat(b.getGroups()).extracting(RLGroup::getGroupId).doesNotContain(open));
+
+    AtomicInteger rewardCalls = new AtomicInteger();
+    AtomicInteger judgeCalls = new AtomicInteger();
+    HttpServer scorers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    scorers.createContext("/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
+    scorers.createContext(
+        "/v1/chat/completions",
+        exchange -> reply(exchange, judgeCalls, "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"SCORE: 7\"}}]}"));
+    scorers.setExecutor(Executors.newFixedThreadPool(2));
+    scorers.start();
+    try {
+      Map<String, String> values = new HashMap<>(optionValues(topics, 0));
+      String base = "http://127.0.0.1:" + scorers.getAddress().getPort();
+      values.put("remote-reward.url", base + "/get_reward");
+      values.put("judge.url", base);
+      values.put("judge.model", "judge-test");
+      JobClient restored = start(LodestarOptions.fromMap(values, name -> null), topics, false, savepoint);
+      publish(topics, after);
+      waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+      drain(restored);
+    } finally {
+      scorers.stop(0);
+    }
+
+    assertExactlyOnce(traffic, topics);
+    assertThat(read(topics.deadLetters, DeadLetter.class)).as("no late, re-scored or unmatched record").isEmpty();
+    List<ScoredGeneration> scored = read(topics.scored, ScoredGeneration.class);
+    assertThat(scored).filteredOn(s -> scoredBefore.contains(s.getGeneration().getGenerationId()))
+        .hasSize(scoredBefore.size())
+        .allSatisfy(s -> assertThat(s.getComponents()).extracting(RewardComponent::getName).doesNotContain("remote_rm", "judge"));
+    assertThat(scored).filteredOn(s -> !scoredBefore.contains(s.getGeneration().getGenerationId()))
+        .hasSize(traffic.generationIds.size() - scoredBefore.size())
+        .allSatisfy(s -> assertThat(s.getComponents())
+            .filteredOn(c -> c.getName().equals("remote_rm") || c.getName().equals("judge"))
+            .extracting(RewardComponent::getName, RewardComponent::getStatus)
+            .containsExactlyInAnyOrder(tuple("remote_rm", RewardStatus.OK), tuple("judge", RewardStatus.OK)));
+    List<RLGroup> completed = new ArrayList<>();
+    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().stream().filter(g -> g.getGroupId().equals(open)).forEach(completed::add));
+    assertThat(completed).singleElement().satisfies(g -> assertThat(g.getSamples())
+        .extracting(sample -> sample.getGenerationId())
+        .containsExactlyInAnyOrderElementsOf(traffic.generationIdsByGroup.get(open)));
+  }
+
+  /**
+   * Records of an aborted transaction on the input topics - valid generations, feedback and
+   * undecodable payloads - among committed ones: the job's sources read committed data only, so
+   * none of them is scored, grouped, paired or dead-lettered.
+   */
+  @Test
+  void theSourcesNeverReadTheRecordsOfAnAbortedTransaction() throws Exception {
+    Topics topics = Topics.fresh();
+    SimulatedTraffic traffic = new SimulatedTraffic(settings(37L, 0.3, 16));
+    SimulatedTraffic aborted = new SimulatedTraffic(settings(43L, 0.5, 6));
+    List<SimulatedTraffic.Message> abortedMessages = new ArrayList<>(aborted.messages);
+    List<ByteBuffer> abortedPayloads = new ArrayList<>();
+    aborted.rejected.forEach(r -> abortedPayloads.add(ByteBuffer.wrap(r.message().value())));
+    for (boolean feedback : new boolean[] {false, true}) {
+      byte[] garbage = ("aborted garbage on the " + (feedback ? "feedback" : "generations") + " topic").getBytes(StandardCharsets.UTF_8);
+      abortedMessages.add(new SimulatedTraffic.Message(feedback, null, garbage));
+      abortedPayloads.add(ByteBuffer.wrap(garbage));
+    }
+    assertThat(aborted.generationIds).doesNotContainAnyElementsOf(traffic.generationIds);
+    // Valid generations and feedback that would be scored, paired or counted if they were read.
+    assertThat(aborted.messages).anySatisfy(m -> assertThat(aborted.generationOf(m)).isNotNull())
+        .anySatisfy(m -> assertThat(m.feedback()).isTrue());
+
+    JobClient job = start(options(topics, 0), topics, false);
+    int half = traffic.messages.size() / 2;
+    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>(publish(topics, traffic.messages.subList(0, half)));
+    publishInTransaction(topics, abortedMessages, false);
+    positions.putAll(publishInTransaction(topics, traffic.messages.subList(half, traffic.messages.size()), true));
+    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all dead letters", topics.deadLetters, DeadLetter.class, traffic.rejected.size());
+    drain(job);
+
+    List<String> scoredIds = new ArrayList<>();
+    read(topics.scored, ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
+    assertThat(scoredIds).as("no generation of the aborted transaction is scored").doesNotContainAnyElementsOf(aborted.generationIds);
+    assertThat(read(topics.deadLetters, DeadLetter.class)).extracting(DeadLetter::getPayload)
+        .as("no payload of the aborted transaction is dead-lettered").doesNotContainAnyElementsOf(abortedPayloads);
+    assertExactlyOnce(traffic, topics);
+    assertDeadLettersExactlyOnce(traffic, topics, positions);
   }
 
   @Test
@@ -374,24 +646,17 @@ class PipelineITCase {
     }
   }
 
+  /**
+   * Scored generations, RL batches, set-aside groups, pairs and unpaired examples, each exactly the
+   * set the traffic calls for, each record once.
+   */
   private void assertExactlyOnce(SimulatedTraffic traffic, Topics topics) {
     List<String> scoredIds = new ArrayList<>();
     read(topics.scored, ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
     assertThat(scoredIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.generationIds);
 
     List<RLBatch> batches = read(topics.batches, RLBatch.class);
-    List<String> groupIds = new ArrayList<>();
-    List<Long> sequences = new ArrayList<>();
-    for (RLBatch batch : batches) {
-      sequences.add(batch.getSequence());
-      assertThat(batch.getGroups()).hasSizeLessThanOrEqualTo(3);
-      for (RLGroup group : batch.getGroups()) {
-        groupIds.add(group.getGroupId());
-        assertThat(group.getSamples()).hasSize(4);
-      }
-    }
-    assertThat(groupIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
-    assertThat(sequences).doesNotHaveDuplicates();
+    assertBatchesExactlyOnce(batches, traffic.generationIdsByGroup);
     // The rest were set aside whole, each once: a member's user did not consent to training.
     List<RLGroup> setAside = read(topics.filteredGroups, RLGroup.class);
     assertThat(setAside).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
@@ -399,21 +664,59 @@ class PipelineITCase {
         .isNotEmpty();
     assertThat(setAside).allSatisfy(g -> assertThat(g.getSamples()).anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
 
+    // Votes and thumbs: every pair they call for, each once, and nothing else.
     List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
-    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.VOTE).extracting(PreferencePair::getPairId)
-        .containsExactlyInAnyOrderElementsOf(traffic.expectedPairIds)
+    assertThat(pairs)
+        .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
+        .containsExactlyInAnyOrderElementsOf(traffic.expectedPairs)
         .isNotEmpty();
-    // One simulated thumb per group: each becomes an unpaired example once its prompt's window closes.
+    // A thumbed reply left without a pair is an unpaired example with its label, once.
     List<UnpairedExample> unpaired = read(topics.unpaired, UnpairedExample.class);
     assertThat(unpaired).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
-    assertThat(unpaired).isNotEmpty().allSatisfy(u -> assertThat(u.getSource()).isEqualTo(PairSource.THUMBS));
-    assertThat(read(topics.healthMetrics, HealthMetrics.class)).isNotEmpty();
+    assertThat(unpaired)
+        .extracting(u -> new SimulatedTraffic.ExpectedExample(u.getSource(), u.getGenerationId(), u.getLabel()))
+        .containsExactlyInAnyOrderElementsOf(traffic.expectedUnpaired)
+        .isNotEmpty();
+  }
+
+  /**
+   * Every trainable group in exactly one batch with exactly its own generations; per model the
+   * batch sequence numbers 0, 1, 2, ... without a gap or a repeat, and each batch id the model id
+   * and a content hash ({@code <modelId>-<32 hex digits>}), unique.
+   */
+  static void assertBatchesExactlyOnce(List<RLBatch> batches, Map<String, Set<String>> generationIdsByGroup) {
+    Map<String, Set<String>> batched = new HashMap<>();
+    Map<String, List<Long>> sequences = new HashMap<>();
+    for (RLBatch batch : batches) {
+      sequences.computeIfAbsent(batch.getModelId(), k -> new ArrayList<>()).add(batch.getSequence());
+      assertThat(batch.getBatchId()).matches(java.util.regex.Pattern.quote(batch.getModelId()) + "-[0-9a-f]{32}");
+      assertThat(batch.getGroups()).hasSizeBetween(1, 3);
+      for (RLGroup group : batch.getGroups()) {
+        Set<String> samples = new HashSet<>();
+        group.getSamples().forEach(sample -> samples.add(sample.getGenerationId()));
+        assertThat(batched.put(group.getGroupId(), samples)).as("group %s batched twice", group.getGroupId()).isNull();
+        assertThat(group.getSamples()).hasSameSizeAs(samples);
+      }
+    }
+    assertThat(batched).isEqualTo(generationIdsByGroup);
+    assertThat(batches).extracting(RLBatch::getBatchId).doesNotHaveDuplicates();
+    sequences.forEach((model, seen) -> assertThat(seen).as("batch sequence numbers of %s", model)
+        .containsExactlyInAnyOrderElementsOf(LongStream.range(0, seen.size()).boxed().toList()));
   }
 
   private JobClient start(LodestarOptions options, Topics topics, boolean injectFailure) throws Exception {
     kafka.createTopics(2, topics.all());
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    return start(options, topics, injectFailure, null);
+  }
+
+  /** Starts the job on existing topics, from {@code savepoint} when it is not null. */
+  private JobClient start(LodestarOptions options, Topics topics, boolean injectFailure, String savepoint) throws Exception {
+    Configuration conf = PipelineEnvironment.streaming(options);
+    if (savepoint != null) {
+      conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+    }
+    StreamExecutionEnvironment env = PipelineEnvironment.create(conf);
     KafkaSettings settings = options.kafka();
     PipelineJob.checkTransactionTimeout(options, settings);
     DataStream<RawRecord> generations =
@@ -484,16 +787,56 @@ class PipelineITCase {
         seed, prompts, 4, 0.05, corruptRate, d.noAnswerRate(), 0.6, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId());
   }
 
-  private static void publish(Topics topics, List<SimulatedTraffic.Message> messages) {
+  /** Where a record was written. */
+  record Position(String topic, int partition, long offset) {}
+
+  /** Writes {@code messages} in order and returns where each one was written. */
+  private static Map<SimulatedTraffic.Message, Position> publish(Topics topics, List<SimulatedTraffic.Message> messages)
+      throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("enable.idempotence", "true");
-    try (CheckedProducer producer = new CheckedProducer(props)) {
+    Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (SimulatedTraffic.Message m : messages) {
-        producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value()));
+        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value())));
       }
       producer.flush();
     }
+    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>();
+    for (Map.Entry<SimulatedTraffic.Message, Future<RecordMetadata>> e : sent.entrySet()) {
+      RecordMetadata written = e.getValue().get(30, TimeUnit.SECONDS);
+      positions.put(e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
+    }
+    return positions;
+  }
+
+  /** Writes {@code messages} in one transaction, commits or aborts it, and returns where each one was written. */
+  private static Map<SimulatedTraffic.Message, Position> publishInTransaction(
+      Topics topics, List<SimulatedTraffic.Message> messages, boolean commit) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka.bootstrapServers());
+    props.put("transactional.id", "upstream-" + topics.suffix + "-" + (commit ? "committed" : "aborted"));
+    Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      for (SimulatedTraffic.Message m : messages) {
+        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value())));
+      }
+      producer.flush();
+      if (commit) {
+        producer.commitTransaction();
+      } else {
+        producer.abortTransaction();
+      }
+    }
+    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>();
+    for (Map.Entry<SimulatedTraffic.Message, Future<RecordMetadata>> e : sent.entrySet()) {
+      RecordMetadata written = e.getValue().get(30, TimeUnit.SECONDS);
+      positions.put(e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
+    }
+    return positions;
   }
 
   /** What a trainer reads once the job has finished: every transaction settled, none left pending. */

@@ -222,8 +222,9 @@ class PoisonRecordsITCase {
     assertThat(batchedGroups).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     List<PreferencePair> votePairs = read(pairs, PreferencePair.class);
     assertThat(votePairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
-    assertThat(votePairs).filteredOn(p -> p.getSource() == PairSource.VOTE).extracting(PreferencePair::getPairId)
-        .containsExactlyInAnyOrderElementsOf(traffic.expectedPairIds);
+    assertThat(votePairs).filteredOn(p -> p.getSource() == PairSource.VOTE)
+        .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
+        .containsExactlyInAnyOrderElementsOf(traffic.expectedPairs);
     assertThat(read(unpaired, UnpairedExample.class)).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
   }
 
