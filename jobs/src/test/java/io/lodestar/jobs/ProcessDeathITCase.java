@@ -197,12 +197,12 @@ class ProcessDeathITCase {
     Set<String> generations = new HashSet<>();
     Set<String> trainable = new HashSet<>();
     Set<String> setAside = new HashSet<>();
-    Set<String> votePairs = new HashSet<>();
+    Set<SimulatedTraffic.ExpectedPair> votePairs = new HashSet<>();
     for (SimulatedTraffic t : runs) {
       generations.addAll(t.generationIds);
       trainable.addAll(t.trainableGroupIds);
       t.groupIds.stream().filter(id -> !t.trainableGroupIds.contains(id)).forEach(setAside::add);
-      votePairs.addAll(t.expectedPairIds);
+      t.expectedPairs.stream().filter(p -> p.source() == PairSource.VOTE).forEach(votePairs::add);
     }
     assertThat(read(topics.scored, ScoredGeneration.class)).extracting(s -> s.getGeneration().getGenerationId())
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(generations);
@@ -222,7 +222,8 @@ class ProcessDeathITCase {
 
     List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
-    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.VOTE).extracting(PreferencePair::getPairId)
+    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.VOTE)
+        .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
         .containsExactlyInAnyOrderElementsOf(votePairs).isNotEmpty();
     assertThat(read(topics.unpaired, UnpairedExample.class)).extracting(UnpairedExample::getExampleId)
         .doesNotHaveDuplicates().isNotEmpty();
