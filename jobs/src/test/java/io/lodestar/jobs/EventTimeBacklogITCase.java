@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -98,8 +97,8 @@ class EventTimeBacklogITCase {
    */
   @Test
   void shouldEmitEveryGroupOfABacklogWholeWhenOnePartitionHoldsMostOfIt() throws Exception {
-    Topics topics = Topics.fresh();
-    kafka.createTopics(PARTITIONS, topics.generations, topics.feedback);
+    TestTopics topics = TestTopics.fresh();
+    kafka.createTopics(PARTITIONS, topics.generations(), topics.feedback());
     kafka.createTopics(2, topics.outputs());
     long t0 = startOfBacklog();
     List<ProducerRecord<byte[], byte[]>> backlog = new ArrayList<>();
@@ -113,7 +112,7 @@ class EventTimeBacklogITCase {
       for (int i = 0; i < GROUP_SIZE; i++) {
         Generation member = member(groupId, "prompt-" + g, MODEL, GROUP_SIZE, i, groupTime + i * 50L);
         int partition = i < GROUP_SIZE - 1 ? 0 : 1 + g % (PARTITIONS - 1);
-        backlog.add(new ProducerRecord<>(topics.generations, partition, null, codec.encode(member, WireFormat.AVRO)));
+        backlog.add(new ProducerRecord<>(topics.generations(), partition, null, codec.encode(member, WireFormat.AVRO)));
       }
       if (g % 10 == 0) {
         // Some feedback, read in step with the generations it is about.
@@ -125,19 +124,19 @@ class EventTimeBacklogITCase {
                 .setThumbUp(true)
                 .setCreatedAtMs(groupTime + 2_000)
                 .build();
-        backlog.add(new ProducerRecord<>(topics.feedback, g % PARTITIONS, null, feedbackCodec.encode(thumb, WireFormat.AVRO)));
+        backlog.add(new ProducerRecord<>(topics.feedback(), g % PARTITIONS, null, feedbackCodec.encode(thumb, WireFormat.AVRO)));
       }
     }
     publish(backlog);
 
     JobClient job = start(options(topics, 2));
-    waitForCommitted(topics.scored, ScoredGeneration.class, GROUPS * GROUP_SIZE);
+    waitForCommitted(topics.scored(), ScoredGeneration.class, GROUPS * GROUP_SIZE);
     drain(job);
 
     List<RLGroup> groups = new ArrayList<>();
-    read(topics.batches, RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
-    List<RLGroup> setAside = read(topics.filteredGroups, RLGroup.class);
-    List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+    read(topics.batches(), RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
+    List<RLGroup> setAside = read(topics.filteredGroups(), RLGroup.class);
+    List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
     long broken = groups.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count()
         + setAside.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count();
     long late = deadLetters.stream().filter(d -> d.getErrorKind().equals(DeadLetters.LATE_GROUP_MEMBER)).count();
@@ -162,8 +161,8 @@ class EventTimeBacklogITCase {
    */
   @Test
   void shouldDeadLetterMembersOfAnotherPromptModelOrSizeAndBatchTheGroupWithoutThem() throws Exception {
-    Topics topics = Topics.fresh();
-    kafka.createTopics(1, topics.generations, topics.feedback);
+    TestTopics topics = TestTopics.fresh();
+    kafka.createTopics(1, topics.generations(), topics.feedback());
     kafka.createTopics(1, topics.outputs());
     long t0 = startOfBacklog();
     RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
@@ -194,11 +193,11 @@ class EventTimeBacklogITCase {
     // Every partition idle before the drain: the drain's final watermark must still close the batch.
     Map<String, String> quickIdleness = Map.of(LodestarOptions.WATERMARK_IDLENESS.key(), "1 s");
     JobClient job = start(options(topics, 1, quickIdleness));
-    waitForCommitted(topics.scored, ScoredGeneration.class, kinds.length * (GROUP_SIZE + 1));
+    waitForCommitted(topics.scored(), ScoredGeneration.class, kinds.length * (GROUP_SIZE + 1));
     Thread.sleep(3_000);
     drain(job);
 
-    List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+    List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
     assertThat(deadLetters).extracting(DeadLetter::getErrorKind).containsOnly(DeadLetters.INCONSISTENT_GROUP_MEMBER);
     Map<String, String> reasons =
         deadLetters.stream().collect(Collectors.toMap(DeadLetter::getRecordId, DeadLetter::getReason));
@@ -207,7 +206,7 @@ class EventTimeBacklogITCase {
     assertThat(reasons.get("reused-model-m9")).contains("policy.modelId 'policy-b' (group has '" + MODEL + "')");
     assertThat(reasons.get("reused-size-m9")).contains("expectedGroupSize 2 (group has 4)");
 
-    List<RLBatch> batches = read(topics.batches, RLBatch.class);
+    List<RLBatch> batches = read(topics.batches(), RLBatch.class);
     List<RLGroup> groups = new ArrayList<>();
     batches.forEach(b -> groups.addAll(b.getGroups()));
     assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrder(odd.keySet().toArray(String[]::new));
@@ -217,7 +216,7 @@ class EventTimeBacklogITCase {
           .containsExactlyInAnyOrder(g.getGroupId() + "-m0", g.getGroupId() + "-m1", g.getGroupId() + "-m2", g.getGroupId() + "-m3");
     }
     assertThat(groups).extracting(RLGroup::getPromptId).containsExactlyInAnyOrder("prompt-0", "prompt-1", "prompt-2");
-    assertThat(read(topics.filteredGroups, RLGroup.class)).isEmpty();
+    assertThat(read(topics.filteredGroups(), RLGroup.class)).isEmpty();
   }
 
   private static String completions(List<RLGroup> batched, List<RLGroup> setAside) {
@@ -236,8 +235,8 @@ class EventTimeBacklogITCase {
     return dayAgo - dayAgo % 1_000;
   }
 
-  private static ProducerRecord<byte[], byte[]> record(Topics topics, RecordCodec<Generation> codec, Generation g) {
-    return new ProducerRecord<>(topics.generations, 0, null, codec.encode(g, WireFormat.AVRO));
+  private static ProducerRecord<byte[], byte[]> record(TestTopics topics, RecordCodec<Generation> codec, Generation g) {
+    return new ProducerRecord<>(topics.generations(), 0, null, codec.encode(g, WireFormat.AVRO));
   }
 
   /** A math answer, right for even sample indexes and wrong for odd ones, so every group's rewards vary. */
@@ -276,26 +275,26 @@ class EventTimeBacklogITCase {
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
   }
 
-  private LodestarOptions options(Topics topics, int parallelism) {
+  private LodestarOptions options(TestTopics topics, int parallelism) {
     return options(topics, parallelism, Map.of());
   }
 
-  private LodestarOptions options(Topics topics, int parallelism, Map<String, String> overrides) {
+  private LodestarOptions options(TestTopics topics, int parallelism, Map<String, String> overrides) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations);
-    values.put(LodestarOptions.TOPIC_FEEDBACK.key(), topics.feedback);
-    values.put(LodestarOptions.TOPIC_SCORED.key(), topics.scored);
-    values.put(LodestarOptions.TOPIC_BATCHES.key(), topics.batches);
-    values.put(LodestarOptions.TOPIC_PAIRS.key(), topics.pairs);
-    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired);
-    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics);
-    values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts);
-    values.put(LodestarOptions.TOPIC_FILTERED_GROUPS.key(), topics.filteredGroups);
-    values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters);
-    values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix);
+    values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations());
+    values.put(LodestarOptions.TOPIC_FEEDBACK.key(), topics.feedback());
+    values.put(LodestarOptions.TOPIC_SCORED.key(), topics.scored());
+    values.put(LodestarOptions.TOPIC_BATCHES.key(), topics.batches());
+    values.put(LodestarOptions.TOPIC_PAIRS.key(), topics.pairs());
+    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired());
+    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics());
+    values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts());
+    values.put(LodestarOptions.TOPIC_FILTERED_GROUPS.key(), topics.filteredGroups());
+    values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters());
+    values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix());
     values.put(LodestarOptions.SOURCE_STARTING_OFFSETS.key(), "earliest");
-    values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix);
+    values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix());
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "1 min");
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "500 ms");
     values.put(LodestarOptions.CHECKPOINT_DIR.key(), checkpoints.toUri().toString());
@@ -322,14 +321,7 @@ class EventTimeBacklogITCase {
   }
 
   private static <T extends SpecificRecordBase> List<T> read(String topic, Class<T> type) {
-    return decode(CommittedReader.readAllSettled(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
-  }
-
-  private static <T extends SpecificRecordBase> List<T> decode(List<byte[]> values, Class<T> type) {
-    RecordCodec<T> codec = RecordCodec.of(type);
-    List<T> records = new ArrayList<>();
-    values.forEach(v -> records.add(codec.decodeOrThrow(v)));
-    return records;
+    return CommittedRecords.read(kafka.bootstrapServers(), topic, type);
   }
 
   private void waitForCommitted(String topic, Class<? extends SpecificRecordBase> type, int expected) throws Exception {
@@ -358,30 +350,6 @@ class EventTimeBacklogITCase {
       return job.getJobStatus().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       return null;
-    }
-  }
-
-  private record Topics(
-      String suffix,
-      String generations,
-      String feedback,
-      String scored,
-      String batches,
-      String pairs,
-      String unpaired,
-      String deadLetters,
-      String healthMetrics,
-      String alerts,
-      String filteredGroups) {
-    static Topics fresh() {
-      String s = UUID.randomUUID().toString().substring(0, 8);
-      return new Topics(
-          s, "generations-" + s, "feedback-" + s, "scored-" + s, "batches-" + s, "pairs-" + s, "unpaired-" + s, "dead-" + s,
-          "health-" + s, "alerts-" + s, "filtered-" + s);
-    }
-
-    String[] outputs() {
-      return new String[] {scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups};
     }
   }
 }

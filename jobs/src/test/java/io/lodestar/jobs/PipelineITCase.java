@@ -12,7 +12,6 @@ import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.connectors.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
-import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.demo.TrafficSimulator;
 import io.lodestar.schema.Alert;
@@ -51,7 +50,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -141,7 +139,7 @@ class PipelineITCase {
   @Test
   void everyOutputIsSeenExactlyOnceByReadCommittedReadersAndInTheTrainerFilesAcrossAnInjectedTaskFailure()
       throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     // Corrupt records among the traffic, and second thumbs on some prompts: THUMBS pairs as well as unpaired examples.
     SimulatedTraffic traffic = new SimulatedTraffic(settings(7L, 0.3), UnaryOperator.identity(), true);
     assertThat(traffic.rejected).as("corrupt records in the traffic").hasSizeGreaterThanOrEqualTo(5);
@@ -151,7 +149,7 @@ class PipelineITCase {
     Map<Long, Long> generationsPerWindow = traffic.generationsPerWindow(windowMs);
     assertThat(generationsPerWindow).hasSizeGreaterThanOrEqualTo(3);
     int busy = busyThreshold(generationsPerWindow);
-    Path exports = work.resolve("exports-" + topics.suffix);
+    Path exports = work.resolve("exports-" + topics.suffix());
     Map<String, String> values = new HashMap<>(optionValues(topics, 3));
     values.put(LodestarOptions.EXPORT_DIR.key(), exports.toUri().toString());
     values.put(LodestarOptions.EXPORT_FORMATS.key(), "verl-jsonl");
@@ -174,7 +172,7 @@ class PipelineITCase {
     waitFor("a completed checkpoint", FailOnceAfterCheckpoint.CHECKPOINTED::get);
     positions.putAll(publish(topics, messages.subList(half, messages.size())));
     waitFor("the injected failure", FailOnceAfterCheckpoint.FAILED::get);
-    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     drain(job);
 
     assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
@@ -185,17 +183,17 @@ class PipelineITCase {
 
     // The files a trainer would load hold each committed record once: the same set as the topics.
     List<String> sampleIds = new ArrayList<>();
-    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().forEach(
+    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().forEach(
         g -> g.getSamples().forEach(sample -> sampleIds.add(sample.getGenerationId()))));
     assertThat(finishedRows(exports.resolve("verl-jsonl"), "samples", r -> r.path("extra_info").path("generation_id").asText()))
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sampleIds);
     assertThat(finishedRows(exports.resolve("trl-preference-jsonl"), "pairs", r -> r.path("pair_id").asText()))
         .doesNotHaveDuplicates()
-        .containsExactlyInAnyOrderElementsOf(read(topics.pairs, PreferencePair.class).stream().map(PreferencePair::getPairId).toList());
+        .containsExactlyInAnyOrderElementsOf(read(topics.pairs(), PreferencePair.class).stream().map(PreferencePair::getPairId).toList());
     assertThat(finishedRows(exports.resolve("kto-jsonl"), "examples", r -> r.path("example_id").asText()))
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(
-            read(topics.unpaired, UnpairedExample.class).stream().map(UnpairedExample::getExampleId).toList());
+            read(topics.unpaired(), UnpairedExample.class).stream().map(UnpairedExample::getExampleId).toList());
   }
 
   /**
@@ -203,13 +201,13 @@ class PipelineITCase {
    * nothing else: this traffic has no late, unmatched or inconsistent records.
    */
   private static void assertDeadLettersExactlyOnce(
-      SimulatedTraffic traffic, Topics topics, Map<SimulatedTraffic.Message, Position> positions) {
+      SimulatedTraffic traffic, TestTopics topics, Map<SimulatedTraffic.Message, Position> positions) {
     List<Tuple> expected = new ArrayList<>();
     for (SimulatedTraffic.Rejected r : traffic.rejected) {
       Position at = positions.get(r.message());
       expected.add(tuple(at.topic(), at.partition(), at.offset(), r.errorKind(), ByteBuffer.wrap(r.message().value())));
     }
-    List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+    List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
     assertThat(deadLetters)
         .extracting(DeadLetter::getTopic, DeadLetter::getPartition, DeadLetter::getOffset, DeadLetter::getErrorKind,
             DeadLetter::getPayload)
@@ -222,8 +220,8 @@ class PipelineITCase {
    * and in the newest revision of each window exactly the generations whose event time falls in
    * it, in the data source's rows and in the roll-up: N over all windows.
    */
-  private static void assertHealthWindowsExactlyOnce(Topics topics, Map<Long, Long> expectedPerWindow, int uniqueGenerations) {
-    List<HealthMetrics> metrics = read(topics.healthMetrics, HealthMetrics.class);
+  private static void assertHealthWindowsExactlyOnce(TestTopics topics, Map<Long, Long> expectedPerWindow, int uniqueGenerations) {
+    List<HealthMetrics> metrics = read(topics.healthMetrics(), HealthMetrics.class);
     assertThat(metrics).extracting(HealthMetrics::getMetricsId).doesNotHaveDuplicates();
     Map<List<Object>, List<HealthMetrics>> byWindow = new HashMap<>();
     metrics.forEach(m -> byWindow.computeIfAbsent(
@@ -252,14 +250,14 @@ class PipelineITCase {
    * while clear, and clears in each window with fewer (but some) generations while firing. Each
    * alert once.
    */
-  private static void assertAlertsExactlyOnce(Topics topics, Map<Long, Long> generationsPerWindow, int busy, Generation any) {
+  private static void assertAlertsExactlyOnce(TestTopics topics, Map<Long, Long> generationsPerWindow, int busy, Generation any) {
     long first = generationsPerWindow.keySet().iterator().next();
     List<Tuple> expected = new ArrayList<>();
     expected.add(tuple("seen", AlertState.FIRING, AlertScope.SOURCE, "simulated-math", first));
     expected.add(tuple("seen-policy", AlertState.FIRING, AlertScope.POLICY, "*", first));
     expectedBusyAlerts(generationsPerWindow, busy)
         .forEach((start, state) -> expected.add(tuple("busy", state, AlertScope.SOURCE, "simulated-math", start)));
-    List<Alert> alerts = read(topics.alerts, Alert.class);
+    List<Alert> alerts = read(topics.alerts(), Alert.class);
     assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
     assertThat(alerts).extracting(Alert::getRuleId, Alert::getState, Alert::getScope, Alert::getDataSource, Alert::getWindowStartMs)
         .containsExactlyInAnyOrderElementsOf(expected);
@@ -309,7 +307,7 @@ class PipelineITCase {
 
   @Test
   void corruptAndInvalidRecordsGoToDeadLettersWithoutRestartingTheJob() throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(11L, 0.5));
     traffic.addInvalidGeneration(traffic.anyGeneration(), " ", 4);
     traffic.addInvalidGeneration(traffic.anyGeneration(), "invalid-group-size", 0);
@@ -322,17 +320,17 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitForCommitted("all dead letters", topics.deadLetters, DeadLetter.class, traffic.rejectedPayloads.size());
-    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejectedPayloads.size());
+    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     drain(job);
 
-    List<DeadLetter> deadLetters = read(topics.deadLetters, DeadLetter.class);
+    List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
     assertThat(deadLetters).hasSize(traffic.rejectedPayloads.size());
     assertThat(deadLetters)
         .allSatisfy(
             d -> {
-              assertThat(d.getTopic()).isIn(topics.generations, topics.feedback);
+              assertThat(d.getTopic()).isIn(topics.generations(), topics.feedback());
               assertThat(d.getPartition()).isNotNull();
               assertThat(d.getOffset()).isNotNull();
               assertThat(d.getReason()).isNotBlank();
@@ -354,7 +352,7 @@ class PipelineITCase {
    */
   @Test
   void aSavepointRestoresIntoTheJobWithRemoteScorersAddedAndItsOpenGroupCompletesExactlyOnce() throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(23L, 0.0, 16));
     List<SimulatedTraffic.Message> messages = traffic.messages;
     // The cut: after the second member of the first trainable group that starts in the second half.
@@ -391,13 +389,13 @@ class PipelineITCase {
 
     JobClient first = start(options(topics, 0), topics, false);
     publish(topics, before);
-    waitForCommitted("the generations before the cut", topics.scored, ScoredGeneration.class, scoredBefore.size());
+    waitForCommitted("the generations before the cut", topics.scored(), ScoredGeneration.class, scoredBefore.size());
     String savepoint =
         first.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
             .get(2, TimeUnit.MINUTES);
     assertThat(first.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
     String open = openGroup;
-    assertThat(read(topics.batches, RLBatch.class)).as("the open group is not batched before the savepoint")
+    assertThat(read(topics.batches(), RLBatch.class)).as("the open group is not batched before the savepoint")
         .allSatisfy(b -> assertThat(b.getGroups()).extracting(RLGroup::getGroupId).doesNotContain(open));
 
     AtomicInteger rewardCalls = new AtomicInteger();
@@ -417,15 +415,15 @@ class PipelineITCase {
       values.put("judge.model", "judge-test");
       JobClient restored = start(LodestarOptions.fromMap(values, name -> null), topics, false, savepoint);
       publish(topics, after);
-      waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+      waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
       drain(restored);
     } finally {
       scorers.stop(0);
     }
 
     assertExactlyOnce(traffic, topics);
-    assertThat(read(topics.deadLetters, DeadLetter.class)).as("no late, re-scored or unmatched record").isEmpty();
-    List<ScoredGeneration> scored = read(topics.scored, ScoredGeneration.class);
+    assertThat(read(topics.deadLetters(), DeadLetter.class)).as("no late, re-scored or unmatched record").isEmpty();
+    List<ScoredGeneration> scored = read(topics.scored(), ScoredGeneration.class);
     assertThat(scored).filteredOn(s -> scoredBefore.contains(s.getGeneration().getGenerationId()))
         .hasSize(scoredBefore.size())
         .allSatisfy(s -> assertThat(s.getComponents()).extracting(RewardComponent::getName).doesNotContain("remote_rm", "judge"));
@@ -436,7 +434,7 @@ class PipelineITCase {
             .extracting(RewardComponent::getName, RewardComponent::getStatus)
             .containsExactlyInAnyOrder(tuple("remote_rm", RewardStatus.OK), tuple("judge", RewardStatus.OK)));
     List<RLGroup> completed = new ArrayList<>();
-    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().stream().filter(g -> g.getGroupId().equals(open)).forEach(completed::add));
+    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().stream().filter(g -> g.getGroupId().equals(open)).forEach(completed::add));
     assertThat(completed).singleElement().satisfies(g -> assertThat(g.getSamples())
         .extracting(sample -> sample.getGenerationId())
         .containsExactlyInAnyOrderElementsOf(traffic.generationIdsByGroup.get(open)));
@@ -449,7 +447,7 @@ class PipelineITCase {
    */
   @Test
   void theSourcesNeverReadTheRecordsOfAnAbortedTransaction() throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(37L, 0.3, 16));
     SimulatedTraffic aborted = new SimulatedTraffic(settings(43L, 0.5, 6));
     List<SimulatedTraffic.Message> abortedMessages = new ArrayList<>(aborted.messages);
@@ -470,14 +468,14 @@ class PipelineITCase {
     Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>(publish(topics, traffic.messages.subList(0, half)));
     publishInTransaction(topics, abortedMessages, false);
     positions.putAll(publishInTransaction(topics, traffic.messages.subList(half, traffic.messages.size()), true));
-    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
-    waitForCommitted("all dead letters", topics.deadLetters, DeadLetter.class, traffic.rejected.size());
+    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejected.size());
     drain(job);
 
     List<String> scoredIds = new ArrayList<>();
-    read(topics.scored, ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
+    read(topics.scored(), ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
     assertThat(scoredIds).as("no generation of the aborted transaction is scored").doesNotContainAnyElementsOf(aborted.generationIds);
-    assertThat(read(topics.deadLetters, DeadLetter.class)).extracting(DeadLetter::getPayload)
+    assertThat(read(topics.deadLetters(), DeadLetter.class)).extracting(DeadLetter::getPayload)
         .as("no payload of the aborted transaction is dead-lettered").doesNotContainAnyElementsOf(abortedPayloads);
     assertExactlyOnce(traffic, topics);
     assertDeadLettersExactlyOnce(traffic, topics, positions);
@@ -500,7 +498,7 @@ class PipelineITCase {
 
   @Test
   void learnedScorersAddTheirComponentsAndEveryClosedGroupCarriesItsDiversity() throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     // Fewer prompts than the other tests: MiniLM on a 2-core CI machine is the slow part.
     SimulatedTraffic traffic = new SimulatedTraffic(settings(13L, 0.0, 12));
     AtomicInteger rewardCalls = new AtomicInteger();
@@ -527,16 +525,16 @@ class PipelineITCase {
       publish(topics, traffic.messages);
       waitFor(
           "all scored generations to be committed",
-          () -> readSoFar(topics.scored, ScoredGeneration.class).size() >= traffic.generationIds.size(),
+          () -> readSoFar(topics.scored(), ScoredGeneration.class).size() >= traffic.generationIds.size(),
           TimeUnit.MINUTES.toSeconds(5),
-          () -> readSoFar(topics.scored, ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
+          () -> readSoFar(topics.scored(), ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
               + rewardCalls.get() + " remote reward calls, " + judgeCalls.get() + " judge calls");
       drain(job);
     } finally {
       scorers.stop(0);
     }
 
-    List<ScoredGeneration> scored = read(topics.scored, ScoredGeneration.class);
+    List<ScoredGeneration> scored = read(topics.scored(), ScoredGeneration.class);
     assertThat(scored).hasSameSizeAs(traffic.generationIds);
     for (ScoredGeneration s : scored) {
       Map<String, RewardComponent> byName = new HashMap<>();
@@ -549,14 +547,14 @@ class PipelineITCase {
     assertThat(rewardCalls.get()).isGreaterThanOrEqualTo(traffic.generationIds.size());
     assertThat(judgeCalls.get()).isPositive();
     List<RLGroup> groups = new ArrayList<>();
-    read(topics.batches, RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
+    read(topics.batches(), RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
     assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     assertThat(groups).allSatisfy(g -> assertThat(g.getDiversity()).isNotNull().isBetween(0.0, 2.0));
   }
 
   @Test
   void aFiringGatingAlarmHoldsBackTheBatchesOfItsPolicyVersionWhileMetricsAndAlertsArePublished() throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(17L, 0.0));
     Map<String, String> values = new HashMap<>(optionValues(topics, 0));
     values.put(LodestarOptions.GATE_ENABLED.key(), "true");
@@ -565,29 +563,29 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     // The drain ends event time: every window closes, its alert fires and commits with the savepoint.
     drain(job);
 
-    List<Alert> alerts = read(topics.alerts, Alert.class);
+    List<Alert> alerts = read(topics.alerts(), Alert.class);
     assertThat(alerts).isNotEmpty().allSatisfy(a -> {
       assertThat(a.getRuleId()).isEqualTo("any-traffic");
       assertThat(a.getState()).isEqualTo(AlertState.FIRING);
       assertThat(a.getGate()).isTrue();
     });
-    List<HealthMetrics> metrics = read(topics.healthMetrics, HealthMetrics.class);
+    List<HealthMetrics> metrics = read(topics.healthMetrics(), HealthMetrics.class);
     assertThat(metrics).isNotEmpty();
     long windowed = metrics.stream().filter(m -> !"*".equals(m.getDataSource())).mapToLong(HealthMetrics::getGenerations).sum();
     assertThat(windowed).as("every scored generation is counted once in a source row").isEqualTo(traffic.generationIds.size());
     // Every batch is of a policy version whose rule fires: none reaches the trainers' topic; they stay in the gate's state.
-    assertThat(read(topics.batches, RLBatch.class)).isEmpty();
-    assertThat(read(topics.scored, ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
+    assertThat(read(topics.batches(), RLBatch.class)).isEmpty();
+    assertThat(read(topics.scored(), ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
   }
 
   @ParameterizedTest(name = "gate.on-clear={0}")
   @ValueSource(strings = {"release", "discard"})
   void aClearedGateReleasesOrDiscardsWhatItHeldAsConfiguredAndLosesNothing(String onClear) throws Exception {
-    Topics topics = Topics.fresh();
+    TestTopics topics = TestTopics.fresh();
     // Ten one-minute health windows; in the first four every response is padded past the rule's limit.
     TrafficSimulator.Settings spread = spread(settings(19L, 0.0), Duration.ofSeconds(15));
     long padUntil = spread.startTimeMs() + Duration.ofMinutes(4).toMillis();
@@ -603,17 +601,17 @@ class PipelineITCase {
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitForCommitted("all scored generations", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     drain(job);
 
-    List<Alert> alerts = read(topics.alerts, Alert.class);
+    List<Alert> alerts = read(topics.alerts(), Alert.class);
     assertThat(alerts).extracting(Alert::getState).contains(AlertState.FIRING, AlertState.CLEARED);
     assertThat(alerts).allSatisfy(a -> assertThat(a.getGate()).isTrue());
     List<String> passed = new ArrayList<>();
-    read(topics.batches, RLBatch.class).forEach(b -> b.getGroups().forEach(g -> passed.add(g.getGroupId())));
+    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().forEach(g -> passed.add(g.getGroupId())));
     // Groups without consent are set aside before batching, whatever the gate does.
     List<RLGroup> discarded = new ArrayList<>();
-    read(topics.filteredGroups, RLGroup.class).stream()
+    read(topics.filteredGroups(), RLGroup.class).stream()
         .filter(g -> traffic.trainableGroupIds.contains(g.getGroupId()))
         .forEach(discarded::add);
     if (onClear.equals("release")) {
@@ -650,29 +648,29 @@ class PipelineITCase {
    * Scored generations, RL batches, set-aside groups, pairs and unpaired examples, each exactly the
    * set the traffic calls for, each record once.
    */
-  private void assertExactlyOnce(SimulatedTraffic traffic, Topics topics) {
+  private void assertExactlyOnce(SimulatedTraffic traffic, TestTopics topics) {
     List<String> scoredIds = new ArrayList<>();
-    read(topics.scored, ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
+    read(topics.scored(), ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
     assertThat(scoredIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.generationIds);
 
-    List<RLBatch> batches = read(topics.batches, RLBatch.class);
+    List<RLBatch> batches = read(topics.batches(), RLBatch.class);
     assertBatchesExactlyOnce(batches, traffic.generationIdsByGroup);
     // The rest were set aside whole, each once: a member's user did not consent to training.
-    List<RLGroup> setAside = read(topics.filteredGroups, RLGroup.class);
+    List<RLGroup> setAside = read(topics.filteredGroups(), RLGroup.class);
     assertThat(setAside).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(traffic.groupIds.stream().filter(id -> !traffic.trainableGroupIds.contains(id)).toList())
         .isNotEmpty();
     assertThat(setAside).allSatisfy(g -> assertThat(g.getSamples()).anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
 
     // Votes and thumbs: every pair they call for, each once, and nothing else.
-    List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
+    List<PreferencePair> pairs = read(topics.pairs(), PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
     assertThat(pairs)
         .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
         .containsExactlyInAnyOrderElementsOf(traffic.expectedPairs)
         .isNotEmpty();
     // A thumbed reply left without a pair is an unpaired example with its label, once.
-    List<UnpairedExample> unpaired = read(topics.unpaired, UnpairedExample.class);
+    List<UnpairedExample> unpaired = read(topics.unpaired(), UnpairedExample.class);
     assertThat(unpaired).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
     assertThat(unpaired)
         .extracting(u -> new SimulatedTraffic.ExpectedExample(u.getSource(), u.getGenerationId(), u.getLabel()))
@@ -705,13 +703,13 @@ class PipelineITCase {
         .containsExactlyInAnyOrderElementsOf(LongStream.range(0, seen.size()).boxed().toList()));
   }
 
-  private JobClient start(LodestarOptions options, Topics topics, boolean injectFailure) throws Exception {
+  private JobClient start(LodestarOptions options, TestTopics topics, boolean injectFailure) throws Exception {
     kafka.createTopics(2, topics.all());
     return start(options, topics, injectFailure, null);
   }
 
   /** Starts the job on existing topics, from {@code savepoint} when it is not null. */
-  private JobClient start(LodestarOptions options, Topics topics, boolean injectFailure, String savepoint) throws Exception {
+  private JobClient start(LodestarOptions options, TestTopics topics, boolean injectFailure, String savepoint) throws Exception {
     Configuration conf = PipelineEnvironment.streaming(options);
     if (savepoint != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -720,7 +718,7 @@ class PipelineITCase {
     KafkaSettings settings = options.kafka();
     PipelineJob.checkTransactionTimeout(options, settings);
     DataStream<RawRecord> generations =
-        PipelineJob.rawSource(env, options, settings, topics.generations, "source-generations", SourceEventTime.Input.GENERATIONS);
+        PipelineJob.rawSource(env, options, settings, topics.generations(), "source-generations", SourceEventTime.Input.GENERATIONS);
     if (injectFailure) {
       generations =
           generations
@@ -728,7 +726,7 @@ class PipelineITCase {
               .uid("inject-failure")
               .name("Fail once after a checkpoint");
     }
-    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback, "source-feedback", SourceEventTime.Input.FEEDBACK);
+    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback(), "source-feedback", SourceEventTime.Input.FEEDBACK);
     PipelineJob.attachTrainerFiles(
         PipelineTopology.build(generations, feedback, null, options, PipelineJob.kafkaOutputs(options, settings),
             PipelineTopology.EventTime.FROM_SOURCES),
@@ -745,25 +743,25 @@ class PipelineITCase {
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
   }
 
-  private LodestarOptions options(Topics topics, int restartAttempts) {
+  private LodestarOptions options(TestTopics topics, int restartAttempts) {
     return LodestarOptions.fromMap(optionValues(topics, restartAttempts), name -> null);
   }
 
-  private Map<String, String> optionValues(Topics topics, int restartAttempts) {
+  private Map<String, String> optionValues(TestTopics topics, int restartAttempts) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-    values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations);
-    values.put(LodestarOptions.TOPIC_FEEDBACK.key(), topics.feedback);
-    values.put(LodestarOptions.TOPIC_SCORED.key(), topics.scored);
-    values.put(LodestarOptions.TOPIC_BATCHES.key(), topics.batches);
-    values.put(LodestarOptions.TOPIC_PAIRS.key(), topics.pairs);
-    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired);
-    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics);
-    values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts);
-    values.put(LodestarOptions.TOPIC_FILTERED_GROUPS.key(), topics.filteredGroups);
-    values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters);
-    values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix);
-    values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix);
+    values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations());
+    values.put(LodestarOptions.TOPIC_FEEDBACK.key(), topics.feedback());
+    values.put(LodestarOptions.TOPIC_SCORED.key(), topics.scored());
+    values.put(LodestarOptions.TOPIC_BATCHES.key(), topics.batches());
+    values.put(LodestarOptions.TOPIC_PAIRS.key(), topics.pairs());
+    values.put(LodestarOptions.TOPIC_UNPAIRED.key(), topics.unpaired());
+    values.put(LodestarOptions.TOPIC_HEALTH_METRICS.key(), topics.healthMetrics());
+    values.put(LodestarOptions.TOPIC_ALERTS.key(), topics.alerts());
+    values.put(LodestarOptions.TOPIC_FILTERED_GROUPS.key(), topics.filteredGroups());
+    values.put(LodestarOptions.TOPIC_DEAD_LETTERS.key(), topics.deadLetters());
+    values.put(LodestarOptions.SOURCE_GROUP_ID.key(), "it-" + topics.suffix());
+    values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "it-" + topics.suffix());
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "1 min");
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "500 ms");
     values.put(LodestarOptions.CHECKPOINT_DIR.key(), checkpoints.toUri().toString());
@@ -791,7 +789,7 @@ class PipelineITCase {
   record Position(String topic, int partition, long offset) {}
 
   /** Writes {@code messages} in order and returns where each one was written. */
-  private static Map<SimulatedTraffic.Message, Position> publish(Topics topics, List<SimulatedTraffic.Message> messages)
+  private static Map<SimulatedTraffic.Message, Position> publish(TestTopics topics, List<SimulatedTraffic.Message> messages)
       throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
@@ -799,7 +797,7 @@ class PipelineITCase {
     Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (SimulatedTraffic.Message m : messages) {
-        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value())));
+        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
       }
       producer.flush();
     }
@@ -813,16 +811,16 @@ class PipelineITCase {
 
   /** Writes {@code messages} in one transaction, commits or aborts it, and returns where each one was written. */
   private static Map<SimulatedTraffic.Message, Position> publishInTransaction(
-      Topics topics, List<SimulatedTraffic.Message> messages, boolean commit) throws Exception {
+      TestTopics topics, List<SimulatedTraffic.Message> messages, boolean commit) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("transactional.id", "upstream-" + topics.suffix + "-" + (commit ? "committed" : "aborted"));
+    props.put("transactional.id", "upstream-" + topics.suffix() + "-" + (commit ? "committed" : "aborted"));
     Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       producer.initTransactions();
       producer.beginTransaction();
       for (SimulatedTraffic.Message m : messages) {
-        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value())));
+        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
       }
       producer.flush();
       if (commit) {
@@ -839,21 +837,12 @@ class PipelineITCase {
     return positions;
   }
 
-  /** What a trainer reads once the job has finished: every transaction settled, none left pending. */
   private static <T extends SpecificRecordBase> List<T> read(String topic, Class<T> type) {
-    return decode(CommittedReader.readAllSettled(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
+    return CommittedRecords.read(kafka.bootstrapServers(), topic, type);
   }
 
-  /** What a trainer reads while the job runs: committed transactions only. */
   private static <T extends SpecificRecordBase> List<T> readSoFar(String topic, Class<T> type) {
-    return decode(CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
-  }
-
-  private static <T extends SpecificRecordBase> List<T> decode(List<byte[]> values, Class<T> type) {
-    RecordCodec<T> codec = RecordCodec.of(type);
-    List<T> records = new ArrayList<>();
-    values.forEach(v -> records.add(codec.decodeOrThrow(v)));
-    return records;
+    return CommittedRecords.readSoFar(kafka.bootstrapServers(), topic, type);
   }
 
   private static JobStatus status(JobClient job) {
@@ -975,33 +964,6 @@ class PipelineITCase {
       }
     });
     return out.length() == 0 ? "none in Lodestar, DJL or ONNX Runtime code" : out.toString();
-  }
-
-  /** Fresh topic names per test, so tests never see each other's records. */
-  private record Topics(
-      String suffix,
-      String generations,
-      String feedback,
-      String scored,
-      String batches,
-      String pairs,
-      String unpaired,
-      String deadLetters,
-      String healthMetrics,
-      String alerts,
-      String filteredGroups) {
-    static Topics fresh() {
-      String s = UUID.randomUUID().toString().substring(0, 8);
-      return new Topics(
-          s, "generations-" + s, "feedback-" + s, "scored-" + s, "batches-" + s, "pairs-" + s, "unpaired-" + s, "dead-" + s,
-          "health-" + s, "alerts-" + s, "filtered-" + s);
-    }
-
-    String[] all() {
-      return new String[] {
-        generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups
-      };
-    }
   }
 
   /** Throws once, on the first record after any checkpoint has completed. */

@@ -276,18 +276,11 @@ class PoisonRecordsITCase {
   }
 
   private static <T extends SpecificRecordBase> List<T> read(String topic, Class<T> type) {
-    return decode(CommittedReader.readAllSettled(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
+    return CommittedRecords.read(kafka.bootstrapServers(), topic, type);
   }
 
   private static <T extends SpecificRecordBase> List<T> readSoFar(String topic, Class<T> type) {
-    return decode(CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
-  }
-
-  private static <T extends SpecificRecordBase> List<T> decode(List<byte[]> values, Class<T> type) {
-    RecordCodec<T> codec = RecordCodec.of(type);
-    List<T> records = new ArrayList<>();
-    values.forEach(v -> records.add(codec.decodeOrThrow(v)));
-    return records;
+    return CommittedRecords.readSoFar(kafka.bootstrapServers(), topic, type);
   }
 
   private static JobStatus status(JobClient job) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.demo.TrafficSimulator;
 import io.lodestar.jobs.process.ChildJvm;
 import io.lodestar.jobs.process.KafkaBrokerMain;
@@ -111,7 +110,7 @@ class ProcessDeathITCase {
   @Test
   void survivesSigkillOfATaskManagerAndOfTheWholeClusterWithEveryOutputOnceAndNoBatchIdReused() throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    Topics topics = new Topics(suffix);
+    TestTopics topics = new TestTopics(suffix);
     createTopics(topics);
     Path checkpoints = work.resolve("checkpoints-" + suffix);
     SimulatedTraffic traffic = new SimulatedTraffic(settings(23L, 36, TrafficSimulator.Settings.defaults().startTimeMs()));
@@ -122,12 +121,12 @@ class ProcessDeathITCase {
     StandaloneFlinkCluster first = startCluster("cluster-a");
     String job = submit(first, topics, checkpoints, null);
     publish(topics, messages.subList(0, third));
-    awaitCommitted(first, job, "the first outputs", topics.scored, ScoredGeneration.class, 1);
+    awaitCommitted(first, job, "the first outputs", topics.scored(), ScoredGeneration.class, 1);
     first.killTaskManager();
     publish(topics, messages.subList(third, 2 * third));
     first.startTaskManager();
     int published = generationsIn(messages.subList(0, 2 * third)).size();
-    awaitCommitted(first, job, "every generation published so far", topics.scored, ScoredGeneration.class, published);
+    awaitCommitted(first, job, "every generation published so far", topics.scored(), ScoredGeneration.class, published);
     assertThat(first.get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries"))
         .as("the job failed over when its TaskManager died").isNotEmpty();
     long completedBeforeKill = first.get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
@@ -139,7 +138,7 @@ class ProcessDeathITCase {
     Path newest = newestRetainedCheckpoint(checkpoints.resolve(job));
     StandaloneFlinkCluster second = startCluster("cluster-b");
     String resumed = submit(second, topics, checkpoints, newest);
-    awaitCommitted(second, resumed, "every generation", topics.scored, ScoredGeneration.class, traffic.generationIds.size());
+    awaitCommitted(second, resumed, "every generation", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     assertThat(second.get("/jobs/" + resumed + "/checkpoints").path("latest").path("restored").path("external_path").asText())
         .as("the job resumed from the retained checkpoint").contains(newest.getFileName().toString());
     drain(second, resumed);
@@ -152,7 +151,7 @@ class ProcessDeathITCase {
     System.out.println("committed offsets at the start without state: " + committedOffsets("pd-" + topics.suffix()));
     String restarted = submit(second, topics, checkpoints, null);
     publish(topics, later.messages);
-    awaitCommitted(second, restarted, "every generation of the later traffic", topics.scored, ScoredGeneration.class,
+    awaitCommitted(second, restarted, "every generation of the later traffic", topics.scored(), ScoredGeneration.class,
         traffic.generationIds.size() + later.generationIds.size());
     drain(second, restarted);
 
@@ -163,7 +162,7 @@ class ProcessDeathITCase {
    * What a start without state must keep: everything of the new traffic comes out, and an id read
    * again (input read again from offsets committed before the end) names what it named before.
    */
-  private void assertNoIdNamesTwoContents(Topics topics, List<SimulatedTraffic> runs) {
+  private void assertNoIdNamesTwoContents(TestTopics topics, List<SimulatedTraffic> runs) {
     Set<String> generations = new HashSet<>();
     Set<String> trainable = new HashSet<>();
     runs.forEach(t -> {
@@ -171,14 +170,14 @@ class ProcessDeathITCase {
       trainable.addAll(t.trainableGroupIds);
     });
     Map<String, Set<Object>> scored = new HashMap<>();
-    read(topics.scored, ScoredGeneration.class).forEach(
+    read(topics.scored(), ScoredGeneration.class).forEach(
         s -> scored.computeIfAbsent(s.getGeneration().getGenerationId(), id -> new HashSet<>()).add(String.valueOf(s.getReward())));
     assertThat(scored.keySet()).containsExactlyInAnyOrderElementsOf(generations);
     assertThat(scored).allSatisfy((id, rewards) -> assertThat(rewards).as("rewards of %s", id).hasSize(1));
 
     Map<String, Set<Object>> batches = new HashMap<>();
     Set<String> batchedGroups = new HashSet<>();
-    for (RLBatch batch : read(topics.batches, RLBatch.class)) {
+    for (RLBatch batch : read(topics.batches(), RLBatch.class)) {
       List<List<String>> members = new ArrayList<>();
       for (RLGroup group : batch.getGroups()) {
         batchedGroups.add(group.getGroupId());
@@ -193,7 +192,7 @@ class ProcessDeathITCase {
   }
 
   /** What a run without failure yields, each once, as a trainer reads it (read_committed). */
-  private void assertEveryOutputOnce(Topics topics, List<SimulatedTraffic> runs) {
+  private void assertEveryOutputOnce(TestTopics topics, List<SimulatedTraffic> runs) {
     Set<String> generations = new HashSet<>();
     Set<String> trainable = new HashSet<>();
     Set<String> setAside = new HashSet<>();
@@ -204,10 +203,10 @@ class ProcessDeathITCase {
       t.groupIds.stream().filter(id -> !t.trainableGroupIds.contains(id)).forEach(setAside::add);
       t.expectedPairs.stream().filter(p -> p.source() == PairSource.VOTE).forEach(votePairs::add);
     }
-    assertThat(read(topics.scored, ScoredGeneration.class)).extracting(s -> s.getGeneration().getGenerationId())
+    assertThat(read(topics.scored(), ScoredGeneration.class)).extracting(s -> s.getGeneration().getGenerationId())
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(generations);
 
-    List<RLBatch> batches = read(topics.batches, RLBatch.class);
+    List<RLBatch> batches = read(topics.batches(), RLBatch.class);
     assertThat(batches).extracting(RLBatch::getBatchId).as("batch ids").doesNotHaveDuplicates();
     List<String> batchedGroups = new ArrayList<>();
     for (RLBatch batch : batches) {
@@ -217,15 +216,15 @@ class ProcessDeathITCase {
           .isEqualTo(BatchAssembler.batchId(batch.getModelId(), batch.getGroups(), batch.getTrainerPolicyVersion()));
     }
     assertThat(batchedGroups).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(trainable);
-    assertThat(read(topics.filteredGroups, RLGroup.class)).extracting(RLGroup::getGroupId)
+    assertThat(read(topics.filteredGroups(), RLGroup.class)).extracting(RLGroup::getGroupId)
         .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(setAside);
 
-    List<PreferencePair> pairs = read(topics.pairs, PreferencePair.class);
+    List<PreferencePair> pairs = read(topics.pairs(), PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
     assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.VOTE)
         .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
         .containsExactlyInAnyOrderElementsOf(votePairs).isNotEmpty();
-    assertThat(read(topics.unpaired, UnpairedExample.class)).extracting(UnpairedExample::getExampleId)
+    assertThat(read(topics.unpaired(), UnpairedExample.class)).extracting(UnpairedExample::getExampleId)
         .doesNotHaveDuplicates().isNotEmpty();
   }
 
@@ -239,17 +238,17 @@ class ProcessDeathITCase {
    * Submits the streaming job as {@code flink run -d -c io.lodestar.jobs.PipelineJob <jar> <options>}
    * would, from a client JVM whose FLINK_CONF_DIR is the cluster's, and returns the running job's id.
    */
-  private String submit(StandaloneFlinkCluster cluster, Topics topics, Path checkpoints, Path restore) throws Exception {
+  private String submit(StandaloneFlinkCluster cluster, TestTopics topics, Path checkpoints, Path restore) throws Exception {
     Set<String> before = jobIds(cluster);
     List<String> args = new ArrayList<>(List.of("run", "-d", "-c", PipelineJob.class.getName(), jobJar.toString()));
     args.addAll(List.of(
         "--kafka.bootstrap.servers", bootstrap,
-        "--topics.generations", topics.generations, "--topics.feedback", topics.feedback,
-        "--topics.scored", topics.scored, "--topics.batches", topics.batches, "--topics.pairs", topics.pairs,
-        "--topics.unpaired", topics.unpaired, "--topics.dead-letters", topics.deadLetters,
-        "--topics.health-metrics", topics.healthMetrics, "--topics.alerts", topics.alerts,
-        "--topics.filtered-groups", topics.filteredGroups,
-        "--source.group-id", "pd-" + topics.suffix, "--sink.transactional-id-prefix", "pd-" + topics.suffix,
+        "--topics.generations()", topics.generations(), "--topics.feedback()", topics.feedback(),
+        "--topics.scored()", topics.scored(), "--topics.batches()", topics.batches(), "--topics.pairs()", topics.pairs(),
+        "--topics.unpaired()", topics.unpaired(), "--topics.dead-letters", topics.deadLetters(),
+        "--topics.health-metrics", topics.healthMetrics(), "--topics.alerts()", topics.alerts(),
+        "--topics.filtered-groups", topics.filteredGroups(),
+        "--source.group-id", "pd-" + topics.suffix(), "--sink.transactional-id-prefix", "pd-" + topics.suffix(),
         "--sink.transaction-timeout", "1 min",
         "--checkpoint.interval", "1 s", "--checkpoint.dir", checkpoints.toUri().toString(),
         "--restart.attempts", "20", "--restart.delay", "1 s",
@@ -350,7 +349,7 @@ class ProcessDeathITCase {
         seed, prompts, 4, 0.05, 0.0, d.noAnswerRate(), 0.6, 0.3, startTimeMs, d.meanGapMs(), d.modelId());
   }
 
-  private static void createTopics(Topics topics) throws Exception {
+  private static void createTopics(TestTopics topics) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(props)) {
@@ -362,24 +361,20 @@ class ProcessDeathITCase {
     }
   }
 
-  private static void publish(Topics topics, List<SimulatedTraffic.Message> messages) {
+  private static void publish(TestTopics topics, List<SimulatedTraffic.Message> messages) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     props.put("enable.idempotence", "true");
     try (CheckedProducer producer = new CheckedProducer(props)) {
       for (SimulatedTraffic.Message m : messages) {
-        producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback : topics.generations, m.key(), m.value()));
+        producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value()));
       }
       producer.flush();
     }
   }
 
-  /** Every committed record of {@code topic}, once no transaction is pending on it. */
   private static <T extends SpecificRecordBase> List<T> read(String topic, Class<T> type) {
-    RecordCodec<T> codec = RecordCodec.of(type);
-    List<T> records = new ArrayList<>();
-    CommittedReader.readAllSettled(bootstrap, topic, Duration.ofSeconds(60)).forEach(v -> records.add(codec.decodeOrThrow(v)));
-    return records;
+    return CommittedRecords.read(bootstrap, topic, type);
   }
 
   /**
@@ -391,21 +386,6 @@ class ProcessDeathITCase {
     manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
     try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
       return jar;
-    }
-  }
-
-  /** Fresh topic names, so a rerun never sees an earlier run's records. */
-  private record Topics(
-      String suffix, String generations, String feedback, String scored, String batches, String pairs, String unpaired,
-      String deadLetters, String healthMetrics, String alerts, String filteredGroups) {
-    Topics(String suffix) {
-      this(suffix, "generations-" + suffix, "feedback-" + suffix, "scored-" + suffix, "batches-" + suffix,
-          "pairs-" + suffix, "unpaired-" + suffix, "dead-" + suffix, "health-" + suffix, "alerts-" + suffix,
-          "filtered-" + suffix);
-    }
-
-    List<String> all() {
-      return List.of(generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups);
     }
   }
 }
