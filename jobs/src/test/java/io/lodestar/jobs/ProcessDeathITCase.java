@@ -243,10 +243,10 @@ class ProcessDeathITCase {
     List<String> args = new ArrayList<>(List.of("run", "-d", "-c", PipelineJob.class.getName(), jobJar.toString()));
     args.addAll(List.of(
         "--kafka.bootstrap.servers", bootstrap,
-        "--topics.generations()", topics.generations(), "--topics.feedback()", topics.feedback(),
-        "--topics.scored()", topics.scored(), "--topics.batches()", topics.batches(), "--topics.pairs()", topics.pairs(),
-        "--topics.unpaired()", topics.unpaired(), "--topics.dead-letters", topics.deadLetters(),
-        "--topics.health-metrics", topics.healthMetrics(), "--topics.alerts()", topics.alerts(),
+        "--topics.generations", topics.generations(), "--topics.feedback", topics.feedback(),
+        "--topics.scored", topics.scored(), "--topics.batches", topics.batches(), "--topics.pairs", topics.pairs(),
+        "--topics.unpaired", topics.unpaired(), "--topics.dead-letters", topics.deadLetters(),
+        "--topics.health-metrics", topics.healthMetrics(), "--topics.alerts", topics.alerts(),
         "--topics.filtered-groups", topics.filteredGroups(),
         "--source.group-id", "pd-" + topics.suffix(), "--sink.transactional-id-prefix", "pd-" + topics.suffix(),
         "--sink.transaction-timeout", "1 min",
