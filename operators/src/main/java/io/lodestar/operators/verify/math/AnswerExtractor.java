@@ -351,6 +351,7 @@ final class AnswerExtractor {
     valueInProse(sentence, out);
   }
 
+  private static final Pattern DOLLAR_SPAN = Pattern.compile("\\$[^$\n]*\\$");
   private static final Pattern PROSE_WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
   private static final Set<String> FORMULA_WORDS = Set.of(
       "and", "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "sqrt", "frac", "dfrac", "text",
@@ -360,7 +361,7 @@ final class AnswerExtractor {
   /** Whether a segment holds words (three letters or more, not commands or function names). */
   static boolean isProse(String segment) {
     // Units after a value ("9 apples") are not prose; the normaliser drops them.
-    String outsideMath = LatexNormalizer.dropUnitWords(segment.replaceAll("\\$[^$]*\\$", " "), null);
+    String outsideMath = LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
     Matcher m = PROSE_WORD.matcher(outsideMath);
     while (m.find()) {
       if (!FORMULA_WORDS.contains(m.group().toLowerCase(java.util.Locale.ROOT))) {

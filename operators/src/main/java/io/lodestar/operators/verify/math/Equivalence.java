@@ -81,7 +81,7 @@ final class Equivalence {
   private static final double U = 0x1.0p-53;
   /** Values agree when they differ by at most this many times their error bounds. */
   private static final double SLACK = 8;
-  /** A point whose error bound exceeds this share of the values' size decides nothing. */
+  /** A point whose error bound exceeds this share of the values' size (at least 1) decides nothing. */
   private static final double UNINFORMATIVE = 1e-6;
   private static final int MAX_ALTERNATIVES = 64;
   private static final int MAX_EXACT_BITS = 20_000;
@@ -556,8 +556,9 @@ final class Equivalence {
     double size = Math.max(Math.abs(a), Math.abs(b));
     double bound = SLACK * (aError + bError) + Double.MIN_NORMAL;
     if (Math.abs(a - b) <= bound) {
-      // Agreement within an error bound as large as the values themselves shows nothing.
-      return aError + bError <= UNINFORMATIVE * Math.max(size, 1e-300) || a == b ? Point.AGREE : Point.UNDECIDED;
+      // Agreement within an error bound as large as the values themselves (or, near zero, as large
+      // as 10^-6) shows nothing.
+      return aError + bError <= UNINFORMATIVE * Math.max(size, 1) || a == b ? Point.AGREE : Point.UNDECIDED;
     }
     if (rounding && roundedEqual(a, b, constant)) {
       return Point.AGREE;

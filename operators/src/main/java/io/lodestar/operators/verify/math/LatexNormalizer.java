@@ -63,6 +63,7 @@ final class LatexNormalizer {
    * ({@code muffins}) are dropped and ignored.
    */
   private static final java.util.Map<String, String> MEASUREMENT_UNITS = measurementUnits();
+  private static final Pattern UNIT_SPACES = Pattern.compile("\\s+");
   private static final Pattern UNIT_EXPONENT = Pattern.compile("\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
   static final Pattern SIGNED_DECIMAL = Pattern.compile("[+-]?\\d+(?:\\.\\d+)?");
   private static final Pattern WORDS = Pattern.compile("[A-Za-z .]+");
@@ -400,8 +401,8 @@ final class LatexNormalizer {
    * {@code miles per hour} is {@code mi/h}); null when any part is not a measurement unit.
    */
   static String canonicalUnit(String written) {
-    String u = written.toLowerCase(java.util.Locale.ROOT).replace("²", "^2").replace("³", "^3")
-        .replaceAll("[{}]", "").replace(" per ", "/").replaceAll("\\s*/\\s*", "/").trim().replaceAll("\\s+", " ");
+    String u = UNIT_SPACES.matcher(written.toLowerCase(java.util.Locale.ROOT).replace("²", "^2").replace("³", "^3")
+        .replace("{", "").replace("}", "").replace(" per ", "/")).replaceAll(" ").trim().replace(" / ", "/");
     if (u.isEmpty()) {
       return null;
     }
@@ -419,7 +420,7 @@ final class LatexNormalizer {
       Matcher exponent = UNIT_EXPONENT.matcher(p);
       int caret = p.indexOf('^');
       if (caret > 0 && exponent.region(caret, p.length()).matches()) {
-        power = "^" + p.replaceAll("[^23]", "").charAt(p.replaceAll("[^23]", "").length() - 1);
+        power = "^" + p.charAt(Math.max(p.lastIndexOf('2'), p.lastIndexOf('3')));
         p = p.substring(0, caret).trim();
       }
       String name = MEASUREMENT_UNITS.get(p);

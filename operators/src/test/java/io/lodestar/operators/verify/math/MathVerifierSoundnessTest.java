@@ -100,6 +100,9 @@ class MathVerifierSoundnessTest {
       {"\\text{(C)}", "\\text{(D)}"},
       {"C", "c"},
       {"\\text{yes}", "\\text{no}"},
+      // Complex numbers are not evaluated: i is a variable, so unsure means different.
+      {"-1", "i^2"},
+      {"3+4i", "3-4i"},
       // Structure of expressions.
       {"\\sin^2 x", "\\sin x^2"},
       {"a^{b^c}", "(a^b)^c"},
@@ -147,6 +150,11 @@ class MathVerifierSoundnessTest {
       {"2,\\!500", "2500"},
       {"\\infty", "\\infty"},
       {"\\frac{\\pi}{2}", "1.570796"},
+      {"3+4i", "4i+3"},
+      {"0", "\\sin \\pi"},
+      {"0", "\\cos\\frac{\\pi}{2}"},
+      {"1", "\\sin^2 x + \\cos^2 x"},
+      {"\\frac{\\sqrt{\\sqrt{11}+\\sqrt{194}}}{15+2\\sqrt{33}}", "\\frac{\\sqrt{\\sqrt{11}+\\sqrt{194}}}{2\\sqrt{33}+15}"},
   };
 
   private boolean equal(String gold, String predicted) {
