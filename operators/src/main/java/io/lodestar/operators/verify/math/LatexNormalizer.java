@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *       end the answer (or a list item) after a number ({@code 18 muffins}, {@code 35 cm},
  *       {@code 60 km/h}, {@code 2 square feet}), and a one-letter unit only with an exponent
  *       ({@code m²}); words that are mathematics ({@code sin}, {@code pi}, {@code mod}) stay. The
- *       unit is kept aside ({@link #unitOf}) so that two different measurement units never match;
+ *       unit is kept aside ({@link #canonicalUnit}) so that two different measurement units never match;
  *   <li>thousands separators ({@code 7,425,000}, {@code 1 000}, {@code 12{,}000}, {@code 1,\!000}) are removed and an
  *       unambiguous decimal comma ({@code 0,111}, {@code 1000,99}) becomes a point.
  * </ol>
@@ -47,15 +47,14 @@ final class LatexNormalizer {
   /** Words after a number that are mathematics, not a unit. */
   private static final Set<String> MATH_WORDS = Set.of(
       "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
-      "log", "ln", "lg", "exp", "sqrt", "pi", "mod", "and", "or", "inf", "infty", "infinity", "cdot",
-      "times", "div", "pm", "mp", "frac", "dfrac", "le", "ge", "leq", "geq", "ne", "neq", "cup", "cap",
-      "to", "is", "of", "over", "plus", "minus", "squared", "cubed");
+      "log", "ln", "lg", "exp", "sqrt", "pi", "mod", "and", "or", "inf", "infty", "infinity", "squared",
+      "cubed");
   /** Words that scale the number before them: not units. */
   private static final java.util.Map<String, String> MULTIPLIERS = java.util.Map.of(
       "dozen", "12", "hundred", "100", "thousand", "1000", "million", "1000000",
       "billion", "1000000000", "trillion", "1000000000000");
   private static final Pattern MULTIPLIER_WORD = Pattern.compile(
-      "(?i)(?<=[0-9}])(\\,|\s)*(dozen|hundred|thousand|million|billion|trillion)(?![A-Za-z])");
+      "(?i)(?<=[0-9}])(?:\\\\,|\\s)*+(dozen|hundred|thousand|million|billion|trillion)(?![A-Za-z])");
   private static final Pattern LATEX_THOUSANDS = Pattern.compile("(?<=\\d),\\\\!(?=\\d{3}(?!\\d))");
   /**
    * Measurement units under one name each, so {@code cm} and {@code centimeters} agree and
@@ -78,19 +77,6 @@ final class LatexNormalizer {
     return normalize(answer, null);
   }
 
-  /**
-   * The canonical measurement unit written after the value ({@code cm}, {@code ft^2},
-   * {@code km/h}), or null when there is none or it is not a measurement unit ({@code muffins}).
-   */
-  static String unitOf(String answer) {
-    if (isPlainDecimal(answer)) {
-      return null;
-    }
-    StringBuilder units = new StringBuilder();
-    normalize(answer, units);
-    return units.length() == 0 ? null : canonicalUnit(units.toString());
-  }
-
   /** Normalises {@code answer}; units dropped are appended to {@code units} when it is not null. */
   static String normalize(String answer, StringBuilder units) {
     if (isPlainDecimal(answer)) {
@@ -100,7 +86,9 @@ final class LatexNormalizer {
     s = collapseDoubledBackslashes(s);
     s = s.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ");
     s = SIZING.matcher(s).replaceAll(" ");
-    s = LATEX_THOUSANDS.matcher(s).replaceAll("");
+    if (s.contains(",\\!")) {
+      s = LATEX_THOUSANDS.matcher(s).replaceAll("");
+    }
     s = s.replace("\\!", "").replace('~', ' ');
     s = s.replace('−', '-').replace('×', '*').replace('·', '*').replace('÷', '/')
         .replace("≤", "<=").replace("≥", ">=").replace("≠", "!=").replace("π", "\\pi ")
@@ -111,7 +99,10 @@ final class LatexNormalizer {
     s = BRACED_THOUSANDS.matcher(s).replaceAll("");
     s = unwrapTextCommands(s, units);
     s = AND_WORD.matcher(s).replaceAll(", ");
-    s = MULTIPLIER_WORD.matcher(s).replaceAll(m -> " \\\\cdot " + MULTIPLIERS.get(m.group(2).toLowerCase(java.util.Locale.ROOT)));
+    if (s.contains("ozen") || s.contains("undred") || s.contains("housand") || s.contains("illion")) {
+      s = MULTIPLIER_WORD.matcher(s).replaceAll(
+          m -> " \\\\cdot " + MULTIPLIERS.get(m.group(1).toLowerCase(java.util.Locale.ROOT)));
+    }
     s = dropUnitWords(s, units);
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
     s = stripTrailingPunctuation(s.trim());
