@@ -344,6 +344,11 @@ final class AnswerExtractor {
       firstNumber(sentence, out);
       return;
     }
+    if (HEDGE.matcher(sentence).find()) {
+      // "It is 5 or 6" commits to neither: kept whole, it reads as no number at all.
+      out.add(sentence);
+      return;
+    }
     // "Final Answer: The total is 42 stamps." is prose: its words are not a product of letters.
     for (String span : latexSpans(sentence)) {
       out.add(span);
@@ -351,20 +356,27 @@ final class AnswerExtractor {
     valueInProse(sentence, out);
   }
 
+  private static final Pattern HEDGE = Pattern.compile("(?i)\\d[^\\d]{0,40}\\bor\\b[^\\d]{0,40}\\d");
   private static final Pattern DOLLAR_SPAN = Pattern.compile("\\$[^$\n]*\\$");
-  private static final Pattern PROSE_WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{3,}");
+  private static final Pattern PROSE_WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
+  /** Two-letter words that are grammar, never a product of two variables in an answer. */
+  private static final Set<String> SHORT_WORDS = Set.of("is", "it", "of", "to", "be", "an", "at", "by", "so", "we", "if", "as", "on");
   private static final Set<String> FORMULA_WORDS = Set.of(
       "and", "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "sqrt", "frac", "dfrac", "text",
       "cdot", "times", "infty", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "pmatrix", "bmatrix");
   private static final Pattern STATED_VALUE = Pattern.compile("(?i)(?:\\bis\\b|\\bare\\b|\\bequals?\\b|\\bbe\\b|=)");
 
-  /** Whether a segment holds words (three letters or more, not commands or function names). */
+  /**
+   * Whether a segment holds words: three letters or more that are not commands or function names,
+   * or a two-letter grammar word ("it is 5").
+   */
   static boolean isProse(String segment) {
     // Units after a value ("9 apples") are not prose; the normaliser drops them.
     String outsideMath = LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
     Matcher m = PROSE_WORD.matcher(outsideMath);
     while (m.find()) {
-      if (!FORMULA_WORDS.contains(m.group().toLowerCase(java.util.Locale.ROOT))) {
+      String word = m.group().toLowerCase(java.util.Locale.ROOT);
+      if (word.length() == 2 ? SHORT_WORDS.contains(word) : !FORMULA_WORDS.contains(word)) {
         return true;
       }
     }
