@@ -403,6 +403,12 @@ public final class LodestarOptions {
       ConfigOptions.key("startup.check-timeout").durationType().defaultValue(Duration.ofSeconds(10))
           .withDescription("How long the start-up checks wait for the brokers before failing.");
 
+  public static final ConfigOption<Integer> MATH_EXAMINED_CHARS =
+      ConfigOptions.key("verify.math.examined-chars").intType()
+          .defaultValue(io.lodestar.operators.verify.math.MathVerifier.DEFAULT_EXAMINED_CHARS)
+          .withDescription("How many characters at the end of a response math_equivalence reads for answer markers, "
+              + "LaTeX spans and last numbers (at least 100). Boxed answers are looked for in the whole response.");
+
   private static final List<ConfigOption<?>> TYPED =
       List.of(
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
@@ -437,6 +443,7 @@ public final class LodestarOptions {
     all.addAll(List.of(EMBEDDING_SIMILARITY, EMBEDDING_DIVERSITY, EMBEDDING_PATH, EMBEDDING_DEVICE,
         EMBEDDING_BATCH_SIZE, EMBEDDING_MAX_WAIT, EMBEDDING_COMPONENT));
     all.addAll(List.of(STARTUP_CHECKS, STARTUP_CHECK_TIMEOUT));
+    all.add(MATH_EXAMINED_CHARS);
     return List.copyOf(all);
   }
 
@@ -780,8 +787,13 @@ public final class LodestarOptions {
 
   /** The verifiers per task kind and data source; fails naming the rule when it is unknown. */
   public VerifierRegistry verifierRegistry() {
+    int examined = config.get(MATH_EXAMINED_CHARS);
+    if (examined < 100) {
+      throw new IllegalArgumentException(MATH_EXAMINED_CHARS.key() + " must be at least 100, was " + examined);
+    }
     try {
-      return VerifierRegistry.fromRules(verifierRules);
+      return VerifierRegistry.fromRules(verifierRules,
+          io.lodestar.operators.verify.math.MathVerifier.Config.defaults().withExaminedChars(examined));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(VERIFIERS_PREFIX + "*: " + e.getMessage(), e);
     }

@@ -178,6 +178,15 @@ class LodestarOptionsTest {
   }
 
   @Test
+  void shouldRefuseAMathWindowBelowOneHundredCharactersNamingTheKey() {
+    assertThat(LodestarOptions.fromArgs(new String[] {"--verify.math.examined-chars", "20000"}).verifierRegistry())
+        .isNotNull();
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--verify.math.examined-chars", "50"}))
+        .hasMessageContaining("verify.math.examined-chars")
+        .hasMessageContaining("50");
+  }
+
+  @Test
   void stalenessOptionsAreCheckedNamingTheKey() {
     assertThat(LodestarOptions.fromArgs(new String[0]).staleness().enabled()).isFalse();
     assertThat(LodestarOptions.fromArgs(new String[] {"--staleness.max-lag", "2", "--staleness.action", "downweight"}).staleness())

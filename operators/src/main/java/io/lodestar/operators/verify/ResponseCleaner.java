@@ -108,7 +108,7 @@ public final class ResponseCleaner {
   }
 
   /** Keeps the tail, where final answers are, without splitting a surrogate pair. */
-  static String lastChars(String text, int maxChars) {
+  public static String lastChars(String text, int maxChars) {
     if (text.length() <= maxChars) {
       return text;
     }

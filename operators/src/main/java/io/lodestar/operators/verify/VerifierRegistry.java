@@ -67,14 +67,19 @@ public final class VerifierRegistry implements Serializable {
    * @throws IllegalArgumentException naming the rule when a selector or verifier is unknown
    */
   public static VerifierRegistry fromRules(Map<String, String> rules) {
+    return fromRules(rules, MathVerifier.Config.defaults());
+  }
+
+  /** As {@link #fromRules(Map)}, with {@code math} configuring every {@code math_equivalence}. */
+  public static VerifierRegistry fromRules(Map<String, String> rules, MathVerifier.Config math) {
     VerifierRegistry registry = new VerifierRegistry();
-    registry.byKind.put(TaskKind.MATH, List.of(create(MathVerifier.NAME, "default rule for MATH")));
+    registry.byKind.put(TaskKind.MATH, List.of(create(MathVerifier.NAME, "default rule for MATH", math)));
     for (Map.Entry<String, String> rule : rules.entrySet()) {
       String selector = rule.getKey();
       List<Verifier> verifiers = new ArrayList<>();
       for (String name : rule.getValue().split(",")) {
         if (!name.isBlank()) {
-          verifiers.add(create(name.trim(), selector));
+          verifiers.add(create(name.trim(), selector, math));
         }
       }
       if (selector.startsWith("kind.")) {
@@ -124,13 +129,13 @@ public final class VerifierRegistry implements Serializable {
     }
   }
 
-  private static Verifier create(String name, String rule) {
+  private static Verifier create(String name, String rule, MathVerifier.Config math) {
     Supplier<Verifier> factory = AVAILABLE.get(name);
     if (factory == null) {
       throw new IllegalArgumentException(
           "verifier rule '" + rule + "' names unknown verifier '" + name + "'; available: " + AVAILABLE.keySet());
     }
-    return factory.get();
+    return name.equals(MathVerifier.NAME) ? new MathEquivalence(math) : factory.get();
   }
 
   /** A check of the response text alone. */
@@ -218,7 +223,15 @@ public final class VerifierRegistry implements Serializable {
   /** Math answer equivalence (numbers, LaTeX expressions, sets, intervals...) against the ground truth. */
   static final class MathEquivalence implements Verifier {
     private static final long serialVersionUID = 1L;
-    private final MathVerifier verifier = new MathVerifier();
+    private final MathVerifier verifier;
+
+    MathEquivalence() {
+      this(MathVerifier.Config.defaults());
+    }
+
+    MathEquivalence(MathVerifier.Config config) {
+      this.verifier = new MathVerifier(config);
+    }
 
     @Override
     public String name() {

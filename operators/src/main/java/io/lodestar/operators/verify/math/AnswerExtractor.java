@@ -31,9 +31,16 @@ final class AnswerExtractor {
   private static final String GSM8K_PREFIX = "####";
   private static final Pattern GSM8K_MARKER = Pattern.compile("####\\s*([^\\n]{1,100})");
   private static final Pattern FINAL_A_LINE = Pattern.compile("(?i)^\\s*\\**(?:a|answer)\\**\\s*:\\s*(.{1,200})$");
+  /**
+   * A number in prose: a time of day ({@code 12:00}, kept whole so that it is never read as its
+   * minutes), a fraction ({@code 3/4}, kept whole so that it keeps its numerator), a number with
+   * grouped thousands, or a plain or decimal number. Never part of a longer run of digits,
+   * letters, colons or slashes.
+   */
   private static final Pattern PLAIN_NUMBER = Pattern.compile(
-      "(?<![A-Za-z0-9.,])(?:[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d,])|[1-9]\\d{0,2}(?: \\d{3})+(?![\\d.,])"
-          + "|\\d+(?:[.,]\\d+)?|\\.\\d+)");
+      "(?<![A-Za-z0-9.,:/])(?:\\d{1,2}:[0-5]\\d(?![\\d:])|\\d+/[1-9]\\d*(?![\\d/,]|\\.\\d)"
+          + "|[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d,])|[1-9]\\d{0,2}(?: \\d{3})+(?![\\d.,])"
+          + "|\\d+(?:[.,]\\d+)?(?![\\d:])|\\.\\d+)");
   private static final Pattern COMMA_THOUSANDS = Pattern.compile("[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?");
   private static final Pattern LETTER_RUN = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
 
@@ -84,11 +91,16 @@ final class AnswerExtractor {
    * last to first, numbers from last to first.
    */
   static Iterable<String> responseCandidates(String text) {
+    return responseCandidates(text, text);
+  }
+
+  /** As {@link #responseCandidates(String)}, boxes taken from {@code whole}, the rest from {@code text}. */
+  static Iterable<String> responseCandidates(String whole, String text) {
     // Stages run only when every earlier candidate failed to parse: most answers are settled by a
     // box or a marker, so scanning the whole text for LaTeX spans and numbers is usually skipped.
     List<Supplier<Collection<String>>> stages =
         List.of(
-            () -> boxed(text).map(List::of).orElse(List.of()),
+            () -> boxed(whole).map(List::of).orElse(List.of()),
             () -> collect(out -> afterLast(text, FINAL_ANSWER, out)),
             () -> collect(out -> afterLast(text, ANSWER_PHRASE, out)),
             () -> collect(out -> gsm8kMarker(text, out)),
@@ -172,12 +184,17 @@ final class AnswerExtractor {
     }
   }
 
-  /** All complete boxes; one box gives its content, several distinct ones a set of them. */
+  /**
+   * The last complete non-empty box, joined with the boxes before it that "and", "or" or a comma
+   * link to it ({@code \boxed{2} and \boxed{5}}, {@code x=\boxed{-1}, x=\boxed{4}}) into a set.
+   * Unlinked earlier boxes (a quoted {@code \boxed{}} placeholder, a first attempt) are not part
+   * of the answer.
+   */
   static Optional<String> boxed(String text) {
     if (text.indexOf("\\boxed") < 0 && text.indexOf("\\fbox") < 0) {
       return Optional.empty();
     }
-    Set<String> contents = new LinkedHashSet<>();
+    List<int[]> boxes = new ArrayList<>(); // {command start, content open brace, closing brace}
     int[] closing = LatexNormalizer.closingBraces(text);
     for (String command : new String[] {"\\boxed", "\\fbox"}) {
       int from = 0;
@@ -195,20 +212,50 @@ final class AnswerExtractor {
           from = open;
           continue; // unterminated: not an answer
         }
-        String content = text.substring(open + 1, close).trim();
-        if (!content.isEmpty()) {
-          contents.add(content);
+        if (!text.substring(open + 1, close).isBlank()) {
+          boxes.add(new int[] {at, open, close});
         }
         from = close + 1;
       }
     }
-    if (contents.isEmpty()) {
+    if (boxes.isEmpty()) {
       return Optional.empty();
+    }
+    boxes.sort((x, y) -> Integer.compare(x[0], y[0]));
+    // Boxes nested in a box belong to it; only outermost boxes are answers.
+    List<int[]> outer = new ArrayList<>();
+    for (int[] box : boxes) {
+      if (outer.isEmpty() || box[0] > outer.get(outer.size() - 1)[2]) {
+        outer.add(box);
+      }
+    }
+    int first = outer.size() - 1;
+    while (first > 0 && linked(text, outer.get(first - 1)[2] + 1, outer.get(first)[0])) {
+      first--;
+    }
+    Set<String> contents = new LinkedHashSet<>();
+    for (int i = first; i < outer.size(); i++) {
+      contents.add(text.substring(outer.get(i)[1] + 1, outer.get(i)[2]).trim());
     }
     if (contents.size() == 1) {
       return Optional.of(contents.iterator().next());
     }
     return Optional.of("\\{" + String.join(", ", contents) + "\\}");
+  }
+
+  private static final Pattern BOX_LINK = Pattern.compile(
+      "(?i)(?:\\s|[$,;]|\\\\[()\\[\\]]|\\\\quad|\\band\\b|\\bor\\b|\\balso\\b"
+          + "|[A-Za-z](?:_\\{?\\w{1,3}\\}?)?\\s*=)*+");
+  private static final Pattern LINK_WORD = Pattern.compile("(?i),|\\band\\b|\\bor\\b");
+  private static final int MAX_LINK_CHARS = 40;
+
+  /** Whether the text between two boxes links them: "and", "or" or a comma, with at most "x =". */
+  private static boolean linked(String text, int from, int to) {
+    if (to - from > MAX_LINK_CHARS || to < from) {
+      return false;
+    }
+    String between = text.substring(from, to);
+    return BOX_LINK.matcher(between).matches() && LINK_WORD.matcher(between).find();
   }
 
   /**
@@ -289,9 +336,71 @@ final class AnswerExtractor {
       out.add(spans.get(0));
     }
     String sentence = firstSentence(trimmed);
-    if (!sentence.isBlank()) {
+    if (sentence.isBlank()) {
+      return;
+    }
+    if (!isProse(sentence)) {
       out.add(sentence);
       firstNumber(sentence, out);
+      return;
+    }
+    if (HEDGE.matcher(sentence).find()) {
+      // "It is 5 or 6" commits to neither: kept whole, it reads as no number at all.
+      out.add(sentence);
+      return;
+    }
+    // "Final Answer: The total is 42 stamps." is prose: its words are not a product of letters.
+    for (String span : latexSpans(sentence)) {
+      out.add(span);
+    }
+    valueInProse(sentence, out);
+  }
+
+  private static final Pattern HEDGE = Pattern.compile("(?i)\\d[^\\d]{0,40}\\bor\\b[^\\d]{0,40}\\d");
+  private static final Pattern DOLLAR_SPAN = Pattern.compile("\\$[^$\n]*\\$");
+  private static final Pattern PROSE_WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
+  /** Two-letter words that are grammar, never a product of two variables in an answer. */
+  private static final Set<String> SHORT_WORDS = Set.of("is", "it", "of", "to", "be", "an", "at", "by", "so", "we", "if", "as", "on");
+  private static final Set<String> FORMULA_WORDS = Set.of(
+      "and", "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "sqrt", "frac", "dfrac", "text",
+      "cdot", "times", "infty", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "pmatrix", "bmatrix");
+  private static final Pattern STATED_VALUE = Pattern.compile("(?i)(?:\\bis\\b|\\bare\\b|\\bequals?\\b|\\bbe\\b|=)");
+
+  /**
+   * Whether a segment holds words: three letters or more that are not commands or function names,
+   * or a two-letter grammar word ("it is 5").
+   */
+  static boolean isProse(String segment) {
+    // Units after a value ("9 apples") are not prose; the normaliser drops them.
+    String outsideMath = LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
+    Matcher m = PROSE_WORD.matcher(outsideMath);
+    while (m.find()) {
+      String word = m.group().toLowerCase(java.util.Locale.ROOT);
+      if (word.length() == 2 ? SHORT_WORDS.contains(word) : !FORMULA_WORDS.contains(word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The number a prose sentence states: the first after its last "is", "=", "equals", else its last. */
+  private static void valueInProse(String sentence, Set<String> out) {
+    Matcher stated = STATED_VALUE.matcher(sentence);
+    int after = -1;
+    while (stated.find()) {
+      after = stated.end();
+    }
+    if (after >= 0) {
+      Matcher m = PLAIN_NUMBER.matcher(sentence).region(after, sentence.length()).useTransparentBounds(true);
+      if (m.find()) {
+        out.add(numberText(sentence, m));
+        return;
+      }
+    }
+    List<String> numbers = new ArrayList<>();
+    numbersLastFirst(sentence, numbers);
+    if (!numbers.isEmpty()) {
+      out.add(numbers.get(0));
     }
   }
 
@@ -350,7 +459,7 @@ final class AnswerExtractor {
     }
   }
 
-  private static void numbersLastFirst(String text, Set<String> out) {
+  private static void numbersLastFirst(String text, Collection<String> out) {
     Matcher m = PLAIN_NUMBER.matcher(text);
     List<String> numbers = new ArrayList<>();
     while (m.find()) {
@@ -378,6 +487,9 @@ final class AnswerExtractor {
         prev--;
       }
       boolean operandBefore = prev >= 0 && (Character.isLetterOrDigit(text.charAt(prev)) || text.charAt(prev) == ')');
+      if (operandBefore && Character.isLetter(text.charAt(prev)) && prev >= 1 && Character.isLetter(text.charAt(prev - 1))) {
+        operandBefore = false; // a word ("equals -4"), not a variable ("x - 4")
+      }
       if (!operandBefore) {
         digits = "-" + digits;
       }

@@ -17,8 +17,13 @@ import java.util.regex.Pattern;
  *       Math-Verify, {@code 28\%} equals 28, not 0.28;
  *   <li>{@code \text{}}-style wrappers holding a unit after a value are dropped, "and" between
  *       values becomes a comma, a wrapper that is the whole answer stays as text;
- *   <li>unit words after a number ({@code 35 cm}, {@code 125 miles}, {@code m²}) are dropped;
- *   <li>thousands separators ({@code 7,425,000}, {@code 1 000}, {@code 12{,}000}) are removed and an
+ *   <li>multiplier words become factors ({@code 5 thousand} is 5000, {@code 3 dozen} 36);
+ *   <li>units after a value are dropped by a rule, not a list: words of two or more letters that
+ *       end the answer (or a list item) after a number ({@code 18 muffins}, {@code 35 cm},
+ *       {@code 60 km/h}, {@code 2 square feet}), and a one-letter unit only with an exponent
+ *       ({@code m²}); words that are mathematics ({@code sin}, {@code pi}, {@code mod}) stay. The
+ *       unit is kept aside ({@link #canonicalUnit}) so that two different measurement units never match;
+ *   <li>thousands separators ({@code 7,425,000}, {@code 1 000}, {@code 12{,}000}, {@code 1,\!000}) are removed and an
  *       unambiguous decimal comma ({@code 0,111}, {@code 1000,99}) becomes a point.
  * </ol>
  * Every step is a linear scan or a regular expression without nested quantifiers.
@@ -39,12 +44,25 @@ final class LatexNormalizer {
       "\\\\%|%|(?i)\\b(?:percentage|percent|pct)\\b");
   private static final Pattern CURRENCY = Pattern.compile("\\\\\\$|\\$|€|£|¥|\\\\euro|\\\\pounds|(?i)\\b(?:usd|eur)\\b");
   private static final Pattern AND_WORD = Pattern.compile("(?i)\\s+and\\s+");
-  /** Unit words after a number; single letters only with an exponent (m², cm^2). */
-  private static final Pattern UNIT_WORD = Pattern.compile(
-      "(?<=[0-9}])\\s*(?:(?i:units?|cm|mm|km|meters?|metres?|miles?|inch(?:es)?|feet|foot|ft|yards?|"
-          + "hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|dollars?|cents?|"
-          + "degrees?|kg|grams?|pounds?|lbs?|liters?|litres?|ml|mph|km/h|sq|square|cubic|people|"
-          + "students|apples|eggs|times)|(?:[ckm]?m|in|ft)(?:\\^\\{?[23]\\}?|[²³]))(?![a-zA-Z])");
+  /** Words after a number that are mathematics, not a unit. */
+  private static final Set<String> MATH_WORDS = Set.of(
+      "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
+      "log", "ln", "lg", "exp", "sqrt", "pi", "mod", "and", "or", "inf", "infty", "infinity", "squared",
+      "cubed");
+  /** Words that scale the number before them: not units. */
+  private static final java.util.Map<String, String> MULTIPLIERS = java.util.Map.of(
+      "dozen", "12", "hundred", "100", "thousand", "1000", "million", "1000000",
+      "billion", "1000000000", "trillion", "1000000000000");
+  private static final Pattern MULTIPLIER_WORD = Pattern.compile(
+      "(?i)(?<=[0-9}])(?:\\\\,|\\s)*+(dozen|hundred|thousand|million|billion|trillion)(?![A-Za-z])");
+  private static final Pattern LATEX_THOUSANDS = Pattern.compile("(?<=\\d),\\\\!(?=\\d{3}(?!\\d))");
+  /**
+   * Measurement units under one name each, so {@code cm} and {@code centimeters} agree and
+   * {@code cm} and {@code m} do not. Only these are compared; other words after a number
+   * ({@code muffins}) are dropped and ignored.
+   */
+  private static final java.util.Map<String, String> MEASUREMENT_UNITS = measurementUnits();
+  private static final Pattern UNIT_SPACES = Pattern.compile("\\s+");
   private static final Pattern UNIT_EXPONENT = Pattern.compile("\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
   static final Pattern SIGNED_DECIMAL = Pattern.compile("[+-]?\\d+(?:\\.\\d+)?");
   private static final Pattern WORDS = Pattern.compile("[A-Za-z .]+");
@@ -56,6 +74,11 @@ final class LatexNormalizer {
   private LatexNormalizer() {}
 
   static String normalize(String answer) {
+    return normalize(answer, null);
+  }
+
+  /** Normalises {@code answer}; units dropped are appended to {@code units} when it is not null. */
+  static String normalize(String answer, StringBuilder units) {
     if (isPlainDecimal(answer)) {
       return answer; // no step changes one; most extracted answers are one
     }
@@ -63,6 +86,9 @@ final class LatexNormalizer {
     s = collapseDoubledBackslashes(s);
     s = s.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ");
     s = SIZING.matcher(s).replaceAll(" ");
+    if (s.contains(",\\!")) {
+      s = LATEX_THOUSANDS.matcher(s).replaceAll("");
+    }
     s = s.replace("\\!", "").replace('~', ' ');
     s = s.replace('−', '-').replace('×', '*').replace('·', '*').replace('÷', '/')
         .replace("≤", "<=").replace("≥", ">=").replace("≠", "!=").replace("π", "\\pi ")
@@ -71,9 +97,13 @@ final class LatexNormalizer {
     s = PERCENT.matcher(s).replaceAll(" ");
     s = CURRENCY.matcher(s).replaceAll(" ");
     s = BRACED_THOUSANDS.matcher(s).replaceAll("");
-    s = unwrapTextCommands(s);
+    s = unwrapTextCommands(s, units);
     s = AND_WORD.matcher(s).replaceAll(", ");
-    s = UNIT_WORD.matcher(s).replaceAll(" ");
+    if (s.contains("ozen") || s.contains("undred") || s.contains("housand") || s.contains("illion")) {
+      s = MULTIPLIER_WORD.matcher(s).replaceAll(
+          m -> " \\\\cdot " + MULTIPLIERS.get(m.group(1).toLowerCase(java.util.Locale.ROOT)));
+    }
+    s = dropUnitWords(s, units);
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
     s = stripTrailingPunctuation(s.trim());
     return separators(s);
@@ -193,7 +223,7 @@ final class LatexNormalizer {
    * {@code 15\mbox{ cm}^2} loses its unit; {@code 12\text{ and }13} becomes {@code 12, 13};
    * {@code \text{13}} becomes 13; {@code \text{Evelyn}} alone stays (the parser keeps it as text).
    */
-  private static String unwrapTextCommands(String s) {
+  private static String unwrapTextCommands(String s, StringBuilder units) {
     if (s.indexOf('\\') < 0) {
       return s;
     }
@@ -228,8 +258,14 @@ final class LatexNormalizer {
         sb.append(", ");
       } else if (SIGNED_DECIMAL.matcher(content).matches()) {
         sb.append(content);
+      } else if (somethingBefore && MULTIPLIERS.containsKey(content.toLowerCase(java.util.Locale.ROOT))) {
+        sb.append(' ').append(content).append(' ');
       } else if (somethingBefore && WORDS.matcher(content).matches()) {
-        after = skipUnitExponent(s, after);
+        int unitEnd = skipUnitExponent(s, after);
+        if (units != null) {
+          units.append(content).append(s, after, unitEnd).append(' ');
+        }
+        after = unitEnd;
         sb.append(' ');
       } else {
         sb.append(s, slash, close + 1);
@@ -252,6 +288,166 @@ final class LatexNormalizer {
     Matcher m = UNIT_EXPONENT.matcher(s);
     m.region(at, s.length());
     return m.lookingAt() ? m.end() : at;
+  }
+
+  /**
+   * Drops the words that follow a value and end the answer or a list item: {@code 18 muffins},
+   * {@code 2 square feet}, {@code 60 km/h}, {@code 5 cm^2}. One linear scan. Words that are
+   * mathematics stop the rule, and so does anything but a separator after the words
+   * ({@code 2 sin x} stays).
+   */
+  static String dropUnitWords(String s, StringBuilder units) {
+    StringBuilder out = null;
+    int copied = 0;
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (!(Character.isDigit(c) || c == '}')) {
+        continue;
+      }
+      int end = unitWordsEnd(s, i + 1);
+      if (end < 0) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(n);
+      }
+      out.append(s, copied, i + 1).append(' ');
+      if (units != null) {
+        units.append(s, i + 1, end).append(' ');
+      }
+      copied = end;
+      i = end - 1;
+    }
+    if (out == null) {
+      return s;
+    }
+    return out.append(s, copied, n).toString();
+  }
+
+  /** Where the unit words starting after {@code from} end, or -1 when what follows is not a unit. */
+  private static int unitWordsEnd(String s, int from) {
+    int n = s.length();
+    int i = from;
+    int words = 0;
+    int lastEnd = -1;
+    while (true) {
+      while (i < n && (s.charAt(i) == ' ' || (words > 0 && s.charAt(i) == '/'))) {
+        i++;
+      }
+      int start = i;
+      while (i < n && isAsciiLetter(s.charAt(i))) {
+        i++;
+      }
+      int length = i - start;
+      if (length == 0) {
+        break;
+      }
+      if (start > 0 && s.charAt(start - 1) == '\\') {
+        return -1; // a command such as \pi
+      }
+      String word = s.substring(start, i).toLowerCase(java.util.Locale.ROOT);
+      int afterExponent = unitExponentEnd(s, i);
+      if (MATH_WORDS.contains(word) || MULTIPLIERS.containsKey(word) || (length == 1 && afterExponent == i)) {
+        return -1;
+      }
+      words++;
+      i = afterExponent;
+      lastEnd = i;
+      if (words > 6) {
+        return -1;
+      }
+    }
+    if (words == 0) {
+      return -1;
+    }
+    int j = lastEnd;
+    while (j < n && s.charAt(j) == ' ') {
+      j++;
+    }
+    boolean endsItem = j == n || ",;)]".indexOf(s.charAt(j)) >= 0 || s.startsWith("\\}", j);
+    if (!endsItem) {
+      return -1;
+    }
+    // Glued to the number, only a measurement unit is a unit: 35cm is 35, 5ab is 5·a·b.
+    boolean glued = from < n && isAsciiLetter(s.charAt(from));
+    return glued && canonicalUnit(s.substring(from, lastEnd)) == null ? -1 : lastEnd;
+  }
+
+  private static int unitExponentEnd(String s, int at) {
+    if (at < s.length() && (s.charAt(at) == '²' || s.charAt(at) == '³')) {
+      return at + 1;
+    }
+    Matcher m = UNIT_EXPONENT.matcher(s);
+    m.region(at, s.length());
+    return m.lookingAt() ? m.end() : at;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  /**
+   * One name for a measurement unit as written ({@code square centimeters} is {@code cm^2},
+   * {@code miles per hour} is {@code mi/h}); null when any part is not a measurement unit.
+   */
+  static String canonicalUnit(String written) {
+    String u = UNIT_SPACES.matcher(written.toLowerCase(java.util.Locale.ROOT).replace("²", "^2").replace("³", "^3")
+        .replace("{", "").replace("}", "").replace(" per ", "/")).replaceAll(" ").trim().replace(" / ", "/");
+    if (u.isEmpty()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder();
+    for (String part : u.split("/")) {
+      String power = "";
+      String p = part.trim();
+      if (p.startsWith("square ") || p.startsWith("sq ")) {
+        power = "^2";
+        p = p.substring(p.indexOf(' ') + 1);
+      } else if (p.startsWith("cubic ")) {
+        power = "^3";
+        p = p.substring(6);
+      }
+      Matcher exponent = UNIT_EXPONENT.matcher(p);
+      int caret = p.indexOf('^');
+      if (caret > 0 && exponent.region(caret, p.length()).matches()) {
+        power = "^" + p.charAt(Math.max(p.lastIndexOf('2'), p.lastIndexOf('3')));
+        p = p.substring(0, caret).trim();
+      }
+      String name = MEASUREMENT_UNITS.get(p);
+      if (name == null && p.endsWith("es")) {
+        name = MEASUREMENT_UNITS.get(p.substring(0, p.length() - 2));
+      }
+      if (name == null && p.endsWith("s")) {
+        name = MEASUREMENT_UNITS.get(p.substring(0, p.length() - 1));
+      }
+      if (name == null) {
+        return null;
+      }
+      if (out.length() > 0) {
+        out.append('/');
+      }
+      out.append(name).append(power);
+    }
+    return out.toString();
+  }
+
+  private static java.util.Map<String, String> measurementUnits() {
+    java.util.Map<String, String> units = new java.util.HashMap<>();
+    String[][] names = {
+        {"mm", "millimeter", "millimetre"}, {"cm", "centimeter", "centimetre"}, {"m", "meter", "metre"},
+        {"km", "kilometer", "kilometre"}, {"in", "inch"}, {"ft", "foot", "feet"}, {"yd", "yard"},
+        {"mi", "mile"}, {"s", "sec", "second"}, {"min", "minute"}, {"h", "hr", "hour"}, {"day"},
+        {"week", "wk"}, {"month"}, {"year", "yr"}, {"mg", "milligram"}, {"g", "gram"},
+        {"kg", "kilogram"}, {"lb", "pound"}, {"oz", "ounce"}, {"ton", "tonne"}, {"ml", "milliliter", "millilitre"},
+        {"l", "liter", "litre"}, {"gal", "gallon"}, {"cup"}, {"dollar"}, {"cent"}, {"degree", "deg"},
+        {"mph"}, {"kph"}, {"radian", "rad"}};
+    for (String[] group : names) {
+      for (String name : group) {
+        units.put(name, group[0]);
+      }
+    }
+    return java.util.Map.copyOf(units);
   }
 
   private static String stripTrailingPunctuation(String s) {

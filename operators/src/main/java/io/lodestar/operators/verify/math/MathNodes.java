@@ -73,7 +73,7 @@ final class MathNodes {
     return List.of();
   }
 
-  /** True when a decimal literal occurs, so comparison rounds instead of demanding exactness. */
+  /** True when a decimal literal occurs: an answer written with decimals may be an approximation. */
   static boolean hasDecimal(MathNode node) {
     if (node instanceof Num n) {
       return n.decimal();

@@ -50,6 +50,8 @@ final class MathParser {
   private static final Set<String> NOT_OPERANDS = Set.of(
       "cdot", "times", "div", "pm", "mp", "cup", "ast", "rvert", "vert", "rangle");
 
+  private static final java.util.regex.Pattern CHOICE_LETTER = java.util.regex.Pattern.compile("\\(?([A-Za-z])\\)?");
+
   private final List<Token> tokens;
   private final Budget budget;
   private int pos;
@@ -66,6 +68,9 @@ final class MathParser {
       List<Token> tokens = Lexer.tokenize(normalised, budget);
       if (tokens.isEmpty()) {
         return Optional.empty();
+      }
+      if (tokens.size() > 1 && tokens.stream().anyMatch(Lexer::isClock)) {
+        return Optional.empty(); // a time of day is an answer on its own, never an operand
       }
       MathParser parser = new MathParser(tokens, budget);
       List<MathNode> items = parser.list();
@@ -250,6 +255,11 @@ final class MathParser {
 
   private MathNode unary() {
     budget.tick();
+    if (isCmd("pm") || isCmd("mp")) {
+      // A leading \pm a is the pair {a, -a}.
+      pos++;
+      return new PlusMinus(new Num(BigDecimal.ZERO, false), unary());
+    }
     if (isOp("-")) {
       pos++;
       return new Neg(unary());
@@ -385,6 +395,11 @@ final class MathParser {
     }
     if (LatexNormalizer.SIGNED_DECIMAL.matcher(trimmed).matches()) {
       return new Num(new BigDecimal(trimmed), trimmed.indexOf('.') >= 0);
+    }
+    java.util.regex.Matcher choice = CHOICE_LETTER.matcher(trimmed);
+    if (choice.matches()) {
+      // \text{B} and \text{(B)} are the letter B, as a bare B or (B) is.
+      return new Sym(choice.group(1));
     }
     return new Text(String.join(" ", trimmed.split("\\s+")));
   }
@@ -658,6 +673,12 @@ final class MathParser {
             }
           }
           String digits = s.substring(start, i);
+          if (isClockTime(s, start, i)) {
+            // 12:00 is a time of day, compared as written (without a leading zero), never as numbers.
+            out.add(new Token(Kind.TEXT, Integer.parseInt(digits) + s.substring(i, i + 3)));
+            i += 3;
+            continue;
+          }
           out.add(new Token(Kind.NUM, digits.startsWith(".") ? "0" + digits : digits));
         } else if (Character.isLetter(c)) {
           out.add(new Token(Kind.LETTER, String.valueOf(c)));
@@ -675,6 +696,23 @@ final class MathParser {
         }
       }
       return out;
+    }
+
+    static boolean isClock(Token t) {
+      return t.kind == Kind.TEXT && t.text.length() >= 4 && t.text.length() <= 5 && t.text.charAt(t.text.length() - 3) == ':'
+          && Character.isDigit(t.text.charAt(0));
+    }
+
+    /** {@code h:mm}: one or two digits, a colon, exactly two digits, the minutes below 60. */
+    private static boolean isClockTime(String s, int start, int end) {
+      int n = s.length();
+      if (end - start > 2 || end + 3 > n || s.charAt(end) != ':' || s.charAt(start) == '.') {
+        return false;
+      }
+      char tens = s.charAt(end + 1);
+      char ones = s.charAt(end + 2);
+      return tens >= '0' && tens <= '5' && Character.isDigit(ones)
+          && (end + 3 == n || !Character.isDigit(s.charAt(end + 3)));
     }
 
     private static int command(String s, int i, List<Token> out) {

@@ -22,10 +22,17 @@ import java.util.Optional;
  * candidate that parses is the answer; {@link Equivalence} compares it with the gold tree. Two
  * answers whose normalised text is identical are equal even when neither parses.
  *
+ * <p><b>The examined window.</b> Boxed answers are looked for in the whole cleaned response: a box
+ * is the model's explicit commitment, and a degenerate tail after it (a repetition loop until the
+ * length limit) must not hide it; length is the overlong shaping's business, not correctness'.
+ * Every other rule (markers, LaTeX spans, last numbers) reads only the last
+ * {@link Config#examinedChars()} characters (default {@value #DEFAULT_EXAMINED_CHARS}), where a
+ * final answer stands; a number in the body of a long response is not an answer. All scans are
+ * linear, so the whole-response box search costs no more than the cleaning already does.
+ *
  * <p>Bounded: at most {@link Config#timeoutMillis()} and {@value #MAX_STEPS} work steps per
- * verification, answers longer than {@value #MAX_ANSWER_CHARS} characters are not parsed, and only
- * the last {@value #MAX_EXAMINED_CHARS} characters of a cleaned response are examined. Running out
- * of budget gives UNSCORABLE, never a hang. Never throws.
+ * verification, and answers longer than {@value #MAX_ANSWER_CHARS} characters are not parsed.
+ * Running out of budget gives UNSCORABLE, never a hang. Never throws.
  *
  * <p>Stateless apart from its immutable {@link Config}, hence thread-safe and cheap to serialise.
  */
@@ -34,8 +41,8 @@ public final class MathVerifier implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String NAME = "math_equivalence";
-  public static final String VERSION = "math-equivalence/1";
-  public static final int MAX_EXAMINED_CHARS = 8_000;
+  public static final String VERSION = "math-equivalence/2";
+  public static final int DEFAULT_EXAMINED_CHARS = 8_000;
   public static final int MAX_ANSWER_CHARS = 1_000;
   static final long MAX_STEPS = 500_000;
   private static final int MAX_DETAIL_CHARS = 48;
@@ -44,9 +51,10 @@ public final class MathVerifier implements Serializable {
    * Extraction and comparison options. The two extraction flags mirror Math-Verify's
    * {@code LatexExtractionConfig} (boxed answers, "final answer is", LaTeX spans) and
    * {@code ExprExtractionConfig} (plain formulas and numbers); {@code floatRounding} is the number of
-   * decimal places compared when a decimal literal is involved; {@code strict} off lets variable
-   * names differ; {@code allowSetRelationComparison} lets a predicted inequality chain match a gold
-   * interval.
+   * decimal places compared when one side is written with decimals and the other is not;
+   * {@code strict} off lets variable names differ; {@code allowSetRelationComparison} lets a
+   * predicted inequality or chain match a gold interval; {@code examinedChars} is how much of a
+   * response's end the rules other than boxes read.
    */
   public record Config(
       boolean latexExtraction,
@@ -54,7 +62,8 @@ public final class MathVerifier implements Serializable {
       int floatRounding,
       boolean strict,
       boolean allowSetRelationComparison,
-      long timeoutMillis)
+      long timeoutMillis,
+      int examinedChars)
       implements Serializable {
 
     public Config {
@@ -67,31 +76,42 @@ public final class MathVerifier implements Serializable {
       if (timeoutMillis <= 0) {
         throw new IllegalArgumentException("timeoutMillis must be positive, was " + timeoutMillis);
       }
+      if (examinedChars < 100) {
+        throw new IllegalArgumentException("examinedChars must be at least 100, was " + examinedChars);
+      }
     }
 
-    /** LaTeX and expression extraction, 6 decimal places, strict, 250 ms. */
+    /**
+     * LaTeX and expression extraction, 6 decimal places, strict, inequalities match the intervals
+     * they describe in both directions, 250 ms, the last 8,000 characters examined.
+     */
     public static Config defaults() {
-      return new Config(true, true, 6, true, false, 250);
+      return new Config(true, true, 6, true, true, 250, DEFAULT_EXAMINED_CHARS);
+    }
+
+    public Config withExaminedChars(int value) {
+      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison,
+          timeoutMillis, value);
     }
 
     public Config withExtraction(boolean latex, boolean expression) {
-      return new Config(latex, expression, floatRounding, strict, allowSetRelationComparison, timeoutMillis);
+      return new Config(latex, expression, floatRounding, strict, allowSetRelationComparison, timeoutMillis, examinedChars);
     }
 
     public Config withFloatRounding(int places) {
-      return new Config(latexExtraction, expressionExtraction, places, strict, allowSetRelationComparison, timeoutMillis);
+      return new Config(latexExtraction, expressionExtraction, places, strict, allowSetRelationComparison, timeoutMillis, examinedChars);
     }
 
     public Config withStrict(boolean value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, value, allowSetRelationComparison, timeoutMillis);
+      return new Config(latexExtraction, expressionExtraction, floatRounding, value, allowSetRelationComparison, timeoutMillis, examinedChars);
     }
 
     public Config withSetRelationComparison(boolean value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, value, timeoutMillis);
+      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, value, timeoutMillis, examinedChars);
     }
 
     public Config withTimeoutMillis(long value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison, value);
+      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison, value, examinedChars);
     }
 
     Equivalence.Settings settings() {
@@ -143,8 +163,7 @@ public final class MathVerifier implements Serializable {
       if (gold.isEmpty()) {
         return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
       }
-      Iterable<String> candidates = response == null ? List.of()
-          : AnswerExtractor.responseCandidates(ResponseCleaner.examinedText(response, MAX_EXAMINED_CHARS));
+      Iterable<String> candidates = response == null ? List.of() : responseCandidates(response);
       Optional<Parsed> answer = firstParsed(candidates, budget);
       if (answer.isEmpty()) {
         return component(0.0, RewardStatus.OK, "no answer found");
@@ -191,7 +210,7 @@ public final class MathVerifier implements Serializable {
     }
     try {
       Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
-      return firstParsed(AnswerExtractor.responseCandidates(cleaned(response)), budget).map(Parsed::raw);
+      return firstParsed(responseCandidates(response), budget).map(Parsed::raw);
     } catch (RuntimeException | StackOverflowError e) {
       return Optional.empty();
     }
@@ -213,11 +232,17 @@ public final class MathVerifier implements Serializable {
 
   // ---------------------------------------------------------------- internals
 
-  /** An answer as written, normalised, and parsed. */
-  private record Parsed(String raw, String normalised, MathNode tree) {}
+  /** An answer as written, normalised, and parsed, with its measurement unit if it names one. */
+  private record Parsed(String raw, String normalised, MathNode tree, String unit) {}
 
-  private static String cleaned(String text) {
-    return text == null ? "" : ResponseCleaner.examinedText(text, MAX_EXAMINED_CHARS);
+  private String cleaned(String text) {
+    return text == null ? "" : ResponseCleaner.examinedText(text, config.examinedChars());
+  }
+
+  /** Boxes from the whole cleaned response, everything else from its examined tail. */
+  private Iterable<String> responseCandidates(String response) {
+    String whole = ResponseCleaner.examinedText(response, Integer.MAX_VALUE);
+    return AnswerExtractor.responseCandidates(whole, ResponseCleaner.lastChars(whole, config.examinedChars()));
   }
 
   /**
@@ -292,14 +317,19 @@ public final class MathVerifier implements Serializable {
     if (candidate == null || candidate.isBlank() || candidate.length() > MAX_ANSWER_CHARS) {
       return Optional.empty();
     }
-    String normalised = LatexNormalizer.normalize(candidate);
+    StringBuilder units = new StringBuilder();
+    String normalised = LatexNormalizer.normalize(candidate, units);
     if (normalised.isEmpty()) {
       return Optional.empty();
     }
-    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree));
+    String unit = units.length() == 0 ? null : LatexNormalizer.canonicalUnit(units.toString());
+    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree, unit));
   }
 
   private boolean equivalent(Parsed gold, Parsed answer, Budget budget) {
+    if (gold.unit() != null && answer.unit() != null && !gold.unit().equals(answer.unit())) {
+      return false; // 12 cm is not 12 m; a unit left out is not held against the answer
+    }
     if (gold.normalised().replace(" ", "").equals(answer.normalised().replace(" ", ""))) {
       return true;
     }

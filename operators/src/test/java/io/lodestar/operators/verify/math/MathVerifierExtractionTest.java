@@ -53,6 +53,22 @@ class MathVerifierExtractionTest {
   }
 
   @Test
+  void shouldFindABoxAnywhereButOtherAnswersOnlyInTheExaminedTail() {
+    String tail = " and so on".repeat(1_000);
+    assertThat(score("So \\boxed{17}." + tail, "17")).isEqualTo(1.0);
+    assertThat(score("The answer is 17." + tail, "17")).isEqualTo(0.0);
+    MathVerifier wide = new MathVerifier(Config.defaults().withExaminedChars(20_000));
+    assertThat(wide.verify("The answer is 17." + tail, "17").getValue()).isEqualTo(1.0);
+  }
+
+  @Test
+  void shouldJoinBoxesOnlyWhenAndOrOrACommaLinksThem() {
+    assertThat(score("x=\\boxed{-1}, x=\\boxed{4}", "\\{-1, 4\\}")).isEqualTo(1.0);
+    assertThat(score("Fill in \\boxed{\\text{answer}} below.\nSo \\boxed{12}", "12")).isEqualTo(1.0);
+    assertThat(score("\\boxed{4} or \\boxed{9}", "9")).isEqualTo(0.0); // hedging is not an answer
+  }
+
+  @Test
   void shouldSkipAnUnterminatedBox() {
     assertThat(verifier.extract("the result is 42 \\boxed{43")).contains("43");
     assertThat(score("so \\boxed{", "1")).isEqualTo(0.0);
