@@ -83,10 +83,13 @@ public final class MathVerifier implements Serializable {
 
     /**
      * LaTeX and expression extraction, 6 decimal places, strict, inequalities match the intervals
-     * they describe in both directions, 250 ms, the last 8,000 characters examined.
+     * they describe in both directions, 2 s, the last 8,000 characters examined.
      */
     public static Config defaults() {
-      return new Config(true, true, 6, true, true, 250, DEFAULT_EXAMINED_CHARS);
+      // The step budget bounds the work and gives the same verdict on any machine; the time budget
+      // is a last resort against work no step counts, set far above what 500,000 steps take, so a
+      // loaded machine or a GC pause never turns a verdict into UNSCORABLE.
+      return new Config(true, true, 6, true, true, 2_000, DEFAULT_EXAMINED_CHARS);
     }
 
     public Config withExaminedChars(int value) {
