@@ -21,8 +21,8 @@ import java.util.OptionalInt;
 /**
  * An LLM judge behind an OpenAI-compatible {@code POST {base}/v1/chat/completions}: the rubric with
  * the prompt, reference and response filled in, temperature 0, and the strict {@code SCORE: n} reply
- * read by {@link JudgeVerdicts}, normalised to [0, 1]. Master-key responses are settled by
- * {@link JudgeGuard} without a call. The request id travels in headers only: OpenAI-style servers
+ * read by {@link JudgeVerdicts}, normalised to [0, 1]. Responses without an answer (master keys) are
+ * settled by {@link JudgeGuard} without a call. The request id travels in headers only: OpenAI-style servers
  * reject unknown body fields.
  */
 public final class JudgeClient implements RewardClient {
@@ -73,7 +73,7 @@ public final class JudgeClient implements RewardClient {
 
   @Override
   public Optional<RewardComponent> screen(Generation g) {
-    if (!JudgeGuard.isMasterKey(g.getResponse())) {
+    if (!JudgeGuard.isMasterKey(g.getResponse(), g.getTask())) {
       return Optional.empty();
     }
     return Optional.of(

@@ -1,100 +1,77 @@
 package io.lodestar.operators.reward.remote;
 
-import java.text.Normalizer;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import io.lodestar.operators.verify.math.MathVerifier;
+import io.lodestar.schema.TaskKind;
+import io.lodestar.schema.TaskMetadata;
+import java.util.Optional;
 
 /**
- * Catches "master key" responses before a judge sees them: text with no content of its own, such as
- * {@code :}, {@code .}, "Thought process:", "Let's solve this problem step by step.", "Solution", or
- * their translations, which generative judges are known to reward. Known to fool even strong
- * judges, so they are never sent.
+ * Keeps "master key" responses from the judge: text with no answer in it, such as {@code :},
+ * "Step 1:", an empty {@code <think></think>}, "The answer is", "Let's think step by step." or
+ * "答案是", which generative judges are known to reward. The guard tests content, not phrases:
+ * {@link ResponseSubstance} takes away template tokens, reasoning blocks, step labels, markup,
+ * punctuation, labels and scaffolding vocabulary, and then
  *
- * <p>A response is caught when, after normalising (Unicode NFKC, lower case, accents removed, and
- * everything but letters and digits dropped), it is empty or made only of known openers, back to
- * back ("Solution: Let's solve this problem step by step." is caught; "Solution: 42" is not).
+ * <ul>
+ *   <li>a <b>math task whose reference is a math answer</b> (the math verifier can extract one from
+ *       it) needs an answer the math verifier extracts from the response, with at least one
+ *       content word in it ({@link Assessment#NO_EXTRACTABLE_ANSWER} otherwise);
+ *   <li>any <b>other task</b>, with or without a reference, needs substance: at least one letter or
+ *       digit in a content word ({@link Assessment#NO_SUBSTANCE} otherwise). One is enough, so "42",
+ *       "x", "Paris" and "是" are judged; the stripping, not a length threshold, does the work.
+ * </ul>
+ *
+ * <p>What a caught response gets is {@code judge.guard} ({@link GuardPolicy}). Stateless and
+ * thread-safe; the cost is linear in the response's length, plus one answer extraction for math.
  */
 public final class JudgeGuard {
 
-  /** Openers in their natural spelling; they are normalised like responses when loaded. */
-  static final List<String> OPENERS =
-      List.of(
-          // English
-          "Thought process", "Let's solve this problem step by step", "Let's solve this step by step",
-          "Let's think step by step", "Step by step", "Solution", "Answer", "Reasoning", "Explanation",
-          // Chinese
-          "思考过程", "让我们一步一步解决这个问题", "让我们一步一步地解决这个问题", "让我们逐步解决这个问题",
-          "解", "解答", "答案", "解决方案", "解题过程", "思考過程",
-          // Japanese
-          "思考プロセス", "この問題を段階的に解いてみましょう", "この問題を一歩ずつ解いていきましょう",
-          "ステップバイステップで解いていきましょう", "解決策", "解説", "かいせつ", "答え",
-          // Spanish
-          "Proceso de pensamiento", "Resolvamos este problema paso a paso", "Vamos a resolver este problema paso a paso",
-          "Solución", "Respuesta",
-          // French
-          "Processus de réflexion", "Résolvons ce problème étape par étape", "Réponse",
-          // German
-          "Denkprozess", "Gedankengang", "Lösen wir dieses Problem Schritt für Schritt",
-          "Lass uns dieses Problem Schritt für Schritt lösen", "Lösung", "Antwort",
-          // Russian
-          "Процесс мышления", "Ход мыслей", "Давайте решим эту задачу шаг за шагом", "Решим задачу шаг за шагом",
-          "Решение", "Ответ");
-
-  private static final Set<String> KEYS = new HashSet<>();
-  private static final int LONGEST;
-
-  static {
-    int longest = 0;
-    for (String opener : OPENERS) {
-      String key = normalise(opener);
-      KEYS.add(key);
-      longest = Math.max(longest, key.length());
-    }
-    LONGEST = longest;
+  /** Whether a response goes to the judge, and if not, why. */
+  public enum Assessment {
+    /** Has an answer: the judge decides. */
+    ANSWER,
+    /** Nothing is left once the content-free parts are taken away. */
+    NO_SUBSTANCE,
+    /** A math task with a math reference, and the response has no answer to compare with it. */
+    NO_EXTRACTABLE_ANSWER
   }
+
+  private static final MathVerifier EXTRACTOR = new MathVerifier();
 
   private JudgeGuard() {}
 
-  /** True when the response is empty of content: only punctuation, whitespace and known openers. */
+  /** True when a response to an open task (no reference) has no substance. */
   public static boolean isMasterKey(String response) {
+    return assess(response, null) != Assessment.ANSWER;
+  }
+
+  /** True when the response must not reach the judge for {@code task} (null: an open task). */
+  public static boolean isMasterKey(String response, TaskMetadata task) {
+    return assess(response, task) != Assessment.ANSWER;
+  }
+
+  public static Assessment assess(String response, TaskMetadata task) {
     if (response == null) {
-      return true;
+      return Assessment.NO_SUBSTANCE;
     }
-    return segmentable(normalise(response));
+    if (hasMathReference(task)) {
+      Optional<String> answer = EXTRACTOR.extract(ResponseSubstance.visibleAnswer(response));
+      boolean substantial = answer.isPresent() && ResponseSubstance.lettersAndDigits(ResponseSubstance.contentWordsOf(answer.get())) > 0;
+      return substantial ? Assessment.ANSWER : Assessment.NO_EXTRACTABLE_ANSWER;
+    }
+    return ResponseSubstance.substance(response) > 0 ? Assessment.ANSWER : Assessment.NO_SUBSTANCE;
   }
 
   /**
-   * Dynamic programming over prefixes: can {@code text} be split into known openers? Stops as soon
-   * as no split can reach further, so an ordinary answer costs a few dozen characters of work.
+   * A math task whose reference the math verifier reads as an answer. A reference it cannot read
+   * (a word such as "Tuesday", a proof) leaves the response to the substance rule, so short word
+   * answers the extractor does not recognise are still judged.
    */
-  private static boolean segmentable(String text) {
-    int n = text.length();
-    boolean[] reachable = new boolean[n + 1];
-    reachable[0] = true;
-    int lastReachable = 0;
-    for (int end = 1; end <= n; end++) {
-      if (end - lastReachable > LONGEST) {
-        return false;
-      }
-      for (int start = Math.max(0, end - LONGEST); start < end && !reachable[end]; start++) {
-        reachable[end] = reachable[start] && KEYS.contains(text.substring(start, end));
-      }
-      if (reachable[end]) {
-        lastReachable = end;
-      }
+  private static boolean hasMathReference(TaskMetadata task) {
+    if (task == null || task.getKind() != TaskKind.MATH) {
+      return false;
     }
-    return reachable[n];
-  }
-
-  static String normalise(String text) {
-    String folded = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-    String decomposed = Normalizer.normalize(folded, Normalizer.Form.NFKD);
-    StringBuilder sb = new StringBuilder(decomposed.length());
-    decomposed.codePoints()
-        .filter(cp -> Character.isLetterOrDigit(cp))
-        .forEach(sb::appendCodePoint);
-    return sb.toString();
+    String reference = task.getGroundTruth();
+    return reference != null && !reference.isBlank() && EXTRACTOR.extract(reference).isPresent();
   }
 }
