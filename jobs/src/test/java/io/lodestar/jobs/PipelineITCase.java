@@ -319,26 +319,14 @@ class PipelineITCase {
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
     JobClient job = start(options, topics, false);
-    publish(topics, traffic.messages);
+    Map<SimulatedTraffic.Message, Position> positions = publish(topics, traffic.messages);
     waitForCommitted("all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejectedPayloads.size());
     waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     drain(job);
 
-    List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
-    assertThat(deadLetters).hasSize(traffic.rejectedPayloads.size());
-    assertThat(deadLetters)
-        .allSatisfy(
-            d -> {
-              assertThat(d.getTopic()).isIn(topics.generations(), topics.feedback());
-              assertThat(d.getPartition()).isNotNull();
-              assertThat(d.getOffset()).isNotNull();
-              assertThat(d.getReason()).isNotBlank();
-            });
-    List<ByteBuffer> expectedPayloads = new ArrayList<>();
-    traffic.rejectedPayloads.forEach(p -> expectedPayloads.add(ByteBuffer.wrap(p)));
-    assertThat(deadLetters).extracting(DeadLetter::getPayload).containsExactlyInAnyOrderElementsOf(expectedPayloads);
-    assertThat(deadLetters).extracting(DeadLetter::getErrorKind).contains("INVALID");
+    // Every corrupt and invalid record once, with its kind, from where it was written.
+    assertDeadLettersExactlyOnce(traffic, topics, positions);
     assertExactlyOnce(traffic, topics);
   }
 
