@@ -12,7 +12,7 @@ import io.lodestar.operators.batch.BatchLimits;
 import io.lodestar.operators.batch.Staleness;
 import io.lodestar.operators.group.GroupFilter;
 import io.lodestar.operators.group.GroupFunction;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.RLBatch;
@@ -153,7 +153,7 @@ class RealGroupsAdvantagesTest {
   private static List<ScoredGeneration> members(String rewardField, Map<String, Double[]> rewardsByGroup) {
     List<ScoredGeneration> out = new ArrayList<>();
     long time = 1_000_000L;
-    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
+    for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
       String groupId = group.path("group_id").asText();
       JsonNode samples = group.path("generations");
       Double[] rewards = new Double[samples.size()];

@@ -32,7 +32,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheDatasetLabelsOfRealGsm8kGenerations() {
-    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
+    List<JsonNode> groups = TestDataFiles.jsonLines("generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {
@@ -63,7 +63,7 @@ class NumericAnswerVerifierRealDataTest {
 
   @Test
   void shouldScoreEveryGsm8kReferenceSolutionCorrectAgainstItsOwnAnswer() {
-    List<JsonNode> rows = SharedTestData.jsonLines("gsm8k/test.jsonl");
+    List<JsonNode> rows = TestDataFiles.jsonLines("gsm8k/test.jsonl");
     List<String> failures = new ArrayList<>();
     for (int row = 0; row < rows.size(); row++) {
       String solution = rows.get(row).path("answer").asText();
@@ -88,7 +88,7 @@ class NumericAnswerVerifierRealDataTest {
    */
   @Test
   void shouldScoreMathGenerationsOnlyWhenTheGoldIsNumeric() {
-    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
+    List<JsonNode> groups = TestDataFiles.jsonLines("generations/groups.jsonl");
     int scored = 0;
     int agreeing = 0;
     int unscorable = 0;

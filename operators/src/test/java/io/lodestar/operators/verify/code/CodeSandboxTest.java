@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import io.lodestar.operators.verify.code.CodeSandbox.Limits;
 import io.lodestar.operators.verify.code.CodeSandbox.Result;
 import io.lodestar.operators.verify.code.CodeSandbox.Verdict;
@@ -77,7 +77,7 @@ class CodeSandboxTest {
 
   @Test
   void everyCanonicalHumanEvalSolutionPasses() throws Exception {
-    List<JsonNode> tasks = SharedTestData.jsonLines("humaneval/HumanEval.jsonl.gz");
+    List<JsonNode> tasks = TestDataFiles.jsonLines("humaneval/HumanEval.jsonl.gz");
     assertThat(tasks).hasSize(164);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     long started = System.nanoTime();
@@ -116,8 +116,8 @@ class CodeSandboxTest {
 
   @Test
   void publishedHostileSamplesGetTheExpectedVerdicts() {
-    JsonNode problem = SharedTestData.jsonLines("humaneval/example_problem.jsonl").get(0);
-    List<JsonNode> samples = SharedTestData.jsonLines("humaneval/example_samples.jsonl");
+    JsonNode problem = TestDataFiles.jsonLines("humaneval/example_problem.jsonl").get(0);
+    List<JsonNode> samples = TestDataFiles.jsonLines("humaneval/example_samples.jsonl");
     // rm -rf through subprocess returns None; sleep(10) outlives the deadline; input() meets an
     // empty stdin; the last three return 1 with different indentation.
     List<Verdict> expected = List.of(Verdict.FAIL, Verdict.TIMEOUT, Verdict.FAIL, Verdict.PASS, Verdict.PASS, Verdict.PASS);

@@ -3,7 +3,7 @@ package io.lodestar.operators.verify.format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import java.util.List;
@@ -27,7 +27,7 @@ class OpenR1RewardCasesTest {
   private static final Set<String> OUT_OF_SCOPE_KINDS = Set.of("accuracy", "reasoning_steps");
 
   static Stream<Arguments> formatCases() {
-    return SharedTestData.jsonLines(CASES).stream()
+    return TestDataFiles.jsonLines(CASES).stream()
         .filter(c -> FORMAT_KINDS.contains(c.get("kind").asText()))
         .map(c -> Arguments.of(c.get("source").asText(), c));
   }
@@ -50,7 +50,7 @@ class OpenR1RewardCasesTest {
 
   @Test
   void everyCaseKindIsEitherCheckedOrDeliberatelySkipped() {
-    List<JsonNode> cases = SharedTestData.jsonLines(CASES);
+    List<JsonNode> cases = TestDataFiles.jsonLines(CASES);
     assertThat(cases).extracting(c -> c.get("kind").asText())
         .allMatch(kind -> FORMAT_KINDS.contains(kind) || OUT_OF_SCOPE_KINDS.contains(kind));
     assertThat(formatCases()).hasSize(23);

@@ -3,7 +3,7 @@ package io.lodestar.operators.verify.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,7 +52,7 @@ class AnswerExtractorShortcutsTest {
   @Test
   void markersEndWhereTheLastRegexMatchEndsOnRealGenerations() {
     List<String> texts = new ArrayList<>();
-    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
+    for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
         texts.add(generation.path("text").asText());
       }

@@ -3,7 +3,7 @@ package io.lodestar.operators.verify.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import io.lodestar.operators.verify.math.MathVerifier.Config;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +28,7 @@ class MathVerifierParityTest {
 
   @Test
   void shouldReproduceMathVerifyOnItsOwnTestCases() throws IOException {
-    List<JsonNode> cases = SharedTestData.jsonLines("mathverify/verify_cases.jsonl");
+    List<JsonNode> cases = TestDataFiles.jsonLines("mathverify/verify_cases.jsonl");
     Set<Integer> known = knownFailures();
     List<String> unexpectedFailures = new ArrayList<>();
     List<Integer> unexpectedPasses = new ArrayList<>();

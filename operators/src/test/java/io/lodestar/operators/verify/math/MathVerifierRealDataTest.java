@@ -3,7 +3,7 @@ package io.lodestar.operators.verify.math;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import io.lodestar.schema.RewardComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ class MathVerifierRealDataTest {
 
   @Test
   void shouldAgreeWithTheCorrectnessLabelsOfRealGenerations() {
-    List<JsonNode> groups = SharedTestData.jsonLines("generations/groups.jsonl");
+    List<JsonNode> groups = TestDataFiles.jsonLines("generations/groups.jsonl");
     int total = 0;
     List<String> disagreements = new ArrayList<>();
     for (JsonNode group : groups) {
@@ -49,7 +49,7 @@ class MathVerifierRealDataTest {
   @Test
   void scoresEveryGenerationAsAVerifierThatHasNeverSeenItsGoldWould() {
     int compared = 0;
-    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
+    for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
       String gold = group.path("gold_answer").asText();
       for (JsonNode generation : group.path("generations")) {
         String text = generation.path("text").asText();

@@ -1,7 +1,7 @@
 package io.lodestar.operators.verify.math;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lodestar.operators.verify.SharedTestData;
+import io.lodestar.operators.verify.TestDataFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +23,7 @@ class MathVerifierThroughputTest {
   @Test
   void shouldPrintThroughputAndLatencyOnRealGenerations() {
     List<String[]> pairs = new ArrayList<>();
-    for (JsonNode group : SharedTestData.jsonLines("generations/groups.jsonl")) {
+    for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
         pairs.add(new String[] {generation.path("text").asText(), group.path("gold_answer").asText()});
       }

@@ -19,11 +19,11 @@ import java.util.zip.GZIPInputStream;
  * licences in its README). A missing file fails the test: the data ships with every clone, so a
  * skip would only hide a broken checkout.
  */
-public final class SharedTestData {
+public final class TestDataFiles {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private SharedTestData() {}
+  private TestDataFiles() {}
 
   /** The repository's test data folder, found from the module or the repository root. */
   public static Path root() {
