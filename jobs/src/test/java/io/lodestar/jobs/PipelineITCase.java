@@ -50,6 +50,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
@@ -82,13 +86,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The streaming pipeline end to end through a real (in-process) Kafka broker and a Flink MiniCluster. */
 class PipelineITCase {
@@ -708,6 +712,9 @@ class PipelineITCase {
     DataStream<RawRecord> generations =
         PipelineJob.rawSource(env, options, settings, topics.generations(), "source-generations", SourceEventTime.Input.GENERATIONS);
     if (injectFailure) {
+      // No watermark moves before the drain, so the failure comes while every health window is open and
+      // the health events of the records before the checkpoint were held in their buffers at its barrier.
+      env.getConfig().setAutoWatermarkInterval(Duration.ofHours(1).toMillis());
       generations =
           generations
               .map(new FailOnceAfterCheckpoint(), TypeInformation.of(RawRecord.class))
@@ -954,15 +961,22 @@ class PipelineITCase {
     return out.length() == 0 ? "none in Lodestar, DJL or ONNX Runtime code" : out.toString();
   }
 
-  /** Throws once, on the first record after any checkpoint has completed. */
-  static final class FailOnceAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord> implements CheckpointListener {
+  /**
+   * Throws once, on the first record after a completed checkpoint whose barrier came after records had
+   * passed: a checkpoint taken before any record would prove nothing about state held mid-window.
+   */
+  static final class FailOnceAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord>
+      implements CheckpointListener, CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     static final AtomicBoolean FAILED = new AtomicBoolean();
+    private static final Set<Long> CHECKPOINTS_AFTER_RECORDS = ConcurrentHashMap.newKeySet();
+    private transient long passed;
 
     static void reset() {
       CHECKPOINTED.set(false);
       FAILED.set(false);
+      CHECKPOINTS_AFTER_RECORDS.clear();
     }
 
     @Override
@@ -970,12 +984,25 @@ class PipelineITCase {
       if (CHECKPOINTED.get() && FAILED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure after a completed checkpoint");
       }
+      passed++;
       return record;
     }
 
     @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+      if (passed > 0) {
+        CHECKPOINTS_AFTER_RECORDS.add(context.getCheckpointId());
+      }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {}
+
+    @Override
     public void notifyCheckpointComplete(long checkpointId) {
-      CHECKPOINTED.set(true);
+      if (CHECKPOINTS_AFTER_RECORDS.contains(checkpointId)) {
+        CHECKPOINTED.set(true);
+      }
     }
   }
 }
