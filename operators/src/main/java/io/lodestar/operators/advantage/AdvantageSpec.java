@@ -312,9 +312,9 @@ public final class AdvantageSpec implements Serializable {
     return switch (mode) {
       case LODESTAR -> estimator == Estimator.GRPO_PASS_AT_K ? "advantage=0" : keepsReward;
       case VERL -> estimator == Estimator.GRPO_PASS_AT_K ? "refused" : keepsReward;
-      case TRL -> "refused";
+      case TRL -> "group_of_one=refused,lone_scored=advantage=0";
       case TRL_ASYNC -> "advantage=0";
-      case OPENRLHF -> estimator == Estimator.DR_GRPO ? "advantage=0" : "refused";
+      case OPENRLHF -> "refused";
     };
   }
 
