@@ -29,7 +29,7 @@ public final class AdvantageSpec implements Serializable {
   public static final double VERL_WHITEN_EPS = 1e-8;
   /** OpenRLHF floors the batch variance at it when whitening. */
   public static final double OPENRLHF_WHITEN_EPS = 1e-8;
-  /** OpenRLHF's default {@code --reward_clip_range}, applied to the shaped reward. */
+  /** OpenRLHF's default {@code --reward.clip_range}, applied to the shaped reward. */
   public static final double OPENRLHF_CLIP_LOW = -10.0;
   public static final double OPENRLHF_CLIP_HIGH = 10.0;
 
