@@ -1,5 +1,6 @@
 package io.lodestar.connectors;
 
+import io.lodestar.connectors.serde.DecodeErrors;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.schema.DeadLetter;
@@ -31,6 +32,8 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   /** Null: event times are not checked against the clock. */
   private final EventTimeCheck<T> eventTimeCheck;
   private final WallClock clock;
+  /** Top-level string field holding the id in the raw message; null: undecodable records name none. */
+  private String rawIdField;
 
   private transient Counter parsed;
   private transient Counter rejected;
@@ -91,6 +94,16 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
     this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
   }
 
+  /**
+   * Names the top-level string field that holds the record's id, so that a record which cannot be
+   * decoded ({@code MALFORMED}) still names its id in the dead letter when the raw message lets it
+   * be read (see {@link RecordCodec#readableId}). Call while building the job.
+   */
+  public ParseFunction<T> withRawIdField(String field) {
+    this.rawIdField = field;
+    return this;
+  }
+
   @Override
   public void open(OpenContext openContext) {
     parsed = getRuntimeContext().getMetricGroup().counter(MetricNames.RECORDS_PARSED);
@@ -102,7 +115,12 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   public void processElement(RawRecord raw, Context ctx, Collector<T> out) {
     DecodeResult<T> decoded = codec.decode(raw.value);
     if (!decoded.isOk()) {
-      reject(raw, ctx, decoded.errorKind(), decoded.reason(), null);
+      // Only a malformed body may still hold a readable id; the other kinds were not read at all.
+      String id =
+          rawIdField != null && DecodeErrors.MALFORMED.equals(decoded.errorKind())
+              ? codec.readableId(raw.value, rawIdField)
+              : null;
+      reject(raw, ctx, decoded.errorKind(), decoded.reason(), id);
       return;
     }
     T record = decoded.value();

@@ -557,6 +557,48 @@ class ParseFunctionTest {
             expected(input, "INVALID", "prompt has no messages", null, kept(invalid), invalid.length));
   }
 
+  @Test
+  void shouldNameTheIdOfAMalformedRecordWhenTheParserKnowsTheIdField() throws Exception {
+    Input<Feedback> input = feedback();
+    ParseFunction<Feedback> parser = input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
+    String json = new String(input.json(input.valid()), StandardCharsets.UTF_8);
+    // Well-formed JSON whose event time is not a number: the id after it is still readable.
+    byte[] wrongType =
+        json.replace("\"createdAtMs\":" + CREATED_AT_MS, "\"createdAtMs\":\"soon\"").getBytes(StandardCharsets.UTF_8);
+    byte[] truncatedAvro = Arrays.copyOf(input.avro(input.valid()), 20);
+
+    Outcome<Feedback> outcome =
+        parse(parser, raw(input, OFFSET, wrongType), raw(input, OFFSET + 1, truncatedAvro));
+
+    assertThat(outcome.passed()).isEmpty();
+    assertThat(outcome.deadLetters())
+        .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("MALFORMED", "fb-9"),
+            org.assertj.core.groups.Tuple.tuple("MALFORMED", "fb-9"));
+  }
+
+  @Test
+  void shouldNameNoIdWhenItComesAfterTheBreakOrIsNotAString() throws Exception {
+    Input<Feedback> input = feedback();
+    ParseFunction<Feedback> parser = input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
+    byte[] afterTheBreak = "{\"generationId\": \"gen-17\", \"kind\": , \"feedbackId\": \"fb-9\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] notAString = "{\"feedbackId\": 9, \"generationId\": \"gen-17\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] cutInTheId = Arrays.copyOf(input.avro(input.valid()), 13);
+
+    Outcome<Feedback> outcome =
+        parse(
+            parser,
+            raw(input, OFFSET, afterTheBreak),
+            raw(input, OFFSET + 1, notAString),
+            raw(input, OFFSET + 2, cutInTheId));
+
+    assertThat(outcome.deadLetters()).hasSize(3).allSatisfy(d -> {
+      assertThat(d.getErrorKind()).isEqualTo("MALFORMED");
+      assertThat(d.getRecordId()).isNull();
+    });
+  }
+
   // ---------------------------------------------------------------- dead-letter.max-payload-bytes
 
   @Test

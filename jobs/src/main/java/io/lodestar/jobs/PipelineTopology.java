@@ -341,7 +341,8 @@ public final class PipelineTopology {
         Generation::getGenerationId,
         DEAD_LETTERS,
         options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options));
+        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options))
+        .withRawIdField("generationId");
   }
 
   /** Decodes and validates feedback; what it cannot use goes to {@link #DEAD_LETTERS}. */
@@ -353,7 +354,8 @@ public final class PipelineTopology {
         Feedback::getFeedbackId,
         DEAD_LETTERS,
         options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options));
+        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options))
+        .withRawIdField("feedbackId");
   }
 
   /** Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}. */
@@ -365,7 +367,8 @@ public final class PipelineTopology {
         PolicyUpdate::getModelId,
         DEAD_LETTERS,
         options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options));
+        clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options))
+        .withRawIdField("modelId");
   }
 
   /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */

@@ -198,4 +198,76 @@ class InputParsersTest {
     assertThat(dead.getPayloadSize()).isEqualTo(avro.length);
     assertThat(payload(dead)).isEqualTo(Arrays.copyOf(avro, Math.min(avro.length, MAX_PAYLOAD_BYTES)));
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("parsers")
+  <T extends SpecificRecordBase> void shouldNameTheIdOfARecordThatCannotBeDecodedWhenTheIdWasReadable(Parser<T> parser)
+      throws Exception {
+    T valid = parser.validAt().apply(CREATED_AT_MS);
+    String id = parser.invalidId();
+    byte[] json = encode(parser, valid, WireFormat.JSON);
+    byte[] cutShort = Arrays.copyOf(json, json.length - 3); // the id comes first, the break at the end
+    byte[] avro = encode(parser, valid, WireFormat.AVRO);
+    byte[] avroCutShort = Arrays.copyOf(avro, 20);
+
+    for (byte[] broken : List.of(cutShort, avroCutShort)) {
+      Outcome<T> outcome = parse(parser, broken);
+
+      assertThat(outcome.passed()).isEmpty();
+      assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
+        assertThat(dead.getErrorKind()).isEqualTo("MALFORMED");
+        assertThat(dead.getRecordId()).isEqualTo(id);
+      });
+    }
+  }
+
+  /** The feedback parser exactly as the pipeline builds it. */
+  private static final Parser<Feedback> FEEDBACK =
+      new Parser<>(
+          PipelineTopology::feedbackParser, Feedback.class, "parse.feedback", "createdAtMs", InputParsersTest::vote,
+          null, null, "fb-9");
+
+  @org.junit.jupiter.api.Test
+  void shouldDeadLetterAMisspeltFeedbackKindInsteadOfDroppingItQuietly() throws Exception {
+    byte[] json =
+        new String(encode(FEEDBACK, vote(CREATED_AT_MS), WireFormat.JSON), java.nio.charset.StandardCharsets.UTF_8)
+            .replace("\"PAIRWISE\"", "\"PAIRWYSE\"")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    Outcome<Feedback> outcome = parse(FEEDBACK, json);
+
+    assertThat(outcome.passed()).isEmpty();
+    assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
+      assertThat(dead.getErrorKind()).isEqualTo("INVALID");
+      assertThat(dead.getRecordId()).isEqualTo("fb-9");
+      assertThat(dead.getReason())
+          .isEqualTo(
+              "kind is not one of THUMB, RATING, PAIRWISE, EDIT, REGENERATE, COPY, ACCEPT"
+                  + " (an unknown or misspelt kind reads as UNKNOWN)");
+    });
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldDeadLetterARatingOutsideItsDeclaredRangeInsteadOfClampingIt() throws Exception {
+    Feedback rating =
+        Feedback.newBuilder(vote(CREATED_AT_MS))
+            .setKind(FeedbackKind.RATING)
+            .setOtherGenerationId(null)
+            .setOutcome(null)
+            .setRating(7.0)
+            .setRatingMin(1.0)
+            .setRatingMax(5.0)
+            .build();
+
+    Outcome<Feedback> outcome = parse(FEEDBACK, encode(FEEDBACK, rating, WireFormat.AVRO));
+
+    assertThat(outcome.passed()).isEmpty();
+    assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
+      assertThat(dead.getErrorKind()).isEqualTo("INVALID");
+      assertThat(dead.getReason()).isEqualTo("RATING feedback rating 7.0 is outside its declared range [1.0, 5.0]");
+      assertThat(dead.getRecordId()).isEqualTo("fb-9");
+    });
+    Feedback inRange = Feedback.newBuilder(rating).setRating(5.0).build();
+    assertThat(parse(FEEDBACK, encode(FEEDBACK, inRange, WireFormat.AVRO)).passed()).containsExactly(inRange);
+  }
 }

@@ -1,5 +1,8 @@
 package io.lodestar.connectors.serde;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.lodestar.schemas.ShippedSchemas;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -155,6 +158,94 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
       return DecodeResult.failure(DecodeErrors.MALFORMED, describe(e));
     }
   }
+
+  /** Longest id {@link #readableId} reports; longer values are not ids a validator would accept. */
+  static final int MAX_READABLE_ID_CHARS = 256;
+
+  /**
+   * The top-level string {@code field} of a message that may not decode as a whole, read as far as
+   * the message allows: in JSON, its first occurrence before any syntax error; in Avro, when the
+   * writer schema is shipped and has the field first, as a string. Null when it cannot be read, is
+   * blank, or is longer than {@value #MAX_READABLE_ID_CHARS} characters. Never throws for any input:
+   * it only names the record in a dead letter.
+   */
+  public String readableId(byte[] bytes, String field) {
+    if (bytes == null || bytes.length == 0 || bytes.length > maxBytes || field == null) {
+      return null;
+    }
+    try {
+      String id;
+      if (bytes[0] == AVRO_MAGIC_0 && bytes.length > 1 && bytes[1] == AVRO_MAGIC_1) {
+        id = firstAvroString(bytes, field);
+      } else if (firstNonWhitespace(bytes) == '{') {
+        id = jsonTopLevelString(bytes, field);
+      } else {
+        id = null;
+      }
+      return id == null || id.isBlank() || id.length() > MAX_READABLE_ID_CHARS ? null : id;
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      return null;
+    }
+  }
+
+  private String firstAvroString(byte[] bytes, String field) {
+    if (bytes.length < AVRO_PREFIX_LENGTH) {
+      return null;
+    }
+    initialized();
+    Schema writer = store.findByFingerprint(littleEndianLong(bytes, 2));
+    if (writer == null
+        || writer.getFields().isEmpty()
+        || !writer.getFields().get(0).name().equals(field)
+        || writer.getFields().get(0).schema().getType() != Schema.Type.STRING) {
+      return null;
+    }
+    // A string is a zig-zag varint length, then that many UTF-8 bytes.
+    int at = AVRO_PREFIX_LENGTH;
+    long raw = 0;
+    int shift = 0;
+    while (true) {
+      if (at >= bytes.length || shift > 63) {
+        return null;
+      }
+      int b = bytes[at++] & 0xFF;
+      raw |= (long) (b & 0x7F) << shift;
+      shift += 7;
+      if ((b & 0x80) == 0) {
+        break;
+      }
+    }
+    long length = (raw >>> 1) ^ -(raw & 1);
+    if (length < 0 || length > 4L * MAX_READABLE_ID_CHARS || length > bytes.length - at) {
+      return null;
+    }
+    return new String(bytes, at, (int) length, StandardCharsets.UTF_8);
+  }
+
+  private static String jsonTopLevelString(byte[] bytes, String field) throws IOException {
+    try (JsonParser parser = JSON_IDS.createParser(bytes)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      JsonToken token;
+      while ((token = parser.nextToken()) != null && token != JsonToken.END_OBJECT) {
+        // Here token is a field name of the top-level object.
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals(name)) {
+          return value == JsonToken.VALUE_STRING ? parser.getText() : null;
+        }
+        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          parser.skipChildren();
+        }
+      }
+      return null;
+    }
+  }
+
+  private static final JsonFactory JSON_IDS = new JsonFactory();
 
   /** The decoded record, or an {@link IllegalArgumentException} naming the kind and reason. */
   public T decodeOrThrow(byte[] bytes) {

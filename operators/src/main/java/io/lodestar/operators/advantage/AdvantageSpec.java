@@ -29,7 +29,7 @@ public final class AdvantageSpec implements Serializable {
   public static final double VERL_WHITEN_EPS = 1e-8;
   /** OpenRLHF floors the batch variance at it when whitening. */
   public static final double OPENRLHF_WHITEN_EPS = 1e-8;
-  /** OpenRLHF's default {@code --reward_clip_range}, applied to the shaped reward. */
+  /** OpenRLHF's default {@code --reward.clip_range}, applied to the shaped reward. */
   public static final double OPENRLHF_CLIP_LOW = -10.0;
   public static final double OPENRLHF_CLIP_HIGH = 10.0;
 
@@ -312,9 +312,9 @@ public final class AdvantageSpec implements Serializable {
     return switch (mode) {
       case LODESTAR -> estimator == Estimator.GRPO_PASS_AT_K ? "advantage=0" : keepsReward;
       case VERL -> estimator == Estimator.GRPO_PASS_AT_K ? "refused" : keepsReward;
-      case TRL -> "refused";
+      case TRL -> "group_of_one=refused,lone_scored=advantage=0";
       case TRL_ASYNC -> "advantage=0";
-      case OPENRLHF -> estimator == Estimator.DR_GRPO ? "advantage=0" : "refused";
+      case OPENRLHF -> "refused";
     };
   }
 

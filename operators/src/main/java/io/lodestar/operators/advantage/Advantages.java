@@ -139,7 +139,7 @@ public final class Advantages {
     if (n == 0) {
       return new double[0];
     }
-    if (n == 1 && refusesSingleton(spec)) {
+    if (n == 1 && refusesLoneScored(spec, s.memberCount())) {
       throw new IllegalArgumentException(
           "compat mode "
               + spec.mode().id()
@@ -151,6 +151,11 @@ public final class Advantages {
               + s.memberCount()
               + " members)");
     }
+    if (n == 1 && spec.mode() == CompatMode.TRL) {
+      // TRL keeps a group whose other rewards are unscorable and computes over what remains;
+      // a lone remaining reward is its own mean, and there is no spread to scale it by.
+      return new double[] {0.0};
+    }
     return switch (spec.estimator()) {
       case GRPO -> grpo(s, spec);
       case DR_GRPO, REINFORCE_PP_BASELINE -> centred(s, spec.mode());
@@ -159,15 +164,16 @@ public final class Advantages {
     };
   }
 
-  private static boolean refusesSingleton(AdvantageSpec spec) {
+  private static boolean refusesLoneScored(AdvantageSpec spec, int memberCount) {
     return switch (spec.mode()) {
       case LODESTAR, TRL_ASYNC -> false;
       // verl raises only in pass@k; elsewhere it uses mean 0 and std 1.
       case VERL -> spec.estimator() == Estimator.GRPO_PASS_AT_K;
-      // GRPOConfig requires num_generations >= 2.
-      case TRL -> true;
-      // train_ppo_ray asserts n_samples_per_prompt > 1 for these; dr_grpo just gives r - r = 0.
-      case OPENRLHF -> spec.estimator() != Estimator.DR_GRPO;
+      // GRPOConfig requires num_generations >= 2; a larger group whose other rewards are
+      // unscorable is kept.
+      case TRL -> memberCount < 2;
+      // The launcher asserts n_samples_per_prompt > 1 for every group estimator, dr_grpo included.
+      case OPENRLHF -> true;
     };
   }
 
@@ -238,9 +244,9 @@ public final class Advantages {
       }
       return a;
     }
-    double sum = s.sum();
+    double[] baselines = s.meansOfOthers();
     for (int k = 0; k < n; k++) {
-      a[k] = s.value(k) - (sum - s.value(k)) / (n - 1);
+      a[k] = s.value(k) - baselines[k];
     }
     return a;
   }
@@ -281,21 +287,26 @@ public final class Advantages {
     if (n == 0) {
       return;
     }
-    double total = 0;
-    double sum = 0;
+    // Flattened in batch order; weighted sums are taken pairwise over w * x like any other sum.
+    double[] values = new double[n];
+    double[] w = new double[n];
+    double[] weighted = new double[n];
+    int k = 0;
     for (int g = 0; g < perGroup.size(); g++) {
-      double[] values = perGroup.get(g);
-      for (int k = 0; k < values.length; k++) {
-        double w = weights == null ? 1.0 : weights.get(g)[k];
-        total += w;
-        sum += w * values[k];
+      double[] groupValues = perGroup.get(g);
+      for (int i = 0; i < groupValues.length; i++, k++) {
+        values[k] = groupValues[i];
+        w[k] = weights == null ? 1.0 : weights.get(g)[i];
+        weighted[k] = w[k] * values[k];
       }
     }
+    double total = Moments.sum(w);
+    double sum = Moments.sum(weighted);
     double eps = spec.whitenEps();
     switch (spec.mode()) {
       case LODESTAR -> {
-        double mean = sum / n;
-        double std = n > 1 ? Math.sqrt(squaredDeviations(perGroup, null, mean) / (n - 1)) : 0.0;
+        double mean = Moments.mean(values);
+        double std = n > 1 ? Math.sqrt(Moments.squaredDeviations(values, mean) / (n - 1)) : 0.0;
         // A lone sample is its own mean, so it whitens to 0 whatever the scale.
         double divisor = n > 1 ? std + eps : 1.0;
         apply(perGroup, x -> (x - mean) / divisor);
@@ -308,9 +319,9 @@ public final class Advantages {
                   + " (masked_var divides by N-1 and raises for N <= 1)");
         }
         // verl_F.masked_mean divides by (N + 1e-8); masked_var applies Bessel's N/(N-1).
-        double mean = sum / (total + 1e-8);
+        double mean = withinWeightedRange(sum / (total + 1e-8), values, w);
         double variance =
-            squaredDeviations(perGroup, weights, mean) / (total + 1e-8) * (total / (total - 1));
+            weightedSquaredDeviations(values, w, mean) / (total + 1e-8) * (total / (total - 1));
         double inverseStd = 1.0 / Math.sqrt(variance + eps);
         apply(perGroup, x -> (x - mean) * inverseStd);
       }
@@ -319,8 +330,8 @@ public final class Advantages {
           throw new IllegalArgumentException(
               "compat mode openrlhf refuses to whiten a batch whose scored responses have no tokens (0/0)");
         }
-        double mean = sum / total;
-        double variance = squaredDeviations(perGroup, weights, mean) / total;
+        double mean = withinWeightedRange(sum / total, values, w);
+        double variance = weightedSquaredDeviations(values, w, mean) / total;
         double inverseStd = 1.0 / Math.sqrt(Math.max(variance, eps));
         apply(perGroup, x -> (x - mean) * inverseStd);
       }
@@ -331,36 +342,47 @@ public final class Advantages {
   /** TRL's scale_rewards=batch: the unbiased std of every scored reward in the batch. */
   private static void divideByBatchStd(List<double[]> perGroup, List<ScoredRewards> scored, double eps) {
     int n = 0;
-    double sum = 0;
     for (ScoredRewards s : scored) {
       n += s.count();
-      sum += s.sum();
     }
-    if (n == 0) {
-      return;
+    if (n < 2) {
+      return; // a lone scored reward is its own mean: its advantage is already 0
     }
-    double mean = sum / n;
-    double squares = 0;
+    double[] everything = new double[n];
+    int k = 0;
     for (ScoredRewards s : scored) {
-      for (int k = 0; k < s.count(); k++) {
-        squares += (s.value(k) - mean) * (s.value(k) - mean);
+      for (int i = 0; i < s.count(); i++) {
+        everything[k++] = s.value(i);
       }
     }
-    // Every TRL group has at least two scored rewards, so n > 1 here.
-    double divisor = Math.sqrt(squares / (n - 1)) + eps;
+    double divisor = Moments.std(everything, 1) + eps;
     apply(perGroup, x -> x / divisor);
   }
 
-  private static double squaredDeviations(List<double[]> perGroup, List<double[]> weights, double mean) {
-    double squares = 0;
-    for (int g = 0; g < perGroup.size(); g++) {
-      double[] values = perGroup.get(g);
-      for (int k = 0; k < values.length; k++) {
-        double w = weights == null ? 1.0 : weights.get(g)[k];
-        squares += w * (values[k] - mean) * (values[k] - mean);
+  /**
+   * {@code estimate} moved into the range of the values that carry weight: a weighted mean lies
+   * there, and equal values then have exactly their value as mean (verl's {@code N + 1e-8} would
+   * otherwise move it off; in the trainer's float32 that term rounds away anyway).
+   */
+  private static double withinWeightedRange(double estimate, double[] values, double[] weights) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < values.length; k++) {
+      if (weights[k] > 0) {
+        min = Math.min(min, values[k]);
+        max = Math.max(max, values[k]);
       }
     }
-    return squares;
+    return min > max ? estimate : Math.min(Math.max(estimate, min), max);
+  }
+
+  private static double weightedSquaredDeviations(double[] values, double[] weights, double mean) {
+    double[] terms = new double[values.length];
+    for (int k = 0; k < values.length; k++) {
+      double d = values[k] - mean;
+      terms[k] = weights[k] * (d * d);
+    }
+    return Moments.sum(terms);
   }
 
   private static void apply(List<double[]> perGroup, DoubleUnaryOperator f) {

@@ -6,7 +6,7 @@ package io.lodestar.operators.advantage;
  */
 public final class DynamicSamplingFilters {
 
-  /** OpenRLHF's default {@code --dynamic_filtering_reward_range}. */
+  /** OpenRLHF's default {@code --algo.dynamic_filtering_range}. */
   public static final double OPENRLHF_DEFAULT_LOW = 0.0;
   public static final double OPENRLHF_DEFAULT_HIGH = 1.0;
 

@@ -23,30 +23,20 @@ public final class GroupAdvantages {
 
   /** @param rewards one per member, null where the member could not be scored */
   public static Result grpo(Double[] rewards, double eps) {
-    int n = 0;
-    double sum = 0;
-    for (Double r : rewards) {
-      if (isScored(r)) {
-        n++;
-        sum += r;
-      }
-    }
+    // Same statistics as Advantages (pairwise sums, mean within the values' range), so that
+    // equal rewards give exactly 0 and both entry points agree bit for bit.
+    ScoredRewards scored = ScoredRewards.of(rewards);
+    int n = scored.count();
     double[] advantages = new double[rewards.length];
     if (n == 0) {
       return new Result(advantages, 0, null, null);
     }
-    double mean = sum / n;
+    double mean = scored.mean();
     Double std = null;
     double centre = 0;
     double scale = 1;
     if (n > 1) {
-      double squares = 0;
-      for (Double r : rewards) {
-        if (isScored(r)) {
-          squares += (r - mean) * (r - mean);
-        }
-      }
-      std = Math.sqrt(squares / (n - 1));
+      std = scored.std(1);
       centre = mean;
       scale = std;
     }

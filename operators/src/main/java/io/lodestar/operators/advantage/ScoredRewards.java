@@ -48,27 +48,61 @@ final class ScoredRewards {
     return values[k];
   }
 
+  /** Sum of the scored rewards in numpy's pairwise order (see {@link Moments}). */
   double sum() {
-    double sum = 0;
-    for (double v : values) {
-      sum += v;
-    }
-    return sum;
+    return Moments.sum(values);
   }
 
-  /** Requires at least one scored reward. */
+  /** Requires at least one scored reward; exactly the value when all scored rewards are equal. */
   double mean() {
-    return sum() / values.length;
+    return Moments.mean(values);
   }
 
-  /** Requires more than {@code ddof} scored rewards. */
+  /** Requires more than {@code ddof} scored rewards; exactly 0 when they are all equal. */
   double std(int ddof) {
-    double mean = mean();
-    double squares = 0;
+    return Moments.std(values, ddof);
+  }
+
+  /** The scored rewards, in scored order; a copy. */
+  double[] values() {
+    return values.clone();
+  }
+
+  /**
+   * Leave-one-out baselines: for each scored member the mean of the other scored rewards,
+   * {@code (sum - r_k) / (n - 1)}, moved into the range of those others, so that a member whose
+   * others are all equal gets exactly their value. Requires two or more scored rewards.
+   */
+  double[] meansOfOthers() {
+    int n = values.length;
+    // The two smallest and two largest, as a multiset: the others' range without member k.
+    double min = Double.POSITIVE_INFINITY;
+    double secondMin = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double secondMax = Double.NEGATIVE_INFINITY;
     for (double v : values) {
-      squares += (v - mean) * (v - mean);
+      if (v < min) {
+        secondMin = min;
+        min = v;
+      } else if (v < secondMin) {
+        secondMin = v;
+      }
+      if (v > max) {
+        secondMax = max;
+        max = v;
+      } else if (v > secondMax) {
+        secondMax = v;
+      }
     }
-    return Math.sqrt(squares / (values.length - ddof));
+    double sum = sum();
+    double[] baselines = new double[n];
+    for (int k = 0; k < n; k++) {
+      double low = values[k] == min ? secondMin : min;
+      double high = values[k] == max ? secondMax : max;
+      double estimate = (sum - values[k]) / (n - 1);
+      baselines[k] = Math.min(Math.max(estimate, low), high);
+    }
+    return baselines;
   }
 
   /** The entries of a per-member array at the scored positions, in scored order. */

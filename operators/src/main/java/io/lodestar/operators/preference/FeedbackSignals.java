@@ -6,7 +6,6 @@ import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.VoteOutcome;
-import java.util.List;
 
 /**
  * Feedback that becomes training data on its own, without waiting for the rest of its prompt:
@@ -46,20 +45,20 @@ public final class FeedbackSignals {
       return;
     }
     double weight = settings.weights().vote();
-    List<String> ids = List.of(vote.getFeedbackId());
+    String id = vote.getFeedbackId();
     if (vote.getOutcome() == VoteOutcome.TIE) {
       out.none(NoExample.TIE, 1);
     } else if (vote.getOutcome() == VoteOutcome.BOTH_BAD) {
       if (settings.bothBadUnpaired()) {
-        out.unpaired(PairSource.VOTE, a, false, weight, ids, vote.getCreatedAtMs());
-        out.unpaired(PairSource.VOTE, b, false, weight, ids, vote.getCreatedAtMs());
+        out.eventUnpaired(PairSource.VOTE, id, a, false, weight, vote.getCreatedAtMs());
+        out.eventUnpaired(PairSource.VOTE, id, b, false, weight, vote.getCreatedAtMs());
       } else {
         out.none(NoExample.BOTH_BAD, 1);
       }
     } else {
       Generation chosen = vote.getOutcome() == VoteOutcome.A ? a : b;
       Generation rejected = chosen == a ? b : a;
-      out.pair(PairSource.VOTE, chosen, rejected, null, weight, ids, vote.getCreatedAtMs());
+      out.eventPair(PairSource.VOTE, id, chosen, rejected, weight, vote.getCreatedAtMs());
     }
   }
 
@@ -83,14 +82,14 @@ public final class FeedbackSignals {
       return;
     }
     double weight = settings.weights().regenerate();
-    List<String> ids = List.of(f.getFeedbackId());
+    String id = f.getFeedbackId();
     // The user asked for another answer: a weak vote against the one they discarded.
-    out.unpaired(PairSource.REGENERATE, discarded, false, weight, ids, f.getCreatedAtMs());
+    out.eventUnpaired(PairSource.REGENERATE, id, discarded, false, weight, f.getCreatedAtMs());
     if (replacement != null
         && settings.regenerationPairs()
         && replacement.getConsentToTrain()
         && replacement.getPromptId().equals(discarded.getPromptId())) {
-      out.pair(PairSource.REGENERATE, replacement, discarded, null, weight, ids, f.getCreatedAtMs());
+      out.eventPair(PairSource.REGENERATE, id, replacement, discarded, weight, f.getCreatedAtMs());
     }
   }
 }

@@ -63,13 +63,34 @@ public final class PreferenceExamples {
     }
   }
 
-  /** A pair of two generations of one prompt. */
+  /**
+   * A pair of two generations of one prompt from signals aggregated per pair (thumbs, ratings of
+   * one prompt window): one pair per chosen and rejected generation, its id names just those.
+   */
   void pair(
       PairSource source, Generation chosen, Generation rejected, Double margin, double confidence,
       List<String> feedbackIds, long createdAtMs) {
+    pair(pairId(source, chosen.getGenerationId(), rejected.getGenerationId()), source, chosen, rejected, margin,
+        confidence, feedbackIds, createdAtMs);
+  }
+
+  /**
+   * A pair from one feedback event (a vote, a regeneration). Each event is its own pair: two users
+   * voting for the same pair make two rows with two ids, while a replay of one event keeps its id.
+   */
+  void eventPair(
+      PairSource source, String feedbackId, Generation chosen, Generation rejected, double confidence,
+      long createdAtMs) {
+    pair(pairId(source, chosen.getGenerationId(), rejected.getGenerationId(), feedbackId), source, chosen, rejected,
+        null, confidence, List.of(feedbackId), createdAtMs);
+  }
+
+  private void pair(
+      String pairId, PairSource source, Generation chosen, Generation rejected, Double margin, double confidence,
+      List<String> feedbackIds, long createdAtMs) {
     pairs.add(
         PreferencePair.newBuilder()
-            .setPairId(pairId(source, chosen.getGenerationId(), rejected.getGenerationId()))
+            .setPairId(pairId)
             .setPromptId(rejected.getPromptId())
             .setPrompt(rejected.getPrompt())
             .setChosen(chosen.getResponse())
@@ -130,12 +151,24 @@ public final class PreferenceExamples {
             .build());
   }
 
-  /** One response labelled desirable or not (KTO). */
+  /** One response labelled desirable or not (KTO), from signals aggregated per generation (thumbs). */
   void unpaired(
       PairSource source, Generation g, boolean label, double confidence, List<String> feedbackIds, long createdAtMs) {
+    unpaired(exampleId(source, g.getGenerationId(), label), source, g, label, confidence, feedbackIds, createdAtMs);
+  }
+
+  /** One response labelled by one feedback event (a both-bad vote, a regeneration); see {@link #eventPair}. */
+  void eventUnpaired(PairSource source, String feedbackId, Generation g, boolean label, double confidence, long createdAtMs) {
+    unpaired(exampleId(source, g.getGenerationId(), label, feedbackId), source, g, label, confidence,
+        List.of(feedbackId), createdAtMs);
+  }
+
+  private void unpaired(
+      String exampleId, PairSource source, Generation g, boolean label, double confidence, List<String> feedbackIds,
+      long createdAtMs) {
     unpaired.add(
         UnpairedExample.newBuilder()
-            .setExampleId(exampleId(source, g.getGenerationId(), label))
+            .setExampleId(exampleId)
             .setPromptId(g.getPromptId())
             .setPrompt(g.getPrompt())
             .setCompletion(g.getResponse())
@@ -167,16 +200,27 @@ public final class PreferenceExamples {
   }
 
   /**
-   * Deterministic pair id from source, chosen and rejected ids, so a replay (or a second signal with
-   * the same verdict) yields the same id and consumers can de-duplicate.
+   * Deterministic id of a pair aggregated over its signals (thumbs, ratings, reward margins, an
+   * edit, whose chosen id names the edit), from source, chosen and rejected ids, so a replay yields
+   * the same id and consumers can de-duplicate.
    */
   public static String pairId(PairSource source, String chosenId, String rejectedId) {
     return "pair-" + digest(source.name(), chosenId, rejectedId);
   }
 
+  /** Deterministic id of a pair made by one feedback event: the pair's parts and the event's id. */
+  public static String pairId(PairSource source, String chosenId, String rejectedId, String feedbackId) {
+    return "pair-" + digest(source.name(), chosenId, rejectedId, feedbackId);
+  }
+
   /** Deterministic unpaired example id from source, generation id and label. */
   public static String exampleId(PairSource source, String generationId, boolean label) {
     return "example-" + digest(source.name(), generationId, Boolean.toString(label));
+  }
+
+  /** Deterministic id of an unpaired example made by one feedback event. */
+  public static String exampleId(PairSource source, String generationId, boolean label, String feedbackId) {
+    return "example-" + digest(source.name(), generationId, Boolean.toString(label), feedbackId);
   }
 
   private static String digest(String... parts) {

@@ -143,7 +143,10 @@ public final class PromptSignals {
     }
   }
 
-  /** The rating on the 0-1 scale when its range is known, else as given. */
+  /**
+   * The rating on the 0-1 scale when its range is known, else as given. Validation refuses a rating
+   * outside its declared range, so the clamp only guards records that were never validated.
+   */
   static double normalised(Feedback f) {
     double r = f.getRating();
     Double min = f.getRatingMin();

@@ -45,6 +45,8 @@ class AdvantageSpecTest {
     assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).describe())
         .containsEntry("scale_rewards", "group")
         .containsEntry("eps", "1.0E-4")
+        .containsEntry("singleton", "group_of_one=refused,lone_scored=advantage=0");
+    assertThat(AdvantageSpec.of(Estimator.DR_GRPO, CompatMode.OPENRLHF).describe())
         .containsEntry("singleton", "refused");
     assertThat(AdvantageSpec.of(Estimator.RLOO, CompatMode.VERL).describe())
         .containsEntry("formula", "(r-mean)*n/(n-1)")

@@ -291,13 +291,17 @@ class AdvantagesAgreeWithReferenceTest {
       for (Double[] group : batch) {
         scoredGroups.add(scored(group));
       }
-      for (List<Double> s : scoredGroups) {
-        if (s.size() == 1 && refusesLoneReward(mode, estimator)) {
+      for (int g = 0; g < batch.size(); g++) {
+        if (scoredGroups.get(g).size() == 1 && refusesLoneReward(mode, estimator, batch.get(g).length)) {
           return null;
         }
       }
       List<List<Double>> perGroup = new ArrayList<>();
       for (List<Double> s : scoredGroups) {
+        if (s.size() == 1 && mode == CompatMode.TRL) {
+          perGroup.add(new ArrayList<>(List.of(0.0))); // kept; its own mean, nothing to scale by
+          continue;
+        }
         perGroup.add(s.isEmpty() ? new ArrayList<>() : groupPart(s, mode, estimator, knobs));
       }
       for (List<Double> values : perGroup) {
@@ -311,7 +315,7 @@ class AdvantagesAgreeWithReferenceTest {
       if ("batch".equals(knobs.scale()) && estimator == Estimator.GRPO) {
         List<Double> everything = new ArrayList<>();
         scoredGroups.forEach(everything::addAll);
-        double divisor = std(everything, 1) + knobs.eps();
+        double divisor = everything.size() < 2 ? 1.0 : std(everything, 1) + knobs.eps();
         for (List<Double> values : perGroup) {
           values.replaceAll(x -> x / divisor);
         }
@@ -331,12 +335,12 @@ class AdvantagesAgreeWithReferenceTest {
       return out;
     }
 
-    private static boolean refusesLoneReward(CompatMode mode, Estimator estimator) {
+    private static boolean refusesLoneReward(CompatMode mode, Estimator estimator, int members) {
       return switch (mode) {
         case LODESTAR, TRL_ASYNC -> false;
         case VERL -> estimator == Estimator.GRPO_PASS_AT_K;
-        case TRL -> true;
-        case OPENRLHF -> estimator != Estimator.DR_GRPO;
+        case TRL -> members < 2;
+        case OPENRLHF -> true;
       };
     }
 
@@ -420,7 +424,8 @@ class AdvantagesAgreeWithReferenceTest {
           if (n == 1) {
             return false;
           }
-          double mean = sum / (n + 1e-8);
+          // Equal values have themselves as mean: in the trainer's float32, N + 1e-8 rounds to N.
+          double mean = allEqual(all) ? all.get(0) : sum / (n + 1e-8);
           double squares = 0;
           for (double x : all) {
             squares += (x - mean) * (x - mean);
@@ -454,8 +459,9 @@ class AdvantagesAgreeWithReferenceTest {
       for (Double[] group : batch) {
         scoredGroups.add(scored(group));
       }
-      for (List<Double> s : scoredGroups) {
-        if (s.size() == 1 && refusesLoneReward(mode, Estimator.REINFORCE_PP_BASELINE)) {
+      for (int g = 0; g < batch.size(); g++) {
+        if (scoredGroups.get(g).size() == 1
+            && refusesLoneReward(mode, Estimator.REINFORCE_PP_BASELINE, batch.get(g).length)) {
           return null;
         }
       }
@@ -495,7 +501,7 @@ class AdvantagesAgreeWithReferenceTest {
             if (n <= 1) {
               return null; // masked_var raises for a mask sum of 0 or 1
             }
-            double mean = sum / (n + 1e-8);
+            double mean = equalWhereWeighted(tokenRuns) ? weightedValue(tokenRuns) : sum / (n + 1e-8);
             double squares = 0;
             for (double[] run : tokenRuns) {
               squares += run[1] * (run[0] - mean) * (run[0] - mean);
@@ -546,6 +552,19 @@ class AdvantagesAgreeWithReferenceTest {
 
     private static boolean isScored(Double r) {
       return r != null && !r.isNaN() && !r.isInfinite();
+    }
+
+    static boolean allEqual(List<Double> values) {
+      return values.stream().distinct().count() == 1;
+    }
+
+    /** Whether every run with tokens has the same value. */
+    static boolean equalWhereWeighted(List<double[]> runs) {
+      return runs.stream().filter(r -> r[1] > 0).mapToDouble(r -> r[0]).distinct().count() == 1;
+    }
+
+    static double weightedValue(List<double[]> runs) {
+      return runs.stream().filter(r -> r[1] > 0).findFirst().orElseThrow()[0];
     }
 
     static double mean(List<Double> values) {

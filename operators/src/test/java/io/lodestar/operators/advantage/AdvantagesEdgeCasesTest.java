@@ -65,10 +65,9 @@ class AdvantagesEdgeCasesTest {
   }
 
   @Test
-  void aLoneScoredRewardIsItsOwnMeanInTrlAsyncAndOpenRlhfDrGrpo() {
+  void aLoneScoredRewardIsItsOwnMeanInTrlAsync() {
     assertThat(group(Estimator.GRPO, CompatMode.TRL_ASYNC, 0.8).advantages()).containsExactly(0.0);
     assertThat(group(Estimator.GRPO, CompatMode.TRL_ASYNC, 0.8).std()).isEqualTo(0.0);
-    assertThat(group(Estimator.DR_GRPO, CompatMode.OPENRLHF, 0.8).advantages()).containsExactly(0.0);
   }
 
   @Test
@@ -87,9 +86,6 @@ class AdvantagesEdgeCasesTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("trl")
           .hasMessageContaining("one scored member");
-      // One scored member among unscored ones is still a group of one to the arithmetic.
-      assertThatThrownBy(() -> group(estimator, CompatMode.TRL, null, 1.0, Double.NaN))
-          .isInstanceOf(IllegalArgumentException.class);
     }
     AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL);
     List<Double[]> batch = List.of(new Double[] {0.0, 1.0}, new Double[] {1.0});
@@ -97,11 +93,35 @@ class AdvantagesEdgeCasesTest {
   }
 
   @Test
-  void openRlhfRefusesGroupsOfOneWhereItsLauncherRequiresTwoSamples() {
-    for (Estimator estimator : List.of(Estimator.GRPO, Estimator.RLOO, Estimator.REINFORCE_PP_BASELINE)) {
+  void trlKeepsAGroupWhoseOtherRewardsAreUnscorableAndComputesOverTheRest() {
+    for (Estimator estimator : AdvantageSpec.supported(CompatMode.TRL)) {
+      // Several members, one scored: TRL marks the others NaN and keeps the group.
+      GroupResult lone = group(estimator, CompatMode.TRL, null, 1.0, Double.NaN);
+      assertThat(lone.advantages()).as(estimator.id()).containsExactly(0.0, 0.0, 0.0);
+      assertThat(lone.scoredCount()).isEqualTo(1);
+      assertThat(lone.unscoredCount()).isEqualTo(2);
+      assertThat(lone.mean()).isEqualTo(1.0);
+      assertThat(lone.std()).isNull();
+
+      // More remaining rewards: exactly the group of those rewards alone, zeros where unscored.
+      GroupResult withGaps = group(estimator, CompatMode.TRL, 0.0, null, 1.0, 0.5);
+      GroupResult remaining = group(estimator, CompatMode.TRL, 0.0, 1.0, 0.5);
+      assertThat(withGaps.advantages())
+          .containsExactly(remaining.advantages()[0], 0.0, remaining.advantages()[1], remaining.advantages()[2]);
+    }
+    // scale_rewards=batch with a single scored reward in the whole batch: nothing to divide.
+    AdvantageSpec batchScaled = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
+    assertThat(Advantages.group(new Double[] {Double.NaN, 0.7}, batchScaled).advantages()).containsExactly(0.0, 0.0);
+  }
+
+  @Test
+  void openRlhfRefusesGroupsOfOneForEveryEstimatorAsItsLauncherRequiresTwoSamples() {
+    for (Estimator estimator : AdvantageSpec.supported(CompatMode.OPENRLHF)) {
       assertThatThrownBy(() -> group(estimator, CompatMode.OPENRLHF, 1.0))
+          .as(estimator.id())
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("openrlhf");
+          .hasMessageContaining("openrlhf")
+          .hasMessageContaining(estimator.id());
     }
   }
 

@@ -37,6 +37,10 @@ class FeedbackSignalsTest {
     return out;
   }
 
+  private static Feedback regeneration(String feedbackId) {
+    return feedback(feedbackId, "g-a").setKind(FeedbackKind.REGENERATE).setThumbUp(null).setOtherGenerationId("g-b").build();
+  }
+
   private PreferencePair pairFor(VoteOutcome outcome) {
     PreferenceExamples out = mine(voted(outcome), a, b, DEFAULTS);
     assertThat(out.withoutExample()).isEmpty();
@@ -125,14 +129,39 @@ class FeedbackSignalsTest {
   }
 
   @Test
-  void derivesTheSamePairIdFromTheSameVerdict() {
+  void twoUsersVotingForTheSamePairMakeTwoPairsWithDistinctIds() {
     PreferencePair first = pairFor(VoteOutcome.A);
     Feedback secondVote = vote("f-2", "g-a", "g-b", VoteOutcome.A).setCreatedAtMs(99L).build();
     PreferencePair second = mine(secondVote, a, b, DEFAULTS).pairs().get(0);
 
-    assertThat(second.getPairId()).isEqualTo(first.getPairId());
-    assertThat(first.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b"));
+    // De-duplicating by pair id must not drop the second user's vote.
+    assertThat(second.getPairId()).isNotEqualTo(first.getPairId());
+    assertThat(first.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-1"));
+    assertThat(second.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-2"));
     assertThat(first.getPairId()).matches("pair-[0-9a-f]{32}");
+  }
+
+  @Test
+  void aReplayedVoteKeepsItsPairId() {
+    assertThat(pairFor(VoteOutcome.A).getPairId()).isEqualTo(pairFor(VoteOutcome.A).getPairId());
+  }
+
+  @Test
+  void twoBothBadVotesAndTwoRegenerationsOfOneResponseMakeDistinctExamples() {
+    PreferenceSettings bothBad = with(false, true);
+    UnpairedExample first = mine(voted(VoteOutcome.BOTH_BAD), a, b, bothBad).unpaired().get(0);
+    UnpairedExample second =
+        mine(vote("f-2", "g-a", "g-b", VoteOutcome.BOTH_BAD).build(), a, b, bothBad).unpaired().get(0);
+    assertThat(first.getGenerationId()).isEqualTo(second.getGenerationId());
+    assertThat(first.getExampleId()).isNotEqualTo(second.getExampleId());
+
+    PreferenceSettings pairs = with(true, false);
+    Feedback regenerate = regeneration("f-3");
+    Feedback again = regeneration("f-4");
+    PreferenceExamples one = mine(regenerate, a, b, pairs);
+    PreferenceExamples two = mine(again, a, b, pairs);
+    assertThat(one.unpaired().get(0).getExampleId()).isNotEqualTo(two.unpaired().get(0).getExampleId());
+    assertThat(one.pairs().get(0).getPairId()).isNotEqualTo(two.pairs().get(0).getPairId());
   }
 
   @Test
@@ -192,7 +221,7 @@ class FeedbackSignalsTest {
       assertThat(u.getGenerationId()).isEqualTo("g-a");
       assertThat(u.getLabel()).isFalse();
       assertThat(u.getConfidence()).isEqualTo(DEFAULTS.weights().regenerate());
-      assertThat(u.getExampleId()).isEqualTo(PreferenceExamples.exampleId(PairSource.REGENERATE, "g-a", false));
+      assertThat(u.getExampleId()).isEqualTo(PreferenceExamples.exampleId(PairSource.REGENERATE, "g-a", false, "f-regen"));
     });
 
     PreferenceExamples withPairs = mine(regenerate, a, b, with(true, false));

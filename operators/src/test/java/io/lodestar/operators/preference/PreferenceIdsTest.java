@@ -35,6 +35,20 @@ class PreferenceIdsTest {
   }
 
   @Test
+  void idsOfPairsAndExamplesMadeByOneFeedbackEventAlsoNameTheEvent() {
+    assertThat(PreferenceExamples.pairId(PairSource.VOTE, "gen-a", "gen-b", "fb-1"))
+        .isEqualTo("pair-dae6fbc0bbe07c1ab2aa4a09c45b884d");
+    assertThat(PreferenceExamples.pairId(PairSource.VOTE, "gen-a", "gen-b", "fb-2"))
+        .isEqualTo("pair-d862421959b12573e9164bfa1bdab1e3");
+    assertThat(PreferenceExamples.pairId(PairSource.REGENERATE, "gen-b", "gen-a", "fb-9"))
+        .isEqualTo("pair-b64b36dbe142d598c1c23192a3f9720c");
+    assertThat(PreferenceExamples.exampleId(PairSource.VOTE, "gen-a", false, "fb-1"))
+        .isEqualTo("example-283b4ce30f996101ca2372a36f3d6760");
+    assertThat(PreferenceExamples.exampleId(PairSource.REGENERATE, "gen-a", false, "fb-9"))
+        .isEqualTo("example-ca926fc9b152738e23dfcc508d174ce2");
+  }
+
+  @Test
   void exampleIdsAreStableAcrossVersionsAndDifferByLabel() {
     assertThat(PreferenceExamples.exampleId(PairSource.THUMBS, "gen-a", true))
         .isEqualTo("example-436e006d610b24af76b73a1af032fd77");

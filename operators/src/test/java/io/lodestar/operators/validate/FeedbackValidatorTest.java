@@ -99,4 +99,45 @@ class FeedbackValidatorTest {
     assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.EDIT)))
         .hasValueSatisfying(r -> assertThat(r).contains("editedText"));
   }
+
+  @Test
+  void refusesAKindThatReadAsUnknownNamingTheKnownKinds() {
+    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.UNKNOWN)))
+        .hasValue(
+            "kind is not one of THUMB, RATING, PAIRWISE, EDIT, REGENERATE, COPY, ACCEPT"
+                + " (an unknown or misspelt kind reads as UNKNOWN)");
+    // Known kinds that nothing mines are still accepted: they are real signals, counted as unused.
+    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.COPY))).isEmpty();
+  }
+
+  private Feedback.Builder rating(double value, Double min, Double max) {
+    return feedback("f-1", "g-1").setKind(FeedbackKind.RATING).setRating(value).setRatingMin(min).setRatingMax(max);
+  }
+
+  @Test
+  void refusesARatingOutsideItsDeclaredRange() {
+    assertThat(violation(rating(7, 1.0, 5.0)))
+        .hasValue("RATING feedback rating 7.0 is outside its declared range [1.0, 5.0]");
+    assertThat(violation(rating(0, 1.0, 5.0)))
+        .hasValue("RATING feedback rating 0.0 is outside its declared range [1.0, 5.0]");
+    assertThat(violation(rating(-1, 0.0, null)))
+        .hasValue("RATING feedback rating -1.0 is outside its declared range [0.0, inf]");
+    assertThat(violation(rating(11, null, 10.0)))
+        .hasValue("RATING feedback rating 11.0 is outside its declared range [-inf, 10.0]");
+  }
+
+  @Test
+  void acceptsRatingsOnTheEdgesOfTheirRangeAndRatingsWithoutOne() {
+    assertThat(violation(rating(1, 1.0, 5.0))).isEmpty();
+    assertThat(violation(rating(5, 1.0, 5.0))).isEmpty();
+    assertThat(violation(rating(42, null, null))).isEmpty();
+  }
+
+  @Test
+  void refusesARangeThatIsNotOne() {
+    assertThat(violation(rating(3, 5.0, 1.0))).hasValue("RATING feedback ratingMax 1.0 is not above ratingMin 5.0");
+    assertThat(violation(rating(3, 3.0, 3.0))).hasValue("RATING feedback ratingMax 3.0 is not above ratingMin 3.0");
+    assertThat(violation(rating(3, Double.NaN, 5.0)))
+        .hasValue("RATING feedback needs finite ratingMin and ratingMax when given");
+  }
 }
