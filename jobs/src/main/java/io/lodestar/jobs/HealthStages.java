@@ -4,13 +4,13 @@ import static io.lodestar.jobs.PipelineTopology.avro;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.group.SetAsideGroups;
 import io.lodestar.operators.health.GateSettings;
 import io.lodestar.operators.health.GateSubject;
 import io.lodestar.operators.health.HealthEventBatch;
 import io.lodestar.operators.health.HealthEvents;
 import io.lodestar.operators.health.HealthMonitoring;
 import io.lodestar.operators.health.HealthSettings;
-import io.lodestar.operators.group.SetAsideGroups;
 import io.lodestar.operators.preference.FeedbackJoin;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
@@ -25,9 +25,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * Stream health in the job: every scored generation, closed group (before {@code group.filter}),
- * RL batch, preference pair and joined feedback event feeds the health windows; the alarm rules watch them; with {@code
- * gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass a gate that holds a policy
- * version's records while a gating rule fires for it. See {@code docs/monitoring.md}.
+ * RL batch, preference pair and joined feedback event feeds the health windows; the alarm rules
+ * watch them; with {@code gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass
+ * a gate that holds a policy version's records while a gating rule fires for it. See {@code
+ * docs/monitoring.md}.
  */
 final class HealthStages {
 
