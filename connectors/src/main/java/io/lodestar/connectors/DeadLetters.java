@@ -23,6 +23,8 @@ public final class DeadLetters {
   public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
   /** A preference pair a health gate held and, when its alarm cleared, discarded (gate.on-clear=discard). */
   public static final String GATE_DISCARDED = "GATE_DISCARDED";
+  /** A preference pair a health gate still held when the input ended (end of a bounded run, or a drain). */
+  public static final String GATE_HELD_AT_END = "GATE_HELD_AT_END";
   /** An input whose event time is further ahead of the wall clock than the configured clock skew allows. */
   public static final String FUTURE_EVENT_TIME = "FUTURE_EVENT_TIME";
   /** An output record that would exceed its topic's limits (producer max.request.size, topic max.message.bytes). */
@@ -91,6 +93,21 @@ public final class DeadLetters {
         "gate.pairs",
         GATE_DISCARDED,
         "held while a gating alarm fired for its policy version, discarded when it cleared",
+        pair.getPairId(),
+        PlainJson.toJsonString(pair).getBytes(StandardCharsets.UTF_8),
+        pair.getCreatedAtMs(),
+        nowMs);
+  }
+
+  /**
+   * A preference pair a health gate still held when the input ended ({@link #GATE_HELD_AT_END}):
+   * its alarm had not cleared. Record id, payload and record time as for {@link #gateDiscardedPair}.
+   */
+  public static DeadLetter gateHeldPairAtEnd(PreferencePair pair, long nowMs) {
+    return fromOperator(
+        "gate.pairs",
+        GATE_HELD_AT_END,
+        "held while a gating alarm fired for its policy version; the input ended before it cleared",
         pair.getPairId(),
         PlainJson.toJsonString(pair).getBytes(StandardCharsets.UTF_8),
         pair.getCreatedAtMs(),

@@ -73,6 +73,7 @@ public final class MetricNames {
   public static final String GATE_HELD = "lodestarGateHeld";
   public static final String GATE_RELEASED = "lodestarGateReleased";
   public static final String GATE_DISCARDED = "lodestarGateDiscarded";
+  public static final String GATE_HELD_AT_END = "lodestarGateHeldAtEnd";
   public static final String BATCH_GROUPS_REFUSED = "lodestarBatchGroupsRefused";
   public static final String POLICY_UPDATES = "lodestarPolicyUpdates";
 

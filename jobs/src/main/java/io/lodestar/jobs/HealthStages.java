@@ -4,6 +4,7 @@ import static io.lodestar.jobs.PipelineTopology.avro;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.group.SetAsideGroups;
 import io.lodestar.operators.health.GateSettings;
 import io.lodestar.operators.health.GateSubject;
 import io.lodestar.operators.health.HealthEventBatch;
@@ -18,14 +19,16 @@ import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.SetAsideReason;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
 /**
- * Stream health in the job: every scored generation, closed group, RL batch, preference pair and
- * joined feedback event feeds the health windows; the alarm rules watch them; with {@code
- * gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass a gate that holds a policy
- * version's records while a gating rule fires for it. See {@code docs/monitoring.md}.
+ * Stream health in the job: every scored generation, closed group (before {@code group.filter}),
+ * RL batch, preference pair and joined feedback event feeds the health windows; the alarm rules
+ * watch them; with {@code gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass
+ * a gate that holds a policy version's records while a gating rule fires for it. See {@code
+ * docs/monitoring.md}.
  */
 final class HealthStages {
 
@@ -33,7 +36,8 @@ final class HealthStages {
 
   /**
    * What the health stages produce: metrics and alerts (null when {@code health.enabled} is off),
-   * the batches and pairs to write (gated or as given), and what a cleared gate discarded.
+   * the batches and pairs to write (gated or as given), and what the gate did not pass: groups of
+   * batches it discarded or still held at the end of input (labelled), pairs as dead letters.
    */
   record Streams(
       DataStream<HealthMetrics> metrics,
@@ -43,9 +47,14 @@ final class HealthStages {
       DataStream<RLGroup> discardedGroups,
       DataStream<DeadLetter> discardedPairs) {}
 
+  /**
+   * Wires health over the pipeline's streams; {@code filteredGroups} are the groups the group step
+   * set aside (filter or trainer refusal), counted like the groups it passed.
+   */
   static Streams apply(
       DataStream<ScoredGeneration> scored,
       DataStream<RLGroup> closedGroups,
+      DataStream<RLGroup> filteredGroups,
       DataStream<RLBatch> batches,
       DataStream<PreferencePair> pairs,
       DataStream<FeedbackJoin> joinedFeedback,
@@ -59,6 +68,9 @@ final class HealthStages {
         HealthMonitoring.events(scored, events::generation, health, "health-events-generations")
             .union(
                 HealthMonitoring.events(closedGroups, events::group, health, "health-events-groups"),
+                // Groups count as they close, before group.filter: a filter that drops the
+                // zero-variance groups must not hide them from the zero-variance alarm.
+                HealthMonitoring.events(filteredGroups, events::group, health, "health-events-filtered-groups"),
                 HealthMonitoring.events(batches, events::batch, health, "health-events-batches"));
     if (pairs != null) {
       all = all.union(HealthMonitoring.events(pairs, p -> events.pair(p, null), health, "health-events-pairs"));
@@ -74,12 +86,11 @@ final class HealthStages {
     GateSettings gate = options.gateSettings();
     HealthMonitoring.Gated<RLBatch> gatedBatches =
         HealthMonitoring.gate(batches, alerts, GateSubject.RL_BATCHES, avro(RLBatch.class), gate, "gate-batches");
+    // Whatever the gate does not pass ends in the set-aside output, each group saying why.
     DataStream<RLGroup> discardedGroups =
-        gatedBatches
-            .discarded()
-            .flatMap((RLBatch b, Collector<RLGroup> out) -> b.getGroups().forEach(out::collect), avro(RLGroup.class))
-            .uid("gate-discarded-batch-groups")
-            .name("Groups of batches a cleared gate discarded");
+        groupsOf(gatedBatches.discarded(), SetAsideReason.GATE_DISCARDED, "gate-discarded-batch-groups", "Groups of batches a cleared gate discarded")
+            .union(groupsOf(gatedBatches.heldAtEnd(), SetAsideReason.GATE_HELD_AT_END, "gate-held-at-end-batch-groups",
+                "Groups of batches the gate held when the input ended"));
     DataStream<PreferencePair> passedPairs = pairs;
     DataStream<DeadLetter> discardedPairs = null;
     if (pairs != null && options.get(LodestarOptions.GATE_PAIRS)) {
@@ -91,8 +102,23 @@ final class HealthStages {
               .discarded()
               .map(pair -> DeadLetters.gateDiscardedPair(pair, System.currentTimeMillis()), avro(DeadLetter.class))
               .uid("gate-discarded-pairs-to-dead-letters")
-              .name("Pairs a cleared gate discarded to dead letters");
+              .name("Pairs a cleared gate discarded to dead letters")
+              .union(
+                  gatedPairs
+                      .heldAtEnd()
+                      .map(pair -> DeadLetters.gateHeldPairAtEnd(pair, System.currentTimeMillis()), avro(DeadLetter.class))
+                      .uid("gate-held-at-end-pairs-to-dead-letters")
+                      .name("Pairs the gate held when the input ended to dead letters"));
     }
     return new Streams(metrics, alerts, gatedBatches.passed(), passedPairs, discardedGroups, discardedPairs);
+  }
+
+  private static DataStream<RLGroup> groupsOf(DataStream<RLBatch> batches, SetAsideReason reason, String uid, String name) {
+    return batches
+        .flatMap(
+            (RLBatch b, Collector<RLGroup> out) -> b.getGroups().forEach(g -> out.collect(SetAsideGroups.because(g, reason))),
+            avro(RLGroup.class))
+        .uid(uid)
+        .name(name);
   }
 }

@@ -7,9 +7,11 @@ import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.HandedOverTypeInfo;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.batch.BatchFunction;
 import io.lodestar.operators.dedup.DeduplicateFunction;
 import io.lodestar.operators.group.GroupFunction;
+import io.lodestar.operators.group.SetAsideGroups;
 import io.lodestar.operators.group.TrainingConsentFunction;
 import io.lodestar.operators.reward.compose.CombineRewardsFunction;
 import io.lodestar.operators.validate.FeedbackValidator;
@@ -27,6 +29,7 @@ import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.SetAsideReason;
 import io.lodestar.schema.UnpairedExample;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -303,15 +306,29 @@ public final class PipelineTopology {
     if (preference.unmatched() != null) {
       deadLetters = deadLetters.union(preference.unmatched());
     }
-    DataStream<RLGroup> setAside =
-        groups
-            .getSideOutput(GroupFunction.FILTERED_GROUPS)
-            .union(batches.getSideOutput(BatchFunction.STALE_GROUPS), batches.getSideOutput(BatchFunction.REFUSED_GROUPS));
+    DataStream<RLGroup> filteredGroups = groups.getSideOutput(GroupFunction.FILTERED_GROUPS);
+    AdvantageSpec advantageSpec = options.advantageSpec();
+    // The batch operator's side outputs say why here; the group and consent steps label their own.
+    DataStream<RLGroup> staleGroups =
+        batches
+            .getSideOutput(BatchFunction.STALE_GROUPS)
+            .map(g -> SetAsideGroups.because(g, SetAsideReason.STALE), avro(RLGroup.class))
+            .uid("stale-groups-reason")
+            .name("Stale groups: reason");
+    DataStream<RLGroup> refusedBatchGroups =
+        batches
+            .getSideOutput(BatchFunction.REFUSED_GROUPS)
+            .map(
+                g -> SetAsideGroups.refusedByTrainer(g, advantageSpec, "the batch step has no result for the batch this group was packed in"),
+                avro(RLGroup.class))
+            .uid("refused-batch-groups-reason")
+            .name("Groups of refused batches: reason");
+    DataStream<RLGroup> setAside = filteredGroups.union(staleGroups, refusedBatchGroups);
     if (consented != null) {
       setAside = setAside.union(consented.getSideOutput(TrainingConsentFunction.NO_CONSENT));
     }
     HealthStages.Streams health =
-        HealthStages.apply(scored, groups, batches, preference.pairs(), preference.joinedFeedback(), options);
+        HealthStages.apply(scored, groups, filteredGroups, batches, preference.pairs(), preference.joinedFeedback(), options);
     if (health.discardedGroups() != null) {
       setAside = setAside.union(health.discardedGroups());
     }

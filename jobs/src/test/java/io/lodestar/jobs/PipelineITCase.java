@@ -27,6 +27,7 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.SetAsideReason;
 import io.lodestar.schema.UnpairedExample;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -569,8 +570,13 @@ class PipelineITCase {
     assertThat(metrics).isNotEmpty();
     long windowed = metrics.stream().filter(m -> !"*".equals(m.getDataSource())).mapToLong(HealthMetrics::getGenerations).sum();
     assertThat(windowed).as("every scored generation is counted once in a source row").isEqualTo(traffic.generationIds.size());
-    // Every batch is of a policy version whose rule fires: none reaches the trainers' topic; they stay in the gate's state.
+    // Every batch is of a policy version whose rule fires: none reaches the trainers' topic. The
+    // drain ends the input, so what the gate held goes to the set-aside topic, each group once.
     assertThat(read(topics.batches(), RLBatch.class)).isEmpty();
+    List<RLGroup> heldAtEnd =
+        read(topics.filteredGroups(), RLGroup.class).stream().filter(g -> g.getReason() == SetAsideReason.GATE_HELD_AT_END).toList();
+    assertThat(heldAtEnd).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     assertThat(read(topics.scored(), ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
   }
 
@@ -606,6 +612,7 @@ class PipelineITCase {
     read(topics.filteredGroups(), RLGroup.class).stream()
         .filter(g -> traffic.trainableGroupIds.contains(g.getGroupId()))
         .forEach(discarded::add);
+    assertThat(discarded).allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.GATE_DISCARDED));
     if (onClear.equals("release")) {
       assertThat(discarded).isEmpty();
       assertThat(passed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
@@ -653,6 +660,7 @@ class PipelineITCase {
         .containsExactlyInAnyOrderElementsOf(traffic.groupIds.stream().filter(id -> !traffic.trainableGroupIds.contains(id)).toList())
         .isNotEmpty();
     assertThat(setAside).allSatisfy(g -> assertThat(g.getSamples()).anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
+    assertThat(setAside).extracting(RLGroup::getReason).containsOnly(SetAsideReason.NO_CONSENT);
 
     // Votes and thumbs: every pair they call for, each once, and nothing else.
     List<PreferencePair> pairs = read(topics.pairs(), PreferencePair.class);

@@ -9,6 +9,7 @@ import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.SetAsideReason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +72,11 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   public static final OutputTag<DeadLetter> INCONSISTENT_MEMBERS =
       new OutputTag<>("inconsistent-group-members", new AvroTypeInfo<>(DeadLetter.class));
 
-  /** Groups the filter dropped or the advantage spec refused: counted, kept for analysis. */
+  /**
+   * Groups the filter dropped ({@code reason} FILTER) or the advantage spec refused
+   * (TRAINER_REFUSED, without advantages; see {@link SetAsideGroups#refusedByTrainer}): counted,
+   * kept for analysis.
+   */
   public static final OutputTag<RLGroup> FILTERED_GROUPS =
       new OutputTag<>("filtered-groups", new AvroTypeInfo<>(RLGroup.class));
 
@@ -257,16 +262,18 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     try {
       group = RLGroups.build(members, completion, closedAt, advantageSpec);
     } catch (IllegalArgumentException refused) {
-      // The trainer's arithmetic has no answer for this group (e.g. TRL and a group of one).
+      // The trainer's arithmetic has no answer for this group (e.g. TRL and a group of one); the
+      // record keeps its rewards but no advantages, which would be another mode's.
       filtered.inc();
-      ctx.output(FILTERED_GROUPS, RLGroups.build(members, completion, closedAt, AdvantageSpec.lodestarGrpo()));
+      RLGroup unlabelled = RLGroups.build(members, completion, closedAt, AdvantageSpec.lodestarGrpo());
+      ctx.output(FILTERED_GROUPS, SetAsideGroups.refusedByTrainer(unlabelled, advantageSpec, refused.getMessage()));
       return;
     }
     if (filter.keeps(group)) {
       out.collect(group);
     } else {
       filtered.inc();
-      ctx.output(FILTERED_GROUPS, group);
+      ctx.output(FILTERED_GROUPS, SetAsideGroups.because(group, SetAsideReason.FILTER));
     }
   }
 

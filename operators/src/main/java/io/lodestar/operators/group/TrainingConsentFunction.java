@@ -3,6 +3,7 @@ package io.lodestar.operators.group;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
+import io.lodestar.schema.SetAsideReason;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -13,7 +14,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * Lets a group reach the RL batches only when every member's user consented to training. A group
  * is kept or set aside whole: dropping members would change the advantages computed with them.
- * Set-aside groups go to a side output (the filtered-groups topic), so nothing is lost.
+ * Set-aside groups go to a side output (the filtered-groups topic, reason NO_CONSENT), so nothing is lost.
  */
 public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
   private static final long serialVersionUID = 1L;
@@ -44,7 +45,7 @@ public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
       out.collect(group);
     } else {
       withoutConsent.inc();
-      ctx.output(NO_CONSENT, group);
+      ctx.output(NO_CONSENT, SetAsideGroups.because(group, SetAsideReason.NO_CONSENT));
     }
   }
 }

@@ -62,8 +62,11 @@ public final class HealthMonitoring {
         .name("health alarms");
   }
 
-  /** What passed a gate, and what a cleared gate discarded. */
-  public record Gated<T>(SingleOutputStreamOperator<T> passed, DataStream<T> discarded) {}
+  /**
+   * What passed a gate, what a cleared gate discarded, and what it still held when the input ended
+   * (bounded run or drain); every record it was given is in exactly one of them.
+   */
+  public record Gated<T>(SingleOutputStreamOperator<T> passed, DataStream<T> discarded, DataStream<T> heldAtEnd) {}
 
   /** Holds records of a policy version while a gating alert fires for it; keyed by model. */
   public static <T> Gated<T> gate(
@@ -76,6 +79,6 @@ public final class HealthMonitoring {
             .process(gate, type)
             .uid(uid)
             .name("gate: " + uid);
-    return new Gated<>(passed, passed.getSideOutput(gate.discarded()));
+    return new Gated<>(passed, passed.getSideOutput(gate.discarded()), passed.getSideOutput(gate.heldAtEnd()));
   }
 }

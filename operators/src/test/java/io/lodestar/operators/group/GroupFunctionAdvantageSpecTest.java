@@ -11,6 +11,7 @@ import io.lodestar.operators.advantage.Estimator;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.SetAsideReason;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -70,6 +71,38 @@ class GroupFunctionAdvantageSpecTest {
 
       assertThat(harness.extractOutputValues()).isEmpty();
       assertThat(filtered(harness)).extracting(RLGroup::getGroupId).containsExactly("single");
+    }
+  }
+
+  @Test
+  void aGroupTheTrainerRefusesSaysSoAndCarriesNoLodestarAdvantagesAsThatModesResult() throws Exception {
+    try (var harness = harness(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL), GroupFilter.NONE)) {
+      // Lodestar's own GRPO would give this lone reward advantage 0.7 (mean 0, std 1).
+      send(harness, "single", 0.7);
+
+      RLGroup refused = filtered(harness).get(0);
+      assertThat(refused.getReason()).isEqualTo(SetAsideReason.TRAINER_REFUSED);
+      assertThat(refused.getEstimator()).isEqualTo(SetAsideGroups.NO_ESTIMATOR);
+      assertThat(refused.getEstimatorParams())
+          .containsEntry(SetAsideGroups.REFUSED_BY_COMPAT, "trl")
+          .containsEntry(SetAsideGroups.REFUSED_ESTIMATOR, "grpo")
+          .doesNotContainKeys("compat", "eps", "ddof", "formula");
+      assertThat(refused.getEstimatorParams().get(SetAsideGroups.REFUSAL)).contains("refuses a group with one scored member");
+      assertThat(refused.getSamples()).extracting(RLSample::getAdvantage).containsExactly(0.0);
+      assertThat(refused.getSamples()).extracting(RLSample::getReward).containsExactly(0.7);
+      assertThat(refused.getRewardMean()).isEqualTo(0.7);
+      assertThat(refused.getRewardStd()).isNull();
+    }
+  }
+
+  @Test
+  void aGroupTheFilterDropsSaysItWasFiltered() throws Exception {
+    try (var harness = harness(AdvantageSpec.lodestarGrpo(), GroupFilter.VERL)) {
+      send(harness, "same", 1.0, 1.0);
+      send(harness, "mixed", 1.0, 0.0);
+
+      assertThat(filtered(harness)).extracting(RLGroup::getReason).containsExactly(SetAsideReason.FILTER);
+      assertThat(harness.extractOutputValues()).extracting(RLGroup::getReason).containsOnlyNulls();
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.SetAsideReason;
 import java.util.List;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
@@ -44,6 +45,8 @@ class TrainingConsentFunctionTest {
       List<String> setAside = harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).stream()
           .map(StreamRecord::getValue).map(RLGroup::getGroupId).toList();
       assertThat(setAside).containsExactly("one-refuses");
+      assertThat(harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).peek().getValue().getReason())
+          .isEqualTo(SetAsideReason.NO_CONSENT);
       assertThat(metrics.count(MetricNames.GROUPS_WITHOUT_CONSENT)).isEqualTo(1);
       assertThat(harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).peek().getValue().getSamples()).hasSize(2);
     }

@@ -58,15 +58,20 @@ class GateFunctionTest {
   }
 
   static Alert alert(String rule, AlertState state, long version, long holdingSince, long windowStart, boolean gate) {
+    return alert(rule, AlertScope.SOURCE, HealthFixtures.SOURCE, state, version, holdingSince, windowStart, gate);
+  }
+
+  static Alert alert(
+      String rule, AlertScope scope, String dataSource, AlertState state, long version, long holdingSince, long windowStart, boolean gate) {
     return Alert.newBuilder()
         .setAlertId(rule + state + windowStart)
         .setRuleId(rule)
         .setRule(rule + ": generations > 0")
         .setState(state)
-        .setScope(AlertScope.SOURCE)
+        .setScope(scope)
         .setModelId(HealthFixtures.MODEL)
         .setPolicyVersion(version)
-        .setDataSource(HealthFixtures.SOURCE)
+        .setDataSource(dataSource)
         .setWindowStartMs(windowStart)
         .setWindowEndMs(windowStart + W)
         .setConsecutiveWindows(state == AlertState.FIRING ? 1 : 0)
@@ -98,6 +103,11 @@ class GateFunctionTest {
     return ids;
   }
 
+  private List<String> heldAtEnd(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
+    var records = h.getSideOutput(gate.heldAtEnd());
+    return records == null ? List.of() : records.stream().map(r -> r.getValue().getBatchId()).toList();
+  }
+
   @Test
   void holdsBatchesOfTheGatedVersionWhileTheRuleFiresAndLetsOthersPass() throws Exception {
     var h = open(GateSettings.OnClear.RELEASE, null);
@@ -111,7 +121,8 @@ class GateFunctionTest {
     watermark(h, 2 * W);
 
     assertThat(passed(h)).containsExactly("before-hold", "other-version");
-    assertThat(h.numEventTimeTimers()).isZero();
+    // Only the timer that flushes what is held when the input ends.
+    assertThat(h.numEventTimeTimers()).isEqualTo(1);
   }
 
   @Test
@@ -261,5 +272,151 @@ class GateFunctionTest {
     d.getPayload().duplicate().get(payload);
     assertThat(d.getPayloadSize()).isEqualTo(payload.length);
     assertThat(RecordCodec.of(PreferencePair.class).decodeOrThrow(payload)).isEqualTo(bad);
+  }
+
+  @Test
+  void whatIsStillHeldWhenTheInputEndsGoesToHeldAtEndAndLeavesNoStateOrTimers() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("b0", 0, 10_000, V));
+    send(h, batch("b1", 1, 20_000, V));
+    send(h, batch("other-version", 2, 20_000, V + 1));
+    watermark(h, 2 * W);
+    // Still waiting for its verdict when the input ends: decided by the final watermark, then flushed.
+    send(h, batch("b2", 3, 2 * W + 10_000, V));
+
+    // The end of a bounded input, or a drain: the watermark jumps to its maximum.
+    watermark(h, Long.MAX_VALUE);
+
+    assertThat(passed(h)).containsExactly("other-version");
+    assertThat(heldAtEnd(h)).containsExactly("b0", "b1", "b2");
+    assertThat(h.getSideOutput(gate.discarded())).isNull();
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void theEndOfInputFlushesHoldsRestoredFromASnapshot() throws Exception {
+    var h = open(GateSettings.OnClear.DISCARD, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("held", 0, 10_000, V));
+    watermark(h, 2 * W);
+    OperatorSubtaskState snapshot = h.snapshot(1, 1);
+    h.close();
+    toClose.remove(h);
+
+    var restored = open(GateSettings.OnClear.DISCARD, snapshot);
+    watermark(restored, Long.MAX_VALUE);
+
+    assertThat(heldAtEnd(restored)).containsExactly("held");
+    assertThat(restored.numKeyedStateEntries()).isZero();
+    assertThat(restored.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void aVersionHeldByTwoRulesIsReleasedOnlyWhenBothHaveCleared() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, alert("drift", AlertState.FIRING, V, 30_000, 0, true));
+    send(h, batch("early", 0, 10_000, V));
+    send(h, batch("late", 1, 40_000, V));
+    watermark(h, 2 * W);
+
+    // "early" lies only in the span of the first rule; its clear alone releases nothing.
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
+    assertThat(passed(h)).isEmpty();
+
+    send(h, alert("drift", AlertState.CLEARED, V, 30_000, 3 * W, true));
+    assertThat(passed(h)).containsExactly("early", "late");
+    watermark(h, 3 * W + DELAY.toMillis() + RETENTION.toMillis());
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void onlyTheClearOfTheRuleScopeSourceAndVersionThatOpenedTheHoldReleasesIt() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, batch("b0", 0, 10_000, V));
+    watermark(h, 2 * W);
+
+    send(h, alert("other-rule", AlertState.CLEARED, V, 0, 2 * W, true));
+    send(h, alert("hack", AlertState.CLEARED, V + 1, 0, 2 * W, true));
+    send(h, alert("hack", AlertScope.SOURCE, "other-source", AlertState.CLEARED, V, 0, 2 * W, true));
+    send(h, alert("hack", AlertScope.POLICY, HealthEvent.ALL_SOURCES, AlertState.CLEARED, V, 0, 2 * W, true));
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, false));
+    assertThat(passed(h)).isEmpty();
+
+    // The rule's own clear, even one reporting another streak start, closes the hold it opened.
+    send(h, alert("hack", AlertState.CLEARED, V, 20_000, 2 * W, true));
+    assertThat(passed(h)).containsExactly("b0");
+  }
+
+  @Test
+  void aRepeatedFiringOpensNoSecondHoldThatWouldOutliveTheClear() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, alert("hack", AlertState.FIRING, V, W, W, true));
+    send(h, batch("b0", 0, 10_000, V));
+    send(h, batch("b1", 1, W + 10_000, V));
+    watermark(h, 3 * W);
+
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 3 * W, true));
+
+    assertThat(passed(h)).containsExactly("b0", "b1");
+    assertThat(h.numEventTimeTimers()).as("only the forget timer of the closed hold").isEqualTo(1);
+  }
+
+  @Test
+  void aClearOfOneVersionLeavesTheHoldOfAnotherInPlace() throws Exception {
+    var h = open(GateSettings.OnClear.RELEASE, null);
+    send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
+    send(h, alert("hack", AlertState.FIRING, V + 1, 0, 0, true));
+    send(h, batch("v", 0, 10_000, V));
+    send(h, batch("v+1", 1, 10_000, V + 1));
+    watermark(h, 2 * W);
+
+    send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
+    assertThat(passed(h)).containsExactly("v");
+
+    watermark(h, Long.MAX_VALUE);
+    assertThat(heldAtEnd(h)).containsExactly("v+1");
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void shouldDeadLetterAPairStillHeldWhenTheInputEndsAsGateHeldAtEnd() throws Exception {
+    GateFunction<PreferencePair> pairs =
+        new GateFunction<>(
+            GateSubject.PREFERENCE_PAIRS,
+            new AvroTypeInfo<>(PreferencePair.class),
+            new GateSettings(GateSettings.OnClear.RELEASE, Duration.ZERO, RETENTION),
+            "pairs");
+    var h =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+    h.open();
+    toClose.add(h);
+    PreferencePair bad = HealthFixtures.pair("pair-bad", PairSource.VOTE, V, 5_000);
+    h.processElement2(alert("hack", AlertState.FIRING, V, 0, 0, true), W - 1);
+    h.processElement1(bad, 5_000);
+    h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+    h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+
+    assertThat(h.extractOutputValues()).isEmpty();
+    List<DeadLetter> dead =
+        h.getSideOutput(pairs.heldAtEnd()).stream().map(r -> DeadLetters.gateHeldPairAtEnd(r.getValue(), 7_000_000L)).toList();
+    assertThat(dead).singleElement().satisfies(d -> {
+      assertThat(d.getOrigin()).isEqualTo("gate.pairs");
+      assertThat(d.getErrorKind()).isEqualTo("GATE_HELD_AT_END");
+      assertThat(d.getRecordId()).isEqualTo("pair-bad");
+      assertThat(d.getRecordTimestampMs()).isEqualTo(5_000L);
+      byte[] payload = new byte[d.getPayload().remaining()];
+      d.getPayload().duplicate().get(payload);
+      assertThat(RecordCodec.of(PreferencePair.class).decodeOrThrow(payload)).isEqualTo(bad);
+    });
+    assertThat(h.numKeyedStateEntries()).isZero();
+    assertThat(h.numEventTimeTimers()).isZero();
   }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Health, alarms and the gate end to end on a synthetic stream: policy version 7 learns to hack
  * the format reward (format stays at 1 while accuracy falls window after window), version 8 stays
- * healthy. The shipped default rule fires for version 7 and its batches are held; version 8's pass.
+ * healthy. The shipped default rule fires for version 7 and its batches are held (and come out as
+ * held at the end of input); version 8's pass.
  */
 class HealthGateITCase {
 
@@ -87,11 +88,13 @@ class HealthGateITCase {
     CloseableIterator<HealthMetrics> healthOut = health.collectAsync();
     CloseableIterator<Alert> alertsOut = alerts.collectAsync();
     CloseableIterator<RLBatch> passedOut = gated.passed().collectAsync();
+    CloseableIterator<RLBatch> heldAtEndOut = gated.heldAtEnd().collectAsync();
     env.execute("health-gate");
 
     List<HealthMetrics> windows = drain(healthOut);
     List<Alert> fired = drain(alertsOut);
     List<String> passed = drain(passedOut).stream().map(RLBatch::getBatchId).sorted().toList();
+    List<String> heldAtEnd = drain(heldAtEndOut).stream().map(RLBatch::getBatchId).toList();
 
     // One row per window for each version's data source, and one roll-up row each.
     assertThat(windows).hasSize(WINDOWS * 4);
@@ -116,6 +119,8 @@ class HealthGateITCase {
     // Version 8 passes untouched; of version 7 only the batch before the streak passes.
     assertThat(passed)
         .containsExactly("v7-batch-0", "v8-batch-0", "v8-batch-1", "v8-batch-2", "v8-batch-3", "v8-batch-4", "v8-batch-5");
+    // The rule never clears: when the input ends, what the gate holds comes out in event-time order.
+    assertThat(heldAtEnd).containsExactly("v7-batch-1", "v7-batch-2", "v7-batch-3", "v7-batch-4", "v7-batch-5");
   }
 
   private static <T> List<T> drain(CloseableIterator<T> iterator) throws Exception {
