@@ -128,12 +128,19 @@ public final class PipelineJob {
   /**
    * Exactly-once Kafka outputs, one transactional-id prefix each. Each is size-checked against its
    * topic's limits, read from the brokers now (see {@link KafkaOutput}); start-up fails, naming the
-   * topic, when a topic's limit is too small for any dead letter.
+   * topic, when a topic's limit is too small for any dead letter, and when the gate is on without a
+   * topic for what it sets aside.
    */
   public static PipelineOutputs kafkaOutputs(LodestarOptions options, KafkaSettings kafka) {
     WireFormat format = options.sinkFormat();
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     String filteredTopic = options.get(LodestarOptions.TOPIC_FILTERED_GROUPS);
+    if (options.get(LodestarOptions.GATE_ENABLED) && filteredTopic.isBlank()) {
+      // What the gate discards or still holds at a drain goes there; without it, it would only be counted.
+      throw new IllegalArgumentException(
+          LodestarOptions.GATE_ENABLED.key() + " needs " + LodestarOptions.TOPIC_FILTERED_GROUPS.key()
+              + ": the groups the gate discards or still holds at a drain are written there");
+    }
     String scored = options.get(LodestarOptions.TOPIC_SCORED);
     String batches = options.get(LodestarOptions.TOPIC_BATCHES);
     String pairs = options.get(LodestarOptions.TOPIC_PAIRS);
