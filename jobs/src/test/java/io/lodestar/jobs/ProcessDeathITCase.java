@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.jobs.demo.TrafficSimulator;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.jobs.process.ChildJvm;
 import io.lodestar.jobs.process.KafkaBrokerMain;
 import io.lodestar.jobs.process.StandaloneFlinkCluster;

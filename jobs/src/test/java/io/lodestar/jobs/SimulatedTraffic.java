@@ -2,7 +2,7 @@ package io.lodestar.jobs;
 
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
-import io.lodestar.jobs.demo.TrafficSimulator;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;

@@ -3,7 +3,7 @@ package io.lodestar.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lodestar.connectors.kafka.EmbeddedKafka;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.jobs.config.LodestarOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

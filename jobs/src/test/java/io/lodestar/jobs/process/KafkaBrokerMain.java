@@ -1,6 +1,6 @@
 package io.lodestar.jobs.process;
 
-import io.lodestar.connectors.kafka.EmbeddedKafka;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
