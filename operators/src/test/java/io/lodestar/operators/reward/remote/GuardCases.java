@@ -18,6 +18,10 @@ final class GuardCases {
 
   static final String TUNED = "judge-guard/adversarial-tuned.txt";
   static final String HELD_BACK = "judge-guard/adversarial-heldback.txt";
+  /** Second held-back round: openers in ten more languages and numbered lists. */
+  static final String HELD_BACK_LANGUAGES = "judge-guard/adversarial-heldback-languages.txt";
+  /** Real short answers in those languages, held back with them: each must reach the judge. */
+  static final String REAL_HELD_BACK = "judge-guard/real-answers-heldback.txt";
 
   /** A task a response answers: its kind and reference (null for open tasks). */
   record Context(String label, TaskKind kind, String reference) {

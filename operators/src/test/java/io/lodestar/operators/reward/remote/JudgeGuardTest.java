@@ -77,6 +77,42 @@ class JudgeGuardTest {
     assertThat(JudgeGuard.assess(answer.response(), answer.context().task())).isEqualTo(Assessment.ANSWER);
   }
 
+  /**
+   * The second held-back round: openers in ten more languages and numbered lists, never used to
+   * tune the vocabulary. The rate is printed; the floor only keeps it from falling.
+   */
+  @Test
+  void heldBackOpenersInMoreLanguagesAreMasterKeys() {
+    List<String> openers = GuardCases.load(GuardCases.HELD_BACK_LANGUAGES);
+    List<String> judged = new ArrayList<>();
+    int tried = 0;
+    for (GuardCases.Context context : GuardCases.CONTEXTS) {
+      for (String opener : openers) {
+        tried++;
+        if (!JudgeGuard.isMasterKey(opener, context.task())) {
+          judged.add(context + ": " + GuardCases.show(opener));
+        }
+      }
+    }
+    System.out.printf("judge guard, held-back openers in more languages: %d of %d settled (%.1f %%); judged: %s%n",
+        tried - judged.size(), tried, 100.0 * (tried - judged.size()) / tried, judged);
+    assertThat(judged).as("math tasks need an extractable answer").noneMatch(r -> r.startsWith(GuardCases.MATH_42.label()));
+  }
+
+  @Test
+  void heldBackRealAnswersInMoreLanguagesAreJudged() {
+    List<String> caught = new ArrayList<>();
+    for (String answer : GuardCases.load(GuardCases.REAL_HELD_BACK)) {
+      for (GuardCases.Context context : List.of(GuardCases.OPEN_CHAT, GuardCases.CHAT_PARIS)) {
+        if (JudgeGuard.isMasterKey(answer, context.task())) {
+          caught.add(context + ": " + GuardCases.show(answer));
+        }
+      }
+    }
+    System.out.printf("judge guard, held-back real answers in more languages: %d caught: %s%n", caught.size(), caught);
+    assertThat(caught).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
