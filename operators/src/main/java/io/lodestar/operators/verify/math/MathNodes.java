@@ -15,9 +15,13 @@ import io.lodestar.operators.verify.math.MathNode.Sym;
 import io.lodestar.operators.verify.math.MathNode.Text;
 import io.lodestar.operators.verify.math.MathNode.Tuple;
 import io.lodestar.operators.verify.math.MathNode.Union;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Small structural queries over {@link MathNode} trees. */
@@ -86,6 +90,109 @@ final class MathNodes {
     return false;
   }
 
+  /** True when {@code node} or any sub-expression satisfies {@code test}. */
+  static boolean contains(MathNode node, Predicate<MathNode> test) {
+    if (test.test(node)) {
+      return true;
+    }
+    for (MathNode child : children(node)) {
+      if (contains(child, test)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final Pattern COMPLEX_VARIABLE = Pattern.compile("[zw](?:_.*|'+)?");
+  /** A subscript that holds {@code i} as a letter of its own: {@code a_i}, {@code x_{i+1}}, {@code \sum_{i=1}}. */
+  private static final Pattern INDEX_I = Pattern.compile("_.*(?<![A-Za-z\\\\])i(?![A-Za-z])");
+
+  /** {@code z} and {@code w} (also {@code z_1}, {@code w'}) stand for complex numbers, by convention. */
+  static boolean isComplexVariable(String name) {
+    return COMPLEX_VARIABLE.matcher(name).matches();
+  }
+
+  /** Whether the answer speaks of complex numbers: {@code i}, {@code z}, conjugates, Re, Im, arg. */
+  static boolean mentionsComplex(MathNode node) {
+    return contains(node, n -> (n instanceof Const c && c.name().equals("i"))
+        || (n instanceof Sym s && isComplexVariable(s.name()))
+        || (n instanceof Func f && (f.name().equals("conj") || f.name().equals("re") || f.name().equals("im")
+            || f.name().equals("arg"))));
+  }
+
+  /** Whether {@code i} is an index somewhere ({@code a_i}): then it is a variable, not the imaginary unit. */
+  static boolean usesIndexI(MathNode node) {
+    return contains(node, n -> n instanceof Sym s && s.name().indexOf('_') >= 0 && INDEX_I.matcher(s.name()).find());
+  }
+
+  /** Whether a degree mark stands outside every function's argument: the answer is measured in degrees. */
+  static boolean measuredInDegrees(MathNode node) {
+    if (node instanceof Const c) {
+      return c.name().equals("deg");
+    }
+    if (node instanceof Func) {
+      return false; // \sin 30^\circ is a number, not an angle
+    }
+    for (MathNode child : children(node)) {
+      if (measuredInDegrees(child)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean hasConst(MathNode node, String name) {
+    return contains(node, n -> n instanceof Const c && c.name().equals(name));
+  }
+
+  /**
+   * A copy of {@code node} in which every sub-expression that {@code replacement} maps to a
+   * non-null node is replaced by it (the replacement is not visited again).
+   */
+  static MathNode replace(MathNode node, UnaryOperator<MathNode> replacement) {
+    MathNode replaced = replacement.apply(node);
+    if (replaced != null) {
+      return replaced;
+    }
+    if (node instanceof Neg n) {
+      return new Neg(replace(n.operand(), replacement));
+    } else if (node instanceof Bin b) {
+      return new Bin(b.op(), replace(b.left(), replacement), replace(b.right(), replacement));
+    } else if (node instanceof PlusMinus p) {
+      return new PlusMinus(replace(p.left(), replacement), replace(p.right(), replacement));
+    } else if (node instanceof Func f) {
+      return new Func(f.name(), replace(f.arg(), replacement));
+    } else if (node instanceof Tuple t) {
+      return new Tuple(replaceAll(t.items(), replacement));
+    } else if (node instanceof SetOf s) {
+      return new SetOf(replaceAll(s.items(), replacement));
+    } else if (node instanceof Union u) {
+      return new Union(replaceAll(u.parts(), replacement));
+    } else if (node instanceof Interval i) {
+      return new Interval(replace(i.low(), replacement), replace(i.high(), replacement), i.lowClosed(), i.highClosed());
+    } else if (node instanceof Matrix m) {
+      List<List<MathNode>> rows = new ArrayList<>();
+      for (List<MathNode> row : m.rows()) {
+        rows.add(replaceAll(row, replacement));
+      }
+      return new Matrix(rows);
+    } else if (node instanceof Rel r) {
+      return new Rel(r.op(), replace(r.lhs(), replacement), replace(r.rhs(), replacement), r.named());
+    } else if (node instanceof Between b) {
+      return new Between(replace(b.low(), replacement), b.lowOp(), replace(b.middle(), replacement), b.highOp(),
+          replace(b.high(), replacement));
+    }
+    return node;
+  }
+
+  private static List<MathNode> replaceAll(List<MathNode> nodes, UnaryOperator<MathNode> replacement) {
+    List<MathNode> out = new ArrayList<>(nodes.size());
+    for (MathNode n : nodes) {
+      out.add(replace(n, replacement));
+    }
+    return out;
+  }
+
   static boolean containsPlusMinus(MathNode node) {
     if (node instanceof PlusMinus) {
       return true;
@@ -105,7 +212,12 @@ final class MathNodes {
     } else if (node instanceof Sym s) {
       return s.name();
     } else if (node instanceof Const c) {
-      return c.name().equals("pi") ? "\\pi" : c.name().equals("inf") ? "\\infty" : c.name();
+      return switch (c.name()) {
+        case "pi" -> "\\pi";
+        case "inf" -> "\\infty";
+        case "deg" -> "\\degree";
+        default -> c.name();
+      };
     } else if (node instanceof Neg n) {
       return "-" + render(n.operand());
     } else if (node instanceof Bin b) {
