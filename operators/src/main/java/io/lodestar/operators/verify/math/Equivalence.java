@@ -117,21 +117,19 @@ final class Equivalence {
   static boolean equivalent(MathNode gold, MathNode predicted, Settings settings, Budget budget) {
     MathNode g = gold;
     MathNode p = predicted;
-    if (MathNodes.usesIndexI(g) || MathNodes.usesIndexI(p)) {
+    int features = MathNodes.features(g) | MathNodes.features(p);
+    if ((features & MathNodes.INDEX_I) != 0) {
       g = indexAsVariable(g);
       p = indexAsVariable(p);
+      features = MathNodes.features(g) | MathNodes.features(p);
     }
-    if (MathNodes.hasConst(g, "deg") || MathNodes.hasConst(p, "deg")) {
+    Equivalence equivalence = new Equivalence(settings, budget, (features & MathNodes.COMPLEX) != 0);
+    if ((features & MathNodes.DEGREES) != 0) {
       // The mark as a unit that may be left out, or as the angle π/180: the same reading on both sides.
-      return compare(degrees(g, ONE), degrees(p, ONE), settings, budget)
-          || compare(degrees(g, RADIANS_PER_DEGREE), degrees(p, RADIANS_PER_DEGREE), settings, budget);
+      return equivalence.same(degrees(g, ONE), degrees(p, ONE))
+          || equivalence.same(degrees(g, RADIANS_PER_DEGREE), degrees(p, RADIANS_PER_DEGREE));
     }
-    return compare(g, p, settings, budget);
-  }
-
-  private static boolean compare(MathNode g, MathNode p, Settings settings, Budget budget) {
-    boolean complex = MathNodes.mentionsComplex(g) || MathNodes.mentionsComplex(p);
-    return new Equivalence(settings, budget, complex).same(g, p);
+    return equivalence.same(g, p);
   }
 
   private static MathNode indexAsVariable(MathNode node) {

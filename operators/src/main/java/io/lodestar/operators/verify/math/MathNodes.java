@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -90,39 +89,52 @@ final class MathNodes {
     return false;
   }
 
-  /** True when {@code node} or any sub-expression satisfies {@code test}. */
-  static boolean contains(MathNode node, Predicate<MathNode> test) {
-    if (test.test(node)) {
-      return true;
-    }
-    for (MathNode child : children(node)) {
-      if (contains(child, test)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static final Pattern COMPLEX_VARIABLE = Pattern.compile("[zw](?:_.*|'+)?");
   /** A subscript that holds {@code i} as a letter of its own: {@code a_i}, {@code x_{i+1}}, {@code \sum_{i=1}}. */
-  private static final Pattern INDEX_I = Pattern.compile("_.*(?<![A-Za-z\\\\])i(?![A-Za-z])");
+  private static final Pattern INDEX_I_PATTERN = Pattern.compile("_.*(?<![A-Za-z\\\\])i(?![A-Za-z])");
 
   /** {@code z} and {@code w} (also {@code z_1}, {@code w'}) stand for complex numbers, by convention. */
   static boolean isComplexVariable(String name) {
-    return COMPLEX_VARIABLE.matcher(name).matches();
+    if (name.isEmpty() || (name.charAt(0) != 'z' && name.charAt(0) != 'w')) {
+      return false;
+    }
+    if (name.length() == 1 || name.charAt(1) == '_') {
+      return true;
+    }
+    for (int k = 1; k < name.length(); k++) {
+      if (name.charAt(k) != '\'') {
+        return false;
+      }
+    }
+    return true;
   }
 
-  /** Whether the answer speaks of complex numbers: {@code i}, {@code z}, conjugates, Re, Im, arg. */
+  /** {@link #features} bit: the answer speaks of complex numbers ({@code i}, {@code z}, conjugates, Re, Im, arg). */
+  static final int COMPLEX = 1;
+  /** {@link #features} bit: {@code i} is an index somewhere ({@code a_i}), so a variable, not the imaginary unit. */
+  static final int INDEX_I = 2;
+  /** {@link #features} bit: a degree mark occurs. */
+  static final int DEGREES = 4;
+
+  /** What the comparison must know about a tree, in one walk. */
+  static int features(MathNode node) {
+    int found = 0;
+    if (node instanceof Const c) {
+      found = c.name().equals("i") ? COMPLEX : c.name().equals("deg") ? DEGREES : 0;
+    } else if (node instanceof Sym s) {
+      found = (isComplexVariable(s.name()) ? COMPLEX : 0)
+          | (s.name().indexOf('_') >= 0 && INDEX_I_PATTERN.matcher(s.name()).find() ? INDEX_I : 0);
+    } else if (node instanceof Func f && (f.name().equals("conj") || f.name().equals("re") || f.name().equals("im")
+        || f.name().equals("arg"))) {
+      found = COMPLEX;
+    }
+    for (MathNode child : children(node)) {
+      found |= features(child);
+    }
+    return found;
+  }
+
   static boolean mentionsComplex(MathNode node) {
-    return contains(node, n -> (n instanceof Const c && c.name().equals("i"))
-        || (n instanceof Sym s && isComplexVariable(s.name()))
-        || (n instanceof Func f && (f.name().equals("conj") || f.name().equals("re") || f.name().equals("im")
-            || f.name().equals("arg"))));
-  }
-
-  /** Whether {@code i} is an index somewhere ({@code a_i}): then it is a variable, not the imaginary unit. */
-  static boolean usesIndexI(MathNode node) {
-    return contains(node, n -> n instanceof Sym s && s.name().indexOf('_') >= 0 && INDEX_I.matcher(s.name()).find());
+    return (features(node) & COMPLEX) != 0;
   }
 
   /** Whether a degree mark stands outside every function's argument: the answer is measured in degrees. */
@@ -139,10 +151,6 @@ final class MathNodes {
       }
     }
     return false;
-  }
-
-  static boolean hasConst(MathNode node, String name) {
-    return contains(node, n -> n instanceof Const c && c.name().equals(name));
   }
 
   /**

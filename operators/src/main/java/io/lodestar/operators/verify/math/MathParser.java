@@ -53,8 +53,8 @@ final class MathParser {
 
   private final List<Token> tokens;
   private final Budget budget;
-  /** Products written as a function applied to a bracket ({@code f(2)}), by identity. */
-  private final Set<MathNode> applications = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  /** Products written as a function applied to a bracket ({@code f(2)}), by identity; made on first use. */
+  private Set<MathNode> applications = Set.of();
   private int pos;
   private int depth;
 
@@ -296,6 +296,9 @@ final class MathParser {
         MathNode function = left;
         left = fractionNext && isMixedNumber(left, right) ? mixedNumber(left, right) : new Bin('*', left, right);
         if (bracketNext && functionName(function) != null && tokens.get(pos - 1).text.equals(")")) {
+          if (applications.isEmpty()) {
+            applications = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          }
           applications.add(left); // f(2): still a product for evaluation, but written as an application
         }
       } else {
