@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  *       {@code <reflection>}, ... with what they hold. An unclosed opening tag hides the rest (a
  *       model cut off while reasoning has not answered); a closing tag without an opening one hides
  *       what came before it (templates that put the opening tag in the prompt).
- *   <li><b>Step labels</b>: "Step 1:", "Schritt 2", "Étape 3 :", "Шаг 1.", "第一步", "ステップ1", ... -
- *       a label's number is not an answer.
+ *   <li><b>Step labels and list numbers</b>: "Step 1:", "Schritt 2", "Étape 3 :", "Шаг 1.", "Passo 1",
+ *       "Krok 2", "Bước 1", "1단계", "第一步", "ステップ1", ..., and the numbers of a numbered list ("1.",
+ *       "2)" at the start of lines, counting up from 1) - a label's number is not an answer.
  *   <li><b>Markup</b>: HTML-like tags ({@code <answer>}, {@code <b>}), code-fence language names,
  *       link targets, LaTeX environments and formatting commands ({@code \boxed}, {@code \text},
  *       {@code \left}, {@code \quad}, ...) and any command left with only empty arguments
@@ -32,9 +33,9 @@ import java.util.regex.Pattern;
  *   <li><b>Labels</b>: up to three words without digits that end at a colon ("Answer:",
  *       "Réponse finale :", "解题思路：") - a label announces content, it is none.
  *   <li><b>Scaffolding vocabulary</b> ({@link ScaffoldLexicon}): function words, discourse markers
- *       and the vocabulary of reasoning about a task, in English, German, French, Spanish,
- *       Russian, Chinese and Japanese. In Han/kana runs the longest entry wins; unmatched hiragana
- *       is grammar.
+ *       and the vocabulary of reasoning about a task, in seventeen languages (see the resource),
+ *       also with the grammatical endings some languages attach ({@code 정답은}). In Han/kana runs
+ *       the longest entry wins; unmatched hiragana is grammar.
  * </ol>
  *
  * <p>What remains are the <b>content words</b>; the response's <b>substance</b> is the number of
@@ -64,10 +65,19 @@ final class ResponseSubstance {
           "(?iu)" + WORD_EDGE_BEFORE
               + "(?:step|schritt|étape|etape|paso|шаг|этап|part|teil|partie|parte|часть|stage|phase|case|question|frage"
               + "|pregunta|вопрос|problem|aufgabe|problème|probleme|problema|задача|exercise|übung|ejercicio|exercice"
-              + "|упражнение|task)"
+              + "|упражнение|task|passo|passaggio|fase|etapa|stap|krok|etap|zadanie|adım|adim|bước|buoc|langkah"
+              + "|tahap|soal|الخطوة|خطوة|चरण|단계|문제)"
               + "\\s*(?:#|no\\.|nr\\.|n°|№)?\\s*\\(?(?:\\d{1,3}|[ivx]{1,4})\\)?" + WORD_EDGE_AFTER
               + "|第\\s*[0-9一二三四五六七八九十百]+\\s*(?:个步骤|步骤|步|部分|题|題|問|ステップ)"
-              + "|(?:步骤|ステップ|手順)\\s*[0-9一二三四五六七八九十]+");
+              + "|(?:步骤|ステップ|手順)\\s*[0-9一二三四五六七八九十]+"
+              + "|" + WORD_EDGE_BEFORE + "\\d{1,3}\\s*(?:단계|번째\\s*단계)");
+  /**
+   * A list item's number at the start of a line ("1.", "2)", "(3)"), after any quote, heading or
+   * bullet marks and tags, with text after it on the line. Only a list counts: the first marker is 1, each next one the number after the last, so
+   * "42. That is the total." keeps its 42.
+   */
+  private static final Pattern LIST_MARKER =
+      Pattern.compile("(?m)^((?:[ \\t>*+#-]|<[A-Za-z][A-Za-z0-9_-]{0,30}>)*)(?:\\((\\d{1,3})\\)|(\\d{1,3})[.)])(?=[ \\t]+\\S)");
   private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][A-Za-z0-9_:-]{0,30}(?:\\s[^<>\\n]{0,200})?/?>");
   private static final Pattern CODE_FENCE = Pattern.compile("(?:```+|~~~+)[ \\t]*[A-Za-z0-9_+#.-]{0,30}");
   private static final Pattern LINK_TARGET = Pattern.compile("]\\([^)\\s]{0,500}\\)");
@@ -109,7 +119,26 @@ final class ResponseSubstance {
       text = TEMPLATE_TOKEN.matcher(text).replaceAll("\n");
       text = withoutReasoning(text);
     }
-    return STEP_LABEL.matcher(text).replaceAll(" ");
+    return withoutListNumbers(STEP_LABEL.matcher(text).replaceAll(" "));
+  }
+
+  private static String withoutListNumbers(String text) {
+    Matcher m = LIST_MARKER.matcher(text);
+    if (!m.find()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int last = 0;
+    int from = 0;
+    do {
+      int number = Integer.parseInt(m.group(2) != null ? m.group(2) : m.group(3));
+      if (number == 1 || number == last + 1) {
+        out.append(text, from, m.start()).append(m.group(1)).append(' ');
+        from = m.end();
+        last = number;
+      }
+    } while (m.find());
+    return out.append(text, from, text.length()).toString();
   }
 
   /** The content words of a response (see the class comment). */
@@ -304,7 +333,10 @@ final class ResponseSubstance {
     return script == UnicodeScript.HAN || script == UnicodeScript.HIRAGANA || script == UnicodeScript.KATAKANA;
   }
 
-  /** The matching key: lower case, accents removed, {@code ß} as {@code ss}. */
+  /**
+   * The matching key: lower case, accents removed, {@code ß} as {@code ss}. In scripts whose marks
+   * are vowels rather than accents (Devanagari, Thai, ...), marks stay: {@code के} is not {@code क}.
+   */
   static String key(String written) {
     if (written.chars().allMatch(c -> c < 0x80)) {
       return written.toLowerCase(Locale.ROOT);
@@ -312,10 +344,26 @@ final class ResponseSubstance {
     String lower = Normalizer.normalize(written, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
     String decomposed = Normalizer.normalize(lower, Normalizer.Form.NFKD);
     StringBuilder sb = new StringBuilder(decomposed.length());
-    decomposed.codePoints()
-        .filter(cp -> Character.getType(cp) != Character.NON_SPACING_MARK)
-        .forEach(sb::appendCodePoint);
+    UnicodeScript base = UnicodeScript.COMMON;
+    for (int i = 0; i < decomposed.length(); ) {
+      int cp = decomposed.codePointAt(i);
+      i += Character.charCount(cp);
+      if (Character.getType(cp) != Character.NON_SPACING_MARK) {
+        base = UnicodeScript.of(cp);
+        sb.appendCodePoint(cp);
+      } else if (marksAreLetters(base)) {
+        sb.appendCodePoint(cp);
+      }
+    }
     return Normalizer.normalize(sb, Normalizer.Form.NFC).replace("ß", "ss");
+  }
+
+  private static boolean marksAreLetters(UnicodeScript script) {
+    return switch (script) {
+      case DEVANAGARI, BENGALI, GURMUKHI, GUJARATI, ORIYA, TAMIL, TELUGU, KANNADA, MALAYALAM, SINHALA, THAI, LAO,
+          TIBETAN, MYANMAR, KHMER -> true;
+      default -> false;
+    };
   }
 
   // ------------------------------------------------------------------ what is left

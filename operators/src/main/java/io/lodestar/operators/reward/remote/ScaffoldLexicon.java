@@ -9,13 +9,20 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The words that carry no answer, read from {@code judge-guard-scaffolding.txt} beside this class
  * (see its header for the format). Entries are normalised exactly like response text, so matching
- * ignores case, width and accents; single letters are the exception and match as written.
+ * ignores case, width and accents; single ASCII letters are the exception and match as written.
+ *
+ * <p>In languages that attach grammar to words (Korean particles, Arabic clitics, Turkish and
+ * Indonesian endings), a word is also scaffolding when it is a scaffolding word with up to two
+ * listed prefixes and two listed suffixes: {@code 정답은} is {@code 정답} + {@code 은}. What is left
+ * must be a scaffolding word of a few letters at least (three in alphabets, two in Arabic script,
+ * one Hangul syllable), so an ending never turns a short content word into scaffolding.
  * Immutable once loaded.
  */
 final class ScaffoldLexicon {
@@ -28,6 +35,9 @@ final class ScaffoldLexicon {
   private final Set<String> words = new HashSet<>();
   private final Set<String> letters = new HashSet<>();
   private final Set<String> elisions = new HashSet<>();
+  private final List<String> prefixes = new ArrayList<>();
+  private final List<String> suffixes = new ArrayList<>();
+  private static final int MAX_AFFIXES = 2;
   /** Several-word entries by their first word, longest first. */
   private final Map<String, List<String[]>> phrases = new HashMap<>();
   /** Han/kana entries, as a trie over their chars. */
@@ -64,7 +74,7 @@ final class ScaffoldLexicon {
       }
       if (line.startsWith("[") && line.endsWith("]")) {
         section = line.substring(1, line.length() - 1);
-        if (!Set.of("scaffold", "answers", "elisions").contains(section)) {
+        if (!Set.of("scaffold", "answers", "elisions", "prefixes", "suffixes").contains(section)) {
           throw new IllegalStateException("judge guard lexicon: unknown section [" + section + "]");
         }
         continue;
@@ -80,6 +90,8 @@ final class ScaffoldLexicon {
         switch (section) {
           case "scaffold" -> lexicon.addScaffold(e);
           case "answers" -> answers.add(e);
+          case "prefixes" -> lexicon.prefixes.add(ResponseSubstance.key(e));
+          case "suffixes" -> lexicon.suffixes.add(ResponseSubstance.key(e));
           default -> lexicon.elisions.add(ResponseSubstance.key(e));
         }
       }
@@ -114,12 +126,52 @@ final class ScaffoldLexicon {
     }
   }
 
-  /** A single word: multi-letter words by their key, single letters as written. */
+  /** A single word: multi-letter words by their key, single letters as written, affixed words by their stem. */
   boolean isScaffoldWord(String written, String key) {
     if (written.codePointCount(0, written.length()) == 1) {
-      return letters.contains(written);
+      // An ASCII letter may be an answer (A) or a variable (x); an accented one (É) is never either.
+      return letters.contains(written) || (written.charAt(0) >= 0x80 && letters.contains(written.toLowerCase(Locale.ROOT)));
     }
-    return words.contains(key);
+    return words.contains(key) || isAffixedScaffold(key, 0, 0);
+  }
+
+  /** {@code key} with listed affixes taken off, at most {@value #MAX_AFFIXES} of each kind, is a scaffolding word. */
+  private boolean isAffixedScaffold(String key, int prefixesTaken, int suffixesTaken) {
+    if (suffixesTaken < MAX_AFFIXES) {
+      for (String suffix : suffixes) {
+        if (key.length() > suffix.length() && key.endsWith(suffix)) {
+          String stem = key.substring(0, key.length() - suffix.length());
+          if (isStem(stem) || isAffixedScaffold(stem, prefixesTaken, suffixesTaken + 1)) {
+            return true;
+          }
+        }
+      }
+    }
+    if (prefixesTaken < MAX_AFFIXES) {
+      for (String prefix : prefixes) {
+        if (key.length() > prefix.length() && key.startsWith(prefix)) {
+          String stem = key.substring(prefix.length());
+          if (isStem(stem) || isAffixedScaffold(stem, prefixesTaken + 1, suffixesTaken)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean isStem(String stem) {
+    int length = stem.codePointCount(0, stem.length());
+    Character.UnicodeScript script = Character.UnicodeScript.of(stem.codePointAt(0));
+    int shortest = switch (script) {
+      case HANGUL -> 1; // a syllable block is a morpheme: 답 + 은
+      case ARABIC, HEBREW -> 2; // abjads leave out short vowels: حل + ها
+      default -> 3;
+    };
+    if (length < shortest) {
+      return false;
+    }
+    return length == 1 ? letters.contains(stem) : words.contains(stem);
   }
 
   boolean isElision(String key) {

@@ -61,8 +61,21 @@ import java.util.function.ToDoubleFunction;
  * inequalities are brought to {@code d op 0} and match when the differences are proportional (for
  * inequalities by a positive factor), so {@code 5 >= x} equals {@code x <= 5} and
  * {@code -x > -1} equals {@code x < 1}. An equation whose left side names the quantity (a variable,
- * {@code f(x)}, {@code |AB|}, {@code (p, q)}: symbols only, no numbers, sums or powers) and whose
- * right side does not mention those symbols also matches its right side alone.
+ * {@code |AB|}, {@code (p, q)}, a function applied to a bracket such as {@code f(2)} or
+ * {@code g(x)}: see {@link Rel#named()}) and whose right side does not mention the names also
+ * matches its right side alone: {@code f(2) = 1} is 1 and {@code g(x) = x^2} is {@code x^2}, while
+ * {@code 2x = 4} and {@code x(x+1) = 6} state conditions and match neither side.
+ *
+ * <p><b>Complex numbers.</b> When either answer speaks of them ({@code i}, {@code z}, {@code w}, a
+ * conjugate, Re, Im, arg), values are compared in the complex numbers by {@link ComplexValues}:
+ * exactly for Gaussian rationals, otherwise with error bounds on both parts, with {@code z} and
+ * {@code w} sampled off the real line. An {@code i} used as an index ({@code a_i}) on either side
+ * is a variable on both.
+ *
+ * <p><b>Degrees.</b> A degree mark is π/180 inside a function's argument ({@code \sin 30^\circ} is
+ * 1/2). Elsewhere it is a unit: an answer matches when it matches under either reading, the mark
+ * dropped ({@code 30^\circ} is 30) or read as π/180 ({@code 30^\circ} is {@code \pi/6}), the same
+ * reading on both sides.
  *
  * <p><b>Relations against sets.</b> A gold chain {@code a <= x <= b} or inequality {@code x > a}
  * matches the interval it describes; a gold interval matches a predicted chain or inequality only
@@ -87,16 +100,53 @@ final class Equivalence {
   private static final int MAX_EXACT_BITS = 20_000;
   private static final MathNode INFINITY = new Const("inf");
 
+  private static final MathNode ONE = new Num(BigDecimal.ONE, false);
+  private static final MathNode RADIANS_PER_DEGREE = new Bin('/', new Const("pi"), new Num(BigDecimal.valueOf(180), false));
+
   private final Settings settings;
   private final Budget budget;
+  /** Non-null when the answers speak of complex numbers: values are then compared there. */
+  private final ComplexValues complex;
 
-  private Equivalence(Settings settings, Budget budget) {
+  private Equivalence(Settings settings, Budget budget, boolean complex) {
     this.settings = settings;
     this.budget = budget;
+    this.complex = complex ? new ComplexValues(settings, budget) : null;
   }
 
   static boolean equivalent(MathNode gold, MathNode predicted, Settings settings, Budget budget) {
-    return new Equivalence(settings, budget).same(gold, predicted);
+    MathNode g = gold;
+    MathNode p = predicted;
+    int features = MathNodes.features(g) | MathNodes.features(p);
+    if ((features & MathNodes.INDEX_I) != 0) {
+      g = indexAsVariable(g);
+      p = indexAsVariable(p);
+      features = MathNodes.features(g) | MathNodes.features(p);
+    }
+    Equivalence equivalence = new Equivalence(settings, budget, (features & MathNodes.COMPLEX) != 0);
+    if ((features & MathNodes.DEGREES) != 0) {
+      // The mark as a unit that may be left out, or as the angle π/180: the same reading on both sides.
+      return equivalence.same(degrees(g, ONE), degrees(p, ONE))
+          || equivalence.same(degrees(g, RADIANS_PER_DEGREE), degrees(p, RADIANS_PER_DEGREE));
+    }
+    return equivalence.same(g, p);
+  }
+
+  private static MathNode indexAsVariable(MathNode node) {
+    return MathNodes.replace(node, n -> n instanceof Const c && c.name().equals("i") ? new Sym("i") : null);
+  }
+
+  /** Degree marks as {@code outside}, except inside a function's argument, where they are π/180. */
+  private static MathNode degrees(MathNode node, MathNode outside) {
+    return MathNodes.replace(node, n -> {
+      if (n instanceof Const c && c.name().equals("deg")) {
+        return outside;
+      }
+      if (n instanceof Func f) {
+        return new Func(f.name(), degrees(f.arg(), RADIANS_PER_DEGREE));
+      }
+      return null;
+    });
   }
 
   private boolean same(MathNode g, MathNode p) {
@@ -202,33 +252,17 @@ final class Equivalence {
   }
 
   /**
-   * {@code x = 5}, {@code f(x) = 5}, {@code |AB| = 5}, {@code (p, q) = (3, 2)} stand for their right
-   * side: the left names the quantity asked for. {@code 2x = 4}, {@code x + y = 1} or {@code 7 = 11a + c}
-   * state a condition instead, and so does an equation whose right side uses the left's symbols.
+   * {@code x = 5}, {@code f(2) = 5}, {@code g(x) = x^2}, {@code |AB| = 5}, {@code (p, q) = (3, 2)}
+   * stand for their right side: the left names the quantity asked for (the parser decides, see
+   * {@link Rel#named()}). {@code 2x = 4}, {@code x + y = 1} or {@code 7 = 11a + c} state a condition
+   * instead, and so does an equation whose right side uses a name from the left.
    */
   private static boolean namesItsValue(Rel r) {
-    if (!r.op().equals("=") || !isName(r.lhs())) {
+    if (!r.op().equals("=") || r.named().isEmpty()) {
       return false;
     }
-    Set<String> named = MathNodes.freeSymbols(r.lhs());
     Set<String> used = MathNodes.freeSymbols(r.rhs());
-    return !named.isEmpty() && named.stream().noneMatch(used::contains);
-  }
-
-  private static boolean isName(MathNode n) {
-    if (n instanceof Sym) {
-      return true;
-    }
-    if (n instanceof Bin b && b.op() == '*') {
-      return isName(b.left()) && isName(b.right());
-    }
-    if (n instanceof Func f && f.name().equals("abs")) {
-      return isName(f.arg());
-    }
-    if (n instanceof Tuple t) {
-      return t.items().stream().allMatch(Equivalence::isName);
-    }
-    return false;
+    return r.named().stream().noneMatch(used::contains);
   }
 
   private boolean matchInOrder(List<MathNode> a, List<MathNode> b) {
@@ -333,6 +367,9 @@ final class Equivalence {
    * exactly for rational functions, else within the error bounds at every sample point.
    */
   private boolean proportional(MathNode d1, MathNode d2, boolean positiveOnly) {
+    if (complex != null) {
+      return complex.proportional(d1, d2, positiveOnly);
+    }
     if (isRationalFunction(d1) && isRationalFunction(d2)) {
       Boolean exact = exactlyProportional(d1, d2, positiveOnly);
       if (exact != null) {
@@ -429,6 +466,9 @@ final class Equivalence {
   // ------------------------------------------------------------ values
 
   private boolean sameValue(MathNode g, MathNode p) {
+    if (complex != null) {
+      return complex.sameValue(g, p);
+    }
     boolean gApproximate = MathNodes.hasDecimal(g);
     boolean pApproximate = MathNodes.hasDecimal(p);
     // Decimals on both sides are two exact numbers; on one side, an approximation of the other.
@@ -436,7 +476,7 @@ final class Equivalence {
     ExactNumber eg = exact(g);
     ExactNumber ep = eg == null ? null : exact(p);
     if (eg != null && ep != null) {
-      return eg.equals(ep) || (rounding && roundedEqual(eg, ep, gApproximate ? ep : eg));
+      return eg.equals(ep) || (rounding && roundedEqual(eg, ep, gApproximate ? ep : eg, places()));
     }
     if (agree(g, p, Map.of(), rounding)) {
       return true;
@@ -560,7 +600,7 @@ final class Equivalence {
       // as 10^-6) shows nothing.
       return aError + bError <= UNINFORMATIVE * Math.max(size, 1) || a == b ? Point.AGREE : Point.UNDECIDED;
     }
-    if (rounding && roundedEqual(a, b, constant)) {
+    if (rounding && roundedEqual(a, b, constant, places())) {
       return Point.AGREE;
     }
     return Point.DIFFER;
@@ -571,11 +611,10 @@ final class Equivalence {
    * exact value has no exact decimal form within the places compared: {@code 0.333333} may stand for
    * {@code 1/3}, but {@code 0.9999999} does not stand for {@code 1}, which it could have written.
    */
-  private boolean roundedEqual(ExactNumber a, ExactNumber b, ExactNumber exactSide) {
+  static boolean roundedEqual(ExactNumber a, ExactNumber b, ExactNumber exactSide, int places) {
     if (a.signum() != b.signum()) {
       return false;
     }
-    int places = Math.max(0, Math.min(settings.floatRounding(), 15));
     if (multiply(exactSide, ExactNumber.of(BigInteger.TEN.pow(places), BigInteger.ONE)).isInteger()) {
       return false;
     }
@@ -588,17 +627,20 @@ final class Equivalence {
    * For constants, rounding to {@code floatRounding} places; with variables, where a value may be
    * tiny or huge, the same precision relative to the values' size.
    */
-  private boolean roundedEqual(double a, double b, boolean constant) {
+  static boolean roundedEqual(double a, double b, boolean constant, int places) {
     if (Math.signum(a) != Math.signum(b)) {
       return false;
     }
-    int places = Math.max(0, Math.min(settings.floatRounding(), 15));
     if (!constant) {
       return Math.abs(a - b) <= 0.5 * Math.pow(10, -places) * Math.max(Math.abs(a), Math.abs(b));
     }
     BigDecimal ra = BigDecimal.valueOf(a).setScale(places, RoundingMode.HALF_UP);
     BigDecimal rb = BigDecimal.valueOf(b).setScale(places, RoundingMode.HALF_UP);
     return ra.compareTo(rb) == 0;
+  }
+
+  private int places() {
+    return Math.max(0, Math.min(settings.floatRounding(), 15));
   }
 
   private static boolean sameShape(double[][] a, double[][] b) {
@@ -1031,7 +1073,8 @@ final class Equivalence {
     return new Val(v, error);
   }
 
-  private static double apply(String function, double x) {
+  /** A real function at a real point; NaN where it is not defined. */
+  static double apply(String function, double x) {
     return switch (function) {
       case "sin" -> Math.sin(x);
       case "cos" -> Math.cos(x);
@@ -1104,7 +1147,7 @@ final class Equivalence {
     }
     if (node instanceof Rel r && r.op().equals("=") && !MathNodes.containsPlusMinus(r.lhs())) {
       // x = \pm 3 is the two equations x = 3 and x = -3.
-      return alternatives(r.rhs()).stream().map(x -> (MathNode) new Rel("=", r.lhs(), x)).toList();
+      return alternatives(r.rhs()).stream().map(x -> (MathNode) new Rel("=", r.lhs(), x, r.named())).toList();
     }
     if (node instanceof SetOf s) {
       List<MathNode> out = new ArrayList<>();

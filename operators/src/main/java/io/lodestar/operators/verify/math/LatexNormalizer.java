@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  *       ({@code \\le}, {@code \\frac}) collapse to one, as in answers copied from escaped strings;
  *   <li>sizing and spacing ({@code \left}, {@code \right}, {@code \!}, {@code ~}), math delimiters
  *       ({@code $}, {@code \(}, {@code \[}) and currency ({@code \$}, €, £) are dropped;
- *   <li>percent ({@code \%}, "percent", "pct") and degrees ({@code ^\circ}, °) are dropped: like
- *       Math-Verify, {@code 28\%} equals 28, not 0.28;
+ *   <li>a repeating decimal ({@code 0.1\overline{6}}) becomes the fraction it is ({@code 1/6});
+ *   <li>percent ({@code \%}, "percent", "pct") is dropped: like Math-Verify, {@code 28\%} equals 28,
+ *       not 0.28. A degree mark ({@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, and the word
+ *       "degrees" after a value) becomes {@code \degree}, which the comparison reads (see
+ *       {@code Equivalence}); °C and °F are temperature units;
  *   <li>{@code \text{}}-style wrappers holding a unit after a value are dropped, "and" between
  *       values becomes a comma, a wrapper that is the whole answer stays as text;
  *   <li>multiplier words become factors ({@code 5 thousand} is 5000, {@code 3 dozen} 36);
@@ -39,7 +42,14 @@ final class LatexNormalizer {
 
   private static final Pattern SIZING = Pattern.compile(
       "\\\\(?:left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr|displaystyle|limits|quad|qquad)(?![a-zA-Z])");
-  private static final Pattern DEGREES = Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*\\}?|\\\\circ|\\\\degree|°");
+  /** {@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, or a bare {@code \circ} right after a value. */
+  private static final String DEGREE_MARK =
+      "\\^\\s*\\{?\\s*(?:\\\\circ|\\\\degree|°)\\s*\\}?|\\\\degree(?![A-Za-z])|°|(?<=[0-9}])\\s*\\\\circ(?![A-Za-z])";
+  private static final Pattern DEGREES = Pattern.compile(DEGREE_MARK);
+  private static final Pattern TEMPERATURE = Pattern.compile(
+      "(?:" + DEGREE_MARK + ")\\s*(?:\\\\(?:text|mathrm)\\s*\\{\\s*([CF])\\s*\\}|([CF])(?![A-Za-z]))");
+  private static final Pattern REPEATING_DECIMAL =
+      Pattern.compile("(?<![\\d.])(\\d*)\\.(\\d{0,30})\\\\(?:overline|bar)\\s*\\{\\s*(\\d{1,30})\\s*\\}");
   private static final Pattern PERCENT = Pattern.compile(
       "\\\\%|%|(?i)\\b(?:percentage|percent|pct)\\b");
   private static final Pattern CURRENCY = Pattern.compile("\\\\\\$|\\$|€|£|¥|\\\\euro|\\\\pounds|(?i)\\b(?:usd|eur)\\b");
@@ -84,6 +94,9 @@ final class LatexNormalizer {
     }
     String s = controlCharactersToSpaces(answer);
     s = collapseDoubledBackslashes(s);
+    if (s.contains("\\overline") || s.contains("\\bar")) {
+      s = REPEATING_DECIMAL.matcher(s).replaceAll(m -> Matcher.quoteReplacement(repeatingDecimal(m)));
+    }
     s = s.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ");
     s = SIZING.matcher(s).replaceAll(" ");
     if (s.contains(",\\!")) {
@@ -93,7 +106,15 @@ final class LatexNormalizer {
     s = s.replace('−', '-').replace('×', '*').replace('·', '*').replace('÷', '/')
         .replace("≤", "<=").replace("≥", ">=").replace("≠", "!=").replace("π", "\\pi ")
         .replace("∞", "\\infty ").replace("√", "\\sqrt ");
-    s = DEGREES.matcher(s).replaceAll(" ");
+    if (s.indexOf('°') >= 0 || s.contains("\\circ") || s.contains("\\degree")) {
+      s = TEMPERATURE.matcher(s).replaceAll(m -> {
+        if (units != null) {
+          units.append("C".equals(m.group(1)) || "C".equals(m.group(2)) ? "celsius " : "fahrenheit ");
+        }
+        return " ";
+      });
+      s = DEGREES.matcher(s).replaceAll(" \\\\degree ");
+    }
     s = PERCENT.matcher(s).replaceAll(" ");
     s = CURRENCY.matcher(s).replaceAll(" ");
     s = BRACED_THOUSANDS.matcher(s).replaceAll("");
@@ -107,6 +128,18 @@ final class LatexNormalizer {
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
     s = stripTrailingPunctuation(s.trim());
     return separators(s);
+  }
+
+  /** {@code 1.2\overline{34}} as the exact fraction {@code \frac{12322}{9900}}, in braces. */
+  private static String repeatingDecimal(java.util.regex.MatchResult m) {
+    String whole = m.group(1).isEmpty() ? "0" : m.group(1);
+    String fixed = m.group(2);
+    String repeating = m.group(3);
+    java.math.BigInteger all = new java.math.BigInteger(whole + fixed + repeating);
+    java.math.BigInteger before = new java.math.BigInteger(whole + fixed);
+    java.math.BigInteger denominator = java.math.BigInteger.TEN.pow(repeating.length()).subtract(java.math.BigInteger.ONE)
+        .multiply(java.math.BigInteger.TEN.pow(fixed.length()));
+    return "{\\frac{" + all.subtract(before) + "}{" + denominator + "}}";
   }
 
   /** Whether {@code s} matches {@link #SIGNED_DECIMAL}, without the regex. */
@@ -254,7 +287,9 @@ final class LatexNormalizer {
       String content = s.substring(open + 1, close).trim();
       boolean somethingBefore = !isBlank(sb);
       int after = close + 1;
-      if (content.equalsIgnoreCase("and") || content.equalsIgnoreCase("or")) {
+      if (name.equals("mathrm") && (content.equals("i") || content.equals("e"))) {
+        sb.append(' ').append(content).append(' '); // upright i and e are the constants
+      } else if (content.equalsIgnoreCase("and") || content.equalsIgnoreCase("or")) {
         sb.append(", ");
       } else if (SIGNED_DECIMAL.matcher(content).matches()) {
         sb.append(content);
@@ -262,11 +297,16 @@ final class LatexNormalizer {
         sb.append(' ').append(content).append(' ');
       } else if (somethingBefore && WORDS.matcher(content).matches()) {
         int unitEnd = skipUnitExponent(s, after);
-        if (units != null) {
-          units.append(content).append(s, after, unitEnd).append(' ');
+        String unit = content + s.substring(after, unitEnd);
+        if (isDegreeUnit(unit)) {
+          sb.append(" \\degree ");
+        } else {
+          if (units != null) {
+            units.append(unit).append(' ');
+          }
+          sb.append(' ');
         }
         after = unitEnd;
-        sb.append(' ');
       } else {
         sb.append(s, slash, close + 1);
       }
@@ -313,8 +353,11 @@ final class LatexNormalizer {
         out = new StringBuilder(n);
       }
       out.append(s, copied, i + 1).append(' ');
-      if (units != null) {
-        units.append(s, i + 1, end).append(' ');
+      String unit = s.substring(i + 1, end);
+      if (isDegreeUnit(unit)) {
+        out.append("\\degree ");
+      } else if (units != null) {
+        units.append(unit).append(' ');
       }
       copied = end;
       i = end - 1;
@@ -372,6 +415,11 @@ final class LatexNormalizer {
     // Glued to the number, only a measurement unit is a unit: 35cm is 35, 5ab is 5·a·b.
     boolean glued = from < n && isAsciiLetter(s.charAt(from));
     return glued && canonicalUnit(s.substring(from, lastEnd)) == null ? -1 : lastEnd;
+  }
+
+  /** "degrees" after a value is the degree mark, read like {@code ^\circ}. */
+  private static boolean isDegreeUnit(String words) {
+    return "degree".equals(canonicalUnit(words));
   }
 
   private static int unitExponentEnd(String s, int at) {
@@ -441,7 +489,7 @@ final class LatexNormalizer {
         {"week", "wk"}, {"month"}, {"year", "yr"}, {"mg", "milligram"}, {"g", "gram"},
         {"kg", "kilogram"}, {"lb", "pound"}, {"oz", "ounce"}, {"ton", "tonne"}, {"ml", "milliliter", "millilitre"},
         {"l", "liter", "litre"}, {"gal", "gallon"}, {"cup"}, {"dollar"}, {"cent"}, {"degree", "deg"},
-        {"mph"}, {"kph"}, {"radian", "rad"}};
+        {"mph"}, {"kph"}, {"radian", "rad"}, {"celsius"}, {"fahrenheit"}};
     for (String[] group : names) {
       for (String name : group) {
         units.put(name, group[0]);

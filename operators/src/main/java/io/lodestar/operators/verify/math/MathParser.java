@@ -39,12 +39,11 @@ final class MathParser {
 
   private static final Set<String> FUNCTIONS = Set.of(
       "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-      "ln", "log", "exp");
+      "ln", "log", "exp", "arg");
   private static final Set<String> TRANSPARENT = Set.of(
-      "boxed", "fbox", "mathbf", "boldsymbol", "mathit", "mathbb", "mathcal", "bm", "overline", "vec",
-      "hat", "bar");
-  private static final Set<String> IGNORED = Set.of("circ", "degree", "displaystyle", "limits", "quad",
-      "qquad", "cdots", "ldots", "dots");
+      "boxed", "fbox", "mathbf", "boldsymbol", "mathit", "mathbb", "mathcal", "bm", "vec", "hat");
+  private static final Set<String> IGNORED = Set.of("displaystyle", "limits", "quad", "qquad", "cdots", "ldots",
+      "dots");
 
   /** Commands that continue or close an expression, so they never start an implicit product. */
   private static final Set<String> NOT_OPERANDS = Set.of(
@@ -54,6 +53,8 @@ final class MathParser {
 
   private final List<Token> tokens;
   private final Budget budget;
+  /** Products written as a function applied to a bracket ({@code f(2)}), by identity; made on first use. */
+  private Set<MathNode> applications = Set.of();
   private int pos;
   private int depth;
 
@@ -143,15 +144,75 @@ final class MathParser {
         // "1/2 = 10/9" is a computation, not an equation: the result is its last value.
         return rhs;
       }
-      return new Rel("=", lhs, rhs);
+      return new Rel("=", lhs, rhs, namedBy(lhs));
     }
     if (ops.size() == 1) {
-      return new Rel(ops.get(0), operands.get(0), operands.get(1));
+      return new Rel(ops.get(0), operands.get(0), operands.get(1), Set.of());
     }
     if (ops.size() == 2 && !ops.contains("=") && !ops.contains("!=")) {
       return new Between(operands.get(0), ops.get(0), operands.get(1), ops.get(1), operands.get(2));
     }
     throw new ParseFailure();
+  }
+
+  /**
+   * The symbols an equation's left side names when it does nothing else: a variable ({@code x},
+   * {@code a_3}), a product of them ({@code AB}), {@code |AB|}, a tuple of them, or a function
+   * written applied to a bracket ({@code f(2)}, {@code g(x)}, {@code f'(0)}, {@code f^{-1}(3)}),
+   * which names the function only, its argument being a place, not an unknown. A number, sum or
+   * power outside such a bracket ({@code 2x}, {@code x + y}, {@code x^2}) states a condition
+   * instead, and so does a function symbol inside its own argument ({@code x(x+1)}). Empty then.
+   */
+  private Set<String> namedBy(MathNode lhs) {
+    Set<String> named = namesOf(lhs);
+    return named == null ? Set.of() : named;
+  }
+
+  private Set<String> namesOf(MathNode n) {
+    if (n instanceof Sym s) {
+      return Set.of(s.name());
+    }
+    if (n instanceof Func f && f.name().equals("abs")) {
+      return namesOf(f.arg());
+    }
+    if (n instanceof Tuple t) {
+      Set<String> all = new java.util.TreeSet<>();
+      for (MathNode item : t.items()) {
+        Set<String> named = namesOf(item);
+        if (named == null) {
+          return null;
+        }
+        all.addAll(named);
+      }
+      return all;
+    }
+    if (n instanceof Bin b && b.op() == '*') {
+      if (applications.contains(b)) {
+        String function = functionName(b.left());
+        return MathNodes.freeSymbols(b.right()).contains(function) ? null : Set.of(function);
+      }
+      Set<String> left = namesOf(b.left());
+      Set<String> right = left == null ? null : namesOf(b.right());
+      if (right == null) {
+        return null;
+      }
+      Set<String> all = new java.util.TreeSet<>(left);
+      all.addAll(right);
+      return all;
+    }
+    return null;
+  }
+
+  /** {@code f} for {@code f}, {@code f'} for {@code f'}, {@code f} for {@code f^{-1}}; null otherwise. */
+  private static String functionName(MathNode n) {
+    if (n instanceof Sym s) {
+      return s.name();
+    }
+    if (n instanceof Bin b && b.op() == '^' && b.left() instanceof Sym s && b.right() instanceof Neg neg
+        && neg.operand() instanceof Num one && one.value().compareTo(BigDecimal.ONE) == 0) {
+      return s.name();
+    }
+    return null;
   }
 
   private String relationOp() {
@@ -230,8 +291,16 @@ final class MathParser {
         left = new Bin('/', left, unary());
       } else if (startsPrimary()) {
         boolean fractionNext = isCmd("frac") || isCmd("dfrac") || isCmd("tfrac");
+        boolean bracketNext = isOp("(");
         MathNode right = power();
+        MathNode function = left;
         left = fractionNext && isMixedNumber(left, right) ? mixedNumber(left, right) : new Bin('*', left, right);
+        if (bracketNext && functionName(function) != null && tokens.get(pos - 1).text.equals(")")) {
+          if (applications.isEmpty()) {
+            applications = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+          }
+          applications.add(left); // f(2): still a product for evaluation, but written as an application
+        }
       } else {
         break;
       }
@@ -371,7 +440,9 @@ final class MathParser {
         case NUM:
           return new Num(new BigDecimal(t.text), t.text.indexOf('.') >= 0);
         case LETTER:
-          return t.text.equals("e") ? new Const("e") : new Sym(t.text);
+          // e is Euler's number and i the imaginary unit; an i used as an index (a_i) is made a
+          // variable again by the comparison, on both sides.
+          return t.text.equals("e") ? new Const("e") : t.text.equals("i") ? new Const("i") : new Sym(t.text);
         case TEXT:
           return textNode(t.text);
         case BEGIN:
@@ -467,6 +538,23 @@ final class MathParser {
         }
       case "pi":
         return new Const("pi");
+      case "imath":
+        return new Const("i");
+      case "degree":
+        return new Const("deg");
+      case "Re":
+        return function("re");
+      case "Im":
+        return function("im");
+      case "overline", "bar":
+        {
+          // A conjugate where the argument is complex; otherwise a mean, a segment or a name, which
+          // is not its argument: an opaque symbol, so \bar{x} never equals x.
+          MathNode inner = argument();
+          return MathNodes.mentionsComplex(inner)
+              ? new Func("conj", inner)
+              : new Sym("\\overline{" + MathNodes.render(inner) + "}");
+        }
       case "infty", "infin":
         return new Const("inf");
       case "emptyset", "varnothing":
@@ -649,6 +737,8 @@ final class MathParser {
 
     private static final Set<String> TEXT_COMMANDS = Set.of(
         "text", "textbf", "textit", "textrm", "textnormal", "mbox", "mathrm", "operatorname", "textsf");
+    private static final Set<String> OPERATOR_NAMES = Set.of("Re", "Im", "arg", "sin", "cos", "tan", "ln", "log",
+        "exp", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sec", "csc", "cot");
 
     private Lexer() {}
 
@@ -747,6 +837,10 @@ final class MathParser {
           throw new ParseFailure();
         }
         String content = s.substring(open + 1, close);
+        if (name.equals("operatorname") && OPERATOR_NAMES.contains(content.trim())) {
+          out.add(new Token(Kind.CMD, content.trim())); // \operatorname{Re} is \Re
+          return close + 1;
+        }
         Kind kind = name.equals("begin") ? Kind.BEGIN : name.equals("end") ? Kind.END : Kind.TEXT;
         out.add(new Token(kind, content.trim()));
         return close + 1;

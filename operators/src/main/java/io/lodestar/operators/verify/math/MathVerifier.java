@@ -41,7 +41,7 @@ public final class MathVerifier implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public static final String NAME = "math_equivalence";
-  public static final String VERSION = "math-equivalence/2";
+  public static final String VERSION = "math-equivalence/3";
   public static final int DEFAULT_EXAMINED_CHARS = 8_000;
   public static final int MAX_ANSWER_CHARS = 1_000;
   static final long MAX_STEPS = 500_000;
@@ -326,7 +326,9 @@ public final class MathVerifier implements Serializable {
       return Optional.empty();
     }
     String unit = units.length() == 0 ? null : LatexNormalizer.canonicalUnit(units.toString());
-    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree, unit));
+    // A degree mark is the unit "degree", so 5° and 5 radians differ as 5 km and 5 cm do.
+    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree,
+        unit == null && MathNodes.measuredInDegrees(tree) ? "degree" : unit));
   }
 
   private boolean equivalent(Parsed gold, Parsed answer, Budget budget) {

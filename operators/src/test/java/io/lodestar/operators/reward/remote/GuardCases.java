@@ -18,6 +18,10 @@ final class GuardCases {
 
   static final String TUNED = "judge-guard/adversarial-tuned.txt";
   static final String HELD_BACK = "judge-guard/adversarial-heldback.txt";
+  /** Second held-back round: openers in ten more languages and numbered lists. */
+  static final String HELD_BACK_LANGUAGES = "judge-guard/adversarial-heldback-languages.txt";
+  /** Real short answers in those languages, held back with them: each must reach the judge. */
+  static final String REAL_HELD_BACK = "judge-guard/real-answers-heldback.txt";
 
   /** A task a response answers: its kind and reference (null for open tasks). */
   record Context(String label, TaskKind kind, String reference) {
@@ -92,7 +96,51 @@ final class GuardCases {
           new Answer(CHAT_PARIS, "Paris."),
           new Answer(CHAT_PARIS, "Paris"),
           new Answer(CHAT_PARIS, "Lyon"),
-          new Answer(CHAT_PARIS, "La réponse est Paris."));
+          new Answer(CHAT_PARIS, "La réponse est Paris."),
+          // Languages whose scaffolding vocabulary came later: their short answers still count.
+          new Answer(MATH_42, "A resposta é 42."),
+          new Answer(MATH_42, "La risposta è 42."),
+          new Answer(MATH_42, "답은 42입니다."),
+          new Answer(MATH_42, "Het antwoord is 42."),
+          new Answer(MATH_42, "Odpowiedź to 42."),
+          new Answer(MATH_42, "Cevap 42."),
+          new Answer(MATH_42, "Đáp án là 42."),
+          new Answer(MATH_42, "Jawabannya adalah 42."),
+          new Answer(MATH_42, "الإجابة هي 42"),
+          new Answer(MATH_42, "उत्तर 42 है।"),
+          new Answer(MATH_42, "1. 6 × 7 = 42\n2. So 42"),
+          new Answer(OPEN_CHAT, "Sim."),
+          new Answer(OPEN_CHAT, "Não"),
+          new Answer(OPEN_CHAT, "Brasília"),
+          new Answer(OPEN_CHAT, "Sì"),
+          new Answer(OPEN_CHAT, "Roma è la capitale."),
+          new Answer(OPEN_CHAT, "네, 맞아요."),
+          new Answer(OPEN_CHAT, "아니요."),
+          new Answer(OPEN_CHAT, "부산"),
+          new Answer(OPEN_CHAT, "Ja."),
+          new Answer(OPEN_CHAT, "Nee, dat klopt niet."),
+          new Answer(OPEN_CHAT, "Tak, to prawda."),
+          new Answer(OPEN_CHAT, "Nie."),
+          new Answer(OPEN_CHAT, "Evet"),
+          new Answer(OPEN_CHAT, "Hayır."),
+          new Answer(OPEN_CHAT, "İstanbul"),
+          new Answer(OPEN_CHAT, "Có"),
+          new Answer(OPEN_CHAT, "Không."),
+          new Answer(OPEN_CHAT, "Ya, benar."),
+          new Answer(OPEN_CHAT, "Tidak."),
+          new Answer(OPEN_CHAT, "نعم، صحيح."),
+          new Answer(OPEN_CHAT, "لا"),
+          new Answer(OPEN_CHAT, "हाँ, सही है।"),
+          new Answer(OPEN_CHAT, "नहीं"),
+          new Answer(OPEN_CHAT, "दिल्ली"),
+          new Answer(OPEN_CHAT, "e"),
+          new Answer(OPEN_CHAT, "i"),
+          new Answer(OPEN_CHAT, "z"),
+          new Answer(OPEN_CHAT, "42. That is the total."),
+          new Answer(OPEN_CHAT, "1. Rome\n2. Milan"),
+          new Answer(CHAT_PARIS, "Le roi."),
+          new Answer(CHAT_PARIS, "Kenya"),
+          new Answer(CHAT_PARIS, "Soda"));
 
   private GuardCases() {}
 

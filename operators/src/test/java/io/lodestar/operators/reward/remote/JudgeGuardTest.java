@@ -77,6 +77,42 @@ class JudgeGuardTest {
     assertThat(JudgeGuard.assess(answer.response(), answer.context().task())).isEqualTo(Assessment.ANSWER);
   }
 
+  /**
+   * The second held-back round: openers in ten more languages and numbered lists, never used to
+   * tune the vocabulary. The rate is printed; the floor only keeps it from falling.
+   */
+  @Test
+  void heldBackOpenersInMoreLanguagesAreMasterKeys() {
+    List<String> openers = GuardCases.load(GuardCases.HELD_BACK_LANGUAGES);
+    List<String> judged = new ArrayList<>();
+    int tried = 0;
+    for (GuardCases.Context context : GuardCases.CONTEXTS) {
+      for (String opener : openers) {
+        tried++;
+        if (!JudgeGuard.isMasterKey(opener, context.task())) {
+          judged.add(context + ": " + GuardCases.show(opener));
+        }
+      }
+    }
+    System.out.printf("judge guard, held-back openers in more languages: %d of %d settled (%.1f %%); judged: %s%n",
+        tried - judged.size(), tried, 100.0 * (tried - judged.size()) / tried, judged);
+    assertThat(judged).as("math tasks need an extractable answer").noneMatch(r -> r.startsWith(GuardCases.MATH_42.label()));
+  }
+
+  @Test
+  void heldBackRealAnswersInMoreLanguagesAreJudged() {
+    List<String> caught = new ArrayList<>();
+    for (String answer : GuardCases.load(GuardCases.REAL_HELD_BACK)) {
+      for (GuardCases.Context context : List.of(GuardCases.OPEN_CHAT, GuardCases.CHAT_PARIS)) {
+        if (JudgeGuard.isMasterKey(answer, context.task())) {
+          caught.add(context + ": " + GuardCases.show(answer));
+        }
+      }
+    }
+    System.out.printf("judge guard, held-back real answers in more languages: %d caught: %s%n", caught.size(), caught);
+    assertThat(caught).isEmpty();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -149,7 +185,9 @@ class JudgeGuardTest {
 
   @Test
   void wordsBeforeAColonAreALabelButWhatFollowsIsContent() {
-    // Portuguese has no vocabulary in the lexicon: the label rule alone catches its openers.
+    // The label rule needs no vocabulary: "Svar:" (Swedish, not in the lexicon) is a label too.
+    assertThat(ResponseSubstance.contentWords("Svar:")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("Svar: Stockholm")).containsExactly("Stockholm");
     assertThat(ResponseSubstance.contentWords("Resposta:")).isEmpty();
     assertThat(ResponseSubstance.contentWords("Resposta: Lisboa")).containsExactly("Lisboa");
     assertThat(ResponseSubstance.contentWords("**Resposta final:** Lisboa")).containsExactly("Lisboa");
@@ -191,6 +229,46 @@ class JudgeGuardTest {
   }
 
   @Test
+  void grammarWrittenOntoAScaffoldingWordIsScaffoldingButNotOntoAContentWord() {
+    assertThat(ResponseSubstance.contentWords("정답은")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("문제를 풀어 봅시다.")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("정답은 서울입니다.")).containsExactly("서울입니다");
+    assertThat(ResponseSubstance.contentWords("وبالتالي فإن الحل")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("Jawabannya adalah")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("Sonuç olarak cevaptır")).isEmpty();
+    // What is left after an ending must be a scaffolding word of some length: Kenya is not ke + nya.
+    assertThat(ResponseSubstance.contentWords("Kenya")).containsExactly("Kenya");
+    assertThat(ResponseSubstance.contentWords("القاهرة")).containsExactly("القاهرة");
+  }
+
+  @Test
+  void numbersOfAListAreNotContentButANumberThatStartsAnAnswerIs() {
+    assertThat(ResponseSubstance.contentWords("1. Read the question.\n2. Think.")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("<answer>(1) Lösung\n(2) Antwort</answer>")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("1. Rome\n2. Milan")).containsExactly("Rome", "Milan");
+    assertThat(ResponseSubstance.contentWords("42. That is the total.")).contains("42");
+    assertThat(ResponseSubstance.contentWords("1.")).containsExactly("1");
+    assertThat(ResponseSubstance.visibleAnswer("1. 42")).doesNotContain("1").contains("42");
+  }
+
+  @Test
+  void vowelSignsAreLettersWhereAScriptWritesVowelsAsMarks() {
+    // Accents go (é is e), but a Devanagari vowel sign is part of the word: के is not क.
+    assertThat(ResponseSubstance.key("Réponse")).isEqualTo("reponse");
+    assertThat(ResponseSubstance.key("के")).isNotEqualTo(ResponseSubstance.key("क"));
+    assertThat(ResponseSubstance.contentWords("इसलिए उत्तर है")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("हाँ, सही है।")).containsExactly("हाँ", "सही");
+  }
+
+  @Test
+  void anAccentedCapitalLetterIsTheLetterButAnAsciiCapitalMayBeAnAnswer() {
+    assertThat(ResponseSubstance.contentWords("É")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("A resposta final é:")).isEmpty();
+    assertThat(ResponseSubstance.contentWords("A")).containsExactly("A");
+    assertThat(ResponseSubstance.contentWords("A is the answer.")).containsExactly("A");
+  }
+
+  @Test
   void mathTasksWithAMathReferenceNeedAnAnswerTheMathVerifierExtracts() {
     assertThat(JudgeGuard.assess("The answer is 41.", math("42"))).isEqualTo(Assessment.ANSWER);
     assertThat(JudgeGuard.assess("\\boxed{\\pi}", math("42"))).isEqualTo(Assessment.ANSWER);
@@ -223,5 +301,9 @@ class JudgeGuardTest {
     assertThatThrownBy(() -> ScaffoldLexicon.parse("[stopwords]\nthe")).hasMessageContaining("unknown section [stopwords]");
     assertThatThrownBy(() -> ScaffoldLexicon.parse("the, a")).hasMessageContaining("before the first [section]");
     assertThatThrownBy(() -> ScaffoldLexicon.parse("[scaffold]\n...")).hasMessageContaining("entry without letters");
+    ScaffoldLexicon withEndings = ScaffoldLexicon.parse("[scaffold]\nanswer\n[suffixes]\nish\n[prefixes]\nre");
+    assertThat(withEndings.isScaffoldWord("answerish", "answerish")).isTrue();
+    assertThat(withEndings.isScaffoldWord("reanswer", "reanswer")).isTrue();
+    assertThat(withEndings.isScaffoldWord("ish", "ish")).isFalse();
   }
 }

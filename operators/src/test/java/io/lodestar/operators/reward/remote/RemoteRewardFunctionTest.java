@@ -380,8 +380,35 @@ class RemoteRewardFunctionTest {
     System.out.printf(
         "judge guard, held-back adversarial set: %d of %d settled without the judge (%.1f %%); got full marks: %s%n",
         cases.size() - rewarded.size(), cases.size(), 100 * settled, rewarded);
-    assertThat(settled).as("held-back openers that got full marks: %s", rewarded).isGreaterThanOrEqualTo(0.93);
+    assertThat(settled).as("held-back openers that got full marks: %s", rewarded).isGreaterThanOrEqualTo(0.99);
     assertThat(rewarded).as("math tasks need an extractable answer").noneMatch(r -> r.startsWith(GuardCases.MATH_42.label()));
+  }
+
+  /**
+   * The second held-back round (openers in ten more languages and numbered lists), written before
+   * their vocabulary and never used to tune it; the floor only keeps the rate from falling. Real
+   * short answers in those languages, held back with them, must all reach the judge.
+   */
+  @Test
+  void heldBackOpenersInMoreLanguagesAreSettledAndRealAnswersInThemAreJudged() throws Exception {
+    FakeEndpoint alwaysYes = endpoint((r, i) -> FakeEndpoint.Reply.json(RemoteClientsTest.chat("Excellent.\nSCORE: 10")));
+    List<GuardCases.Answer> openers = inEveryContext(GuardCases.load(GuardCases.HELD_BACK_LANGUAGES));
+
+    List<String> rewarded = fullMarks(openers, throughAlwaysYesJudge(alwaysYes, GuardPolicy.ZERO, openers));
+
+    double settled = (openers.size() - rewarded.size()) / (double) openers.size();
+    System.out.printf(
+        "judge guard, held-back openers in more languages: %d of %d settled without the judge (%.1f %%); got full marks: %s%n",
+        openers.size() - rewarded.size(), openers.size(), 100 * settled, rewarded);
+    assertThat(settled).as("held-back openers that got full marks: %s", rewarded).isGreaterThanOrEqualTo(0.96);
+    assertThat(rewarded).as("math tasks need an extractable answer").noneMatch(r -> r.startsWith(GuardCases.MATH_42.label()));
+
+    List<GuardCases.Answer> answers = new ArrayList<>();
+    for (String response : GuardCases.load(GuardCases.REAL_HELD_BACK)) {
+      answers.add(new GuardCases.Answer(GuardCases.OPEN_CHAT, response));
+      answers.add(new GuardCases.Answer(GuardCases.CHAT_PARIS, response));
+    }
+    assertThat(fullMarks(answers, throughAlwaysYesJudge(alwaysYes, GuardPolicy.ZERO, answers))).hasSize(answers.size());
   }
 
   @Test
