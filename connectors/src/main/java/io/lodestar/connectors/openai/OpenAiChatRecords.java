@@ -86,6 +86,10 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       if (!record.isObject()) {
         throw Refusal.malformed("record is not a JSON object");
       }
+      if (record.has("generationId")) {
+        // A producer still writing Lodestar's own records to a topic read as chat logs.
+        throw Refusal.malformed("record is a Lodestar Generation (it has generationId), not an OpenAI chat record");
+      }
       ObjectNode request;
       JsonNode responseNode;
       ObjectNode params;
