@@ -1,10 +1,11 @@
 package io.lodestar.connectors;
 
-import io.lodestar.connectors.serde.DecodeErrors;
-import io.lodestar.connectors.serde.DecodeResult;
+import io.lodestar.connectors.serde.DecodedMessage;
+import io.lodestar.connectors.serde.InputFormat;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.schema.DeadLetter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -24,7 +25,9 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   private static final long serialVersionUID = 1L;
 
   private final String origin;
+  /** Null when the parser was built with an {@link InputFormat} of its own. */
   private final RecordCodec<T> codec;
+  private InputFormat<T> format;
   private final RecordValidator<T> validator;
   private final SerializableIdOf<T> idOf;
   private final OutputTag<DeadLetter> deadLetters;
@@ -32,9 +35,6 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   /** Null: event times are not checked against the clock. */
   private final EventTimeCheck<T> eventTimeCheck;
   private final WallClock clock;
-  /** Top-level string field holding the id in the raw message; null: undecodable records name none. */
-  private String rawIdField;
-
   private transient Counter parsed;
   private transient Counter rejected;
   /** Dead letters by error kind; Flink names these {@code kind_lodestarDeadLetters}, label {@code kind}. */
@@ -84,10 +84,43 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       int maxDeadLetterPayloadBytes,
       EventTimeCheck<T> eventTimeCheck,
       WallClock clock) {
+    this(origin, codec, InputFormat.lodestar(codec, null), validator, idOf, deadLetters, maxDeadLetterPayloadBytes,
+        eventTimeCheck, clock);
+  }
+
+  /**
+   * A parser of messages in {@code format}, which may hold several records each (an OpenAI chat
+   * completion with {@code n} choices). Every record of a message is validated and checked against
+   * the clock before any is passed on; when one fails, the whole message is one dead letter that
+   * names that record, so that a group is never left short of some of its members without a trace.
+   */
+  public ParseFunction(
+      String origin,
+      InputFormat<T> format,
+      RecordValidator<T> validator,
+      SerializableIdOf<T> idOf,
+      OutputTag<DeadLetter> deadLetters,
+      int maxDeadLetterPayloadBytes,
+      EventTimeCheck<T> eventTimeCheck,
+      WallClock clock) {
+    this(origin, null, format, validator, idOf, deadLetters, maxDeadLetterPayloadBytes, eventTimeCheck, clock);
+  }
+
+  private ParseFunction(
+      String origin,
+      RecordCodec<T> codec,
+      InputFormat<T> format,
+      RecordValidator<T> validator,
+      SerializableIdOf<T> idOf,
+      OutputTag<DeadLetter> deadLetters,
+      int maxDeadLetterPayloadBytes,
+      EventTimeCheck<T> eventTimeCheck,
+      WallClock clock) {
     this.eventTimeCheck = eventTimeCheck;
     this.clock = clock;
     this.origin = origin;
     this.codec = codec;
+    this.format = format;
     this.validator = validator;
     this.idOf = idOf;
     this.deadLetters = deadLetters;
@@ -100,7 +133,10 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
    * be read (see {@link RecordCodec#readableId}). Call while building the job.
    */
   public ParseFunction<T> withRawIdField(String field) {
-    this.rawIdField = field;
+    if (codec == null) {
+      throw new IllegalStateException("a raw id field applies to Lodestar's own encodings, not to " + format);
+    }
+    this.format = InputFormat.lodestar(codec, field);
     return this;
   }
 
@@ -113,38 +149,42 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   @Override
   public void processElement(RawRecord raw, Context ctx, Collector<T> out) {
-    DecodeResult<T> decoded = codec.decode(raw.value);
+    DecodedMessage<T> decoded = format.decode(raw.value);
     if (!decoded.isOk()) {
-      // Only a malformed body may still hold a readable id; the other kinds were not read at all.
-      String id =
-          rawIdField != null && DecodeErrors.MALFORMED.equals(decoded.errorKind())
-              ? codec.readableId(raw.value, rawIdField)
-              : null;
-      reject(raw, ctx, decoded.errorKind(), decoded.reason(), id);
+      reject(raw, ctx, decoded.errorKind(), decoded.reason(), decoded.recordId());
       return;
     }
-    T record = decoded.value();
-    String id = safeId(record);
-    Optional<String> violation;
-    try {
-      violation = validator.firstViolation(record);
-    } catch (RuntimeException e) {
-      // A validator bug must not turn one bad record into a restart loop.
-      violation = Optional.of("validator failed: " + e.getClass().getSimpleName());
-    }
-    if (violation.isPresent()) {
-      reject(raw, ctx, DeadLetters.INVALID, violation.get(), id);
-      return;
-    }
-    if (eventTimeCheck != null) {
-      Optional<String> ahead = eventTimeCheck.violation(record, clock.nowMs());
-      if (ahead.isPresent()) {
-        reject(raw, ctx, DeadLetters.FUTURE_EVENT_TIME, ahead.get(), id);
+    List<T> records = decoded.records();
+    for (T record : records) {
+      String id = safeId(record);
+      Optional<String> violation;
+      try {
+        violation = validator.firstViolation(record);
+      } catch (RuntimeException e) {
+        // A validator bug must not turn one bad record into a restart loop.
+        violation = Optional.of("validator failed: " + e.getClass().getSimpleName());
+      }
+      if (violation.isPresent()) {
+        reject(raw, ctx, DeadLetters.INVALID, wholeMessage(violation.get(), id, records.size()), id);
         return;
       }
+      if (eventTimeCheck != null) {
+        Optional<String> ahead = eventTimeCheck.violation(record, clock.nowMs());
+        if (ahead.isPresent()) {
+          reject(raw, ctx, DeadLetters.FUTURE_EVENT_TIME, wholeMessage(ahead.get(), id, records.size()), id);
+          return;
+        }
+      }
     }
-    parsed.inc();
-    out.collect(record);
+    for (T record : records) {
+      parsed.inc();
+      out.collect(record);
+    }
+  }
+
+  /** A reason for a message of several records names the record at fault and says none was used. */
+  private static String wholeMessage(String reason, String id, int records) {
+    return records == 1 ? reason : id + ": " + reason + " (none of the message's " + records + " records is used)";
   }
 
   private String safeId(T record) {

@@ -95,7 +95,7 @@ public final class PipelineJob {
       SourceEventTime.Input input) {
     return env.fromSource(
             KafkaIO.rawSource(
-                kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options), input.reader()),
+                kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options), input.reader(options)),
             SourceEventTime.strategy(options),
             "Kafka " + topic)
         .uid(uid)

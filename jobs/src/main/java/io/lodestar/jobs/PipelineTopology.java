@@ -4,8 +4,13 @@ import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.EventTimeCheck;
 import io.lodestar.connectors.ParseFunction;
 import io.lodestar.connectors.RawRecord;
+import io.lodestar.connectors.openai.OpenAiChatRecords;
+import io.lodestar.connectors.openai.SimpleFeedback;
 import io.lodestar.connectors.serde.HandedOverTypeInfo;
+import io.lodestar.connectors.serde.InputFormat;
 import io.lodestar.connectors.serde.RecordCodec;
+import io.lodestar.jobs.config.FeedbackFormat;
+import io.lodestar.jobs.config.GenerationsFormat;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.batch.BatchFunction;
@@ -349,30 +354,65 @@ public final class PipelineTopology {
         .name("Parse and validate generations");
   }
 
-  /** Decodes and validates generations; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  /**
+   * Decodes and validates generations in the format {@code topics.generations.format} names; what
+   * it cannot use goes to {@link #DEAD_LETTERS}.
+   */
   static ParseFunction<Generation> generationParser(LodestarOptions options) {
+    GenerationValidator validator = new GenerationValidator(options.generationLimits());
+    int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
+    EventTimeCheck<Generation> clockSkew = clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options);
+    if (options.generationsFormat() == GenerationsFormat.OPENAI_CHAT) {
+      return new ParseFunction<>(
+          "parse.generations", generationsFormat(options), validator, Generation::getGenerationId, DEAD_LETTERS,
+          maxPayload, clockSkew, System::currentTimeMillis);
+    }
     return new ParseFunction<>(
         "parse.generations",
         RecordCodec.of(Generation.class),
-        new GenerationValidator(options.generationLimits()),
+        validator,
         Generation::getGenerationId,
         DEAD_LETTERS,
-        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options))
+        maxPayload,
+        clockSkew)
         .withRawIdField("generationId");
   }
 
-  /** Decodes and validates feedback; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  /**
+   * Decodes and validates feedback in the format {@code topics.feedback.format} names; what it
+   * cannot use goes to {@link #DEAD_LETTERS}.
+   */
   static ParseFunction<Feedback> feedbackParser(LodestarOptions options) {
+    int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
+    EventTimeCheck<Feedback> clockSkew = clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options);
+    if (options.feedbackFormat() == FeedbackFormat.SIMPLE) {
+      return new ParseFunction<>(
+          "parse.feedback", feedbackFormat(options), new FeedbackValidator(), Feedback::getFeedbackId, DEAD_LETTERS,
+          maxPayload, clockSkew, System::currentTimeMillis);
+    }
     return new ParseFunction<>(
         "parse.feedback",
         RecordCodec.of(Feedback.class),
         new FeedbackValidator(),
         Feedback::getFeedbackId,
         DEAD_LETTERS,
-        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options))
+        maxPayload,
+        clockSkew)
         .withRawIdField("feedbackId");
+  }
+
+  /** How messages on the generations topic are read into generations. */
+  static InputFormat<Generation> generationsFormat(LodestarOptions options) {
+    return options.generationsFormat() == GenerationsFormat.OPENAI_CHAT
+        ? new OpenAiChatRecords()
+        : InputFormat.lodestar(RecordCodec.of(Generation.class), "generationId");
+  }
+
+  /** How messages on the feedback topic are read into feedback. */
+  static InputFormat<Feedback> feedbackFormat(LodestarOptions options) {
+    return options.feedbackFormat() == FeedbackFormat.SIMPLE
+        ? new SimpleFeedback()
+        : InputFormat.lodestar(RecordCodec.of(Feedback.class), "feedbackId");
   }
 
   /** Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}. */

@@ -2,6 +2,10 @@ package io.lodestar.jobs;
 
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.EventTimeReader;
+import io.lodestar.connectors.serde.FormatEventTime;
+import io.lodestar.connectors.serde.RawEventTime;
+import io.lodestar.jobs.config.FeedbackFormat;
+import io.lodestar.jobs.config.GenerationsFormat;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
@@ -54,9 +58,24 @@ public final class SourceEventTime {
       this.field = field;
     }
 
-    /** Reads this input's event time from a record's bytes. */
+    /** Reads this input's event time from a record's bytes, in Lodestar's own encodings. */
     public EventTimeReader reader() {
       return EventTimeReader.of(type, field);
+    }
+
+    /**
+     * Reads this input's event time from a record's bytes in the format the options name for it:
+     * Lodestar's own encodings are walked without decoding; other formats ({@code openai-chat},
+     * {@code simple}) have no top-level time field and are read through their mapping.
+     */
+    public RawEventTime reader(LodestarOptions options) {
+      if (this == GENERATIONS && options.generationsFormat() != GenerationsFormat.LODESTAR) {
+        return new FormatEventTime<>(PipelineTopology.generationsFormat(options), Generation::getCreatedAtMs);
+      }
+      if (this == FEEDBACK && options.feedbackFormat() != FeedbackFormat.LODESTAR) {
+        return new FormatEventTime<>(PipelineTopology.feedbackFormat(options), Feedback::getCreatedAtMs);
+      }
+      return reader();
     }
   }
 

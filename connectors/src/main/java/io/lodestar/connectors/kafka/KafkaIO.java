@@ -1,7 +1,7 @@
 package io.lodestar.connectors.kafka;
 
 import io.lodestar.connectors.RawRecord;
-import io.lodestar.connectors.serde.EventTimeReader;
+import io.lodestar.connectors.serde.RawEventTime;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import java.util.Properties;
@@ -32,7 +32,7 @@ public final class KafkaIO {
    * value (null: none), so a watermark strategy can stamp them per partition.
    */
   public static KafkaSource<RawRecord> rawSource(
-      KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets, EventTimeReader eventTime) {
+      KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets, RawEventTime eventTime) {
     Properties props = settings.clientProperties();
     props.putIfAbsent("client.id.prefix", groupId + "-" + topic);
     props.put("isolation.level", "read_committed");

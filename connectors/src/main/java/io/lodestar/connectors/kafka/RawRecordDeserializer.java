@@ -1,7 +1,7 @@
 package io.lodestar.connectors.kafka;
 
 import io.lodestar.connectors.RawRecord;
-import io.lodestar.connectors.serde.EventTimeReader;
+import io.lodestar.connectors.serde.RawEventTime;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -9,14 +9,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Passes bytes through untouched; decoding happens downstream where failures can be routed. With
- * an {@link EventTimeReader} it also reads each record's event time, without decoding it, so the
+ * a {@link RawEventTime} it also reads each record's event time, without decoding it, so the
  * source can stamp records and generate watermarks per partition.
  */
 public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
 
   private static final long serialVersionUID = 1L;
 
-  private final EventTimeReader eventTime;
+  private final RawEventTime eventTime;
 
   /** Records without an event time. */
   public RawRecordDeserializer() {
@@ -24,7 +24,7 @@ public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<R
   }
 
   /** Records with the event time {@code eventTime} reads; null for none. */
-  public RawRecordDeserializer(EventTimeReader eventTime) {
+  public RawRecordDeserializer(RawEventTime eventTime) {
     this.eventTime = eventTime;
   }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.lodestar.schemas.ShippedSchemas;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,12 +39,12 @@ import org.apache.avro.specific.SpecificRecordBase;
  * null) reads as {@link #UNKNOWN}. It never throws for any input. Serializable; the compiled
  * walkers are transient and built on first use. Not thread-safe: one per thread.
  */
-public final class EventTimeReader implements Serializable {
+public final class EventTimeReader implements RawEventTime {
 
   private static final long serialVersionUID = 1L;
 
   /** What {@link #read} returns when it cannot vouch for an event time. */
-  public static final long UNKNOWN = Long.MIN_VALUE;
+  public static final long UNKNOWN = RawEventTime.UNKNOWN;
 
   private static final int AVRO_PREFIX_LENGTH = 10;
 
@@ -76,6 +75,7 @@ public final class EventTimeReader implements Serializable {
   }
 
   /** The field's value, or {@link #UNKNOWN}. */
+  @Override
   public long read(byte[] bytes) {
     if (bytes == null || bytes.length == 0 || bytes.length > maxBytes) {
       return UNKNOWN;

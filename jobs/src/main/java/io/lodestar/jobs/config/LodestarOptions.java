@@ -409,6 +409,16 @@ public final class LodestarOptions {
           .withDescription("How many characters at the end of a response math_equivalence reads for answer markers, "
               + "LaTeX spans and last numbers (at least 100). Boxed answers are looked for in the whole response.");
 
+  // Input formats: what producers write on the generations and feedback topics.
+  public static final ConfigOption<String> GENERATIONS_FORMAT =
+      ConfigOptions.key("topics.generations.format").stringType().defaultValue(GenerationsFormat.LODESTAR.id())
+          .withDescription("How generations are written: lodestar (Generation, Avro or plain JSON) or openai-chat "
+              + "(logged OpenAI chat completions: request, response, metadata; one group per response; docs/inputs.md).");
+  public static final ConfigOption<String> FEEDBACK_FORMAT =
+      ConfigOptions.key("topics.feedback.format").stringType().defaultValue(FeedbackFormat.LODESTAR.id())
+          .withDescription("How feedback is written: lodestar (Feedback, Avro or plain JSON) or simple (a plain JSON form "
+              + "naming the generation by response id and choice index; docs/inputs.md).");
+
   private static final List<ConfigOption<?>> TYPED =
       List.of(
           TOPIC_GENERATIONS, TOPIC_FEEDBACK, TOPIC_SCORED, TOPIC_BATCHES, TOPIC_PAIRS, TOPIC_DEAD_LETTERS,
@@ -444,6 +454,7 @@ public final class LodestarOptions {
         EMBEDDING_BATCH_SIZE, EMBEDDING_MAX_WAIT, EMBEDDING_COMPONENT));
     all.addAll(List.of(STARTUP_CHECKS, STARTUP_CHECK_TIMEOUT));
     all.add(MATH_EXAMINED_CHARS);
+    all.addAll(List.of(GENERATIONS_FORMAT, FEEDBACK_FORMAT));
     return List.copyOf(all);
   }
 
@@ -647,6 +658,8 @@ public final class LodestarOptions {
           SOURCE_STARTING_OFFSETS.key() + " must be committed-or-earliest, earliest or latest, was " + offsets);
     }
     sinkFormat();
+    generationsFormat();
+    feedbackFormat();
     advantageSpec();
     groupFilter();
     verifierRegistry();
@@ -717,6 +730,24 @@ public final class LodestarOptions {
         return WireFormat.JSON;
       default:
         throw new IllegalArgumentException(SINK_FORMAT.key() + " must be avro or json, was " + format);
+    }
+  }
+
+  /** The format of the generations topic; fails naming the key. */
+  public GenerationsFormat generationsFormat() {
+    try {
+      return GenerationsFormat.fromId(config.get(GENERATIONS_FORMAT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(GENERATIONS_FORMAT.key() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The format of the feedback topic; fails naming the key. */
+  public FeedbackFormat feedbackFormat() {
+    try {
+      return FeedbackFormat.fromId(config.get(FEEDBACK_FORMAT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(FEEDBACK_FORMAT.key() + ": " + e.getMessage(), e);
     }
   }
 
