@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
-import io.lodestar.connectors.kafka.EmbeddedKafka;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.GroupCompletion;
