@@ -25,6 +25,11 @@ import org.apache.flink.util.OutputTag;
  * of event time after it was created, for feedback still to come; feedback waits at most
  * {@code maxFeedbackWait} for its generation, then goes to the unmatched side output. Both waits end
  * with timers that clear the state.
+ *
+ * <p>The timers only free state; whether feedback and generation meet is decided by their event
+ * times ({@link FeedbackWaits}), so a request whose generation is known but outside the waits goes
+ * to the unmatched output at once. Without that rule the answer would depend on which input was
+ * read ahead of the other (a backlog, or a bounded run reading its files side by side).
  */
 public class GenerationJoinFunction extends KeyedCoProcessFunction<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> {
 
@@ -38,6 +43,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
 
   private final Duration keepGeneration;
   private final Duration maxFeedbackWait;
+  private final FeedbackWaits waits;
 
   private transient ValueState<ScoredGeneration> generation;
   private transient ListState<FeedbackJoin> waiting;
@@ -48,6 +54,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   public GenerationJoinFunction(Duration keepGeneration, Duration maxFeedbackWait) {
     this.keepGeneration = keepGeneration;
     this.maxFeedbackWait = maxFeedbackWait;
+    this.waits = new FeedbackWaits(keepGeneration, maxFeedbackWait);
   }
 
   @Override
@@ -84,7 +91,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
     Iterable<FeedbackJoin> waitingFeedback = waiting.get();
     boolean any = false;
     for (FeedbackJoin request : waitingFeedback) {
-      out.collect(fill(request, stored));
+      answer(request, stored, ctx, out);
       any = true;
     }
     if (any) {
@@ -125,7 +132,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   public void processElement2(FeedbackJoin request, Context ctx, Collector<FeedbackJoin> out) throws Exception {
     ScoredGeneration known = generation.value();
     if (known != null) {
-      out.collect(fill(request, known));
+      answer(request, known, ctx, out);
       return;
     }
     waiting.add(request);
@@ -155,6 +162,16 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
       // Feedback for this generation are no longer expected.
       generation.clear();
       generationExpiry.clear();
+    }
+  }
+
+  /** Joins the request with its generation, or routes it as unmatched when their times are too far apart. */
+  private void answer(FeedbackJoin request, ScoredGeneration g, Context ctx, Collector<FeedbackJoin> out) {
+    if (waits.matches(g.getGeneration().getCreatedAtMs(), request.feedback.getCreatedAtMs())) {
+      out.collect(fill(request, g));
+    } else {
+      unmatched.inc();
+      ctx.output(UNMATCHED, request);
     }
   }
 

@@ -217,6 +217,44 @@ class GenerationJoinFunctionTest {
     assertStateGone();
   }
 
+  @Test
+  void aVoteThirtyMinutesBeforeItsGenerationIsUnmatchedWhicheverArrivesFirst() throws Exception {
+    // No watermark between them, as when one input is read far ahead of the other.
+    sendVote(voteOn("f-first", "g-a", T0 - 30 * 60_000));
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-after", "g-a", T0 - 30 * 60_000));
+
+    assertThat(joined()).isEmpty();
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-first", "f-after");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void aVoteThreeHoursAfterItsGenerationIsUnmatchedWhileTheGenerationIsStillHeld() throws Exception {
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-late", "g-a", T0 + 3 * 3_600_000));
+
+    assertThat(joined()).isEmpty();
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-late");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void votesAtTheEdgesOfBothWaitsStillMeetTheirGeneration() throws Exception {
+    sendVote(voteOn("f-wait-edge", "g-a", T0 - WAIT_MS));
+    sendVote(voteOn("f-too-early", "g-a", T0 - WAIT_MS - 1));
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-keep-edge", "g-a", T0 + KEEP_MS));
+    sendVote(voteOn("f-too-late", "g-a", T0 + KEEP_MS + 1));
+
+    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-wait-edge", "f-keep-edge");
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-too-early", "f-too-late");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
   private void watermark(long timestamp) throws Exception {
     harness.processBothWatermarks(new Watermark(timestamp));
   }
