@@ -67,16 +67,19 @@ class BoundedJobITCase {
     read("scored", ScoredGeneration.class).forEach(s -> rewards.put(s.getGeneration().getGenerationId(), s.getReward()));
     assertThat(rewards).containsExactlyInAnyOrderEntriesOf(Map.of("g1", 1.0, "g2", 0.0, "g3", 1.0, "g4", 0.0));
 
-    List<RLBatch> batches = read("batches", RLBatch.class);
-    assertThat(batches).hasSize(1);
-    RLBatch batch = batches.get(0);
-    assertThat(batch.getSequence()).isZero();
-    assertThat(batch.getBatchId()).matches("m-[0-9a-f]{32}");
-    assertThat(batch.getGroups()).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
-    assertThat(batch.getGroups()).extracting(RLGroup::getCompletion)
+    // grp1 is policy version 3 and grp2 version 4: a batch never mixes versions.
+    List<RLBatch> batches = new ArrayList<>(read("batches", RLBatch.class));
+    batches.sort(java.util.Comparator.comparingLong(RLBatch::getSequence));
+    assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
+    assertThat(batches).extracting(RLBatch::getBatchId).allSatisfy(id -> assertThat(id).matches("m-[0-9a-f]{32}"));
+    List<RLGroup> batched = new ArrayList<>();
+    batches.forEach(b -> batched.addAll(b.getGroups()));
+    assertThat(batched).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
+    assertThat(batched).extracting(RLGroup::getCompletion)
         .containsExactly(GroupCompletion.FULL, GroupCompletion.END_OF_INPUT);
+    assertThat(batches).extracting(RLBatch::getMinPolicyVersion).containsExactly(3L, 4L);
     double expected = 0.5 / (Math.sqrt(0.5) + 1e-6);
-    for (RLGroup group : batch.getGroups()) {
+    for (RLGroup group : batched) {
       assertThat(group.getSamples()).extracting(RLSample::getAdvantage)
           .satisfiesExactly(a -> assertThat(a).isCloseTo(expected, within(1e-12)), a -> assertThat(a).isCloseTo(-expected, within(1e-12)));
     }
