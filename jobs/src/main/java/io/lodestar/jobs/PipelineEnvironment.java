@@ -37,8 +37,8 @@ public final class PipelineEnvironment {
     // few seconds RocksDB holds many small files, and a filter spares a miss reading each of them.
     conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, options.get(LodestarOptions.STATE_BLOOM_FILTER));
     // No function keeps a reference to a record after returning (RocksDB state copies on write), so
-    // chained operators can hand records over without a defensive deep copy. Not in BATCH mode,
-    // whose in-memory state would keep references to reused objects.
+    // chained operators can hand records over without a defensive deep copy. Only with RocksDB:
+    // in-memory state would keep references to reused objects.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));

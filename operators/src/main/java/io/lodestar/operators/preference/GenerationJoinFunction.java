@@ -136,26 +136,47 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
       return;
     }
     waiting.add(request);
-    if (waitExpiry.value() == null) {
-      long expiry = request.feedback.getCreatedAtMs() + maxFeedbackWait.toMillis();
+    // One timer for the earliest wait: each request's own wait ends at its own time.
+    long expiry = waitEnd(request);
+    Long current = waitExpiry.value();
+    if (current == null || expiry < current) {
+      if (current != null) {
+        ctx.timerService().deleteEventTimeTimer(current);
+      }
       waitExpiry.update(expiry);
       ctx.timerService().registerEventTimeTimer(expiry);
     }
+  }
+
+  private long waitEnd(FeedbackJoin request) {
+    return request.feedback.getCreatedAtMs() + maxFeedbackWait.toMillis();
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out) throws Exception {
     Long wait = waitExpiry.value();
     if (wait != null && wait <= timestamp) {
-      // The generation never came: the feedback cannot become training data, but they are not dropped.
-      List<FeedbackJoin> expired = new ArrayList<>();
-      waiting.get().forEach(expired::add);
-      for (FeedbackJoin request : expired) {
-        unmatched.inc();
-        ctx.output(UNMATCHED, request);
+      // The generation never came within these requests' waits: they cannot become training data,
+      // but they are not dropped. Requests whose wait goes on keep waiting, under the next timer.
+      List<FeedbackJoin> stillWaiting = new ArrayList<>();
+      long next = Long.MAX_VALUE;
+      for (FeedbackJoin request : waiting.get()) {
+        if (waitEnd(request) <= timestamp) {
+          unmatched.inc();
+          ctx.output(UNMATCHED, request);
+        } else {
+          stillWaiting.add(request);
+          next = Math.min(next, waitEnd(request));
+        }
       }
-      waiting.clear();
-      waitExpiry.clear();
+      if (stillWaiting.isEmpty()) {
+        waiting.clear();
+        waitExpiry.clear();
+      } else {
+        waiting.update(stillWaiting);
+        waitExpiry.update(next);
+        ctx.timerService().registerEventTimeTimer(next);
+      }
     }
     Long expiry = generationExpiry.value();
     if (expiry != null && expiry <= timestamp) {

@@ -255,6 +255,33 @@ class GenerationJoinFunctionTest {
     assertStateGone();
   }
 
+  @Test
+  void aVoteWaitingLongerThanAnEarlierOneForTheSameGenerationKeepsWaitingWhenTheEarlierWaitEnds() throws Exception {
+    // Feedback read far ahead of the generations: an early vote and a later one wait together.
+    sendVote(voteOn("f-early", "g-a", T0 - 30 * 60_000));
+    sendVote(voteOn("f-in-time", "g-a", T0 - 5 * 60_000));
+
+    watermark(T0 - 20 * 60_000);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-early");
+
+    sendGeneration(gen("g-a", T0));
+    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-in-time");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void aLaterVoteWithAnEarlierWaitEndMovesTheWaitTimerForward() throws Exception {
+    sendVote(voteOn("f-later", "g-missing", T0 + 60_000));
+    sendVote(voteOn("f-earlier", "g-missing", T0));
+
+    watermark(T0 + WAIT_MS);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier");
+    watermark(T0 + 60_000 + WAIT_MS);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier", "f-later");
+    assertStateGone();
+  }
+
   private void watermark(long timestamp) throws Exception {
     harness.processBothWatermarks(new Watermark(timestamp));
   }
