@@ -43,8 +43,9 @@ import org.apache.flink.util.OutputTag;
  * more than the bound is set aside or down-weighted, and counted.
  *
  * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
- * only its own groups); the open batches by packing key (count, tokens, flush deadline) and their
- * groups, one entry each (appended without rereading); announced versions waiting for their time;
+ * only its own groups); the open batches by packing key (count, tokens, flush deadline), their
+ * groups, one entry each (appended without rereading), and the packing keys due at each deadline
+ * (so a timer looks up its own); announced versions waiting for their time;
  * the next batch sequence number (the only entry kept when nothing waits and no trainer has
  * spoken), the newest announced version and, with a staleness bound, the newest version seen.
  * Groups an earlier layout held in its single open batch are moved into the current one the first
@@ -66,6 +67,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   private transient MapState<Long, List<RLGroup>> pendingByCloseTime;
   private transient MapState<String, OpenBatch> openBatches;
   private transient MapState<String, RLGroup> openBatchGroups;
+  private transient MapState<Long, List<String>> flushDeadlines;
   // The earlier layout's single open batch, read only to move it into the current one.
   private transient ListState<RLGroup> ready;
   private transient ValueState<Integer> readyCount;
@@ -117,6 +119,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     openBatches =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batches", Types.STRING, Types.POJO(OpenBatch.class)));
     openBatchGroups = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batch-groups", Types.STRING, groupType));
+    flushDeadlines =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("flush-deadlines", Types.LONG, new ListTypeInfo<>(Types.STRING)));
     ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", groupType));
     readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
     readyTokens = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
@@ -187,9 +191,16 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && pendingByCloseTime.isEmpty();
     // Due batches go out in deadline order, then by packing key, so sequence numbers replay the same.
     List<Map.Entry<String, OpenBatch>> due = new ArrayList<>();
-    for (Map.Entry<String, OpenBatch> open : openBatches.entries()) {
-      if (endOfInput || open.getValue().flushAtMs <= timestamp) {
+    if (endOfInput) {
+      for (Map.Entry<String, OpenBatch> open : openBatches.entries()) {
         due.add(Map.entry(open.getKey(), open.getValue()));
+      }
+    } else {
+      List<String> keys = flushDeadlines.get(timestamp);
+      if (keys != null) {
+        for (String key : keys) {
+          due.add(Map.entry(key, openBatches.get(key)));
+        }
       }
     }
     due.sort(Comparator.<Map.Entry<String, OpenBatch>>comparingLong(e -> e.getValue().flushAtMs).thenComparing(Map.Entry::getKey));
@@ -232,6 +243,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     if (open == null) {
       // A partial batch's wait starts when its first group settles.
       open = new OpenBatch(0, 0, settledAt + maxWait.toMillis());
+      addDeadline(open.flushAtMs, key);
       ctx.timerService().registerEventTimeTimer(open.flushAtMs);
     }
     openBatchGroups.put(groupKey(key, open.groups), group);
@@ -242,6 +254,13 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     } else {
       openBatches.put(key, open);
     }
+  }
+
+  private void addDeadline(long flushAtMs, String key) throws Exception {
+    List<String> keys = flushDeadlines.get(flushAtMs);
+    List<String> updated = keys == null ? new ArrayList<>(1) : new ArrayList<>(keys);
+    updated.add(key);
+    flushDeadlines.put(flushAtMs, updated);
   }
 
   private static String groupKey(String packingKey, int index) {
@@ -256,7 +275,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
       openBatchGroups.remove(groupKey);
     }
     openBatches.remove(key);
-    cancelFlush(ctx.timerService(), open.flushAtMs);
+    cancelFlush(ctx.timerService(), key, open.flushAtMs);
     String modelId = ctx.getCurrentKey();
     Long sequence = nextSequence.value();
     long seq = sequence == null ? 0 : sequence;
@@ -279,20 +298,24 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   }
 
   /**
-   * Deletes a flush timer, unless another open batch, settling groups or a version announcement
-   * need the same instant: timers are unique per key and timestamp, so deleting it would also
-   * delete theirs.
+   * Forgets an emitted batch's deadline and deletes its timer, unless another open batch, settling
+   * groups or a version announcement need the same instant: timers are unique per key and
+   * timestamp, so deleting it would also delete theirs.
    */
-  private void cancelFlush(TimerService timers, long due) throws Exception {
-    if (pendingByCloseTime.contains(due) || announcedByTime.contains(due)) {
+  private void cancelFlush(TimerService timers, String key, long due) throws Exception {
+    List<String> keys = flushDeadlines.get(due);
+    List<String> others = new ArrayList<>();
+    if (keys != null) {
+      keys.stream().filter(k -> !k.equals(key)).forEach(others::add);
+    }
+    if (!others.isEmpty()) {
+      flushDeadlines.put(due, others);
       return;
     }
-    for (OpenBatch other : openBatches.values()) {
-      if (other.flushAtMs == due) {
-        return;
-      }
+    flushDeadlines.remove(due);
+    if (!pendingByCloseTime.contains(due) && !announcedByTime.contains(due)) {
+      timers.deleteEventTimeTimer(due);
     }
-    timers.deleteEventTimeTimer(due);
   }
 
   /**
@@ -313,6 +336,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
         OpenBatch open = openBatches.get(key);
         if (open == null) {
           open = new OpenBatch(0, 0, flushAtMs);
+          addDeadline(flushAtMs, key);
         }
         openBatchGroups.put(groupKey(key, open.groups), group);
         open.groups++;
