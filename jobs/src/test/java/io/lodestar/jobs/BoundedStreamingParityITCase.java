@@ -131,6 +131,8 @@ class BoundedStreamingParityITCase {
     settings.put(LodestarOptions.PREFERENCE_RATING_GAP.key(), "0");
     settings.put(LodestarOptions.EXPORT_PREFERENCE_FORMATS.key(), "");
     settings.put(LodestarOptions.EXPORT_FORMATS.key(), "");
+    // A rule the real answers trip, so alerts are compared too.
+    settings.put(LodestarOptions.ALARM_RULES.key(), "parity-accuracy: verifierPassRate < 0.6 and verifierJudged >= 3");
 
     Map<String, List<String>> bounded = runBounded(input, settings);
     Map<String, List<String>> streaming = runStreaming(input, settings);
@@ -141,6 +143,7 @@ class BoundedStreamingParityITCase {
     assertThat(bounded.get("unpaired")).isNotEmpty();
     assertThat(bounded.get("filtered-groups")).isNotEmpty();
     assertThat(bounded.get("health-metrics")).isNotEmpty();
+    assertThat(bounded.get("alerts")).anyMatch(a -> a.contains("\"FIRING\""));
     assertThat(bounded.get("dead-letters")).anyMatch(d -> d.contains("LATE_GROUP_MEMBER"))
         .anyMatch(d -> d.contains("UNMATCHED_FEEDBACK")).anyMatch(d -> d.contains("FUTURE_EVENT_TIME"));
     Map<String, String> differences = new TreeMap<>();
