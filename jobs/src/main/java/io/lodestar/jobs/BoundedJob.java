@@ -12,8 +12,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The same pipeline in Flink's BATCH mode over JSON Lines files, for backfills and offline
- * evaluation: {@code --generations FILE [--feedback FILE] --output DIR [pipeline options]}.
+ * The same pipeline, with the streaming job's semantics, over JSON Lines files, for backfills and
+ * offline evaluation (Flink's streaming runtime on bounded sources; see docs/bounded.md): {@code --generations FILE [--feedback FILE] --output DIR [pipeline options]}.
  * Outputs land as {@code DIR/<output>/*.jsonl}, trainer files as {@code DIR/verl-parquet/},
  * {@code DIR/verl-jsonl/} and {@code DIR/trl-jsonl/}; groups still open at the end of input are flushed.
  */

@@ -37,8 +37,8 @@ public final class PipelineEnvironment {
     // few seconds RocksDB holds many small files, and a filter spares a miss reading each of them.
     conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, options.get(LodestarOptions.STATE_BLOOM_FILTER));
     // No function keeps a reference to a record after returning (RocksDB state copies on write), so
-    // chained operators can hand records over without a defensive deep copy. Not in BATCH mode,
-    // whose in-memory state would keep references to reused objects.
+    // chained operators can hand records over without a defensive deep copy. Only with RocksDB:
+    // in-memory state would keep references to reused objects.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));
@@ -56,14 +56,26 @@ public final class PipelineEnvironment {
     return conf;
   }
 
-  /** Bounded (BATCH) settings for backfills over files. */
+  /**
+   * Bounded settings for backfills over files: the streaming runtime, not Flink's BATCH mode, so a
+   * bounded run has the streaming job's semantics. BATCH mode processes each key's records before
+   * any of its timers and then fires them all at the final watermark, dropping every timer
+   * registered while they fire: group timeouts, late members, batch waits and feedback waits would
+   * all mean something else there. The same state backend and object reuse as the streaming job;
+   * no checkpoints and no restarts (a failed run is started again from its files, and the file
+   * sinks commit once, at the end of input).
+   */
   public static Configuration bounded(LodestarOptions options) {
     Configuration conf = common(options);
-    conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+    conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
     if (options.flink().restorePath().isPresent()) {
       throw new IllegalArgumentException(
           StateRecoveryOptions.SAVEPOINT_PATH.key() + " applies to the streaming job only: a bounded run starts from its files");
     }
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, options.get(LodestarOptions.STATE_BLOOM_FILTER));
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     conf.addAll(options.flink().overrides());
     return conf;
   }

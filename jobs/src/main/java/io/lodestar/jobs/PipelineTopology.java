@@ -82,7 +82,8 @@ public final class PipelineTopology {
     FROM_SOURCES,
     /**
      * The sources carry none (files, collections): the graph stamps each input after parsing, with
-     * one watermark per input stream ({@code watermark.out-of-orderness}, {@code watermark.idleness}).
+     * one watermark per input stream, {@code watermark.out-of-orderness} behind its newest record
+     * and moved by the records themselves ({@link ParsedEventTime}).
      */
     AFTER_PARSING
   }
@@ -189,9 +190,7 @@ public final class PipelineTopology {
       LodestarOptions options,
       EventTime eventTime) {
     WatermarkStrategy<Generation> generationTime =
-        WatermarkStrategy.<Generation>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
-            .withTimestampAssigner((g, previous) -> g.getCreatedAtMs())
-            .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS));
+        ParsedEventTime.strategy((g, previous) -> g.getCreatedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
 
     SingleOutputStreamOperator<Generation> parsedGenerations = parseGenerations(generationsRaw, options);
 
@@ -276,7 +275,8 @@ public final class PipelineTopology {
                     options.batchLimits(),
                     options.get(LodestarOptions.BATCH_MAX_WAIT),
                     options.staleness(),
-                    options.advantageSpec()),
+                    options.advantageSpec(),
+                    options.get(LodestarOptions.BATCH_MIX_POLICY_VERSIONS)),
                 avro(RLBatch.class))
             .uid("pack-batches")
             .name("Pack RL batches");
@@ -460,15 +460,14 @@ public final class PipelineTopology {
   }
 
   /**
-   * Event time of trainer announcements. Trainers publish rarely, so an idle control topic must not
-   * hold the batch operator's watermark back: idleness takes it out of the minimum.
+   * Event time of trainer announcements read without event time of their own (files, collections);
+   * the Kafka control topic's idleness is the source's ({@link SourceEventTime}).
    */
   private static DataStream<PolicyUpdate> withPublishTime(DataStream<PolicyUpdate> updates, LodestarOptions options) {
     return updates
         .assignTimestampsAndWatermarks(
-            WatermarkStrategy.<PolicyUpdate>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
-                .withTimestampAssigner((u, previous) -> u.getPublishedAtMs())
-                .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS)))
+            ParsedEventTime.<PolicyUpdate>strategy(
+                (u, previous) -> u.getPublishedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS)))
         .uid("event-time-policy-updates")
         .name("Event time of trainer policy updates");
   }

@@ -107,9 +107,7 @@ final class PreferenceStages {
       LodestarOptions options,
       PipelineTopology.EventTime eventTime) {
     WatermarkStrategy<Feedback> feedbackTime =
-        WatermarkStrategy.<Feedback>forBoundedOutOfOrderness(options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS))
-            .withTimestampAssigner((f, previous) -> f.getCreatedAtMs())
-            .withIdleness(options.get(LodestarOptions.WATERMARK_IDLENESS));
+        ParsedEventTime.strategy((f, previous) -> f.getCreatedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
     Duration keep = options.get(LodestarOptions.FEEDBACK_KEEP_GENERATIONS);
     Duration wait = options.get(LodestarOptions.FEEDBACK_MAX_WAIT);
     boolean regenerationPairs = settings.regenerationPairs();
@@ -195,7 +193,9 @@ final class PreferenceStages {
     return DeadLetters.fromOperator(
         "join.feedback",
         DeadLetters.UNMATCHED_FEEDBACK,
-        "generation " + request.wantedGenerationId() + " did not arrive within the feedback wait",
+        "generation " + request.wantedGenerationId() + " not within the feedback waits (created at most "
+            + LodestarOptions.FEEDBACK_MAX_WAIT.key() + " after the feedback, kept "
+            + LodestarOptions.FEEDBACK_KEEP_GENERATIONS.key() + " after its creation)",
         request.feedback.getFeedbackId(),
         PlainJson.toJsonString(request.feedback).getBytes(StandardCharsets.UTF_8),
         request.feedback.getCreatedAtMs(),

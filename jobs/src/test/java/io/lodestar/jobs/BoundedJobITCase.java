@@ -67,16 +67,19 @@ class BoundedJobITCase {
     read("scored", ScoredGeneration.class).forEach(s -> rewards.put(s.getGeneration().getGenerationId(), s.getReward()));
     assertThat(rewards).containsExactlyInAnyOrderEntriesOf(Map.of("g1", 1.0, "g2", 0.0, "g3", 1.0, "g4", 0.0));
 
-    List<RLBatch> batches = read("batches", RLBatch.class);
-    assertThat(batches).hasSize(1);
-    RLBatch batch = batches.get(0);
-    assertThat(batch.getSequence()).isZero();
-    assertThat(batch.getBatchId()).matches("m-[0-9a-f]{32}");
-    assertThat(batch.getGroups()).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
-    assertThat(batch.getGroups()).extracting(RLGroup::getCompletion)
+    // grp1 is policy version 3 and grp2 version 4: a batch never mixes versions.
+    List<RLBatch> batches = new ArrayList<>(read("batches", RLBatch.class));
+    batches.sort(java.util.Comparator.comparingLong(RLBatch::getSequence));
+    assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
+    assertThat(batches).extracting(RLBatch::getBatchId).allSatisfy(id -> assertThat(id).matches("m-[0-9a-f]{32}"));
+    List<RLGroup> batched = new ArrayList<>();
+    batches.forEach(b -> batched.addAll(b.getGroups()));
+    assertThat(batched).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
+    assertThat(batched).extracting(RLGroup::getCompletion)
         .containsExactly(GroupCompletion.FULL, GroupCompletion.END_OF_INPUT);
+    assertThat(batches).extracting(RLBatch::getMinPolicyVersion).containsExactly(3L, 4L);
     double expected = 0.5 / (Math.sqrt(0.5) + 1e-6);
-    for (RLGroup group : batch.getGroups()) {
+    for (RLGroup group : batched) {
       assertThat(group.getSamples()).extracting(RLSample::getAdvantage)
           .satisfiesExactly(a -> assertThat(a).isCloseTo(expected, within(1e-12)), a -> assertThat(a).isCloseTo(-expected, within(1e-12)));
     }
@@ -294,6 +297,95 @@ class BoundedJobITCase {
     byte[] payload = new byte[dead.getPayload().remaining()];
     dead.getPayload().duplicate().get(payload);
     assertThat(payload).as("the line's bytes as they are in the file").isEqualTo(bad);
+  }
+
+  @Test
+  void aPartialBatchGoesOutAtItsMaxWaitOfEventTimeAsInTheStreamingJob() throws Exception {
+    long t0 = 1_767_225_600_000L;
+    Path input = out.resolve("max-wait.jsonl");
+    Files.write(input, List.of(
+        PlainJson.toJsonString(timed("early", 0, 3, t0)),
+        PlainJson.toJsonString(timed("early", 1, 3, t0 + 100)),
+        PlainJson.toJsonString(timed("late", 0, 3, t0 + 600_000)),
+        PlainJson.toJsonString(timed("late", 1, 3, t0 + 600_100))));
+
+    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("max-wait")), LodestarOptions.fromArgs(new String[0]));
+
+    // Eight groups per batch, one minute of wait: ten minutes apart, the two groups never meet.
+    assertThat(readFrom(out.resolve("max-wait"), "batches", RLBatch.class))
+        .extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
+        .containsExactlyInAnyOrder(List.of("early"), List.of("late"));
+  }
+
+  @Test
+  void groupsOfTwoPolicyVersionsNeverShareABatch() throws Exception {
+    long t0 = 1_767_225_600_000L;
+    Path input = out.resolve("versions.jsonl");
+    Files.write(input, List.of(
+        PlainJson.toJsonString(timed("v3", 0, 3, t0)),
+        PlainJson.toJsonString(timed("v3", 1, 3, t0 + 100)),
+        PlainJson.toJsonString(timed("v4", 0, 4, t0 + 200)),
+        PlainJson.toJsonString(timed("v4", 1, 4, t0 + 300))));
+
+    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("versions")), LodestarOptions.fromArgs(new String[0]));
+
+    List<RLBatch> batches = readFrom(out.resolve("versions"), "batches", RLBatch.class);
+    assertThat(batches).extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
+        .containsExactlyInAnyOrder(List.of("v3"), List.of("v4"));
+    assertThat(batches).allSatisfy(b -> assertThat(b.getMinPolicyVersion()).isEqualTo(b.getMaxPolicyVersion()));
+  }
+
+  @Test
+  void aVoteThirtyMinutesBeforeItsGenerationsOrThreeHoursAfterThemIsUnmatchedInBoundedMode() throws Exception {
+    long t0 = 1_767_225_600_000L;
+    Path generations = out.resolve("vote-generations.jsonl");
+    Files.write(generations, List.of(
+        PlainJson.toJsonString(timed("early", 0, 3, t0 + 1_800_000)),
+        PlainJson.toJsonString(timed("early", 1, 3, t0 + 1_800_100)),
+        PlainJson.toJsonString(timed("late", 0, 3, t0 + 3_600_000)),
+        PlainJson.toJsonString(timed("late", 1, 3, t0 + 3_600_100)),
+        PlainJson.toJsonString(timed("in-time", 0, 3, t0 + 3_700_000)),
+        PlainJson.toJsonString(timed("in-time", 1, 3, t0 + 3_700_100))));
+    Path feedback = out.resolve("votes.jsonl");
+    Files.write(feedback, List.of(
+        PlainJson.toJsonString(vote("vote-early", "early-0", "early-1", t0)),
+        PlainJson.toJsonString(vote("vote-in-time", "in-time-0", "in-time-1", t0 + 3_700_000 + 60_000)),
+        PlainJson.toJsonString(vote("vote-late", "late-0", "late-1", t0 + 3_600_100 + 3 * 3_600_000))));
+
+    BoundedJob.run(new BoundedJob.Inputs(generations, feedback, out.resolve("votes")), LodestarOptions.fromArgs(new String[0]));
+
+    assertThat(readFrom(out.resolve("votes"), "pairs", PreferencePair.class))
+        .extracting(p -> p.getProvenance().getFeedbackIds().get(0)).containsExactly("vote-in-time");
+    // Each side of each vote waits for its own generation: two dead letters per unmatched vote.
+    assertThat(readFrom(out.resolve("votes"), "dead-letters", DeadLetter.class))
+        .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
+            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
+            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"),
+            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"));
+  }
+
+  /** A right (even index) or wrong answer of group {@code groupId}, two members, policy {@code version}. */
+  private static Generation timed(String groupId, int index, long version, long createdAtMs) {
+    return Generation.newBuilder(math(groupId + "-" + index, index, index % 2 == 0 ? "#### 42" : "#### 41", 4, null))
+        .setGroupId(groupId)
+        .setPromptId(groupId)
+        .setExpectedGroupSize(2)
+        .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(version).build())
+        .setCreatedAtMs(createdAtMs)
+        .build();
+  }
+
+  private static io.lodestar.schema.Feedback vote(String id, String a, String b, long createdAtMs) {
+    return io.lodestar.schema.Feedback.newBuilder()
+        .setFeedbackId(id)
+        .setGenerationId(a)
+        .setOtherGenerationId(b)
+        .setKind(io.lodestar.schema.FeedbackKind.PAIRWISE)
+        .setOutcome(io.lodestar.schema.VoteOutcome.A)
+        .setCreatedAtMs(createdAtMs)
+        .build();
   }
 
   private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {

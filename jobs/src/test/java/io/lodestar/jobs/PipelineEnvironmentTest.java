@@ -83,6 +83,18 @@ class PipelineEnvironmentTest {
   }
 
   @Test
+  void aBoundedRunUsesTheStreamingRuntimeAndStateOfTheStreamingJobWithoutCheckpointsOrRestarts() {
+    Configuration conf = PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0]));
+
+    // Flink's BATCH mode drops timers registered while timers fire, and fires a key's only at the end.
+    assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE))
+        .isEqualTo(org.apache.flink.api.common.RuntimeExecutionMode.STREAMING);
+    assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    assertThat(conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEmpty();
+    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("none");
+  }
+
+  @Test
   void aBoundedRunRefusesARestorePathNamingTheKey(@TempDir Path dir) throws Exception {
     Path checkpoint = Files.createDirectories(dir.resolve("chk-1"));
     Files.write(checkpoint.resolve("_metadata"), new byte[] {1});

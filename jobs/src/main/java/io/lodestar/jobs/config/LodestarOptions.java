@@ -183,6 +183,9 @@ public final class LodestarOptions {
   public static final ConfigOption<Duration> BATCH_MAX_WAIT =
       ConfigOptions.key("batch.max-wait").durationType().defaultValue(Duration.ofMinutes(1))
           .withDescription("Event time a partial batch waits for more groups before it is emitted.");
+  public static final ConfigOption<Boolean> BATCH_MIX_POLICY_VERSIONS =
+      ConfigOptions.key("batch.mix-policy-versions").booleanType().defaultValue(false)
+          .withDescription("Let one RL batch hold groups of several policy versions of its model; off: each version fills batches of its own, with its own wait.");
   public static final ConfigOption<Boolean> BATCH_REQUIRE_CONSENT =
       ConfigOptions.key("batch.require-consent").booleanType().defaultValue(true)
           .withDescription("RL batches take a group only when every member consents to training (consentToTrain); "
@@ -429,7 +432,7 @@ public final class LodestarOptions {
           DEDUP_RETENTION, GROUP_TIMEOUT, GROUP_LATE_RETENTION, CODE_TIMEOUT, CODE_THREADS, CODE_CAPACITY,
           ADVANTAGE_ESTIMATOR, ADVANTAGE_COMPAT, ADVANTAGE_EPS,
           GROUP_FILTER, TOPIC_FILTERED_GROUPS, STALENESS_MAX_LAG, STALENESS_ACTION, STALENESS_WEIGHT,
-          BATCH_GROUPS, BATCH_MAX_WAIT, BATCH_REQUIRE_CONSENT,
+          BATCH_GROUPS, BATCH_MAX_WAIT, BATCH_MIX_POLICY_VERSIONS, BATCH_REQUIRE_CONSENT,
           ADVANTAGE_SCALE_REWARDS, BATCH_MAX_TOKENS, TOPIC_POLICY_UPDATES, EXPORT_DIR, EXPORT_FORMATS,
           FEEDBACK_KEEP_GENERATIONS, FEEDBACK_MAX_WAIT, MAX_RESPONSE_CHARS, MAX_PROMPT_CHARS, MAX_GROUP_SIZE,
           DEAD_LETTER_MAX_PAYLOAD, MAX_CLOCK_SKEW, SINK_MAX_MESSAGE_BYTES,

@@ -64,6 +64,16 @@ class LodestarOptionsTest {
   }
 
   @Test
+  void batchesNeverMixPolicyVersionsUnlessAskedAndAnOddValueNamesTheKey() {
+    assertThat(LodestarOptions.fromArgs(new String[0]).get(LodestarOptions.BATCH_MIX_POLICY_VERSIONS)).isFalse();
+    assertThat(LodestarOptions.fromArgs(new String[] {"--batch.mix-policy-versions", "true"})
+        .get(LodestarOptions.BATCH_MIX_POLICY_VERSIONS)).isTrue();
+    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.mix-policy-versions", "sometimes"}))
+        .hasMessageContaining("batch.mix-policy-versions")
+        .hasMessageContaining("sometimes");
+  }
+
+  @Test
   void transactionTimeoutShorterThanCheckpointAndRestartIsRejectedNamingBothValues() {
     assertThatThrownBy(
             () ->

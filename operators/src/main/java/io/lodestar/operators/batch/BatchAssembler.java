@@ -34,6 +34,34 @@ public final class BatchAssembler {
     groups.sort(SETTLE_ORDER);
   }
 
+  /**
+   * Which open batch a group joins. With mixing off (the default) a batch holds one policy version:
+   * {@code v<version>}, or {@code v<min>-<max>} for a group whose own samples span versions (such a
+   * group only ever shares a batch with groups of the same span). With mixing on, every group of a
+   * model goes to the one open batch.
+   */
+  public static String packingKey(RLGroup group, boolean mixPolicyVersions) {
+    if (mixPolicyVersions) {
+      return "";
+    }
+    long min = group.getMinPolicyVersion();
+    long max = group.getMaxPolicyVersion();
+    return min == max ? "v" + min : "v" + min + "-" + max;
+  }
+
+  /**
+   * Whether {@code groupTokens} more would take an open batch of {@code batchTokens} over the
+   * budget; never for an empty batch, so a group above the budget still goes out, alone.
+   */
+  public static boolean overflows(BatchLimits limits, int batchGroups, long batchTokens, long groupTokens) {
+    return limits.hasTokenBudget() && batchGroups > 0 && batchTokens + groupTokens > limits.maxTokens();
+  }
+
+  /** Whether a batch of {@code batchGroups} groups and {@code batchTokens} tokens is full. */
+  public static boolean isFull(BatchLimits limits, int batchGroups, long batchTokens) {
+    return batchGroups >= limits.groups() || (limits.hasTokenBudget() && batchTokens >= limits.maxTokens());
+  }
+
   /** Hashed first: a change to what the id covers gets a new tag, so old and new ids never meet. */
   static final String ID_SCHEME = "lodestar-rlbatch-v1";
 

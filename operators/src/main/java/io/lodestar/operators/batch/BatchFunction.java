@@ -7,7 +7,9 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -26,11 +28,13 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Packs groups of one model (the key) into batches of {@link BatchLimits#groups()} groups, or fewer
- * when a token budget is set and the next group would exceed it. A group waits until the
- * watermark passes its close time, so groups are packed in event-time order and a replay yields
- * the same batches. A partial batch goes out {@code maxWait} of event time after its first group
- * settled, or at the end of input. For a batch-wide estimator ({@link
- * AdvantageSpec#needsWholeBatch}) the batch step runs here, on the finished batch.
+ * when a token budget is set and the next group would exceed it. A batch holds one policy version
+ * unless {@code mixPolicyVersions} is set ({@link BatchAssembler#packingKey}): each version has its
+ * own open batch, with its own wait. A group waits until the watermark passes its close time, so
+ * groups are packed in event-time order and a replay yields the same batches. A partial batch goes
+ * out {@code maxWait} of event time after its first group settled, or at the end of input. For a
+ * batch-wide estimator ({@link AdvantageSpec#needsWholeBatch}) the batch step runs here, on the
+ * finished batch.
  *
  * <p>The second input is the trainers' control topic ({@link PolicyUpdate}), keyed by the same
  * model id: the announced version counts from its {@code publishedAtMs} on, in event time (an
@@ -39,10 +43,13 @@ import org.apache.flink.util.OutputTag;
  * more than the bound is set aside or down-weighted, and counted.
  *
  * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
- * only its own groups); groups ready to pack, appended without rereading; their count and tokens;
- * the flush deadline; announced versions waiting for their time; the next batch sequence number
- * (the only entry kept when nothing waits and no trainer has spoken), the newest announced version
- * and, with a staleness bound, the newest version seen.
+ * only its own groups); the open batches by packing key (count, tokens, flush deadline), their
+ * groups, one entry each (appended without rereading), and the packing keys due at each deadline
+ * (so a timer looks up its own); announced versions waiting for their time;
+ * the next batch sequence number (the only entry kept when nothing waits and no trainer has
+ * spoken), the newest announced version and, with a staleness bound, the newest version seen.
+ * Groups an earlier layout held in its single open batch are moved into the current one the first
+ * time their model is touched.
  *
  * <p>Batch ids come from the batch's content ({@link BatchAssembler#batchId}); the sequence number
  * only orders a model's batches within the life of this state.
@@ -55,8 +62,13 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   private final Duration maxWait;
   private final Staleness staleness;
   private final AdvantageSpec advantageSpec;
+  private final boolean mixPolicyVersions;
 
   private transient MapState<Long, List<RLGroup>> pendingByCloseTime;
+  private transient MapState<String, OpenBatch> openBatches;
+  private transient MapState<String, RLGroup> openBatchGroups;
+  private transient MapState<Long, List<String>> flushDeadlines;
+  // The earlier layout's single open batch, read only to move it into the current one.
   private transient ListState<RLGroup> ready;
   private transient ValueState<Integer> readyCount;
   private transient ValueState<Long> readyTokens;
@@ -85,11 +97,18 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     this(BatchLimits.ofGroups(groupsPerBatch), maxWait, staleness, AdvantageSpec.lodestarGrpo());
   }
 
+  /** Batches that never mix policy versions. */
   public BatchFunction(BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec) {
+    this(limits, maxWait, staleness, advantageSpec, false);
+  }
+
+  public BatchFunction(
+      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec, boolean mixPolicyVersions) {
     this.limits = limits;
     this.maxWait = maxWait;
     this.staleness = staleness;
     this.advantageSpec = advantageSpec;
+    this.mixPolicyVersions = mixPolicyVersions;
   }
 
   @Override
@@ -97,6 +116,11 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     AvroTypeInfo<RLGroup> groupType = new AvroTypeInfo<>(RLGroup.class);
     pendingByCloseTime =
         getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(groupType)));
+    openBatches =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batches", Types.STRING, Types.POJO(OpenBatch.class)));
+    openBatchGroups = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batch-groups", Types.STRING, groupType));
+    flushDeadlines =
+        getRuntimeContext().getMapState(new MapStateDescriptor<>("flush-deadlines", Types.LONG, new ListTypeInfo<>(Types.STRING)));
     ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", groupType));
     readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
     readyTokens = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
@@ -114,6 +138,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
 
   @Override
   public void processElement1(RLGroup group, Context ctx, Collector<RLBatch> out) throws Exception {
+    adoptEarlierLayout();
     long closedAt = group.getClosedAtMs();
     List<RLGroup> same = pendingByCloseTime.get(closedAt);
     List<RLGroup> updated = same == null ? new ArrayList<>(1) : new ArrayList<>(same);
@@ -144,6 +169,7 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
+    adoptEarlierLayout();
     // A version announced at t counts for groups closing at t.
     Long announced = announcedByTime.get(timestamp);
     if (announced != null) {
@@ -159,13 +185,27 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
         if (staleness.enabled() && isStale(group, ctx)) {
           continue;
         }
-        addToReady(group, timestamp, ctx, out);
+        addToOpenBatch(group, timestamp, ctx, out);
       }
     }
-    Long due = flushAt.value();
     boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && pendingByCloseTime.isEmpty();
-    if (count() > 0 && (endOfInput || (due != null && due <= timestamp))) {
-      emitReady(ctx, out);
+    // Due batches go out in deadline order, then by packing key, so sequence numbers replay the same.
+    List<Map.Entry<String, OpenBatch>> due = new ArrayList<>();
+    if (endOfInput) {
+      for (Map.Entry<String, OpenBatch> open : openBatches.entries()) {
+        due.add(Map.entry(open.getKey(), open.getValue()));
+      }
+    } else {
+      List<String> keys = flushDeadlines.get(timestamp);
+      if (keys != null) {
+        for (String key : keys) {
+          due.add(Map.entry(key, openBatches.get(key)));
+        }
+      }
+    }
+    due.sort(Comparator.<Map.Entry<String, OpenBatch>>comparingLong(e -> e.getValue().flushAtMs).thenComparing(Map.Entry::getKey));
+    for (Map.Entry<String, OpenBatch> open : due) {
+      emit(open.getKey(), open.getValue(), ctx, out);
     }
   }
 
@@ -191,80 +231,122 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     return false;
   }
 
-  private void addToReady(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
+  private void addToOpenBatch(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
       throws Exception {
+    String key = BatchAssembler.packingKey(group, mixPolicyVersions);
     long tokens = TokenCounts.group(group);
-    if (limits.hasTokenBudget() && count() > 0 && tokens() + tokens > limits.maxTokens()) {
-      emitReady(ctx, out); // the next group would exceed the budget
+    OpenBatch open = openBatches.get(key);
+    if (open != null && BatchAssembler.overflows(limits, open.groups, open.tokens, tokens)) {
+      emit(key, open, ctx, out); // the next group would exceed the budget
+      open = null;
     }
-    int count = count();
-    if (count == 0) {
-      // The partial batch's wait starts when its first group settles.
-      long deadline = settledAt + maxWait.toMillis();
-      flushAt.update(deadline);
-      ctx.timerService().registerEventTimeTimer(deadline);
+    if (open == null) {
+      // A partial batch's wait starts when its first group settles.
+      open = new OpenBatch(0, 0, settledAt + maxWait.toMillis());
+      addDeadline(open.flushAtMs, key);
+      ctx.timerService().registerEventTimeTimer(open.flushAtMs);
     }
-    ready.add(group);
-    readyCount.update(count + 1);
-    long total = tokens() + tokens;
-    readyTokens.update(total);
-    if (count + 1 >= limits.groups() || (limits.hasTokenBudget() && total >= limits.maxTokens())) {
-      emitReady(ctx, out);
+    openBatchGroups.put(groupKey(key, open.groups), group);
+    open.groups++;
+    open.tokens += tokens;
+    if (BatchAssembler.isFull(limits, open.groups, open.tokens)) {
+      emit(key, open, ctx, out);
+    } else {
+      openBatches.put(key, open);
     }
   }
 
-  private void emitReady(OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
-    List<RLGroup> groups = new ArrayList<>();
-    ready.get().forEach(groups::add);
+  private void addDeadline(long flushAtMs, String key) throws Exception {
+    List<String> keys = flushDeadlines.get(flushAtMs);
+    List<String> updated = keys == null ? new ArrayList<>(1) : new ArrayList<>(keys);
+    updated.add(key);
+    flushDeadlines.put(flushAtMs, updated);
+  }
+
+  private static String groupKey(String packingKey, int index) {
+    return packingKey + "#" + index;
+  }
+
+  private void emit(String key, OpenBatch open, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
+    List<RLGroup> groups = new ArrayList<>(open.groups);
+    for (int i = 0; i < open.groups; i++) {
+      String groupKey = groupKey(key, i);
+      groups.add(openBatchGroups.get(groupKey));
+      openBatchGroups.remove(groupKey);
+    }
+    openBatches.remove(key);
+    cancelFlush(ctx.timerService(), key, open.flushAtMs);
     String modelId = ctx.getCurrentKey();
     Long sequence = nextSequence.value();
     long seq = sequence == null ? 0 : sequence;
     Long trainer = trainerVersion.value();
     // From the content, not the sequence: a run without this state counts from 0 again.
     String batchId = BatchAssembler.batchId(modelId, groups, trainer);
-    boolean accepted = true;
     try {
       BatchAdvantages.apply(groups, advantageSpec, batchId);
     } catch (IllegalArgumentException e) {
       // The trainer's arithmetic has no answer for this batch: set its groups aside, never fail.
-      accepted = false;
       for (RLGroup group : groups) {
         refused.inc();
         ctx.output(REFUSED_GROUPS, group);
       }
+      return;
     }
-    if (accepted) {
-      out.collect(BatchAssembler.build(batchId, modelId, seq, groups, tokens(), trainer));
-      nextSequence.update(seq + 1);
-      batches.inc();
-    }
-    ready.clear();
-    readyCount.clear();
-    readyTokens.clear();
-    Long due = flushAt.value();
-    if (due != null) {
-      cancelFlush(ctx.timerService(), due);
-      flushAt.clear();
-    }
+    out.collect(BatchAssembler.build(batchId, modelId, seq, groups, open.tokens, trainer));
+    nextSequence.update(seq + 1);
+    batches.inc();
   }
 
   /**
-   * Deletes the flush timer, unless groups settle or a version counts at the same instant: timers
-   * are unique per key and timestamp, so deleting it would also delete theirs.
+   * Forgets an emitted batch's deadline and deletes its timer, unless another open batch, settling
+   * groups or a version announcement need the same instant: timers are unique per key and
+   * timestamp, so deleting it would also delete theirs.
    */
-  private void cancelFlush(TimerService timers, long due) throws Exception {
+  private void cancelFlush(TimerService timers, String key, long due) throws Exception {
+    List<String> keys = flushDeadlines.get(due);
+    List<String> others = new ArrayList<>();
+    if (keys != null) {
+      keys.stream().filter(k -> !k.equals(key)).forEach(others::add);
+    }
+    if (!others.isEmpty()) {
+      flushDeadlines.put(due, others);
+      return;
+    }
+    flushDeadlines.remove(due);
     if (!pendingByCloseTime.contains(due) && !announcedByTime.contains(due)) {
       timers.deleteEventTimeTimer(due);
     }
   }
 
-  private int count() throws Exception {
+  /**
+   * Moves groups that an earlier state layout held in its single open batch into the open batches
+   * of their packing keys, with that batch's deadline (whose timer is still registered).
+   */
+  private void adoptEarlierLayout() throws Exception {
     Integer count = readyCount.value();
-    return count == null ? 0 : count;
-  }
-
-  private long tokens() throws Exception {
-    Long tokens = readyTokens.value();
-    return tokens == null ? 0 : tokens;
+    if (count == null) {
+      return;
+    }
+    Long due = flushAt.value();
+    long flushAtMs = due == null ? Long.MAX_VALUE : due;
+    Iterable<RLGroup> earlier = ready.get();
+    if (earlier != null) {
+      for (RLGroup group : earlier) {
+        String key = BatchAssembler.packingKey(group, mixPolicyVersions);
+        OpenBatch open = openBatches.get(key);
+        if (open == null) {
+          open = new OpenBatch(0, 0, flushAtMs);
+          addDeadline(flushAtMs, key);
+        }
+        openBatchGroups.put(groupKey(key, open.groups), group);
+        open.groups++;
+        open.tokens += TokenCounts.group(group);
+        openBatches.put(key, open);
+      }
+    }
+    ready.clear();
+    readyCount.clear();
+    readyTokens.clear();
+    flushAt.clear();
   }
 }

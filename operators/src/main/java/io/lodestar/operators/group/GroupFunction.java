@@ -157,9 +157,17 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       throws Exception {
     GroupProgress group = currentProgress();
     if (group != null && group.isClosed()) {
-      late.inc();
-      ctx.output(LATE_MEMBERS, member);
-      return;
+      long eventTime = ctx.timestamp() != null ? ctx.timestamp() : member.getGeneration().getCreatedAtMs();
+      if (eventTime <= group.closedUntil) {
+        late.inc();
+        ctx.output(LATE_MEMBERS, member);
+        return;
+      }
+      // Past the late retention in event time, whether or not its timer has fired yet: a new
+      // group of the same id, as in a run whose watermark had already caught up.
+      ctx.timerService().deleteEventTimeTimer(group.closedUntil);
+      progress.clear();
+      group = null;
     }
     String generationId = member.getGeneration().getGenerationId();
     if (group != null && group.memberIds.contains(generationId)) {

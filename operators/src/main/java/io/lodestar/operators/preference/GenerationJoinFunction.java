@@ -25,6 +25,11 @@ import org.apache.flink.util.OutputTag;
  * of event time after it was created, for feedback still to come; feedback waits at most
  * {@code maxFeedbackWait} for its generation, then goes to the unmatched side output. Both waits end
  * with timers that clear the state.
+ *
+ * <p>The timers only free state; whether feedback and generation meet is decided by their event
+ * times ({@link FeedbackWaits}), so a request whose generation is known but outside the waits goes
+ * to the unmatched output at once. Without that rule the answer would depend on which input was
+ * read ahead of the other (a backlog, or a bounded run reading its files side by side).
  */
 public class GenerationJoinFunction extends KeyedCoProcessFunction<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> {
 
@@ -38,6 +43,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
 
   private final Duration keepGeneration;
   private final Duration maxFeedbackWait;
+  private final FeedbackWaits waits;
 
   private transient ValueState<ScoredGeneration> generation;
   private transient ListState<FeedbackJoin> waiting;
@@ -48,6 +54,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   public GenerationJoinFunction(Duration keepGeneration, Duration maxFeedbackWait) {
     this.keepGeneration = keepGeneration;
     this.maxFeedbackWait = maxFeedbackWait;
+    this.waits = new FeedbackWaits(keepGeneration, maxFeedbackWait);
   }
 
   @Override
@@ -84,7 +91,7 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
     Iterable<FeedbackJoin> waitingFeedback = waiting.get();
     boolean any = false;
     for (FeedbackJoin request : waitingFeedback) {
-      out.collect(fill(request, stored));
+      answer(request, stored, ctx, out);
       any = true;
     }
     if (any) {
@@ -125,36 +132,67 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   public void processElement2(FeedbackJoin request, Context ctx, Collector<FeedbackJoin> out) throws Exception {
     ScoredGeneration known = generation.value();
     if (known != null) {
-      out.collect(fill(request, known));
+      answer(request, known, ctx, out);
       return;
     }
     waiting.add(request);
-    if (waitExpiry.value() == null) {
-      long expiry = request.feedback.getCreatedAtMs() + maxFeedbackWait.toMillis();
+    // One timer for the earliest wait: each request's own wait ends at its own time.
+    long expiry = waitEnd(request);
+    Long current = waitExpiry.value();
+    if (current == null || expiry < current) {
+      if (current != null) {
+        ctx.timerService().deleteEventTimeTimer(current);
+      }
       waitExpiry.update(expiry);
       ctx.timerService().registerEventTimeTimer(expiry);
     }
+  }
+
+  private long waitEnd(FeedbackJoin request) {
+    return request.feedback.getCreatedAtMs() + maxFeedbackWait.toMillis();
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out) throws Exception {
     Long wait = waitExpiry.value();
     if (wait != null && wait <= timestamp) {
-      // The generation never came: the feedback cannot become training data, but they are not dropped.
-      List<FeedbackJoin> expired = new ArrayList<>();
-      waiting.get().forEach(expired::add);
-      for (FeedbackJoin request : expired) {
-        unmatched.inc();
-        ctx.output(UNMATCHED, request);
+      // The generation never came within these requests' waits: they cannot become training data,
+      // but they are not dropped. Requests whose wait goes on keep waiting, under the next timer.
+      List<FeedbackJoin> stillWaiting = new ArrayList<>();
+      long next = Long.MAX_VALUE;
+      for (FeedbackJoin request : waiting.get()) {
+        if (waitEnd(request) <= timestamp) {
+          unmatched.inc();
+          ctx.output(UNMATCHED, request);
+        } else {
+          stillWaiting.add(request);
+          next = Math.min(next, waitEnd(request));
+        }
       }
-      waiting.clear();
-      waitExpiry.clear();
+      if (stillWaiting.isEmpty()) {
+        waiting.clear();
+        waitExpiry.clear();
+      } else {
+        waiting.update(stillWaiting);
+        waitExpiry.update(next);
+        ctx.timerService().registerEventTimeTimer(next);
+      }
     }
     Long expiry = generationExpiry.value();
     if (expiry != null && expiry <= timestamp) {
       // Feedback for this generation are no longer expected.
       generation.clear();
       generationExpiry.clear();
+    }
+  }
+
+  /** Joins the request with its generation, or routes it as unmatched when their times are too far apart. */
+  private void answer(FeedbackJoin request, ScoredGeneration g, Context ctx, Collector<FeedbackJoin> out) {
+    if (waits.matches(g.getGeneration().getCreatedAtMs(), request.feedback.getCreatedAtMs())) {
+      out.collect(fill(request, g));
+    } else {
+      unmatched.inc();
+      ctx.output(UNMATCHED, request);
     }
   }
 

@@ -83,4 +83,34 @@ class BatchAssemblerTest {
     assertThat(BatchAssembler.batchId("model", List.of(ab), null))
         .isNotEqualTo(BatchAssembler.batchId("model", List.of(abShifted), null));
   }
+  @Test
+  void groupsOfOnePolicyVersionShareAPackingKeyAndOtherVersionsDoNot() {
+    RLGroup v7 = group("g-a", T0).build();
+    RLGroup alsoV7 = group("g-b", T0 + 1).build();
+    RLGroup v8 = group("g-c", T0).setMinPolicyVersion(8L).setMaxPolicyVersion(8L).build();
+    RLGroup spanning = group("g-d", T0).setMinPolicyVersion(7L).setMaxPolicyVersion(8L).build();
+
+    assertThat(BatchAssembler.packingKey(v7, false)).isEqualTo("v7").isEqualTo(BatchAssembler.packingKey(alsoV7, false));
+    assertThat(BatchAssembler.packingKey(v8, false)).isEqualTo("v8");
+    assertThat(BatchAssembler.packingKey(spanning, false)).isEqualTo("v7-8");
+    assertThat(List.of(v7, v8, spanning)).extracting(g -> BatchAssembler.packingKey(g, true)).containsOnly("");
+  }
+
+  @Test
+  void aBatchIsFullAtItsGroupCountOrItsTokenBudget() {
+    BatchLimits limits = new BatchLimits(3, 100);
+    assertThat(BatchAssembler.isFull(limits, 2, 99)).isFalse();
+    assertThat(BatchAssembler.isFull(limits, 3, 10)).isTrue();
+    assertThat(BatchAssembler.isFull(limits, 1, 100)).isTrue();
+    assertThat(BatchAssembler.isFull(BatchLimits.ofGroups(3), 2, 1_000_000)).isFalse();
+  }
+
+  @Test
+  void aGroupOverflowsAnOpenBatchOnlyWhenItWouldPassTheBudgetAndTheBatchIsNotEmpty() {
+    BatchLimits limits = new BatchLimits(8, 100);
+    assertThat(BatchAssembler.overflows(limits, 1, 60, 40)).isFalse();
+    assertThat(BatchAssembler.overflows(limits, 1, 60, 41)).isTrue();
+    assertThat(BatchAssembler.overflows(limits, 0, 0, 500)).as("an empty batch takes any group").isFalse();
+    assertThat(BatchAssembler.overflows(BatchLimits.ofGroups(8), 1, 60, 1_000)).isFalse();
+  }
 }

@@ -20,9 +20,15 @@ final class BatchHarness {
 
   static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(
       BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec spec) throws Exception {
+    return open(limits, maxWait, staleness, spec, false);
+  }
+
+  static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(
+      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec spec, boolean mixPolicyVersions)
+      throws Exception {
     var harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(new BatchFunction(limits, maxWait, staleness, spec)),
+            new KeyedCoProcessOperator<>(new BatchFunction(limits, maxWait, staleness, spec, mixPolicyVersions)),
             (RLGroup g) -> g.getSamples().get(0).getPolicy().getModelId(),
             PolicyUpdate::getModelId,
             Types.STRING);

@@ -110,7 +110,9 @@ class BatchWideAdvantagesTest {
     groups.get(0).setMinPolicyVersion(1L);
     groups.get(1).setMinPolicyVersion(9L);
     groups.get(1).setMaxPolicyVersion(9L);
-    try (var harness = BatchHarness.open(BatchLimits.ofGroups(2), MAX_WAIT, new Staleness(0, Staleness.Action.DOWNWEIGHT, 0.25), spec)) {
+    // Only a batch that mixes versions holds a stale group with a newer one.
+    try (var harness =
+        BatchHarness.open(BatchLimits.ofGroups(2), MAX_WAIT, new Staleness(0, Staleness.Action.DOWNWEIGHT, 0.25), spec, true)) {
       // The stale group settles after the newer one, so version 9 is known when it is checked.
       groups.get(0).setClosedAtMs(groups.get(1).getClosedAtMs() + 1);
       for (RLGroup g : groups) {

@@ -119,6 +119,23 @@ class DeduplicateFunctionTest {
   }
 
   @Test
+  void aRepeatAfterAGapLongerThanTheRetentionPassesBeforeTheWatermarkCatchesUp() throws Exception {
+    Generation first = generation("g-1").build();
+    Generation afterGap = generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS + 1).build();
+    Generation withinRetention = generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS).build();
+
+    send(first);
+    send(withinRetention);
+    send(afterGap);
+
+    assertThat(harness.extractOutputValues()).containsExactly(first, afterGap);
+    assertThat(harness.numEventTimeTimers()).as("only the retention of the one let through last").isEqualTo(1);
+    harness.processWatermark(CREATED_AT_MS + 2 * RETENTION_MS + 1);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
   void usesTheWatermarkAsEventTimeForRecordsWithoutTimestamp() throws Exception {
     long watermark = CREATED_AT_MS + 42_000;
     harness.processWatermark(watermark);

@@ -229,6 +229,27 @@ class GroupFunctionTest {
   }
 
   @Test
+  void aMemberAfterTheLateRetentionStartsANewGroupBeforeTheWatermarkCatchesUp() throws Exception {
+    send(m(0, 1.0, 0));
+    send(m(1, 0.0, 10));
+    send(m(2, 0.5, 20));
+    // Closed at T0 + 20; remembered until T0 + 20 + LATE_MS in event time.
+    ScoredGeneration stillLate = scored(member(GROUP + "-g3", GROUP, 3, 0, T0 + 20 + LATE_MS), 1.0).build();
+    ScoredGeneration afterRetention = scored(member(GROUP + "-g4", GROUP, 3, 1, T0 + 21 + LATE_MS), 1.0).build();
+
+    send(stillLate);
+    send(afterRetention);
+
+    assertThat(late()).containsExactly(stillLate);
+    assertThat(groups()).hasSize(1);
+    harness.processWatermark(Long.MAX_VALUE);
+    assertThat(groups()).hasSize(2);
+    assertThat(ids(groups().get(1))).containsExactly(GROUP + "-g4");
+    harness.processWatermark(Long.MAX_VALUE);
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
   void shouldDeadLetterAMemberArrivingAfterAFullGroupAsLateGroupMemberNamingTheGroup() throws Exception {
     send(m(0, 1.0, 0));
     send(m(1, 0.0, 10));

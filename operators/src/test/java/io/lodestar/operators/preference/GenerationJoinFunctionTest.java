@@ -217,6 +217,71 @@ class GenerationJoinFunctionTest {
     assertStateGone();
   }
 
+  @Test
+  void aVoteThirtyMinutesBeforeItsGenerationIsUnmatchedWhicheverArrivesFirst() throws Exception {
+    // No watermark between them, as when one input is read far ahead of the other.
+    sendVote(voteOn("f-first", "g-a", T0 - 30 * 60_000));
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-after", "g-a", T0 - 30 * 60_000));
+
+    assertThat(joined()).isEmpty();
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-first", "f-after");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void aVoteThreeHoursAfterItsGenerationIsUnmatchedWhileTheGenerationIsStillHeld() throws Exception {
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-late", "g-a", T0 + 3 * 3_600_000));
+
+    assertThat(joined()).isEmpty();
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-late");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void votesAtTheEdgesOfBothWaitsStillMeetTheirGeneration() throws Exception {
+    sendVote(voteOn("f-wait-edge", "g-a", T0 - WAIT_MS));
+    sendVote(voteOn("f-too-early", "g-a", T0 - WAIT_MS - 1));
+    sendGeneration(gen("g-a", T0));
+    sendVote(voteOn("f-keep-edge", "g-a", T0 + KEEP_MS));
+    sendVote(voteOn("f-too-late", "g-a", T0 + KEEP_MS + 1));
+
+    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-wait-edge", "f-keep-edge");
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-too-early", "f-too-late");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void aVoteWaitingLongerThanAnEarlierOneForTheSameGenerationKeepsWaitingWhenTheEarlierWaitEnds() throws Exception {
+    // Feedback read far ahead of the generations: an early vote and a later one wait together.
+    sendVote(voteOn("f-early", "g-a", T0 - 30 * 60_000));
+    sendVote(voteOn("f-in-time", "g-a", T0 - 5 * 60_000));
+
+    watermark(T0 - 20 * 60_000);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-early");
+
+    sendGeneration(gen("g-a", T0));
+    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-in-time");
+    watermark(T0 + KEEP_MS);
+    assertStateGone();
+  }
+
+  @Test
+  void aLaterVoteWithAnEarlierWaitEndMovesTheWaitTimerForward() throws Exception {
+    sendVote(voteOn("f-later", "g-missing", T0 + 60_000));
+    sendVote(voteOn("f-earlier", "g-missing", T0));
+
+    watermark(T0 + WAIT_MS);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier");
+    watermark(T0 + 60_000 + WAIT_MS);
+    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier", "f-later");
+    assertStateGone();
+  }
+
   private void watermark(long timestamp) throws Exception {
     harness.processBothWatermarks(new Watermark(timestamp));
   }
