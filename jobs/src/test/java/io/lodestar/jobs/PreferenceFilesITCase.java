@@ -88,7 +88,7 @@ class PreferenceFilesITCase {
     List<UnpairedExample> unpaired =
         List.of(example("example-up", PairSource.THUMBS, true), example("example-regen", PairSource.REGENERATE, false));
 
-    run(pairs, unpaired, EnumSet.allOf(PreferenceFiles.Format.class));
+    run(pairs, unpaired, EnumSet.copyOf(ExportFormat.of(ExportFormat.Kind.PREFERENCE)));
 
     Map<String, JsonNode> trl = byId(rows("trl-preference-jsonl", "pairs"), "pair_id");
     assertThat(trl).containsOnlyKeys("pair-vote", "pair-edit", "pair-rating");
@@ -175,7 +175,7 @@ class PreferenceFilesITCase {
   @Test
   void withoutUnpairedExamplesOrUnchosenFormatsNothingElseIsWritten() throws Exception {
     run(List.of(pair("pair-vote", PairSource.VOTE, "gen-a1", null, 1.0)), null,
-        PreferenceFiles.Format.parseList("kto-jsonl, OPENAI-DPO-JSONL"));
+        ExportFormat.parseList(ExportFormat.Kind.PREFERENCE, "kto-jsonl, OPENAI-DPO-JSONL"));
 
     assertThat(rows("openai-dpo-jsonl", "pairs")).hasSize(1);
     try (Stream<Path> written = Files.list(dir.resolve("out"))) {
@@ -230,7 +230,7 @@ class PreferenceFilesITCase {
 
   // ---------------------------------------------------------------- the job
 
-  private void run(List<PreferencePair> pairs, List<UnpairedExample> unpaired, java.util.Set<PreferenceFiles.Format> formats)
+  private void run(List<PreferencePair> pairs, List<UnpairedExample> unpaired, java.util.Set<ExportFormat> formats)
       throws Exception {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);

@@ -3,8 +3,7 @@ package io.lodestar.jobs.config;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.TransactionTimeouts;
 import io.lodestar.connectors.serde.WireFormat;
-import io.lodestar.jobs.PreferenceFiles;
-import io.lodestar.jobs.TrainerFiles;
+import io.lodestar.jobs.ExportFormat;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
@@ -203,8 +202,8 @@ public final class LodestarOptions {
       ConfigOptions.key("export.dir").stringType().defaultValue("")
           .withDescription("Streaming job: directory (path or URI) for trainer files of every RL batch, committed on checkpoints; empty: none.");
   public static final ConfigOption<String> EXPORT_FORMATS =
-      ConfigOptions.key("export.formats").stringType().defaultValue("verl-parquet,verl-jsonl,trl-jsonl")
-          .withDescription("Which trainer files: any of verl-parquet, verl-jsonl, trl-jsonl (comma-separated).");
+      ConfigOptions.key("export.formats").stringType().defaultValue(ExportFormat.idList(ExportFormat.Kind.RL))
+          .withDescription("Which trainer files: any of " + ExportFormat.idList(ExportFormat.Kind.RL) + " (comma-separated).");
   public static final ConfigOption<Duration> FEEDBACK_KEEP_GENERATIONS =
       ConfigOptions.key("feedback.keep-generations").durationType().defaultValue(Duration.ofHours(1))
           .withDescription("Event time a generation is kept for feedback that may still arrive.");
@@ -307,8 +306,9 @@ public final class LodestarOptions {
           .withDescription("Runs on every pair and unpaired example before it is written: none, pii or class:<Redactor implementation>.");
   public static final ConfigOption<String> EXPORT_PREFERENCE_FORMATS =
       ConfigOptions.key("export.preference-formats").stringType()
-          .defaultValue("trl-preference-jsonl,trl-preference-text-jsonl,kto-jsonl,openrlhf-jsonl,openai-dpo-jsonl")
-          .withDescription("Which preference files under export.dir (comma-separated; empty: none).");
+          .defaultValue(ExportFormat.idList(ExportFormat.Kind.PREFERENCE))
+          .withDescription("Which preference files under export.dir: any of " + ExportFormat.idList(ExportFormat.Kind.PREFERENCE)
+              + " (comma-separated; empty: none).");
 
   public static final ConfigOption<Boolean> HEALTH_ENABLED =
       ConfigOptions.key("health.enabled").booleanType().defaultValue(true)
@@ -811,9 +811,9 @@ public final class LodestarOptions {
   }
 
   /** The trainer files to write; fails naming the key and the unknown format. */
-  public Set<TrainerFiles.Format> exportFormats() {
+  public Set<ExportFormat> exportFormats() {
     try {
-      return TrainerFiles.Format.parseList(config.get(EXPORT_FORMATS));
+      return ExportFormat.parseList(ExportFormat.Kind.RL, config.get(EXPORT_FORMATS));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(EXPORT_FORMATS.key() + ": " + e.getMessage(), e);
     }
@@ -946,8 +946,8 @@ public final class LodestarOptions {
     return parse(PREFERENCE_REDACTION, Redactor::parse);
   }
 
-  public Set<PreferenceFiles.Format> preferenceExportFormats() {
-    return parse(EXPORT_PREFERENCE_FORMATS, PreferenceFiles.Format::parseList);
+  public Set<ExportFormat> preferenceExportFormats() {
+    return parse(EXPORT_PREFERENCE_FORMATS, list -> ExportFormat.parseList(ExportFormat.Kind.PREFERENCE, list));
   }
 
   /** The remote reward model's settings, or empty when {@code remote-reward.url} is not set. */

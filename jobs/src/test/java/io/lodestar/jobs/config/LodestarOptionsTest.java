@@ -168,7 +168,7 @@ class LodestarOptionsTest {
                 "--export.formats", "verl-parquet, trl-jsonl"});
     assertThat(options.batchLimits().maxTokens()).isEqualTo(65536L);
     assertThat(options.get(LodestarOptions.TOPIC_POLICY_UPDATES)).isEqualTo("lodestar.policy-updates");
-    assertThat(options.exportFormats()).containsExactly(io.lodestar.jobs.TrainerFiles.Format.VERL_PARQUET, io.lodestar.jobs.TrainerFiles.Format.TRL_JSONL);
+    assertThat(options.exportFormats()).containsExactly(io.lodestar.jobs.ExportFormat.VERL_PARQUET, io.lodestar.jobs.ExportFormat.TRL_JSONL);
     assertThat(LodestarOptions.fromArgs(new String[0]).batchLimits().hasTokenBudget()).isFalse();
 
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.max-tokens", "-1"}))

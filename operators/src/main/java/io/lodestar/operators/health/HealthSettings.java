@@ -1,5 +1,6 @@
 package io.lodestar.operators.health;
 
+import io.lodestar.operators.verify.VerifierCatalogue;
 import io.lodestar.schema.RewardSource;
 import java.io.Serializable;
 import java.time.Duration;
@@ -12,8 +13,8 @@ import java.util.List;
  * @param allowedLateness how long after a window closes late events still update it
  *     ({@code health.allowed-lateness}, default 30 s)
  * @param formatComponents verifier component names that check format, not correctness
- *     ({@code health.format-components}; default the registry's {@code format}, {@code tag_count}
- *     and {@code json_schema})
+ *     ({@code health.format-components}; default the FORMAT entries of {@link VerifierCatalogue}:
+ *     {@code format}, {@code tag_count} and {@code json_schema})
  * @param passThreshold a verifier, format or judge average at or above it passes
  *     ({@code health.pass-threshold}, default 0.5)
  * @param modelThreshold a reward-model score at or above it counts as "good"
@@ -30,7 +31,7 @@ public record HealthSettings(
     boolean rollUp)
     implements Serializable {
 
-  public static final List<String> DEFAULT_FORMAT_COMPONENTS = List.of("format", "tag_count", "json_schema");
+  public static final List<String> DEFAULT_FORMAT_COMPONENTS = VerifierCatalogue.names(VerifierCatalogue.Role.FORMAT);
 
   public HealthSettings {
     if (window == null || window.toMillis() < 1) {

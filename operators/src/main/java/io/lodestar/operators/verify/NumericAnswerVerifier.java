@@ -1,8 +1,8 @@
 package io.lodestar.operators.verify;
 
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  * <p>Stateless, hence thread-safe and cheap to serialise into a Flink operator. {@link #verify}
  * never throws.
  */
-public final class NumericAnswerVerifier implements Serializable {
+public final class NumericAnswerVerifier implements Verifier {
 
   private static final long serialVersionUID = 1L;
 
@@ -66,6 +66,17 @@ public final class NumericAnswerVerifier implements Serializable {
     "\\(", "\\[", "\\boxed{", "\\text{", "\\textbf{", "\\mathbf{", "\\mathrm{"
   };
   private static final String[] OPERATOR_COMMANDS = {"\\times", "\\cdot", "\\div"};
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The generation's response against its task's ground truth. */
+  @Override
+  public RewardComponent score(Generation generation) {
+    return verify(generation.getResponse(), generation.getTask().getGroundTruth());
+  }
 
   /** Scores {@code response} against {@code groundTruth}; see the class comment for the rules. */
   public RewardComponent verify(String response, String groundTruth) {

@@ -65,10 +65,38 @@ class VerifierRegistryTest {
   }
 
   @Test
+  void regexMatchCanBeChosenAndMatchesEachTasksOwnPattern() {
+    VerifierRegistry registry = VerifierRegistry.fromRules(Map.of("source.codes", "regex_match"));
+
+    assertThat(registry.score(withPattern("AB-1234", "[A-Z]{2}-\\d{4}", null)))
+        .singleElement()
+        .satisfies(c -> {
+          assertThat(c.getName()).isEqualTo("regex_match");
+          assertThat(c.getVersion()).isEqualTo("regex-match/1");
+          assertThat(c.getValue()).isEqualTo(1.0);
+        });
+    assertThat(registry.score(withPattern("code: AB-1234", "[A-Z]{2}-\\d{4}", null)).get(0).getValue()).isEqualTo(0.0);
+    assertThat(registry.score(withPattern("code: AB-1234", "[A-Z]{2}-\\d{4}", "find")).get(0).getValue()).isEqualTo(1.0);
+    assertThat(registry.score(generation(TaskKind.OTHER, "codes", "AB-1234", null)).get(0).getStatus())
+        .isEqualTo(RewardStatus.UNSCORABLE);
+  }
+
+  @Test
   void anUnparseableGroundTruthIsUnscorableNeverZero() {
     RewardComponent c = VerifierRegistry.defaults().score(generation(TaskKind.MATH, "math", "#### 3", "\\frac{")).get(0);
     assertThat(c.getStatus()).isEqualTo(RewardStatus.UNSCORABLE);
     assertThat(c.getValue()).isNull();
+  }
+
+  private static Generation withPattern(String response, String regex, String mode) {
+    Map<String, String> extra = new java.util.HashMap<>(Map.of("regex", regex));
+    if (mode != null) {
+      extra.put("regex_mode", mode);
+    }
+    return TestRecords.generation("r")
+        .setResponse(response)
+        .setTask(TaskMetadata.newBuilder().setKind(TaskKind.OTHER).setDataSource("codes").setExtra(extra).build())
+        .build();
   }
 
   private static Generation generation(TaskKind kind, String source, String response, String truth) {

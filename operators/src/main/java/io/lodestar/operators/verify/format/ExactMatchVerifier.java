@@ -1,8 +1,9 @@
 package io.lodestar.operators.verify.format;
 
+import io.lodestar.operators.verify.Verifier;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
-import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Locale;
  * whitespace (Unicode spaces included) collapsed to one space; and case folding (locale
  * independent). Stateless and thread-safe; {@link #verify} never throws.
  */
-public final class ExactMatchVerifier implements Serializable {
+public final class ExactMatchVerifier implements Verifier {
 
   private static final long serialVersionUID = 1L;
 
@@ -44,6 +45,17 @@ public final class ExactMatchVerifier implements Serializable {
   /** Collapsed whitespace, case ignored: the usual choice for short answers. */
   public static ExactMatchVerifier normalised() {
     return new ExactMatchVerifier(Whitespace.COLLAPSE, true);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The generation's response against its task's ground truth. */
+  @Override
+  public RewardComponent score(Generation generation) {
+    return verify(generation.getResponse(), generation.getTask().getGroundTruth());
   }
 
   public RewardComponent verify(String response, String expected) {

@@ -13,10 +13,11 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.SpecVersionDetector;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.InputStreamSource;
+import io.lodestar.operators.verify.Verifier;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -34,16 +35,23 @@ import java.util.Set;
  * never fetched, so a schema cannot make a task manager open connections. The schema is trusted
  * configuration: its {@code pattern} keywords run on Java's regex engine unbounded.
  *
+ * <p><b>Per task.</b> As a {@link Verifier} ({@link #score}) a task's own schema, in its {@code
+ * extra.json_schema}, wins over the verifier's; a task schema that does not compile makes the
+ * component UNSCORABLE, since the task, not the response, is at fault.
+ *
  * <p>Serialisable (the schema travels as text and is compiled again after deserialisation);
- * thread-safe; {@link #verify} never throws.
+ * thread-safe; {@link #verify} and {@link #score} never throw.
  */
-public final class JsonSchemaVerifier implements Serializable {
+public final class JsonSchemaVerifier implements Verifier {
 
   private static final long serialVersionUID = 1L;
 
   public static final String NAME = "json_schema";
   public static final String VERSION = "json-schema/1";
   public static final int DEFAULT_MAX_INPUT_CHARS = 100_000;
+  /** The key of {@code TaskMetadata.extra} that holds a task's schema. */
+  public static final String TASK_SCHEMA_KEY = "json_schema";
+  private static final int MAX_TASK_SCHEMAS = 64;
 
   private static final int MAX_DETAIL_CHARS = 160;
   private static final ObjectMapper STRICT_MAPPER = JsonMapper.builder()
@@ -54,6 +62,8 @@ public final class JsonSchemaVerifier implements Serializable {
   private final String schemaJson;
   private final int maxInputChars;
   private transient volatile JsonSchema schema;
+  /** Verifiers for the schemas tasks carry; empty for a schema that does not compile. */
+  private final RecentlyUsed<Optional<JsonSchemaVerifier>> taskSchemas = new RecentlyUsed<>(MAX_TASK_SCHEMAS);
 
   /** {@code schemaJson} null accepts any JSON value. */
   public JsonSchemaVerifier(String schemaJson, int maxInputChars) {
@@ -72,6 +82,34 @@ public final class JsonSchemaVerifier implements Serializable {
 
   public static JsonSchemaVerifier anyJson() {
     return new JsonSchemaVerifier(null);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The generation's response, against its task's schema when it has one (see the class comment). */
+  @Override
+  public RewardComponent score(Generation generation) {
+    String taskSchema = generation.getTask().getExtra().get(TASK_SCHEMA_KEY);
+    if (taskSchema == null) {
+      return verify(generation.getResponse());
+    }
+    Optional<JsonSchemaVerifier> forTask = taskSchemas.computeIfAbsent(taskSchema, this::compiledFor);
+    if (forTask.isEmpty()) {
+      return FormatRewards.component(
+          NAME, VERSION, null, RewardStatus.UNSCORABLE, "task.extra.json_schema is not a usable JSON Schema");
+    }
+    return forTask.get().verify(generation.getResponse());
+  }
+
+  private Optional<JsonSchemaVerifier> compiledFor(String taskSchema) {
+    try {
+      return Optional.of(new JsonSchemaVerifier(taskSchema, maxInputChars));
+    } catch (RuntimeException badSchema) {
+      return Optional.empty();
+    }
   }
 
   public RewardComponent verify(String response) {

@@ -1,8 +1,9 @@
 package io.lodestar.operators.verify.format;
 
+import io.lodestar.operators.verify.Verifier;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -28,11 +29,15 @@ import java.util.regex.Pattern;
  * <p>Matching uses plain substring search, no regular expressions, so any input is checked in
  * linear time. Stateless and thread-safe; {@link #verify} never throws.
  */
-public final class TagFormatVerifier implements Serializable {
+public final class TagFormatVerifier implements Verifier {
 
   private static final long serialVersionUID = 1L;
 
   public static final String VERSION = "tag-format/1";
+  /** The component names of the three variants. */
+  public static final String FORMAT = "format";
+  public static final String CODE_FORMAT = "code_format";
+  public static final String TAG_COUNT = "tag_count";
   public static final List<String> THINK_ANSWER = List.of("think", "answer");
 
   private static final Pattern TAG_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*+");
@@ -82,11 +87,12 @@ public final class TagFormatVerifier implements Serializable {
   }
 
   /** {@code format}, {@code code_format} or {@code tag_count}: the component's name. */
+  @Override
   public String name() {
     if (mode == Mode.TAG_COUNT) {
-      return "tag_count";
+      return TAG_COUNT;
     }
-    return codeLanguage == null ? "format" : "code_format";
+    return codeLanguage == null ? FORMAT : CODE_FORMAT;
   }
 
   public Mode mode() {
@@ -95,6 +101,12 @@ public final class TagFormatVerifier implements Serializable {
 
   public List<String> tags() {
     return tags;
+  }
+
+  /** The generation's response. */
+  @Override
+  public RewardComponent score(Generation generation) {
+    return verify(generation.getResponse());
   }
 
   public RewardComponent verify(String response) {

@@ -1,7 +1,9 @@
 package io.lodestar.operators.verify.math;
 
 import io.lodestar.operators.verify.ResponseCleaner;
+import io.lodestar.operators.verify.Verifier;
 import io.lodestar.operators.verify.VerifierResults;
+import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import java.io.Serializable;
@@ -36,7 +38,7 @@ import java.util.Optional;
  *
  * <p>Stateless apart from its immutable {@link Config}, hence thread-safe and cheap to serialise.
  */
-public final class MathVerifier implements Serializable {
+public final class MathVerifier implements Verifier {
 
   private static final long serialVersionUID = 1L;
 
@@ -149,6 +151,17 @@ public final class MathVerifier implements Serializable {
   MathVerifier(Config config, Budget.NanoClock clock) {
     this.config = config;
     this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The generation's response against its task's ground truth. */
+  @Override
+  public RewardComponent score(Generation generation) {
+    return verify(generation.getResponse(), generation.getTask().getGroundTruth());
   }
 
   /**
