@@ -20,8 +20,15 @@ import java.util.Set;
  * history's windows of versions before V, defined once there are {@link #MIN_BASELINE_WINDOWS} of
  * them. A version that is hacked from its first window thus meets the previous versions, not
  * itself. As V's own windows push older ones out of the history, V keeps the baseline it had with
- * the most windows behind it. A window enters the history only while no rule fires or has a
- * streak under way for its version, so an alarmed version never becomes the next one's baseline.
+ * the most windows behind it. A window enters the history only while no rule fires for its
+ * version, so an alarmed version never becomes the next one's baseline. (Leaving out the windows
+ * of a streak too would bias the baseline: noise that starts a streak on one metric is a window
+ * picked for being unusual on another.)
+ *
+ * <p>Where no earlier version has enough windows (a model's first version, or one that follows a
+ * silence longer than the history's retention), V's reference windows stand in: its own first
+ * {@link #MIN_BASELINE_WINDOWS} windows that entered the history. That catches a version growing
+ * worse; one hacked from its first window has nothing to be compared with.
  *
  * <p>Windows must come in event-time order (the caller sorts those that close together by
  * version). Plain Java; a Flink POJO kept in keyed state.
@@ -54,15 +61,13 @@ public class AlarmScope {
     /** The baseline this version compares with, per metric, and how many windows it came from. */
     public Map<String, Double> baseline = new HashMap<>();
     public Map<String, Integer> baselineWindows = new HashMap<>();
+    /** The version's own first windows per metric: the reference where no earlier version has a baseline. */
+    public Map<String, BaselineHistory> reference = new HashMap<>();
 
     public VersionWatch() {}
 
     boolean firing() {
       return rules.values().stream().anyMatch(r -> r.firing);
-    }
-
-    boolean unsettled() {
-      return rules.values().stream().anyMatch(r -> r.firing || r.consecutive > 0);
     }
   }
 
@@ -97,6 +102,10 @@ public class AlarmScope {
 
   /** Evaluates {@code rules} on the first emission of a window; returns the alerts, in rule order. */
   public List<Alert> evaluate(HealthMetrics window, List<AlarmRule> rules) {
+    if (rules.stream().noneMatch(rule -> rule.watches(window))) {
+      // E.g. the roll-up row when every rule is per source: nothing to keep.
+      return List.of();
+    }
     VersionWatch version = versions.computeIfAbsent(window.getPolicyVersion(), v -> new VersionWatch());
     if (window.getWindowStartMs() < version.lastWindowEndMs) {
       // First emitted after a newer window (filled by late events): evaluating it would rewind the streaks.
@@ -136,11 +145,15 @@ public class AlarmScope {
       }
     }
     version.lastWindowEndMs = window.getWindowEndMs();
-    if (!version.unsettled()) {
+    if (!version.firing()) {
       for (String metric : baselineMetrics) {
         Double value = HealthMetricValues.value(window, metric);
         if (value != null) {
           history.computeIfAbsent(metric, m -> new BaselineHistory()).add(window.getPolicyVersion(), value);
+          BaselineHistory own = version.reference.computeIfAbsent(metric, m -> new BaselineHistory());
+          if (own.size < MIN_BASELINE_WINDOWS) {
+            own.add(window.getPolicyVersion(), value);
+          }
         }
       }
     }
@@ -220,7 +233,12 @@ public class AlarmScope {
 
       @Override
       public Double baseline(String metric) {
-        return version.baseline.get(metric);
+        Double earlier = version.baseline.get(metric);
+        if (earlier != null) {
+          return earlier;
+        }
+        BaselineHistory own = version.reference.get(metric);
+        return own == null || own.size < MIN_BASELINE_WINDOWS ? null : median(Arrays.copyOf(own.values, own.size));
       }
     };
   }

@@ -54,12 +54,38 @@ class AlarmScopeTest {
   }
 
   @Test
-  void withoutThreeWindowsOfEarlierVersionsThereIsNoBaselineAndNoAlarm() {
+  void aFirstVersionHackedFromItsFirstWindowHasNothingToBeComparedWith() {
     AlarmScope scope = new AlarmScope();
     feed(scope, FORMAT, 1, 0, 2, 0.6);
+    // Two windows of version 1 are too few for a baseline; version 2's own first windows stand in.
     assertThat(feed(scope, FORMAT, 2, 2, 10, 0.2)).isEmpty();
-    // A version's own windows are never its baseline.
     assertThat(scope.versions.get(2L).baseline).isEmpty();
+    assertThat(scope.versions.get(2L).reference.get("verifierPassRate").size).isEqualTo(AlarmScope.MIN_BASELINE_WINDOWS);
+  }
+
+  @Test
+  void aFirstVersionGrowingWorseIsComparedWithItsOwnFirstWindows() {
+    AlarmScope scope = new AlarmScope();
+    assertThat(feed(scope, FORMAT, 1, 0, 3, 0.8)).isEmpty();
+    assertThat(feed(scope, FORMAT, 1, 3, 4, 0.7)).isEmpty();
+
+    List<Alert> alerts = feed(scope, FORMAT, 1, 4, 6, 0.3);
+
+    assertThat(alerts).singleElement().satisfies(a -> {
+      assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
+      assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
+      assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.8);
+    });
+  }
+
+  @Test
+  void rowsThatNoRuleWatchesLeaveNoState() {
+    AlarmScope scope = new AlarmScope();
+    HealthMetrics rollUp = row(1, 0, 0.6);
+    rollUp.setDataSource(HealthEvent.ALL_SOURCES);
+    assertThat(scope.evaluate(rollUp, FORMAT)).isEmpty();
+    assertThat(scope.versions).isEmpty();
+    assertThat(scope.history).isEmpty();
   }
 
   @Test
