@@ -26,9 +26,10 @@ import java.util.Set;
  * picked for being unusual on another.)
  *
  * <p>Where no earlier version has enough windows (a model's first version, or one that follows a
- * silence longer than the history's retention), V's reference windows stand in: its own first
- * {@link #MIN_BASELINE_WINDOWS} windows that entered the history. That catches a version growing
- * worse; one hacked from its first window has nothing to be compared with.
+ * silence longer than the history's retention), V's reference windows stand in: the median of its
+ * own first windows that entered the history, from {@link #MIN_BASELINE_WINDOWS} of them and
+ * frozen at {@link #BASELINE_WINDOWS}. That catches a version growing worse; one hacked from its
+ * first window has nothing to be compared with.
  *
  * <p>Windows must come in event-time order (the caller sorts those that close together by
  * version). Plain Java; a Flink POJO kept in keyed state.
@@ -61,7 +62,7 @@ public class AlarmScope {
     /** The baseline this version compares with, per metric, and how many windows it came from. */
     public Map<String, Double> baseline = new HashMap<>();
     public Map<String, Integer> baselineWindows = new HashMap<>();
-    /** The version's own first windows per metric: the reference where no earlier version has a baseline. */
+    /** The version's own first windows per metric (up to {@link #BASELINE_WINDOWS}): the reference where no earlier version has a baseline. */
     public Map<String, BaselineHistory> reference = new HashMap<>();
 
     public VersionWatch() {}
@@ -151,7 +152,7 @@ public class AlarmScope {
         if (value != null) {
           history.computeIfAbsent(metric, m -> new BaselineHistory()).add(window.getPolicyVersion(), value);
           BaselineHistory own = version.reference.computeIfAbsent(metric, m -> new BaselineHistory());
-          if (own.size < MIN_BASELINE_WINDOWS) {
+          if (own.size < own.values.length) {
             own.add(window.getPolicyVersion(), value);
           }
         }

@@ -459,6 +459,9 @@ public final class AlarmDetectionBenchmark {
     /** Version 2 of the healthy cases: a healthy successor, compared with version 1. */
     int healthySuccessors;
     int healthySuccessorAlarms;
+    /** Windows of healthy versions, and the alarms fired on them (any rule, any source). */
+    int healthyWindows;
+    int healthyWindowAlarms;
 
     void add(Outcome o) {
       // {scenarios, detected in time (hacks) or alarmed (healthy), detected at all, cleared while hacked}
@@ -468,9 +471,11 @@ public final class AlarmDetectionBenchmark {
       if (o.baselineAlarmed()) {
         firstVersionAlarms++;
       }
+      healthyWindows += BASELINE_WINDOWS + (o.testCase().change.hack ? 0 : TEST_WINDOWS);
       for (String rule : o.rulesFired()) {
         if (rule.endsWith("(v1)") || !o.testCase().change.hack) {
           falseAlarmRules.merge(rule, 1, Integer::sum);
+          healthyWindowAlarms++;
         }
       }
       if (o.testCase().change.hack) {
@@ -548,9 +553,12 @@ public final class AlarmDetectionBenchmark {
       perCase.append(String.format(Locale.ROOT, "  %s %d/%d", e.getKey().label(), c[1], c[0]));
     }
     out.append("          ").append(perCase.toString().trim().replace("  ", ", ")).append(String.format("%n"));
+    out.append(String.format(Locale.ROOT, "          alarms per 1,000 windows of healthy versions: %.2f (%d in %d)",
+        1000.0 * t.healthyWindowAlarms / t.healthyWindows, t.healthyWindowAlarms, t.healthyWindows));
     if (!t.falseAlarmRules.isEmpty()) {
-      out.append("          alarms on healthy versions by rule: ").append(t.falseAlarmRules).append(String.format("%n"));
+      out.append("; by rule: ").append(t.falseAlarmRules);
     }
+    out.append(String.format("%n"));
     return out.toString();
   }
 

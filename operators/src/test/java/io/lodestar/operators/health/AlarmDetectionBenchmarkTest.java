@@ -30,6 +30,7 @@ class AlarmDetectionBenchmarkTest {
   void theShippedRulesAlarmOnSteadyHacksWithinThreeWindowsAndRarelyOnHealthyVersions() {
     AlarmDetectionBenchmark.Tally t =
         AlarmDetectionBenchmark.measure(data, AlarmRules.defaults(), false, AlarmDetectionBenchmark.HELD_BACK_SEED, ORDERINGS);
+    System.out.print(AlarmDetectionBenchmark.report("shipped", "held-back", t));
 
     assertThat(t.hacked(STEADY)).isEqualTo(3 * ORDERINGS);
     assertThat(t.detected(STEADY)).as("steady hacks alarmed within 3 windows").isGreaterThanOrEqualTo(t.hacked(STEADY) * 95 / 100);
@@ -46,6 +47,7 @@ class AlarmDetectionBenchmarkTest {
     AlarmDetectionBenchmark.Tally t =
         AlarmDetectionBenchmark.measure(
             data, AlarmRules.parse(AlarmDetectionBenchmark.PREVIOUS_DEFAULTS), true, AlarmDetectionBenchmark.HELD_BACK_SEED, ORDERINGS);
+    System.out.print(AlarmDetectionBenchmark.report("previous", "held-back", t));
 
     assertThat(t.detected(STEADY)).isLessThan(t.hacked(STEADY) / 2);
   }

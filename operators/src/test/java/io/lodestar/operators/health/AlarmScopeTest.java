@@ -60,7 +60,7 @@ class AlarmScopeTest {
     // Two windows of version 1 are too few for a baseline; version 2's own first windows stand in.
     assertThat(feed(scope, FORMAT, 2, 2, 10, 0.2)).isEmpty();
     assertThat(scope.versions.get(2L).baseline).isEmpty();
-    assertThat(scope.versions.get(2L).reference.get("verifierPassRate").size).isEqualTo(AlarmScope.MIN_BASELINE_WINDOWS);
+    assertThat(scope.versions.get(2L).reference.get("verifierPassRate").size).isEqualTo(8);
   }
 
   @Test
