@@ -48,10 +48,10 @@ import java.util.regex.Pattern;
  * hack went on. Tuning used seeds from {@link #TUNING_SEED}; seeds from {@link #HELD_BACK_SEED} were not
  * looked at until the rules were settled, and the test asserts the goals on them.
  *
- * <p>Run: {@code ./mvnw -o -q -pl operators -am test-compile} then {@code java -cp ...
- * io.lodestar.operators.health.AlarmDetectionBenchmark [orderings]}; docs/monitoring.md gives the
- * one-line command. With {@code -Dalarms.rules=...} it measures other rules instead of the
- * shipped ones (and skips the previous rules).
+ * <p>Run through {@code AlarmDetectionBenchmarkTest} with {@code -Dalarm-bench.orderings=300}
+ * (docs/monitoring.md gives the command), or {@code main [orderings]} on the test class path. With
+ * {@code -Dalarms.rules=...} it measures other rules instead of the shipped ones (and skips the
+ * previous rules); with {@code -Dalarm-bench.seeds=tuning} it leaves the held-back seeds alone.
  */
 public final class AlarmDetectionBenchmark {
 
