@@ -5,40 +5,50 @@ import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
 import io.lodestar.schema.HealthMetrics;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Evaluates the alarm rules on the health windows of one scope (keyed by {@link #key}) in window
- * order, and emits an {@link Alert} when a rule fires and when it clears.
+ * Evaluates the alarm rules on the health windows of one model and data source (keyed by
+ * {@link #key}, every policy version together, so that rules can compare a version with earlier
+ * ones) and emits an {@link Alert} when a rule fires and when it clears. The logic is
+ * {@link AlarmScope}'s; this wrapper orders the windows and keeps the state.
  *
- * <p>Rules act on the first emission of each window, in window order; late revisions (revision
- * above 0), and windows first emitted after a newer one, update the metrics topic but are not
+ * <p>Rules act on the first emission of each window; late revisions (revision above 0), and
+ * windows first emitted after a newer one of their version, update the metrics topic but are not
  * evaluated, so an alert never flips back and forth on a late event.
  *
- * <p>State per scope: the previous window (for {@code delta} conditions) and each rule's streak.
- * A timer one window after the last one seen drops the previous window and every rule that is not
- * firing; a firing rule stays until a window clears it.
+ * <p>Windows of several versions that close together come from different upstream subtasks in
+ * any order; each waits in state until the watermark reaches its end, and those due are evaluated
+ * in window and version order. Every version's baseline is thus the same in a replay, and so are
+ * the alerts and their ids.
+ *
+ * <p>State per key: the {@link AlarmScope} and the windows waiting. Timers: one per window end to
+ * evaluate, and those at which {@link AlarmScope#expire} forgets quiet versions and, after
+ * {@link AlarmScope#HISTORY_RETENTION_WINDOWS}, the baseline history; a firing rule stays until a
+ * window clears it.
  */
 public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, Alert> {
 
   private static final long serialVersionUID = 1L;
 
+  private static final Comparator<HealthMetrics> WINDOW_ORDER =
+      Comparator.comparingLong(HealthMetrics::getWindowStartMs).thenComparingLong(HealthMetrics::getPolicyVersion);
+
   private final List<AlarmRule> rules;
 
-  private transient ValueState<HealthMetrics> previous;
-  private transient MapState<String, RuleState> states;
+  private transient ValueState<AlarmScope> scope;
+  private transient ListState<HealthMetrics> waiting;
   private transient Counter fired;
   private transient Counter cleared;
 
@@ -46,19 +56,24 @@ public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, A
     this.rules = List.copyOf(rules);
   }
 
-  /** The key of a health row's scope. */
+  /** The key of a health row: its model and data source; every policy version shares it. */
   public static String key(HealthMetrics metrics) {
-    return HealthEvent.key(metrics.getModelId(), metrics.getPolicyVersion(), metrics.getDataSource());
+    return metrics.getModelId() + "/" + metrics.getDataSource();
   }
 
   public static TypeInformation<Alert> alertType() {
     return new AvroTypeInfo<>(Alert.class);
   }
 
+  /** The type of the state, a Flink POJO. */
+  public static TypeInformation<AlarmScope> scopeType() {
+    return TypeInformation.of(AlarmScope.class);
+  }
+
   @Override
   public void open(OpenContext openContext) {
-    previous = getRuntimeContext().getState(new ValueStateDescriptor<>("previous-window", new AvroTypeInfo<>(HealthMetrics.class)));
-    states = getRuntimeContext().getMapState(new MapStateDescriptor<>("rule-states", Types.STRING, TypeInformation.of(RuleState.class)));
+    scope = getRuntimeContext().getState(new ValueStateDescriptor<>("alarm-scope", scopeType()));
+    waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("alarm-waiting-windows", new AvroTypeInfo<>(HealthMetrics.class)));
     fired = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_FIRED);
     cleared = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_CLEARED);
   }
@@ -68,53 +83,44 @@ public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, A
     if (metrics.getRevision() > 0) {
       return;
     }
-    HealthMetrics before = previous.value();
-    if (before != null && metrics.getWindowStartMs() < before.getWindowEndMs()) {
-      // A window that first closed empty and was filled by late events: it comes after newer
-      // windows, and evaluating it would rewind the streaks.
-      return;
-    }
-    for (AlarmRule rule : rules) {
-      if (!rule.watches(metrics)) {
-        continue;
-      }
-      RuleState state = states.get(rule.id());
-      if (state == null) {
-        state = new RuleState();
-      }
-      Alert alert = AlarmEvaluator.evaluate(rule, metrics, before, state);
-      if (state.idle()) {
-        states.remove(rule.id());
-      } else {
-        states.put(rule.id(), state);
-      }
-      if (alert != null) {
-        (alert.getState() == AlertState.FIRING ? fired : cleared).inc();
-        out.collect(alert);
-      }
-    }
-    previous.update(metrics);
-    long size = metrics.getWindowEndMs() - metrics.getWindowStartMs();
-    // The next window is emitted at its end - 1; if none came by its end, this scope went quiet.
-    ctx.timerService().registerEventTimeTimer(metrics.getWindowEndMs() + size);
+    waiting.add(metrics);
+    ctx.timerService().registerEventTimeTimer(metrics.getWindowEndMs() - 1);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-    HealthMetrics last = previous.value();
-    if (last == null || last.getWindowEndMs() * 2 - last.getWindowStartMs() != timestamp) {
-      return;
-    }
-    // Quiet scope: the streaks cannot continue and delta has nothing to compare with.
-    previous.clear();
-    List<String> idle = new ArrayList<>();
-    for (Map.Entry<String, RuleState> entry : states.entries()) {
-      if (!entry.getValue().firing) {
-        idle.add(entry.getKey());
+    List<HealthMetrics> due = new ArrayList<>();
+    List<HealthMetrics> later = new ArrayList<>();
+    Iterable<HealthMetrics> all = waiting.get();
+    if (all != null) {
+      for (HealthMetrics m : all) {
+        (m.getWindowEndMs() - 1 <= timestamp ? due : later).add(m);
       }
     }
-    for (String id : idle) {
-      states.remove(id);
+    AlarmScope current = scope.value();
+    if (current == null) {
+      current = new AlarmScope();
+    }
+    if (!due.isEmpty()) {
+      waiting.update(later);
+      due.sort(WINDOW_ORDER);
+      for (HealthMetrics m : due) {
+        for (Alert alert : current.evaluate(m, rules)) {
+          (alert.getState() == AlertState.FIRING ? fired : cleared).inc();
+          out.collect(alert);
+        }
+      }
+    }
+    if (current.expire(timestamp) && later.isEmpty()) {
+      // Nothing waits and nothing is remembered: this key is done.
+      scope.clear();
+      return;
+    }
+    scope.update(current);
+    for (long at : current.expiryTimes()) {
+      if (at > timestamp) {
+        ctx.timerService().registerEventTimeTimer(at);
+      }
     }
   }
 }

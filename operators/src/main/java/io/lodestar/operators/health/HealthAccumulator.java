@@ -43,6 +43,8 @@ public class HealthAccumulator {
 
   public long groups;
   public long zeroVarianceGroups;
+  public long groupSamples;
+  public long duplicateResponses;
   public Distribution staleness = new Distribution();
   public long feedback;
   public Map<String, Long> feedbackByKind = new HashMap<>();
@@ -74,6 +76,10 @@ public class HealthAccumulator {
           if (event.groupZeroVariance) {
             zeroVarianceGroups++;
           }
+        }
+        if (event.groupSize >= 2) {
+          groupSamples += event.groupSize;
+          duplicateResponses += event.groupDuplicates;
         }
         break;
       case BATCH:
@@ -221,6 +227,8 @@ public class HealthAccumulator {
     humanModelAgreed += other.humanModelAgreed;
     groups += other.groups;
     zeroVarianceGroups += other.zeroVarianceGroups;
+    groupSamples += other.groupSamples;
+    duplicateResponses += other.duplicateResponses;
     staleness.merge(other.staleness);
     feedback += other.feedback;
     other.feedbackByKind.forEach((k, v) -> feedbackByKind.merge(k, v, Long::sum));
@@ -264,6 +272,9 @@ public class HealthAccumulator {
         .setGroups(groups)
         .setZeroVarianceGroups(zeroVarianceGroups)
         .setZeroVarianceFraction(rate(zeroVarianceGroups, groups))
+        .setGroupSamples(groupSamples)
+        .setDuplicateResponses(duplicateResponses)
+        .setDuplicateResponseRate(rate(duplicateResponses, groupSamples))
         .setResponseLength(length.summary())
         .setLengthRewardPoints(lengthReward.count)
         .setLengthRewardCorrelation(lengthReward.correlation())

@@ -30,6 +30,9 @@ public class HealthEvent {
   // GROUP
   public int groupScored;
   public boolean groupZeroVariance;
+  public int groupSize;
+  /** Samples whose response repeats an earlier one of the group (whitespace aside). */
+  public int groupDuplicates;
 
   // BATCH
   public int batchSamples;
@@ -72,6 +75,8 @@ public class HealthEvent {
     copy.components = components;
     copy.groupScored = groupScored;
     copy.groupZeroVariance = groupZeroVariance;
+    copy.groupSize = groupSize;
+    copy.groupDuplicates = groupDuplicates;
     copy.batchSamples = batchSamples;
     copy.stalenessLags = stalenessLags;
     copy.pairSource = pairSource;

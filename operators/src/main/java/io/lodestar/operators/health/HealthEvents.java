@@ -12,9 +12,11 @@ import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns pipeline records into {@link HealthEvent}s. With {@code rollUp}, each record also counts
@@ -83,7 +85,44 @@ public final class HealthEvents implements Serializable {
     }
     event.groupScored = scored;
     event.groupZeroVariance = scored >= 2 && min == max;
+    event.groupSize = group.getSamples().size();
+    List<CharSequence> responses = new ArrayList<>(group.getSamples().size());
+    for (RLSample sample : group.getSamples()) {
+      responses.add(sample.getResponse());
+    }
+    event.groupDuplicates = duplicates(responses);
     return withRollUp(event);
+  }
+
+  /** Responses that, with runs of whitespace made one space and ends trimmed, equal an earlier one. */
+  static int duplicates(List<? extends CharSequence> responses) {
+    Set<String> seen = new HashSet<>();
+    int duplicates = 0;
+    for (CharSequence response : responses) {
+      if (!seen.add(collapseWhitespace(response))) {
+        duplicates++;
+      }
+    }
+    return duplicates;
+  }
+
+  /** A loop, not a regex: this runs on every response of every group. */
+  private static String collapseWhitespace(CharSequence text) {
+    StringBuilder out = new StringBuilder(text.length());
+    boolean space = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c)) {
+        space = out.length() > 0;
+      } else {
+        if (space) {
+          out.append(' ');
+          space = false;
+        }
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /**

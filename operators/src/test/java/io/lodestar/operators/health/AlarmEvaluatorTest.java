@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
+import io.lodestar.schema.DistributionSummary;
 import io.lodestar.schema.HealthMetrics;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +87,7 @@ class AlarmEvaluatorTest {
   }
 
   @Test
-  void anUndefinedMetricEndsTheStreakButDoesNotClear() {
+  void anUndefinedMetricNeitherFiresNorClearsNorEndsTheStreak() {
     AlarmRule rule = AlarmRules.parse("hi: formatRewardMean > 0.9").get(0);
     RuleState state = new RuleState();
     assertThat(AlarmEvaluator.evaluate(rule, window(0, 1.0, 1.0), null, state).getState()).isEqualTo(AlertState.FIRING);
@@ -95,6 +96,83 @@ class AlarmEvaluatorTest {
     assertThat(state.firing).isTrue();
 
     assertThat(AlarmEvaluator.evaluate(rule, window(2, 0.5, 1.0), null, state).getState()).isEqualTo(AlertState.CLEARED);
+
+    AlarmRule twice = AlarmRules.parse("hi: formatRewardMean > 0.9 for 2 windows").get(0);
+    RuleState streak = new RuleState();
+    assertThat(AlarmEvaluator.evaluate(twice, window(0, 1.0, 1.0), null, streak)).isNull();
+    assertThat(AlarmEvaluator.evaluate(twice, window(1, null, 1.0), null, streak)).isNull();
+    assertThat(AlarmEvaluator.evaluate(twice, window(2, 1.0, 1.0), null, streak).getState()).isEqualTo(AlertState.FIRING);
+  }
+
+  private static final AlarmRule PADDING = shipped("length-reward-coupling");
+
+  static AlarmRule shipped(String id) {
+    return AlarmRules.defaults().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  /** A window with {@code points} scored generations whose length and reward correlate as given (null: none scored). */
+  static HealthMetrics lengthReward(int index, Double correlation, int points) {
+    HealthMetrics m = window(index, 1.0, 0.5);
+    m.setLengthRewardCorrelation(correlation);
+    m.setLengthRewardPoints(points);
+    m.setReward(points == 0 ? null : new DistributionSummary((long) points, 0.5, 0.5, 0.0, 1.0, 0.0, 0.5, 1.0));
+    m.setGenerations(points);
+    return m;
+  }
+
+  @Test
+  void aSteadyPaddingHackFiresTheShippedRuleAndNeitherASmallNorABatchOnlyWindowClearsIt() {
+    RuleState state = new RuleState();
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(0, 0.9, 60), null, state)).isNull();
+    Alert fired = AlarmEvaluator.evaluate(PADDING, lengthReward(1, 0.9, 60), null, state);
+    assertThat(fired).isNotNull();
+    assertThat(fired.getState()).isEqualTo(AlertState.FIRING);
+    assertThat(fired.getHoldingSinceMs()).isZero();
+
+    // Two groups' worth of generations, then a window holding only a batch event: neither decides anything.
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(2, -0.5, 8), null, state)).isNull();
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(3, null, 0), null, state)).isNull();
+    assertThat(state.firing).isTrue();
+    assertThat(state.healthy).isZero();
+  }
+
+  @Test
+  void theShippedRulesClearOnlyAfterThreeConsecutiveHealthyWindowsEachWithEnoughData() {
+    RuleState state = new RuleState();
+    AlarmEvaluator.evaluate(PADDING, lengthReward(0, 0.9, 60), null, state);
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(1, 0.9, 60), null, state).getState()).isEqualTo(AlertState.FIRING);
+
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(2, 0.1, 60), null, state)).isNull();
+    // A small window between healthy ones neither counts nor breaks the run ...
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(3, 0.1, 8), null, state)).isNull();
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(4, 0.1, 60), null, state)).isNull();
+    assertThat(state.healthy).isEqualTo(2);
+    // ... a hacked window does, and the count starts again.
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(5, 0.9, 60), null, state)).isNull();
+    assertThat(state.healthy).isZero();
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(6, 0.1, 60), null, state)).isNull();
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(7, 0.1, 60), null, state)).isNull();
+    Alert cleared = AlarmEvaluator.evaluate(PADDING, lengthReward(8, 0.1, 60), null, state);
+
+    assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
+    assertThat(cleared.getWindowStartMs()).isEqualTo(8 * W);
+    assertThat(cleared.getHoldingSinceMs()).isZero();
+    assertThat(cleared.getConditions()).singleElement().satisfies(c -> {
+      assertThat(c.getMetric()).isEqualTo("lengthRewardCorrelation");
+      assertThat(c.getObserved()).isEqualTo(0.1);
+    });
+    assertThat(state.idle()).isTrue();
+  }
+
+  @Test
+  void aGapRestartsTheHealthyCount() {
+    RuleState state = new RuleState();
+    AlarmEvaluator.evaluate(PADDING, lengthReward(0, 0.9, 60), null, state);
+    AlarmEvaluator.evaluate(PADDING, lengthReward(1, 0.9, 60), null, state);
+    AlarmEvaluator.evaluate(PADDING, lengthReward(2, 0.1, 60), null, state);
+    AlarmEvaluator.evaluate(PADDING, lengthReward(3, 0.1, 60), null, state);
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(5, 0.1, 60), null, state)).isNull();
+    assertThat(state.healthy).isEqualTo(1);
   }
 
   @Test

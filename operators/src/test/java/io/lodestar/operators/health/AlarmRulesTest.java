@@ -59,8 +59,72 @@ class AlarmRulesTest {
     assertThat(rules)
         .extracting(AlarmRule::id)
         .containsExactly(
-            "format-over-accuracy", "length-reward-coupling", "zero-variance-groups", "unscored-rate", "judge-verifier-divergence");
-    assertThat(rules).filteredOn(AlarmRule::gate).extracting(AlarmRule::id).containsExactly("format-over-accuracy", "judge-verifier-divergence");
+            "format-over-accuracy", "accuracy-drop", "length-reward-coupling", "length-growth", "response-collapse",
+            "zero-variance-groups", "unscored-rate", "judge-verifier-divergence");
+    assertThat(rules).filteredOn(AlarmRule::gate).extracting(AlarmRule::id)
+        .containsExactly("format-over-accuracy", "accuracy-drop", "judge-verifier-divergence");
+  }
+
+  @Test
+  void everyShippedRuleHasGuardsAndHysteresisAndEveryGatedOneAClearCondition() {
+    assertThat(AlarmRules.defaults()).allSatisfy(rule -> {
+      assertThat(rule.guards()).as(rule.id()).isNotEmpty();
+      assertThat(rule.clearAfter()).as(rule.id()).isEqualTo(3);
+      if (rule.gate()) {
+        assertThat(rule.clearConditions()).as(rule.id()).isNotEmpty();
+      }
+    });
+  }
+
+  @Test
+  void parsesGuardsHysteresisAndBaselines() {
+    AlarmRule rule =
+        AlarmRules.parse(
+                "drop: verifierPassRate < baseline - 0.2 and formatRewardMean >= baseline(verifierPassRate)*1.5 given verifierJudged >= 20"
+                    + " and groups > 2 for 2 windows gate clear when verifierPassRate >= baseline * 0.9 clear after 3 windows")
+            .get(0);
+
+    assertThat(rule.conditions())
+        .containsExactly(
+            new AlarmRule.Condition("verifierPassRate", false, Comparison.LESS, -0.2, AlarmRule.Reference.BASELINE_PLUS, "verifierPassRate"),
+            new AlarmRule.Condition(
+                "formatRewardMean", false, Comparison.GREATER_OR_EQUAL, 1.5, AlarmRule.Reference.BASELINE_TIMES, "verifierPassRate"));
+    assertThat(rule.guards())
+        .containsExactly(
+            new AlarmRule.Condition("verifierJudged", false, Comparison.GREATER_OR_EQUAL, 20),
+            new AlarmRule.Condition("groups", false, Comparison.GREATER, 2));
+    assertThat(rule.windows()).isEqualTo(2);
+    assertThat(rule.gate()).isTrue();
+    assertThat(rule.clearConditions())
+        .containsExactly(
+            new AlarmRule.Condition("verifierPassRate", false, Comparison.GREATER_OR_EQUAL, 0.9, AlarmRule.Reference.BASELINE_TIMES, "verifierPassRate"));
+    assertThat(rule.clearAfter()).isEqualTo(3);
+    assertThat(rule.baselineMetrics()).containsExactly("verifierPassRate");
+    assertThat(AlarmRules.parse("b: reward.mean > baseline").get(0).conditions().get(0))
+        .isEqualTo(new AlarmRule.Condition("reward.mean", false, Comparison.GREATER, 0, AlarmRule.Reference.BASELINE_PLUS, "reward.mean"));
+  }
+
+  @Test
+  void rulesWrittenBeforeGuardsAndBaselinesParseAsBefore() {
+    List<AlarmRule> rules = AlarmRules.parse(AlarmDetectionBenchmark.PREVIOUS_DEFAULTS);
+    assertThat(rules).hasSize(5).allSatisfy(rule -> {
+      assertThat(rule.guards()).isEmpty();
+      assertThat(rule.clearAfter()).isEqualTo(1);
+      assertThat(rule.baselineMetrics()).isEmpty();
+    });
+    assertThat(rules.get(0).conditions()).hasSize(3);
+    assertThat(rules.get(0).clearConditions()).hasSize(2);
+  }
+
+  @Test
+  void malformedGuardsHysteresisAndBaselinesAreRejectedWithTheReason() {
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 given")).hasMessageContaining("after 'given'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 0 windows")).hasMessageContaining("'clear after 0 windows'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 2")).hasMessageContaining("unexpected 'clear'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: delta(generations) > baseline")).hasMessageContaining("baseline(<metric>)");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline(nope)")).hasMessageContaining("unknown metric 'nope'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline *")).hasMessageContaining("expected a number");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline * lots")).hasMessageContaining("not a number");
   }
 
   @Test

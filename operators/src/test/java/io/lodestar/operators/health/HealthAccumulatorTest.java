@@ -13,6 +13,7 @@ import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.ComponentHealth;
 import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PairSource;
+import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
@@ -212,5 +213,25 @@ class HealthAccumulatorTest {
         rolling.batch(HealthFixtures.batch("b", 0, T, 9, HealthFixtures.groupOfVersions("g", T, 9, 9), other));
     assertThat(batch).extracting(e -> e.dataSource).containsExactly("gsm8k", "math", HealthEvent.ALL_SOURCES);
     assertThat(batch.get(2).stalenessLags).hasSize(2);
+  }
+
+  @Test
+  void responsesRepeatedWithinAGroupAreCountedWhitespaceAside() {
+    RLGroup group = HealthFixtures.group("dup", T, 1.0, 1.0, 0.0, 1.0);
+    List<String> responses = List.of("x = 4", " x  =\n4 ", "x = 5", "x = 4");
+    for (int i = 0; i < responses.size(); i++) {
+      group.getSamples().get(i).setResponse(responses.get(i));
+    }
+    RLGroup single = HealthFixtures.group("single", T, 1.0);
+    List<HealthEvent> events = new ArrayList<>(EVENTS.group(group));
+    events.addAll(EVENTS.group(single));
+
+    HealthMetrics m = aggregate(events);
+
+    assertThat(m.getGroupSamples()).isEqualTo(4);
+    assertThat(m.getDuplicateResponses()).isEqualTo(2);
+    assertThat(m.getDuplicateResponseRate()).isEqualTo(0.5);
+    assertThat(aggregate(List.of()).getDuplicateResponseRate()).isNull();
+    assertThat(HealthMetricValues.value(m, "duplicateResponseRate")).isEqualTo(0.5);
   }
 }

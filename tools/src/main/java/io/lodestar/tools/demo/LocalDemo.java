@@ -155,7 +155,7 @@ public final class LocalDemo {
    * responses' length and reward moving together.
    */
   static final String DEMO_ALARM_RULES =
-      AlarmRules.DEFAULTS + "\ndemo-length-reward: lengthRewardCorrelation > 0.2 and lengthRewardPoints >= 10 for 2 windows";
+      AlarmRules.DEFAULTS + "\ndemo-length-reward: lengthRewardCorrelation > 0.2 given lengthRewardPoints >= 10 for 2 windows clear after 2 windows";
 
   static LodestarOptions demoOptions(String bootstrap, Path work) {
     return demoOptions(bootstrap, work, DEMO_ALARM_RULES);
