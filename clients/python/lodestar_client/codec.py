@@ -25,6 +25,8 @@ import json
 import math
 import struct
 
+import numpy as np
+
 __all__ = [
     "AVRO",
     "JSON",
@@ -356,31 +358,70 @@ def _block_count(b, p):
     return n, p
 
 
-def _array_of_ints(b, p):
-    out = []
-    append = out.append
-    while True:
-        n, p = _block_count(b, p)
-        if n == 0:
-            return out, p
-        for _ in range(n):
+def _ints_python(b, p, n, append):
+    for _ in range(n):
+        x = b[p]
+        p += 1
+        if x < 0x80:
+            append((x >> 1) ^ -(x & 1))
+            continue
+        v = x & 0x7F
+        shift = 7
+        while True:
             x = b[p]
             p += 1
+            v |= (x & 0x7F) << shift
             if x < 0x80:
-                append((x >> 1) ^ -(x & 1))
-                continue
-            v = x & 0x7F
-            shift = 7
-            while True:
-                x = b[p]
-                p += 1
-                v |= (x & 0x7F) << shift
-                if x < 0x80:
-                    break
-                shift += 7
-                if shift > 63:
-                    raise _Bad("invalid long encoding")
-            append((v >> 1) ^ -(v & 1))
+                break
+            shift += 7
+            if shift > 63:
+                raise _Bad("invalid long encoding")
+        append((v >> 1) ^ -(v & 1))
+    return p
+
+
+def _ints_numpy(b, p, n, out):
+    """``n`` zig-zag varints from ``b[p:]`` at once: the last byte of each is the one below 0x80."""
+    window = np.frombuffer(b, dtype=np.uint8, count=min(len(b) - p, 10 * n), offset=p)
+    ends = np.flatnonzero(window < 0x80)
+    if len(ends) < n:
+        raise IndexError("varints run past the end of the message")
+    ends = ends[:n]
+    starts = np.empty(n, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts + 1
+    if int(lengths.max()) > 10:
+        raise _Bad("invalid long encoding")
+    size = int(ends[-1]) + 1
+    position = np.arange(size, dtype=np.int64) - np.repeat(starts, lengths)
+    groups = (window[:size].astype(np.uint64) & np.uint64(0x7F)) << (position * 7).astype(np.uint64)
+    raw = np.add.reduceat(groups, starts)  # the 7-bit groups never overlap, so adding is or-ing
+    values = (raw >> np.uint64(1)).astype(np.int64) ^ -(raw & np.uint64(1)).astype(np.int64)
+    out.extend(values.tolist())
+    return p + size
+
+
+# Below this many items a plain loop is cheaper than setting up the array operations.
+_NUMPY_MIN_ITEMS = 48
+
+
+def _array_of_ints(int32):
+    def read(b, p):
+        out = []
+        while True:
+            n, p = _block_count(b, p)
+            if n == 0:
+                break
+            if n >= _NUMPY_MIN_ITEMS:
+                p = _ints_numpy(b, p, n, out)
+            else:
+                p = _ints_python(b, p, n, out.append)
+        if int32 and out and not (_INT_MIN <= min(out) and max(out) <= _INT_MAX):
+            raise _Bad("invalid int encoding")
+        return out, p
+
+    return read
 
 
 def _array_of_packed(size, code, promote=None):
@@ -591,8 +632,10 @@ class _AvroReaders:
     def _array(self, writer_items, reader_items):
         # Token ids and log-probs are most of an RL batch's bytes: read them without a call per item.
         wt, rt = writer_items.type, reader_items.type
-        if (wt, rt) in (("int", "int"), ("long", "long"), ("int", "long")):
-            return _array_of_ints
+        if (wt, rt) in (("int", "int"), ("int", "long")):
+            return _array_of_ints(int32=True)
+        if (wt, rt) == ("long", "long"):
+            return _array_of_ints(int32=False)
         if (wt, rt) in (("float", "float"), ("float", "double")):
             return _array_of_packed(4, "f")
         if (wt, rt) == ("double", "double"):
@@ -736,6 +779,38 @@ def _mismatch(schema, value):
                                                    _JSON_TYPE_NAMES.get(type(value), "a value")))
 
 
+def _json_number_array(item_type):
+    """A converter of a whole JSON array of ``item_type`` numbers, returning None when it needs a closer look."""
+    if item_type in ("int", "long"):
+        low, high = (_INT_MIN, _INT_MAX) if item_type == "int" else (_LONG_MIN, _LONG_MAX)
+
+        def integers(v):
+            if not all(type(x) is int for x in v):
+                return None
+            if v and (min(v) < low or max(v) > high):
+                return None
+            return v
+
+        return integers
+    if item_type in ("float", "double"):
+        dtype = np.float32 if item_type == "float" else np.float64
+
+        def reals(v):
+            if not all(type(x) is float or type(x) is int for x in v):
+                return None
+            try:
+                with np.errstate(over="ignore"):  # a float32 overflow shows as inf, refused below
+                    values = np.array(v, dtype=np.float64).astype(dtype)
+            except OverflowError:
+                return None
+            if not np.isfinite(values).all():
+                return None
+            return values.astype(np.float64).tolist()
+
+        return reals
+    return None
+
+
 class _JsonReaders:
     """Compiles a reader schema into ``read(json_value) -> value``, with the Java side's rules."""
 
@@ -777,7 +852,20 @@ class _JsonReaders:
                         raise
                 return out
 
-            return read_array
+            fast = _json_number_array(schema.items.type)
+            if fast is None:
+                return read_array
+
+            def read_numbers(v):
+                # Token ids and log-probs: checked and converted all at once when every item is a
+                # plain number in range, item by item (for the error's path) otherwise.
+                if type(v) is list:
+                    numbers = fast(v)
+                    if numbers is not None:
+                        return numbers
+                return read_array(v)
+
+            return read_numbers
         if t == "map":
             read_value = self.compile(schema.values)
 

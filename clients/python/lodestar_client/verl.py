@@ -161,7 +161,7 @@ def to_verl(batch, pad_token_id=0, prompt_length=None, response_length=None, as_
         finish_reason.append(sample["finishReason"])
 
     attention_mask = np.concatenate([prompt_mask, response_mask], axis=1)
-    position_ids = np.clip(np.cumsum(attention_mask, axis=1) - 1, 0, None).astype(np.int64)
+    position_ids = np.maximum(np.cumsum(attention_mask, axis=1) - 1, 0)
     tensors = {
         "prompts": prompts,
         "responses": responses,

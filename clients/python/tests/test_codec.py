@@ -8,6 +8,7 @@ import unittest
 import avro.schema
 
 from lodestar_client import AVRO, JSON, RecordCodec
+from lodestar_client.codec import _write_long
 from lodestar_client.codec import EMPTY, MALFORMED, OVERSIZED, UNKNOWN_SCHEMA, UNRECOGNIZED_ENCODING
 from lodestar_client.schemas import canonical_form, fingerprint64
 
@@ -76,6 +77,24 @@ class BothWireFormatsTest(unittest.TestCase):
             value = codec.decode(java).value
             self.assertEqual(codec.encode(value, AVRO), java, name)
             self.assertEqual(codec.decode(codec.encode(value, JSON)).value, value, name)
+
+    def test_integer_arrays_of_every_length_and_range_round_trip(self):
+        # Short arrays are read item by item, long ones all at once: both must agree with the encoding.
+        batch = self.batches.decode(support.fixture_bytes("known-batch.avro")).value
+        sample = batch["groups"][0]["samples"][0]
+        extremes = [0, 1, -1, 63, -64, 64, 2**31 - 1, -(2**31), 8191, -8192, 150000]
+        pair_codec = RecordCodec(support.schemas(), "PreferencePair")
+        pair = pair_codec.decode(support.fixture_bytes("pair.avro")).value
+        for length in (0, 1, 47, 48, 49, 500):
+            ids = [extremes[i % len(extremes)] for i in range(length)]
+            sample["responseTokenIds"] = ids
+            sample["responseLogprobs"] = [-0.5] * length
+            again = self.batches.decode(self.batches.encode(batch, AVRO)).value
+            self.assertEqual(again["groups"][0]["samples"][0]["responseTokenIds"], ids, length)
+            versions = [2**63 - 1, -(2**63), 0, 5] * (length // 4 + 1)
+            pair["provenance"]["policyVersions"] = versions
+            self.assertEqual(pair_codec.decode(pair_codec.encode(pair, AVRO)).value["provenance"]["policyVersions"],
+                             versions)
 
     def test_json_may_leave_out_fields_with_defaults_and_carry_unknown_ones(self):
         codec = RecordCodec(support.schemas(), "PolicyUpdate")
@@ -199,17 +218,33 @@ class UnreadableMessagesTest(unittest.TestCase):
             self.assertEqual(result.kind, MALFORMED)
             self.assertIn(reason, result.reason)
 
+    def test_an_int_array_item_beyond_32_bits_is_malformed(self):
+        batch = self.batches.decode(self.avro).value
+        for length in (3, 100):
+            batch["groups"][0]["samples"][0]["responseTokenIds"] = [5] * length
+            data = self.batches.encode(batch, AVRO)
+            # The same record with its first id made too large for an int.
+            body = bytearray(data)
+            count = bytearray()
+            _write_long(length, count)
+            marker = bytes(count) + bytes([10]) * length  # block count, then the zig-zag 5s
+            at = bytes(body).index(marker) + len(count)
+            body[at:at + 1] = b"\x80\x80\x80\x80\x80\x01"  # 2**35 as a zig-zag varint
+            result = self.failure(bytes(body))
+            self.assertEqual(result.reason, "invalid int encoding")
+
     def test_nesting_too_deep_for_the_parser_is_malformed(self):
         self.assertEqual(self.failure(b'{"a":' + b"[" * 200000 + b"]" * 200000 + b"}").kind, MALFORMED)
 
     def test_no_mutation_of_a_real_message_makes_decode_raise(self):
         rng = random.Random(20240601)
-        for source in (self.avro, self.json):
-            for _ in range(3000):
+        large = support.fixture_bytes("large-batch.avro")
+        for source, rounds in ((self.avro, 3000), (self.json, 3000), (large, 300)):
+            for _ in range(rounds):
                 data = bytearray(source)
                 for _ in range(rng.randint(1, 4)):
                     action = rng.random()
-                    at = rng.randrange(2 if source is self.avro else 0, len(data))
+                    at = rng.randrange(0 if source is self.json else 2, len(data))
                     if action < 0.5:
                         data[at] = rng.randrange(256)
                     elif action < 0.75:

@@ -41,11 +41,11 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -117,7 +117,7 @@ class PythonClientITCase {
 
   @Test
   void decodesBothWireFormatsAsTheJavaCodecWritesThem() throws Exception {
-    runPython("tests.test_codec");
+    runPython("tests.test_codec", "tests.test_benchmark");
   }
 
   @Test
@@ -133,6 +133,11 @@ class PythonClientITCase {
   @Test
   void readsOnlyCommittedRecordsAndReportsSkipsAndCountsCorruptOnes() throws Exception {
     runPython("tests.test_reader");
+  }
+
+  @Test
+  void acknowledgementsSurviveRebalancesFailedCommitsAndBrokerErrors() throws Exception {
+    runPython("tests.test_acknowledgement");
   }
 
   @Test
@@ -503,18 +508,19 @@ class PythonClientITCase {
   }
 
   /**
-   * Runs one test module of the client with {@code python3 -m unittest}; its whole output goes to
+   * Runs test modules of the client with {@code python3 -m unittest}; their whole output goes to
    * this test's output, and its end into the failure message. Only a test that needs torch may be
    * skipped, and only where torch is not installed.
    */
-  private static void runPython(String module) throws Exception {
+  private static void runPython(String... modules) throws Exception {
     assumeThat(missingPythonModules)
         .as("Debian packages python3-confluent-kafka python3-avro python3-numpy (installed by .ci/run)")
         .isEmpty();
+    List<String> command = new ArrayList<>(List.of(PYTHON, "-m", "unittest", "-v"));
+    command.addAll(List.of(modules));
+    String module = String.join(" ", modules);
     ProcessBuilder builder =
-        new ProcessBuilder(PYTHON, "-m", "unittest", "-v", module)
-            .directory(CLIENT.toFile())
-            .redirectErrorStream(true);
+        new ProcessBuilder(command).directory(CLIENT.toFile()).redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.put("PYTHONPATH", CLIENT.toString());
     env.put("PYTHONDONTWRITEBYTECODE", "1");
