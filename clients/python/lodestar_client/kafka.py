@@ -83,7 +83,9 @@ class TrainerReader:
     trainer's consumer group; give each trainer (each training run that must see every batch) its
     own. ``record``: the record type on the topics, ``RLBatch``, ``PreferencePair`` or
     ``UnpairedExample``. ``config``: further librdkafka settings (security, ``auto.offset.reset``,
-    which defaults to ``earliest``); the settings acknowledgement relies on cannot be changed.
+    which defaults to ``earliest``, ``max.poll.interval.ms``, which defaults to an hour: longer
+    than any optimiser step between two polls); the settings acknowledgement relies on cannot be
+    changed. Not thread-safe: read and acknowledge from one thread.
     ``on_corrupt``: called with a :class:`CorruptRecord` for each record that does not decode.
     """
 
@@ -101,7 +103,9 @@ class TrainerReader:
     ):
         if not group_id:
             raise ValueError("group_id is required: each trainer reads with its own consumer group")
-        settings = {"auto.offset.reset": "earliest"}
+        # An optimiser step between two polls can take minutes; librdkafka's default of 5 minutes
+        # would take the partitions away mid-step and have the batch read again.
+        settings = {"auto.offset.reset": "earliest", "max.poll.interval.ms": 3600000}
         for key, value in (config or {}).items():
             if key in _FIXED_CONSUMER_SETTINGS and _setting(value) != _setting(_FIXED_CONSUMER_SETTINGS[key]):
                 raise ValueError(

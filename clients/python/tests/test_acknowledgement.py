@@ -87,6 +87,7 @@ class AcknowledgementTest(unittest.TestCase):
         self.assertEqual(settings["enable.auto.offset.store"], False)
         self.assertEqual(settings["group.id"], "trainer-a")
         self.assertEqual(settings["auto.offset.reset"], "earliest")
+        self.assertEqual(settings["max.poll.interval.ms"], 3600000)
         self.assertEqual(settings["security.protocol"], "SSL")
         self.assertEqual(self.consumer.topics, ["batches"])
 
