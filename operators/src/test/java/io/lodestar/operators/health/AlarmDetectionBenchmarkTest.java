@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The detection goals on orderings that were never used for tuning ({@link
@@ -52,10 +51,12 @@ class AlarmDetectionBenchmarkTest {
     assertThat(t.detected(STEADY)).isLessThan(t.hacked(STEADY) / 2);
   }
 
-  /** The full benchmark: {@code -Dalarm-bench.orderings=300} (see docs/monitoring.md). */
+  /**
+   * The full benchmark with {@code -Dalarm-bench.orderings=300} (see docs/monitoring.md); without it,
+   * two orderings per case, so the report the docs quote keeps running in every build.
+   */
   @Test
-  @EnabledIfSystemProperty(named = "alarm-bench.orderings", matches = "\\d+")
-  void printsTheFullBenchmark() {
-    AlarmDetectionBenchmark.main(new String[] {System.getProperty("alarm-bench.orderings")});
+  void theBenchmarkReportRunsForTheTuningAndHeldBackSeeds() {
+    AlarmDetectionBenchmark.main(new String[] {System.getProperty("alarm-bench.orderings", "2")});
   }
 }
