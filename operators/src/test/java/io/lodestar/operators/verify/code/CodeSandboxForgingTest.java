@@ -19,8 +19,13 @@ import org.junit.jupiter.api.Test;
  */
 class CodeSandboxForgingTest {
 
-  private static final CodeSandbox SANDBOX = new CodeSandbox(new Limits(
-      Duration.ofSeconds(4), 2, 1L << 30, 32, 16L << 20, 64L << 20, 64 * 1024));
+  /**
+   * Every route here ends by itself, so a deadline no loaded machine comes near: a slow start must
+   * never turn the FAIL these tests expect into a TIMEOUT.
+   */
+  private static final CodeSandbox SANDBOX = new CodeSandbox(Limits.defaults().withWallClock(Duration.ofSeconds(60)));
+  /** For the one route that stops the runner for good: it can only end by the wall clock. */
+  private static final CodeSandbox DEADLINE = new CodeSandbox(Limits.defaults().withWallClock(Duration.ofSeconds(2)));
 
   /** The task every route tries: a wrong {@code add} against two assertions. */
   private static final String PROMPT = "def add(a, b):\n    \"\"\"Returns a + b.\"\"\"\n";
@@ -222,7 +227,7 @@ class CodeSandboxForgingTest {
   @Test
   void stoppingTheProcessThatRunsTheTestsIsNeverAPass() {
     // A stopped runner reaches no verdict: the wall clock ends it, unscored rather than 0.
-    Result result = SANDBOX.runHumanEval(PROMPT, "    import os, signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n    return 5\n",
+    Result result = DEADLINE.runHumanEval(PROMPT, "    import os, signal\n    os.kill(os.getppid(), signal.SIGSTOP)\n    return 5\n",
         TEST, "add");
     assertThat(result.verdict()).as(result.detail()).isIn(Verdict.FAIL, Verdict.TIMEOUT);
   }

@@ -55,12 +55,13 @@ class ExactAndRegexMatchVerifierTest {
 
   @Test
   void catastrophicBacktrackingTimesOut() {
+    // The match would run for ages, so the verdict alone shows the deadline stopped it; no
+    // duration is asserted, which a loaded machine could stretch.
     RegexMatchVerifier verifier = new RegexMatchVerifier(
         Pattern.compile("(.*a){20}b"), RegexMatchVerifier.MatchMode.FULL, 1_000, Duration.ofMillis(100));
-    long start = System.nanoTime();
     RewardComponent reward = verifier.verify("a".repeat(30) + "!");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     assertThat(reward.getStatus()).isEqualTo(RewardStatus.TIMEOUT);
+    assertThat(reward.getDetail()).isEqualTo("match took over 100 ms");
     assertThat(reward.getValue()).isNull();
   }
 }

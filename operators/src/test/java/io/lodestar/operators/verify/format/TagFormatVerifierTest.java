@@ -11,6 +11,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class TagFormatVerifierTest {
 
@@ -77,12 +78,11 @@ class TagFormatVerifierTest {
   }
 
   @Test
+  @Timeout(60) // a hang guard, not a speed test: quadratic matching of 3.4 M chars would take hours
   void hugeInputIsLinear() {
     String huge = "<think>\n" + "\n</think>\n<answe".repeat(200_000) + "\n</answer>";
-    long start = System.nanoTime();
     assertThat(STRICT.verify(huge).getValue()).isEqualTo(0.0);
     assertThat(TAG_COUNT.verify(huge).getValue()).isEqualTo(0.5);
-    assertThat(System.nanoTime() - start).isLessThan(2_000_000_000L);
   }
 
   @Test
