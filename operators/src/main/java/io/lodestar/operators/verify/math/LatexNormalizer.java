@@ -295,7 +295,7 @@ final class LatexNormalizer {
         sb.append(content);
       } else if (somethingBefore && MULTIPLIERS.containsKey(content.toLowerCase(java.util.Locale.ROOT))) {
         sb.append(' ').append(content).append(' ');
-      } else if (somethingBefore && WORDS.matcher(content).matches()) {
+      } else if (somethingBefore && (WORDS.matcher(content).matches() || canonicalUnit(content) != null)) {
         int unitEnd = skipUnitExponent(s, after);
         String unit = content + s.substring(after, unitEnd);
         if (isDegreeUnit(unit)) {
@@ -374,8 +374,12 @@ final class LatexNormalizer {
     int i = from;
     int words = 0;
     int lastEnd = -1;
+    boolean afterSlash = false;
+    // A lone letter is a variable (5 x), unless it is part of a unit ratio (km/h, m/s).
+    boolean loneLetterUnit = false;
     while (true) {
       while (i < n && (s.charAt(i) == ' ' || (words > 0 && s.charAt(i) == '/'))) {
+        afterSlash |= s.charAt(i) == '/';
         i++;
       }
       int start = i;
@@ -391,7 +395,14 @@ final class LatexNormalizer {
       }
       String word = s.substring(start, i).toLowerCase(java.util.Locale.ROOT);
       int afterExponent = unitExponentEnd(s, i);
-      if (MATH_WORDS.contains(word) || MULTIPLIERS.containsKey(word) || (length == 1 && afterExponent == i)) {
+      if (length == 1 && afterExponent == i) {
+        if (!afterSlash && !slashFollows(s, i)) {
+          return -1;
+        }
+        loneLetterUnit = true;
+      }
+      afterSlash = false;
+      if (MATH_WORDS.contains(word) || MULTIPLIERS.containsKey(word)) {
         return -1;
       }
       words++;
@@ -414,7 +425,15 @@ final class LatexNormalizer {
     }
     // Glued to the number, only a measurement unit is a unit: 35cm is 35, 5ab is 5·a·b.
     boolean glued = from < n && isAsciiLetter(s.charAt(from));
-    return glued && canonicalUnit(s.substring(from, lastEnd)) == null ? -1 : lastEnd;
+    return (glued || loneLetterUnit) && canonicalUnit(s.substring(from, lastEnd)) == null ? -1 : lastEnd;
+  }
+
+  private static boolean slashFollows(String s, int at) {
+    int j = at;
+    while (j < s.length() && s.charAt(j) == ' ') {
+      j++;
+    }
+    return j < s.length() && s.charAt(j) == '/';
   }
 
   /** "degrees" after a value is the degree mark, read like {@code ^\circ}. */
