@@ -46,6 +46,13 @@ class NotationTest {
     "(n+1)! | (n+1)!",
     "9:30 | 09:30",
     "12:00 | 12:00",
+    "9:59 | 09:59",
+    "1:05 | 01:05",
+    "9:59 | t = 9:59",
+    "6 | \\frac{6}{2}!",
+    "\\text{Evelyn} | \\text{evelyn}",
+    "\\lvert x \\rvert | \\vert x \\vert",
+    "a_{n_{1}} | a_{n_{1}}",
     "\\alpha + 1 | 1 + \\alpha",
   })
   void equivalent(String gold, String predicted) {
@@ -61,6 +68,9 @@ class NotationTest {
     "\\sqrt{x^2} | x",
     "\\ln(x^2) | 2\\ln x",
     "9:30 | 9:31",
+    "9:50 | 9:59",
+    "a_{n_{1}} | a_{n_{2}}",
+    "\\text{Evelyn} | \\text{Eve}",
     "9:30 | 9.30",
     "6 | 3",
     "(n+1)! | n+1",
