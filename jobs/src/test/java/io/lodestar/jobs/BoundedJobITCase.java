@@ -168,9 +168,11 @@ class BoundedJobITCase {
             PlainJson.toJsonString(code("c-fenced", 2, prompt, test, "Sure:\n```python\ndef add(a, b):\n    return b + a\n```\n")),
             PlainJson.toJsonString(code("c-hang", 3, prompt, test, "    while True:\n        pass\n"))));
 
+    // A deadline no loaded machine comes near, so c-pass cannot turn into a TIMEOUT; c-hang never
+    // ends and is stopped by the sandbox's CPU limit or this deadline, whichever comes first.
     BoundedJob.run(
         new BoundedJob.Inputs(input, null, out.resolve("code")),
-        LodestarOptions.fromArgs(new String[] {"--code.timeout", "3 s"}));
+        LodestarOptions.fromArgs(new String[] {"--code.timeout", "30 s"}));
 
     Map<String, ScoredGeneration> scored = new HashMap<>();
     readFrom(out.resolve("code"), "scored", ScoredGeneration.class).forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));

@@ -520,8 +520,8 @@ final class LatexNormalizer {
   private static String stripTrailingPunctuation(String s) {
     int end = s.length();
     while (end > 0 && ".,;:!? ".indexOf(s.charAt(end - 1)) >= 0) {
-      if (s.charAt(end - 1) == '!' && end >= 2 && Character.isDigit(s.charAt(end - 2))) {
-        break; // 5! is a factorial, not an exclamation
+      if (s.charAt(end - 1) == '!' && end >= 2 && endsOperand(s.charAt(end - 2))) {
+        break; // 5!, n! and (n+1)! are factorials, not exclamations
       }
       end--;
     }
@@ -530,6 +530,10 @@ final class LatexNormalizer {
       start++;
     }
     return s.substring(start, end).trim();
+  }
+
+  private static boolean endsOperand(char c) {
+    return Character.isLetterOrDigit(c) || c == ')' || c == '}' || c == ']';
   }
 
   /** Thousands separators and decimal commas, only where the whole answer is one number. */
