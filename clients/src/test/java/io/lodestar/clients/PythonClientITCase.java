@@ -81,8 +81,10 @@ class PythonClientITCase {
 
   private static final RecordCodec<RLBatch> BATCHES = RecordCodec.of(RLBatch.class);
   private static final RecordCodec<PreferencePair> PAIRS = RecordCodec.of(PreferencePair.class);
-  private static final RecordCodec<UnpairedExample> UNPAIRED = RecordCodec.of(UnpairedExample.class);
-  private static final RecordCodec<PolicyUpdate> POLICY_UPDATES = RecordCodec.of(PolicyUpdate.class);
+  private static final RecordCodec<UnpairedExample> UNPAIRED =
+      RecordCodec.of(UnpairedExample.class);
+  private static final RecordCodec<PolicyUpdate> POLICY_UPDATES =
+      RecordCodec.of(PolicyUpdate.class);
 
   private static EmbeddedKafka kafka;
   private static String missingPythonModules;
@@ -159,7 +161,8 @@ class PythonClientITCase {
     for (ConsumerRecord<byte[], byte[]> record : records) {
       DecodeResult<PolicyUpdate> decoded = POLICY_UPDATES.decode(record.value());
       assertThat(decoded.isOk())
-          .withFailMessage(() -> "not a PolicyUpdate: " + decoded.errorKind() + ": " + decoded.reason())
+          .withFailMessage(
+              () -> "not a PolicyUpdate: " + decoded.errorKind() + ": " + decoded.reason())
           .isTrue();
       assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("policy-7b");
       updates.add(decoded.value());
@@ -190,8 +193,8 @@ class PythonClientITCase {
   // ------------------------------------------------------------------ topics
 
   /**
-   * Committed Avro and JSON batches, an aborted transaction, and every kind of corrupt record between
-   * them, on one partition so their order is known.
+   * Committed Avro and JSON batches, an aborted transaction, and every kind of corrupt record
+   * between them, on one partition so their order is known.
    */
   private static ObjectNode formatsTopic() throws Exception {
     RLBatch b1 = TrainerRecords.batch("fmt-b1", 0, 2, 4, 16);
@@ -217,13 +220,21 @@ class PythonClientITCase {
       producer.flush();
       producer.abortTransaction();
       producer.beginTransaction();
-      send(producer, FORMATS_TOPIC, "garbage", "PAYLOAD-MARKER is not a record".getBytes(StandardCharsets.UTF_8));
+      send(
+          producer,
+          FORMATS_TOPIC,
+          "garbage",
+          "PAYLOAD-MARKER is not a record".getBytes(StandardCharsets.UTF_8));
       send(producer, FORMATS_TOPIC, b3.getBatchId(), avro);
       send(producer, FORMATS_TOPIC, "truncated", Arrays.copyOf(avro, avro.length / 2));
       send(producer, FORMATS_TOPIC, "unknown-fingerprint", unknownFingerprint);
       send(producer, FORMATS_TOPIC, "missing-field", JSON.writeValueAsBytes(missingField));
       send(producer, FORMATS_TOPIC, "empty", new byte[0]);
-      send(producer, FORMATS_TOPIC, "a-pair", PAIRS.encode(TrainerRecords.pair("pair-x", null, "gen-a1"), WireFormat.AVRO));
+      send(
+          producer,
+          FORMATS_TOPIC,
+          "a-pair",
+          PAIRS.encode(TrainerRecords.pair("pair-x", null, "gen-a1"), WireFormat.AVRO));
       send(producer, FORMATS_TOPIC, b4.getBatchId(), BATCHES.encode(b4, WireFormat.JSON));
       producer.commitTransaction();
     }
@@ -275,7 +286,9 @@ class PythonClientITCase {
       for (int i = 0; i < 8; i++) {
         RLBatch batch = TrainerRecords.batch("replay-b" + i, i, 1, 2, 4);
         WireFormat format = i % 3 == 0 ? WireFormat.JSON : WireFormat.AVRO;
-        producer.send(new ProducerRecord<>(REPLAY_TOPIC, i % 2, key(batch.getBatchId()), BATCHES.encode(batch, format)));
+        producer.send(
+            new ProducerRecord<>(
+                REPLAY_TOPIC, i % 2, key(batch.getBatchId()), BATCHES.encode(batch, format)));
         expected.add(batch.getBatchId());
       }
       producer.commitTransaction();
@@ -287,8 +300,9 @@ class PythonClientITCase {
   }
 
   /**
-   * A release after the client's: RLBatch gains a field at the end, each RLSample one in the middle,
-   * and FinishReason a symbol. The newer schema is written where the client can be pointed at it.
+   * A release after the client's: RLBatch gains a field at the end, each RLSample one in the
+   * middle, and FinishReason a symbol. The newer schema is written where the client can be pointed
+   * at it.
    */
   private static ObjectNode newerTopic() throws Exception {
     RLBatch current = TrainerRecords.batch("newer-b1", 0, 2, 2, 6);
@@ -300,9 +314,16 @@ class PythonClientITCase {
         ((GenericRecord) sample).put("toolCalls", 3);
       }
     }
-    GenericRecord firstSample = (GenericRecord) ((List<?>) ((GenericRecord) ((List<?>) record.get("groups")).get(0)).get("samples")).get(0);
-    firstSample.put("finishReason", new GenericData.EnumSymbol(firstSample.getSchema().getField("finishReason").schema(), "CONTENT_FILTER"));
-    byte[] newerAvro = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(record).array();
+    GenericRecord firstSample =
+        (GenericRecord)
+            ((List<?>) ((GenericRecord) ((List<?>) record.get("groups")).get(0)).get("samples"))
+                .get(0);
+    firstSample.put(
+        "finishReason",
+        new GenericData.EnumSymbol(
+            firstSample.getSchema().getField("finishReason").schema(), "CONTENT_FILTER"));
+    byte[] newerAvro =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(record).array();
 
     ObjectNode newerJson = (ObjectNode) JSON.readTree(BATCHES.encode(current, WireFormat.JSON));
     newerJson.put("curriculumStage", "stage-2");
@@ -311,7 +332,8 @@ class PythonClientITCase {
         ((ObjectNode) sample).put("toolCalls", 3);
       }
     }
-    ((ObjectNode) newerJson.get("groups").get(0).get("samples").get(0)).put("finishReason", "CONTENT_FILTER");
+    ((ObjectNode) newerJson.get("groups").get(0).get("samples").get(0))
+        .put("finishReason", "CONTENT_FILTER");
 
     RLBatch plain = TrainerRecords.batch("newer-b2", 1, 1, 2, 6);
     try (KafkaProducer<byte[], byte[]> producer = transactionalProducer("it-newer")) {
@@ -332,7 +354,8 @@ class PythonClientITCase {
     ObjectNode topic = JSON.createObjectNode();
     topic.put("topic", NEWER_TOPIC);
     topic.put("schemas", FIXTURES.resolve("newer-schemas").toString());
-    topic.put("fingerprint", String.format("%016X", SchemaNormalization.parsingFingerprint64(newer)));
+    topic.put(
+        "fingerprint", String.format("%016X", SchemaNormalization.parsingFingerprint64(newer)));
     return topic;
   }
 
@@ -346,7 +369,8 @@ class PythonClientITCase {
     ObjectNode group = (ObjectNode) field(batch, "groups").get("type").get("items");
     ObjectNode sample = (ObjectNode) field(group, "samples").get("type").get("items");
     ArrayNode sampleFields = (ArrayNode) sample.get("fields");
-    ObjectNode toolCalls = JSON.createObjectNode().put("name", "toolCalls").put("type", "int").put("default", 0);
+    ObjectNode toolCalls =
+        JSON.createObjectNode().put("name", "toolCalls").put("type", "int").put("default", 0);
     sampleFields.insert(2, toolCalls);
     ArrayNode finishSymbols = (ArrayNode) field(sample, "finishReason").get("type").get("symbols");
     finishSymbols.add("CONTENT_FILTER");
@@ -368,7 +392,8 @@ class PythonClientITCase {
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
     new SpecificDatumWriter<RLBatch>(RLBatch.getClassSchema()).write(batch, encoder);
     encoder.flush();
-    GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(RLBatch.getClassSchema(), newer);
+    GenericDatumReader<GenericRecord> reader =
+        new GenericDatumReader<>(RLBatch.getClassSchema(), newer);
     return reader.read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
   }
 
@@ -401,33 +426,76 @@ class PythonClientITCase {
 
     ObjectNode fingerprints = JSON.createObjectNode();
     ObjectNode current = fingerprints.putObject("current");
-    for (Schema schema : List.of(
-        RLBatch.getClassSchema(), PreferencePair.getClassSchema(), UnpairedExample.getClassSchema(), PolicyUpdate.getClassSchema())) {
-      current.put(schema.getFullName(), String.format("%016X", SchemaNormalization.parsingFingerprint64(schema)));
+    for (Schema schema :
+        List.of(
+            RLBatch.getClassSchema(),
+            PreferencePair.getClassSchema(),
+            UnpairedExample.getClassSchema(),
+            PolicyUpdate.getClassSchema())) {
+      current.put(
+          schema.getFullName(),
+          String.format("%016X", SchemaNormalization.parsingFingerprint64(schema)));
     }
     for (String version : ShippedSchemas.releasedVersions()) {
       ObjectNode released = fingerprints.putObject(version);
       for (Map.Entry<String, Schema> schema : ShippedSchemas.released(version).entrySet()) {
-        released.put(schema.getKey(), String.format("%016X", SchemaNormalization.parsingFingerprint64(schema.getValue())));
+        released.put(
+            schema.getKey(),
+            String.format("%016X", SchemaNormalization.parsingFingerprint64(schema.getValue())));
       }
     }
-    write("fingerprints.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(fingerprints));
+    write(
+        "fingerprints.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(fingerprints));
   }
 
   /** The rows the trainer-file exports write for the known batch, the pairs and the examples. */
   private static void writeRowFixtures() throws IOException {
     RLBatch known = TrainerRecords.knownBatch();
-    lines("rows/trl.jsonl", TrainerSamples.trl(known).stream().map(PlainJson::toJsonString).collect(Collectors.toList()));
-    lines("rows/verl.jsonl", TrainerSamples.verl(known).stream().map(PlainJson::toJsonString).collect(Collectors.toList()));
-    List<PreferencePair> pairs = List.of(TrainerRecords.pair("pair-vote", null, "gen-a1"), TrainerRecords.pair("pair-margin", 0.75, null));
+    lines(
+        "rows/trl.jsonl",
+        TrainerSamples.trl(known).stream()
+            .map(PlainJson::toJsonString)
+            .collect(Collectors.toList()));
+    lines(
+        "rows/verl.jsonl",
+        TrainerSamples.verl(known).stream()
+            .map(PlainJson::toJsonString)
+            .collect(Collectors.toList()));
+    List<PreferencePair> pairs =
+        List.of(
+            TrainerRecords.pair("pair-vote", null, "gen-a1"),
+            TrainerRecords.pair("pair-margin", 0.75, null));
     lines("pairs.jsonl", pairs.stream().map(PAIRS::toJson).collect(Collectors.toList()));
-    lines("rows/trl-preference.jsonl", pairs.stream().map(p -> PlainJson.toJsonString(PreferenceSamples.trlConversational(p))).collect(Collectors.toList()));
-    lines("rows/trl-preference-text.jsonl", pairs.stream().map(p -> PlainJson.toJsonString(PreferenceSamples.trlStandard(p))).collect(Collectors.toList()));
-    lines("rows/openrlhf.jsonl", pairs.stream().map(p -> PlainJson.toJsonString(PreferenceSamples.openRlhf(p))).collect(Collectors.toList()));
-    lines("rows/openai-dpo.jsonl", pairs.stream().map(p -> PlainJson.toJsonString(PreferenceSamples.openAiDpo(p))).collect(Collectors.toList()));
-    List<UnpairedExample> examples = List.of(TrainerRecords.unpaired("example-up", true), TrainerRecords.unpaired("example-down", false));
+    lines(
+        "rows/trl-preference.jsonl",
+        pairs.stream()
+            .map(p -> PlainJson.toJsonString(PreferenceSamples.trlConversational(p)))
+            .collect(Collectors.toList()));
+    lines(
+        "rows/trl-preference-text.jsonl",
+        pairs.stream()
+            .map(p -> PlainJson.toJsonString(PreferenceSamples.trlStandard(p)))
+            .collect(Collectors.toList()));
+    lines(
+        "rows/openrlhf.jsonl",
+        pairs.stream()
+            .map(p -> PlainJson.toJsonString(PreferenceSamples.openRlhf(p)))
+            .collect(Collectors.toList()));
+    lines(
+        "rows/openai-dpo.jsonl",
+        pairs.stream()
+            .map(p -> PlainJson.toJsonString(PreferenceSamples.openAiDpo(p)))
+            .collect(Collectors.toList()));
+    List<UnpairedExample> examples =
+        List.of(
+            TrainerRecords.unpaired("example-up", true),
+            TrainerRecords.unpaired("example-down", false));
     lines("unpaired.jsonl", examples.stream().map(UNPAIRED::toJson).collect(Collectors.toList()));
-    lines("rows/kto.jsonl", examples.stream().map(e -> PlainJson.toJsonString(PreferenceSamples.kto(e))).collect(Collectors.toList()));
+    lines(
+        "rows/kto.jsonl",
+        examples.stream()
+            .map(e -> PlainJson.toJsonString(PreferenceSamples.kto(e)))
+            .collect(Collectors.toList()));
   }
 
   private static void lines(String name, List<String> lines) throws IOException {
@@ -459,7 +527,8 @@ class PythonClientITCase {
     return new KafkaProducer<>(props);
   }
 
-  private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
+  private static void send(
+      KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) {
     producer.send(new ProducerRecord<>(topic, key(key), value));
   }
 
@@ -489,7 +558,9 @@ class PythonClientITCase {
 
   // ------------------------------------------------------------------ Python
 
-  /** The Python modules the client needs, missing from {@value #PYTHON}; empty when all are there. */
+  /**
+   * The Python modules the client needs, missing from {@value #PYTHON}; empty when all are there.
+   */
   private static String missingPythonModules() throws Exception {
     if (!Files.isExecutable(Path.of(PYTHON))) {
       return PYTHON + " itself";
@@ -514,7 +585,8 @@ class PythonClientITCase {
    */
   private static void runPython(String... modules) throws Exception {
     assumeThat(missingPythonModules)
-        .as("Debian packages python3-confluent-kafka python3-avro python3-numpy (installed by .ci/run)")
+        .as(
+            "Debian packages python3-confluent-kafka python3-avro python3-numpy (installed by .ci/run)")
         .isEmpty();
     List<String> command = new ArrayList<>(List.of(PYTHON, "-m", "unittest", "-v"));
     command.addAll(List.of(modules));
@@ -529,7 +601,8 @@ class PythonClientITCase {
     env.put("LODESTAR_TEST_BOOTSTRAP", kafka.bootstrapServers());
     env.put("LODESTAR_TEST_FIXTURES", FIXTURES.toString());
     Process process = builder.start();
-    CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+    CompletableFuture<String> output =
+        CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
     boolean finished = process.waitFor(10, TimeUnit.MINUTES);
     if (!finished) {
       process.destroyForcibly().waitFor();
@@ -540,7 +613,10 @@ class PythonClientITCase {
     assertThat(finished).as("%s still running after 10 minutes:\n%s", module, tail).isTrue();
     assertThat(process.exitValue()).as("python3 -m unittest %s failed:\n%s", module, tail).isZero();
     List<String> skips =
-        text.lines().filter(l -> l.contains(" ... skipped '")).filter(l -> !l.contains("torch")).collect(Collectors.toList());
+        text.lines()
+            .filter(l -> l.contains(" ... skipped '"))
+            .filter(l -> !l.contains("torch"))
+            .collect(Collectors.toList());
     assertThat(skips).as("skipped Python tests (only torch tests may be skipped)").isEmpty();
     assertThat(text).as("unittest summary").containsPattern("(?m)^OK( \\(skipped=\\d+\\))?$");
   }

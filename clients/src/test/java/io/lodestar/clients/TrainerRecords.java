@@ -28,20 +28,39 @@ final class TrainerRecords {
   private TrainerRecords() {}
 
   /**
-   * The batch whose verl layout the client's tests spell out by hand: two groups, prompts of 3 and 1
-   * tokens, responses of 2, 4 and 1 tokens, one unscored sample, every sample with log-probs.
+   * The batch whose verl layout the client's tests spell out by hand: two groups, prompts of 3 and
+   * 1 tokens, responses of 2, 4 and 1 tokens, one unscored sample, every sample with log-probs.
    */
   static RLBatch knownBatch() {
     RLGroup first =
         group(
             "grp-a",
             "prompt-a",
-            List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "What is 6 * 7?")),
-            TaskMetadata.newBuilder().setDataSource("gsm8k").setKind(TaskKind.MATH).setGroundTruth("42").build(),
+            List.of(
+                new ChatMessage("system", "Be brief."), new ChatMessage("user", "What is 6 * 7?")),
+            TaskMetadata.newBuilder()
+                .setDataSource("gsm8k")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build(),
             List.of(11, 12, 13),
             List.of(
-                sample("gen-a1", "42", 1.0, 0.7071, List.of(21, 22), List.of(-0.5f, -0.25f), FinishReason.STOP),
-                sample("gen-a2", "It is 40.", 0.0, -0.7071, List.of(23, 24, 25, 26), List.of(-1.5f, -0.125f, -2f, -0.75f), FinishReason.LENGTH)));
+                sample(
+                    "gen-a1",
+                    "42",
+                    1.0,
+                    0.7071,
+                    List.of(21, 22),
+                    List.of(-0.5f, -0.25f),
+                    FinishReason.STOP),
+                sample(
+                    "gen-a2",
+                    "It is 40.",
+                    0.0,
+                    -0.7071,
+                    List.of(23, 24, 25, 26),
+                    List.of(-1.5f, -0.125f, -2f, -0.75f),
+                    FinishReason.LENGTH)));
     RLGroup second =
         group(
             "grp-b",
@@ -49,11 +68,15 @@ final class TrainerRecords {
             List.of(new ChatMessage("user", "Say hi.")),
             TaskMetadata.newBuilder().setDataSource("chat-app").setKind(TaskKind.CHAT).build(),
             List.of(31),
-            List.of(sample("gen-b1", "hi", null, 0.0, List.of(41), List.of(-0.0625f), FinishReason.STOP)));
+            List.of(
+                sample(
+                    "gen-b1", "hi", null, 0.0, List.of(41), List.of(-0.0625f), FinishReason.STOP)));
     return batch("policy-7b-known", 4, List.of(first, second));
   }
 
-  /** A realistic batch: {@code groups} groups of {@code samples} samples of {@code tokens} tokens. */
+  /**
+   * A realistic batch: {@code groups} groups of {@code samples} samples of {@code tokens} tokens.
+   */
   static RLBatch batch(String batchId, long sequence, int groups, int samples, int tokens) {
     List<RLGroup> all = new ArrayList<>();
     for (int g = 0; g < groups; g++) {
@@ -81,7 +104,11 @@ final class TrainerRecords {
               batchId + "-g" + g,
               "prompt-" + g,
               List.of(new ChatMessage("user", "Problem " + g + ": what is " + g + " times 7?")),
-              TaskMetadata.newBuilder().setDataSource("gsm8k").setKind(TaskKind.MATH).setGroundTruth(Integer.toString(g * 7)).build(),
+              TaskMetadata.newBuilder()
+                  .setDataSource("gsm8k")
+                  .setKind(TaskKind.MATH)
+                  .setGroundTruth(Integer.toString(g * 7))
+                  .build(),
               List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
               members));
     }
@@ -156,7 +183,12 @@ final class TrainerRecords {
         .setAdvantage(advantage)
         .setScored(reward != null)
         .setComponents(List.of(component))
-        .setPolicy(Policy.newBuilder().setModelId("policy-7b").setPolicyVersion(3).setTemperature(0.7).build())
+        .setPolicy(
+            Policy.newBuilder()
+                .setModelId("policy-7b")
+                .setPolicyVersion(3)
+                .setTemperature(0.7)
+                .build())
         .setResponseTokenIds(tokenIds)
         .setResponseLogprobs(logprobs)
         .setFinishReason(finish)
@@ -169,7 +201,9 @@ final class TrainerRecords {
     return PreferencePair.newBuilder()
         .setPairId(pairId)
         .setPromptId("prompt-a")
-        .setPrompt(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "What is 6 * 7?")))
+        .setPrompt(
+            List.of(
+                new ChatMessage("system", "Be brief."), new ChatMessage("user", "What is 6 * 7?")))
         .setChosen("42")
         .setRejected("It is 40.")
         .setChosenGenerationId(chosenGenerationId)

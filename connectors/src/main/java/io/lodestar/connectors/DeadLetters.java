@@ -13,28 +13,53 @@ public final class DeadLetters {
 
   /** Error kinds raised after decoding; decode failures use the serde's own kinds. */
   public static final String INVALID = "INVALID";
+
   public static final String LATE_GROUP_MEMBER = "LATE_GROUP_MEMBER";
+
   /**
    * A generation whose prompt id, policy model id or declared group size differs from its group's
    * first member; the reason names the field and both values.
    */
   public static final String INCONSISTENT_GROUP_MEMBER = "INCONSISTENT_GROUP_MEMBER";
+
   public static final String UNMATCHED_FEEDBACK = "UNMATCHED_FEEDBACK";
   public static final String REMOTE_REWARD_FAILED = "REMOTE_REWARD_FAILED";
-  /** A preference pair a health gate held and, when its alarm cleared, discarded (gate.on-clear=discard). */
+
+  /**
+   * A preference pair a health gate held and, when its alarm cleared, discarded
+   * (gate.on-clear=discard).
+   */
   public static final String GATE_DISCARDED = "GATE_DISCARDED";
-  /** A preference pair a health gate still held when the input ended (end of a bounded run, or a drain). */
+
+  /**
+   * A preference pair a health gate still held when the input ended (end of a bounded run, or a
+   * drain).
+   */
   public static final String GATE_HELD_AT_END = "GATE_HELD_AT_END";
-  /** An input whose event time is further ahead of the wall clock than the configured clock skew allows. */
+
+  /**
+   * An input whose event time is further ahead of the wall clock than the configured clock skew
+   * allows.
+   */
   public static final String FUTURE_EVENT_TIME = "FUTURE_EVENT_TIME";
-  /** An output record that would exceed its topic's limits (producer max.request.size, topic max.message.bytes). */
+
+  /**
+   * An output record that would exceed its topic's limits (producer max.request.size, topic
+   * max.message.bytes).
+   */
   public static final String OUTPUT_TOO_LARGE = "OUTPUT_TOO_LARGE";
 
   private DeadLetters() {}
 
   /** A dead letter for input that came from a source, keeping its raw bytes up to a maximum. */
   public static DeadLetter fromRaw(
-      RawRecord raw, String origin, String errorKind, String reason, String recordId, int maxPayloadBytes, long nowMs) {
+      RawRecord raw,
+      String origin,
+      String errorKind,
+      String reason,
+      String recordId,
+      int maxPayloadBytes,
+      long nowMs) {
     int size = raw.value == null ? 0 : raw.value.length;
     return DeadLetter.newBuilder()
         .setOrigin(origin)
@@ -42,7 +67,8 @@ public final class DeadLetters {
         .setPartition(raw.partition)
         .setOffset(raw.offset)
         .setKey(raw.key == null ? null : ByteBuffer.wrap(raw.key))
-        .setPayload(raw.value == null ? null : ByteBuffer.wrap(truncate(raw.value, maxPayloadBytes)))
+        .setPayload(
+            raw.value == null ? null : ByteBuffer.wrap(truncate(raw.value, maxPayloadBytes)))
         .setPayloadSize(size)
         .setErrorKind(errorKind)
         .setReason(reason)
@@ -54,7 +80,13 @@ public final class DeadLetters {
 
   /** A dead letter for a record rejected by an operator after decoding (no source position). */
   public static DeadLetter fromOperator(
-      String origin, String errorKind, String reason, String recordId, byte[] payload, Long eventTimeMs, long nowMs) {
+      String origin,
+      String errorKind,
+      String reason,
+      String recordId,
+      byte[] payload,
+      Long eventTimeMs,
+      long nowMs) {
     return DeadLetter.newBuilder()
         .setOrigin(origin)
         .setPayload(payload == null ? null : ByteBuffer.wrap(payload))
@@ -101,7 +133,8 @@ public final class DeadLetters {
 
   /**
    * A preference pair a health gate still held when the input ended ({@link #GATE_HELD_AT_END}):
-   * its alarm had not cleared. Record id, payload and record time as for {@link #gateDiscardedPair}.
+   * its alarm had not cleared. Record id, payload and record time as for {@link
+   * #gateDiscardedPair}.
    */
   public static DeadLetter gateHeldPairAtEnd(PreferencePair pair, long nowMs) {
     return fromOperator(
@@ -116,18 +149,32 @@ public final class DeadLetters {
 
   /**
    * A dead letter for an output record that does not fit its topic: the encoded bytes (truncated to
-   * {@code maxPayloadBytes}, the full size kept), with the output, the size and the limit in the reason.
+   * {@code maxPayloadBytes}, the full size kept), with the output, the size and the limit in the
+   * reason.
    */
   public static DeadLetter outputTooLarge(
-      String output, String topic, String recordId, byte[] encoded, int recordBytes, int limitBytes, Long eventTimeMs,
-      int maxPayloadBytes, long nowMs) {
+      String output,
+      String topic,
+      String recordId,
+      byte[] encoded,
+      int recordBytes,
+      int limitBytes,
+      Long eventTimeMs,
+      int maxPayloadBytes,
+      long nowMs) {
     return DeadLetter.newBuilder()
         .setOrigin("sink." + output)
         .setPayload(ByteBuffer.wrap(truncate(encoded, maxPayloadBytes)))
         .setPayloadSize(encoded.length)
         .setErrorKind(OUTPUT_TOO_LARGE)
         .setReason(
-            output + " record of " + recordBytes + " bytes does not fit topic " + topic + ": the limit is " + limitBytes
+            output
+                + " record of "
+                + recordBytes
+                + " bytes does not fit topic "
+                + topic
+                + ": the limit is "
+                + limitBytes
                 + " bytes (the smaller of the producer's max.request.size and the topic's max.message.bytes)")
         .setRecordId(recordId)
         .setRecordTimestampMs(eventTimeMs)

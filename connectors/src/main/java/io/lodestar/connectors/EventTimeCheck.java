@@ -13,7 +13,8 @@ import java.util.function.ToLongFunction;
  * @param field the event-time field, named in the reason (e.g. {@code createdAtMs})
  * @param limitKey the option that sets {@code maxAheadMs}, named in the reason
  */
-public record EventTimeCheck<T>(String field, EventTimeOf<T> eventTimeOf, long maxAheadMs, String limitKey)
+public record EventTimeCheck<T>(
+    String field, EventTimeOf<T> eventTimeOf, long maxAheadMs, String limitKey)
     implements Serializable {
 
   /** The record's event time in epoch milliseconds. */
@@ -21,15 +22,29 @@ public record EventTimeCheck<T>(String field, EventTimeOf<T> eventTimeOf, long m
 
   private static final long TEN_YEARS_MS = Duration.ofDays(3653).toMillis();
 
-  /** Empty when {@code record}'s event time is at most {@code maxAheadMs} after {@code nowMs}, else why. */
+  /**
+   * Empty when {@code record}'s event time is at most {@code maxAheadMs} after {@code nowMs}, else
+   * why.
+   */
   public Optional<String> violation(T record, long nowMs) {
     long eventTime = eventTimeOf.applyAsLong(record);
     if (eventTime <= nowMs || eventTime - nowMs <= maxAheadMs) {
       return Optional.empty();
     }
     return Optional.of(
-        field + " " + eventTime + " is " + (eventTime - nowMs) + " ms ahead of the wall clock (" + nowMs
-            + "), more than " + limitKey + " = " + maxAheadMs + " ms" + unitHint(eventTime, nowMs));
+        field
+            + " "
+            + eventTime
+            + " is "
+            + (eventTime - nowMs)
+            + " ms ahead of the wall clock ("
+            + nowMs
+            + "), more than "
+            + limitKey
+            + " = "
+            + maxAheadMs
+            + " ms"
+            + unitHint(eventTime, nowMs));
   }
 
   /** Names the likely mistake when the value reads as a plausible time in a finer unit. */

@@ -25,25 +25,36 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   private static final long serialVersionUID = 1L;
 
   private final String origin;
+
   /** Null when the parser was built with an {@link InputFormat} of its own. */
   private final RecordCodec<T> codec;
+
   private InputFormat<T> format;
   private final RecordValidator<T> validator;
   private final SerializableIdOf<T> idOf;
   private final OutputTag<DeadLetter> deadLetters;
   private final int maxDeadLetterPayloadBytes;
+
   /** Null: event times are not checked against the clock. */
   private final EventTimeCheck<T> eventTimeCheck;
+
   private final WallClock clock;
   private transient Counter parsed;
   private transient Counter rejected;
-  /** Dead letters by error kind; Flink names these {@code kind_lodestarDeadLetters}, label {@code kind}. */
+
+  /**
+   * Dead letters by error kind; Flink names these {@code kind_lodestarDeadLetters}, label {@code
+   * kind}.
+   */
   private transient Map<String, Counter> rejectedByKind;
 
   /** The id of a decoded record, named in dead letters so an operator can find its producer. */
   public interface SerializableIdOf<T> extends Function<T, String>, java.io.Serializable {}
 
-  /** The wall clock in epoch milliseconds: event times are checked against it and dead letters stamped with it. */
+  /**
+   * The wall clock in epoch milliseconds: event times are checked against it and dead letters
+   * stamped with it.
+   */
   @FunctionalInterface
   public interface WallClock extends java.io.Serializable {
     long nowMs();
@@ -71,7 +82,15 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       OutputTag<DeadLetter> deadLetters,
       int maxDeadLetterPayloadBytes,
       EventTimeCheck<T> eventTimeCheck) {
-    this(origin, codec, validator, idOf, deadLetters, maxDeadLetterPayloadBytes, eventTimeCheck, System::currentTimeMillis);
+    this(
+        origin,
+        codec,
+        validator,
+        idOf,
+        deadLetters,
+        maxDeadLetterPayloadBytes,
+        eventTimeCheck,
+        System::currentTimeMillis);
   }
 
   /** As above, reading the time from {@code clock} instead of the system clock. */
@@ -84,8 +103,16 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       int maxDeadLetterPayloadBytes,
       EventTimeCheck<T> eventTimeCheck,
       WallClock clock) {
-    this(origin, codec, InputFormat.lodestar(codec, null), validator, idOf, deadLetters, maxDeadLetterPayloadBytes,
-        eventTimeCheck, clock);
+    this(
+        origin,
+        codec,
+        InputFormat.lodestar(codec, null),
+        validator,
+        idOf,
+        deadLetters,
+        maxDeadLetterPayloadBytes,
+        eventTimeCheck,
+        clock);
   }
 
   /**
@@ -103,7 +130,16 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
       int maxDeadLetterPayloadBytes,
       EventTimeCheck<T> eventTimeCheck,
       WallClock clock) {
-    this(origin, null, format, validator, idOf, deadLetters, maxDeadLetterPayloadBytes, eventTimeCheck, clock);
+    this(
+        origin,
+        null,
+        format,
+        validator,
+        idOf,
+        deadLetters,
+        maxDeadLetterPayloadBytes,
+        eventTimeCheck,
+        clock);
   }
 
   private ParseFunction(
@@ -134,7 +170,8 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
    */
   public ParseFunction<T> withRawIdField(String field) {
     if (codec == null) {
-      throw new IllegalStateException("a raw id field applies to Lodestar's own encodings, not to " + format);
+      throw new IllegalStateException(
+          "a raw id field applies to Lodestar's own encodings, not to " + format);
     }
     this.format = InputFormat.lodestar(codec, field);
     return this;
@@ -165,13 +202,19 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
         violation = Optional.of("validator failed: " + e.getClass().getSimpleName());
       }
       if (violation.isPresent()) {
-        reject(raw, ctx, DeadLetters.INVALID, wholeMessage(violation.get(), id, records.size()), id);
+        reject(
+            raw, ctx, DeadLetters.INVALID, wholeMessage(violation.get(), id, records.size()), id);
         return;
       }
       if (eventTimeCheck != null) {
         Optional<String> ahead = eventTimeCheck.violation(record, clock.nowMs());
         if (ahead.isPresent()) {
-          reject(raw, ctx, DeadLetters.FUTURE_EVENT_TIME, wholeMessage(ahead.get(), id, records.size()), id);
+          reject(
+              raw,
+              ctx,
+              DeadLetters.FUTURE_EVENT_TIME,
+              wholeMessage(ahead.get(), id, records.size()),
+              id);
           return;
         }
       }
@@ -184,7 +227,9 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   /** A reason for a message of several records names the record at fault and says none was used. */
   private static String wholeMessage(String reason, String id, int records) {
-    return records == 1 ? reason : id + ": " + reason + " (none of the message's " + records + " records is used)";
+    return records == 1
+        ? reason
+        : id + ": " + reason + " (none of the message's " + records + " records is used)";
   }
 
   private String safeId(T record) {
@@ -197,13 +242,20 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   private void reject(RawRecord raw, Context ctx, String kind, String reason, String id) {
     rejected.inc();
-    // Kinds are a small fixed set (the codec's error kinds, INVALID, FUTURE_EVENT_TIME), so the map stays small.
+    // Kinds are a small fixed set (the codec's error kinds, INVALID, FUTURE_EVENT_TIME), so the map
+    // stays small.
     rejectedByKind
         .computeIfAbsent(
-            kind, k -> getRuntimeContext().getMetricGroup().addGroup("kind", k).counter(MetricNames.DEAD_LETTERS))
+            kind,
+            k ->
+                getRuntimeContext()
+                    .getMetricGroup()
+                    .addGroup("kind", k)
+                    .counter(MetricNames.DEAD_LETTERS))
         .inc();
     ctx.output(
         deadLetters,
-        DeadLetters.fromRaw(raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, clock.nowMs()));
+        DeadLetters.fromRaw(
+            raw, origin, kind, reason, id, maxDeadLetterPayloadBytes, clock.nowMs()));
   }
 }

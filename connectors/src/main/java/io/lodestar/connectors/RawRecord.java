@@ -14,14 +14,19 @@ public class RawRecord {
 
   /** Kafka topic, or the input file in bounded mode. */
   public String topic;
+
   /** Kafka partition; 0 for files. */
   public int partition;
+
   /** Kafka offset, or the 1-based line number in bounded mode. */
   public long offset;
+
   /** Kafka record timestamp in epoch milliseconds, or -1 when unknown. */
   public long timestampMs;
+
   public byte[] key;
   public byte[] value;
+
   /**
    * The event time read from the value at the source without decoding it (see {@code
    * EventTimeReader}), or {@link #NO_EVENT_TIME} when it could not be read or was not asked for
@@ -31,7 +36,8 @@ public class RawRecord {
 
   public RawRecord() {}
 
-  public RawRecord(String topic, int partition, long offset, long timestampMs, byte[] key, byte[] value) {
+  public RawRecord(
+      String topic, int partition, long offset, long timestampMs, byte[] key, byte[] value) {
     this.topic = topic;
     this.partition = partition;
     this.offset = offset;

@@ -67,7 +67,8 @@ class ParseFunctionMessagesTest {
             Generation::getGenerationId,
             DEAD_LETTERS,
             1024,
-            new EventTimeCheck<Generation>("createdAtMs", Generation::getCreatedAtMs, 300_000, "validate.max-clock-skew"),
+            new EventTimeCheck<Generation>(
+                "createdAtMs", Generation::getCreatedAtMs, 300_000, "validate.max-clock-skew"),
             () -> NOW_MS);
     try (OneInputStreamOperatorTestHarness<RawRecord, Generation> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(parser)) {
@@ -94,13 +95,18 @@ class ParseFunctionMessagesTest {
     Outcome outcome = parse(holding(group(NOW_MS - 1_000, "42", "", "42")));
 
     assertThat(outcome.passed()).isEmpty();
-    assertThat(outcome.dead()).singleElement().satisfies(d -> {
-      assertThat(d.getErrorKind()).isEqualTo("INVALID");
-      assertThat(d.getRecordId()).isEqualTo("resp-1:1");
-      assertThat(d.getReason()).isEqualTo("resp-1:1: response is empty (none of the message's 3 records is used)");
-      assertThat(d.getOffset()).isEqualTo(40L);
-      assertThat(d.getPayloadSize()).isEqualTo(MESSAGE.length);
-    });
+    assertThat(outcome.dead())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getErrorKind()).isEqualTo("INVALID");
+              assertThat(d.getRecordId()).isEqualTo("resp-1:1");
+              assertThat(d.getReason())
+                  .isEqualTo(
+                      "resp-1:1: response is empty (none of the message's 3 records is used)");
+              assertThat(d.getOffset()).isEqualTo(40L);
+              assertThat(d.getPayloadSize()).isEqualTo(MESSAGE.length);
+            });
   }
 
   @Test
@@ -108,23 +114,34 @@ class ParseFunctionMessagesTest {
     Outcome outcome = parse(holding(group(NOW_MS + 3_600_000, "42", "48")));
 
     assertThat(outcome.passed()).isEmpty();
-    assertThat(outcome.dead()).singleElement().satisfies(d -> {
-      assertThat(d.getErrorKind()).isEqualTo("FUTURE_EVENT_TIME");
-      assertThat(d.getRecordId()).isEqualTo("resp-1:0");
-      assertThat(d.getReason()).endsWith("(none of the message's 2 records is used)");
-    });
+    assertThat(outcome.dead())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getErrorKind()).isEqualTo("FUTURE_EVENT_TIME");
+              assertThat(d.getRecordId()).isEqualTo("resp-1:0");
+              assertThat(d.getReason()).endsWith("(none of the message's 2 records is used)");
+            });
   }
 
   @Test
   void aMessageTheFormatRefusesIsOneDeadLetterWithTheFormatsKindReasonAndId() throws Exception {
-    Outcome outcome = parse(message -> DecodedMessage.failure("INVALID", "request asked for n=4 but the response has 3 choices", "resp-9"));
+    Outcome outcome =
+        parse(
+            message ->
+                DecodedMessage.failure(
+                    "INVALID", "request asked for n=4 but the response has 3 choices", "resp-9"));
 
     assertThat(outcome.passed()).isEmpty();
-    assertThat(outcome.dead()).singleElement().satisfies(d -> {
-      assertThat(d.getErrorKind()).isEqualTo("INVALID");
-      assertThat(d.getReason()).isEqualTo("request asked for n=4 but the response has 3 choices");
-      assertThat(d.getRecordId()).isEqualTo("resp-9");
-      assertThat(d.getOrigin()).isEqualTo("parse.generations");
-    });
+    assertThat(outcome.dead())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getErrorKind()).isEqualTo("INVALID");
+              assertThat(d.getReason())
+                  .isEqualTo("request asked for n=4 but the response has 3 choices");
+              assertThat(d.getRecordId()).isEqualTo("resp-9");
+              assertThat(d.getOrigin()).isEqualTo("parse.generations");
+            });
   }
 }

@@ -32,10 +32,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every outcome of decoding and validating one raw record, for each input the pipeline reads:
- * the record goes on, or exactly one dead letter names its kind, its reason, where it came from
- * (topic, partition, offset, key, Kafka timestamp) and keeps its bytes, cut to the configured
- * maximum with the original size.
+ * Every outcome of decoding and validating one raw record, for each input the pipeline reads: the
+ * record goes on, or exactly one dead letter names its kind, its reason, where it came from (topic,
+ * partition, offset, key, Kafka timestamp) and keeps its bytes, cut to the configured maximum with
+ * the original size.
  */
 class ParseFunctionTest {
 
@@ -44,6 +44,7 @@ class ParseFunctionTest {
 
   /** The wall clock every function here reads; records are stamped one second before it. */
   private static final long NOW_MS = 1_718_000_000_000L;
+
   private static final long CREATED_AT_MS = NOW_MS - 1_000;
   private static final long MAX_CLOCK_SKEW_MS = 300_000;
   private static final int MAX_PAYLOAD_BYTES = 48;
@@ -94,7 +95,8 @@ class ParseFunctionTest {
           idOf,
           DEAD_LETTERS,
           maxPayloadBytes,
-          new EventTimeCheck<>(timeField, eventTimeOf, MAX_CLOCK_SKEW_MS, "validate.max-clock-skew"),
+          new EventTimeCheck<>(
+              timeField, eventTimeOf, MAX_CLOCK_SKEW_MS, "validate.max-clock-skew"),
           () -> NOW_MS);
     }
   }
@@ -129,9 +131,10 @@ class ParseFunctionTest {
         "createdAtMs",
         Feedback::getCreatedAtMs,
         ParseFunctionTest::thumb,
-        f -> f.getKind() == FeedbackKind.THUMB && f.getThumbUp() == null
-            ? Optional.of("THUMB feedback needs thumbUp")
-            : Optional.empty(),
+        f ->
+            f.getKind() == FeedbackKind.THUMB && f.getThumbUp() == null
+                ? Optional.of("THUMB feedback needs thumbUp")
+                : Optional.empty(),
         Feedback.newBuilder(thumb(CREATED_AT_MS)).setThumbUp(null).build(),
         "THUMB feedback needs thumbUp");
   }
@@ -145,9 +148,10 @@ class ParseFunctionTest {
         "publishedAtMs",
         PolicyUpdate::getPublishedAtMs,
         ParseFunctionTest::policyUpdate,
-        u -> u.getPolicyVersion() < 0
-            ? Optional.of("policyVersion is negative: " + u.getPolicyVersion())
-            : Optional.empty(),
+        u ->
+            u.getPolicyVersion() < 0
+                ? Optional.of("policyVersion is negative: " + u.getPolicyVersion())
+                : Optional.empty(),
         PolicyUpdate.newBuilder(policyUpdate(CREATED_AT_MS)).setPolicyVersion(-3L).build(),
         "policyVersion is negative: -3");
   }
@@ -197,9 +201,10 @@ class ParseFunctionTest {
     }
   }
 
-  private static <T extends SpecificRecordBase> Outcome<T> parse(ParseFunction<T> parser, RawRecord... raws)
-      throws Exception {
-    try (OneInputStreamOperatorTestHarness<RawRecord, T> harness = ProcessFunctionTestHarnesses.forProcessFunction(parser)) {
+  private static <T extends SpecificRecordBase> Outcome<T> parse(
+      ParseFunction<T> parser, RawRecord... raws) throws Exception {
+    try (OneInputStreamOperatorTestHarness<RawRecord, T> harness =
+        ProcessFunctionTestHarnesses.forProcessFunction(parser)) {
       for (RawRecord raw : raws) {
         harness.processElement(raw, raw.timestampMs);
       }
@@ -211,7 +216,8 @@ class ParseFunctionTest {
     }
   }
 
-  private static <T extends SpecificRecordBase> Outcome<T> parse(Input<T> input, byte[] value) throws Exception {
+  private static <T extends SpecificRecordBase> Outcome<T> parse(Input<T> input, byte[] value)
+      throws Exception {
     return parse(input.parser(input.validator(), MAX_PAYLOAD_BYTES), raw(input, OFFSET, value));
   }
 
@@ -221,7 +227,12 @@ class ParseFunctionTest {
 
   /** The dead letter expected for the record at {@link #OFFSET}, every field spelled out. */
   private static DeadLetter expected(
-      Input<?> input, String kind, String reason, String recordId, byte[] keptPayload, int payloadSize) {
+      Input<?> input,
+      String kind,
+      String reason,
+      String recordId,
+      byte[] keptPayload,
+      int payloadSize) {
     return DeadLetter.newBuilder()
         .setOrigin(input.origin())
         .setTopic(input.topic())
@@ -254,7 +265,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldPassAValidAvroRecordOnUnchanged(Input<T> input) throws Exception {
+  <T extends SpecificRecordBase> void shouldPassAValidAvroRecordOnUnchanged(Input<T> input)
+      throws Exception {
     Outcome<T> outcome = parse(input, input.avro(input.valid()));
 
     assertThat(outcome.passed()).containsExactly(input.valid());
@@ -263,7 +275,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldPassAValidJsonRecordOnUnchanged(Input<T> input) throws Exception {
+  <T extends SpecificRecordBase> void shouldPassAValidJsonRecordOnUnchanged(Input<T> input)
+      throws Exception {
     Outcome<T> outcome = parse(input, input.json(input.valid()));
 
     assertThat(outcome.passed()).containsExactly(input.valid());
@@ -272,7 +285,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldPassAnEventTimeExactlyTheClockSkewAhead(Input<T> input) throws Exception {
+  <T extends SpecificRecordBase> void shouldPassAnEventTimeExactlyTheClockSkewAhead(Input<T> input)
+      throws Exception {
     T atTheLimit = input.recordAt().apply(NOW_MS + MAX_CLOCK_SKEW_MS);
 
     Outcome<T> outcome = parse(input, input.avro(atTheLimit));
@@ -281,7 +295,8 @@ class ParseFunctionTest {
     assertThat(outcome.deadLetters()).isEmpty();
   }
 
-  // ---------------------------------------------------------------- payloads that cannot be decoded
+  // ---------------------------------------------------------------- payloads that cannot be
+  // decoded
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
@@ -303,7 +318,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  void shouldDeadLetterSchemaRegistryFramingAsUnrecognizedEncodingNamingIt(Input<?> input) throws Exception {
+  void shouldDeadLetterSchemaRegistryFramingAsUnrecognizedEncodingNamingIt(Input<?> input)
+      throws Exception {
     // Confluent framing: a zero magic byte, a 4-byte schema id, then the body.
     byte[] framed = HexFormat.of().parseHex("000000002a0c67656e2d3137");
 
@@ -323,7 +339,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterTruncatedAvroAsMalformed(Input<T> input) throws Exception {
+  <T extends SpecificRecordBase> void shouldDeadLetterTruncatedAvroAsMalformed(Input<T> input)
+      throws Exception {
     byte[] avro = input.avro(input.valid());
     byte[] truncated = Arrays.copyOf(avro, 20);
 
@@ -331,18 +348,32 @@ class ParseFunctionTest {
 
     assertThat(dead)
         .isEqualTo(
-            expected(input, "MALFORMED", "message ends before the record does (truncated?)", null, truncated, 20));
+            expected(
+                input,
+                "MALFORMED",
+                "message ends before the record does (truncated?)",
+                null,
+                truncated,
+                20));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterAnAvroHeaderCutShortAsMalformed(Input<T> input) throws Exception {
+  <T extends SpecificRecordBase> void shouldDeadLetterAnAvroHeaderCutShortAsMalformed(
+      Input<T> input) throws Exception {
     byte[] header = Arrays.copyOf(input.avro(input.valid()), 6);
 
     DeadLetter dead = parse(input, header).onlyDeadLetter();
 
     assertThat(dead)
-        .isEqualTo(expected(input, "MALFORMED", "Avro single-object header is cut short: 6 of 10 bytes", null, header, 6));
+        .isEqualTo(
+            expected(
+                input,
+                "MALFORMED",
+                "Avro single-object header is cut short: 6 of 10 bytes",
+                null,
+                header,
+                6));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -358,7 +389,9 @@ class ParseFunctionTest {
             expected(
                 input,
                 "UNKNOWN_SCHEMA",
-                "no shipped version of " + input.type().getName() + " has writer schema fingerprint 0x0123456789ABCDEF",
+                "no shipped version of "
+                    + input.type().getName()
+                    + " has writer schema fingerprint 0x0123456789ABCDEF",
                 null,
                 unknown,
                 13));
@@ -369,7 +402,8 @@ class ParseFunctionTest {
   void shouldDeadLetterAnEmptyPayloadAsEmpty(Input<?> input) throws Exception {
     DeadLetter dead = parse(input, new byte[0]).onlyDeadLetter();
 
-    assertThat(dead).isEqualTo(expected(input, "EMPTY", "message has no bytes", null, new byte[0], 0));
+    assertThat(dead)
+        .isEqualTo(expected(input, "EMPTY", "message has no bytes", null, new byte[0], 0));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -387,7 +421,9 @@ class ParseFunctionTest {
 
     DeadLetter dead = parse(input, json).onlyDeadLetter();
 
-    assertThat(dead).isEqualTo(expected(input, "MALFORMED", "not valid JSON at line 1, column 41", null, json, 40));
+    assertThat(dead)
+        .isEqualTo(
+            expected(input, "MALFORMED", "not valid JSON at line 1, column 41", null, json, 40));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -398,12 +434,15 @@ class ParseFunctionTest {
 
     DeadLetter dead = parse(input, json).onlyDeadLetter();
 
-    assertThat(dead).isEqualTo(expected(input, "MALFORMED", "not valid JSON at line 1, column 10", null, json, 12));
+    assertThat(dead)
+        .isEqualTo(
+            expected(input, "MALFORMED", "not valid JSON at line 1, column 10", null, json, 12));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  void shouldDeadLetterAPayloadOverTheCodecLimitAsOversizedKeepingItsStart(Input<?> input) throws Exception {
+  void shouldDeadLetterAPayloadOverTheCodecLimitAsOversizedKeepingItsStart(Input<?> input)
+      throws Exception {
     byte[] oversized = new byte[RecordCodec.DEFAULT_MAX_BYTES + 1];
     Arrays.fill(oversized, (byte) '{');
 
@@ -420,12 +459,14 @@ class ParseFunctionTest {
                 8_388_609));
   }
 
-  // ---------------------------------------------------------------- records that decode but cannot be used
+  // ---------------------------------------------------------------- records that decode but cannot
+  // be used
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterARecordTheValidatorRefusesAsInvalidWithItsReason(Input<T> input)
-      throws Exception {
+  <T extends SpecificRecordBase>
+      void shouldDeadLetterARecordTheValidatorRefusesAsInvalidWithItsReason(Input<T> input)
+          throws Exception {
     byte[] json = input.json(input.invalid());
 
     DeadLetter dead = parse(input, json).onlyDeadLetter();
@@ -443,8 +484,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterARecordWhoseValidatorThrowsAndKeepGoing(Input<T> input)
-      throws Exception {
+  <T extends SpecificRecordBase> void shouldDeadLetterARecordWhoseValidatorThrowsAndKeepGoing(
+      Input<T> input) throws Exception {
     long boomAt = CREATED_AT_MS - 7;
     RecordValidator<T> buggy =
         record -> {
@@ -475,8 +516,9 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterAnEventTimeBeyondTheClockSkewAsFutureEventTime(Input<T> input)
-      throws Exception {
+  <T extends SpecificRecordBase>
+      void shouldDeadLetterAnEventTimeBeyondTheClockSkewAsFutureEventTime(Input<T> input)
+          throws Exception {
     byte[] ahead = input.avro(input.recordAt().apply(NOW_MS + MAX_CLOCK_SKEW_MS + 1));
 
     DeadLetter dead = parse(input, ahead).onlyDeadLetter();
@@ -486,7 +528,8 @@ class ParseFunctionTest {
             expected(
                 input,
                 "FUTURE_EVENT_TIME",
-                input.timeField() + " 1718000300001 is 300001 ms ahead of the wall clock (1718000000000), more than"
+                input.timeField()
+                    + " 1718000300001 is 300001 ms ahead of the wall clock (1718000000000), more than"
                     + " validate.max-clock-skew = 300000 ms",
                 input.validId(),
                 kept(ahead),
@@ -495,8 +538,8 @@ class ParseFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("inputs")
-  <T extends SpecificRecordBase> void shouldDeadLetterAnEventTimeInMicrosecondsNamingTheUnit(Input<T> input)
-      throws Exception {
+  <T extends SpecificRecordBase> void shouldDeadLetterAnEventTimeInMicrosecondsNamingTheUnit(
+      Input<T> input) throws Exception {
     byte[] micros = input.json(input.recordAt().apply(CREATED_AT_MS * 1_000));
 
     DeadLetter dead = parse(input, micros).onlyDeadLetter();
@@ -504,7 +547,8 @@ class ParseFunctionTest {
     assertThat(dead.getErrorKind()).isEqualTo("FUTURE_EVENT_TIME");
     assertThat(dead.getReason())
         .isEqualTo(
-            input.timeField() + " 1717999999000000 is 1716281999000000 ms ahead of the wall clock (1718000000000),"
+            input.timeField()
+                + " 1717999999000000 is 1716281999000000 ms ahead of the wall clock (1718000000000),"
                 + " more than validate.max-clock-skew = 300000 ms; it reads as a time in microseconds");
     assertThat(dead.getOffset()).isEqualTo(OFFSET);
   }
@@ -515,9 +559,11 @@ class ParseFunctionTest {
   void shouldKeepTheKeyAndPositionOfEachRecordApart() throws Exception {
     Input<Generation> input = generations();
     RawRecord noKey = new RawRecord("lodestar.generations", 0, 0L, -1L, null, new byte[] {'x'});
-    RawRecord keyed = new RawRecord("lodestar.generations-b", 11, 99L, 1_700_000_000_000L, KEY, new byte[] {'y'});
+    RawRecord keyed =
+        new RawRecord("lodestar.generations-b", 11, 99L, 1_700_000_000_000L, KEY, new byte[] {'y'});
 
-    Outcome<Generation> outcome = parse(input.parser(input.validator(), MAX_PAYLOAD_BYTES), noKey, keyed);
+    Outcome<Generation> outcome =
+        parse(input.parser(input.validator(), MAX_PAYLOAD_BYTES), noKey, keyed);
 
     assertThat(outcome.deadLetters())
         .extracting(
@@ -528,9 +574,15 @@ class ParseFunctionTest {
             DeadLetter::getRecordTimestampMs,
             d -> bytes(d)[0])
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("lodestar.generations", 0, 0L, null, null, (byte) 'x'),
             org.assertj.core.groups.Tuple.tuple(
-                "lodestar.generations-b", 11, 99L, ByteBuffer.wrap(KEY), 1_700_000_000_000L, (byte) 'y'));
+                "lodestar.generations", 0, 0L, null, null, (byte) 'x'),
+            org.assertj.core.groups.Tuple.tuple(
+                "lodestar.generations-b",
+                11,
+                99L,
+                ByteBuffer.wrap(KEY),
+                1_700_000_000_000L,
+                (byte) 'y'));
   }
 
   @Test
@@ -554,17 +606,20 @@ class ParseFunctionTest {
 
     assertThat(dead)
         .isEqualTo(
-            expected(input, "INVALID", "prompt has no messages", null, kept(invalid), invalid.length));
+            expected(
+                input, "INVALID", "prompt has no messages", null, kept(invalid), invalid.length));
   }
 
   @Test
   void shouldNameTheIdOfAMalformedRecordWhenTheParserKnowsTheIdField() throws Exception {
     Input<Feedback> input = feedback();
-    ParseFunction<Feedback> parser = input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
+    ParseFunction<Feedback> parser =
+        input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
     String json = new String(input.json(input.valid()), StandardCharsets.UTF_8);
     // Well-formed JSON whose event time is not a number: the id after it is still readable.
     byte[] wrongType =
-        json.replace("\"createdAtMs\":" + CREATED_AT_MS, "\"createdAtMs\":\"soon\"").getBytes(StandardCharsets.UTF_8);
+        json.replace("\"createdAtMs\":" + CREATED_AT_MS, "\"createdAtMs\":\"soon\"")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] truncatedAvro = Arrays.copyOf(input.avro(input.valid()), 20);
 
     Outcome<Feedback> outcome =
@@ -581,9 +636,13 @@ class ParseFunctionTest {
   @Test
   void shouldNameNoIdWhenItComesAfterTheBreakOrIsNotAString() throws Exception {
     Input<Feedback> input = feedback();
-    ParseFunction<Feedback> parser = input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
-    byte[] afterTheBreak = "{\"generationId\": \"gen-17\", \"kind\": , \"feedbackId\": \"fb-9\"}".getBytes(StandardCharsets.UTF_8);
-    byte[] notAString = "{\"feedbackId\": 9, \"generationId\": \"gen-17\"}".getBytes(StandardCharsets.UTF_8);
+    ParseFunction<Feedback> parser =
+        input.parser(input.validator(), MAX_PAYLOAD_BYTES).withRawIdField("feedbackId");
+    byte[] afterTheBreak =
+        "{\"generationId\": \"gen-17\", \"kind\": , \"feedbackId\": \"fb-9\"}"
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] notAString =
+        "{\"feedbackId\": 9, \"generationId\": \"gen-17\"}".getBytes(StandardCharsets.UTF_8);
     byte[] cutInTheId = Arrays.copyOf(input.avro(input.valid()), 13);
 
     Outcome<Feedback> outcome =
@@ -593,10 +652,13 @@ class ParseFunctionTest {
             raw(input, OFFSET + 1, notAString),
             raw(input, OFFSET + 2, cutInTheId));
 
-    assertThat(outcome.deadLetters()).hasSize(3).allSatisfy(d -> {
-      assertThat(d.getErrorKind()).isEqualTo("MALFORMED");
-      assertThat(d.getRecordId()).isNull();
-    });
+    assertThat(outcome.deadLetters())
+        .hasSize(3)
+        .allSatisfy(
+            d -> {
+              assertThat(d.getErrorKind()).isEqualTo("MALFORMED");
+              assertThat(d.getRecordId()).isNull();
+            });
   }
 
   // ---------------------------------------------------------------- dead-letter.max-payload-bytes
@@ -615,7 +677,8 @@ class ParseFunctionTest {
   }
 
   @Test
-  void shouldCutAPayloadOneByteOverTheMaximumToItsFirstBytesAndKeepTheOriginalSize() throws Exception {
+  void shouldCutAPayloadOneByteOverTheMaximumToItsFirstBytesAndKeepTheOriginalSize()
+      throws Exception {
     byte[] payload = new byte[MAX_PAYLOAD_BYTES + 1];
     for (int i = 0; i < payload.length; i++) {
       payload[i] = (byte) (0x80 + i);
@@ -642,13 +705,18 @@ class ParseFunctionTest {
         parse(parser, raw(input, 1, invalid), raw(input, 2, ahead), raw(input, 3, garbage));
 
     assertThat(outcome.deadLetters())
-        .extracting(DeadLetter::getErrorKind, DeadLetter::getOffset, d -> bytes(d).length, DeadLetter::getPayloadSize)
+        .extracting(
+            DeadLetter::getErrorKind,
+            DeadLetter::getOffset,
+            d -> bytes(d).length,
+            DeadLetter::getPayloadSize)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("INVALID", 1L, 5, invalid.length),
             org.assertj.core.groups.Tuple.tuple("FUTURE_EVENT_TIME", 2L, 5, ahead.length),
             org.assertj.core.groups.Tuple.tuple("UNRECOGNIZED_ENCODING", 3L, 5, 300));
     assertThat(bytes(outcome.deadLetters().get(0))).isEqualTo(Arrays.copyOf(invalid, 5));
     assertThat(bytes(outcome.deadLetters().get(1))).isEqualTo(Arrays.copyOf(ahead, 5));
-    assertThat(bytes(outcome.deadLetters().get(2))).isEqualTo(new byte[] {0x7F, 0x7F, 0x7F, 0x7F, 0x7F});
+    assertThat(bytes(outcome.deadLetters().get(2)))
+        .isEqualTo(new byte[] {0x7F, 0x7F, 0x7F, 0x7F, 0x7F});
   }
 }

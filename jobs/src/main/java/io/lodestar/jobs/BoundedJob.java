@@ -13,13 +13,23 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The same pipeline, with the streaming job's semantics, over JSON Lines files, for backfills and
- * offline evaluation (Flink's streaming runtime on bounded sources; see docs/bounded.md): {@code --generations FILE [--feedback FILE] --output DIR [pipeline options]}.
- * Outputs land as {@code DIR/<output>/*.jsonl}, trainer files as {@code DIR/verl-parquet/},
- * {@code DIR/verl-jsonl/} and {@code DIR/trl-jsonl/}; groups still open at the end of input are flushed.
+ * offline evaluation (Flink's streaming runtime on bounded sources; see docs/bounded.md): {@code
+ * --generations FILE [--feedback FILE] --output DIR [pipeline options]}. Outputs land as {@code
+ * DIR/<output>/*.jsonl}, trainer files as {@code DIR/verl-parquet/}, {@code DIR/verl-jsonl/} and
+ * {@code DIR/trl-jsonl/}; groups still open at the end of input are flushed.
  */
 public final class BoundedJob {
 
-  public static final List<String> OUTPUTS = List.of("scored", "batches", "pairs", "unpaired", "dead-letters", "filtered-groups", "health-metrics", "alerts");
+  public static final List<String> OUTPUTS =
+      List.of(
+          "scored",
+          "batches",
+          "pairs",
+          "unpaired",
+          "dead-letters",
+          "filtered-groups",
+          "health-metrics",
+          "alerts");
 
   private BoundedJob() {}
 
@@ -40,7 +50,8 @@ public final class BoundedJob {
       }
     }
     if (generations == null || output == null) {
-      throw new IllegalArgumentException("usage: --generations FILE [--feedback FILE] --output DIR [--key value ...]");
+      throw new IllegalArgumentException(
+          "usage: --generations FILE [--feedback FILE] --output DIR [--key value ...]");
     }
     LodestarOptions options = LodestarOptions.fromArgs(pipelineArgs.toArray(String[]::new));
     run(new Inputs(generations, feedback, output), options);
@@ -59,39 +70,48 @@ public final class BoundedJob {
       requireReadable(files.feedback(), "--feedback");
     }
     Files.createDirectories(files.output());
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.bounded(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.bounded(options));
     build(env, files, options);
     env.execute("lodestar-bounded");
   }
 
   public static void build(StreamExecutionEnvironment env, Inputs files, LodestarOptions options) {
-    DataStream<RawRecord> generations = fileSource(env, files.generations(), "source-generations-file");
+    DataStream<RawRecord> generations =
+        fileSource(env, files.generations(), "source-generations-file");
     DataStream<RawRecord> feedback =
         files.feedback() == null ? null : fileSource(env, files.feedback(), "source-feedback-file");
     Path out = files.output();
-    PipelineTopology.Streams streams = PipelineTopology.build(
-        generations,
-        feedback,
-        options,
-        new PipelineOutputs(
-            JsonLinesFiles.sink(out.resolve("scored"), "scored"),
-            JsonLinesFiles.sink(out.resolve("batches"), "batches"),
-            JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
-            JsonLinesFiles.sink(out.resolve("unpaired"), "unpaired"),
-            JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
-            JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups"),
-            JsonLinesFiles.sink(out.resolve("health-metrics"), "health-metrics"),
-            JsonLinesFiles.sink(out.resolve("alerts"), "alerts")));
+    PipelineTopology.Streams streams =
+        PipelineTopology.build(
+            generations,
+            feedback,
+            options,
+            new PipelineOutputs(
+                JsonLinesFiles.sink(out.resolve("scored"), "scored"),
+                JsonLinesFiles.sink(out.resolve("batches"), "batches"),
+                JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
+                JsonLinesFiles.sink(out.resolve("unpaired"), "unpaired"),
+                JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
+                JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups"),
+                JsonLinesFiles.sink(out.resolve("health-metrics"), "health-metrics"),
+                JsonLinesFiles.sink(out.resolve("alerts"), "alerts")));
     // The same trainer files as the streaming job's export.dir, under the output directory.
-    org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri());
+    org.apache.flink.core.fs.Path dir =
+        new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri());
     TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
     if (streams.pairs() != null) {
-      PreferenceFiles.attach(streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
+      PreferenceFiles.attach(
+          streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
     }
   }
 
-  private static DataStream<RawRecord> fileSource(StreamExecutionEnvironment env, Path file, String uid) {
-    return env.fromSource(JsonLinesFiles.source(file), WatermarkStrategy.noWatermarks(), "File " + file.getFileName())
+  private static DataStream<RawRecord> fileSource(
+      StreamExecutionEnvironment env, Path file, String uid) {
+    return env.fromSource(
+            JsonLinesFiles.source(file),
+            WatermarkStrategy.noWatermarks(),
+            "File " + file.getFileName())
         .uid(uid);
   }
 

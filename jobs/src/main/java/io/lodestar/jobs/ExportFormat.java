@@ -36,11 +36,11 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Every export file format, one entry each: its id (as written in {@code export.formats} or {@code
- * export.preference-formats}, and its sub-directory), the rows it writes and the writer that
- * writes them. Its kind (RL or preference) and file names follow from its rows' input:
- * {@code <dir>/<id>/samples-*}, {@code pairs-*} or {@code examples-*}, ending {@code .parquet} or
- * {@code .jsonl}. Option validation, the file sinks ({@link TrainerFiles}, {@link PreferenceFiles})
- * and {@code docs/exports.md} (checked by {@code ExportFormatTest}) all read this table, so adding a
+ * export.preference-formats}, and its sub-directory), the rows it writes and the writer that writes
+ * them. Its kind (RL or preference) and file names follow from its rows' input: {@code
+ * <dir>/<id>/samples-*}, {@code pairs-*} or {@code examples-*}, ending {@code .parquet} or {@code
+ * .jsonl}. Option validation, the file sinks ({@link TrainerFiles}, {@link PreferenceFiles}) and
+ * {@code docs/exports.md} (checked by {@code ExportFormatTest}) all read this table, so adding a
  * format is one entry here, plus its {@link Rows} when it writes a new record type.
  *
  * <p>Operator uids are {@code sink-<id>} for the sinks and the rows' own uid for the mapping, which
@@ -51,7 +51,8 @@ public enum ExportFormat {
   VERL_JSONL(Rows.VERL, Writer.JSONL, "verl JSON Lines files"),
   TRL_JSONL(Rows.TRL, Writer.JSONL, "TRL JSON Lines files"),
   TRL_PREFERENCE_JSONL(Rows.TRL_PREFERENCE, Writer.JSONL, "TRL preference JSON Lines files"),
-  TRL_PREFERENCE_TEXT_JSONL(Rows.TRL_PREFERENCE_TEXT, Writer.JSONL, "TRL standard preference JSON Lines files"),
+  TRL_PREFERENCE_TEXT_JSONL(
+      Rows.TRL_PREFERENCE_TEXT, Writer.JSONL, "TRL standard preference JSON Lines files"),
   KTO_JSONL(Rows.KTO, Writer.JSONL, "KTO JSON Lines files"),
   OPENRLHF_JSONL(Rows.OPENRLHF, Writer.JSONL, "OpenRLHF preference JSON Lines files"),
   OPENAI_DPO_JSONL(Rows.OPENAI_DPO, Writer.JSONL, "OpenAI DPO JSON Lines files");
@@ -78,7 +79,10 @@ public enum ExportFormat {
     this.sinkName = sinkName;
   }
 
-  /** The constant in lower case with dashes, e.g. {@code verl-jsonl}: the option value and the sub-directory. */
+  /**
+   * The constant in lower case with dashes, e.g. {@code verl-jsonl}: the option value and the
+   * sub-directory.
+   */
   public String id() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
@@ -87,7 +91,10 @@ public enum ExportFormat {
     return rows.input.kind;
   }
 
-  /** Where its files go and how they are named under the export directory, e.g. {@code kto-jsonl/examples-*.jsonl}. */
+  /**
+   * Where its files go and how they are named under the export directory, e.g. {@code
+   * kto-jsonl/examples-*.jsonl}.
+   */
   public String fileLayout() {
     return id() + "/" + rows.input.filePrefix + "-*." + writer.extension;
   }
@@ -114,7 +121,8 @@ public enum ExportFormat {
 
   /**
    * Parses a comma-separated list of ids of {@code kind} (case-insensitive); blank entries are
-   * ignored, so an empty list means none. An unknown id fails with a message naming every valid one.
+   * ignored, so an empty list means none. An unknown id fails with a message naming every valid
+   * one.
    */
   public static Set<ExportFormat> parseList(Kind kind, String list) {
     Set<ExportFormat> formats = EnumSet.noneOf(ExportFormat.class);
@@ -122,15 +130,28 @@ public enum ExportFormat {
       String id = part.strip().toLowerCase(Locale.ROOT);
       if (!id.isEmpty()) {
         formats.add(
-            of(kind).stream().filter(f -> f.id().equals(id)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "unknown " + kind.what + " format '" + part.strip() + "'; use any of " + idList(kind).replace(",", ", "))));
+            of(kind).stream()
+                .filter(f -> f.id().equals(id))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "unknown "
+                                + kind.what
+                                + " format '"
+                                + part.strip()
+                                + "'; use any of "
+                                + idList(kind).replace(",", ", "))));
       }
     }
     return formats;
   }
 
   /** The streams rows are made from; a null stream writes none of its formats. */
-  record Sources(DataStream<RLBatch> batches, DataStream<PreferencePair> pairs, DataStream<UnpairedExample> unpaired) {}
+  record Sources(
+      DataStream<RLBatch> batches,
+      DataStream<PreferencePair> pairs,
+      DataStream<UnpairedExample> unpaired) {}
 
   /**
    * Adds the rows and sinks of {@code formats} under {@code directory}. Rows several formats write
@@ -158,10 +179,13 @@ public enum ExportFormat {
     if (input == null) {
       return;
     }
-    @SuppressWarnings("unchecked") // each Rows key maps to the stream it made, of its own record type
-    DataStream<R> rowStream = (DataStream<R>) made.computeIfAbsent(rowsOfThis, r -> rowsOfThis.from(input));
+    @SuppressWarnings(
+        "unchecked") // each Rows key maps to the stream it made, of its own record type
+    DataStream<R> rowStream =
+        (DataStream<R>) made.computeIfAbsent(rowsOfThis, r -> rowsOfThis.from(input));
     rowStream
-        .sinkTo(writer.sink(new Path(directory, id()), rowsOfThis.input.filePrefix, rowsOfThis.type))
+        .sinkTo(
+            writer.sink(new Path(directory, id()), rowsOfThis.input.filePrefix, rowsOfThis.type))
         .uid(sinkUid())
         .name(sinkName);
   }
@@ -169,8 +193,10 @@ public enum ExportFormat {
   /** What rows are made from: the stream, its kind and the prefix of the file names. */
   static final class Input<T> {
     static final Input<RLBatch> BATCHES = new Input<>(Kind.RL, "samples", Sources::batches);
-    static final Input<PreferencePair> PAIRS = new Input<>(Kind.PREFERENCE, "pairs", Sources::pairs);
-    static final Input<UnpairedExample> UNPAIRED = new Input<>(Kind.PREFERENCE, "examples", Sources::unpaired);
+    static final Input<PreferencePair> PAIRS =
+        new Input<>(Kind.PREFERENCE, "pairs", Sources::pairs);
+    static final Input<UnpairedExample> UNPAIRED =
+        new Input<>(Kind.PREFERENCE, "examples", Sources::unpaired);
 
     private final Kind kind;
     private final String filePrefix;
@@ -183,36 +209,77 @@ public enum ExportFormat {
     }
   }
 
-  /** The rows of one record type: one operator with a stable uid, however many formats write them. */
+  /**
+   * The rows of one record type: one operator with a stable uid, however many formats write them.
+   */
   static final class Rows<I, R extends SpecificRecordBase> {
-    static final Rows<RLBatch, VerlSample> VERL = perBatch(
-        Input.BATCHES, "batch-to-verl-samples", "RL batches to verl samples", VerlSample.class, TrainerSamples::verl);
-    static final Rows<RLBatch, TrlSample> TRL = perBatch(
-        Input.BATCHES, "batch-to-trl-samples", "RL batches to TRL samples", TrlSample.class, TrainerSamples::trl);
-    static final Rows<PreferencePair, TrlPreference> TRL_PREFERENCE = perRecord(
-        Input.PAIRS, "pairs-to-trl-preference", "Pairs to TRL conversational preference", TrlPreference.class,
-        PreferenceSamples::trlConversational);
-    static final Rows<PreferencePair, TrlPreferenceText> TRL_PREFERENCE_TEXT = perRecord(
-        Input.PAIRS, "pairs-to-trl-preference-text", "Pairs to TRL standard preference", TrlPreferenceText.class,
-        PreferenceSamples::trlStandard);
-    static final Rows<UnpairedExample, KtoExample> KTO = perRecord(
-        Input.UNPAIRED, "unpaired-to-kto", "Unpaired examples to KTO", KtoExample.class, PreferenceSamples::kto);
-    static final Rows<PreferencePair, OpenRlhfPreference> OPENRLHF = perRecord(
-        Input.PAIRS, "pairs-to-openrlhf", "Pairs to OpenRLHF preference", OpenRlhfPreference.class,
-        PreferenceSamples::openRlhf);
-    static final Rows<PreferencePair, OpenAiDpoExample> OPENAI_DPO = perRecord(
-        Input.PAIRS, "pairs-to-openai-dpo", "Pairs to OpenAI preference fine-tuning", OpenAiDpoExample.class,
-        PreferenceSamples::openAiDpo);
+    static final Rows<RLBatch, VerlSample> VERL =
+        perBatch(
+            Input.BATCHES,
+            "batch-to-verl-samples",
+            "RL batches to verl samples",
+            VerlSample.class,
+            TrainerSamples::verl);
+    static final Rows<RLBatch, TrlSample> TRL =
+        perBatch(
+            Input.BATCHES,
+            "batch-to-trl-samples",
+            "RL batches to TRL samples",
+            TrlSample.class,
+            TrainerSamples::trl);
+    static final Rows<PreferencePair, TrlPreference> TRL_PREFERENCE =
+        perRecord(
+            Input.PAIRS,
+            "pairs-to-trl-preference",
+            "Pairs to TRL conversational preference",
+            TrlPreference.class,
+            PreferenceSamples::trlConversational);
+    static final Rows<PreferencePair, TrlPreferenceText> TRL_PREFERENCE_TEXT =
+        perRecord(
+            Input.PAIRS,
+            "pairs-to-trl-preference-text",
+            "Pairs to TRL standard preference",
+            TrlPreferenceText.class,
+            PreferenceSamples::trlStandard);
+    static final Rows<UnpairedExample, KtoExample> KTO =
+        perRecord(
+            Input.UNPAIRED,
+            "unpaired-to-kto",
+            "Unpaired examples to KTO",
+            KtoExample.class,
+            PreferenceSamples::kto);
+    static final Rows<PreferencePair, OpenRlhfPreference> OPENRLHF =
+        perRecord(
+            Input.PAIRS,
+            "pairs-to-openrlhf",
+            "Pairs to OpenRLHF preference",
+            OpenRlhfPreference.class,
+            PreferenceSamples::openRlhf);
+    static final Rows<PreferencePair, OpenAiDpoExample> OPENAI_DPO =
+        perRecord(
+            Input.PAIRS,
+            "pairs-to-openai-dpo",
+            "Pairs to OpenAI preference fine-tuning",
+            OpenAiDpoExample.class,
+            PreferenceSamples::openAiDpo);
 
     private final Input<I> input;
     private final String uid;
     private final String name;
     private final Class<R> type;
+
     /** Exactly one of the two is set: a map for one row per record, a flat map for many. */
     private final MapFunction<I, R> one;
+
     private final FlatMapFunction<I, R> many;
 
-    private Rows(Input<I> input, String uid, String name, Class<R> type, MapFunction<I, R> one, FlatMapFunction<I, R> many) {
+    private Rows(
+        Input<I> input,
+        String uid,
+        String name,
+        Class<R> type,
+        MapFunction<I, R> one,
+        FlatMapFunction<I, R> many) {
       this.input = input;
       this.uid = uid;
       this.name = name;
@@ -227,13 +294,18 @@ public enum ExportFormat {
     }
 
     static <I, R extends SpecificRecordBase> Rows<I, R> perBatch(
-        Input<I> input, String uid, String name, Class<R> type, SerializableFunction<I, List<R>> rows) {
+        Input<I> input,
+        String uid,
+        String name,
+        Class<R> type,
+        SerializableFunction<I, List<R>> rows) {
       return new Rows<>(input, uid, name, type, null, new EachRow<>(rows));
     }
 
     DataStream<R> from(DataStream<I> records) {
       AvroTypeInfo<R> rowType = new AvroTypeInfo<>(type);
-      SingleOutputStreamOperator<R> rows = one != null ? records.map(one, rowType) : records.flatMap(many, rowType);
+      SingleOutputStreamOperator<R> rows =
+          one != null ? records.map(one, rowType) : records.flatMap(many, rowType);
       return rows.uid(uid).name(name);
     }
   }
@@ -259,13 +331,15 @@ public enum ExportFormat {
   enum Writer {
     PARQUET("parquet") {
       @Override
-      <R extends SpecificRecordBase> FileSink<R> sink(Path directory, String filePrefix, Class<R> type) {
+      <R extends SpecificRecordBase> FileSink<R> sink(
+          Path directory, String filePrefix, Class<R> type) {
         return ParquetFiles.sink(directory, filePrefix, type);
       }
     },
     JSONL("jsonl") {
       @Override
-      <R extends SpecificRecordBase> FileSink<R> sink(Path directory, String filePrefix, Class<R> type) {
+      <R extends SpecificRecordBase> FileSink<R> sink(
+          Path directory, String filePrefix, Class<R> type) {
         return JsonLinesFiles.sink(directory, filePrefix);
       }
     };
@@ -276,6 +350,7 @@ public enum ExportFormat {
       this.extension = extension;
     }
 
-    abstract <R extends SpecificRecordBase> FileSink<R> sink(Path directory, String filePrefix, Class<R> type);
+    abstract <R extends SpecificRecordBase> FileSink<R> sink(
+        Path directory, String filePrefix, Class<R> type);
   }
 }

@@ -24,10 +24,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
 /**
- * Stream health in the job: every scored generation, closed group (before {@code group.filter}),
- * RL batch, preference pair and joined feedback event feeds the health windows; the alarm rules
- * watch them; with {@code gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass
- * a gate that holds a policy version's records while a gating rule fires for it. See {@code
+ * Stream health in the job: every scored generation, closed group (before {@code group.filter}), RL
+ * batch, preference pair and joined feedback event feeds the health windows; the alarm rules watch
+ * them; with {@code gate.enabled} the batches (and with {@code gate.pairs} the pairs) pass a gate
+ * that holds a policy version's records while a gating rule fires for it. See {@code
  * docs/monitoring.md}.
  */
 final class HealthStages {
@@ -67,16 +67,27 @@ final class HealthStages {
     DataStream<HealthEventBatch> all =
         HealthMonitoring.events(scored, events::generation, health, "health-events-generations")
             .union(
-                HealthMonitoring.events(closedGroups, events::group, health, "health-events-groups"),
+                HealthMonitoring.events(
+                    closedGroups, events::group, health, "health-events-groups"),
                 // Groups count as they close, before group.filter: a filter that drops the
                 // zero-variance groups must not hide them from the zero-variance alarm.
-                HealthMonitoring.events(filteredGroups, events::group, health, "health-events-filtered-groups"),
+                HealthMonitoring.events(
+                    filteredGroups, events::group, health, "health-events-filtered-groups"),
                 HealthMonitoring.events(batches, events::batch, health, "health-events-batches"));
     if (pairs != null) {
-      all = all.union(HealthMonitoring.events(pairs, p -> events.pair(p, null), health, "health-events-pairs"));
+      all =
+          all.union(
+              HealthMonitoring.events(
+                  pairs, p -> events.pair(p, null), health, "health-events-pairs"));
     }
     if (joinedFeedback != null) {
-      all = all.union(HealthMonitoring.events(joinedFeedback, j -> events.feedback(j.feedback, j.a, j.b), health, "health-events-feedback"));
+      all =
+          all.union(
+              HealthMonitoring.events(
+                  joinedFeedback,
+                  j -> events.feedback(j.feedback, j.a, j.b),
+                  health,
+                  "health-events-feedback"));
     }
     DataStream<HealthMetrics> metrics = HealthMonitoring.windows(all, health);
     DataStream<Alert> alerts = HealthMonitoring.alarms(metrics, options.alarmRules());
@@ -85,38 +96,60 @@ final class HealthStages {
     }
     GateSettings gate = options.gateSettings();
     HealthMonitoring.Gated<RLBatch> gatedBatches =
-        HealthMonitoring.gate(batches, alerts, GateSubject.RL_BATCHES, avro(RLBatch.class), gate, "gate-batches");
+        HealthMonitoring.gate(
+            batches, alerts, GateSubject.RL_BATCHES, avro(RLBatch.class), gate, "gate-batches");
     // Whatever the gate does not pass ends in the set-aside output, each group saying why.
     DataStream<RLGroup> discardedGroups =
-        groupsOf(gatedBatches.discarded(), SetAsideReason.GATE_DISCARDED, "gate-discarded-batch-groups", "Groups of batches a cleared gate discarded")
-            .union(groupsOf(gatedBatches.heldAtEnd(), SetAsideReason.GATE_HELD_AT_END, "gate-held-at-end-batch-groups",
-                "Groups of batches the gate held when the input ended"));
+        groupsOf(
+                gatedBatches.discarded(),
+                SetAsideReason.GATE_DISCARDED,
+                "gate-discarded-batch-groups",
+                "Groups of batches a cleared gate discarded")
+            .union(
+                groupsOf(
+                    gatedBatches.heldAtEnd(),
+                    SetAsideReason.GATE_HELD_AT_END,
+                    "gate-held-at-end-batch-groups",
+                    "Groups of batches the gate held when the input ended"));
     DataStream<PreferencePair> passedPairs = pairs;
     DataStream<DeadLetter> discardedPairs = null;
     if (pairs != null && options.get(LodestarOptions.GATE_PAIRS)) {
       HealthMonitoring.Gated<PreferencePair> gatedPairs =
-          HealthMonitoring.gate(pairs, alerts, GateSubject.PREFERENCE_PAIRS, avro(PreferencePair.class), gate, "gate-pairs");
+          HealthMonitoring.gate(
+              pairs,
+              alerts,
+              GateSubject.PREFERENCE_PAIRS,
+              avro(PreferencePair.class),
+              gate,
+              "gate-pairs");
       passedPairs = gatedPairs.passed();
       discardedPairs =
           gatedPairs
               .discarded()
-              .map(pair -> DeadLetters.gateDiscardedPair(pair, System.currentTimeMillis()), avro(DeadLetter.class))
+              .map(
+                  pair -> DeadLetters.gateDiscardedPair(pair, System.currentTimeMillis()),
+                  avro(DeadLetter.class))
               .uid("gate-discarded-pairs-to-dead-letters")
               .name("Pairs a cleared gate discarded to dead letters")
               .union(
                   gatedPairs
                       .heldAtEnd()
-                      .map(pair -> DeadLetters.gateHeldPairAtEnd(pair, System.currentTimeMillis()), avro(DeadLetter.class))
+                      .map(
+                          pair -> DeadLetters.gateHeldPairAtEnd(pair, System.currentTimeMillis()),
+                          avro(DeadLetter.class))
                       .uid("gate-held-at-end-pairs-to-dead-letters")
                       .name("Pairs the gate held when the input ended to dead letters"));
     }
-    return new Streams(metrics, alerts, gatedBatches.passed(), passedPairs, discardedGroups, discardedPairs);
+    return new Streams(
+        metrics, alerts, gatedBatches.passed(), passedPairs, discardedGroups, discardedPairs);
   }
 
-  private static DataStream<RLGroup> groupsOf(DataStream<RLBatch> batches, SetAsideReason reason, String uid, String name) {
+  private static DataStream<RLGroup> groupsOf(
+      DataStream<RLBatch> batches, SetAsideReason reason, String uid, String name) {
     return batches
         .flatMap(
-            (RLBatch b, Collector<RLGroup> out) -> b.getGroups().forEach(g -> out.collect(SetAsideGroups.because(g, reason))),
+            (RLBatch b, Collector<RLGroup> out) ->
+                b.getGroups().forEach(g -> out.collect(SetAsideGroups.because(g, reason))),
             avro(RLGroup.class))
         .uid(uid)
         .name(name);

@@ -13,10 +13,11 @@ public final class JobTermination {
   private JobTermination() {}
 
   /**
-   * Cancels {@code job} unless it has ended, and returns once its result is in. {@link JobClient#cancel()}
-   * completes when the request is accepted, while tasks may still be writing checkpoints and files and
-   * holding slots; whoever deletes those files or reuses those slots must wait for the result (which, for
-   * a per-job local cluster, also waits for that cluster to shut down).
+   * Cancels {@code job} unless it has ended, and returns once its result is in. {@link
+   * JobClient#cancel()} completes when the request is accepted, while tasks may still be writing
+   * checkpoints and files and holding slots; whoever deletes those files or reuses those slots must
+   * wait for the result (which, for a per-job local cluster, also waits for that cluster to shut
+   * down).
    */
   public static void cancelAndAwait(JobClient job, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -29,7 +30,12 @@ public final class JobTermination {
     } catch (ExecutionException endedWithoutResult) {
       // A cancelled or failed job's result is its exception: it has ended all the same.
     } catch (TimeoutException e) {
-      throw new TimeoutException("job " + job.getJobID() + " was cancelled but had not ended after " + timeout.toMillis() + " ms");
+      throw new TimeoutException(
+          "job "
+              + job.getJobID()
+              + " was cancelled but had not ended after "
+              + timeout.toMillis()
+              + " ms");
     }
   }
 

@@ -23,13 +23,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * of to the sink. For the dead-letter topic itself, a dead letter that would not fit is cut down
  * (payload first, its size kept) instead.
  *
- * <p>Why before the sink, and not by catching the failed send: a refused send - even the
- * producer's own size check - puts the transactional producer into an error state in which every
- * further send and the commit fail. The only way out is to abort, which discards every record of
- * the transaction, of all keys, written since the last checkpoint; their inputs were consumed and
- * can only be replayed by restoring that checkpoint, which is a restart. So the sink must never be
- * given a record the producer or the broker would refuse: sizes and timestamps are checked here
- * and in the serializer, against limits read from the brokers at start-up.
+ * <p>Why before the sink, and not by catching the failed send: a refused send - even the producer's
+ * own size check - puts the transactional producer into an error state in which every further send
+ * and the commit fail. The only way out is to abort, which discards every record of the
+ * transaction, of all keys, written since the last checkpoint; their inputs were consumed and can
+ * only be replayed by restoring that checkpoint, which is a restart. So the sink must never be
+ * given a record the producer or the broker would refuse: sizes and timestamps are checked here and
+ * in the serializer, against limits read from the brokers at start-up.
  */
 final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<T> {
 
@@ -40,7 +40,10 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
   private final int maxDeadLetterPayloadBytes;
 
   private KafkaOutput(
-      CheckedEncoder<T> encoder, DeadLetterEncoder deadLetterEncoder, KafkaSettings settings, String sinkName,
+      CheckedEncoder<T> encoder,
+      DeadLetterEncoder deadLetterEncoder,
+      KafkaSettings settings,
+      String sinkName,
       int maxDeadLetterPayloadBytes) {
     this.encoder = encoder;
     this.deadLetterEncoder = deadLetterEncoder;
@@ -51,25 +54,46 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
 
   /** An output whose records that do not fit {@code limits} become dead letters. */
   static <T extends SpecificRecordBase> KafkaOutput<T> of(
-      KafkaSettings settings, String sinkName, String topic, RecordCodec<T> codec, WireFormat format,
-      RecordSerializer.KeyOf<T> keyOf, OutputLimits limits, int maxDeadLetterPayloadBytes) {
+      KafkaSettings settings,
+      String sinkName,
+      String topic,
+      RecordCodec<T> codec,
+      WireFormat format,
+      RecordSerializer.KeyOf<T> keyOf,
+      OutputLimits limits,
+      int maxDeadLetterPayloadBytes) {
     return new KafkaOutput<>(
-        new CheckedEncoder<>(sinkName, topic, codec, format, keyOf, limits), null, settings, sinkName, maxDeadLetterPayloadBytes);
+        new CheckedEncoder<>(sinkName, topic, codec, format, keyOf, limits),
+        null,
+        settings,
+        sinkName,
+        maxDeadLetterPayloadBytes);
   }
 
-  /** The dead-letter output: every dead letter is written, cut down to fit {@code limits} when needed. */
+  /**
+   * The dead-letter output: every dead letter is written, cut down to fit {@code limits} when
+   * needed.
+   */
   static KafkaOutput<DeadLetter> deadLetters(
-      KafkaSettings settings, String sinkName, String topic, WireFormat format, OutputLimits limits) {
+      KafkaSettings settings,
+      String sinkName,
+      String topic,
+      WireFormat format,
+      OutputLimits limits) {
     RecordCodec<DeadLetter> codec = RecordCodec.of(DeadLetter.class);
     return new KafkaOutput<>(
         new CheckedEncoder<>(sinkName, topic, codec, format, DeadLetter::getRecordId, limits),
-        new DeadLetterEncoder(codec, format, limits), settings, sinkName, 0);
+        new DeadLetterEncoder(codec, format, limits),
+        settings,
+        sinkName,
+        0);
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public DataStream<DeadLetter> connect(DataStream<T> records, String uid, String name) {
-    String encodeUid = "encode-" + (uid.startsWith("sink-") ? uid.substring("sink-".length()) : uid);
+    String encodeUid =
+        "encode-" + (uid.startsWith("sink-") ? uid.substring("sink-".length()) : uid);
     TypeInformation<EncodedRecord> encodedType = TypeInformation.of(EncodedRecord.class);
     SingleOutputStreamOperator<EncodedRecord> encoded =
         deadLetterEncoder != null
@@ -78,10 +102,17 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
                 .uid(encodeUid)
                 .name("Encode dead letters (cut down to fit)")
             : records
-                .process(new CheckedEncodeFunction<>(encoder, PipelineTopology.DEAD_LETTERS, maxDeadLetterPayloadBytes), encodedType)
+                .process(
+                    new CheckedEncodeFunction<>(
+                        encoder, PipelineTopology.DEAD_LETTERS, maxDeadLetterPayloadBytes),
+                    encodedType)
                 .uid(encodeUid)
                 .name("Encode " + sinkName + " (size-checked)");
-    encoded.sinkTo(KafkaIO.exactlyOnceEncodedSink(settings, sinkName, encoder.topic(), encoder.limits())).uid(uid).name(name);
+    encoded
+        .sinkTo(
+            KafkaIO.exactlyOnceEncodedSink(settings, sinkName, encoder.topic(), encoder.limits()))
+        .uid(uid)
+        .name(name);
     return deadLetterEncoder != null ? null : encoded.getSideOutput(PipelineTopology.DEAD_LETTERS);
   }
 }

@@ -26,8 +26,8 @@ public final class LocalBinding {
    * The settings applied to a local run: {@code rest.bind-address}, {@code rest.address}, {@code
    * jobmanager.bind-host} (blob server, RPC), {@code taskmanager.bind-host} and {@code
    * taskmanager.host} (RPC, data exchange) on loopback; {@code web.submit.enable} off (no jar
-   * upload or run handlers). The web UI's cancel button ({@code web.cancel.enable}) stays: only this
-   * machine reaches it.
+   * upload or run handlers). The web UI's cancel button ({@code web.cancel.enable}) stays: only
+   * this machine reaches it.
    */
   static final Map<ConfigOption<?>, Object> DEFAULTS =
       Map.of(
@@ -48,8 +48,8 @@ public final class LocalBinding {
   }
 
   /**
-   * {@code conf} with {@link #DEFAULTS} where {@code env} runs its job in this JVM and neither it nor
-   * {@code conf} sets the key; else {@code conf} unchanged.
+   * {@code conf} with {@link #DEFAULTS} where {@code env} runs its job in this JVM and neither it
+   * nor {@code conf} sets the key; else {@code conf} unchanged.
    */
   static Configuration forEnvironment(StreamExecutionEnvironment env, Configuration conf) {
     if (!(env instanceof LocalStreamEnvironment)) {
@@ -62,7 +62,8 @@ public final class LocalBinding {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> void setUnlessPresent(Configuration target, ReadableConfig given, ConfigOption<T> option, Object value) {
+  private static <T> void setUnlessPresent(
+      Configuration target, ReadableConfig given, ConfigOption<T> option, Object value) {
     if (given.getOptional(option).isEmpty() && target.getOptional(option).isEmpty()) {
       target.set(option, (T) value);
     }

@@ -8,9 +8,9 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
- * Event time stamped after parsing, for inputs that carry none of their own (files in bounded
- * mode, collections in tests): {@code watermark.out-of-orderness} behind the newest event time of
- * the input, moved with the record that moves it rather than on a wall-clock period. So whether a
+ * Event time stamped after parsing, for inputs that carry none of their own (files in bounded mode,
+ * collections in tests): {@code watermark.out-of-orderness} behind the newest event time of the
+ * input, moved with the record that moves it rather than on a wall-clock period. So whether a
  * record is late depends only on the records before it in its input, never on how fast they were
  * read, and the same files give the same outputs on every run. Nothing here waits for an idle
  * input: a finished input sends the final watermark.
@@ -19,7 +19,8 @@ final class ParsedEventTime {
 
   private ParsedEventTime() {}
 
-  static <T> WatermarkStrategy<T> strategy(SerializableTimestampAssigner<T> eventTime, Duration outOfOrderness) {
+  static <T> WatermarkStrategy<T> strategy(
+      SerializableTimestampAssigner<T> eventTime, Duration outOfOrderness) {
     long delayMs = outOfOrderness.toMillis();
     return WatermarkStrategy.<T>forGenerator(context -> new RecordDrivenWatermarks<>(delayMs))
         .withTimestampAssigner(eventTime);

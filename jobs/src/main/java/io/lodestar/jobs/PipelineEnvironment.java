@@ -35,22 +35,30 @@ public final class PipelineEnvironment {
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     // Most state lookups miss (every new generation id, group and join key); with a checkpoint each
     // few seconds RocksDB holds many small files, and a filter spares a miss reading each of them.
-    conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, options.get(LodestarOptions.STATE_BLOOM_FILTER));
+    conf.set(
+        RocksDBConfigurableOptions.USE_BLOOM_FILTER,
+        options.get(LodestarOptions.STATE_BLOOM_FILTER));
     // No function keeps a reference to a record after returning (RocksDB state copies on write), so
     // chained operators can hand records over without a defensive deep copy. Only with RocksDB:
     // in-memory state would keep references to reused objects.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));
+    conf.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY, options.get(LodestarOptions.CHECKPOINT_DIR));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     // A job killed, cancelled or failed for good can resume from its newest checkpoint
     // (docs/recovery.md); without retention Flink deletes them when the job ends.
-    conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, options.get(LodestarOptions.CHECKPOINT_RETAINED));
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    conf.set(
+        CheckpointingOptions.MAX_RETAINED_CHECKPOINTS,
+        options.get(LodestarOptions.CHECKPOINT_RETAINED));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, options.restartAttempts());
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, options.restartAttempts());
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, options.restartDelay());
     conf.addAll(options.flink().overrides());
     return conf;
@@ -61,19 +69,22 @@ public final class PipelineEnvironment {
    * bounded run has the streaming job's semantics. BATCH mode processes each key's records before
    * any of its timers and then fires them all at the final watermark, dropping every timer
    * registered while they fire: group timeouts, late members, batch waits and feedback waits would
-   * all mean something else there. The same state backend and object reuse as the streaming job;
-   * no checkpoints and no restarts (a failed run is started again from its files, and the file
-   * sinks commit once, at the end of input).
+   * all mean something else there. The same state backend and object reuse as the streaming job; no
+   * checkpoints and no restarts (a failed run is started again from its files, and the file sinks
+   * commit once, at the end of input).
    */
   public static Configuration bounded(LodestarOptions options) {
     Configuration conf = common(options);
     conf.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.STREAMING);
     if (options.flink().restorePath().isPresent()) {
       throw new IllegalArgumentException(
-          StateRecoveryOptions.SAVEPOINT_PATH.key() + " applies to the streaming job only: a bounded run starts from its files");
+          StateRecoveryOptions.SAVEPOINT_PATH.key()
+              + " applies to the streaming job only: a bounded run starts from its files");
     }
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, options.get(LodestarOptions.STATE_BLOOM_FILTER));
+    conf.set(
+        RocksDBConfigurableOptions.USE_BLOOM_FILTER,
+        options.get(LodestarOptions.STATE_BLOOM_FILTER));
     conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     conf.addAll(options.flink().overrides());
@@ -94,7 +105,8 @@ public final class PipelineEnvironment {
    */
   public static StreamExecutionEnvironment create(Configuration conf) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.configure(LocalBinding.forEnvironment(env, conf), PipelineEnvironment.class.getClassLoader());
+    env.configure(
+        LocalBinding.forEnvironment(env, conf), PipelineEnvironment.class.getClassLoader());
     return env;
   }
 }

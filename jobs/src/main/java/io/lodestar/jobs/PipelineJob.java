@@ -35,14 +35,15 @@ public final class PipelineJob {
 
   public static void main(String[] args) throws Exception {
     LodestarOptions options = LodestarOptions.fromArgs(args);
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     build(env, options);
     env.execute("lodestar-pipeline");
   }
 
   /**
-   * Checks that the job can work ({@link StartupChecks}: brokers, topics, checkpoint directory), then
-   * adds the pipeline between the configured topics to {@code env}.
+   * Checks that the job can work ({@link StartupChecks}: brokers, topics, checkpoint directory),
+   * then adds the pipeline between the configured topics to {@code env}.
    */
   public static void build(StreamExecutionEnvironment env, LodestarOptions options) {
     KafkaSettings kafka = options.kafka();
@@ -51,13 +52,29 @@ public final class PipelineJob {
     String policyTopic = options.get(LodestarOptions.TOPIC_POLICY_UPDATES);
     PipelineTopology.Streams streams =
         PipelineTopology.build(
-            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_GENERATIONS), "source-generations",
+            rawSource(
+                env,
+                options,
+                kafka,
+                options.get(LodestarOptions.TOPIC_GENERATIONS),
+                "source-generations",
                 SourceEventTime.Input.GENERATIONS),
-            rawSource(env, options, kafka, options.get(LodestarOptions.TOPIC_FEEDBACK), "source-feedback",
+            rawSource(
+                env,
+                options,
+                kafka,
+                options.get(LodestarOptions.TOPIC_FEEDBACK),
+                "source-feedback",
                 SourceEventTime.Input.FEEDBACK),
             policyTopic.isBlank()
                 ? null
-                : rawSource(env, options, kafka, policyTopic, "source-policy-updates", SourceEventTime.Input.POLICY_UPDATES),
+                : rawSource(
+                    env,
+                    options,
+                    kafka,
+                    policyTopic,
+                    "source-policy-updates",
+                    SourceEventTime.Input.POLICY_UPDATES),
             options,
             kafkaOutputs(options, kafka),
             PipelineTopology.EventTime.FROM_SOURCES);
@@ -71,7 +88,8 @@ public final class PipelineJob {
       org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(exportDir);
       TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
       if (streams.pairs() != null) {
-        PreferenceFiles.attach(streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
+        PreferenceFiles.attach(
+            streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
       }
     }
   }
@@ -82,8 +100,8 @@ public final class PipelineJob {
   }
 
   /**
-   * A Kafka input whose records carry their event time, with watermarks per partition, aligned
-   * with the other inputs (see {@link SourceEventTime}); build the graph over it with {@link
+   * A Kafka input whose records carry their event time, with watermarks per partition, aligned with
+   * the other inputs (see {@link SourceEventTime}); build the graph over it with {@link
    * PipelineTopology.EventTime#FROM_SOURCES}.
    */
   static DataStream<RawRecord> rawSource(
@@ -95,11 +113,18 @@ public final class PipelineJob {
       SourceEventTime.Input input) {
     return env.fromSource(
             KafkaIO.rawSource(
-                kafka, topic, options.get(LodestarOptions.SOURCE_GROUP_ID), startingOffsets(options), input.reader(options)),
+                kafka,
+                topic,
+                options.get(LodestarOptions.SOURCE_GROUP_ID),
+                startingOffsets(options),
+                input.reader(options)),
             SourceEventTime.strategy(options),
             "Kafka " + topic)
         .uid(uid)
-        .transform("Final watermark of " + topic, TypeInformation.of(RawRecord.class), new SourceEventTime.FinalWatermark())
+        .transform(
+            "Final watermark of " + topic,
+            TypeInformation.of(RawRecord.class),
+            new SourceEventTime.FinalWatermark())
         .uid(uid + "-final-watermark");
   }
 
@@ -118,10 +143,17 @@ public final class PipelineJob {
    * The scored generations' output, keyed by generation id: size-checked against the topic's
    * limits, then an exactly-once sink.
    */
-  public static PipelineOutput<ScoredGeneration> scoredOutput(LodestarOptions options, KafkaSettings kafka) {
+  public static PipelineOutput<ScoredGeneration> scoredOutput(
+      LodestarOptions options, KafkaSettings kafka) {
     String topic = options.get(LodestarOptions.TOPIC_SCORED);
-    return KafkaOutput.of(kafka, "scored", topic, RecordCodec.of(ScoredGeneration.class), options.sinkFormat(),
-        s -> s.getGeneration().getGenerationId(), outputLimits(options, kafka, List.of(topic)).get(topic),
+    return KafkaOutput.of(
+        kafka,
+        "scored",
+        topic,
+        RecordCodec.of(ScoredGeneration.class),
+        options.sinkFormat(),
+        s -> s.getGeneration().getGenerationId(),
+        outputLimits(options, kafka, List.of(topic)).get(topic),
         options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD));
   }
 
@@ -136,9 +168,12 @@ public final class PipelineJob {
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
     String filteredTopic = options.get(LodestarOptions.TOPIC_FILTERED_GROUPS);
     if (options.get(LodestarOptions.GATE_ENABLED) && filteredTopic.isBlank()) {
-      // What the gate discards or still holds at a drain goes there; without it, it would only be counted.
+      // What the gate discards or still holds at a drain goes there; without it, it would only be
+      // counted.
       throw new IllegalArgumentException(
-          LodestarOptions.GATE_ENABLED.key() + " needs " + LodestarOptions.TOPIC_FILTERED_GROUPS.key()
+          LodestarOptions.GATE_ENABLED.key()
+              + " needs "
+              + LodestarOptions.TOPIC_FILTERED_GROUPS.key()
               + ": the groups the gate discards or still holds at a drain are written there");
     }
     String scored = options.get(LodestarOptions.TOPIC_SCORED);
@@ -148,29 +183,80 @@ public final class PipelineJob {
     String deadLetters = options.get(LodestarOptions.TOPIC_DEAD_LETTERS);
     String health = options.get(LodestarOptions.TOPIC_HEALTH_METRICS);
     String alerts = options.get(LodestarOptions.TOPIC_ALERTS);
-    List<String> topics = new ArrayList<>(List.of(scored, batches, pairs, unpaired, deadLetters, health, alerts));
+    List<String> topics =
+        new ArrayList<>(List.of(scored, batches, pairs, unpaired, deadLetters, health, alerts));
     if (!filteredTopic.isBlank()) {
       topics.add(filteredTopic);
     }
     Map<String, OutputLimits> limits = outputLimits(options, kafka, topics);
     return new PipelineOutputs(
-        KafkaOutput.of(kafka, "scored", scored, RecordCodec.of(ScoredGeneration.class), format,
-            s -> s.getGeneration().getGenerationId(), limits.get(scored), maxPayload),
-        KafkaOutput.of(kafka, "batches", batches, RecordCodec.of(RLBatch.class), format, RLBatch::getBatchId,
-            limits.get(batches), maxPayload),
-        KafkaOutput.of(kafka, "pairs", pairs, RecordCodec.of(PreferencePair.class), format, PreferencePair::getPairId,
-            limits.get(pairs), maxPayload),
-        KafkaOutput.of(kafka, "unpaired", unpaired, RecordCodec.of(UnpairedExample.class), format,
-            UnpairedExample::getExampleId, limits.get(unpaired), maxPayload),
-        KafkaOutput.deadLetters(kafka, "dead-letters", deadLetters, format, limits.get(deadLetters)),
+        KafkaOutput.of(
+            kafka,
+            "scored",
+            scored,
+            RecordCodec.of(ScoredGeneration.class),
+            format,
+            s -> s.getGeneration().getGenerationId(),
+            limits.get(scored),
+            maxPayload),
+        KafkaOutput.of(
+            kafka,
+            "batches",
+            batches,
+            RecordCodec.of(RLBatch.class),
+            format,
+            RLBatch::getBatchId,
+            limits.get(batches),
+            maxPayload),
+        KafkaOutput.of(
+            kafka,
+            "pairs",
+            pairs,
+            RecordCodec.of(PreferencePair.class),
+            format,
+            PreferencePair::getPairId,
+            limits.get(pairs),
+            maxPayload),
+        KafkaOutput.of(
+            kafka,
+            "unpaired",
+            unpaired,
+            RecordCodec.of(UnpairedExample.class),
+            format,
+            UnpairedExample::getExampleId,
+            limits.get(unpaired),
+            maxPayload),
+        KafkaOutput.deadLetters(
+            kafka, "dead-letters", deadLetters, format, limits.get(deadLetters)),
         filteredTopic.isBlank()
             ? null
-            : KafkaOutput.of(kafka, "filtered-groups", filteredTopic, RecordCodec.of(RLGroup.class), format,
-                RLGroup::getGroupId, limits.get(filteredTopic), maxPayload),
-        KafkaOutput.of(kafka, "health-metrics", health, RecordCodec.of(HealthMetrics.class), format,
-            HealthMetrics::getMetricsId, limits.get(health), maxPayload),
-        KafkaOutput.of(kafka, "alerts", alerts, RecordCodec.of(Alert.class), format, Alert::getAlertId,
-            limits.get(alerts), maxPayload));
+            : KafkaOutput.of(
+                kafka,
+                "filtered-groups",
+                filteredTopic,
+                RecordCodec.of(RLGroup.class),
+                format,
+                RLGroup::getGroupId,
+                limits.get(filteredTopic),
+                maxPayload),
+        KafkaOutput.of(
+            kafka,
+            "health-metrics",
+            health,
+            RecordCodec.of(HealthMetrics.class),
+            format,
+            HealthMetrics::getMetricsId,
+            limits.get(health),
+            maxPayload),
+        KafkaOutput.of(
+            kafka,
+            "alerts",
+            alerts,
+            RecordCodec.of(Alert.class),
+            format,
+            Alert::getAlertId,
+            limits.get(alerts),
+            maxPayload));
   }
 
   /**
@@ -178,14 +264,24 @@ public final class PipelineJob {
    * {@code kafka.max.request.size}); {@code sink.max-message-bytes} for a topic that cannot be
    * described. Fails when a topic accepts too little for the job to work.
    */
-  static Map<String, OutputLimits> outputLimits(LodestarOptions options, KafkaSettings kafka, List<String> topics) {
+  static Map<String, OutputLimits> outputLimits(
+      LodestarOptions options, KafkaSettings kafka, List<String> topics) {
     Map<String, OutputLimits> limits =
-        OutputLimits.read(kafka, topics, options.get(LodestarOptions.SINK_MAX_MESSAGE_BYTES), Duration.ofSeconds(10));
+        OutputLimits.read(
+            kafka,
+            topics,
+            options.get(LodestarOptions.SINK_MAX_MESSAGE_BYTES),
+            Duration.ofSeconds(10));
     for (String topic : topics) {
-      limits.get(topic).problem(topic).ifPresent(problem -> {
-        throw new IllegalArgumentException(problem);
-      });
-      LOG.info("Output topic {}: records up to {} bytes", topic, limits.get(topic).maxRecordBytes());
+      limits
+          .get(topic)
+          .problem(topic)
+          .ifPresent(
+              problem -> {
+                throw new IllegalArgumentException(problem);
+              });
+      LOG.info(
+          "Output topic {}: records up to {} bytes", topic, limits.get(topic).maxRecordBytes());
     }
     return limits;
   }

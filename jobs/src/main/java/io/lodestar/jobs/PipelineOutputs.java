@@ -37,8 +37,13 @@ public record PipelineOutputs(
       Sink<HealthMetrics> healthMetrics,
       Sink<Alert> alerts) {
     this(
-        PipelineOutput.of(scored), PipelineOutput.of(batches), PipelineOutput.of(pairs), PipelineOutput.of(unpaired),
-        PipelineOutput.of(deadLetters), PipelineOutput.of(filteredGroups), PipelineOutput.of(healthMetrics),
+        PipelineOutput.of(scored),
+        PipelineOutput.of(batches),
+        PipelineOutput.of(pairs),
+        PipelineOutput.of(unpaired),
+        PipelineOutput.of(deadLetters),
+        PipelineOutput.of(filteredGroups),
+        PipelineOutput.of(healthMetrics),
         PipelineOutput.of(alerts));
   }
 

@@ -26,9 +26,9 @@ import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.operators.verify.code.CodeTestFunction;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
-import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
@@ -36,7 +36,6 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.SetAsideReason;
 import io.lodestar.schema.UnpairedExample;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +68,8 @@ public final class PipelineTopology {
 
   public static final String PIPELINE_VERSION = "lodestar-0.1.0";
 
-  static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", avro(DeadLetter.class));
+  static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("dead-letters", avro(DeadLetter.class));
 
   private PipelineTopology() {}
 
@@ -101,7 +101,10 @@ public final class PipelineTopology {
 
   /** Builds the graph and connects it to the outputs. {@code feedback} may be null. */
   public static Streams build(
-      DataStream<RawRecord> generationsRaw, DataStream<RawRecord> feedbackRaw, LodestarOptions options, PipelineOutputs outputs) {
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      LodestarOptions options,
+      PipelineOutputs outputs) {
     return build(generationsRaw, feedbackRaw, null, options, outputs);
   }
 
@@ -115,7 +118,8 @@ public final class PipelineTopology {
       DataStream<RawRecord> policyUpdatesRaw,
       LodestarOptions options,
       PipelineOutputs outputs) {
-    return build(generationsRaw, feedbackRaw, policyUpdatesRaw, options, outputs, EventTime.AFTER_PARSING);
+    return build(
+        generationsRaw, feedbackRaw, policyUpdatesRaw, options, outputs, EventTime.AFTER_PARSING);
   }
 
   /**
@@ -133,22 +137,32 @@ public final class PipelineTopology {
     // Outputs may refuse records (a Kafka topic refuses one that is too large); those join the dead
     // letters, so the dead-letter output is connected last.
     List<DataStream<DeadLetter>> refused = new ArrayList<>();
-    refused.add(outputs.scored().connect(streams.scored(), "sink-scored", "Scored generations sink"));
+    refused.add(
+        outputs.scored().connect(streams.scored(), "sink-scored", "Scored generations sink"));
     refused.add(outputs.batches().connect(streams.batches(), "sink-batches", "RL batches sink"));
     if (streams.pairs() != null) {
       refused.add(outputs.pairs().connect(streams.pairs(), "sink-pairs", "Preference pairs sink"));
     }
     if (streams.unpaired() != null) {
-      refused.add(outputs.unpaired().connect(streams.unpaired(), "sink-unpaired", "Unpaired examples sink"));
+      refused.add(
+          outputs
+              .unpaired()
+              .connect(streams.unpaired(), "sink-unpaired", "Unpaired examples sink"));
     }
     if (streams.healthMetrics() != null && outputs.healthMetrics() != null) {
-      refused.add(outputs.healthMetrics().connect(streams.healthMetrics(), "sink-health-metrics", "Health metrics sink"));
+      refused.add(
+          outputs
+              .healthMetrics()
+              .connect(streams.healthMetrics(), "sink-health-metrics", "Health metrics sink"));
     }
     if (streams.alerts() != null && outputs.alerts() != null) {
       refused.add(outputs.alerts().connect(streams.alerts(), "sink-alerts", "Alerts sink"));
     }
     if (outputs.filteredGroups() != null) {
-      refused.add(outputs.filteredGroups().connect(streams.filteredGroups(), "sink-filtered-groups", "Filtered groups sink"));
+      refused.add(
+          outputs
+              .filteredGroups()
+              .connect(streams.filteredGroups(), "sink-filtered-groups", "Filtered groups sink"));
     }
     DataStream<DeadLetter> deadLetters = streams.deadLetters();
     for (DataStream<DeadLetter> r : refused) {
@@ -158,15 +172,24 @@ public final class PipelineTopology {
     }
     outputs.deadLetters().connect(deadLetters, "sink-dead-letters", "Dead letters sink");
     return new Streams(
-        streams.scored(), streams.batches(), streams.pairs(), streams.unpaired(), deadLetters, streams.filteredGroups(),
-        streams.healthMetrics(), streams.alerts());
+        streams.scored(),
+        streams.batches(),
+        streams.pairs(),
+        streams.unpaired(),
+        deadLetters,
+        streams.filteredGroups(),
+        streams.healthMetrics(),
+        streams.alerts());
   }
 
   /**
    * Builds the graph without sinks; {@code unpaired} is null when there is no feedback input,
    * {@code pairs} too unless group pairs are on.
    */
-  public static Streams build(DataStream<RawRecord> generationsRaw, DataStream<RawRecord> feedbackRaw, LodestarOptions options) {
+  public static Streams build(
+      DataStream<RawRecord> generationsRaw,
+      DataStream<RawRecord> feedbackRaw,
+      LodestarOptions options) {
     return build(generationsRaw, feedbackRaw, null, options);
   }
 
@@ -182,7 +205,10 @@ public final class PipelineTopology {
     return build(generationsRaw, feedbackRaw, policyUpdatesRaw, options, EventTime.AFTER_PARSING);
   }
 
-  /** Builds the graph without sinks; {@code eventTime} says whether the inputs carry their event time. */
+  /**
+   * Builds the graph without sinks; {@code eventTime} says whether the inputs carry their event
+   * time.
+   */
   public static Streams build(
       DataStream<RawRecord> generationsRaw,
       DataStream<RawRecord> feedbackRaw,
@@ -190,9 +216,12 @@ public final class PipelineTopology {
       LodestarOptions options,
       EventTime eventTime) {
     WatermarkStrategy<Generation> generationTime =
-        ParsedEventTime.strategy((g, previous) -> g.getCreatedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
+        ParsedEventTime.strategy(
+            (g, previous) -> g.getCreatedAtMs(),
+            options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
 
-    SingleOutputStreamOperator<Generation> parsedGenerations = parseGenerations(generationsRaw, options);
+    SingleOutputStreamOperator<Generation> parsedGenerations =
+        parseGenerations(generationsRaw, options);
 
     DataStream<Generation> stamped =
         eventTime == EventTime.FROM_SOURCES
@@ -204,7 +233,9 @@ public final class PipelineTopology {
     DataStream<Generation> generations =
         stamped
             .keyBy(Generation::getGenerationId, Types.STRING)
-            .process(new DeduplicateFunction<Generation>(options.get(LodestarOptions.DEDUP_RETENTION)), avro(Generation.class))
+            .process(
+                new DeduplicateFunction<Generation>(options.get(LodestarOptions.DEDUP_RETENTION)),
+                avro(Generation.class))
             .uid("dedup-generations")
             .name("De-duplicate generations");
 
@@ -214,7 +245,8 @@ public final class PipelineTopology {
             .uid("verify-numeric-answer")
             .name("Verify");
     CodeSandbox sandbox =
-        new CodeSandbox(CodeSandbox.Limits.defaults().withWallClock(options.get(LodestarOptions.CODE_TIMEOUT)));
+        new CodeSandbox(
+            CodeSandbox.Limits.defaults().withWallClock(options.get(LodestarOptions.CODE_TIMEOUT)));
     int codeThreads = options.get(LodestarOptions.CODE_THREADS);
     int codeCapacity = options.get(LodestarOptions.CODE_CAPACITY);
     DataStream<ScoredGeneration> codeScored =
@@ -222,8 +254,10 @@ public final class PipelineTopology {
                 ruleScored,
                 new CodeTestFunction(sandbox, codeThreads),
                 // Each run's own deadline starts when it runs; this one starts when the record is
-                // queued, so it covers the wait behind a full queue and only catches a stuck runner.
-                CodeTestFunction.operatorTimeout(sandbox.maxRunTime(), codeThreads, codeCapacity).toMillis(),
+                // queued, so it covers the wait behind a full queue and only catches a stuck
+                // runner.
+                CodeTestFunction.operatorTimeout(sandbox.maxRunTime(), codeThreads, codeCapacity)
+                    .toMillis(),
                 TimeUnit.MILLISECONDS,
                 codeCapacity)
             .returns(handedOver(ScoredGeneration.class))
@@ -232,11 +266,14 @@ public final class PipelineTopology {
 
     ScoringStages.Scored learned = ScoringStages.apply(codeScored, options);
 
-    // Every scoring stage only adds components; the reward is combined once, here, from all of them.
+    // Every scoring stage only adds components; the reward is combined once, here, from all of
+    // them.
     DataStream<ScoredGeneration> scored =
         learned
             .scored()
-            .map(new CombineRewardsFunction(options.rewardComposition()), avro(ScoredGeneration.class))
+            .map(
+                new CombineRewardsFunction(options.rewardComposition()),
+                avro(ScoredGeneration.class))
             .uid("combine-rewards")
             .name("Combine rewards");
 
@@ -258,12 +295,17 @@ public final class PipelineTopology {
     DataStream<PolicyUpdate> policyUpdates =
         parsedPolicyUpdates == null
             ? noPolicyUpdates(groups)
-            : eventTime == EventTime.FROM_SOURCES ? parsedPolicyUpdates : withPublishTime(parsedPolicyUpdates, options);
+            : eventTime == EventTime.FROM_SOURCES
+                ? parsedPolicyUpdates
+                : withPublishTime(parsedPolicyUpdates, options);
     DataStream<RLGroup> trainable = ScoringStages.withDiversity(groups, options);
     SingleOutputStreamOperator<RLGroup> consented = null;
     if (options.get(LodestarOptions.BATCH_REQUIRE_CONSENT)) {
       consented =
-          trainable.process(new TrainingConsentFunction(), avro(RLGroup.class)).uid("training-consent").name("Consent to train");
+          trainable
+              .process(new TrainingConsentFunction(), avro(RLGroup.class))
+              .uid("training-consent")
+              .name("Consent to train");
       trainable = consented;
     }
     SingleOutputStreamOperator<RLBatch> batches =
@@ -284,7 +326,9 @@ public final class PipelineTopology {
     DataStream<DeadLetter> lateMembers =
         groups
             .getSideOutput(GroupFunction.LATE_MEMBERS)
-            .map(late -> DeadLetters.lateGroupMember(late, System.currentTimeMillis()), avro(DeadLetter.class))
+            .map(
+                late -> DeadLetters.lateGroupMember(late, System.currentTimeMillis()),
+                avro(DeadLetter.class))
             .uid("late-members-to-dead-letters")
             .name("Late group members to dead letters");
 
@@ -307,7 +351,8 @@ public final class PipelineTopology {
               .name("Parse and validate feedback");
       deadLetters = deadLetters.union(feedback.getSideOutput(DEAD_LETTERS));
     }
-    PreferenceStages.Streams preference = PreferenceStages.apply(scored, feedback, groups, options, eventTime);
+    PreferenceStages.Streams preference =
+        PreferenceStages.apply(scored, feedback, groups, options, eventTime);
     if (preference.unmatched() != null) {
       deadLetters = deadLetters.union(preference.unmatched());
     }
@@ -324,7 +369,11 @@ public final class PipelineTopology {
         batches
             .getSideOutput(BatchFunction.REFUSED_GROUPS)
             .map(
-                g -> SetAsideGroups.refusedByTrainer(g, advantageSpec, "the batch step has no result for the batch this group was packed in"),
+                g ->
+                    SetAsideGroups.refusedByTrainer(
+                        g,
+                        advantageSpec,
+                        "the batch step has no result for the batch this group was packed in"),
                 avro(RLGroup.class))
             .uid("refused-batch-groups-reason")
             .name("Groups of refused batches: reason");
@@ -333,7 +382,14 @@ public final class PipelineTopology {
       setAside = setAside.union(consented.getSideOutput(TrainingConsentFunction.NO_CONSENT));
     }
     HealthStages.Streams health =
-        HealthStages.apply(scored, groups, filteredGroups, batches, preference.pairs(), preference.joinedFeedback(), options);
+        HealthStages.apply(
+            scored,
+            groups,
+            filteredGroups,
+            batches,
+            preference.pairs(),
+            preference.joinedFeedback(),
+            options);
     if (health.discardedGroups() != null) {
       setAside = setAside.union(health.discardedGroups());
     }
@@ -341,14 +397,22 @@ public final class PipelineTopology {
       deadLetters = deadLetters.union(health.discardedPairs());
     }
     return new Streams(
-        scored, health.batches(), health.pairs(), preference.unpaired(), deadLetters, setAside, health.metrics(), health.alerts());
+        scored,
+        health.batches(),
+        health.pairs(),
+        preference.unpaired(),
+        deadLetters,
+        setAside,
+        health.metrics(),
+        health.alerts());
   }
 
   /**
    * Decodes and validates raw generations; rejected records go to the {@link #DEAD_LETTERS} side
    * output. The first operator of the pipeline, and the benchmark's decode-encode baseline.
    */
-  public static SingleOutputStreamOperator<Generation> parseGenerations(DataStream<RawRecord> raw, LodestarOptions options) {
+  public static SingleOutputStreamOperator<Generation> parseGenerations(
+      DataStream<RawRecord> raw, LodestarOptions options) {
     return raw.process(generationParser(options), avro(Generation.class))
         .uid("parse-generations")
         .name("Parse and validate generations");
@@ -361,20 +425,27 @@ public final class PipelineTopology {
   static ParseFunction<Generation> generationParser(LodestarOptions options) {
     GenerationValidator validator = new GenerationValidator(options.generationLimits());
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
-    EventTimeCheck<Generation> clockSkew = clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options);
+    EventTimeCheck<Generation> clockSkew =
+        clockSkewCheck("createdAtMs", Generation::getCreatedAtMs, options);
     if (options.generationsFormat() == GenerationsFormat.OPENAI_CHAT) {
       return new ParseFunction<>(
-          "parse.generations", generationsFormat(options), validator, Generation::getGenerationId, DEAD_LETTERS,
-          maxPayload, clockSkew, System::currentTimeMillis);
+          "parse.generations",
+          generationsFormat(options),
+          validator,
+          Generation::getGenerationId,
+          DEAD_LETTERS,
+          maxPayload,
+          clockSkew,
+          System::currentTimeMillis);
     }
     return new ParseFunction<>(
-        "parse.generations",
-        RecordCodec.of(Generation.class),
-        validator,
-        Generation::getGenerationId,
-        DEAD_LETTERS,
-        maxPayload,
-        clockSkew)
+            "parse.generations",
+            RecordCodec.of(Generation.class),
+            validator,
+            Generation::getGenerationId,
+            DEAD_LETTERS,
+            maxPayload,
+            clockSkew)
         .withRawIdField("generationId");
   }
 
@@ -384,20 +455,27 @@ public final class PipelineTopology {
    */
   static ParseFunction<Feedback> feedbackParser(LodestarOptions options) {
     int maxPayload = options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD);
-    EventTimeCheck<Feedback> clockSkew = clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options);
+    EventTimeCheck<Feedback> clockSkew =
+        clockSkewCheck("createdAtMs", Feedback::getCreatedAtMs, options);
     if (options.feedbackFormat() == FeedbackFormat.SIMPLE) {
       return new ParseFunction<>(
-          "parse.feedback", feedbackFormat(options), new FeedbackValidator(), Feedback::getFeedbackId, DEAD_LETTERS,
-          maxPayload, clockSkew, System::currentTimeMillis);
+          "parse.feedback",
+          feedbackFormat(options),
+          new FeedbackValidator(),
+          Feedback::getFeedbackId,
+          DEAD_LETTERS,
+          maxPayload,
+          clockSkew,
+          System::currentTimeMillis);
     }
     return new ParseFunction<>(
-        "parse.feedback",
-        RecordCodec.of(Feedback.class),
-        new FeedbackValidator(),
-        Feedback::getFeedbackId,
-        DEAD_LETTERS,
-        maxPayload,
-        clockSkew)
+            "parse.feedback",
+            RecordCodec.of(Feedback.class),
+            new FeedbackValidator(),
+            Feedback::getFeedbackId,
+            DEAD_LETTERS,
+            maxPayload,
+            clockSkew)
         .withRawIdField("feedbackId");
   }
 
@@ -415,20 +493,25 @@ public final class PipelineTopology {
         : InputFormat.lodestar(RecordCodec.of(Feedback.class), "feedbackId");
   }
 
-  /** Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}. */
+  /**
+   * Decodes and validates trainer policy updates; what it cannot use goes to {@link #DEAD_LETTERS}.
+   */
   static ParseFunction<PolicyUpdate> policyUpdateParser(LodestarOptions options) {
     return new ParseFunction<>(
-        "parse.policy-updates",
-        RecordCodec.of(PolicyUpdate.class),
-        PipelineTopology::policyUpdateViolation,
-        PolicyUpdate::getModelId,
-        DEAD_LETTERS,
-        options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
-        clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options))
+            "parse.policy-updates",
+            RecordCodec.of(PolicyUpdate.class),
+            PipelineTopology::policyUpdateViolation,
+            PolicyUpdate::getModelId,
+            DEAD_LETTERS,
+            options.get(LodestarOptions.DEAD_LETTER_MAX_PAYLOAD),
+            clockSkewCheck("publishedAtMs", PolicyUpdate::getPublishedAtMs, options))
         .withRawIdField("modelId");
   }
 
-  /** The trainers' control topic, decoded and validated like every input; bad records are dead letters. */
+  /**
+   * The trainers' control topic, decoded and validated like every input; bad records are dead
+   * letters.
+   */
   private static SingleOutputStreamOperator<PolicyUpdate> parsePolicyUpdates(
       DataStream<RawRecord> raw, LodestarOptions options) {
     return raw.process(policyUpdateParser(options), avro(PolicyUpdate.class))
@@ -438,12 +521,16 @@ public final class PipelineTopology {
 
   /**
    * Every input's event time is checked against the wall clock before anything downstream sees it:
-   * a time hours ahead (or in microseconds) would run the watermark ahead of every record behind it.
+   * a time hours ahead (or in microseconds) would run the watermark ahead of every record behind
+   * it.
    */
   private static <T> EventTimeCheck<T> clockSkewCheck(
       String field, EventTimeCheck.EventTimeOf<T> eventTimeOf, LodestarOptions options) {
     return new EventTimeCheck<>(
-        field, eventTimeOf, options.get(LodestarOptions.MAX_CLOCK_SKEW).toMillis(), LodestarOptions.MAX_CLOCK_SKEW.key());
+        field,
+        eventTimeOf,
+        options.get(LodestarOptions.MAX_CLOCK_SKEW).toMillis(),
+        LodestarOptions.MAX_CLOCK_SKEW.key());
   }
 
   static java.util.Optional<String> policyUpdateViolation(PolicyUpdate u) {
@@ -463,11 +550,13 @@ public final class PipelineTopology {
    * Event time of trainer announcements read without event time of their own (files, collections);
    * the Kafka control topic's idleness is the source's ({@link SourceEventTime}).
    */
-  private static DataStream<PolicyUpdate> withPublishTime(DataStream<PolicyUpdate> updates, LodestarOptions options) {
+  private static DataStream<PolicyUpdate> withPublishTime(
+      DataStream<PolicyUpdate> updates, LodestarOptions options) {
     return updates
         .assignTimestampsAndWatermarks(
             ParsedEventTime.<PolicyUpdate>strategy(
-                (u, previous) -> u.getPublishedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS)))
+                (u, previous) -> u.getPublishedAtMs(),
+                options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS)))
         .uid("event-time-policy-updates")
         .name("Event time of trainer policy updates");
   }
@@ -483,7 +572,8 @@ public final class PipelineTopology {
         .name("No trainer control topic");
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> avro(Class<T> type) {
+  static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> avro(
+      Class<T> type) {
     return new AvroTypeInfo<>(type);
   }
 
@@ -491,7 +581,8 @@ public final class PipelineTopology {
    * The Avro type of a stream whose every record is new, so the async and micro-batching operators
    * that read it hold the record itself instead of a deep copy (see {@link HandedOverTypeInfo}).
    */
-  static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> handedOver(Class<T> type) {
+  static <T extends org.apache.avro.specific.SpecificRecordBase> TypeInformation<T> handedOver(
+      Class<T> type) {
     return new HandedOverTypeInfo<>(avro(type));
   }
 }

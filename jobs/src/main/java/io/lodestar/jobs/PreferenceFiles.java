@@ -26,7 +26,10 @@ public final class PreferenceFiles {
    * @throws IllegalArgumentException when a format is not a preference format
    */
   public static void attach(
-      DataStream<PreferencePair> pairs, DataStream<UnpairedExample> unpaired, Path directory, Set<ExportFormat> formats) {
+      DataStream<PreferencePair> pairs,
+      DataStream<UnpairedExample> unpaired,
+      Path directory,
+      Set<ExportFormat> formats) {
     ExportFormat.requireKind(formats, ExportFormat.Kind.PREFERENCE);
     ExportFormat.attach(new ExportFormat.Sources(null, pairs, unpaired), directory, formats);
   }

@@ -17,9 +17,9 @@ import io.lodestar.operators.preference.PromptFeedbackFunction;
 import io.lodestar.operators.preference.Redactor;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Feedback;
-import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLGroup;
+import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,9 +47,9 @@ final class PreferenceStages {
   private PreferenceStages() {}
 
   /**
-   * The outputs; {@code unpaired}, {@code unmatched} and {@code joinedFeedback} (every feedback event
-   * with its scored generations, for health) are null without a feedback input, {@code pairs} too
-   * when group pairs are off.
+   * The outputs; {@code unpaired}, {@code unmatched} and {@code joinedFeedback} (every feedback
+   * event with its scored generations, for health) are null without a feedback input, {@code pairs}
+   * too when group pairs are off.
    */
   record Streams(
       DataStream<PreferencePair> pairs,
@@ -78,18 +78,27 @@ final class PreferenceStages {
     if (settings.groupPairs() != PreferenceSettings.GroupPairMode.OFF) {
       DataStream<PreferencePair> groupPairs =
           groups
-              .process(new GroupPairsFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+              .process(
+                  new GroupPairsFunction(settings, PipelineTopology.PIPELINE_VERSION),
+                  avro(PreferencePair.class))
               .uid("group-reward-pairs")
               .name("Group rewards to preference pairs");
       pairs = pairs == null ? groupPairs : pairs.union(groupPairs);
     }
     Redactor redactor = options.redactor();
     if (pairs != null) {
-      pairs = pairs.map(redactor::redact, avro(PreferencePair.class)).uid("redact-pairs").name("Redact preference pairs");
+      pairs =
+          pairs
+              .map(redactor::redact, avro(PreferencePair.class))
+              .uid("redact-pairs")
+              .name("Redact preference pairs");
     }
     if (unpaired != null) {
       unpaired =
-          unpaired.map(redactor::redact, avro(UnpairedExample.class)).uid("redact-unpaired").name("Redact unpaired examples");
+          unpaired
+              .map(redactor::redact, avro(UnpairedExample.class))
+              .uid("redact-unpaired")
+              .name("Redact unpaired examples");
     }
     return new Streams(pairs, unpaired, unmatched, joinedFeedback);
   }
@@ -107,7 +116,9 @@ final class PreferenceStages {
       LodestarOptions options,
       PipelineTopology.EventTime eventTime) {
     WatermarkStrategy<Feedback> feedbackTime =
-        ParsedEventTime.strategy((f, previous) -> f.getCreatedAtMs(), options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
+        ParsedEventTime.strategy(
+            (f, previous) -> f.getCreatedAtMs(),
+            options.get(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS));
     Duration keep = options.get(LodestarOptions.FEEDBACK_KEEP_GENERATIONS);
     Duration wait = options.get(LodestarOptions.FEEDBACK_MAX_WAIT);
     boolean regenerationPairs = settings.regenerationPairs();
@@ -116,12 +127,18 @@ final class PreferenceStages {
     DataStream<Feedback> stamped =
         eventTime == PipelineTopology.EventTime.FROM_SOURCES
             ? feedback
-            : feedback.assignTimestampsAndWatermarks(feedbackTime).uid("event-time-feedback").name("Event time of feedback");
+            : feedback
+                .assignTimestampsAndWatermarks(feedbackTime)
+                .uid("event-time-feedback")
+                .name("Event time of feedback");
     DataStream<FeedbackJoin> requests =
         stamped
             .keyBy(Feedback::getFeedbackId, Types.STRING)
-            // Repeated or re-sent feedback shares its id: the first one counts, later ones are counted and dropped.
-            .process(new DeduplicateFunction<Feedback>(options.get(LodestarOptions.DEDUP_RETENTION)), avro(Feedback.class))
+            // Repeated or re-sent feedback shares its id: the first one counts, later ones are
+            // counted and dropped.
+            .process(
+                new DeduplicateFunction<Feedback>(options.get(LodestarOptions.DEDUP_RETENTION)),
+                avro(Feedback.class))
             .uid("dedup-feedback")
             .name("De-duplicate feedback")
             .flatMap(
@@ -137,7 +154,8 @@ final class PreferenceStages {
 
     SingleOutputStreamOperator<FeedbackJoin> halves =
         scored
-            // Before the exchange: the join keeps no token arrays, so they need not cross the network either.
+            // Before the exchange: the join keeps no token arrays, so they need not cross the
+            // network either.
             .map(GenerationJoinFunction::slim, avro(ScoredGeneration.class))
             .uid("slim-generations-for-feedback")
             .name("Generations without token arrays, for feedback")
@@ -147,7 +165,10 @@ final class PreferenceStages {
             .uid("join-feedback-with-generations")
             .name("Join feedback with generations");
     DataStream<FeedbackJoin> oneSided =
-        halves.filter(h -> !FeedbackJoin.twoSided(h.feedback, regenerationPairs)).uid("one-sided-feedback").name("One-sided feedback");
+        halves
+            .filter(h -> !FeedbackJoin.twoSided(h.feedback, regenerationPairs))
+            .uid("one-sided-feedback")
+            .name("One-sided feedback");
     DataStream<FeedbackJoin> joined =
         halves
             .filter(h -> FeedbackJoin.twoSided(h.feedback, regenerationPairs))
@@ -164,7 +185,9 @@ final class PreferenceStages {
             .filter(j -> FeedbackSignals.minedAlone(j.feedback.getKind()))
             .uid("feedback-mined-alone")
             .name("Votes, edits, regenerations")
-            .process(new FeedbackSignalFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+            .process(
+                new FeedbackSignalFunction(settings, PipelineTopology.PIPELINE_VERSION),
+                avro(PreferencePair.class))
             .uid("feedback-to-examples")
             .name("Votes, edits, regenerations to examples");
     SingleOutputStreamOperator<PreferencePair> perPrompt =
@@ -173,13 +196,17 @@ final class PreferenceStages {
             .uid("feedback-per-prompt")
             .name("Thumbs and ratings")
             .keyBy(j -> j.a.getGeneration().getPromptId(), Types.STRING)
-            .process(new PromptFeedbackFunction(settings, PipelineTopology.PIPELINE_VERSION), avro(PreferencePair.class))
+            .process(
+                new PromptFeedbackFunction(settings, PipelineTopology.PIPELINE_VERSION),
+                avro(PreferencePair.class))
             .uid("prompt-feedback-to-examples")
             .name("Thumbs and ratings per prompt to examples");
 
     DataStream<PreferencePair> pairs = alone.union(perPrompt);
     DataStream<UnpairedExample> unpaired =
-        alone.getSideOutput(FeedbackSignalFunction.UNPAIRED).union(perPrompt.getSideOutput(PromptFeedbackFunction.UNPAIRED));
+        alone
+            .getSideOutput(FeedbackSignalFunction.UNPAIRED)
+            .union(perPrompt.getSideOutput(PromptFeedbackFunction.UNPAIRED));
     DataStream<DeadLetter> unmatched =
         halves
             .getSideOutput(GenerationJoinFunction.UNMATCHED)
@@ -193,9 +220,13 @@ final class PreferenceStages {
     return DeadLetters.fromOperator(
         "join.feedback",
         DeadLetters.UNMATCHED_FEEDBACK,
-        "generation " + request.wantedGenerationId() + " not within the feedback waits (created at most "
-            + LodestarOptions.FEEDBACK_MAX_WAIT.key() + " after the feedback, kept "
-            + LodestarOptions.FEEDBACK_KEEP_GENERATIONS.key() + " after its creation)",
+        "generation "
+            + request.wantedGenerationId()
+            + " not within the feedback waits (created at most "
+            + LodestarOptions.FEEDBACK_MAX_WAIT.key()
+            + " after the feedback, kept "
+            + LodestarOptions.FEEDBACK_KEEP_GENERATIONS.key()
+            + " after its creation)",
         request.feedback.getFeedbackId(),
         PlainJson.toJsonString(request.feedback).getBytes(StandardCharsets.UTF_8),
         request.feedback.getCreatedAtMs(),

@@ -22,7 +22,10 @@ final class ScoringStages {
 
   private ScoringStages() {}
 
-  /** The stream with every configured component added, and the records a remote scorer dead-lettered (or null). */
+  /**
+   * The stream with every configured component added, and the records a remote scorer dead-lettered
+   * (or null).
+   */
   record Scored(DataStream<ScoredGeneration> scored, DataStream<DeadLetter> deadLetters) {}
 
   static Scored apply(DataStream<ScoredGeneration> verified, LodestarOptions options) {
@@ -41,14 +44,18 @@ final class ScoringStages {
       deadLetters = remote.deadLetters();
     }
     if (options.judge().isPresent()) {
-      RemoteRewardStages.Scored judged = RemoteRewardStages.apply(scored, new JudgeClient(options.judge().get()));
+      RemoteRewardStages.Scored judged =
+          RemoteRewardStages.apply(scored, new JudgeClient(options.judge().get()));
       scored = judged.scored();
-      deadLetters = deadLetters == null ? judged.deadLetters() : deadLetters.union(judged.deadLetters());
+      deadLetters =
+          deadLetters == null ? judged.deadLetters() : deadLetters.union(judged.deadLetters());
     }
     return new Scored(scored, deadLetters);
   }
 
-  /** Closed groups with their response diversity set when {@code embedding-model.diversity} is on. */
+  /**
+   * Closed groups with their response diversity set when {@code embedding-model.diversity} is on.
+   */
   static DataStream<RLGroup> withDiversity(DataStream<RLGroup> groups, LodestarOptions options) {
     Optional<EmbeddingSettings> settings = options.embeddings();
     if (settings.isEmpty() || !options.get(LodestarOptions.EMBEDDING_DIVERSITY)) {

@@ -27,15 +27,15 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 /**
  * Event time at the Kafka sources. The deserializer reads each record's event time from its bytes
  * (see {@link EventTimeReader}); the source then stamps records and generates watermarks per
- * partition, so a partition read ahead of the others (a backlog after an outage, a restart or
- * lag) never pushes event time past records the others still hold. Partitions silent for {@code
+ * partition, so a partition read ahead of the others (a backlog after an outage, a restart or lag)
+ * never pushes event time past records the others still hold. Partitions silent for {@code
  * watermark.idleness} stop holding it back, and watermark alignment across every partition of the
  * generation, feedback and policy-update topics pauses a partition read more than {@code
  * watermark.alignment.max-drift} ahead, which bounds the state a backlog fills.
  *
- * <p>A record moves the watermark only when its event time is trusted: it was read (the record
- * will decode), is positive and is at most {@code validate.max-clock-skew} ahead of the wall clock. Any other
- * record is stamped with its Kafka timestamp and moves nothing; validation dead-letters it.
+ * <p>A record moves the watermark only when its event time is trusted: it was read (the record will
+ * decode), is positive and is at most {@code validate.max-clock-skew} ahead of the wall clock. Any
+ * other record is stamped with its Kafka timestamp and moves nothing; validation dead-letters it.
  */
 public final class SourceEventTime {
 
@@ -70,10 +70,12 @@ public final class SourceEventTime {
      */
     public RawEventTime reader(LodestarOptions options) {
       if (this == GENERATIONS && options.generationsFormat() != GenerationsFormat.LODESTAR) {
-        return new FormatEventTime<>(PipelineTopology.generationsFormat(options), Generation::getCreatedAtMs);
+        return new FormatEventTime<>(
+            PipelineTopology.generationsFormat(options), Generation::getCreatedAtMs);
       }
       if (this == FEEDBACK && options.feedbackFormat() != FeedbackFormat.LODESTAR) {
-        return new FormatEventTime<>(PipelineTopology.feedbackFormat(options), Feedback::getCreatedAtMs);
+        return new FormatEventTime<>(
+            PipelineTopology.feedbackFormat(options), Feedback::getCreatedAtMs);
       }
       return reader();
     }
@@ -90,10 +92,15 @@ public final class SourceEventTime {
   }
 
   static WatermarkStrategy<RawRecord> strategy(
-      Duration outOfOrderness, Duration idleness, Duration maxClockSkew, Duration maxDrift, Duration updateInterval) {
+      Duration outOfOrderness,
+      Duration idleness,
+      Duration maxClockSkew,
+      Duration maxDrift,
+      Duration updateInterval) {
     Trust trust = new Trust(maxClockSkew.toMillis(), System::currentTimeMillis);
     long delayMs = outOfOrderness.toMillis();
-    return WatermarkStrategy.<RawRecord>forGenerator(context -> new TrustedWatermarks(trust, delayMs))
+    return WatermarkStrategy.<RawRecord>forGenerator(
+            context -> new TrustedWatermarks(trust, delayMs))
         .withTimestampAssigner(new Stamp(trust))
         .withIdleness(idleness)
         .withWatermarkAlignment(ALIGNMENT_GROUP, maxDrift, updateInterval);
@@ -117,8 +124,8 @@ public final class SourceEventTime {
     }
 
     /**
-     * True when the record's event time was read, is positive (validation refuses any other) and
-     * is not beyond the skew bound.
+     * True when the record's event time was read, is positive (validation refuses any other) and is
+     * not beyond the skew bound.
      */
     boolean trusts(RawRecord record) {
       long t = record.eventTimeMs;
@@ -142,8 +149,8 @@ public final class SourceEventTime {
   }
 
   /**
-   * Bounded out-of-orderness over trusted event times only (one per partition: the source makes
-   * one generator per split). Until a trusted record arrives it emits nothing.
+   * Bounded out-of-orderness over trusted event times only (one per partition: the source makes one
+   * generator per split). Until a trusted record arrives it emits nothing.
    */
   static final class TrustedWatermarks implements WatermarkGenerator<RawRecord> {
     private final Trust trust;
@@ -175,8 +182,8 @@ public final class SourceEventTime {
    * job is stopped with a savepoint and drained, the source sends the final watermark, which fires
    * every event-time timer downstream (open groups, pending batches); but if all its partitions
    * were idle at that moment, Flink's outputs drop that watermark because the stream is announced
-   * idle. At the end of the drained input this operator announces the stream active again and
-   * sends the final watermark itself.
+   * idle. At the end of the drained input this operator announces the stream active again and sends
+   * the final watermark itself.
    */
   static final class FinalWatermark extends AbstractStreamOperator<RawRecord>
       implements OneInputStreamOperator<RawRecord, RawRecord>, BoundedOneInput {

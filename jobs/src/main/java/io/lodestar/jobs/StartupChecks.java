@@ -66,7 +66,8 @@ public final class StartupChecks {
   public static void run(LodestarOptions options, ReadableConfig flink) {
     KafkaSettings kafka = options.kafka();
     if (!options.get(LodestarOptions.STARTUP_CHECKS)) {
-      LOG.warn("{}=false: not checking the brokers, topics or checkpoint directory before the job starts",
+      LOG.warn(
+          "{}=false: not checking the brokers, topics or checkpoint directory before the job starts",
           LodestarOptions.STARTUP_CHECKS.key());
       checkTransactionTimeout(options, kafka);
       return;
@@ -76,37 +77,56 @@ public final class StartupChecks {
     try (BrokerCheck brokers = open(kafka, timeout)) {
       List<Node> nodes = nodes(brokers, kafka);
       Duration brokerMax =
-          brokers.transactionMaxTimeout(nodes.get(0)).orElseGet(() -> {
-            LOG.warn("Could not read {} from the brokers; using {}",
-                TransactionTimeouts.BROKER_MAX_KEY, LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT.key());
-            return options.get(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT);
-          });
-      options.transactionTimeoutProblem(brokerMax).ifPresent(problem -> {
-        throw new Failed(problem);
-      });
+          brokers
+              .transactionMaxTimeout(nodes.get(0))
+              .orElseGet(
+                  () -> {
+                    LOG.warn(
+                        "Could not read {} from the brokers; using {}",
+                        TransactionTimeouts.BROKER_MAX_KEY,
+                        LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT.key());
+                    return options.get(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT);
+                  });
+      options
+          .transactionTimeoutProblem(brokerMax)
+          .ifPresent(
+              problem -> {
+                throw new Failed(problem);
+              });
       Map<String, String> unusable;
       try {
         unusable = brokers.unusableTopics(topics.values());
       } catch (BrokerCheck.Unreachable e) {
         throw unreachable(kafka, e);
       }
-      missingTopicsProblem(topics, unusable, kafka).ifPresent(problem -> {
-        throw new Failed(problem);
-      });
-      LOG.info("Start-up checks: {} broker(s) at {} answer, topics {} exist",
-          nodes.size(), kafka.bootstrapServers(), topics.values());
+      missingTopicsProblem(topics, unusable, kafka)
+          .ifPresent(
+              problem -> {
+                throw new Failed(problem);
+              });
+      LOG.info(
+          "Start-up checks: {} broker(s) at {} answer, topics {} exist",
+          nodes.size(),
+          kafka.bootstrapServers(),
+          topics.values());
     }
     writableDirectories(options, flink).forEach(StartupChecks::checkWritable);
   }
 
-  /** Fails when the sink transaction timeout does not fit the brokers' maximum (or, unasked, the configured one). */
+  /**
+   * Fails when the sink transaction timeout does not fit the brokers' maximum (or, unasked, the
+   * configured one).
+   */
   public static void checkTransactionTimeout(LodestarOptions options, KafkaSettings kafka) {
     Duration brokerMax =
         TransactionTimeouts.brokerMaximum(kafka, options.get(LodestarOptions.STARTUP_CHECK_TIMEOUT))
             .orElse(options.get(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT));
-    options.transactionTimeoutProblem(brokerMax).ifPresent(problem -> {
-      throw new Failed(problem);
-    });
+    options
+        .transactionTimeoutProblem(brokerMax)
+        .ifPresent(
+            problem -> {
+              throw new Failed(problem);
+            });
   }
 
   /**
@@ -131,7 +151,8 @@ public final class StartupChecks {
     return topics;
   }
 
-  private static void put(Map<String, String> topics, LodestarOptions options, ConfigOption<String> option) {
+  private static void put(
+      Map<String, String> topics, LodestarOptions options, ConfigOption<String> option) {
     String topic = options.get(option).trim();
     if (!topic.isEmpty()) {
       topics.put(option.key(), topic);
@@ -142,21 +163,34 @@ public final class StartupChecks {
   static Optional<String> missingTopicsProblem(
       Map<String, String> required, Map<String, String> unusable, KafkaSettings kafka) {
     StringJoiner listed = new StringJoiner(", ");
-    required.forEach((key, topic) -> {
-      String why = unusable.get(topic);
-      if (why != null) {
-        listed.add(key + "=" + topic + (why.equals(BrokerCheck.DOES_NOT_EXIST) ? "" : " (" + why + ")"));
-      }
-    });
+    required.forEach(
+        (key, topic) -> {
+          String why = unusable.get(topic);
+          if (why != null) {
+            listed.add(
+                key
+                    + "="
+                    + topic
+                    + (why.equals(BrokerCheck.DOES_NOT_EXIST) ? "" : " (" + why + ")"));
+          }
+        });
     if (listed.length() == 0) {
       return Optional.empty();
     }
     return Optional.of(
-        "Kafka topics missing: " + listed + " (brokers " + BOOTSTRAP_KEY + "=" + kafka.bootstrapServers()
+        "Kafka topics missing: "
+            + listed
+            + " (brokers "
+            + BOOTSTRAP_KEY
+            + "="
+            + kafka.bootstrapServers()
             + "); create them, or point these keys at existing topics");
   }
 
-  /** The directories the job writes, by the key that names each: the checkpoint directory, then export.dir. */
+  /**
+   * The directories the job writes, by the key that names each: the checkpoint directory, then
+   * export.dir.
+   */
   static Map<String, String> writableDirectories(LodestarOptions options, ReadableConfig flink) {
     Map<String, String> dirs = new LinkedHashMap<>();
     String ours = options.get(LodestarOptions.CHECKPOINT_DIR);
@@ -198,8 +232,15 @@ public final class StartupChecks {
       }
     } catch (IOException | RuntimeException e) {
       throw new Failed(
-          key + "=" + dir + " is not writable: " + e.getClass().getSimpleName() + ": " + e.getMessage()
-              + " (checked by making the directory and writing a file in it)", e);
+          key
+              + "="
+              + dir
+              + " is not writable: "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + " (checked by making the directory and writing a file in it)",
+          e);
     }
     if (!made) {
       throw new Failed(key + "=" + dir + " is not writable: the directory cannot be created");
@@ -224,8 +265,14 @@ public final class StartupChecks {
 
   private static Failed unreachable(KafkaSettings kafka, BrokerCheck.Unreachable e) {
     return new Failed(
-        BOOTSTRAP_KEY + "=" + kafka.bootstrapServers() + " is not reachable: " + e.getMessage()
+        BOOTSTRAP_KEY
+            + "="
+            + kafka.bootstrapServers()
+            + " is not reachable: "
+            + e.getMessage()
             + (e.timedOut() ? " (" + LodestarOptions.STARTUP_CHECK_TIMEOUT.key() + ")" : "")
-            + "; check the address, the port and the " + LodestarOptions.KAFKA_PREFIX + "security.* settings");
+            + "; check the address, the port and the "
+            + LodestarOptions.KAFKA_PREFIX
+            + "security.* settings");
   }
 }

@@ -7,9 +7,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Files a trainer reads, one row per sample of every RL batch (columns in {@code docs/exports.md}):
- * the RL formats of {@link ExportFormat}, each under {@code <dir>/<format id>/}. The sinks are Flink
- * file sinks: part files are committed when a checkpoint completes (streaming) or at the end of
- * input (bounded), so each row appears once.
+ * the RL formats of {@link ExportFormat}, each under {@code <dir>/<format id>/}. The sinks are
+ * Flink file sinks: part files are committed when a checkpoint completes (streaming) or at the end
+ * of input (bounded), so each row appears once.
  */
 public final class TrainerFiles {
 
@@ -20,7 +20,8 @@ public final class TrainerFiles {
    *
    * @throws IllegalArgumentException when a format is not an RL format
    */
-  public static void attach(DataStream<RLBatch> batches, Path directory, Set<ExportFormat> formats) {
+  public static void attach(
+      DataStream<RLBatch> batches, Path directory, Set<ExportFormat> formats) {
     ExportFormat.requireKind(formats, ExportFormat.Kind.RL);
     ExportFormat.attach(new ExportFormat.Sources(batches, null, null), directory, formats);
   }

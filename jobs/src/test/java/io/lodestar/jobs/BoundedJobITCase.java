@@ -11,6 +11,7 @@ import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Generation;
@@ -19,7 +20,6 @@ import io.lodestar.schema.Policy;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
-import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardSource;
@@ -53,48 +53,67 @@ class BoundedJobITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir Path out;
 
   @Test
   void fixtureFilesProduceExactlyTheExpectedOutputs() throws Exception {
     BoundedJob.run(
-        new BoundedJob.Inputs(resource("bounded/generations.jsonl"), resource("bounded/feedback.jsonl"), out),
+        new BoundedJob.Inputs(
+            resource("bounded/generations.jsonl"), resource("bounded/feedback.jsonl"), out),
         LodestarOptions.fromArgs(new String[0]));
 
     Map<String, Double> rewards = new HashMap<>();
-    read("scored", ScoredGeneration.class).forEach(s -> rewards.put(s.getGeneration().getGenerationId(), s.getReward()));
-    assertThat(rewards).containsExactlyInAnyOrderEntriesOf(Map.of("g1", 1.0, "g2", 0.0, "g3", 1.0, "g4", 0.0));
+    read("scored", ScoredGeneration.class)
+        .forEach(s -> rewards.put(s.getGeneration().getGenerationId(), s.getReward()));
+    assertThat(rewards)
+        .containsExactlyInAnyOrderEntriesOf(Map.of("g1", 1.0, "g2", 0.0, "g3", 1.0, "g4", 0.0));
 
     // grp1 is policy version 3 and grp2 version 4: a batch never mixes versions.
     List<RLBatch> batches = new ArrayList<>(read("batches", RLBatch.class));
     batches.sort(java.util.Comparator.comparingLong(RLBatch::getSequence));
     assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
-    assertThat(batches).extracting(RLBatch::getBatchId).allSatisfy(id -> assertThat(id).matches("m-[0-9a-f]{32}"));
+    assertThat(batches)
+        .extracting(RLBatch::getBatchId)
+        .allSatisfy(id -> assertThat(id).matches("m-[0-9a-f]{32}"));
     List<RLGroup> batched = new ArrayList<>();
     batches.forEach(b -> batched.addAll(b.getGroups()));
     assertThat(batched).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
-    assertThat(batched).extracting(RLGroup::getCompletion)
+    assertThat(batched)
+        .extracting(RLGroup::getCompletion)
         .containsExactly(GroupCompletion.FULL, GroupCompletion.END_OF_INPUT);
     assertThat(batches).extracting(RLBatch::getMinPolicyVersion).containsExactly(3L, 4L);
     double expected = 0.5 / (Math.sqrt(0.5) + 1e-6);
     for (RLGroup group : batched) {
-      assertThat(group.getSamples()).extracting(RLSample::getAdvantage)
-          .satisfiesExactly(a -> assertThat(a).isCloseTo(expected, within(1e-12)), a -> assertThat(a).isCloseTo(-expected, within(1e-12)));
+      assertThat(group.getSamples())
+          .extracting(RLSample::getAdvantage)
+          .satisfiesExactly(
+              a -> assertThat(a).isCloseTo(expected, within(1e-12)),
+              a -> assertThat(a).isCloseTo(-expected, within(1e-12)));
     }
 
     List<PreferencePair> pairs = read("pairs", PreferencePair.class);
-    assertThat(pairs).singleElement().satisfies(p -> {
-      assertThat(p.getChosenGenerationId()).isEqualTo("g1");
-      assertThat(p.getRejectedGenerationId()).isEqualTo("g2");
-      assertThat(p.getProvenance().getFeedbackIds()).containsExactly("f1");
-    });
+    assertThat(pairs)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getChosenGenerationId()).isEqualTo("g1");
+              assertThat(p.getRejectedGenerationId()).isEqualTo("g2");
+              assertThat(p.getProvenance().getFeedbackIds()).containsExactly("f1");
+            });
 
     List<DeadLetter> dead = read("dead-letters", DeadLetter.class);
-    assertThat(dead).extracting(DeadLetter::getErrorKind)
-        .containsExactlyInAnyOrder("UNRECOGNIZED_ENCODING", "INVALID", "INVALID", "UNMATCHED_FEEDBACK");
-    assertThat(dead).filteredOn(d -> "file:generations.jsonl".equals(d.getTopic())).extracting(DeadLetter::getOffset)
+    assertThat(dead)
+        .extracting(DeadLetter::getErrorKind)
+        .containsExactlyInAnyOrder(
+            "UNRECOGNIZED_ENCODING", "INVALID", "INVALID", "UNMATCHED_FEEDBACK");
+    assertThat(dead)
+        .filteredOn(d -> "file:generations.jsonl".equals(d.getTopic()))
+        .extracting(DeadLetter::getOffset)
         .containsExactlyInAnyOrder(4L, 5L);
   }
 
@@ -104,9 +123,12 @@ class BoundedJobITCase {
     Path input = out.resolve("input.jsonl");
     Map<String, Boolean> labels = writeGenerations(groups, input);
 
-    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("result")), LodestarOptions.fromArgs(new String[] {"--batch.groups", "16"}));
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("result")),
+        LodestarOptions.fromArgs(new String[] {"--batch.groups", "16"}));
 
-    List<ScoredGeneration> scored = readFrom(out.resolve("result"), "scored", ScoredGeneration.class);
+    List<ScoredGeneration> scored =
+        readFrom(out.resolve("result"), "scored", ScoredGeneration.class);
     assertThat(scored).hasSize(1200);
     List<String> disagreements = new ArrayList<>();
     int gsm8k = 0;
@@ -118,10 +140,13 @@ class BoundedJobITCase {
       }
     }
     assertThat(gsm8k).isEqualTo(800);
-    assertThat(disagreements).as("generations scored against their label, GSM8K and MATH").isEmpty();
+    assertThat(disagreements)
+        .as("generations scored against their label, GSM8K and MATH")
+        .isEmpty();
 
     List<RLGroup> allGroups = new ArrayList<>();
-    readFrom(out.resolve("result"), "batches", RLBatch.class).forEach(b -> allGroups.addAll(b.getGroups()));
+    readFrom(out.resolve("result"), "batches", RLBatch.class)
+        .forEach(b -> allGroups.addAll(b.getGroups()));
     assertThat(allGroups).hasSize(250);
     for (RLGroup group : allGroups) {
       assertThat(group.getCompletion()).isEqualTo(GroupCompletion.FULL);
@@ -138,35 +163,50 @@ class BoundedJobITCase {
 
     BoundedJob.run(
         new BoundedJob.Inputs(input, null, out.resolve("filtered")),
-        LodestarOptions.fromArgs(new String[] {"--group.filter", "verl", "--advantage.compat", "trl"}));
+        LodestarOptions.fromArgs(
+            new String[] {"--group.filter", "verl", "--advantage.compat", "trl"}));
 
     List<RLGroup> kept = new ArrayList<>();
-    readFrom(out.resolve("filtered"), "batches", RLBatch.class).forEach(b -> kept.addAll(b.getGroups()));
+    readFrom(out.resolve("filtered"), "batches", RLBatch.class)
+        .forEach(b -> kept.addAll(b.getGroups()));
     List<RLGroup> filtered = readFrom(out.resolve("filtered"), "filtered-groups", RLGroup.class);
     // 136 of the 250 groups have members whose labels are all equal (counted from the data file).
     assertThat(filtered).hasSize(136);
     assertThat(kept).hasSize(114);
-    assertThat(kept).allSatisfy(g -> {
-      assertThat(g.getRewardStd()).isPositive();
-      assertThat(g.getEstimatorParams()).containsEntry("compat", "trl").containsEntry("eps", "1.0E-4");
-    });
+    assertThat(kept)
+        .allSatisfy(
+            g -> {
+              assertThat(g.getRewardStd()).isPositive();
+              assertThat(g.getEstimatorParams())
+                  .containsEntry("compat", "trl")
+                  .containsEntry("eps", "1.0E-4");
+            });
     // No variance: every scored reward equal, or fewer than two scored at all.
-    assertThat(filtered).allSatisfy(g -> assertThat(g.getRewardStd() == null || g.getRewardStd() == 0.0).isTrue());
+    assertThat(filtered)
+        .allSatisfy(g -> assertThat(g.getRewardStd() == null || g.getRewardStd() == 0.0).isTrue());
   }
 
   @Test
   void codeGenerationsAreScoredByTheirUnitTestsInTheSandbox() throws Exception {
     assumeThat(new CodeSandbox().unavailableReason()).as("bubblewrap sandbox").isEmpty();
     String prompt = "def add(a, b):\n    \"\"\"Return a + b.\"\"\"\n";
-    String test = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n";
+    String test =
+        "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n";
     Path input = out.resolve("code.jsonl");
     Files.write(
         input,
         List.of(
             PlainJson.toJsonString(code("c-pass", 0, prompt, test, "    return a + b\n")),
             PlainJson.toJsonString(code("c-fail", 1, prompt, test, "    return a - b\n")),
-            PlainJson.toJsonString(code("c-fenced", 2, prompt, test, "Sure:\n```python\ndef add(a, b):\n    return b + a\n```\n")),
-            PlainJson.toJsonString(code("c-hang", 3, prompt, test, "    while True:\n        pass\n"))));
+            PlainJson.toJsonString(
+                code(
+                    "c-fenced",
+                    2,
+                    prompt,
+                    test,
+                    "Sure:\n```python\ndef add(a, b):\n    return b + a\n```\n")),
+            PlainJson.toJsonString(
+                code("c-hang", 3, prompt, test, "    while True:\n        pass\n"))));
 
     // A deadline no loaded machine comes near, so c-pass cannot turn into a TIMEOUT; c-hang never
     // ends and is stopped by the sandbox's CPU limit or this deadline, whichever comes first.
@@ -175,13 +215,16 @@ class BoundedJobITCase {
         LodestarOptions.fromArgs(new String[] {"--code.timeout", "30 s"}));
 
     Map<String, ScoredGeneration> scored = new HashMap<>();
-    readFrom(out.resolve("code"), "scored", ScoredGeneration.class).forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
+    readFrom(out.resolve("code"), "scored", ScoredGeneration.class)
+        .forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
     assertThat(scored.get("c-pass").getReward()).isEqualTo(1.0);
     assertThat(scored.get("c-fail").getReward()).isEqualTo(0.0);
     assertThat(scored.get("c-fenced").getReward()).isEqualTo(1.0);
     // A test that never finishes is not a failing answer: unscored, never 0.
     assertThat(scored.get("c-hang").getReward()).isNull();
-    assertThat(scored.get("c-hang").getComponents()).singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT));
+    assertThat(scored.get("c-hang").getComponents())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT));
   }
 
   @Test
@@ -207,36 +250,66 @@ class BoundedJobITCase {
             }));
 
     Map<String, ScoredGeneration> scored = new HashMap<>();
-    readFrom(out.resolve("composed"), "scored", ScoredGeneration.class).forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
-    // (3 * correct + 1 * rm_helpful) / 4, plus verl's min(-(|y| - 16) / 4, 0); a failed gate gives -1.
+    readFrom(out.resolve("composed"), "scored", ScoredGeneration.class)
+        .forEach(s -> scored.put(s.getGeneration().getGenerationId(), s));
+    // (3 * correct + 1 * rm_helpful) / 4, plus verl's min(-(|y| - 16) / 4, 0); a failed gate gives
+    // -1.
     assertThat(scored.get("short-right").getReward()).isEqualTo(0.875);
     assertThat(scored.get("long-right").getReward()).isEqualTo(0.5);
     assertThat(scored.get("wrong").getReward()).isEqualTo(0.0625);
     assertThat(scored.get("no-upstream").getReward()).isEqualTo(-1.0);
-    assertThat(scored.get("long-right").getComponents()).extracting(c -> c.getName() + "=" + c.getValue())
+    assertThat(scored.get("long-right").getComponents())
+        .extracting(c -> c.getName() + "=" + c.getValue())
         .containsExactly("rm_helpful=1.0", "math_equivalence=1.0", "overlong=-0.5");
-    assertThat(scored.get("no-upstream").getComponents()).extracting(c -> c.getName() + ":" + c.getDetail())
+    assertThat(scored.get("no-upstream").getComponents())
+        .extracting(c -> c.getName() + ":" + c.getDetail())
         .endsWith("gate:rm_helpful missing");
-    assertThat(scored.values()).extracting(ScoredGeneration::getRewardVersion).allSatisfy(v ->
-        assertThat(v).startsWith("wmean[math_equivalence:3.0,rm_helpful:1.0,*:1.0]+gates[rm_helpful>=0.25 else -1.0]"
-            + "+overlong:verl(max=20,buffer=4,factor=1.0,fallback=unscorable)(math_equivalence@"));
+    assertThat(scored.values())
+        .extracting(ScoredGeneration::getRewardVersion)
+        .allSatisfy(
+            v ->
+                assertThat(v)
+                    .startsWith(
+                        "wmean[math_equivalence:3.0,rm_helpful:1.0,*:1.0]+gates[rm_helpful>=0.25 else -1.0]"
+                            + "+overlong:verl(max=20,buffer=4,factor=1.0,fallback=unscorable)(math_equivalence@"));
 
     List<RLBatch> batches = readFrom(out.resolve("composed"), "batches", RLBatch.class);
-    assertThat(batches).singleElement().satisfies(b -> assertThat(b.getGroups()).singleElement().satisfies(g -> {
-      assertThat(g.getSamples()).extracting(RLSample::getReward).containsExactly(0.875, 0.5, 0.0625, -1.0);
-      assertThat(g.getSamples().get(0).getComponents()).extracting(c -> c.getName()).contains("rm_helpful", "overlong");
-    }));
+    assertThat(batches)
+        .singleElement()
+        .satisfies(
+            b ->
+                assertThat(b.getGroups())
+                    .singleElement()
+                    .satisfies(
+                        g -> {
+                          assertThat(g.getSamples())
+                              .extracting(RLSample::getReward)
+                              .containsExactly(0.875, 0.5, 0.0625, -1.0);
+                          assertThat(g.getSamples().get(0).getComponents())
+                              .extracting(c -> c.getName())
+                              .contains("rm_helpful", "overlong");
+                        }));
   }
 
   @Test
   void healthWindowsCompareHumanThumbsWithTheRewardModelThroughTheFeedbackJoin() throws Exception {
-    Path model = Path.of("..", "operators", "src", "main", "resources", "lodestar", "models", "tiny-reward").toAbsolutePath();
-    assertThat(model.resolve("model.onnx")).as("the tiny reward model shipped in the operators module").exists();
+    Path model =
+        Path.of("..", "operators", "src", "main", "resources", "lodestar", "models", "tiny-reward")
+            .toAbsolutePath();
+    assertThat(model.resolve("model.onnx"))
+        .as("the tiny reward model shipped in the operators module")
+        .exists();
     List<Generation> generations = new ArrayList<>();
     List<io.lodestar.schema.Feedback> thumbs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      Generation g = math("h" + i, i, i % 2 == 0 ? "6 times 7 is 42." : "It is 41, I think.", 4, null);
-      generations.add(Generation.newBuilder(g).setGroupId("h").setPromptId("h").setExpectedGroupSize(8).build());
+      Generation g =
+          math("h" + i, i, i % 2 == 0 ? "6 times 7 is 42." : "It is 41, I think.", 4, null);
+      generations.add(
+          Generation.newBuilder(g)
+              .setGroupId("h")
+              .setPromptId("h")
+              .setExpectedGroupSize(8)
+              .build());
       thumbs.add(
           io.lodestar.schema.Feedback.newBuilder()
               .setFeedbackId("t" + i)
@@ -253,14 +326,20 @@ class BoundedJobITCase {
 
     BoundedJob.run(
         new BoundedJob.Inputs(generationsFile, feedbackFile, out.resolve("health")),
-        LodestarOptions.fromArgs(new String[] {"--reward-model.path", model.toString(), "--reward-model.device", "cpu"}));
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--reward-model.path", model.toString(), "--reward-model.device", "cpu"
+            }));
 
-    List<io.lodestar.schema.HealthMetrics> rows = readFrom(out.resolve("health"), "health-metrics", io.lodestar.schema.HealthMetrics.class);
+    List<io.lodestar.schema.HealthMetrics> rows =
+        readFrom(out.resolve("health"), "health-metrics", io.lodestar.schema.HealthMetrics.class);
     io.lodestar.schema.HealthMetrics fixture =
         rows.stream().filter(r -> r.getDataSource().equals("fixture")).findFirst().orElseThrow();
     assertThat(fixture.getGenerations()).isEqualTo(8);
     assertThat(fixture.getFeedback()).isEqualTo(8);
-    assertThat(fixture.getHumanModelCompared()).as("every thumb met its scored generation").isEqualTo(8);
+    assertThat(fixture.getHumanModelCompared())
+        .as("every thumb met its scored generation")
+        .isEqualTo(8);
     // The tiny model puts both answers on the same side of its threshold, so it agrees with the
     // four thumbs on that side and with none of the other four: exactly one half.
     assertThat(fixture.getHumanModelAgreement()).isEqualTo(0.5);
@@ -268,10 +347,13 @@ class BoundedJobITCase {
 
   @Test
   void shouldDeadLetterALineWithInvalidUtf8AsMalformedJustAsTheKafkaPathDoes() throws Exception {
-    byte[] good = PlainJson.toJsonString(math("good", 0, "6 * 7 = 42\n#### 42", 4, null)).getBytes(StandardCharsets.UTF_8);
+    byte[] good =
+        PlainJson.toJsonString(math("good", 0, "6 * 7 = 42\n#### 42", 4, null))
+            .getBytes(StandardCharsets.UTF_8);
     String json = PlainJson.toJsonString(math("bad", 1, "6 * 7 = 42\n#### 42", 4, null));
     int cut = json.indexOf("#### 42");
-    // A byte that never occurs in UTF-8, inside the response: decoding as text would turn it into U+FFFD.
+    // A byte that never occurs in UTF-8, inside the response: decoding as text would turn it into
+    // U+FFFD.
     ByteArrayOutputStream badLine = new ByteArrayOutputStream();
     badLine.write(json.substring(0, cut).getBytes(StandardCharsets.UTF_8));
     badLine.write(0xFF);
@@ -285,15 +367,21 @@ class BoundedJobITCase {
     Path input = out.resolve("invalid-utf8.jsonl");
     Files.write(input, file.toByteArray());
 
-    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("utf8")), LodestarOptions.fromArgs(new String[0]));
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("utf8")),
+        LodestarOptions.fromArgs(new String[0]));
 
     assertThat(readFrom(out.resolve("utf8"), "scored", ScoredGeneration.class))
-        .extracting(s -> s.getGeneration().getGenerationId()).containsExactly("good");
-    DeadLetter dead = readFrom(out.resolve("utf8"), "dead-letters", DeadLetter.class).stream().collect(onlyOne());
+        .extracting(s -> s.getGeneration().getGenerationId())
+        .containsExactly("good");
+    DeadLetter dead =
+        readFrom(out.resolve("utf8"), "dead-letters", DeadLetter.class).stream().collect(onlyOne());
     // What the Kafka path's decoder makes of the very same bytes.
     DecodeResult<Generation> fromKafka = RecordCodec.of(Generation.class).decode(bad);
     assertThat(fromKafka.isOk()).isFalse();
-    assertThat(dead.getErrorKind()).isEqualTo(DecodeErrors.MALFORMED).isEqualTo(fromKafka.errorKind());
+    assertThat(dead.getErrorKind())
+        .isEqualTo(DecodeErrors.MALFORMED)
+        .isEqualTo(fromKafka.errorKind());
     assertThat(dead.getReason()).isEqualTo(fromKafka.reason());
     assertThat(dead.getOffset()).as("line number").isEqualTo(2L);
     byte[] payload = new byte[dead.getPayload().remaining()];
@@ -305,13 +393,17 @@ class BoundedJobITCase {
   void aPartialBatchGoesOutAtItsMaxWaitOfEventTimeAsInTheStreamingJob() throws Exception {
     long t0 = 1_767_225_600_000L;
     Path input = out.resolve("max-wait.jsonl");
-    Files.write(input, List.of(
-        PlainJson.toJsonString(timed("early", 0, 3, t0)),
-        PlainJson.toJsonString(timed("early", 1, 3, t0 + 100)),
-        PlainJson.toJsonString(timed("late", 0, 3, t0 + 600_000)),
-        PlainJson.toJsonString(timed("late", 1, 3, t0 + 600_100))));
+    Files.write(
+        input,
+        List.of(
+            PlainJson.toJsonString(timed("early", 0, 3, t0)),
+            PlainJson.toJsonString(timed("early", 1, 3, t0 + 100)),
+            PlainJson.toJsonString(timed("late", 0, 3, t0 + 600_000)),
+            PlainJson.toJsonString(timed("late", 1, 3, t0 + 600_100))));
 
-    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("max-wait")), LodestarOptions.fromArgs(new String[0]));
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("max-wait")),
+        LodestarOptions.fromArgs(new String[0]));
 
     // Eight groups per batch, one minute of wait: ten minutes apart, the two groups never meet.
     assertThat(readFrom(out.resolve("max-wait"), "batches", RLBatch.class))
@@ -323,41 +415,57 @@ class BoundedJobITCase {
   void groupsOfTwoPolicyVersionsNeverShareABatch() throws Exception {
     long t0 = 1_767_225_600_000L;
     Path input = out.resolve("versions.jsonl");
-    Files.write(input, List.of(
-        PlainJson.toJsonString(timed("v3", 0, 3, t0)),
-        PlainJson.toJsonString(timed("v3", 1, 3, t0 + 100)),
-        PlainJson.toJsonString(timed("v4", 0, 4, t0 + 200)),
-        PlainJson.toJsonString(timed("v4", 1, 4, t0 + 300))));
+    Files.write(
+        input,
+        List.of(
+            PlainJson.toJsonString(timed("v3", 0, 3, t0)),
+            PlainJson.toJsonString(timed("v3", 1, 3, t0 + 100)),
+            PlainJson.toJsonString(timed("v4", 0, 4, t0 + 200)),
+            PlainJson.toJsonString(timed("v4", 1, 4, t0 + 300))));
 
-    BoundedJob.run(new BoundedJob.Inputs(input, null, out.resolve("versions")), LodestarOptions.fromArgs(new String[0]));
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("versions")),
+        LodestarOptions.fromArgs(new String[0]));
 
     List<RLBatch> batches = readFrom(out.resolve("versions"), "batches", RLBatch.class);
-    assertThat(batches).extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
+    assertThat(batches)
+        .extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
         .containsExactlyInAnyOrder(List.of("v3"), List.of("v4"));
-    assertThat(batches).allSatisfy(b -> assertThat(b.getMinPolicyVersion()).isEqualTo(b.getMaxPolicyVersion()));
+    assertThat(batches)
+        .allSatisfy(b -> assertThat(b.getMinPolicyVersion()).isEqualTo(b.getMaxPolicyVersion()));
   }
 
   @Test
-  void aVoteThirtyMinutesBeforeItsGenerationsOrThreeHoursAfterThemIsUnmatchedInBoundedMode() throws Exception {
+  void aVoteThirtyMinutesBeforeItsGenerationsOrThreeHoursAfterThemIsUnmatchedInBoundedMode()
+      throws Exception {
     long t0 = 1_767_225_600_000L;
     Path generations = out.resolve("vote-generations.jsonl");
-    Files.write(generations, List.of(
-        PlainJson.toJsonString(timed("early", 0, 3, t0 + 1_800_000)),
-        PlainJson.toJsonString(timed("early", 1, 3, t0 + 1_800_100)),
-        PlainJson.toJsonString(timed("late", 0, 3, t0 + 3_600_000)),
-        PlainJson.toJsonString(timed("late", 1, 3, t0 + 3_600_100)),
-        PlainJson.toJsonString(timed("in-time", 0, 3, t0 + 3_700_000)),
-        PlainJson.toJsonString(timed("in-time", 1, 3, t0 + 3_700_100))));
+    Files.write(
+        generations,
+        List.of(
+            PlainJson.toJsonString(timed("early", 0, 3, t0 + 1_800_000)),
+            PlainJson.toJsonString(timed("early", 1, 3, t0 + 1_800_100)),
+            PlainJson.toJsonString(timed("late", 0, 3, t0 + 3_600_000)),
+            PlainJson.toJsonString(timed("late", 1, 3, t0 + 3_600_100)),
+            PlainJson.toJsonString(timed("in-time", 0, 3, t0 + 3_700_000)),
+            PlainJson.toJsonString(timed("in-time", 1, 3, t0 + 3_700_100))));
     Path feedback = out.resolve("votes.jsonl");
-    Files.write(feedback, List.of(
-        PlainJson.toJsonString(vote("vote-early", "early-0", "early-1", t0)),
-        PlainJson.toJsonString(vote("vote-in-time", "in-time-0", "in-time-1", t0 + 3_700_000 + 60_000)),
-        PlainJson.toJsonString(vote("vote-late", "late-0", "late-1", t0 + 3_600_100 + 3 * 3_600_000))));
+    Files.write(
+        feedback,
+        List.of(
+            PlainJson.toJsonString(vote("vote-early", "early-0", "early-1", t0)),
+            PlainJson.toJsonString(
+                vote("vote-in-time", "in-time-0", "in-time-1", t0 + 3_700_000 + 60_000)),
+            PlainJson.toJsonString(
+                vote("vote-late", "late-0", "late-1", t0 + 3_600_100 + 3 * 3_600_000))));
 
-    BoundedJob.run(new BoundedJob.Inputs(generations, feedback, out.resolve("votes")), LodestarOptions.fromArgs(new String[0]));
+    BoundedJob.run(
+        new BoundedJob.Inputs(generations, feedback, out.resolve("votes")),
+        LodestarOptions.fromArgs(new String[0]));
 
     assertThat(readFrom(out.resolve("votes"), "pairs", PreferencePair.class))
-        .extracting(p -> p.getProvenance().getFeedbackIds().get(0)).containsExactly("vote-in-time");
+        .extracting(p -> p.getProvenance().getFeedbackIds().get(0))
+        .containsExactly("vote-in-time");
     // Each side of each vote waits for its own generation: two dead letters per unmatched vote.
     assertThat(readFrom(out.resolve("votes"), "dead-letters", DeadLetter.class))
         .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId)
@@ -368,9 +476,13 @@ class BoundedJobITCase {
             org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"));
   }
 
-  /** A right (even index) or wrong answer of group {@code groupId}, two members, policy {@code version}. */
+  /**
+   * A right (even index) or wrong answer of group {@code groupId}, two members, policy {@code
+   * version}.
+   */
   private static Generation timed(String groupId, int index, long version, long createdAtMs) {
-    return Generation.newBuilder(math(groupId + "-" + index, index, index % 2 == 0 ? "#### 42" : "#### 41", 4, null))
+    return Generation.newBuilder(
+            math(groupId + "-" + index, index, index % 2 == 0 ? "#### 42" : "#### 41", 4, null))
         .setGroupId(groupId)
         .setPromptId(groupId)
         .setExpectedGroupSize(2)
@@ -391,17 +503,26 @@ class BoundedJobITCase {
   }
 
   private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
-    return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), list -> {
-      assertThat(list).hasSize(1);
-      return list.get(0);
-    });
+    return java.util.stream.Collectors.collectingAndThen(
+        java.util.stream.Collectors.toList(),
+        list -> {
+          assertThat(list).hasSize(1);
+          return list.get(0);
+        });
   }
 
-  private static Generation math(String id, int index, String response, int tokens, Double helpfulness) {
+  private static Generation math(
+      String id, int index, String response, int tokens, Double helpfulness) {
     List<RewardComponent> upstream = new ArrayList<>();
     if (helpfulness != null) {
-      upstream.add(RewardComponent.newBuilder().setName("rm_helpful").setValue(helpfulness).setStatus(RewardStatus.OK)
-          .setSource(RewardSource.MODEL).setVersion("serving-rm/3").build());
+      upstream.add(
+          RewardComponent.newBuilder()
+              .setName("rm_helpful")
+              .setValue(helpfulness)
+              .setStatus(RewardStatus.OK)
+              .setSource(RewardSource.MODEL)
+              .setVersion("serving-rm/3")
+              .build());
     }
     return Generation.newBuilder()
         .setGenerationId(id)
@@ -412,7 +533,12 @@ class BoundedJobITCase {
         .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
         .setResponse(response)
         .setResponseTokenIds(new ArrayList<>(Collections.nCopies(tokens, 5)))
-        .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("fixture")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build())
         .setPolicy(Policy.newBuilder().setModelId("m").build())
         .setCreatedAtMs(1_767_225_600_000L + index)
         .setConsentToTrain(true)
@@ -420,7 +546,8 @@ class BoundedJobITCase {
         .build();
   }
 
-  private static Generation code(String id, int index, String prompt, String test, String response) {
+  private static Generation code(
+      String id, int index, String prompt, String test, String response) {
     return Generation.newBuilder()
         .setGenerationId(id)
         .setPromptId("add")
@@ -429,8 +556,13 @@ class BoundedJobITCase {
         .setSampleIndex(index)
         .setPrompt(List.of(new ChatMessage("user", "Complete the function.\n" + prompt)))
         .setResponse(response)
-        .setTask(TaskMetadata.newBuilder().setDataSource("fixture-code").setKind(TaskKind.CODE)
-            .setUnitTests(List.of(test)).setExtra(Map.of("code_prompt", prompt, "entry_point", "add")).build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("fixture-code")
+                .setKind(TaskKind.CODE)
+                .setUnitTests(List.of(test))
+                .setExtra(Map.of("code_prompt", prompt, "entry_point", "add"))
+                .build())
         .setPolicy(Policy.newBuilder().setModelId("m").build())
         .setCreatedAtMs(1_767_225_600_000L + index)
         .setConsentToTrain(true)
@@ -440,9 +572,18 @@ class BoundedJobITCase {
   /** Recomputes the advantages in the plainest way and compares. */
   private static void assertAdvantagesFollowVerlGrpo(RLGroup group) {
     List<Double> rewards = new ArrayList<>();
-    group.getSamples().forEach(s -> { if (s.getScored()) rewards.add(s.getReward()); });
+    group
+        .getSamples()
+        .forEach(
+            s -> {
+              if (s.getScored()) {
+                rewards.add(s.getReward());
+              }
+            });
     double mean = rewards.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    double var = rewards.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum() / Math.max(1, rewards.size() - 1);
+    double var =
+        rewards.stream().mapToDouble(r -> (r - mean) * (r - mean)).sum()
+            / Math.max(1, rewards.size() - 1);
     for (RLSample s : group.getSamples()) {
       double expected;
       if (!s.getScored()) {
@@ -457,11 +598,13 @@ class BoundedJobITCase {
   }
 
   /** Writes the real groups as generations in the plain JSON encoding; returns the labels by id. */
-  private static Map<String, Boolean> writeGenerations(Path groups, Path target) throws IOException {
+  private static Map<String, Boolean> writeGenerations(Path groups, Path target)
+      throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     Map<String, Boolean> labels = new HashMap<>();
     long time = 1_767_225_600_000L;
-    try (Stream<String> lines = Files.lines(groups); BufferedWriter writer = Files.newBufferedWriter(target)) {
+    try (Stream<String> lines = Files.lines(groups);
+        BufferedWriter writer = Files.newBufferedWriter(target)) {
       for (String line : (Iterable<String>) lines::iterator) {
         JsonNode group = mapper.readTree(line);
         String groupId = group.path("group_id").asText();
@@ -479,13 +622,21 @@ class BoundedJobITCase {
                   .setSampleIndex(i)
                   .setPrompt(List.of(new ChatMessage("user", group.path("prompt").asText())))
                   .setResponse(m.path("text").asText())
-                  .setTask(TaskMetadata.newBuilder().setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
-                      .setKind(TaskKind.MATH).setGroundTruth(group.path("gold_answer").asText()).build())
+                  .setTask(
+                      TaskMetadata.newBuilder()
+                          .setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
+                          .setKind(TaskKind.MATH)
+                          .setGroundTruth(group.path("gold_answer").asText())
+                          .build())
                   // The published groups mix solutions of several models; a group is one policy, so
                   // each is given the data source's name as its model (the sample's own model would
                   // make every member but the first an inconsistent member).
-                  .setPolicy(Policy.newBuilder().setModelId(groupId.startsWith("gsm8k") ? "gsm8k-examples" : "math-examples")
-                      .setPolicyVersion(0).build())
+                  .setPolicy(
+                      Policy.newBuilder()
+                          .setModelId(
+                              groupId.startsWith("gsm8k") ? "gsm8k-examples" : "math-examples")
+                          .setPolicyVersion(0)
+                          .build())
                   .setCreatedAtMs(time++)
                   .setConsentToTrain(true)
                   .build();
@@ -497,11 +648,13 @@ class BoundedJobITCase {
     return labels;
   }
 
-  private <T extends SpecificRecordBase> List<T> read(String output, Class<T> type) throws IOException {
+  private <T extends SpecificRecordBase> List<T> read(String output, Class<T> type)
+      throws IOException {
     return readFrom(out, output, type);
   }
 
-  private static <T extends SpecificRecordBase> List<T> readFrom(Path dir, String output, Class<T> type) throws IOException {
+  private static <T extends SpecificRecordBase> List<T> readFrom(
+      Path dir, String output, Class<T> type) throws IOException {
     return JsonLinesTestFiles.read(dir.resolve(output), type);
   }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.Alert;
@@ -26,7 +25,7 @@ import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
 import io.lodestar.schema.UnpairedExample;
 import io.lodestar.schema.VoteOutcome;
-import java.nio.ByteBuffer;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,15 +81,20 @@ class BoundedStreamingParityITCase {
   private static final long T = 1_767_225_600_000L;
   private static final long MIN = 60_000;
   private static final long HOUR = 60 * MIN;
+
   /** watermark.out-of-orderness: the watermark trails the newest event time by this, plus 1 ms. */
   private static final long OUT_OF_ORDERNESS = 5_000;
+
   private static final long GROUP_TIMEOUT = 2 * MIN;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static EmbeddedKafka kafka;
 
@@ -132,7 +136,9 @@ class BoundedStreamingParityITCase {
     settings.put(LodestarOptions.EXPORT_PREFERENCE_FORMATS.key(), "");
     settings.put(LodestarOptions.EXPORT_FORMATS.key(), "");
     // A rule the real answers trip, so alerts are compared too.
-    settings.put(LodestarOptions.ALARM_RULES.key(), "parity-accuracy: verifierPassRate < 0.6 and verifierJudged >= 3");
+    settings.put(
+        LodestarOptions.ALARM_RULES.key(),
+        "parity-accuracy: verifierPassRate < 0.6 and verifierJudged >= 3");
 
     Map<String, List<String>> bounded = runBounded(input, settings);
     Map<String, List<String>> streaming = runStreaming(input, settings);
@@ -144,17 +150,23 @@ class BoundedStreamingParityITCase {
     assertThat(bounded.get("filtered-groups")).isNotEmpty();
     assertThat(bounded.get("health-metrics")).isNotEmpty();
     assertThat(bounded.get("alerts")).anyMatch(a -> a.contains("\"FIRING\""));
-    assertThat(bounded.get("dead-letters")).anyMatch(d -> d.contains("LATE_GROUP_MEMBER"))
-        .anyMatch(d -> d.contains("UNMATCHED_FEEDBACK")).anyMatch(d -> d.contains("FUTURE_EVENT_TIME"));
+    assertThat(bounded.get("dead-letters"))
+        .anyMatch(d -> d.contains("LATE_GROUP_MEMBER"))
+        .anyMatch(d -> d.contains("UNMATCHED_FEEDBACK"))
+        .anyMatch(d -> d.contains("FUTURE_EVENT_TIME"));
     Map<String, String> differences = new TreeMap<>();
     for (String output : BoundedJob.OUTPUTS) {
-      System.out.printf("parity %s: bounded %d, streaming %d records%n", output, bounded.get(output).size(), streaming.get(output).size());
+      System.out.printf(
+          "parity %s: bounded %d, streaming %d records%n",
+          output, bounded.get(output).size(), streaming.get(output).size());
       differences.putAll(differences(output, bounded.get(output), streaming.get(output)));
     }
     // The late member's event is behind the generations' watermark: the bounded job, reading its
     // feedback file side by side, may still count it in its health window (docs/bounded.md).
     String lateWindow = "adv-late@0/";
-    differences.keySet().removeIf(k -> k.startsWith("health-metrics / ") && k.contains(" / " + lateWindow));
+    differences
+        .keySet()
+        .removeIf(k -> k.startsWith("health-metrics / ") && k.contains(" / " + lateWindow));
     assertThat(differences).as("records of one mode that the other did not write").isEmpty();
   }
 
@@ -192,16 +204,22 @@ class BoundedStreamingParityITCase {
     gens1.add(json(member("tick-1", "adv", 0, 1, 0, end1, true)));
     fb1.add(json(thumb("thumb-part-1", firstReal, true, end1)));
 
-    // Part two: first the late member, then OASST, votes, a gap of a day, a time ahead of the clock.
+    // Part two: first the late member, then OASST, votes, a gap of a day, a time ahead of the
+    // clock.
     gens2.add(json(member("late", "adv-late", 0, 3, 2, a + 7_000, true)));
     long oasstAt = end1 + MIN;
-    OasstConversations.Converted oasst = OasstConversations.read(BoundedJobITCase.testData().resolve("oasst/en_100_tree.jsonl"));
+    OasstConversations.Converted oasst =
+        OasstConversations.read(BoundedJobITCase.testData().resolve("oasst/en_100_tree.jsonl"));
     for (Generation g : oasst.generations) {
       long at = g.getCreatedAtMs() - OasstConversations.T0 + oasstAt;
       gens2.add(json(Generation.newBuilder(g).setCreatedAtMs(at).build()));
     }
     for (Feedback f : oasst.feedback) {
-      fb2.add(json(Feedback.newBuilder(f).setCreatedAtMs(f.getCreatedAtMs() - OasstConversations.T0 + oasstAt).build()));
+      fb2.add(
+          json(
+              Feedback.newBuilder(f)
+                  .setCreatedAtMs(f.getCreatedAtMs() - OasstConversations.T0 + oasstAt)
+                  .build()));
     }
     long votedAt = end1 + 40 * MIN;
     gens2.add(json(member("voted", "adv-votes", 5, 2, 0, votedAt, true)));
@@ -240,30 +258,40 @@ class BoundedStreamingParityITCase {
     return groupId;
   }
 
-  /** The first {@code groups} real GSM8K and MATH groups, 20 s apart, two policy versions alternating. */
+  /**
+   * The first {@code groups} real GSM8K and MATH groups, 20 s apart, two policy versions
+   * alternating.
+   */
   private static List<Generation> realGroups(int groups) throws Exception {
     List<Generation> out = new ArrayList<>();
-    List<String> lines = Files.readAllLines(BoundedJobITCase.testData().resolve("generations/groups.jsonl"));
+    List<String> lines =
+        Files.readAllLines(BoundedJobITCase.testData().resolve("generations/groups.jsonl"));
     for (int k = 0; k < groups; k++) {
       JsonNode group = JSON.readTree(lines.get(k));
       String groupId = group.path("group_id").asText();
       JsonNode members = group.path("generations");
       List<Generation> these = new ArrayList<>();
       for (int i = 0; i < members.size(); i++) {
-        these.add(Generation.newBuilder()
-            .setGenerationId(groupId + "/" + i)
-            .setPromptId(groupId)
-            .setGroupId(groupId)
-            .setExpectedGroupSize(members.size())
-            .setSampleIndex(i)
-            .setPrompt(List.of(new ChatMessage("user", group.path("prompt").asText())))
-            .setResponse(members.get(i).path("text").asText())
-            .setTask(TaskMetadata.newBuilder().setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
-                .setKind(TaskKind.MATH).setGroundTruth(group.path("gold_answer").asText()).build())
-            .setPolicy(Policy.newBuilder().setModelId("real-examples").setPolicyVersion(k % 2).build())
-            .setCreatedAtMs(T + k * 20_000L + i * 100L)
-            .setConsentToTrain(true)
-            .build());
+        these.add(
+            Generation.newBuilder()
+                .setGenerationId(groupId + "/" + i)
+                .setPromptId(groupId)
+                .setGroupId(groupId)
+                .setExpectedGroupSize(members.size())
+                .setSampleIndex(i)
+                .setPrompt(List.of(new ChatMessage("user", group.path("prompt").asText())))
+                .setResponse(members.get(i).path("text").asText())
+                .setTask(
+                    TaskMetadata.newBuilder()
+                        .setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
+                        .setKind(TaskKind.MATH)
+                        .setGroundTruth(group.path("gold_answer").asText())
+                        .build())
+                .setPolicy(
+                    Policy.newBuilder().setModelId("real-examples").setPolicyVersion(k % 2).build())
+                .setCreatedAtMs(T + k * 20_000L + i * 100L)
+                .setConsentToTrain(true)
+                .build());
       }
       if (k == 3) {
         // Read in reverse: each member up to a few hundred ms before the one read ahead of it.
@@ -274,7 +302,8 @@ class BoundedStreamingParityITCase {
     return out;
   }
 
-  private static Generation member(String groupId, String model, long version, int size, int index, long at, boolean consent) {
+  private static Generation member(
+      String groupId, String model, long version, int size, int index, long at, boolean consent) {
     return Generation.newBuilder()
         .setGenerationId(groupId + "-m" + index)
         .setPromptId("prompt-" + groupId)
@@ -283,7 +312,12 @@ class BoundedStreamingParityITCase {
         .setSampleIndex(index)
         .setPrompt(List.of(new ChatMessage("user", "What is 6 * 7?")))
         .setResponse(index % 2 == 0 ? "6 * 7 = 42. The answer is 42." : "The answer is 41.")
-        .setTask(TaskMetadata.newBuilder().setDataSource("timing").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("timing")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build())
         .setPolicy(Policy.newBuilder().setModelId(model).setPolicyVersion(version).build())
         .setCreatedAtMs(at)
         .setConsentToTrain(consent)
@@ -291,13 +325,24 @@ class BoundedStreamingParityITCase {
   }
 
   private static Feedback vote(String id, String a, String b, long at) {
-    return Feedback.newBuilder().setFeedbackId(id).setGenerationId(a).setOtherGenerationId(b)
-        .setKind(FeedbackKind.PAIRWISE).setOutcome(VoteOutcome.A).setCreatedAtMs(at).build();
+    return Feedback.newBuilder()
+        .setFeedbackId(id)
+        .setGenerationId(a)
+        .setOtherGenerationId(b)
+        .setKind(FeedbackKind.PAIRWISE)
+        .setOutcome(VoteOutcome.A)
+        .setCreatedAtMs(at)
+        .build();
   }
 
   private static Feedback thumb(String id, String generationId, boolean up, long at) {
-    return Feedback.newBuilder().setFeedbackId(id).setGenerationId(generationId)
-        .setKind(FeedbackKind.THUMB).setThumbUp(up).setCreatedAtMs(at).build();
+    return Feedback.newBuilder()
+        .setFeedbackId(id)
+        .setGenerationId(generationId)
+        .setKind(FeedbackKind.THUMB)
+        .setThumbUp(up)
+        .setCreatedAtMs(at)
+        .build();
   }
 
   private static String json(SpecificRecordBase record) {
@@ -306,7 +351,8 @@ class BoundedStreamingParityITCase {
 
   // ---- the two runs ----
 
-  private Map<String, List<String>> runBounded(Input input, Map<String, String> settings) throws Exception {
+  private Map<String, List<String>> runBounded(Input input, Map<String, String> settings)
+      throws Exception {
     Path generations = work.resolve("generations.jsonl");
     Path feedback = work.resolve("feedback.jsonl");
     List<String> allGenerations = new ArrayList<>();
@@ -316,15 +362,19 @@ class BoundedStreamingParityITCase {
     Files.write(generations, allGenerations);
     Files.write(feedback, allFeedback);
     Path out = work.resolve("bounded");
-    BoundedJob.run(new BoundedJob.Inputs(generations, feedback, out), LodestarOptions.fromMap(settings, name -> null));
+    BoundedJob.run(
+        new BoundedJob.Inputs(generations, feedback, out),
+        LodestarOptions.fromMap(settings, name -> null));
     Map<String, List<String>> outputs = new LinkedHashMap<>();
     for (String output : BoundedJob.OUTPUTS) {
-      outputs.put(output, normalised(output, JsonLinesTestFiles.read(out.resolve(output), typeOf(output))));
+      outputs.put(
+          output, normalised(output, JsonLinesTestFiles.read(out.resolve(output), typeOf(output))));
     }
     return outputs;
   }
 
-  private Map<String, List<String>> runStreaming(Input input, Map<String, String> settings) throws Exception {
+  private Map<String, List<String>> runStreaming(Input input, Map<String, String> settings)
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
     kafka.createTopics(1, topics.all());
     Map<String, String> values = new HashMap<>(settings);
@@ -348,7 +398,8 @@ class BoundedStreamingParityITCase {
     values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "0");
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineJob.build(env, options);
     JobClient job = env.executeAsync("bounded-streaming-parity");
     started.add(job);
@@ -356,29 +407,63 @@ class BoundedStreamingParityITCase {
       publish(topics.generations(), input.generations.get(part));
       publish(topics.feedback(), input.feedback.get(part));
       String sentinel = input.sentinels[part];
-      waitFor("the watermark of part " + (part + 1), job, () -> committed(topics.filteredGroups(), RLGroup.class).stream()
-          .anyMatch(g -> g.getGroupId().equals(sentinel)));
+      waitFor(
+          "the watermark of part " + (part + 1),
+          job,
+          () ->
+              committed(topics.filteredGroups(), RLGroup.class).stream()
+                  .anyMatch(g -> g.getGroupId().equals(sentinel)));
     }
     // Both inputs read to their last line (each ends with a line that is a dead letter).
-    waitFor("both inputs read to the end", job, () -> committed(topics.deadLetters(), DeadLetter.class).stream()
-        .filter(d -> "MALFORMED".equals(d.getErrorKind()) || "UNRECOGNIZED_ENCODING".equals(d.getErrorKind())).count() >= 2);
-    job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+    waitFor(
+        "both inputs read to the end",
+        job,
+        () ->
+            committed(topics.deadLetters(), DeadLetter.class).stream()
+                    .filter(
+                        d ->
+                            "MALFORMED".equals(d.getErrorKind())
+                                || "UNRECOGNIZED_ENCODING".equals(d.getErrorKind()))
+                    .count()
+                >= 2);
+    job.stopWithSavepoint(
+            true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
 
-    Map<String, String> topicOf = Map.of(
-        "scored", topics.scored(), "batches", topics.batches(), "pairs", topics.pairs(), "unpaired", topics.unpaired(),
-        "dead-letters", topics.deadLetters(), "filtered-groups", topics.filteredGroups(),
-        "health-metrics", topics.healthMetrics(), "alerts", topics.alerts());
+    Map<String, String> topicOf =
+        Map.of(
+            "scored",
+            topics.scored(),
+            "batches",
+            topics.batches(),
+            "pairs",
+            topics.pairs(),
+            "unpaired",
+            topics.unpaired(),
+            "dead-letters",
+            topics.deadLetters(),
+            "filtered-groups",
+            topics.filteredGroups(),
+            "health-metrics",
+            topics.healthMetrics(),
+            "alerts",
+            topics.alerts());
     Map<String, List<String>> outputs = new LinkedHashMap<>();
     for (String output : BoundedJob.OUTPUTS) {
-      outputs.put(output, normalised(output, CommittedRecords.read(kafka.bootstrapServers(), topicOf.get(output), typeOf(output))));
+      outputs.put(
+          output,
+          normalised(
+              output,
+              CommittedRecords.read(
+                  kafka.bootstrapServers(), topicOf.get(output), typeOf(output))));
     }
     return outputs;
   }
 
   private static <T extends SpecificRecordBase> List<T> committed(String topic, Class<T> type) {
-    return CommittedRecords.decode(CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
+    return CommittedRecords.decode(
+        CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)), type);
   }
 
   private static void publish(String topic, List<String> lines) {
@@ -395,7 +480,8 @@ class BoundedStreamingParityITCase {
     }
   }
 
-  private static void waitFor(String what, JobClient job, BooleanSupplier condition) throws Exception {
+  private static void waitFor(String what, JobClient job, BooleanSupplier condition)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
     while (!condition.getAsBoolean()) {
       JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
@@ -431,7 +517,8 @@ class BoundedStreamingParityITCase {
    * processing times, and a dead letter's source position (payloads that are JSON are compared as
    * JSON without processing times too: a late member's payload is its scored record).
    */
-  private static <T extends SpecificRecordBase> List<String> normalised(String output, List<T> records) throws Exception {
+  private static <T extends SpecificRecordBase> List<String> normalised(
+      String output, List<T> records) throws Exception {
     if (output.equals("health-metrics")) {
       return healthWindows(records);
     }
@@ -445,7 +532,12 @@ class BoundedStreamingParityITCase {
           node.remove("recordTimestampMs");
         }
         // The reason says how far ahead of the wall clock the event time was when it was checked.
-        node.put("reason", d.getReason().replaceAll("is -?\\d+ ms ahead of the wall clock \\(\\d+\\)", "is ahead of the wall clock"));
+        node.put(
+            "reason",
+            d.getReason()
+                .replaceAll(
+                    "is -?\\d+ ms ahead of the wall clock \\(\\d+\\)",
+                    "is ahead of the wall clock"));
         byte[] payload = new byte[d.getPayload().remaining()];
         d.getPayload().duplicate().get(payload);
         node.put("payload", payloadText(payload));
@@ -464,7 +556,8 @@ class BoundedStreamingParityITCase {
    * advanced (docs/bounded.md). What generations and feedback add is compared; a window left with
    * neither is left out.
    */
-  private static <T extends SpecificRecordBase> List<String> healthWindows(List<T> records) throws Exception {
+  private static <T extends SpecificRecordBase> List<String> healthWindows(List<T> records)
+      throws Exception {
     Map<String, HealthMetrics> last = new TreeMap<>();
     for (T record : records) {
       HealthMetrics m = (HealthMetrics) record;
@@ -482,8 +575,18 @@ class BoundedStreamingParityITCase {
       }
       ObjectNode node = (ObjectNode) JSON.readTree(PlainJson.toJsonString(m));
       node.put("metricsId", e.getKey());
-      node.remove(List.of("revision", "lateEvents", "groups", "zeroVarianceGroups", "zeroVarianceFraction", "batches",
-          "batchSamples", "staleness", "pairs", "pairsBySource"));
+      node.remove(
+          List.of(
+              "revision",
+              "lateEvents",
+              "groups",
+              "zeroVarianceGroups",
+              "zeroVarianceFraction",
+              "batches",
+              "batchSamples",
+              "staleness",
+              "pairs",
+              "pairsBySource"));
       out.add(canonical(node));
     }
     out.sort(String::compareTo);
@@ -513,7 +616,8 @@ class BoundedStreamingParityITCase {
   }
 
   private static String canonical(JsonNode node) throws Exception {
-    return JSON.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+    return JSON.writer()
+        .with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .writeValueAsString(JSON.treeToValue(node, Object.class));
   }
 
@@ -521,9 +625,12 @@ class BoundedStreamingParityITCase {
   private static String idOf(String record) {
     try {
       JsonNode node = JSON.readTree(record);
-      for (String field : List.of("metricsId", "alertId", "batchId", "pairId", "exampleId", "groupId", "recordId")) {
+      for (String field :
+          List.of(
+              "metricsId", "alertId", "batchId", "pairId", "exampleId", "groupId", "recordId")) {
         if (node.hasNonNull(field)) {
-          return node.get(field).asText() + (node.has("errorKind") ? " " + node.get("errorKind").asText() : "");
+          return node.get(field).asText()
+              + (node.has("errorKind") ? " " + node.get("errorKind").asText() : "");
         }
       }
       if (node.has("generation")) {
@@ -535,8 +642,12 @@ class BoundedStreamingParityITCase {
     return "?";
   }
 
-  /** The records only one mode wrote, as "output / mode / record" (a record written twice counts twice). */
-  private static Map<String, String> differences(String output, List<String> bounded, List<String> streaming) {
+  /**
+   * The records only one mode wrote, as "output / mode / record" (a record written twice counts
+   * twice).
+   */
+  private static Map<String, String> differences(
+      String output, List<String> bounded, List<String> streaming) {
     Map<String, Integer> counts = new HashMap<>();
     bounded.forEach(r -> counts.merge(r, 1, Integer::sum));
     streaming.forEach(r -> counts.merge(r, -1, Integer::sum));

@@ -14,13 +14,17 @@ final class CommittedRecords {
 
   private CommittedRecords() {}
 
-  /** What a trainer reads once the job has finished: every transaction settled, none left pending. */
-  static <T extends SpecificRecordBase> List<T> read(String bootstrap, String topic, Class<T> type) {
+  /**
+   * What a trainer reads once the job has finished: every transaction settled, none left pending.
+   */
+  static <T extends SpecificRecordBase> List<T> read(
+      String bootstrap, String topic, Class<T> type) {
     return decode(CommittedReader.readAllSettled(bootstrap, topic, WAIT), type);
   }
 
   /** What a trainer reads while the job runs: committed transactions only. */
-  static <T extends SpecificRecordBase> List<T> readSoFar(String bootstrap, String topic, Class<T> type) {
+  static <T extends SpecificRecordBase> List<T> readSoFar(
+      String bootstrap, String topic, Class<T> type) {
     return decode(CommittedReader.readAll(bootstrap, topic, WAIT), type);
   }
 

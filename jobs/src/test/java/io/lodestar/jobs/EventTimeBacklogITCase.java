@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -22,6 +21,7 @@ import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +63,10 @@ class EventTimeBacklogITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static EmbeddedKafka kafka;
 
@@ -90,8 +93,8 @@ class EventTimeBacklogITCase {
   }
 
   /**
-   * A thousand groups of four produced before the job starts, three members of each on partition
-   * 0 and the fourth on one of the other three, one second of event time apart: partition 0 holds
+   * A thousand groups of four produced before the job starts, three members of each on partition 0
+   * and the fourth on one of the other three, one second of event time apart: partition 0 holds
    * three quarters of the backlog, and each fetch of it covers minutes of event time the others
    * have not reached.
    */
@@ -110,9 +113,12 @@ class EventTimeBacklogITCase {
       groupIds.add(groupId);
       long groupTime = t0 + g * 1_000L;
       for (int i = 0; i < GROUP_SIZE; i++) {
-        Generation member = member(groupId, "prompt-" + g, MODEL, GROUP_SIZE, i, groupTime + i * 50L);
+        Generation member =
+            member(groupId, "prompt-" + g, MODEL, GROUP_SIZE, i, groupTime + i * 50L);
         int partition = i < GROUP_SIZE - 1 ? 0 : 1 + g % (PARTITIONS - 1);
-        backlog.add(new ProducerRecord<>(topics.generations(), partition, null, codec.encode(member, WireFormat.AVRO)));
+        backlog.add(
+            new ProducerRecord<>(
+                topics.generations(), partition, null, codec.encode(member, WireFormat.AVRO)));
       }
       if (g % 10 == 0) {
         // Some feedback, read in step with the generations it is about.
@@ -124,7 +130,12 @@ class EventTimeBacklogITCase {
                 .setThumbUp(true)
                 .setCreatedAtMs(groupTime + 2_000)
                 .build();
-        backlog.add(new ProducerRecord<>(topics.feedback(), g % PARTITIONS, null, feedbackCodec.encode(thumb, WireFormat.AVRO)));
+        backlog.add(
+            new ProducerRecord<>(
+                topics.feedback(),
+                g % PARTITIONS,
+                null,
+                feedbackCodec.encode(thumb, WireFormat.AVRO)));
       }
     }
     publish(backlog);
@@ -137,30 +148,42 @@ class EventTimeBacklogITCase {
     read(topics.batches(), RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
     List<RLGroup> setAside = read(topics.filteredGroups(), RLGroup.class);
     List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
-    long broken = groups.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count()
-        + setAside.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count();
-    long late = deadLetters.stream().filter(d -> d.getErrorKind().equals(DeadLetters.LATE_GROUP_MEMBER)).count();
+    long broken =
+        groups.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count()
+            + setAside.stream().filter(g -> g.getCompletion() != GroupCompletion.FULL).count();
+    long late =
+        deadLetters.stream()
+            .filter(d -> d.getErrorKind().equals(DeadLetters.LATE_GROUP_MEMBER))
+            .count();
     System.out.printf(
         "backlog of %d groups: %d batched, %d set aside, %d not FULL (%s), %d members dead-lettered as late%n",
         GROUPS, groups.size(), setAside.size(), broken, completions(groups, setAside), late);
 
-    assertThat(deadLetters).extracting(DeadLetter::getErrorKind).doesNotContain(DeadLetters.LATE_GROUP_MEMBER);
+    assertThat(deadLetters)
+        .extracting(DeadLetter::getErrorKind)
+        .doesNotContain(DeadLetters.LATE_GROUP_MEMBER);
     assertThat(deadLetters).isEmpty();
     assertThat(setAside).isEmpty();
-    assertThat(groups).extracting(RLGroup::getGroupId).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(groupIds);
-    assertThat(groups).allSatisfy(g -> {
-      assertThat(g.getCompletion()).isEqualTo(GroupCompletion.FULL);
-      assertThat(g.getSamples()).hasSize(GROUP_SIZE);
-    });
+    assertThat(groups)
+        .extracting(RLGroup::getGroupId)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(groupIds);
+    assertThat(groups)
+        .allSatisfy(
+            g -> {
+              assertThat(g.getCompletion()).isEqualTo(GroupCompletion.FULL);
+              assertThat(g.getSamples()).hasSize(GROUP_SIZE);
+            });
   }
 
   /**
-   * One group id used for members of another prompt, another model and another declared size:
-   * each odd member is a dead letter naming what differs, and the group is batched whole from the
+   * One group id used for members of another prompt, another model and another declared size: each
+   * odd member is a dead letter naming what differs, and the group is batched whole from the
    * members that agree with its first, under its prompt and in its model's batch.
    */
   @Test
-  void shouldDeadLetterMembersOfAnotherPromptModelOrSizeAndBatchTheGroupWithoutThem() throws Exception {
+  void shouldDeadLetterMembersOfAnotherPromptModelOrSizeAndBatchTheGroupWithoutThem()
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
     kafka.createTopics(1, topics.generations(), topics.feedback());
     kafka.createTopics(1, topics.outputs());
@@ -173,7 +196,11 @@ class EventTimeBacklogITCase {
       String groupId = "reused-" + kinds[k];
       long groupTime = t0 + k * 1_000L;
       for (int i = 0; i < GROUP_SIZE; i++) {
-        records.add(record(topics, codec, member(groupId, "prompt-" + k, MODEL, GROUP_SIZE, i, groupTime + i * 10L)));
+        records.add(
+            record(
+                topics,
+                codec,
+                member(groupId, "prompt-" + k, MODEL, GROUP_SIZE, i, groupTime + i * 10L)));
         if (i == 0) {
           // After the first member in the partition, so the group already knows what it is.
           Generation stranger = member(groupId, "prompt-" + k, MODEL, GROUP_SIZE, 9, groupTime + 5);
@@ -190,7 +217,8 @@ class EventTimeBacklogITCase {
     }
     publish(records);
 
-    // Every partition idle before the drain: the drain's final watermark must still close the batch.
+    // Every partition idle before the drain: the drain's final watermark must still close the
+    // batch.
     Map<String, String> quickIdleness = Map.of(LodestarOptions.WATERMARK_IDLENESS.key(), "1 s");
     JobClient job = start(options(topics, 1, quickIdleness));
     waitForCommitted(topics.scored(), ScoredGeneration.class, kinds.length * (GROUP_SIZE + 1));
@@ -198,24 +226,39 @@ class EventTimeBacklogITCase {
     drain(job);
 
     List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
-    assertThat(deadLetters).extracting(DeadLetter::getErrorKind).containsOnly(DeadLetters.INCONSISTENT_GROUP_MEMBER);
+    assertThat(deadLetters)
+        .extracting(DeadLetter::getErrorKind)
+        .containsOnly(DeadLetters.INCONSISTENT_GROUP_MEMBER);
     Map<String, String> reasons =
-        deadLetters.stream().collect(Collectors.toMap(DeadLetter::getRecordId, DeadLetter::getReason));
-    assertThat(reasons).containsOnlyKeys(odd.values().stream().map(Generation::getGenerationId).toList());
-    assertThat(reasons.get("reused-prompt-m9")).contains("promptId 'prompt-other' (group has 'prompt-0')");
-    assertThat(reasons.get("reused-model-m9")).contains("policy.modelId 'policy-b' (group has '" + MODEL + "')");
+        deadLetters.stream()
+            .collect(Collectors.toMap(DeadLetter::getRecordId, DeadLetter::getReason));
+    assertThat(reasons)
+        .containsOnlyKeys(odd.values().stream().map(Generation::getGenerationId).toList());
+    assertThat(reasons.get("reused-prompt-m9"))
+        .contains("promptId 'prompt-other' (group has 'prompt-0')");
+    assertThat(reasons.get("reused-model-m9"))
+        .contains("policy.modelId 'policy-b' (group has '" + MODEL + "')");
     assertThat(reasons.get("reused-size-m9")).contains("expectedGroupSize 2 (group has 4)");
 
     List<RLBatch> batches = read(topics.batches(), RLBatch.class);
     List<RLGroup> groups = new ArrayList<>();
     batches.forEach(b -> groups.addAll(b.getGroups()));
-    assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrder(odd.keySet().toArray(String[]::new));
+    assertThat(groups)
+        .extracting(RLGroup::getGroupId)
+        .containsExactlyInAnyOrder(odd.keySet().toArray(String[]::new));
     for (RLGroup g : groups) {
       assertThat(g.getCompletion()).isEqualTo(GroupCompletion.FULL);
-      assertThat(g.getSamples()).extracting(RLSample::getGenerationId)
-          .containsExactlyInAnyOrder(g.getGroupId() + "-m0", g.getGroupId() + "-m1", g.getGroupId() + "-m2", g.getGroupId() + "-m3");
+      assertThat(g.getSamples())
+          .extracting(RLSample::getGenerationId)
+          .containsExactlyInAnyOrder(
+              g.getGroupId() + "-m0",
+              g.getGroupId() + "-m1",
+              g.getGroupId() + "-m2",
+              g.getGroupId() + "-m3");
     }
-    assertThat(groups).extracting(RLGroup::getPromptId).containsExactlyInAnyOrder("prompt-0", "prompt-1", "prompt-2");
+    assertThat(groups)
+        .extracting(RLGroup::getPromptId)
+        .containsExactlyInAnyOrder("prompt-0", "prompt-1", "prompt-2");
     assertThat(read(topics.filteredGroups(), RLGroup.class)).isEmpty();
   }
 
@@ -223,7 +266,8 @@ class EventTimeBacklogITCase {
     Map<String, Long> counts = new HashMap<>();
     for (List<RLGroup> list : List.of(batched, setAside)) {
       for (RLGroup g : list) {
-        counts.merge(g.getCompletion() + " " + g.getSamples().size() + " of " + GROUP_SIZE, 1L, Long::sum);
+        counts.merge(
+            g.getCompletion() + " " + g.getSamples().size() + " of " + GROUP_SIZE, 1L, Long::sum);
       }
     }
     return counts.toString();
@@ -235,12 +279,17 @@ class EventTimeBacklogITCase {
     return dayAgo - dayAgo % 1_000;
   }
 
-  private static ProducerRecord<byte[], byte[]> record(TestTopics topics, RecordCodec<Generation> codec, Generation g) {
+  private static ProducerRecord<byte[], byte[]> record(
+      TestTopics topics, RecordCodec<Generation> codec, Generation g) {
     return new ProducerRecord<>(topics.generations(), 0, null, codec.encode(g, WireFormat.AVRO));
   }
 
-  /** A math answer, right for even sample indexes and wrong for odd ones, so every group's rewards vary. */
-  private static Generation member(String groupId, String promptId, String model, int size, int index, long createdAtMs) {
+  /**
+   * A math answer, right for even sample indexes and wrong for odd ones, so every group's rewards
+   * vary.
+   */
+  private static Generation member(
+      String groupId, String promptId, String model, int size, int index, long createdAtMs) {
     return Generation.newBuilder()
         .setGenerationId(groupId + "-m" + index)
         .setPromptId(promptId)
@@ -249,7 +298,12 @@ class EventTimeBacklogITCase {
         .setSampleIndex(index)
         .setPrompt(List.of(new ChatMessage("user", "What is 6 * 7?")))
         .setResponse(index % 2 == 0 ? "6 * 7 = 42. The answer is 42." : "The answer is 41.")
-        .setTask(TaskMetadata.newBuilder().setDataSource("gsm8k").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("gsm8k")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build())
         .setPolicy(policy(model))
         .setCreatedAtMs(createdAtMs)
         .setConsentToTrain(true)
@@ -261,7 +315,8 @@ class EventTimeBacklogITCase {
   }
 
   private JobClient start(LodestarOptions options) throws Exception {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineJob.build(env, options);
     JobClient job = env.executeAsync("event-time-it");
     started.add(job);
@@ -270,7 +325,8 @@ class EventTimeBacklogITCase {
   }
 
   private void drain(JobClient job) throws Exception {
-    job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+    job.stopWithSavepoint(
+            true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
   }
@@ -279,7 +335,8 @@ class EventTimeBacklogITCase {
     return options(topics, parallelism, Map.of());
   }
 
-  private LodestarOptions options(TestTopics topics, int parallelism, Map<String, String> overrides) {
+  private LodestarOptions options(
+      TestTopics topics, int parallelism, Map<String, String> overrides) {
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     values.put(LodestarOptions.TOPIC_GENERATIONS.key(), topics.generations());
@@ -324,13 +381,19 @@ class EventTimeBacklogITCase {
     return CommittedRecords.read(kafka.bootstrapServers(), topic, type);
   }
 
-  private void waitForCommitted(String topic, Class<? extends SpecificRecordBase> type, int expected) throws Exception {
+  private void waitForCommitted(
+      String topic, Class<? extends SpecificRecordBase> type, int expected) throws Exception {
     JobClient job = started.get(started.size() - 1);
-    waitFor(expected + " records in " + topic, job, () -> CommittedReader.readAll(kafka.bootstrapServers(), topic,
-        Duration.ofSeconds(30)).size() >= expected);
+    waitFor(
+        expected + " records in " + topic,
+        job,
+        () ->
+            CommittedReader.readAll(kafka.bootstrapServers(), topic, Duration.ofSeconds(30)).size()
+                >= expected);
   }
 
-  private static void waitFor(String what, JobClient job, BooleanSupplier condition) throws Exception {
+  private static void waitFor(String what, JobClient job, BooleanSupplier condition)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!condition.getAsBoolean()) {
       JobStatus status = status(job);

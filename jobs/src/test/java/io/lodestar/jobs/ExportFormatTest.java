@@ -27,21 +27,32 @@ import org.junit.jupiter.api.Test;
 
 class ExportFormatTest {
 
-  private static final org.apache.flink.core.fs.Path EXPORT_DIR = new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export");
+  private static final org.apache.flink.core.fs.Path EXPORT_DIR =
+      new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export");
 
   @Test
   void theOptionsDefaultToEveryFormatOfTheirKindAndNameTheValidOnesWhenOneIsUnknown() {
     LodestarOptions defaults = LodestarOptions.fromArgs(new String[0]);
 
-    assertThat(defaults.exportFormats()).containsExactly(ExportFormat.VERL_PARQUET, ExportFormat.VERL_JSONL, ExportFormat.TRL_JSONL);
+    assertThat(defaults.exportFormats())
+        .containsExactly(
+            ExportFormat.VERL_PARQUET, ExportFormat.VERL_JSONL, ExportFormat.TRL_JSONL);
     assertThat(defaults.preferenceExportFormats())
         .containsExactly(
-            ExportFormat.TRL_PREFERENCE_JSONL, ExportFormat.TRL_PREFERENCE_TEXT_JSONL, ExportFormat.KTO_JSONL,
-            ExportFormat.OPENRLHF_JSONL, ExportFormat.OPENAI_DPO_JSONL);
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--export.formats", "verl-jsonl,kto-jsonl"}))
+            ExportFormat.TRL_PREFERENCE_JSONL,
+            ExportFormat.TRL_PREFERENCE_TEXT_JSONL,
+            ExportFormat.KTO_JSONL,
+            ExportFormat.OPENRLHF_JSONL,
+            ExportFormat.OPENAI_DPO_JSONL);
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(new String[] {"--export.formats", "verl-jsonl,kto-jsonl"}))
         .hasMessageContaining("export.formats")
-        .hasMessageContaining("unknown trainer file format 'kto-jsonl'; use any of verl-parquet, verl-jsonl, trl-jsonl");
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--export.preference-formats", "trl-jsonl"}))
+        .hasMessageContaining(
+            "unknown trainer file format 'kto-jsonl'; use any of verl-parquet, verl-jsonl, trl-jsonl");
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(new String[] {"--export.preference-formats", "trl-jsonl"}))
         .hasMessageContaining("export.preference-formats")
         .hasMessageContaining("unknown preference file format 'trl-jsonl'");
     assertThat(ExportFormat.parseList(Kind.PREFERENCE, " , ")).isEmpty();
@@ -50,46 +61,81 @@ class ExportFormatTest {
   @Test
   void everyRowMappingAndSinkKeepsItsUidAndRowsSharedByTwoFormatsAreMadeOnce() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    TrainerFiles.attach(graphOnly(env, RLBatch.class), EXPORT_DIR, EnumSet.copyOf(ExportFormat.of(Kind.RL)));
+    TrainerFiles.attach(
+        graphOnly(env, RLBatch.class), EXPORT_DIR, EnumSet.copyOf(ExportFormat.of(Kind.RL)));
     PreferenceFiles.attach(
-        graphOnly(env, PreferencePair.class), graphOnly(env, UnpairedExample.class), EXPORT_DIR,
+        graphOnly(env, PreferencePair.class),
+        graphOnly(env, UnpairedExample.class),
+        EXPORT_DIR,
         EnumSet.copyOf(ExportFormat.of(Kind.PREFERENCE)));
 
     List<String> uids = new ArrayList<>();
     for (StreamNode node : env.getStreamGraph().getStreamNodes()) {
-      if (node.getTransformationUID() != null && !node.getTransformationUID().startsWith("graph-only-")) {
+      if (node.getTransformationUID() != null
+          && !node.getTransformationUID().startsWith("graph-only-")) {
         uids.add(node.getTransformationUID());
       }
     }
     List<String> sinks =
-        List.of("sink-verl-parquet", "sink-verl-jsonl", "sink-trl-jsonl", "sink-trl-preference-jsonl",
-            "sink-trl-preference-text-jsonl", "sink-openrlhf-jsonl", "sink-openai-dpo-jsonl", "sink-kto-jsonl");
-    List<String> expected = new ArrayList<>(List.of(
-        "batch-to-verl-samples", "batch-to-trl-samples", "pairs-to-trl-preference", "pairs-to-trl-preference-text",
-        "pairs-to-openrlhf", "pairs-to-openai-dpo", "unpaired-to-kto"));
+        List.of(
+            "sink-verl-parquet",
+            "sink-verl-jsonl",
+            "sink-trl-jsonl",
+            "sink-trl-preference-jsonl",
+            "sink-trl-preference-text-jsonl",
+            "sink-openrlhf-jsonl",
+            "sink-openai-dpo-jsonl",
+            "sink-kto-jsonl");
+    List<String> expected =
+        new ArrayList<>(
+            List.of(
+                "batch-to-verl-samples",
+                "batch-to-trl-samples",
+                "pairs-to-trl-preference",
+                "pairs-to-trl-preference-text",
+                "pairs-to-openrlhf",
+                "pairs-to-openai-dpo",
+                "unpaired-to-kto"));
     expected.addAll(sinks);
     sinks.forEach(sink -> expected.add("Sink Committer: " + sink));
-    // Savepoints find operator state (the sinks' pending files included) by these uids: they must never change.
+    // Savepoints find operator state (the sinks' pending files included) by these uids: they must
+    // never change.
     assertThat(uids).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
   void withoutUnpairedExamplesNoKtoFileIsAttached() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    PreferenceFiles.attach(graphOnly(env, PreferencePair.class), null, EXPORT_DIR, EnumSet.copyOf(ExportFormat.of(Kind.PREFERENCE)));
+    PreferenceFiles.attach(
+        graphOnly(env, PreferencePair.class),
+        null,
+        EXPORT_DIR,
+        EnumSet.copyOf(ExportFormat.of(Kind.PREFERENCE)));
 
     List<String> uids = new ArrayList<>();
-    env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(String.valueOf(n.getTransformationUID())));
-    assertThat(uids).contains("sink-openai-dpo-jsonl").doesNotContain("unpaired-to-kto", "sink-kto-jsonl");
+    env.getStreamGraph()
+        .getStreamNodes()
+        .forEach(n -> uids.add(String.valueOf(n.getTransformationUID())));
+    assertThat(uids)
+        .contains("sink-openai-dpo-jsonl")
+        .doesNotContain("unpaired-to-kto", "sink-kto-jsonl");
   }
 
   @Test
   void aFormatOfTheOtherKindIsRefusedRatherThanSilentlyNotWritten() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    assertThatThrownBy(() -> TrainerFiles.attach(graphOnly(env, RLBatch.class), EXPORT_DIR, Set.of(ExportFormat.KTO_JSONL)))
+    assertThatThrownBy(
+            () ->
+                TrainerFiles.attach(
+                    graphOnly(env, RLBatch.class), EXPORT_DIR, Set.of(ExportFormat.KTO_JSONL)))
         .hasMessageContaining("kto-jsonl is not a trainer file format");
-    assertThatThrownBy(() -> PreferenceFiles.attach(
-            graphOnly(env, PreferencePair.class), null, EXPORT_DIR, Set.of(ExportFormat.VERL_JSONL)))
+    assertThatThrownBy(
+            () ->
+                PreferenceFiles.attach(
+                    graphOnly(env, PreferencePair.class),
+                    null,
+                    EXPORT_DIR,
+                    Set.of(ExportFormat.VERL_JSONL)))
         .hasMessageContaining("verl-jsonl is not a preference file format");
   }
 
@@ -101,8 +147,11 @@ class ExportFormatTest {
     for (List<String> row : table(docs, "| where | streaming job")) {
       trainerFiles.add(row.get(1).replace("`", "").replace("<export.dir>/", ""));
     }
-    assertThat(trainerFiles).isEqualTo(ExportFormat.of(Kind.RL).stream().map(ExportFormat::fileLayout).toList());
-    Matcher picks = Pattern.compile("`export\\.formats` picks any of ([^(]*)\\(").matcher(docs.replaceAll("\\s+", " "));
+    assertThat(trainerFiles)
+        .isEqualTo(ExportFormat.of(Kind.RL).stream().map(ExportFormat::fileLayout).toList());
+    Matcher picks =
+        Pattern.compile("`export\\.formats` picks any of ([^(]*)\\(")
+            .matcher(docs.replaceAll("\\s+", " "));
     assertThat(picks.find()).as("docs/exports.md: 'export.formats picks any of'").isTrue();
     assertThat(quoted(picks.group(1))).isEqualTo(ids(Kind.RL));
 
@@ -112,7 +161,12 @@ class ExportFormatTest {
     }
     List<String> table = new ArrayList<>();
     for (ExportFormat f : ExportFormat.of(Kind.PREFERENCE)) {
-      table.add(f.id() + " " + f.fileLayout().substring(f.id().length() + 1) + " " + f.recordType().getSimpleName());
+      table.add(
+          f.id()
+              + " "
+              + f.fileLayout().substring(f.id().length() + 1)
+              + " "
+              + f.recordType().getSimpleName());
     }
     assertThat(preference).isEqualTo(table);
   }
@@ -121,13 +175,18 @@ class ExportFormatTest {
   void theReadmesOptionTableListsEveryFormatOfEachOption() throws IOException {
     String readme = repositoryFile("README.md");
 
-    assertThat(quoted(lastCell(readme, "| `export.dir` / `export.formats` |"))).isEqualTo(ids(Kind.RL));
-    assertThat(quoted(lastCell(readme, "| `export.preference-formats` |"))).isEqualTo(ids(Kind.PREFERENCE));
+    assertThat(quoted(lastCell(readme, "| `export.dir` / `export.formats` |")))
+        .isEqualTo(ids(Kind.RL));
+    assertThat(quoted(lastCell(readme, "| `export.preference-formats` |")))
+        .isEqualTo(ids(Kind.PREFERENCE));
   }
 
-  private static <T extends SpecificRecordBase> DataStream<T> graphOnly(StreamExecutionEnvironment env, Class<T> type) {
+  private static <T extends SpecificRecordBase> DataStream<T> graphOnly(
+      StreamExecutionEnvironment env, Class<T> type) {
     // Builds the graph only; nothing runs, so no record is ever made.
-    return env.fromSequence(0, 0).map(i -> (T) null, new AvroTypeInfo<>(type)).uid("graph-only-" + type.getSimpleName());
+    return env.fromSequence(0, 0)
+        .map(i -> (T) null, new AvroTypeInfo<>(type))
+        .uid("graph-only-" + type.getSimpleName());
   }
 
   private static List<String> ids(Kind kind) {
@@ -144,8 +203,12 @@ class ExportFormatTest {
   }
 
   private static String lastCell(String markdown, String rowStart) {
-    String row = markdown.lines().filter(l -> l.startsWith(rowStart)).findFirst().orElseThrow(
-        () -> new AssertionError("no row starting " + rowStart));
+    String row =
+        markdown
+            .lines()
+            .filter(l -> l.startsWith(rowStart))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no row starting " + rowStart));
     String[] cells = row.split("\\|");
     return cells[cells.length - 1];
   }

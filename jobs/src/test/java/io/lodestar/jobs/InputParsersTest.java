@@ -39,9 +39,13 @@ class InputParsersTest {
   private static final long CREATED_AT_MS = 1_718_000_000_000L;
   private static final int MAX_PAYLOAD_BYTES = 32;
   private static final LodestarOptions OPTIONS =
-      LodestarOptions.fromArgs(new String[] {"--dead-letter.max-payload-bytes", String.valueOf(MAX_PAYLOAD_BYTES)});
+      LodestarOptions.fromArgs(
+          new String[] {"--dead-letter.max-payload-bytes", String.valueOf(MAX_PAYLOAD_BYTES)});
 
-  /** A parser as the pipeline builds it, a usable record of its input, and one its validator refuses. */
+  /**
+   * A parser as the pipeline builds it, a usable record of its input, and one its validator
+   * refuses.
+   */
   record Parser<T extends SpecificRecordBase>(
       Function<LodestarOptions, ParseFunction<T>> build,
       Class<T> type,
@@ -115,12 +119,17 @@ class InputParsersTest {
   }
 
   static PolicyUpdate policyUpdate(long publishedAtMs) {
-    return PolicyUpdate.newBuilder().setModelId("qwen-7b").setPolicyVersion(6L).setPublishedAtMs(publishedAtMs).build();
+    return PolicyUpdate.newBuilder()
+        .setModelId("qwen-7b")
+        .setPolicyVersion(6L)
+        .setPublishedAtMs(publishedAtMs)
+        .build();
   }
 
   private record Outcome<T>(List<T> passed, List<DeadLetter> deadLetters) {}
 
-  private static <T extends SpecificRecordBase> Outcome<T> parse(Parser<T> parser, byte[] value) throws Exception {
+  private static <T extends SpecificRecordBase> Outcome<T> parse(Parser<T> parser, byte[] value)
+      throws Exception {
     RawRecord raw = new RawRecord("in." + parser.origin(), 2, 77L, CREATED_AT_MS, null, value);
     try (OneInputStreamOperatorTestHarness<RawRecord, T> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(parser.build().apply(OPTIONS))) {
@@ -132,7 +141,8 @@ class InputParsersTest {
     }
   }
 
-  private static <T extends SpecificRecordBase> byte[] encode(Parser<T> parser, T record, WireFormat format) {
+  private static <T extends SpecificRecordBase> byte[] encode(
+      Parser<T> parser, T record, WireFormat format) {
     return RecordCodec.of(parser.type()).encode(record, format);
   }
 
@@ -144,7 +154,8 @@ class InputParsersTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parsers")
-  <T extends SpecificRecordBase> void shouldPassARecordTheRealValidatorAccepts(Parser<T> parser) throws Exception {
+  <T extends SpecificRecordBase> void shouldPassARecordTheRealValidatorAccepts(Parser<T> parser)
+      throws Exception {
     T valid = parser.validAt().apply(CREATED_AT_MS);
 
     Outcome<T> outcome = parse(parser, encode(parser, valid, WireFormat.AVRO));
@@ -155,8 +166,9 @@ class InputParsersTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parsers")
-  <T extends SpecificRecordBase> void shouldDeadLetterWithTheRealValidatorsReasonCutToTheConfiguredMaximum(Parser<T> parser)
-      throws Exception {
+  <T extends SpecificRecordBase>
+      void shouldDeadLetterWithTheRealValidatorsReasonCutToTheConfiguredMaximum(Parser<T> parser)
+          throws Exception {
     byte[] json = encode(parser, parser.invalid(), WireFormat.JSON);
 
     Outcome<T> outcome = parse(parser, json);
@@ -179,8 +191,8 @@ class InputParsersTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parsers")
-  <T extends SpecificRecordBase> void shouldDeadLetterAnEventTimeADayAheadOfTheWallClock(Parser<T> parser)
-      throws Exception {
+  <T extends SpecificRecordBase> void shouldDeadLetterAnEventTimeADayAheadOfTheWallClock(
+      Parser<T> parser) throws Exception {
     long aDayAhead = System.currentTimeMillis() + 86_400_000L;
     byte[] avro = encode(parser, parser.validAt().apply(aDayAhead), WireFormat.AVRO);
 
@@ -192,21 +204,27 @@ class InputParsersTest {
     assertThat(dead.getErrorKind()).isEqualTo("FUTURE_EVENT_TIME");
     assertThat(dead.getReason())
         .matches(
-            parser.timeField() + " " + aDayAhead + " is \\d+ ms ahead of the wall clock \\(\\d+\\), more than"
+            parser.timeField()
+                + " "
+                + aDayAhead
+                + " is \\d+ ms ahead of the wall clock \\(\\d+\\), more than"
                 + " validate.max-clock-skew = 300000 ms");
     assertThat(dead.getOffset()).isEqualTo(77L);
     assertThat(dead.getPayloadSize()).isEqualTo(avro.length);
-    assertThat(payload(dead)).isEqualTo(Arrays.copyOf(avro, Math.min(avro.length, MAX_PAYLOAD_BYTES)));
+    assertThat(payload(dead))
+        .isEqualTo(Arrays.copyOf(avro, Math.min(avro.length, MAX_PAYLOAD_BYTES)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("parsers")
-  <T extends SpecificRecordBase> void shouldNameTheIdOfARecordThatCannotBeDecodedWhenTheIdWasReadable(Parser<T> parser)
-      throws Exception {
+  <T extends SpecificRecordBase>
+      void shouldNameTheIdOfARecordThatCannotBeDecodedWhenTheIdWasReadable(Parser<T> parser)
+          throws Exception {
     T valid = parser.validAt().apply(CREATED_AT_MS);
     String id = parser.invalidId();
     byte[] json = encode(parser, valid, WireFormat.JSON);
-    byte[] cutShort = Arrays.copyOf(json, json.length - 3); // the id comes first, the break at the end
+    byte[] cutShort =
+        Arrays.copyOf(json, json.length - 3); // the id comes first, the break at the end
     byte[] avro = encode(parser, valid, WireFormat.AVRO);
     byte[] avroCutShort = Arrays.copyOf(avro, 20);
 
@@ -214,37 +232,51 @@ class InputParsersTest {
       Outcome<T> outcome = parse(parser, broken);
 
       assertThat(outcome.passed()).isEmpty();
-      assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
-        assertThat(dead.getErrorKind()).isEqualTo("MALFORMED");
-        assertThat(dead.getRecordId()).isEqualTo(id);
-      });
+      assertThat(outcome.deadLetters())
+          .singleElement()
+          .satisfies(
+              dead -> {
+                assertThat(dead.getErrorKind()).isEqualTo("MALFORMED");
+                assertThat(dead.getRecordId()).isEqualTo(id);
+              });
     }
   }
 
   /** The feedback parser exactly as the pipeline builds it. */
   private static final Parser<Feedback> FEEDBACK =
       new Parser<>(
-          PipelineTopology::feedbackParser, Feedback.class, "parse.feedback", "createdAtMs", InputParsersTest::vote,
-          null, null, "fb-9");
+          PipelineTopology::feedbackParser,
+          Feedback.class,
+          "parse.feedback",
+          "createdAtMs",
+          InputParsersTest::vote,
+          null,
+          null,
+          "fb-9");
 
   @org.junit.jupiter.api.Test
   void shouldDeadLetterAMisspeltFeedbackKindInsteadOfDroppingItQuietly() throws Exception {
     byte[] json =
-        new String(encode(FEEDBACK, vote(CREATED_AT_MS), WireFormat.JSON), java.nio.charset.StandardCharsets.UTF_8)
+        new String(
+                encode(FEEDBACK, vote(CREATED_AT_MS), WireFormat.JSON),
+                java.nio.charset.StandardCharsets.UTF_8)
             .replace("\"PAIRWISE\"", "\"PAIRWYSE\"")
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     Outcome<Feedback> outcome = parse(FEEDBACK, json);
 
     assertThat(outcome.passed()).isEmpty();
-    assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
-      assertThat(dead.getErrorKind()).isEqualTo("INVALID");
-      assertThat(dead.getRecordId()).isEqualTo("fb-9");
-      assertThat(dead.getReason())
-          .isEqualTo(
-              "kind is not one of THUMB, RATING, PAIRWISE, EDIT, REGENERATE, COPY, ACCEPT"
-                  + " (an unknown or misspelt kind reads as UNKNOWN)");
-    });
+    assertThat(outcome.deadLetters())
+        .singleElement()
+        .satisfies(
+            dead -> {
+              assertThat(dead.getErrorKind()).isEqualTo("INVALID");
+              assertThat(dead.getRecordId()).isEqualTo("fb-9");
+              assertThat(dead.getReason())
+                  .isEqualTo(
+                      "kind is not one of THUMB, RATING, PAIRWISE, EDIT, REGENERATE, COPY, ACCEPT"
+                          + " (an unknown or misspelt kind reads as UNKNOWN)");
+            });
   }
 
   @org.junit.jupiter.api.Test
@@ -262,12 +294,17 @@ class InputParsersTest {
     Outcome<Feedback> outcome = parse(FEEDBACK, encode(FEEDBACK, rating, WireFormat.AVRO));
 
     assertThat(outcome.passed()).isEmpty();
-    assertThat(outcome.deadLetters()).singleElement().satisfies(dead -> {
-      assertThat(dead.getErrorKind()).isEqualTo("INVALID");
-      assertThat(dead.getReason()).isEqualTo("RATING feedback rating 7.0 is outside its declared range [1.0, 5.0]");
-      assertThat(dead.getRecordId()).isEqualTo("fb-9");
-    });
+    assertThat(outcome.deadLetters())
+        .singleElement()
+        .satisfies(
+            dead -> {
+              assertThat(dead.getErrorKind()).isEqualTo("INVALID");
+              assertThat(dead.getReason())
+                  .isEqualTo("RATING feedback rating 7.0 is outside its declared range [1.0, 5.0]");
+              assertThat(dead.getRecordId()).isEqualTo("fb-9");
+            });
     Feedback inRange = Feedback.newBuilder(rating).setRating(5.0).build();
-    assertThat(parse(FEEDBACK, encode(FEEDBACK, inRange, WireFormat.AVRO)).passed()).containsExactly(inRange);
+    assertThat(parse(FEEDBACK, encode(FEEDBACK, inRange, WireFormat.AVRO)).passed())
+        .containsExactly(inRange);
   }
 }

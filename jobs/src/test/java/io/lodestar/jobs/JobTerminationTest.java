@@ -23,7 +23,10 @@ class JobTerminationTest {
 
   private final AtomicInteger cancelRequests = new AtomicInteger();
   private final CountDownLatch awaitingResult = new CountDownLatch(1);
-  /** The job's result; counts whoever starts waiting on it, so a test knows when a caller blocks. */
+
+  /**
+   * The job's result; counts whoever starts waiting on it, so a test knows when a caller blocks.
+   */
   private final CompletableFuture<JobExecutionResult> result =
       new CompletableFuture<>() {
         @Override
@@ -51,7 +54,9 @@ class JobTerminationTest {
                 throw new IllegalStateException(e);
               }
             });
-    assertThat(awaitingResult.await(10, TimeUnit.SECONDS)).as("the caller waits on the job's result").isTrue();
+    assertThat(awaitingResult.await(10, TimeUnit.SECONDS))
+        .as("the caller waits on the job's result")
+        .isTrue();
     assertThat(cancelRequests).hasValue(1);
     // The result is not in yet, so a caller that waits for it cannot have returned.
     assertThat(waiting).isNotDone();
@@ -72,7 +77,8 @@ class JobTerminationTest {
 
   @Test
   void aJobThatDoesNotEndTimesOutNamingIt() {
-    assertThatThrownBy(() -> JobTermination.cancelAndAwait(job(JobStatus.RUNNING), Duration.ofMillis(300)))
+    assertThatThrownBy(
+            () -> JobTermination.cancelAndAwait(job(JobStatus.RUNNING), Duration.ofMillis(300)))
         .isInstanceOf(TimeoutException.class)
         .hasMessageContaining("had not ended")
         .hasMessageContaining(JOB_ID.toString());

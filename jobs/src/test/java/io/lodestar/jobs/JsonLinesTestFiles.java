@@ -38,7 +38,8 @@ final class JsonLinesTestFiles {
   }
 
   /** Every record of the finished files in {@code folder}, decoded from the plain JSON encoding. */
-  static <T extends SpecificRecordBase> List<T> read(Path folder, Class<T> type) throws IOException {
+  static <T extends SpecificRecordBase> List<T> read(Path folder, Class<T> type)
+      throws IOException {
     List<T> records = new ArrayList<>();
     for (String line : lines(finished(folder))) {
       records.add(PlainJson.fromJson(line, type));

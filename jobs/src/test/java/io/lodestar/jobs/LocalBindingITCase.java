@@ -30,22 +30,30 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A job run in this JVM (no cluster in context, as with {@code java ... PipelineJob}) listens on
- * loopback only, and its REST endpoint serves no jar upload. Reads this process's listening
- * sockets from {@code /proc}, so it runs on Linux only.
+ * loopback only, and its REST endpoint serves no jar upload. Reads this process's listening sockets
+ * from {@code /proc}, so it runs on Linux only.
  */
 class LocalBindingITCase {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   void shouldListenOnLoopbackOnlyAndRefuseJarUploadWhenRunLocally() throws Exception {
     assumeTrue(Files.isReadable(Path.of("/proc/self/net/tcp6")), "needs Linux /proc");
     Set<InetSocketAddress> before = ListeningSockets.ofThisProcess();
     StreamExecutionEnvironment env =
-        PipelineEnvironment.create(PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0])));
-    env.fromSequence(1, Long.MAX_VALUE).uid("numbers").name("Numbers")
-        .map(LocalBindingITCase::slowly, Types.LONG).uid("slowly").name("Slowly")
-        .sinkTo(new DiscardingSink<>()).uid("discard").name("Discard");
+        PipelineEnvironment.create(
+            PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0])));
+    env.fromSequence(1, Long.MAX_VALUE)
+        .uid("numbers")
+        .name("Numbers")
+        .map(LocalBindingITCase::slowly, Types.LONG)
+        .uid("slowly")
+        .name("Slowly")
+        .sinkTo(new DiscardingSink<>())
+        .uid("discard")
+        .name("Discard");
 
     JobClient job = env.executeAsync("local-binding");
     try {
@@ -59,9 +67,13 @@ class LocalBindingITCase {
       int rest = restPort(opened);
       SoftAssertions softly = new SoftAssertions();
       softly.assertThat(opened).as("sockets the local cluster listens on").isNotEmpty();
-      softly.assertThat(opened).allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).as(a.toString()).isTrue());
+      softly
+          .assertThat(opened)
+          .allSatisfy(
+              a -> assertThat(a.getAddress().isLoopbackAddress()).as(a.toString()).isTrue());
       softly.assertThat(get(rest, "/overview")).as("GET /overview").isEqualTo(200);
-      // With web submission on, GET /jars lists uploaded jars (200); off, the handler does not exist.
+      // With web submission on, GET /jars lists uploaded jars (200); off, the handler does not
+      // exist.
       softly.assertThat(get(rest, "/jars")).as("GET /jars").isEqualTo(404);
       softly.assertAll();
     } finally {
@@ -89,11 +101,16 @@ class LocalBindingITCase {
 
   private static int get(int port, String path) throws IOException, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  /** The TCP sockets this process listens on, read from /proc: its socket inodes, matched in /proc/net/tcp{,6}. */
+  /**
+   * The TCP sockets this process listens on, read from /proc: its socket inodes, matched in
+   * /proc/net/tcp{,6}.
+   */
   static final class ListeningSockets {
 
     private static final String LISTEN = "0A";
@@ -123,7 +140,8 @@ class LocalBindingITCase {
         List<String> lines = new ArrayList<>(Files.readAllLines(path));
         for (String line : lines.subList(1, lines.size())) {
           String[] f = line.trim().split("\\s+");
-          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+          // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
+          // inode
           if (f.length > 9 && f[3].equals(LISTEN) && inodes.contains(f[9])) {
             listening.add(address(f[1]));
           }
@@ -132,7 +150,10 @@ class LocalBindingITCase {
       return listening;
     }
 
-    /** {@code HEX_ADDRESS:HEX_PORT}, the address as 32-bit words each in the kernel's little-endian order. */
+    /**
+     * {@code HEX_ADDRESS:HEX_PORT}, the address as 32-bit words each in the kernel's little-endian
+     * order.
+     */
     private static InetSocketAddress address(String field) throws IOException {
       String[] parts = field.split(":");
       String hex = parts[0];

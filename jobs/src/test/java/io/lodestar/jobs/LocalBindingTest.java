@@ -17,7 +17,8 @@ class LocalBindingTest {
   @Test
   void shouldBindALocallyRunJobToLoopbackWithoutWebSubmission() {
     StreamExecutionEnvironment env =
-        PipelineEnvironment.create(PipelineEnvironment.streaming(LodestarOptions.fromArgs(new String[0])));
+        PipelineEnvironment.create(
+            PipelineEnvironment.streaming(LodestarOptions.fromArgs(new String[0])));
 
     assertLoopbackOnly(env.getConfiguration());
   }
@@ -25,7 +26,8 @@ class LocalBindingTest {
   @Test
   void shouldBindTheBoundedJobToLoopbackToo() {
     StreamExecutionEnvironment env =
-        PipelineEnvironment.create(PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0])));
+        PipelineEnvironment.create(
+            PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0])));
 
     assertLoopbackOnly(env.getConfiguration());
   }
@@ -41,13 +43,16 @@ class LocalBindingTest {
     assertThat(bound.get(RestOptions.BIND_ADDRESS)).isEqualTo("0.0.0.0");
     assertThat(bound.get(WebOptions.SUBMIT_ENABLE)).isTrue();
     assertThat(bound.get(JobManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
-    assertThat(conf.getOptional(JobManagerOptions.BIND_HOST)).as("the given configuration is not changed").isEmpty();
+    assertThat(conf.getOptional(JobManagerOptions.BIND_HOST))
+        .as("the given configuration is not changed")
+        .isEmpty();
   }
 
   @Test
   void shouldLeaveAJobSubmittedToAClusterToTheClustersConfiguration() {
     Configuration conf = new Configuration();
-    StreamExecutionEnvironment remote = StreamExecutionEnvironment.createRemoteEnvironment("flink.example", 8081, conf);
+    StreamExecutionEnvironment remote =
+        StreamExecutionEnvironment.createRemoteEnvironment("flink.example", 8081, conf);
 
     Configuration applied = LocalBinding.forEnvironment(remote, conf);
 
@@ -59,7 +64,9 @@ class LocalBindingTest {
   private static void assertLoopbackOnly(ReadableConfig conf) {
     assertThat(conf.get(RestOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
     assertThat(conf.get(RestOptions.ADDRESS)).isEqualTo("127.0.0.1");
-    assertThat(conf.get(JobManagerOptions.BIND_HOST)).as("blob server and RPC").isEqualTo("127.0.0.1");
+    assertThat(conf.get(JobManagerOptions.BIND_HOST))
+        .as("blob server and RPC")
+        .isEqualTo("127.0.0.1");
     assertThat(conf.get(TaskManagerOptions.BIND_HOST)).isEqualTo("127.0.0.1");
     assertThat(conf.get(TaskManagerOptions.HOST)).isEqualTo("127.0.0.1");
     assertThat(conf.get(WebOptions.SUBMIT_ENABLE)).isFalse();

@@ -23,8 +23,8 @@ import java.util.Map;
 /**
  * Turns OpenAssistant conversation trees into Lodestar records: every assistant reply is a
  * generation whose prompt is the conversation up to its parent (siblings share the parent as prompt
- * and group); the human ranking of sibling replies becomes one RATING per ranked reply
- * ({@code maxRank - rank} on {@code [0, maxRank]}), and every {@code +1} / {@code -1} emoji one THUMB.
+ * and group); the human ranking of sibling replies becomes one RATING per ranked reply ({@code
+ * maxRank - rank} on {@code [0, maxRank]}), and every {@code +1} / {@code -1} emoji one THUMB.
  * Emoji on prompter messages are kept as thumbs too: they name no generation, so the pipeline must
  * route them as unmatched. Other emoji ({@code red_flag}, {@code _skip_*}) are not preferences.
  */
@@ -36,10 +36,13 @@ final class OasstConversations {
   static final class Converted {
     final List<Generation> generations = new ArrayList<>();
     final List<Feedback> feedback = new ArrayList<>();
+
     /** Ranked sibling groups: parent id to reply ids with their rank. */
     final Map<String, Map<String, Integer>> rankings = new LinkedHashMap<>();
+
     /** Assistant replies with thumbs: id to [ups, downs], and their prompt. */
     final Map<String, int[]> thumbs = new LinkedHashMap<>();
+
     final Map<String, String> promptOf = new LinkedHashMap<>();
     final List<String> thumbIdsOnPrompterMessages = new ArrayList<>();
     final Map<String, List<String>> thumbIdsByGeneration = new LinkedHashMap<>();
@@ -65,15 +68,17 @@ final class OasstConversations {
     boolean assistant = "assistant".equals(message.path("role").asText());
     thumbs(message, id, assistant);
     List<ChatMessage> conversation = new ArrayList<>(before);
-    conversation.add(new ChatMessage(assistant ? "assistant" : "user", message.path("text").asText()));
+    conversation.add(
+        new ChatMessage(assistant ? "assistant" : "user", message.path("text").asText()));
 
     JsonNode replies = message.path("replies");
     List<JsonNode> assistantReplies = new ArrayList<>();
-    replies.forEach(r -> {
-      if ("assistant".equals(r.path("role").asText())) {
-        assistantReplies.add(r);
-      }
-    });
+    replies.forEach(
+        r -> {
+          if ("assistant".equals(r.path("role").asText())) {
+            assistantReplies.add(r);
+          }
+        });
     int maxRank = -1;
     for (JsonNode r : assistantReplies) {
       if (r.hasNonNull("rank")) {
@@ -92,8 +97,13 @@ final class OasstConversations {
               .setSampleIndex(i)
               .setPrompt(conversation)
               .setResponse(r.path("text").asText())
-              .setTask(TaskMetadata.newBuilder().setDataSource("oasst").setKind(TaskKind.CHAT).build())
-              .setPolicy(Policy.newBuilder().setModelId(r.path("model_name").asText("oasst-human")).setPolicyVersion(0).build())
+              .setTask(
+                  TaskMetadata.newBuilder().setDataSource("oasst").setKind(TaskKind.CHAT).build())
+              .setPolicy(
+                  Policy.newBuilder()
+                      .setModelId(r.path("model_name").asText("oasst-human"))
+                      .setPolicyVersion(0)
+                      .build())
               .setCreatedAtMs(clock++)
               .setConsentToTrain(true)
               .build());
@@ -144,7 +154,8 @@ final class OasstConversations {
     }
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecordBase> void write(List<T> records, Path file) throws IOException {
+  static <T extends org.apache.avro.specific.SpecificRecordBase> void write(
+      List<T> records, Path file) throws IOException {
     try (BufferedWriter writer = Files.newBufferedWriter(file)) {
       for (T r : records) {
         writer.write(PlainJson.toJsonString(r));

@@ -29,12 +29,16 @@ class OasstPreferenceITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir Path work;
 
   @Test
-  void everyRankedSiblingGroupYieldsExactlyItsImpliedPairsAndEveryThumbIsAccountedFor() throws Exception {
+  void everyRankedSiblingGroupYieldsExactlyItsImpliedPairsAndEveryThumbIsAccountedFor()
+      throws Exception {
     Path trees = BoundedJobITCase.testData().resolve("oasst/en_100_tree.jsonl");
     OasstConversations.Converted data = OasstConversations.read(trees);
     Path generations = work.resolve("generations.jsonl");
@@ -47,7 +51,14 @@ class OasstPreferenceITCase {
     BoundedJob.run(
         new BoundedJob.Inputs(generations, feedback, out),
         LodestarOptions.fromArgs(
-            new String[] {"--preference.rating-gap", "0", "--preference.max-pairs-per-prompt", "1000", "--export.preference-formats", ""}));
+            new String[] {
+              "--preference.rating-gap",
+              "0",
+              "--preference.max-pairs-per-prompt",
+              "1000",
+              "--export.preference-formats",
+              ""
+            }));
 
     List<PreferencePair> pairs = read(out, "pairs", PreferencePair.class);
     List<UnpairedExample> unpaired = read(out, "unpaired", UnpairedExample.class);
@@ -55,17 +66,24 @@ class OasstPreferenceITCase {
 
     Set<String> expectedRatingPairs = new HashSet<>();
     for (Map<String, Integer> ranking : data.rankings.values()) {
-      ranking.forEach((better, betterRank) -> ranking.forEach((worse, worseRank) -> {
-        if (betterRank < worseRank) {
-          expectedRatingPairs.add(PreferenceExamples.pairId(PairSource.RATING, better, worse));
-        }
-      }));
+      ranking.forEach(
+          (better, betterRank) ->
+              ranking.forEach(
+                  (worse, worseRank) -> {
+                    if (betterRank < worseRank) {
+                      expectedRatingPairs.add(
+                          PreferenceExamples.pairId(PairSource.RATING, better, worse));
+                    }
+                  }));
     }
     assertThat(data.rankings).hasSizeGreaterThan(50);
-    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.RATING).extracting(PreferencePair::getPairId)
+    assertThat(pairs)
+        .filteredOn(p -> p.getSource() == PairSource.RATING)
+        .extracting(PreferencePair::getPairId)
         .containsExactlyInAnyOrderElementsOf(expectedRatingPairs);
 
-    // Thumbs: each reply's thumbs sum to a label; within one prompt every liked reply beats every disliked one.
+    // Thumbs: each reply's thumbs sum to a label; within one prompt every liked reply beats every
+    // disliked one.
     Set<String> expectedThumbPairs = new HashSet<>();
     Set<String> expectedLoneLabels = new HashSet<>();
     Set<String> conflicted = new HashSet<>();
@@ -79,11 +97,13 @@ class OasstPreferenceITCase {
       boolean opposed = false;
       for (Map.Entry<String, int[]> other : data.thumbs.entrySet()) {
         int[] o = other.getValue();
-        boolean sameprompt = data.promptOf.get(other.getKey()).equals(data.promptOf.get(e.getKey()));
+        boolean sameprompt =
+            data.promptOf.get(other.getKey()).equals(data.promptOf.get(e.getKey()));
         if (sameprompt && o[0] != o[1] && (o[0] > o[1]) != liked) {
           opposed = true;
           if (liked) {
-            expectedThumbPairs.add(PreferenceExamples.pairId(PairSource.THUMBS, e.getKey(), other.getKey()));
+            expectedThumbPairs.add(
+                PreferenceExamples.pairId(PairSource.THUMBS, e.getKey(), other.getKey()));
           }
         }
       }
@@ -91,12 +111,18 @@ class OasstPreferenceITCase {
         expectedLoneLabels.add(PreferenceExamples.exampleId(PairSource.THUMBS, e.getKey(), liked));
       }
     }
-    assertThat(pairs).filteredOn(p -> p.getSource() == PairSource.THUMBS).extracting(PreferencePair::getPairId)
+    assertThat(pairs)
+        .filteredOn(p -> p.getSource() == PairSource.THUMBS)
+        .extracting(PreferencePair::getPairId)
         .containsExactlyInAnyOrderElementsOf(expectedThumbPairs);
-    assertThat(unpaired).extracting(UnpairedExample::getExampleId).containsExactlyInAnyOrderElementsOf(expectedLoneLabels);
+    assertThat(unpaired)
+        .extracting(UnpairedExample::getExampleId)
+        .containsExactlyInAnyOrderElementsOf(expectedLoneLabels);
 
     Set<String> accounted = new HashSet<>();
-    pairs.stream().filter(p -> p.getSource() == PairSource.THUMBS).forEach(p -> accounted.addAll(p.getProvenance().getFeedbackIds()));
+    pairs.stream()
+        .filter(p -> p.getSource() == PairSource.THUMBS)
+        .forEach(p -> accounted.addAll(p.getProvenance().getFeedbackIds()));
     unpaired.forEach(u -> accounted.addAll(u.getProvenance().getFeedbackIds()));
     conflicted.forEach(id -> accounted.addAll(data.thumbIdsByGeneration.get(id)));
     deadLetters.stream()
@@ -106,12 +132,14 @@ class OasstPreferenceITCase {
     data.thumbIdsByGeneration.values().forEach(everyThumb::addAll);
     assertThat(everyThumb).hasSizeGreaterThan(1000);
     assertThat(accounted).containsAll(everyThumb);
-    assertThat(deadLetters).filteredOn(d -> DeadLetters.UNMATCHED_FEEDBACK.equals(d.getErrorKind()))
+    assertThat(deadLetters)
+        .filteredOn(d -> DeadLetters.UNMATCHED_FEEDBACK.equals(d.getErrorKind()))
         .extracting(DeadLetter::getRecordId)
         .containsExactlyInAnyOrderElementsOf(data.thumbIdsOnPrompterMessages);
   }
 
-  private static <T extends SpecificRecordBase> List<T> read(Path dir, String output, Class<T> type) throws IOException {
+  private static <T extends SpecificRecordBase> List<T> read(Path dir, String output, Class<T> type)
+      throws IOException {
     return JsonLinesTestFiles.read(dir.resolve(output), type);
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.GroupCompletion;
@@ -14,6 +13,7 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,10 @@ class OpenAiChatInputITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final long CREATED_S = 1_767_225_600L;
   private static final String QUESTION = "What is 6 times 7?";
@@ -81,45 +84,66 @@ class OpenAiChatInputITCase {
   }
 
   @Test
-  void chatCompletionLogsBecomeScoredGenerationsAndBatchesWithOneGroupPerResponse() throws Exception {
+  void chatCompletionLogsBecomeScoredGenerationsAndBatchesWithOneGroupPerResponse()
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
     kafka.createTopics(2, topics.all());
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options(topics)));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options(topics)));
     PipelineJob.build(env, options(topics));
     job = env.executeAsync("openai-chat-input-it");
     waitFor("the job to run", () -> status(job) == JobStatus.RUNNING);
 
     List<byte[]> generations = new ArrayList<>();
     for (int r = 0; r < 3; r++) {
-      generations.add(ChatCompletionRecords.bytes(
-          ChatCompletionRecords.mathRecord(
-              "chatcmpl-it-" + r, CREATED_S + r, QUESTION, List.of("#### 42", "#### 48", "#### 42", "#### 7" + r), 9)));
+      generations.add(
+          ChatCompletionRecords.bytes(
+              ChatCompletionRecords.mathRecord(
+                  "chatcmpl-it-" + r,
+                  CREATED_S + r,
+                  QUESTION,
+                  List.of("#### 42", "#### 48", "#### 42", "#### 7" + r),
+                  9)));
     }
     // K = 2 samples of one prompt requested one at a time, joined by their metadata.
     for (int k = 0; k < 2; k++) {
       ObjectNode sample =
-          ChatCompletionRecords.mathRecord("chatcmpl-sep-" + k, CREATED_S + 10 + k, QUESTION, List.of(k == 0 ? "#### 42" : "#### 41"), 9);
-      ((ObjectNode) sample.get("metadata")).put("sample_group_id", "sweep-1").put("sample_index", k).put("sample_group_size", 2);
+          ChatCompletionRecords.mathRecord(
+              "chatcmpl-sep-" + k,
+              CREATED_S + 10 + k,
+              QUESTION,
+              List.of(k == 0 ? "#### 42" : "#### 41"),
+              9);
+      ((ObjectNode) sample.get("metadata"))
+          .put("sample_group_id", "sweep-1")
+          .put("sample_index", k)
+          .put("sample_group_size", 2);
       generations.add(ChatCompletionRecords.bytes(sample));
     }
     generations.add(generations.get(0)); // a replay: the same ids again
     ObjectNode shortOfChoices =
-        ChatCompletionRecords.mathRecord("chatcmpl-bad", CREATED_S + 20, QUESTION, List.of("#### 42", "#### 42"), 9);
+        ChatCompletionRecords.mathRecord(
+            "chatcmpl-bad", CREATED_S + 20, QUESTION, List.of("#### 42", "#### 42"), 9);
     ((ObjectNode) shortOfChoices.get("request")).put("n", 3);
     generations.add(ChatCompletionRecords.bytes(shortOfChoices));
     generations.add("not a chat record".getBytes(StandardCharsets.UTF_8));
     String vote =
         "{\"response_id\": \"chatcmpl-it-0\", \"choice_index\": 0, \"other_response_id\": \"chatcmpl-it-0\","
             + " \"other_choice_index\": 1, \"kind\": \"vote\", \"value\": \"A\", \"user_id_hash\": \"u-1\","
-            + " \"created_at_ms\": " + (CREATED_S + 30) * 1000 + "}";
+            + " \"created_at_ms\": "
+            + (CREATED_S + 30) * 1000
+            + "}";
     publish(topics.generations(), generations);
     publish(topics.feedback(), List.of(vote.getBytes(StandardCharsets.UTF_8)));
 
-    waitFor("every generation and both dead letters to be committed",
-        () -> readSoFar(topics.scored(), ScoredGeneration.class).size() >= 14
-            && readSoFar(topics.deadLetters(), DeadLetter.class).size() >= 2);
+    waitFor(
+        "every generation and both dead letters to be committed",
+        () ->
+            readSoFar(topics.scored(), ScoredGeneration.class).size() >= 14
+                && readSoFar(topics.deadLetters(), DeadLetter.class).size() >= 2);
     // Draining sends the final watermark: every group and batch still open goes out.
-    job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+    job.stopWithSavepoint(
+            true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
 
@@ -131,46 +155,63 @@ class OpenAiChatInputITCase {
     }
     expectedIds.addAll(List.of("chatcmpl-sep-0:0", "chatcmpl-sep-1:0"));
     List<ScoredGeneration> scored = read(topics.scored(), ScoredGeneration.class);
-    assertThat(scored).extracting(s -> s.getGeneration().getGenerationId()).containsExactlyInAnyOrderElementsOf(expectedIds);
-    assertThat(scored).filteredOn(s -> s.getGeneration().getGenerationId().equals("chatcmpl-it-1:2")).singleElement()
-        .satisfies(s -> {
-          assertThat(s.getGeneration().getGroupId()).isEqualTo("chatcmpl-it-1");
-          assertThat(s.getGeneration().getExpectedGroupSize()).isEqualTo(4);
-          assertThat(s.getGeneration().getSampleIndex()).isEqualTo(2);
-          assertThat(s.getGeneration().getResponseTokenIds()).hasSize(8);
-          assertThat(s.getGeneration().getResponseLogprobs()).hasSize(8);
-          assertThat(s.getGeneration().getPolicy().getPolicyVersion()).isEqualTo(9L);
-          assertThat(s.getReward()).isEqualTo(1.0);
-        });
+    assertThat(scored)
+        .extracting(s -> s.getGeneration().getGenerationId())
+        .containsExactlyInAnyOrderElementsOf(expectedIds);
+    assertThat(scored)
+        .filteredOn(s -> s.getGeneration().getGenerationId().equals("chatcmpl-it-1:2"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getGeneration().getGroupId()).isEqualTo("chatcmpl-it-1");
+              assertThat(s.getGeneration().getExpectedGroupSize()).isEqualTo(4);
+              assertThat(s.getGeneration().getSampleIndex()).isEqualTo(2);
+              assertThat(s.getGeneration().getResponseTokenIds()).hasSize(8);
+              assertThat(s.getGeneration().getResponseLogprobs()).hasSize(8);
+              assertThat(s.getGeneration().getPolicy().getPolicyVersion()).isEqualTo(9L);
+              assertThat(s.getReward()).isEqualTo(1.0);
+            });
 
     Map<String, List<String>> batched = new HashMap<>();
     for (RLBatch batch : read(topics.batches(), RLBatch.class)) {
       for (RLGroup group : batch.getGroups()) {
         assertThat(batched).as("groups batched twice").doesNotContainKey(group.getGroupId());
         assertThat(group.getCompletion()).as(group.getGroupId()).isEqualTo(GroupCompletion.FULL);
-        batched.put(group.getGroupId(), group.getSamples().stream().map(RLSample::getGenerationId).toList());
+        batched.put(
+            group.getGroupId(),
+            group.getSamples().stream().map(RLSample::getGenerationId).toList());
       }
     }
     assertThat(batched)
         .containsOnlyKeys("chatcmpl-it-0", "chatcmpl-it-1", "chatcmpl-it-2", "sweep-1")
-        .containsEntry("chatcmpl-it-0", List.of("chatcmpl-it-0:0", "chatcmpl-it-0:1", "chatcmpl-it-0:2", "chatcmpl-it-0:3"))
-        .containsEntry("chatcmpl-it-2", List.of("chatcmpl-it-2:0", "chatcmpl-it-2:1", "chatcmpl-it-2:2", "chatcmpl-it-2:3"))
+        .containsEntry(
+            "chatcmpl-it-0",
+            List.of("chatcmpl-it-0:0", "chatcmpl-it-0:1", "chatcmpl-it-0:2", "chatcmpl-it-0:3"))
+        .containsEntry(
+            "chatcmpl-it-2",
+            List.of("chatcmpl-it-2:0", "chatcmpl-it-2:1", "chatcmpl-it-2:2", "chatcmpl-it-2:3"))
         .containsEntry("sweep-1", List.of("chatcmpl-sep-0:0", "chatcmpl-sep-1:0"));
 
     List<DeadLetter> dead = read(topics.deadLetters(), DeadLetter.class);
-    assertThat(dead).extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId, DeadLetter::getReason)
+    assertThat(dead)
+        .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId, DeadLetter::getReason)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(
                 "INVALID", "chatcmpl-bad", "request asked for n=3 but the response has 2 choices"),
             org.assertj.core.groups.Tuple.tuple(
-                "UNRECOGNIZED_ENCODING", null, "not a JSON object; first byte is 0x6E (this input is read as JSON records)"));
+                "UNRECOGNIZED_ENCODING",
+                null,
+                "not a JSON object; first byte is 0x6E (this input is read as JSON records)"));
     assertThat(dead).allSatisfy(d -> assertThat(d.getOrigin()).isEqualTo("parse.generations"));
 
-    assertThat(read(topics.pairs(), PreferencePair.class)).filteredOn(p -> p.getSource() == PairSource.VOTE).singleElement()
-        .satisfies(p -> {
-          assertThat(p.getChosenGenerationId()).isEqualTo("chatcmpl-it-0:0");
-          assertThat(p.getRejectedGenerationId()).isEqualTo("chatcmpl-it-0:1");
-        });
+    assertThat(read(topics.pairs(), PreferencePair.class))
+        .filteredOn(p -> p.getSource() == PairSource.VOTE)
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getChosenGenerationId()).isEqualTo("chatcmpl-it-0:0");
+              assertThat(p.getRejectedGenerationId()).isEqualTo("chatcmpl-it-0:1");
+            });
   }
 
   private LodestarOptions options(TestTopics topics) {

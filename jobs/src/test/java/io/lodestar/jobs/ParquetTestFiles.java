@@ -15,7 +15,10 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.schema.MessageType;
 
-/** Reads Parquet files back with parquet-avro's reader (which needs Hadoop's API classes on the test class path). */
+/**
+ * Reads Parquet files back with parquet-avro's reader (which needs Hadoop's API classes on the test
+ * class path).
+ */
 final class ParquetTestFiles {
 
   private ParquetTestFiles() {}
@@ -34,10 +37,14 @@ final class ParquetTestFiles {
     return records;
   }
 
-  /** The Parquet schema in the file's footer: column names, physical and logical types, repetition. */
+  /**
+   * The Parquet schema in the file's footer: column names, physical and logical types, repetition.
+   */
   static MessageType schema(Path file) throws IOException {
-    try (ParquetFileReader reader = ParquetFileReader.open(
-        new LocalInputFile(file), ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(
+            new LocalInputFile(file),
+            ParquetReadOptions.builder(new PlainParquetConfiguration()).build())) {
       return reader.getFooter().getFileMetaData().getSchema();
     }
   }

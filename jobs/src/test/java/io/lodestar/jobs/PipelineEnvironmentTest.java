@@ -7,7 +7,6 @@ import io.lodestar.jobs.config.LodestarOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -32,14 +31,17 @@ class PipelineEnvironmentTest {
 
   @Test
   void bloomFiltersCanBeTurnedOff() {
-    Configuration conf = PipelineEnvironment.streaming(LodestarOptions.fromArgs(new String[] {"--state.bloom-filter", "false"}));
+    Configuration conf =
+        PipelineEnvironment.streaming(
+            LodestarOptions.fromArgs(new String[] {"--state.bloom-filter", "false"}));
 
     assertThat(conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isFalse();
   }
 
   @Test
   void aValueThatIsNotABooleanNamesTheKey() {
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--state.bloom-filter", "sometimes"}))
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--state.bloom-filter", "sometimes"}))
         .hasMessageContaining("state.bloom-filter")
         .hasMessageContaining("sometimes");
   }
@@ -51,8 +53,11 @@ class PipelineEnvironmentTest {
     assertThat(conf.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
         .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     assertThat(conf.get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)).isEqualTo(3);
-    assertThat(PipelineEnvironment.streaming(LodestarOptions.fromArgs(new String[] {"--checkpoint.retained", "5"}))
-        .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)).isEqualTo(5);
+    assertThat(
+            PipelineEnvironment.streaming(
+                    LodestarOptions.fromArgs(new String[] {"--checkpoint.retained", "5"}))
+                .get(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS))
+        .isEqualTo(5);
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--checkpoint.retained", "0"}))
         .hasMessageContaining("checkpoint.retained must be at least 1");
   }
@@ -62,10 +67,16 @@ class PipelineEnvironmentTest {
     Path checkpoint = Files.createDirectories(dir.resolve("job").resolve("chk-7"));
     Files.write(checkpoint.resolve("_metadata"), new byte[] {1});
     LodestarOptions options =
-        LodestarOptions.fromArgs(new String[] {"--execution.state-recovery.path", checkpoint.toString(),
-            "--execution.state-recovery.ignore-unclaimed-state", "true"});
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--execution.state-recovery.path",
+              checkpoint.toString(),
+              "--execution.state-recovery.ignore-unclaimed-state",
+              "true"
+            });
 
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     env.fromData(1, 2, 3).uid("numbers").sinkTo(new DiscardingSink<>()).uid("discard");
 
     SavepointRestoreSettings restore = env.getStreamGraph().getSavepointRestoreSettings();
@@ -76,29 +87,38 @@ class PipelineEnvironmentTest {
 
   @Test
   void flinkSettingsGivenWithDashDWinOverLodestarsOwn() {
-    Configuration conf = PipelineEnvironment.streaming(
-        LodestarOptions.fromArgs(new String[] {"--checkpoint.interval", "10 s", "-D", "execution.checkpointing.interval=3 s"}));
+    Configuration conf =
+        PipelineEnvironment.streaming(
+            LodestarOptions.fromArgs(
+                new String[] {
+                  "--checkpoint.interval", "10 s", "-D", "execution.checkpointing.interval=3 s"
+                }));
 
-    assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(3));
+    assertThat(conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
   void aBoundedRunUsesTheStreamingRuntimeAndStateOfTheStreamingJobWithoutCheckpointsOrRestarts() {
     Configuration conf = PipelineEnvironment.bounded(LodestarOptions.fromArgs(new String[0]));
 
-    // Flink's BATCH mode drops timers registered while timers fire, and fires a key's only at the end.
+    // Flink's BATCH mode drops timers registered while timers fire, and fires a key's only at the
+    // end.
     assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE))
         .isEqualTo(org.apache.flink.api.common.RuntimeExecutionMode.STREAMING);
     assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
     assertThat(conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEmpty();
-    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("none");
+    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
+        .isEqualTo("none");
   }
 
   @Test
   void aBoundedRunRefusesARestorePathNamingTheKey(@TempDir Path dir) throws Exception {
     Path checkpoint = Files.createDirectories(dir.resolve("chk-1"));
     Files.write(checkpoint.resolve("_metadata"), new byte[] {1});
-    LodestarOptions options = LodestarOptions.fromArgs(new String[] {"--execution.state-recovery.path", checkpoint.toString()});
+    LodestarOptions options =
+        LodestarOptions.fromArgs(
+            new String[] {"--execution.state-recovery.path", checkpoint.toString()});
 
     assertThatThrownBy(() -> PipelineEnvironment.bounded(options))
         .hasMessageContaining(StateRecoveryOptions.SAVEPOINT_PATH.key());

@@ -10,10 +10,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.jobs.config.LodestarOptions;
-import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertScope;
 import io.lodestar.schema.AlertState;
@@ -29,6 +27,8 @@ import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.SetAsideReason;
 import io.lodestar.schema.UnpairedExample;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -95,7 +95,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The streaming pipeline end to end through a real (in-process) Kafka broker and a Flink MiniCluster. */
+/**
+ * The streaming pipeline end to end through a real (in-process) Kafka broker and a Flink
+ * MiniCluster.
+ */
 class PipelineITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,15 +106,18 @@ class PipelineITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static EmbeddedKafka kafka;
 
   @TempDir Path work;
 
   /**
-   * Checkpoints outlive their job for a moment (the job manager discards them asynchronously once it ends),
-   * so they go where nothing is deleted before the cluster has shut down.
+   * Checkpoints outlive their job for a moment (the job manager discards them asynchronously once
+   * it ends), so they go where nothing is deleted before the cluster has shut down.
    */
   @TempDir static Path checkpoints;
 
@@ -128,7 +134,9 @@ class PipelineITCase {
     rest = address;
   }
 
-  /** A test that failed before its drain must not leave its job holding the shared cluster's slots. */
+  /**
+   * A test that failed before its drain must not leave its job holding the shared cluster's slots.
+   */
   @AfterEach
   void cancelUnfinishedJobs() throws Exception {
     for (JobClient job : started) {
@@ -142,13 +150,20 @@ class PipelineITCase {
   }
 
   @Test
-  void everyOutputIsSeenExactlyOnceByReadCommittedReadersAndInTheTrainerFilesAcrossAnInjectedTaskFailure()
-      throws Exception {
+  void
+      everyOutputIsSeenExactlyOnceByReadCommittedReadersAndInTheTrainerFilesAcrossAnInjectedTaskFailure()
+          throws Exception {
     TestTopics topics = TestTopics.fresh();
-    // Corrupt records among the traffic, and second thumbs on some prompts: THUMBS pairs as well as unpaired examples.
-    SimulatedTraffic traffic = new SimulatedTraffic(settings(7L, 0.3), UnaryOperator.identity(), true);
-    assertThat(traffic.rejected).as("corrupt records in the traffic").hasSizeGreaterThanOrEqualTo(5);
-    assertThat(traffic.expectedPairs).extracting(SimulatedTraffic.ExpectedPair::source).contains(PairSource.VOTE, PairSource.THUMBS);
+    // Corrupt records among the traffic, and second thumbs on some prompts: THUMBS pairs as well as
+    // unpaired examples.
+    SimulatedTraffic traffic =
+        new SimulatedTraffic(settings(7L, 0.3), UnaryOperator.identity(), true);
+    assertThat(traffic.rejected)
+        .as("corrupt records in the traffic")
+        .hasSizeGreaterThanOrEqualTo(5);
+    assertThat(traffic.expectedPairs)
+        .extracting(SimulatedTraffic.ExpectedPair::source)
+        .contains(PairSource.VOTE, PairSource.THUMBS);
     // Two-second health windows: the generations spread over several of them.
     long windowMs = 2_000;
     Map<Long, Long> generationsPerWindow = traffic.generationsPerWindow(windowMs);
@@ -162,43 +177,76 @@ class PipelineITCase {
     values.put(LodestarOptions.HEALTH_WINDOW.key(), windowMs + " ms");
     // No window's count may depend on how late the replay after the failure brings its generations.
     values.put(LodestarOptions.HEALTH_ALLOWED_LATENESS.key(), "10 min");
-    // Rules whose alerts follow from the generations per window alone: feedback-only windows neither fire nor clear them.
-    values.put(LodestarOptions.ALARM_RULES.key(), String.join("; ",
-        "seen: generations >= 1 for 1 windows clear when generations < 0",
-        "seen-policy: generations >= 1 for 1 windows per policy clear when generations < 0",
-        "busy: generations >= " + busy + " for 1 windows clear when responseLength.count < " + busy));
+    // Rules whose alerts follow from the generations per window alone: feedback-only windows
+    // neither fire nor clear them.
+    values.put(
+        LodestarOptions.ALARM_RULES.key(),
+        String.join(
+            "; ",
+            "seen: generations >= 1 for 1 windows clear when generations < 0",
+            "seen-policy: generations >= 1 for 1 windows per policy clear when generations < 0",
+            "busy: generations >= "
+                + busy
+                + " for 1 windows clear when responseLength.count < "
+                + busy));
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
     FailOnceAfterCheckpoint.reset();
 
     JobClient job = start(options, topics, true);
     List<SimulatedTraffic.Message> messages = traffic.messages;
     int half = messages.size() / 2;
-    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>(publish(topics, messages.subList(0, half)));
+    Map<SimulatedTraffic.Message, Position> positions =
+        new IdentityHashMap<>(publish(topics, messages.subList(0, half)));
     waitFor("a completed checkpoint", FailOnceAfterCheckpoint.CHECKPOINTED::get);
     positions.putAll(publish(topics, messages.subList(half, messages.size())));
     waitFor("the injected failure", FailOnceAfterCheckpoint.FAILED::get);
-    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted(
+        "all scored generations",
+        topics.scored(),
+        ScoredGeneration.class,
+        traffic.generationIds.size());
     drain(job);
 
     assertThat(FailOnceAfterCheckpoint.FAILED).isTrue();
     assertExactlyOnce(traffic, topics);
     assertDeadLettersExactlyOnce(traffic, topics, positions);
     assertHealthWindowsExactlyOnce(topics, generationsPerWindow, traffic.generationIds.size());
-    assertAlertsExactlyOnce(topics, generationsPerWindow, busy, traffic.generations().iterator().next());
+    assertAlertsExactlyOnce(
+        topics, generationsPerWindow, busy, traffic.generations().iterator().next());
 
     // The files a trainer would load hold each committed record once: the same set as the topics.
     List<String> sampleIds = new ArrayList<>();
-    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().forEach(
-        g -> g.getSamples().forEach(sample -> sampleIds.add(sample.getGenerationId()))));
-    assertThat(finishedRows(exports.resolve("verl-jsonl"), "samples", r -> r.path("extra_info").path("generation_id").asText()))
-        .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(sampleIds);
-    assertThat(finishedRows(exports.resolve("trl-preference-jsonl"), "pairs", r -> r.path("pair_id").asText()))
+    read(topics.batches(), RLBatch.class)
+        .forEach(
+            b ->
+                b.getGroups()
+                    .forEach(
+                        g ->
+                            g.getSamples()
+                                .forEach(sample -> sampleIds.add(sample.getGenerationId()))));
+    assertThat(
+            finishedRows(
+                exports.resolve("verl-jsonl"),
+                "samples",
+                r -> r.path("extra_info").path("generation_id").asText()))
         .doesNotHaveDuplicates()
-        .containsExactlyInAnyOrderElementsOf(read(topics.pairs(), PreferencePair.class).stream().map(PreferencePair::getPairId).toList());
-    assertThat(finishedRows(exports.resolve("kto-jsonl"), "examples", r -> r.path("example_id").asText()))
+        .containsExactlyInAnyOrderElementsOf(sampleIds);
+    assertThat(
+            finishedRows(
+                exports.resolve("trl-preference-jsonl"), "pairs", r -> r.path("pair_id").asText()))
         .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(
-            read(topics.unpaired(), UnpairedExample.class).stream().map(UnpairedExample::getExampleId).toList());
+            read(topics.pairs(), PreferencePair.class).stream()
+                .map(PreferencePair::getPairId)
+                .toList());
+    assertThat(
+            finishedRows(
+                exports.resolve("kto-jsonl"), "examples", r -> r.path("example_id").asText()))
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(
+            read(topics.unpaired(), UnpairedExample.class).stream()
+                .map(UnpairedExample::getExampleId)
+                .toList());
   }
 
   /**
@@ -206,15 +254,27 @@ class PipelineITCase {
    * nothing else: this traffic has no late, unmatched or inconsistent records.
    */
   private static void assertDeadLettersExactlyOnce(
-      SimulatedTraffic traffic, TestTopics topics, Map<SimulatedTraffic.Message, Position> positions) {
+      SimulatedTraffic traffic,
+      TestTopics topics,
+      Map<SimulatedTraffic.Message, Position> positions) {
     List<Tuple> expected = new ArrayList<>();
     for (SimulatedTraffic.Rejected r : traffic.rejected) {
       Position at = positions.get(r.message());
-      expected.add(tuple(at.topic(), at.partition(), at.offset(), r.errorKind(), ByteBuffer.wrap(r.message().value())));
+      expected.add(
+          tuple(
+              at.topic(),
+              at.partition(),
+              at.offset(),
+              r.errorKind(),
+              ByteBuffer.wrap(r.message().value())));
     }
     List<DeadLetter> deadLetters = read(topics.deadLetters(), DeadLetter.class);
     assertThat(deadLetters)
-        .extracting(DeadLetter::getTopic, DeadLetter::getPartition, DeadLetter::getOffset, DeadLetter::getErrorKind,
+        .extracting(
+            DeadLetter::getTopic,
+            DeadLetter::getPartition,
+            DeadLetter::getOffset,
+            DeadLetter::getErrorKind,
             DeadLetter::getPayload)
         .containsExactlyInAnyOrderElementsOf(expected);
     assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
@@ -222,30 +282,45 @@ class PipelineITCase {
 
   /**
    * Each health row once (its metrics id once, the revisions of a window 0, 1, ... without a gap),
-   * and in the newest revision of each window exactly the generations whose event time falls in
-   * it, in the data source's rows and in the roll-up: N over all windows.
+   * and in the newest revision of each window exactly the generations whose event time falls in it,
+   * in the data source's rows and in the roll-up: N over all windows.
    */
-  private static void assertHealthWindowsExactlyOnce(TestTopics topics, Map<Long, Long> expectedPerWindow, int uniqueGenerations) {
+  private static void assertHealthWindowsExactlyOnce(
+      TestTopics topics, Map<Long, Long> expectedPerWindow, int uniqueGenerations) {
     List<HealthMetrics> metrics = read(topics.healthMetrics(), HealthMetrics.class);
     assertThat(metrics).extracting(HealthMetrics::getMetricsId).doesNotHaveDuplicates();
     Map<List<Object>, List<HealthMetrics>> byWindow = new HashMap<>();
-    metrics.forEach(m -> byWindow.computeIfAbsent(
-        List.of(m.getModelId(), m.getPolicyVersion(), m.getDataSource(), m.getWindowStartMs()), k -> new ArrayList<>()).add(m));
+    metrics.forEach(
+        m ->
+            byWindow
+                .computeIfAbsent(
+                    List.of(
+                        m.getModelId(),
+                        m.getPolicyVersion(),
+                        m.getDataSource(),
+                        m.getWindowStartMs()),
+                    k -> new ArrayList<>())
+                .add(m));
     Map<String, Map<Long, Long>> generationsBySource = new HashMap<>();
-    byWindow.forEach((window, revisions) -> {
-      revisions.sort(Comparator.comparingInt(HealthMetrics::getRevision));
-      assertThat(revisions).as("revisions of %s", window).extracting(HealthMetrics::getRevision)
-          .containsExactlyElementsOf(IntStream.range(0, revisions.size()).boxed().toList());
-      HealthMetrics newest = revisions.get(revisions.size() - 1);
-      if (newest.getGenerations() > 0) {
-        generationsBySource.computeIfAbsent(newest.getDataSource(), k -> new TreeMap<>())
-            .merge(newest.getWindowStartMs(), newest.getGenerations(), Long::sum);
-      }
-    });
+    byWindow.forEach(
+        (window, revisions) -> {
+          revisions.sort(Comparator.comparingInt(HealthMetrics::getRevision));
+          assertThat(revisions)
+              .as("revisions of %s", window)
+              .extracting(HealthMetrics::getRevision)
+              .containsExactlyElementsOf(IntStream.range(0, revisions.size()).boxed().toList());
+          HealthMetrics newest = revisions.get(revisions.size() - 1);
+          if (newest.getGenerations() > 0) {
+            generationsBySource
+                .computeIfAbsent(newest.getDataSource(), k -> new TreeMap<>())
+                .merge(newest.getWindowStartMs(), newest.getGenerations(), Long::sum);
+          }
+        });
     assertThat(generationsBySource).containsOnlyKeys("simulated-math", "*");
     assertThat(generationsBySource.get("simulated-math")).isEqualTo(expectedPerWindow);
     assertThat(generationsBySource.get("*")).isEqualTo(expectedPerWindow);
-    assertThat(generationsBySource.get("*").values().stream().mapToLong(Long::longValue).sum()).isEqualTo(uniqueGenerations);
+    assertThat(generationsBySource.get("*").values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(uniqueGenerations);
   }
 
   /**
@@ -255,25 +330,40 @@ class PipelineITCase {
    * while clear, and clears in each window with fewer (but some) generations while firing. Each
    * alert once.
    */
-  private static void assertAlertsExactlyOnce(TestTopics topics, Map<Long, Long> generationsPerWindow, int busy, Generation any) {
+  private static void assertAlertsExactlyOnce(
+      TestTopics topics, Map<Long, Long> generationsPerWindow, int busy, Generation any) {
     long first = generationsPerWindow.keySet().iterator().next();
     List<Tuple> expected = new ArrayList<>();
     expected.add(tuple("seen", AlertState.FIRING, AlertScope.SOURCE, "simulated-math", first));
     expected.add(tuple("seen-policy", AlertState.FIRING, AlertScope.POLICY, "*", first));
     expectedBusyAlerts(generationsPerWindow, busy)
-        .forEach((start, state) -> expected.add(tuple("busy", state, AlertScope.SOURCE, "simulated-math", start)));
+        .forEach(
+            (start, state) ->
+                expected.add(tuple("busy", state, AlertScope.SOURCE, "simulated-math", start)));
     List<Alert> alerts = read(topics.alerts(), Alert.class);
     assertThat(alerts).extracting(Alert::getAlertId).doesNotHaveDuplicates();
-    assertThat(alerts).extracting(Alert::getRuleId, Alert::getState, Alert::getScope, Alert::getDataSource, Alert::getWindowStartMs)
+    assertThat(alerts)
+        .extracting(
+            Alert::getRuleId,
+            Alert::getState,
+            Alert::getScope,
+            Alert::getDataSource,
+            Alert::getWindowStartMs)
         .containsExactlyInAnyOrderElementsOf(expected);
-    assertThat(alerts).allSatisfy(a -> {
-      assertThat(a.getModelId()).isEqualTo(any.getPolicy().getModelId());
-      assertThat(a.getPolicyVersion()).isEqualTo(any.getPolicy().getPolicyVersion());
-    });
+    assertThat(alerts)
+        .allSatisfy(
+            a -> {
+              assertThat(a.getModelId()).isEqualTo(any.getPolicy().getModelId());
+              assertThat(a.getPolicyVersion()).isEqualTo(any.getPolicy().getPolicyVersion());
+            });
   }
 
-  /** The windows in which "busy" (at least {@code busy} generations; clear below, with some) fires and clears. */
-  private static Map<Long, AlertState> expectedBusyAlerts(Map<Long, Long> generationsPerWindow, int busy) {
+  /**
+   * The windows in which "busy" (at least {@code busy} generations; clear below, with some) fires
+   * and clears.
+   */
+  private static Map<Long, AlertState> expectedBusyAlerts(
+      Map<Long, Long> generationsPerWindow, int busy) {
     Map<Long, AlertState> alerts = new TreeMap<>();
     boolean firing = false;
     for (Map.Entry<Long, Long> window : generationsPerWindow.entrySet()) {
@@ -290,19 +380,29 @@ class PipelineITCase {
 
   /** The highest threshold at which "busy" both fires and clears on these windows. */
   private static int busyThreshold(Map<Long, Long> generationsPerWindow) {
-    long most = generationsPerWindow.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    long most =
+        generationsPerWindow.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     for (int busy = (int) most; busy >= 2; busy--) {
       if (expectedBusyAlerts(generationsPerWindow, busy).containsValue(AlertState.CLEARED)) {
         return busy;
       }
     }
-    throw new IllegalStateException("no threshold both fires and clears on " + generationsPerWindow);
+    throw new IllegalStateException(
+        "no threshold both fires and clears on " + generationsPerWindow);
   }
 
-  /** One value of each row of the finished JSON Lines files in {@code dir} (hidden in-progress parts left out). */
-  private static List<String> finishedRows(Path dir, String prefix, Function<JsonNode, String> value) throws IOException {
+  /**
+   * One value of each row of the finished JSON Lines files in {@code dir} (hidden in-progress parts
+   * left out).
+   */
+  private static List<String> finishedRows(
+      Path dir, String prefix, Function<JsonNode, String> value) throws IOException {
     List<Path> files = JsonLinesTestFiles.finished(dir);
-    assertThat(files).isNotEmpty().allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith(prefix + "-").endsWith(".jsonl"));
+    assertThat(files)
+        .isNotEmpty()
+        .allSatisfy(
+            f ->
+                assertThat(f.getFileName().toString()).startsWith(prefix + "-").endsWith(".jsonl"));
     List<String> values = new ArrayList<>();
     for (String line : JsonLinesTestFiles.lines(files)) {
       values.add(value.apply(JSON.readTree(line)));
@@ -318,15 +418,24 @@ class PipelineITCase {
     traffic.addInvalidGeneration(traffic.anyGeneration(), "invalid-group-size", 0);
     // No restarts allowed: any exception would fail the job and the drain below with it.
     Map<String, String> values = new HashMap<>(optionValues(topics, 0));
-    // The gate is on for batches and pairs; the default rules do not fire on this traffic, so all pass.
+    // The gate is on for batches and pairs; the default rules do not fire on this traffic, so all
+    // pass.
     values.put(LodestarOptions.GATE_ENABLED.key(), "true");
     values.put(LodestarOptions.GATE_PAIRS.key(), "true");
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
     JobClient job = start(options, topics, false);
     Map<SimulatedTraffic.Message, Position> positions = publish(topics, traffic.messages);
-    waitForCommitted("all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejectedPayloads.size());
-    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted(
+        "all dead letters",
+        topics.deadLetters(),
+        DeadLetter.class,
+        traffic.rejectedPayloads.size());
+    waitForCommitted(
+        "all scored generations",
+        topics.scored(),
+        ScoredGeneration.class,
+        traffic.generationIds.size());
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
     drain(job);
 
@@ -336,15 +445,16 @@ class PipelineITCase {
   }
 
   /**
-   * The README's promise for learned scorers: turning one on later adds operators with new uids, and
-   * every existing operator restores from a savepoint. The job stops with a savepoint while a group
-   * has half its members; the job restored with a remote reward model and a judge added completes
-   * that group from its restored state, de-duplicates re-sent generations against its restored
-   * state, continues the batch sequence, and scores only what arrives after it with the new
-   * scorers. Nothing is lost or doubled.
+   * The README's promise for learned scorers: turning one on later adds operators with new uids,
+   * and every existing operator restores from a savepoint. The job stops with a savepoint while a
+   * group has half its members; the job restored with a remote reward model and a judge added
+   * completes that group from its restored state, de-duplicates re-sent generations against its
+   * restored state, continues the batch sequence, and scores only what arrives after it with the
+   * new scorers. Nothing is lost or doubled.
    */
   @Test
-  void aSavepointRestoresIntoTheJobWithRemoteScorersAddedAndItsOpenGroupCompletesExactlyOnce() throws Exception {
+  void aSavepointRestoresIntoTheJobWithRemoteScorersAddedAndItsOpenGroupCompletesExactlyOnce()
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(23L, 0.0, 16));
     List<SimulatedTraffic.Message> messages = traffic.messages;
@@ -360,7 +470,8 @@ class PipelineITCase {
       }
       firstMessage.putIfAbsent(g.getGroupId(), i);
       membersSeen.computeIfAbsent(g.getGroupId(), k -> new HashSet<>()).add(g.getGenerationId());
-      if (firstMessage.get(g.getGroupId()) >= messages.size() / 2 && traffic.trainableGroupIds.contains(g.getGroupId())
+      if (firstMessage.get(g.getGroupId()) >= messages.size() / 2
+          && traffic.trainableGroupIds.contains(g.getGroupId())
           && membersSeen.get(g.getGroupId()).size() == 2) {
         openGroup = g.getGroupId();
         cut = i + 1;
@@ -382,22 +493,36 @@ class PipelineITCase {
 
     JobClient first = start(options(topics, 0), topics, false);
     publish(topics, before);
-    waitForCommitted("the generations before the cut", topics.scored(), ScoredGeneration.class, scoredBefore.size());
+    waitForCommitted(
+        "the generations before the cut",
+        topics.scored(),
+        ScoredGeneration.class,
+        scoredBefore.size());
     String savepoint =
-        first.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        first
+            .stopWithSavepoint(
+                false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
             .get(2, TimeUnit.MINUTES);
     assertThat(first.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
     String open = openGroup;
-    assertThat(read(topics.batches(), RLBatch.class)).as("the open group is not batched before the savepoint")
-        .allSatisfy(b -> assertThat(b.getGroups()).extracting(RLGroup::getGroupId).doesNotContain(open));
+    assertThat(read(topics.batches(), RLBatch.class))
+        .as("the open group is not batched before the savepoint")
+        .allSatisfy(
+            b -> assertThat(b.getGroups()).extracting(RLGroup::getGroupId).doesNotContain(open));
 
     AtomicInteger rewardCalls = new AtomicInteger();
     AtomicInteger judgeCalls = new AtomicInteger();
-    HttpServer scorers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    scorers.createContext("/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
+    HttpServer scorers =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    scorers.createContext(
+        "/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
     scorers.createContext(
         "/v1/chat/completions",
-        exchange -> reply(exchange, judgeCalls, "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"SCORE: 7\"}}]}"));
+        exchange ->
+            reply(
+                exchange,
+                judgeCalls,
+                "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"SCORE: 7\"}}]}"));
     scorers.setExecutor(Executors.newFixedThreadPool(2));
     scorers.start();
     try {
@@ -406,31 +531,56 @@ class PipelineITCase {
       values.put("remote-reward.url", base + "/get_reward");
       values.put("judge.url", base);
       values.put("judge.model", "judge-test");
-      JobClient restored = start(LodestarOptions.fromMap(values, name -> null), topics, false, savepoint);
+      JobClient restored =
+          start(LodestarOptions.fromMap(values, name -> null), topics, false, savepoint);
       publish(topics, after);
-      waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
+      waitForCommitted(
+          "all scored generations",
+          topics.scored(),
+          ScoredGeneration.class,
+          traffic.generationIds.size());
       drain(restored);
     } finally {
       scorers.stop(0);
     }
 
     assertExactlyOnce(traffic, topics);
-    assertThat(read(topics.deadLetters(), DeadLetter.class)).as("no late, re-scored or unmatched record").isEmpty();
+    assertThat(read(topics.deadLetters(), DeadLetter.class))
+        .as("no late, re-scored or unmatched record")
+        .isEmpty();
     List<ScoredGeneration> scored = read(topics.scored(), ScoredGeneration.class);
-    assertThat(scored).filteredOn(s -> scoredBefore.contains(s.getGeneration().getGenerationId()))
+    assertThat(scored)
+        .filteredOn(s -> scoredBefore.contains(s.getGeneration().getGenerationId()))
         .hasSize(scoredBefore.size())
-        .allSatisfy(s -> assertThat(s.getComponents()).extracting(RewardComponent::getName).doesNotContain("remote_rm", "judge"));
-    assertThat(scored).filteredOn(s -> !scoredBefore.contains(s.getGeneration().getGenerationId()))
+        .allSatisfy(
+            s ->
+                assertThat(s.getComponents())
+                    .extracting(RewardComponent::getName)
+                    .doesNotContain("remote_rm", "judge"));
+    assertThat(scored)
+        .filteredOn(s -> !scoredBefore.contains(s.getGeneration().getGenerationId()))
         .hasSize(traffic.generationIds.size() - scoredBefore.size())
-        .allSatisfy(s -> assertThat(s.getComponents())
-            .filteredOn(c -> c.getName().equals("remote_rm") || c.getName().equals("judge"))
-            .extracting(RewardComponent::getName, RewardComponent::getStatus)
-            .containsExactlyInAnyOrder(tuple("remote_rm", RewardStatus.OK), tuple("judge", RewardStatus.OK)));
+        .allSatisfy(
+            s ->
+                assertThat(s.getComponents())
+                    .filteredOn(c -> c.getName().equals("remote_rm") || c.getName().equals("judge"))
+                    .extracting(RewardComponent::getName, RewardComponent::getStatus)
+                    .containsExactlyInAnyOrder(
+                        tuple("remote_rm", RewardStatus.OK), tuple("judge", RewardStatus.OK)));
     List<RLGroup> completed = new ArrayList<>();
-    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().stream().filter(g -> g.getGroupId().equals(open)).forEach(completed::add));
-    assertThat(completed).singleElement().satisfies(g -> assertThat(g.getSamples())
-        .extracting(sample -> sample.getGenerationId())
-        .containsExactlyInAnyOrderElementsOf(traffic.generationIdsByGroup.get(open)));
+    read(topics.batches(), RLBatch.class)
+        .forEach(
+            b ->
+                b.getGroups().stream()
+                    .filter(g -> g.getGroupId().equals(open))
+                    .forEach(completed::add));
+    assertThat(completed)
+        .singleElement()
+        .satisfies(
+            g ->
+                assertThat(g.getSamples())
+                    .extracting(sample -> sample.getGenerationId())
+                    .containsExactlyInAnyOrderElementsOf(traffic.generationIdsByGroup.get(open)));
   }
 
   /**
@@ -447,29 +597,45 @@ class PipelineITCase {
     List<ByteBuffer> abortedPayloads = new ArrayList<>();
     aborted.rejected.forEach(r -> abortedPayloads.add(ByteBuffer.wrap(r.message().value())));
     for (boolean feedback : new boolean[] {false, true}) {
-      byte[] garbage = ("aborted garbage on the " + (feedback ? "feedback" : "generations") + " topic").getBytes(StandardCharsets.UTF_8);
+      byte[] garbage =
+          ("aborted garbage on the " + (feedback ? "feedback" : "generations") + " topic")
+              .getBytes(StandardCharsets.UTF_8);
       abortedMessages.add(new SimulatedTraffic.Message(feedback, null, garbage));
       abortedPayloads.add(ByteBuffer.wrap(garbage));
     }
     assertThat(aborted.generationIds).doesNotContainAnyElementsOf(traffic.generationIds);
     // Valid generations and feedback that would be scored, paired or counted if they were read.
-    assertThat(aborted.messages).anySatisfy(m -> assertThat(aborted.generationOf(m)).isNotNull())
+    assertThat(aborted.messages)
+        .anySatisfy(m -> assertThat(aborted.generationOf(m)).isNotNull())
         .anySatisfy(m -> assertThat(m.feedback()).isTrue());
 
     JobClient job = start(options(topics, 0), topics, false);
     int half = traffic.messages.size() / 2;
-    Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>(publish(topics, traffic.messages.subList(0, half)));
+    Map<SimulatedTraffic.Message, Position> positions =
+        new IdentityHashMap<>(publish(topics, traffic.messages.subList(0, half)));
     publishInTransaction(topics, abortedMessages, false);
-    positions.putAll(publishInTransaction(topics, traffic.messages.subList(half, traffic.messages.size()), true));
-    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
-    waitForCommitted("all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejected.size());
+    positions.putAll(
+        publishInTransaction(
+            topics, traffic.messages.subList(half, traffic.messages.size()), true));
+    waitForCommitted(
+        "all scored generations",
+        topics.scored(),
+        ScoredGeneration.class,
+        traffic.generationIds.size());
+    waitForCommitted(
+        "all dead letters", topics.deadLetters(), DeadLetter.class, traffic.rejected.size());
     drain(job);
 
     List<String> scoredIds = new ArrayList<>();
-    read(topics.scored(), ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
-    assertThat(scoredIds).as("no generation of the aborted transaction is scored").doesNotContainAnyElementsOf(aborted.generationIds);
-    assertThat(read(topics.deadLetters(), DeadLetter.class)).extracting(DeadLetter::getPayload)
-        .as("no payload of the aborted transaction is dead-lettered").doesNotContainAnyElementsOf(abortedPayloads);
+    read(topics.scored(), ScoredGeneration.class)
+        .forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
+    assertThat(scoredIds)
+        .as("no generation of the aborted transaction is scored")
+        .doesNotContainAnyElementsOf(aborted.generationIds);
+    assertThat(read(topics.deadLetters(), DeadLetter.class))
+        .extracting(DeadLetter::getPayload)
+        .as("no payload of the aborted transaction is dead-lettered")
+        .doesNotContainAnyElementsOf(abortedPayloads);
     assertExactlyOnce(traffic, topics);
     assertDeadLettersExactlyOnce(traffic, topics, positions);
   }
@@ -482,7 +648,8 @@ class PipelineITCase {
     values.put(LodestarOptions.BROKER_TRANSACTION_MAX_TIMEOUT.key(), "1 h");
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "20 min");
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
 
     assertThatThrownBy(() -> PipelineJob.build(env, options))
         .hasMessageContaining("sink.transaction-timeout=1200000 ms")
@@ -496,12 +663,17 @@ class PipelineITCase {
     SimulatedTraffic traffic = new SimulatedTraffic(settings(13L, 0.0, 12));
     AtomicInteger rewardCalls = new AtomicInteger();
     AtomicInteger judgeCalls = new AtomicInteger();
-    HttpServer scorers = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    scorers.createContext("/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
+    HttpServer scorers =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    scorers.createContext(
+        "/get_reward", exchange -> reply(exchange, rewardCalls, "{\"rewards\": [0.25]}"));
     scorers.createContext(
         "/v1/chat/completions",
         exchange ->
-            reply(exchange, judgeCalls, "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"Clear.\\nSCORE: 7\"}}]}"));
+            reply(
+                exchange,
+                judgeCalls,
+                "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"Clear.\\nSCORE: 7\"}}]}"));
     scorers.setExecutor(Executors.newFixedThreadPool(4));
     scorers.start();
     String base = "http://127.0.0.1:" + scorers.getAddress().getPort();
@@ -518,10 +690,19 @@ class PipelineITCase {
       publish(topics, traffic.messages);
       waitFor(
           "all scored generations to be committed",
-          () -> readSoFar(topics.scored(), ScoredGeneration.class).size() >= traffic.generationIds.size(),
+          () ->
+              readSoFar(topics.scored(), ScoredGeneration.class).size()
+                  >= traffic.generationIds.size(),
           TimeUnit.MINUTES.toSeconds(5),
-          () -> readSoFar(topics.scored(), ScoredGeneration.class).size() + " of " + traffic.generationIds.size() + " scored, "
-              + rewardCalls.get() + " remote reward calls, " + judgeCalls.get() + " judge calls");
+          () ->
+              readSoFar(topics.scored(), ScoredGeneration.class).size()
+                  + " of "
+                  + traffic.generationIds.size()
+                  + " scored, "
+                  + rewardCalls.get()
+                  + " remote reward calls, "
+                  + judgeCalls.get()
+                  + " judge calls");
       drain(job);
     } finally {
       scorers.stop(0);
@@ -541,98 +722,154 @@ class PipelineITCase {
     assertThat(judgeCalls.get()).isPositive();
     List<RLGroup> groups = new ArrayList<>();
     read(topics.batches(), RLBatch.class).forEach(b -> groups.addAll(b.getGroups()));
-    assertThat(groups).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
-    assertThat(groups).allSatisfy(g -> assertThat(g.getDiversity()).isNotNull().isBetween(0.0, 2.0));
+    assertThat(groups)
+        .extracting(RLGroup::getGroupId)
+        .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+    assertThat(groups)
+        .allSatisfy(g -> assertThat(g.getDiversity()).isNotNull().isBetween(0.0, 2.0));
   }
 
   @Test
-  void aFiringGatingAlarmHoldsBackTheBatchesOfItsPolicyVersionWhileMetricsAndAlertsArePublished() throws Exception {
+  void aFiringGatingAlarmHoldsBackTheBatchesOfItsPolicyVersionWhileMetricsAndAlertsArePublished()
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
     SimulatedTraffic traffic = new SimulatedTraffic(settings(17L, 0.0));
     Map<String, String> values = new HashMap<>(optionValues(topics, 0));
     values.put(LodestarOptions.GATE_ENABLED.key(), "true");
-    values.put(LodestarOptions.ALARM_RULES.key(), "any-traffic: generations >= 1 for 1 windows gate");
+    values.put(
+        LodestarOptions.ALARM_RULES.key(), "any-traffic: generations >= 1 for 1 windows gate");
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
-    // The drain ends event time: every window closes, its alert fires and commits with the savepoint.
+    waitForCommitted(
+        "all scored generations",
+        topics.scored(),
+        ScoredGeneration.class,
+        traffic.generationIds.size());
+    // The drain ends event time: every window closes, its alert fires and commits with the
+    // savepoint.
     drain(job);
 
     List<Alert> alerts = read(topics.alerts(), Alert.class);
-    assertThat(alerts).isNotEmpty().allSatisfy(a -> {
-      assertThat(a.getRuleId()).isEqualTo("any-traffic");
-      assertThat(a.getState()).isEqualTo(AlertState.FIRING);
-      assertThat(a.getGate()).isTrue();
-    });
+    assertThat(alerts)
+        .isNotEmpty()
+        .allSatisfy(
+            a -> {
+              assertThat(a.getRuleId()).isEqualTo("any-traffic");
+              assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+              assertThat(a.getGate()).isTrue();
+            });
     List<HealthMetrics> metrics = read(topics.healthMetrics(), HealthMetrics.class);
     assertThat(metrics).isNotEmpty();
-    long windowed = metrics.stream().filter(m -> !"*".equals(m.getDataSource())).mapToLong(HealthMetrics::getGenerations).sum();
-    assertThat(windowed).as("every scored generation is counted once in a source row").isEqualTo(traffic.generationIds.size());
+    long windowed =
+        metrics.stream()
+            .filter(m -> !"*".equals(m.getDataSource()))
+            .mapToLong(HealthMetrics::getGenerations)
+            .sum();
+    assertThat(windowed)
+        .as("every scored generation is counted once in a source row")
+        .isEqualTo(traffic.generationIds.size());
     // Every batch is of a policy version whose rule fires: none reaches the trainers' topic. The
     // drain ends the input, so what the gate held goes to the set-aside topic, each group once.
     assertThat(read(topics.batches(), RLBatch.class)).isEmpty();
     List<RLGroup> heldAtEnd =
-        read(topics.filteredGroups(), RLGroup.class).stream().filter(g -> g.getReason() == SetAsideReason.GATE_HELD_AT_END).toList();
-    assertThat(heldAtEnd).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
+        read(topics.filteredGroups(), RLGroup.class).stream()
+            .filter(g -> g.getReason() == SetAsideReason.GATE_HELD_AT_END)
+            .toList();
+    assertThat(heldAtEnd)
+        .extracting(RLGroup::getGroupId)
+        .doesNotHaveDuplicates()
         .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     assertThat(read(topics.scored(), ScoredGeneration.class)).hasSameSizeAs(traffic.generationIds);
   }
 
   @ParameterizedTest(name = "gate.on-clear={0}")
   @ValueSource(strings = {"release", "discard"})
-  void aClearedGateReleasesOrDiscardsWhatItHeldAsConfiguredAndLosesNothing(String onClear) throws Exception {
+  void aClearedGateReleasesOrDiscardsWhatItHeldAsConfiguredAndLosesNothing(String onClear)
+      throws Exception {
     TestTopics topics = TestTopics.fresh();
-    // Ten one-minute health windows; in the first four every response is padded past the rule's limit.
+    // Ten one-minute health windows; in the first four every response is padded past the rule's
+    // limit.
     TrafficSimulator.Settings spread = spread(settings(19L, 0.0), Duration.ofSeconds(15));
     long padUntil = spread.startTimeMs() + Duration.ofMinutes(4).toMillis();
     String padding = "\n" + "x".repeat(3_000);
-    SimulatedTraffic traffic = new SimulatedTraffic(spread, g -> g.getCreatedAtMs() < padUntil
-        ? Generation.newBuilder(g).setResponse(g.getResponse() + padding).build()
-        : g);
+    SimulatedTraffic traffic =
+        new SimulatedTraffic(
+            spread,
+            g ->
+                g.getCreatedAtMs() < padUntil
+                    ? Generation.newBuilder(g).setResponse(g.getResponse() + padding).build()
+                    : g);
     Map<String, String> values = new HashMap<>(optionValues(topics, 0));
     values.put(LodestarOptions.GATE_ENABLED.key(), "true");
     values.put(LodestarOptions.GATE_ON_CLEAR.key(), onClear);
-    values.put(LodestarOptions.ALARM_RULES.key(), "long-answers: responseLength.mean > 2000 for 1 windows gate");
+    values.put(
+        LodestarOptions.ALARM_RULES.key(),
+        "long-answers: responseLength.mean > 2000 for 1 windows gate");
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
     JobClient job = start(options, topics, false);
     publish(topics, traffic.messages);
-    waitForCommitted("all scored generations", topics.scored(), ScoredGeneration.class, traffic.generationIds.size());
+    waitForCommitted(
+        "all scored generations",
+        topics.scored(),
+        ScoredGeneration.class,
+        traffic.generationIds.size());
     drain(job);
 
     List<Alert> alerts = read(topics.alerts(), Alert.class);
     assertThat(alerts).extracting(Alert::getState).contains(AlertState.FIRING, AlertState.CLEARED);
     assertThat(alerts).allSatisfy(a -> assertThat(a.getGate()).isTrue());
     List<String> passed = new ArrayList<>();
-    read(topics.batches(), RLBatch.class).forEach(b -> b.getGroups().forEach(g -> passed.add(g.getGroupId())));
+    read(topics.batches(), RLBatch.class)
+        .forEach(b -> b.getGroups().forEach(g -> passed.add(g.getGroupId())));
     // Groups without consent are set aside before batching, whatever the gate does.
     List<RLGroup> discarded = new ArrayList<>();
     read(topics.filteredGroups(), RLGroup.class).stream()
         .filter(g -> traffic.trainableGroupIds.contains(g.getGroupId()))
         .forEach(discarded::add);
-    assertThat(discarded).allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.GATE_DISCARDED));
+    assertThat(discarded)
+        .allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.GATE_DISCARDED));
     if (onClear.equals("release")) {
       assertThat(discarded).isEmpty();
-      assertThat(passed).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+      assertThat(passed)
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     } else {
-      // What the gate held was padded; each group is either passed or discarded, never both, never lost.
-      assertThat(discarded).isNotEmpty().allSatisfy(g -> assertThat(g.getSamples())
-          .allSatisfy(sample -> assertThat(sample.getResponse()).endsWith(padding)));
+      // What the gate held was padded; each group is either passed or discarded, never both, never
+      // lost.
+      assertThat(discarded)
+          .isNotEmpty()
+          .allSatisfy(
+              g ->
+                  assertThat(g.getSamples())
+                      .allSatisfy(sample -> assertThat(sample.getResponse()).endsWith(padding)));
       List<String> all = new ArrayList<>(passed);
       discarded.forEach(g -> all.add(g.getGroupId()));
-      assertThat(all).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+      assertThat(all)
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     }
   }
 
   private static TrafficSimulator.Settings spread(TrafficSimulator.Settings s, Duration meanGap) {
     return new TrafficSimulator.Settings(
-        s.seed(), s.prompts(), s.groupSize(), s.duplicateRate(), s.corruptRate(), s.noAnswerRate(), s.voteRate(),
-        s.thumbRate(), s.startTimeMs(), meanGap.toMillis(), s.modelId());
+        s.seed(),
+        s.prompts(),
+        s.groupSize(),
+        s.duplicateRate(),
+        s.corruptRate(),
+        s.noAnswerRate(),
+        s.voteRate(),
+        s.thumbRate(),
+        s.startTimeMs(),
+        meanGap.toMillis(),
+        s.modelId());
   }
 
-  private static void reply(HttpExchange exchange, AtomicInteger calls, String body) throws IOException {
+  private static void reply(HttpExchange exchange, AtomicInteger calls, String body)
+      throws IOException {
     calls.incrementAndGet();
     exchange.getRequestBody().readAllBytes();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -649,31 +886,49 @@ class PipelineITCase {
    */
   private void assertExactlyOnce(SimulatedTraffic traffic, TestTopics topics) {
     List<String> scoredIds = new ArrayList<>();
-    read(topics.scored(), ScoredGeneration.class).forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
-    assertThat(scoredIds).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.generationIds);
+    read(topics.scored(), ScoredGeneration.class)
+        .forEach(s -> scoredIds.add(s.getGeneration().getGenerationId()));
+    assertThat(scoredIds)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(traffic.generationIds);
 
     List<RLBatch> batches = read(topics.batches(), RLBatch.class);
     assertBatchesExactlyOnce(batches, traffic.generationIdsByGroup);
     // The rest were set aside whole, each once: a member's user did not consent to training.
     List<RLGroup> setAside = read(topics.filteredGroups(), RLGroup.class);
-    assertThat(setAside).extracting(RLGroup::getGroupId).doesNotHaveDuplicates()
-        .containsExactlyInAnyOrderElementsOf(traffic.groupIds.stream().filter(id -> !traffic.trainableGroupIds.contains(id)).toList())
+    assertThat(setAside)
+        .extracting(RLGroup::getGroupId)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(
+            traffic.groupIds.stream()
+                .filter(id -> !traffic.trainableGroupIds.contains(id))
+                .toList())
         .isNotEmpty();
-    assertThat(setAside).allSatisfy(g -> assertThat(g.getSamples()).anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
+    assertThat(setAside)
+        .allSatisfy(
+            g ->
+                assertThat(g.getSamples())
+                    .anySatisfy(sample -> assertThat(sample.getConsentToTrain()).isFalse()));
     assertThat(setAside).extracting(RLGroup::getReason).containsOnly(SetAsideReason.NO_CONSENT);
 
     // Votes and thumbs: every pair they call for, each once, and nothing else.
     List<PreferencePair> pairs = read(topics.pairs(), PreferencePair.class);
     assertThat(pairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
     assertThat(pairs)
-        .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
+        .extracting(
+            p ->
+                new SimulatedTraffic.ExpectedPair(
+                    p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
         .containsExactlyInAnyOrderElementsOf(traffic.expectedPairs)
         .isNotEmpty();
     // A thumbed reply left without a pair is an unpaired example with its label, once.
     List<UnpairedExample> unpaired = read(topics.unpaired(), UnpairedExample.class);
     assertThat(unpaired).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
     assertThat(unpaired)
-        .extracting(u -> new SimulatedTraffic.ExpectedExample(u.getSource(), u.getGenerationId(), u.getLabel()))
+        .extracting(
+            u ->
+                new SimulatedTraffic.ExpectedExample(
+                    u.getSource(), u.getGenerationId(), u.getLabel()))
         .containsExactlyInAnyOrderElementsOf(traffic.expectedUnpaired)
         .isNotEmpty();
   }
@@ -683,33 +938,46 @@ class PipelineITCase {
    * batch sequence numbers 0, 1, 2, ... without a gap or a repeat, and each batch id the model id
    * and a content hash ({@code <modelId>-<32 hex digits>}), unique.
    */
-  static void assertBatchesExactlyOnce(List<RLBatch> batches, Map<String, Set<String>> generationIdsByGroup) {
+  static void assertBatchesExactlyOnce(
+      List<RLBatch> batches, Map<String, Set<String>> generationIdsByGroup) {
     Map<String, Set<String>> batched = new HashMap<>();
     Map<String, List<Long>> sequences = new HashMap<>();
     for (RLBatch batch : batches) {
-      sequences.computeIfAbsent(batch.getModelId(), k -> new ArrayList<>()).add(batch.getSequence());
-      assertThat(batch.getBatchId()).matches(java.util.regex.Pattern.quote(batch.getModelId()) + "-[0-9a-f]{32}");
+      sequences
+          .computeIfAbsent(batch.getModelId(), k -> new ArrayList<>())
+          .add(batch.getSequence());
+      assertThat(batch.getBatchId())
+          .matches(java.util.regex.Pattern.quote(batch.getModelId()) + "-[0-9a-f]{32}");
       assertThat(batch.getGroups()).hasSizeBetween(1, 3);
       for (RLGroup group : batch.getGroups()) {
         Set<String> samples = new HashSet<>();
         group.getSamples().forEach(sample -> samples.add(sample.getGenerationId()));
-        assertThat(batched.put(group.getGroupId(), samples)).as("group %s batched twice", group.getGroupId()).isNull();
+        assertThat(batched.put(group.getGroupId(), samples))
+            .as("group %s batched twice", group.getGroupId())
+            .isNull();
         assertThat(group.getSamples()).hasSameSizeAs(samples);
       }
     }
     assertThat(batched).isEqualTo(generationIdsByGroup);
     assertThat(batches).extracting(RLBatch::getBatchId).doesNotHaveDuplicates();
-    sequences.forEach((model, seen) -> assertThat(seen).as("batch sequence numbers of %s", model)
-        .containsExactlyInAnyOrderElementsOf(LongStream.range(0, seen.size()).boxed().toList()));
+    sequences.forEach(
+        (model, seen) ->
+            assertThat(seen)
+                .as("batch sequence numbers of %s", model)
+                .containsExactlyInAnyOrderElementsOf(
+                    LongStream.range(0, seen.size()).boxed().toList()));
   }
 
-  private JobClient start(LodestarOptions options, TestTopics topics, boolean injectFailure) throws Exception {
+  private JobClient start(LodestarOptions options, TestTopics topics, boolean injectFailure)
+      throws Exception {
     kafka.createTopics(2, topics.all());
     return start(options, topics, injectFailure, null);
   }
 
   /** Starts the job on existing topics, from {@code savepoint} when it is not null. */
-  private JobClient start(LodestarOptions options, TestTopics topics, boolean injectFailure, String savepoint) throws Exception {
+  private JobClient start(
+      LodestarOptions options, TestTopics topics, boolean injectFailure, String savepoint)
+      throws Exception {
     Configuration conf = PipelineEnvironment.streaming(options);
     if (savepoint != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
@@ -718,10 +986,18 @@ class PipelineITCase {
     KafkaSettings settings = options.kafka();
     PipelineJob.checkTransactionTimeout(options, settings);
     DataStream<RawRecord> generations =
-        PipelineJob.rawSource(env, options, settings, topics.generations(), "source-generations", SourceEventTime.Input.GENERATIONS);
+        PipelineJob.rawSource(
+            env,
+            options,
+            settings,
+            topics.generations(),
+            "source-generations",
+            SourceEventTime.Input.GENERATIONS);
     if (injectFailure) {
-      // No watermark moves before the drain, so the failure comes while every health window is open and
-      // the health events of the records before the checkpoint were held in their buffers at its barrier.
+      // No watermark moves before the drain, so the failure comes while every health window is open
+      // and
+      // the health events of the records before the checkpoint were held in their buffers at its
+      // barrier.
       env.getConfig().setAutoWatermarkInterval(Duration.ofHours(1).toMillis());
       generations =
           generations
@@ -729,9 +1005,21 @@ class PipelineITCase {
               .uid("inject-failure")
               .name("Fail once after a checkpoint");
     }
-    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, topics.feedback(), "source-feedback", SourceEventTime.Input.FEEDBACK);
+    DataStream<RawRecord> feedback =
+        PipelineJob.rawSource(
+            env,
+            options,
+            settings,
+            topics.feedback(),
+            "source-feedback",
+            SourceEventTime.Input.FEEDBACK);
     PipelineJob.attachTrainerFiles(
-        PipelineTopology.build(generations, feedback, null, options, PipelineJob.kafkaOutputs(options, settings),
+        PipelineTopology.build(
+            generations,
+            feedback,
+            null,
+            options,
+            PipelineJob.kafkaOutputs(options, settings),
             PipelineTopology.EventTime.FROM_SOURCES),
         options);
     JobClient job = env.executeAsync("pipeline-it");
@@ -741,7 +1029,8 @@ class PipelineITCase {
   }
 
   private void drain(JobClient job) throws Exception {
-    job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+    job.stopWithSavepoint(
+            true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
   }
@@ -785,45 +1074,71 @@ class PipelineITCase {
   private static TrafficSimulator.Settings settings(long seed, double corruptRate, int prompts) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     return new TrafficSimulator.Settings(
-        seed, prompts, 4, 0.05, corruptRate, d.noAnswerRate(), 0.6, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId());
+        seed,
+        prompts,
+        4,
+        0.05,
+        corruptRate,
+        d.noAnswerRate(),
+        0.6,
+        0.3,
+        d.startTimeMs(),
+        d.meanGapMs(),
+        d.modelId());
   }
 
   /** Where a record was written. */
   record Position(String topic, int partition, long offset) {}
 
   /** Writes {@code messages} in order and returns where each one was written. */
-  private static Map<SimulatedTraffic.Message, Position> publish(TestTopics topics, List<SimulatedTraffic.Message> messages)
-      throws Exception {
+  private static Map<SimulatedTraffic.Message, Position> publish(
+      TestTopics topics, List<SimulatedTraffic.Message> messages) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("enable.idempotence", "true");
     Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (SimulatedTraffic.Message m : messages) {
-        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
+        sent.put(
+            m,
+            producer.send(
+                new ProducerRecord<>(
+                    m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
       }
       producer.flush();
     }
     Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>();
     for (Map.Entry<SimulatedTraffic.Message, Future<RecordMetadata>> e : sent.entrySet()) {
       RecordMetadata written = e.getValue().get(30, TimeUnit.SECONDS);
-      positions.put(e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
+      positions.put(
+          e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
     }
     return positions;
   }
 
-  /** Writes {@code messages} in one transaction, commits or aborts it, and returns where each one was written. */
+  /**
+   * Writes {@code messages} in one transaction, commits or aborts it, and returns where each one
+   * was written.
+   */
   private static Map<SimulatedTraffic.Message, Position> publishInTransaction(
       TestTopics topics, List<SimulatedTraffic.Message> messages, boolean commit) throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
-    props.put("transactional.id", "upstream-" + topics.suffix() + "-" + (commit ? "committed" : "aborted"));
+    props.put(
+        "transactional.id",
+        "upstream-" + topics.suffix() + "-" + (commit ? "committed" : "aborted"));
     Map<SimulatedTraffic.Message, Future<RecordMetadata>> sent = new IdentityHashMap<>();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       producer.initTransactions();
       producer.beginTransaction();
       for (SimulatedTraffic.Message m : messages) {
-        sent.put(m, producer.send(new ProducerRecord<>(m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
+        sent.put(
+            m,
+            producer.send(
+                new ProducerRecord<>(
+                    m.feedback() ? topics.feedback() : topics.generations(), m.key(), m.value())));
       }
       producer.flush();
       if (commit) {
@@ -835,7 +1150,8 @@ class PipelineITCase {
     Map<SimulatedTraffic.Message, Position> positions = new IdentityHashMap<>();
     for (Map.Entry<SimulatedTraffic.Message, Future<RecordMetadata>> e : sent.entrySet()) {
       RecordMetadata written = e.getValue().get(30, TimeUnit.SECONDS);
-      positions.put(e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
+      positions.put(
+          e.getKey(), new Position(written.topic(), written.partition(), written.offset()));
     }
     return positions;
   }
@@ -857,14 +1173,21 @@ class PipelineITCase {
   }
 
   /** Waits until read_committed readers of {@code topic} see at least {@code expected} records. */
-  private void waitForCommitted(String what, String topic, Class<? extends SpecificRecordBase> type, int expected)
+  private void waitForCommitted(
+      String what, String topic, Class<? extends SpecificRecordBase> type, int expected)
       throws InterruptedException {
     waitFor(
         what + " to be committed",
         () -> readSoFar(topic, type).size() >= expected,
         120,
-        () -> "(" + readSoFar(topic, type).size() + " of " + expected + " committed; "
-            + CommittedReader.describePending(kafka.bootstrapServers(), topic) + ")");
+        () ->
+            "("
+                + readSoFar(topic, type).size()
+                + " of "
+                + expected
+                + " committed; "
+                + CommittedReader.describePending(kafka.bootstrapServers(), topic)
+                + ")");
   }
 
   private void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
@@ -872,11 +1195,12 @@ class PipelineITCase {
   }
 
   /**
-   * Waits for {@code condition} while the latest started job runs: fails at once with its root cause
-   * when it ends, and on a timeout with one line (so a CI log's failure summary carries it) naming
-   * the job's status, its checkpoint counts and where its threads were.
+   * Waits for {@code condition} while the latest started job runs: fails at once with its root
+   * cause when it ends, and on a timeout with one line (so a CI log's failure summary carries it)
+   * naming the job's status, its checkpoint counts and where its threads were.
    */
-  private void waitFor(String what, BooleanSupplier condition, long seconds, Supplier<String> progress)
+  private void waitFor(
+      String what, BooleanSupplier condition, long seconds, Supplier<String> progress)
       throws InterruptedException {
     JobClient job = started.isEmpty() ? null : started.get(started.size() - 1);
     long start = System.nanoTime();
@@ -887,15 +1211,32 @@ class PipelineITCase {
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError(
-            "timed out after " + seconds + " s waiting for " + what + " " + progress.get()
-                + (job == null ? "" : " | job " + status(job) + ", checkpoints " + checkpointCounts(job) + " | tasks " + taskRecordCounts(job))
-                + " | threads: " + lodestarThreads());
+            "timed out after "
+                + seconds
+                + " s waiting for "
+                + what
+                + " "
+                + progress.get()
+                + (job == null
+                    ? ""
+                    : " | job "
+                        + status(job)
+                        + ", checkpoints "
+                        + checkpointCounts(job)
+                        + " | tasks "
+                        + taskRecordCounts(job))
+                + " | threads: "
+                + lodestarThreads());
       }
       Thread.sleep(250);
     }
     // The test output keeps how long each wait took: a slow one is the first sign of a stall.
-    System.out.println("waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms for " + what
-        + (job == null ? "" : ", checkpoints " + checkpointCounts(job)));
+    System.out.println(
+        "waited "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+            + " ms for "
+            + what
+            + (job == null ? "" : ", checkpoints " + checkpointCounts(job)));
   }
 
   /** Fails at once, with the job's root cause, when the job has failed or was cancelled. */
@@ -911,7 +1252,8 @@ class PipelineITCase {
           cause = cause.getCause();
         }
       }
-      throw new AssertionError("the job ended " + status + (cause == null ? "" : ": " + cause), cause);
+      throw new AssertionError(
+          "the job ended " + status + (cause == null ? "" : ": " + cause), cause);
     }
   }
 
@@ -924,7 +1266,12 @@ class PipelineITCase {
       JsonNode body = restGet("/jobs/" + job.getJobID() + "/checkpoints");
       JsonNode failed = body.path("latest").path("failed");
       return body.path("counts").toString()
-          + (failed.isMissingNode() || failed.isNull() ? "" : ", latest failed " + failed.path("id") + ": " + failed.path("failure_message").asText());
+          + (failed.isMissingNode() || failed.isNull()
+              ? ""
+              : ", latest failed "
+                  + failed.path("id")
+                  + ": "
+                  + failed.path("failure_message").asText());
     } catch (Exception e) {
       return "unavailable (" + e + ")";
     }
@@ -936,9 +1283,14 @@ class PipelineITCase {
       StringBuilder out = new StringBuilder();
       for (JsonNode vertex : restGet("/jobs/" + job.getJobID()).path("vertices")) {
         String name = vertex.path("name").asText();
-        out.append(name, 0, Math.min(40, name.length())).append(' ').append(vertex.path("status").asText()).append(" in ")
-            .append(vertex.path("metrics").path("read-records").asLong()).append(" out ")
-            .append(vertex.path("metrics").path("write-records").asLong()).append("; ");
+        out.append(name, 0, Math.min(40, name.length()))
+            .append(' ')
+            .append(vertex.path("status").asText())
+            .append(" in ")
+            .append(vertex.path("metrics").path("read-records").asLong())
+            .append(" out ")
+            .append(vertex.path("metrics").path("write-records").asLong())
+            .append("; ");
       }
       return out.toString();
     } catch (Exception e) {
@@ -947,31 +1299,47 @@ class PipelineITCase {
   }
 
   private JsonNode restGet(String path) throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
   }
 
-  /** Where the job's threads are: each one running Lodestar, DJL or ONNX Runtime code, with its top frames. */
+  /**
+   * Where the job's threads are: each one running Lodestar, DJL or ONNX Runtime code, with its top
+   * frames.
+   */
   private static String lodestarThreads() {
     StringBuilder out = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      boolean ours = java.util.Arrays.stream(stack).anyMatch(f -> f.getClassName().startsWith("io.lodestar.operators")
-          || f.getClassName().startsWith("ai.djl") || f.getClassName().startsWith("ai.onnxruntime"));
-      if (ours) {
-        String name = thread.getName();
-        out.append(name, 0, Math.min(60, name.length())).append(' ').append(thread.getState()).append(" at ");
-        java.util.Arrays.stream(stack).limit(4).forEach(f -> out.append(f).append(" < "));
-        out.append("; ");
-      }
-    });
+    Thread.getAllStackTraces()
+        .forEach(
+            (thread, stack) -> {
+              boolean ours =
+                  java.util.Arrays.stream(stack)
+                      .anyMatch(
+                          f ->
+                              f.getClassName().startsWith("io.lodestar.operators")
+                                  || f.getClassName().startsWith("ai.djl")
+                                  || f.getClassName().startsWith("ai.onnxruntime"));
+              if (ours) {
+                String name = thread.getName();
+                out.append(name, 0, Math.min(60, name.length()))
+                    .append(' ')
+                    .append(thread.getState())
+                    .append(" at ");
+                java.util.Arrays.stream(stack).limit(4).forEach(f -> out.append(f).append(" < "));
+                out.append("; ");
+              }
+            });
     return out.length() == 0 ? "none in Lodestar, DJL or ONNX Runtime code" : out.toString();
   }
 
   /**
-   * Throws once, on the first record after a completed checkpoint whose barrier came after records had
-   * passed: a checkpoint taken before any record would prove nothing about state held mid-window.
+   * Throws once, on the first record after a completed checkpoint whose barrier came after records
+   * had passed: a checkpoint taken before any record would prove nothing about state held
+   * mid-window.
    */
   static final class FailOnceAfterCheckpoint extends RichMapFunction<RawRecord, RawRecord>
       implements CheckpointListener, CheckpointedFunction {

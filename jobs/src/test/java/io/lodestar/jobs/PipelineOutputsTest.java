@@ -13,7 +13,11 @@ class PipelineOutputsTest {
     // No broker runs at this address: the check must come before any broker is asked for limits.
     LodestarOptions options =
         LodestarOptions.fromMap(
-            Map.of("kafka.bootstrap.servers", "127.0.0.1:9", LodestarOptions.GATE_ENABLED.key(), "true"),
+            Map.of(
+                "kafka.bootstrap.servers",
+                "127.0.0.1:9",
+                LodestarOptions.GATE_ENABLED.key(),
+                "true"),
             name -> null);
 
     assertThatThrownBy(() -> PipelineJob.kafkaOutputs(options, options.kafka()))

@@ -21,7 +21,8 @@ class PipelineTopologyTest {
 
   @Test
   void everyOperatorHasAStableUidAndAName() {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
 
     StreamGraph graph = env.getStreamGraph();
@@ -35,19 +36,35 @@ class PipelineTopologyTest {
     assertThat(uids)
         .doesNotHaveDuplicates()
         .contains(
-            "parse-generations", "dedup-generations", "verify-numeric-answer", "group-generations", "pack-batches",
-            "parse-feedback", "dedup-feedback", "join-feedback-with-generations", "join-feedback-halves",
-            "feedback-to-examples", "prompt-feedback-to-examples", "redact-pairs", "redact-unpaired", "sink-unpaired",
-            "combine-rewards", "no-policy-updates");
+            "parse-generations",
+            "dedup-generations",
+            "verify-numeric-answer",
+            "group-generations",
+            "pack-batches",
+            "parse-feedback",
+            "dedup-feedback",
+            "join-feedback-with-generations",
+            "join-feedback-halves",
+            "feedback-to-examples",
+            "prompt-feedback-to-examples",
+            "redact-pairs",
+            "redact-unpaired",
+            "sink-unpaired",
+            "combine-rewards",
+            "no-policy-updates");
   }
 
   @Test
   void theTrainerControlTopicAndTrainerFilesHaveStableUids() {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineTopology.Streams streams =
-        PipelineTopology.build(source(env, "g"), source(env, "f"), source(env, "p"), options, discardingOutputs());
+        PipelineTopology.build(
+            source(env, "g"), source(env, "f"), source(env, "p"), options, discardingOutputs());
     TrainerFiles.attach(
-        streams.batches(), new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export"), options.exportFormats());
+        streams.batches(),
+        new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export"),
+        options.exportFormats());
 
     StreamGraph graph = env.getStreamGraph();
     List<String> uids = new ArrayList<>();
@@ -60,15 +77,23 @@ class PipelineTopologyTest {
     assertThat(uids)
         .doesNotHaveDuplicates()
         .contains(
-            "source-p", "parse-policy-updates", "event-time-policy-updates", "pack-batches",
-            "batch-to-verl-samples", "sink-verl-parquet", "sink-verl-jsonl", "batch-to-trl-samples", "sink-trl-jsonl")
+            "source-p",
+            "parse-policy-updates",
+            "event-time-policy-updates",
+            "pack-batches",
+            "batch-to-verl-samples",
+            "sink-verl-parquet",
+            "sink-verl-jsonl",
+            "batch-to-trl-samples",
+            "sink-trl-jsonl")
         .doesNotContain("no-policy-updates");
     assertThat(graph.getJobGraph()).isNotNull();
   }
 
   @Test
   void generationsCrossToTheFeedbackJoinWithoutTheirTokenArrays() {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
 
     StreamGraph graph = env.getStreamGraph();
@@ -84,8 +109,12 @@ class PipelineTopologyTest {
 
   @Test
   void anOperatorWithoutUidFailsTheJobGraphNamingIt() {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
-    DataStream<RawRecord> unnamed = source(env, "g").map(r -> r, TypeInformation.of(RawRecord.class)).name("Operator without uid");
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    DataStream<RawRecord> unnamed =
+        source(env, "g")
+            .map(r -> r, TypeInformation.of(RawRecord.class))
+            .name("Operator without uid");
     PipelineTopology.build(unnamed, source(env, "f"), options, discardingOutputs());
 
     assertThatThrownBy(() -> env.getStreamGraph().getJobGraph())
@@ -95,28 +124,38 @@ class PipelineTopologyTest {
 
   @Test
   void genericTypesAreDisabled() {
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
   }
 
   @Test
   void aConfiguredRewardModelRunsBetweenTheVerifiersAndTheCombineStep() {
-    LodestarOptions withModel = LodestarOptions.fromArgs(new String[] {"--reward-model.path", "/models/rm"});
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(withModel));
+    LodestarOptions withModel =
+        LodestarOptions.fromArgs(new String[] {"--reward-model.path", "/models/rm"});
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(withModel));
     PipelineTopology.build(source(env, "g"), source(env, "f"), withModel, discardingOutputs());
 
     List<String> uids = new ArrayList<>();
     env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(n.getTransformationUID()));
-    assertThat(uids).containsSubsequence("verify-code-tests", "reward-model-reward_model", "combine-rewards");
+    assertThat(uids)
+        .containsSubsequence("verify-code-tests", "reward-model-reward_model", "combine-rewards");
   }
 
   private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String name) {
-    return env.fromData(TypeInformation.of(RawRecord.class), new RawRecord(name, 0, 0, 0, null, new byte[] {'{', '}'}))
+    return env.fromData(
+            TypeInformation.of(RawRecord.class),
+            new RawRecord(name, 0, 0, 0, null, new byte[] {'{', '}'}))
         .uid("source-" + name);
   }
 
   private static PipelineOutputs discardingOutputs() {
     return new PipelineOutputs(
-        new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>(), new DiscardingSink<>());
+        new DiscardingSink<>(),
+        new DiscardingSink<>(),
+        new DiscardingSink<>(),
+        new DiscardingSink<>(),
+        new DiscardingSink<>());
   }
 }

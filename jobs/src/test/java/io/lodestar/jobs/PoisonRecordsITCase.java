@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
-import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
@@ -22,6 +20,8 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +68,10 @@ class PoisonRecordsITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static EmbeddedKafka kafka;
 
@@ -106,8 +109,19 @@ class PoisonRecordsITCase {
     String unpaired = "unpaired-" + s;
     String deadLetters = "dead-" + s;
     // Only the input accepts records of 9 MB; every output keeps the broker's defaults.
-    kafka.createTopic(generations, 2, Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024)));
-    kafka.createTopics(2, feedback, scored, batches, pairs, unpaired, deadLetters, "health-" + s, "alerts-" + s, "filtered-" + s);
+    kafka.createTopic(
+        generations, 2, Map.of("max.message.bytes", Integer.toString(16 * 1024 * 1024)));
+    kafka.createTopics(
+        2,
+        feedback,
+        scored,
+        batches,
+        pairs,
+        unpaired,
+        deadLetters,
+        "health-" + s,
+        "alerts-" + s,
+        "filtered-" + s);
 
     Map<String, String> values = new HashMap<>();
     values.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -133,7 +147,8 @@ class PoisonRecordsITCase {
     values.put(LodestarOptions.BATCH_MAX_WAIT.key(), "1 h");
     values.put(LodestarOptions.GROUP_TIMEOUT.key(), "10 min");
     values.put(LodestarOptions.FEEDBACK_MAX_WAIT.key(), "1 h");
-    // A 5 MB response passes validation, so its scored record, group and batch are what is too large.
+    // A 5 MB response passes validation, so its scored record, group and batch are what is too
+    // large.
     values.put(LodestarOptions.MAX_RESPONSE_CHARS.key(), Integer.toString(6 * MB));
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
 
@@ -141,9 +156,20 @@ class PoisonRecordsITCase {
     SimulatedTraffic traffic =
         new SimulatedTraffic(
             new TrafficSimulator.Settings(
-                11L, 12, 4, 0.05, 0.0, d.noAnswerRate(), 0.6, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId()));
+                11L,
+                12,
+                4,
+                0.05,
+                0.0,
+                d.noAnswerRate(),
+                0.6,
+                0.3,
+                d.startTimeMs(),
+                d.meanGapMs(),
+                d.modelId()));
 
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineJob.build(env, options);
     job = env.executeAsync("poison-records-it");
     waitFor("the job to run", () -> status(job) == JobStatus.RUNNING);
@@ -151,14 +177,19 @@ class PoisonRecordsITCase {
     List<SimulatedTraffic.Message> messages = traffic.messages;
     int half = messages.size() / 2;
     publish(generations, feedback, messages.subList(0, half));
-    waitFor("normal traffic to be committed", () -> readSoFar(scored, ScoredGeneration.class).size() >= 4);
+    waitFor(
+        "normal traffic to be committed",
+        () -> readSoFar(scored, ScoredGeneration.class).size() >= 4);
 
     // The poison records, mid-stream.
     Generation template = traffic.anyGeneration();
     long now = System.currentTimeMillis();
-    Generation fiveMb = poison(template, "poison-5mb", template.getCreatedAtMs(), "x".repeat(5 * MB));
-    Generation nineMb = poison(template, "poison-9mb", template.getCreatedAtMs(), "y".repeat(9 * MB));
-    Generation hoursAhead = poison(template, "poison-2h-ahead", now + Duration.ofHours(2).toMillis(), "42");
+    Generation fiveMb =
+        poison(template, "poison-5mb", template.getCreatedAtMs(), "x".repeat(5 * MB));
+    Generation nineMb =
+        poison(template, "poison-9mb", template.getCreatedAtMs(), "y".repeat(9 * MB));
+    Generation hoursAhead =
+        poison(template, "poison-2h-ahead", now + Duration.ofHours(2).toMillis(), "42");
     Generation micros = poison(template, "poison-micros", now * 1000, "42");
     Feedback feedbackAhead =
         Feedback.newBuilder()
@@ -171,27 +202,37 @@ class PoisonRecordsITCase {
     RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
     List<SimulatedTraffic.Message> poison = new ArrayList<>();
     for (Generation g : List.of(fiveMb, nineMb, hoursAhead, micros)) {
-      poison.add(new SimulatedTraffic.Message(false, key(g.getGenerationId()), codec.encode(g, WireFormat.AVRO)));
+      poison.add(
+          new SimulatedTraffic.Message(
+              false, key(g.getGenerationId()), codec.encode(g, WireFormat.AVRO)));
     }
-    poison.add(new SimulatedTraffic.Message(true, key(feedbackAhead.getFeedbackId()),
-        RecordCodec.of(Feedback.class).encode(feedbackAhead, WireFormat.AVRO)));
+    poison.add(
+        new SimulatedTraffic.Message(
+            true,
+            key(feedbackAhead.getFeedbackId()),
+            RecordCodec.of(Feedback.class).encode(feedbackAhead, WireFormat.AVRO)));
     publish(generations, feedback, poison);
     publish(generations, feedback, messages.subList(half, messages.size()));
 
-    waitFor("every normal generation and every poison record to be committed",
-        () -> readSoFar(scored, ScoredGeneration.class).size() >= traffic.generationIds.size()
-            && readSoFar(deadLetters, DeadLetter.class).size() >= 5);
+    waitFor(
+        "every normal generation and every poison record to be committed",
+        () ->
+            readSoFar(scored, ScoredGeneration.class).size() >= traffic.generationIds.size()
+                && readSoFar(deadLetters, DeadLetter.class).size() >= 5);
     assertThat(status(job)).isEqualTo(JobStatus.RUNNING);
     assertThat(numRestarts(rest)).as("restarts of the job").isZero();
 
     // Draining flushes the groups and batches still open, the poison model's batch among them.
-    job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+    job.stopWithSavepoint(
+            true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
         .get(2, TimeUnit.MINUTES);
     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
     assertThat(exceptionHistory(rest)).as("failures the job went through").isEmpty();
 
     List<DeadLetter> dead = read(deadLetters, DeadLetter.class);
-    List<byte[]> deadBytes = CommittedReader.readAllSettled(kafka.bootstrapServers(), deadLetters, Duration.ofSeconds(30));
+    List<byte[]> deadBytes =
+        CommittedReader.readAllSettled(
+            kafka.bootstrapServers(), deadLetters, Duration.ofSeconds(30));
     assertThat(deadBytes).allSatisfy(bytes -> assertThat(bytes.length).isLessThan(1024 * 1024));
 
     DeadLetter scoredTooLarge = only(dead, d1 -> "poison-5mb".equals(d1.getRecordId()));
@@ -199,37 +240,54 @@ class PoisonRecordsITCase {
     assertThat(scoredTooLarge.getReason()).contains(scored).contains("limit");
     assertThat(scoredTooLarge.getPayloadSize()).isGreaterThan(5 * MB);
     DeadLetter batchTooLarge =
-        only(dead, d1 -> d1.getErrorKind().equals("OUTPUT_TOO_LARGE") && d1.getReason().contains(batches));
+        only(
+            dead,
+            d1 -> d1.getErrorKind().equals("OUTPUT_TOO_LARGE") && d1.getReason().contains(batches));
     assertThat(batchTooLarge.getRecordId()).startsWith("poison-model");
-    DeadLetter oversizedInput = only(dead, d1 -> d1.getKey() != null && "poison-9mb".equals(text(d1.getKey())));
+    DeadLetter oversizedInput =
+        only(dead, d1 -> d1.getKey() != null && "poison-9mb".equals(text(d1.getKey())));
     assertThat(oversizedInput.getErrorKind()).isEqualTo("OVERSIZED");
     assertThat(oversizedInput.getPayloadSize()).isGreaterThan(9 * MB);
     assertThat(oversizedInput.getPayload().remaining()).isPositive().isLessThan(1024 * 1024);
     for (String id : List.of("poison-2h-ahead", "poison-micros", "poison-feedback-2h-ahead")) {
       DeadLetter ahead = only(dead, d1 -> id.equals(d1.getRecordId()));
       assertThat(ahead.getErrorKind()).as(id).isEqualTo("FUTURE_EVENT_TIME");
-      assertThat(ahead.getReason()).as(id).contains("createdAtMs").contains("validate.max-clock-skew");
+      assertThat(ahead.getReason())
+          .as(id)
+          .contains("createdAtMs")
+          .contains("validate.max-clock-skew");
     }
     assertThat(dead).as("dead letters besides the poison records").hasSize(6);
 
     // Everything else exactly once.
-    assertThat(read(scored, ScoredGeneration.class)).extracting(g -> g.getGeneration().getGenerationId())
-        .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.generationIds);
+    assertThat(read(scored, ScoredGeneration.class))
+        .extracting(g -> g.getGeneration().getGenerationId())
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(traffic.generationIds);
     List<String> batchedGroups = new ArrayList<>();
     for (RLBatch batch : read(batches, RLBatch.class)) {
       batch.getGroups().stream().map(RLGroup::getGroupId).forEach(batchedGroups::add);
     }
-    assertThat(batchedGroups).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
+    assertThat(batchedGroups)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(traffic.trainableGroupIds);
     List<PreferencePair> votePairs = read(pairs, PreferencePair.class);
     assertThat(votePairs).extracting(PreferencePair::getPairId).doesNotHaveDuplicates();
-    assertThat(votePairs).filteredOn(p -> p.getSource() == PairSource.VOTE)
-        .extracting(p -> new SimulatedTraffic.ExpectedPair(p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
+    assertThat(votePairs)
+        .filteredOn(p -> p.getSource() == PairSource.VOTE)
+        .extracting(
+            p ->
+                new SimulatedTraffic.ExpectedPair(
+                    p.getSource(), p.getChosenGenerationId(), p.getRejectedGenerationId()))
         .containsExactlyInAnyOrderElementsOf(traffic.expectedPairs);
-    assertThat(read(unpaired, UnpairedExample.class)).extracting(UnpairedExample::getExampleId).doesNotHaveDuplicates();
+    assertThat(read(unpaired, UnpairedExample.class))
+        .extracting(UnpairedExample::getExampleId)
+        .doesNotHaveDuplicates();
   }
 
   /** A valid generation of its own group (of one) and model, so its batch holds nothing else. */
-  private static Generation poison(Generation template, String id, long createdAtMs, String response) {
+  private static Generation poison(
+      Generation template, String id, long createdAtMs, String response) {
     return Generation.newBuilder(template)
         .setGenerationId(id)
         .setGroupId(id + "-group")
@@ -244,14 +302,18 @@ class PoisonRecordsITCase {
         .build();
   }
 
-  private static DeadLetter only(List<DeadLetter> dead, java.util.function.Predicate<DeadLetter> which) {
+  private static DeadLetter only(
+      List<DeadLetter> dead, java.util.function.Predicate<DeadLetter> which) {
     List<DeadLetter> matching = dead.stream().filter(which).toList();
     assertThat(matching).as("matching dead letters among " + describe(dead)).hasSize(1);
     return matching.get(0);
   }
 
   private static String describe(List<DeadLetter> dead) {
-    return dead.stream().map(d -> d.getErrorKind() + ":" + d.getRecordId() + ":" + d.getOrigin()).toList().toString();
+    return dead.stream()
+        .map(d -> d.getErrorKind() + ":" + d.getRecordId() + ":" + d.getOrigin())
+        .toList()
+        .toString();
   }
 
   private static byte[] key(String id) {
@@ -262,14 +324,16 @@ class PoisonRecordsITCase {
     return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
   }
 
-  private static void publish(String generations, String feedback, List<SimulatedTraffic.Message> messages) {
+  private static void publish(
+      String generations, String feedback, List<SimulatedTraffic.Message> messages) {
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka.bootstrapServers());
     props.put("enable.idempotence", "true");
     props.put("max.request.size", Integer.toString(16 * 1024 * 1024));
     try (CheckedProducer producer = new CheckedProducer(props)) {
       for (SimulatedTraffic.Message m : messages) {
-        producer.send(new ProducerRecord<>(m.feedback() ? feedback : generations, m.key(), m.value()));
+        producer.send(
+            new ProducerRecord<>(m.feedback() ? feedback : generations, m.key(), m.value()));
       }
       producer.flush();
     }
@@ -307,18 +371,24 @@ class PoisonRecordsITCase {
     throw new AssertionError("no numRestarts metric: " + metrics);
   }
 
-  /** Every failure the job went through (each one is followed by a restart or the end of the job). */
+  /**
+   * Every failure the job went through (each one is followed by a restart or the end of the job).
+   */
   private List<String> exceptionHistory(URI rest) throws Exception {
     List<String> failures = new ArrayList<>();
-    restGet(rest, "/jobs/" + job.getJobID() + "/exceptions").path("exceptionHistory").path("entries")
+    restGet(rest, "/jobs/" + job.getJobID() + "/exceptions")
+        .path("exceptionHistory")
+        .path("entries")
         .forEach(e -> failures.add(e.path("exceptionName").asText()));
     return failures;
   }
 
   private static JsonNode restGet(URI rest, String path) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
   }
 
@@ -337,7 +407,13 @@ class PoisonRecordsITCase {
             cause = cause.getCause();
           }
         }
-        throw new AssertionError("the job ended " + status + " while waiting for " + what + (cause == null ? "" : ": " + cause), cause);
+        throw new AssertionError(
+            "the job ended "
+                + status
+                + " while waiting for "
+                + what
+                + (cause == null ? "" : ": " + cause),
+            cause);
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what + "; job " + status);

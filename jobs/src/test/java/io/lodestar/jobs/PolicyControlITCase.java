@@ -35,7 +35,10 @@ class PolicyControlITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final long T0 = 1_767_225_600_000L;
 
@@ -43,32 +46,52 @@ class PolicyControlITCase {
   void anAnnouncedTrainerVersionDecidesStalenessInTheRunningJob() throws Exception {
     LodestarOptions options =
         LodestarOptions.fromArgs(
-            new String[] {"--staleness.max-lag", "2", "--batch.groups", "4", "--checkpoint.interval", "1 s"});
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+            new String[] {
+              "--staleness.max-lag", "2", "--batch.groups", "4", "--checkpoint.interval", "1 s"
+            });
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     List<RawRecord> generations = new ArrayList<>();
     for (int g = 0; g < 3; g++) {
       long version = g == 0 ? 7 : 9; // the first group lags the announced version 10 by 3
       for (int i = 0; i < 2; i++) {
-        generations.add(raw("generations", generations.size(), PlainJson.toJsonString(generation(g, i, version))));
+        generations.add(
+            raw(
+                "generations",
+                generations.size(),
+                PlainJson.toJsonString(generation(g, i, version))));
       }
     }
     PolicyUpdate announced =
-        PolicyUpdate.newBuilder().setModelId("m").setPolicyVersion(10).setPublishedAtMs(T0 - 1_000).setTrainerId("t0").build();
+        PolicyUpdate.newBuilder()
+            .setModelId("m")
+            .setPolicyVersion(10)
+            .setPublishedAtMs(T0 - 1_000)
+            .setTrainerId("t0")
+            .build();
     List<RawRecord> control =
-        List.of(raw("policy-updates", 0, PlainJson.toJsonString(announced)), raw("policy-updates", 1, "not json"));
+        List.of(
+            raw("policy-updates", 0, PlainJson.toJsonString(announced)),
+            raw("policy-updates", 1, "not json"));
 
     PipelineTopology.Streams streams =
-        PipelineTopology.build(source(env, generations, "g"), null, source(env, control, "p"), options);
+        PipelineTopology.build(
+            source(env, generations, "g"), null, source(env, control, "p"), options);
     CloseableIterator<RLBatch> batches = streams.batches().collectAsync();
     CloseableIterator<RLGroup> setAside = streams.filteredGroups().collectAsync();
     CloseableIterator<DeadLetter> dead = streams.deadLetters().collectAsync();
     env.execute("policy-control");
 
     List<RLBatch> emitted = drain(batches);
-    assertThat(emitted).flatExtracting(RLBatch::getGroups).extracting(RLGroup::getGroupId).containsExactly("grp1", "grp2");
+    assertThat(emitted)
+        .flatExtracting(RLBatch::getGroups)
+        .extracting(RLGroup::getGroupId)
+        .containsExactly("grp1", "grp2");
     assertThat(emitted).allSatisfy(b -> assertThat(b.getTrainerPolicyVersion()).isEqualTo(10L));
     assertThat(drain(setAside)).extracting(RLGroup::getGroupId).containsExactly("grp0");
-    assertThat(drain(dead)).singleElement().satisfies(d -> assertThat(d.getTopic()).isEqualTo("policy-updates"));
+    assertThat(drain(dead))
+        .singleElement()
+        .satisfies(d -> assertThat(d.getTopic()).isEqualTo("policy-updates"));
   }
 
   private static <T> List<T> drain(CloseableIterator<T> it) throws Exception {
@@ -78,7 +101,8 @@ class PolicyControlITCase {
     return out;
   }
 
-  private static DataStream<RawRecord> source(StreamExecutionEnvironment env, List<RawRecord> records, String name) {
+  private static DataStream<RawRecord> source(
+      StreamExecutionEnvironment env, List<RawRecord> records, String name) {
     return env.fromData(records, TypeInformation.of(RawRecord.class)).uid("source-" + name);
   }
 
@@ -95,7 +119,12 @@ class PolicyControlITCase {
         .setSampleIndex(index)
         .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
         .setResponse(index == 0 ? "6 * 7 = 42\n#### 42" : "I think 48.\n#### 48")
-        .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("fixture")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build())
         .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(version).build())
         .setCreatedAtMs(T0 + group * 1_000L + index)
         .setConsentToTrain(true)

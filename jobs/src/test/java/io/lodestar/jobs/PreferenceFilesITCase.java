@@ -55,18 +55,52 @@ class PreferenceFilesITCase {
 
   /** Provenance columns of every pair format but OpenAI's, which nests them. */
   private static final List<String> PAIR_METADATA =
-      List.of("pair_id", "prompt_id", "source", "confidence", "chosen_generation_id", "rejected_generation_id",
-          "generation_ids", "feedback_ids", "model_ids", "policy_versions", "pipeline_version", "created_at_ms");
+      List.of(
+          "pair_id",
+          "prompt_id",
+          "source",
+          "confidence",
+          "chosen_generation_id",
+          "rejected_generation_id",
+          "generation_ids",
+          "feedback_ids",
+          "model_ids",
+          "policy_versions",
+          "pipeline_version",
+          "created_at_ms");
 
-  /** TRL's pair columns: the margin rides along as pair_margin, a name RewardTrainer does not read. */
+  /**
+   * TRL's pair columns: the margin rides along as pair_margin, a name RewardTrainer does not read.
+   */
   private static final List<String> TRL_METADATA =
-      List.of("pair_id", "prompt_id", "source", "confidence", "pair_margin", "chosen_generation_id",
-          "rejected_generation_id", "generation_ids", "feedback_ids", "model_ids", "policy_versions",
-          "pipeline_version", "created_at_ms");
+      List.of(
+          "pair_id",
+          "prompt_id",
+          "source",
+          "confidence",
+          "pair_margin",
+          "chosen_generation_id",
+          "rejected_generation_id",
+          "generation_ids",
+          "feedback_ids",
+          "model_ids",
+          "policy_versions",
+          "pipeline_version",
+          "created_at_ms");
 
   private static final List<String> KTO_METADATA =
-      List.of("example_id", "prompt_id", "source", "confidence", "generation_id", "generation_ids", "feedback_ids",
-          "model_ids", "policy_versions", "pipeline_version", "created_at_ms");
+      List.of(
+          "example_id",
+          "prompt_id",
+          "source",
+          "confidence",
+          "generation_id",
+          "generation_ids",
+          "feedback_ids",
+          "model_ids",
+          "policy_versions",
+          "pipeline_version",
+          "created_at_ms");
 
   private static final List<String> PROMPT =
       List.of("system", "Answer with a number.", "user", "What is 6 times 7?");
@@ -74,19 +108,25 @@ class PreferenceFilesITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir Path dir;
 
   @Test
-  void everyFormatHoldsItsTrainingKeysWithTheirJsonTypesAndProvenanceOnlyBesideThem() throws Exception {
+  void everyFormatHoldsItsTrainingKeysWithTheirJsonTypesAndProvenanceOnlyBesideThem()
+      throws Exception {
     List<PreferencePair> pairs =
         List.of(
             pair("pair-vote", PairSource.VOTE, "gen-a1", null, 1.0),
             pair("pair-edit", PairSource.EDIT, null, null, 1.0),
             pair("pair-rating", PairSource.RATING, "gen-c1", 0.5, 0.8));
     List<UnpairedExample> unpaired =
-        List.of(example("example-up", PairSource.THUMBS, true), example("example-regen", PairSource.REGENERATE, false));
+        List.of(
+            example("example-up", PairSource.THUMBS, true),
+            example("example-regen", PairSource.REGENERATE, false));
 
     run(pairs, unpaired, EnumSet.copyOf(ExportFormat.of(ExportFormat.Kind.PREFERENCE)));
 
@@ -134,10 +174,13 @@ class PreferenceFilesITCase {
 
     Map<String, JsonNode> openAi =
         rows("openai-dpo-jsonl", "pairs").stream()
-            .collect(Collectors.toMap(r -> r.path("metadata").path("pair_id").asText(), Function.identity()));
+            .collect(
+                Collectors.toMap(
+                    r -> r.path("metadata").path("pair_id").asText(), Function.identity()));
     assertThat(openAi).containsOnlyKeys("pair-vote", "pair-edit", "pair-rating");
     for (JsonNode row : openAi.values()) {
-      assertThat(fieldNames(row)).containsExactly("input", "preferred_output", "non_preferred_output", "metadata");
+      assertThat(fieldNames(row))
+          .containsExactly("input", "preferred_output", "non_preferred_output", "metadata");
       assertThat(fieldNames(row.get("input"))).containsExactly("messages");
       assertPrompt(row.get("input").get("messages"));
       assertReply(row.get("preferred_output"), "42");
@@ -150,8 +193,10 @@ class PreferenceFilesITCase {
       assertPairMetadata(metadata);
       assertNoProvenance(row, "input", "preferred_output", "non_preferred_output");
     }
-    assertThat(openAi.get("pair-edit").get("metadata").get("chosen_generation_id").isNull()).isTrue();
-    assertThat(openAi.get("pair-rating").get("metadata").get("margin").doubleValue()).isEqualTo(0.5);
+    assertThat(openAi.get("pair-edit").get("metadata").get("chosen_generation_id").isNull())
+        .isTrue();
+    assertThat(openAi.get("pair-rating").get("metadata").get("margin").doubleValue())
+        .isEqualTo(0.5);
 
     Map<String, JsonNode> kto = byId(rows("kto-jsonl", "examples"), "example_id");
     assertThat(kto).containsOnlyKeys("example-up", "example-regen");
@@ -162,7 +207,8 @@ class PreferenceFilesITCase {
       assertThat(row.get("label").isBoolean()).isTrue();
       assertThat(row.get("generation_id").textValue()).isEqualTo("gen-u");
       assertThat(row.get("confidence").isNumber()).isTrue();
-      assertThat(row.get("policy_versions")).allSatisfy(v -> assertThat(v.isIntegralNumber()).isTrue());
+      assertThat(row.get("policy_versions"))
+          .allSatisfy(v -> assertThat(v.isIntegralNumber()).isTrue());
       assertThat(row.get("created_at_ms").isIntegralNumber()).isTrue();
       assertNoProvenance(row, "prompt", "completion", "label");
     }
@@ -174,7 +220,9 @@ class PreferenceFilesITCase {
 
   @Test
   void withoutUnpairedExamplesOrUnchosenFormatsNothingElseIsWritten() throws Exception {
-    run(List.of(pair("pair-vote", PairSource.VOTE, "gen-a1", null, 1.0)), null,
+    run(
+        List.of(pair("pair-vote", PairSource.VOTE, "gen-a1", null, 1.0)),
+        null,
         ExportFormat.parseList(ExportFormat.Kind.PREFERENCE, "kto-jsonl, OPENAI-DPO-JSONL"));
 
     assertThat(rows("openai-dpo-jsonl", "pairs")).hasSize(1);
@@ -187,12 +235,21 @@ class PreferenceFilesITCase {
   void theBoundedJobWritesEveryFormatFromGenerationsAndFeedback() throws Exception {
     List<Generation> generations = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      generations.add(generation("g" + i, i, i == 0 ? "42" : "4" + i + " because mail me at ann@example.com"));
+      generations.add(
+          generation("g" + i, i, i == 0 ? "42" : "4" + i + " because mail me at ann@example.com"));
     }
     List<Feedback> feedback =
         List.of(
-            feedback("vote", "g0").setKind(FeedbackKind.PAIRWISE).setOtherGenerationId("g1").setOutcome(VoteOutcome.A).build(),
-            feedback("vote", "g0").setKind(FeedbackKind.PAIRWISE).setOtherGenerationId("g1").setOutcome(VoteOutcome.A).build(),
+            feedback("vote", "g0")
+                .setKind(FeedbackKind.PAIRWISE)
+                .setOtherGenerationId("g1")
+                .setOutcome(VoteOutcome.A)
+                .build(),
+            feedback("vote", "g0")
+                .setKind(FeedbackKind.PAIRWISE)
+                .setOtherGenerationId("g1")
+                .setOutcome(VoteOutcome.A)
+                .build(),
             feedback("edit", "g2").setKind(FeedbackKind.EDIT).setEditedText("42").build(),
             feedback("up", "g0").setKind(FeedbackKind.THUMB).setThumbUp(true).build(),
             feedback("down", "g3").setKind(FeedbackKind.THUMB).setThumbUp(false).build(),
@@ -204,11 +261,15 @@ class PreferenceFilesITCase {
 
     BoundedJob.run(
         new BoundedJob.Inputs(generationsFile, feedbackFile, dir.resolve("out")),
-        LodestarOptions.fromArgs(new String[] {"--preference.group-pairs", "best-worst", "--preference.redaction", "pii"}));
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--preference.group-pairs", "best-worst", "--preference.redaction", "pii"
+            }));
 
     // vote (the repeat is de-duplicated), edit, thumbs, best-vs-worst of the group
     List<JsonNode> trl = rows("trl-preference-jsonl", "pairs");
-    assertThat(trl).extracting(r -> r.path("source").asText())
+    assertThat(trl)
+        .extracting(r -> r.path("source").asText())
         .containsExactlyInAnyOrder("VOTE", "EDIT", "THUMBS", "REWARD_MARGIN");
     for (JsonNode row : trl) {
       assertColumns(row, List.of("prompt", "chosen", "rejected"), TRL_METADATA);
@@ -220,17 +281,24 @@ class PreferenceFilesITCase {
     assertThat(rows("trl-preference-text-jsonl", "pairs")).hasSize(4);
     assertThat(rows("openrlhf-jsonl", "pairs")).hasSize(4);
     assertThat(rows("openai-dpo-jsonl", "pairs")).hasSize(4);
-    // the lone thumbs-up stays paired with the thumbs-down; the regeneration is an undesirable example
-    assertThat(rows("kto-jsonl", "examples")).singleElement().satisfies(row -> {
-      assertThat(row.get("label").booleanValue()).isFalse();
-      assertThat(row.get("source").asText()).isEqualTo("REGENERATE");
-      assertThat(row.get("completion").get(0).get("content").asText()).contains("[EMAIL]");
-    });
+    // the lone thumbs-up stays paired with the thumbs-down; the regeneration is an undesirable
+    // example
+    assertThat(rows("kto-jsonl", "examples"))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.get("label").booleanValue()).isFalse();
+              assertThat(row.get("source").asText()).isEqualTo("REGENERATE");
+              assertThat(row.get("completion").get(0).get("content").asText()).contains("[EMAIL]");
+            });
   }
 
   // ---------------------------------------------------------------- the job
 
-  private void run(List<PreferencePair> pairs, List<UnpairedExample> unpaired, java.util.Set<ExportFormat> formats)
+  private void run(
+      List<PreferencePair> pairs,
+      List<UnpairedExample> unpaired,
+      java.util.Set<ExportFormat> formats)
       throws Exception {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
@@ -240,19 +308,28 @@ class PreferenceFilesITCase {
     env.configure(conf, PreferenceFilesITCase.class.getClassLoader());
     env.setParallelism(2);
     DataStream<PreferencePair> pairStream =
-        env.fromData(pairs, new AvroTypeInfo<>(PreferencePair.class)).uid("source-pairs").name("Pairs");
+        env.fromData(pairs, new AvroTypeInfo<>(PreferencePair.class))
+            .uid("source-pairs")
+            .name("Pairs");
     DataStream<UnpairedExample> unpairedStream =
         unpaired == null
             ? null
-            : env.fromData(unpaired, new AvroTypeInfo<>(UnpairedExample.class)).uid("source-unpaired").name("Unpaired");
-    PreferenceFiles.attach(pairStream, unpairedStream, new org.apache.flink.core.fs.Path(dir.resolve("out").toUri()), formats);
+            : env.fromData(unpaired, new AvroTypeInfo<>(UnpairedExample.class))
+                .uid("source-unpaired")
+                .name("Unpaired");
+    PreferenceFiles.attach(
+        pairStream,
+        unpairedStream,
+        new org.apache.flink.core.fs.Path(dir.resolve("out").toUri()),
+        formats);
     env.execute("preference-files");
   }
 
   // ---------------------------------------------------------------- fixtures
 
   /** Chosen "42" over rejected "48"; ids that must never appear inside a training key. */
-  private static PreferencePair pair(String id, PairSource source, String chosenGenerationId, Double margin, double confidence) {
+  private static PreferencePair pair(
+      String id, PairSource source, String chosenGenerationId, Double margin, double confidence) {
     List<String> generationIds = new ArrayList<>();
     if (chosenGenerationId != null) {
       generationIds.add(chosenGenerationId);
@@ -326,7 +403,12 @@ class PreferenceFilesITCase {
         .setSampleIndex(index)
         .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
         .setResponse(response)
-        .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setDataSource("fixture")
+                .setKind(TaskKind.MATH)
+                .setGroundTruth("42")
+                .build())
         .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(2).build())
         .setCreatedAtMs(1_767_225_600_000L + index)
         .setConsentToTrain(true)
@@ -334,7 +416,10 @@ class PreferenceFilesITCase {
   }
 
   private static Feedback.Builder feedback(String id, String generationId) {
-    return Feedback.newBuilder().setFeedbackId(id).setGenerationId(generationId).setCreatedAtMs(1_767_225_605_000L);
+    return Feedback.newBuilder()
+        .setFeedbackId(id)
+        .setGenerationId(generationId)
+        .setCreatedAtMs(1_767_225_605_000L);
   }
 
   // ---------------------------------------------------------------- checks
@@ -360,11 +445,14 @@ class PreferenceFilesITCase {
 
   private static void assertReply(JsonNode reply, String content) {
     assertThat(reply.isArray()).isTrue();
-    assertThat(reply).singleElement().satisfies(m -> {
-      assertThat(fieldNames(m)).containsExactly("role", "content");
-      assertThat(m.get("role").textValue()).isEqualTo("assistant");
-      assertThat(m.get("content").textValue()).isEqualTo(content);
-    });
+    assertThat(reply)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(fieldNames(m)).containsExactly("role", "content");
+              assertThat(m.get("role").textValue()).isEqualTo("assistant");
+              assertThat(m.get("content").textValue()).isEqualTo(content);
+            });
   }
 
   /** The provenance of {@link #pair}, wherever it sits (top-level columns or the nested object). */
@@ -378,11 +466,16 @@ class PreferenceFilesITCase {
     JsonNode chosen = m.get("chosen_generation_id");
     assertThat(chosen.isNull() || chosen.isTextual()).isTrue();
     assertThat(m.get("generation_ids").isArray()).isTrue();
-    assertThat(m.get("generation_ids")).allSatisfy(g -> assertThat(g.isTextual()).isTrue()).last()
+    assertThat(m.get("generation_ids"))
+        .allSatisfy(g -> assertThat(g.isTextual()).isTrue())
+        .last()
         .satisfies(g -> assertThat(g.textValue()).isEqualTo(id + "-rejected-gen"));
-    assertThat(m.get("feedback_ids")).singleElement().satisfies(f -> assertThat(f.textValue()).isEqualTo(id + "-feedback"));
+    assertThat(m.get("feedback_ids"))
+        .singleElement()
+        .satisfies(f -> assertThat(f.textValue()).isEqualTo(id + "-feedback"));
     assertThat(m.get("model_ids")).hasSameSizeAs(m.get("generation_ids"));
-    assertThat(m.get("policy_versions")).hasSameSizeAs(m.get("generation_ids"))
+    assertThat(m.get("policy_versions"))
+        .hasSameSizeAs(m.get("generation_ids"))
         .allSatisfy(v -> assertThat(v.isIntegralNumber()).isTrue());
     assertThat(m.get("pipeline_version").textValue()).isEqualTo("pipeline-under-test");
     assertThat(m.get("created_at_ms").isIntegralNumber()).isTrue();
@@ -393,8 +486,19 @@ class PreferenceFilesITCase {
     for (String key : trainingKeys) {
       assertThat(row.get(key).toString())
           .as(key)
-          .doesNotContain("pair-", "example-", "gen-", "-feedback", "model-under-test", "pipeline-under-test",
-              "prompt-under-test", "THUMBS", "VOTE", "EDIT", "RATING", "REGENERATE");
+          .doesNotContain(
+              "pair-",
+              "example-",
+              "gen-",
+              "-feedback",
+              "model-under-test",
+              "pipeline-under-test",
+              "prompt-under-test",
+              "THUMBS",
+              "VOTE",
+              "EDIT",
+              "RATING",
+              "REGENERATE");
     }
   }
 
@@ -408,7 +512,13 @@ class PreferenceFilesITCase {
 
   private List<JsonNode> rows(String format, String filePrefix) throws IOException {
     List<Path> files = JsonLinesTestFiles.finished(dir.resolve("out").resolve(format));
-    assertThat(files).isNotEmpty().allSatisfy(f -> assertThat(f.getFileName().toString()).startsWith(filePrefix + "-").endsWith(".jsonl"));
+    assertThat(files)
+        .isNotEmpty()
+        .allSatisfy(
+            f ->
+                assertThat(f.getFileName().toString())
+                    .startsWith(filePrefix + "-")
+                    .endsWith(".jsonl"));
     List<JsonNode> rows = new ArrayList<>();
     for (String line : JsonLinesTestFiles.lines(files)) {
       rows.add(JSON.readTree(line));

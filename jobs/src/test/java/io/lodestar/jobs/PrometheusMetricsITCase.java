@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CheckedProducer;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
-import io.lodestar.testkit.traffic.TrafficSimulator;
-import io.lodestar.testkit.traffic.TrafficSimulator.Stats;
 import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.TaskMetadata;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
+import io.lodestar.testkit.traffic.TrafficSimulator;
+import io.lodestar.testkit.traffic.TrafficSimulator.Stats;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -46,7 +46,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A running pipeline's metrics, scraped from the Prometheus reporter endpoint as a dashboard would. */
+/**
+ * A running pipeline's metrics, scraped from the Prometheus reporter endpoint as a dashboard would.
+ */
 class PrometheusMetricsITCase {
 
   private static final int PORT = freePort();
@@ -55,7 +57,8 @@ class PrometheusMetricsITCase {
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(PrometheusReporting.enable(new Configuration(), Integer.toString(PORT)))
+              .setConfiguration(
+                  PrometheusReporting.enable(new Configuration(), Integer.toString(PORT)))
               .setNumberTaskManagers(1)
               .setNumberSlotsPerTaskManager(2)
               .build());
@@ -63,8 +66,8 @@ class PrometheusMetricsITCase {
   private static EmbeddedKafka kafka;
 
   /**
-   * Checkpoints outlive their job for a moment (the job manager discards them asynchronously once it ends),
-   * so they go where nothing is deleted before the cluster has shut down.
+   * Checkpoints outlive their job for a moment (the job manager discards them asynchronously once
+   * it ends), so they go where nothing is deleted before the cluster has shut down.
    */
   @TempDir static Path checkpoints;
 
@@ -89,30 +92,52 @@ class PrometheusMetricsITCase {
     Stats sent = simulate(generationsTopic, feedbackTopic, records, groupIds, withoutGroundTruth);
 
     LodestarOptions options = options(generationsTopic, feedbackTopic);
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     KafkaSettings settings = options.kafka();
-    DataStream<RawRecord> generations = PipelineJob.rawSource(env, options, settings, generationsTopic, "source-generations", SourceEventTime.Input.GENERATIONS);
-    DataStream<RawRecord> feedback = PipelineJob.rawSource(env, options, settings, feedbackTopic, "source-feedback", SourceEventTime.Input.FEEDBACK);
+    DataStream<RawRecord> generations =
+        PipelineJob.rawSource(
+            env,
+            options,
+            settings,
+            generationsTopic,
+            "source-generations",
+            SourceEventTime.Input.GENERATIONS);
+    DataStream<RawRecord> feedback =
+        PipelineJob.rawSource(
+            env,
+            options,
+            settings,
+            feedbackTopic,
+            "source-feedback",
+            SourceEventTime.Input.FEEDBACK);
     PipelineTopology.Streams streams =
-        PipelineTopology.build(generations, feedback, null, options, PipelineTopology.EventTime.FROM_SOURCES);
+        PipelineTopology.build(
+            generations, feedback, null, options, PipelineTopology.EventTime.FROM_SOURCES);
     streams.scored().sinkTo(new DiscardingSink<>()).uid("discard-scored").name("Discard scored");
     streams.batches().sinkTo(new DiscardingSink<>()).uid("discard-batches").name("Discard batches");
     streams.pairs().sinkTo(new DiscardingSink<>()).uid("discard-pairs").name("Discard pairs");
-    streams.deadLetters().sinkTo(new DiscardingSink<>()).uid("discard-dead-letters").name("Discard dead letters");
+    streams
+        .deadLetters()
+        .sinkTo(new DiscardingSink<>())
+        .uid("discard-dead-letters")
+        .name("Discard dead letters");
     JobClient job = env.executeAsync("metrics-it");
     try {
       publish(records);
       Map<String, Double> expected = new HashMap<>();
       expected.put(MetricNames.DUPLICATES, (double) sent.duplicates());
       expected.put(MetricNames.DEAD_LETTERS, (double) sent.corrupt());
-      // The same dead letters, split by error kind: Flink puts the label's key into the metric's name.
+      // The same dead letters, split by error kind: Flink puts the label's key into the metric's
+      // name.
       expected.put("kind_" + MetricNames.DEAD_LETTERS, (double) sent.corrupt());
       expected.put(MetricNames.GROUPS_COMPLETED, (double) groupIds.size());
       // One verifier component per generation: each generation without a ground truth is unscored,
       // and its one component is counted under the component's name.
       assertThat(withoutGroundTruth).isNotEmpty();
       expected.put(MetricNames.UNSCORED, (double) withoutGroundTruth.size());
-      expected.put("component_" + MetricNames.COMPONENT_UNSCORED, (double) withoutGroundTruth.size());
+      expected.put(
+          "component_" + MetricNames.COMPONENT_UNSCORED, (double) withoutGroundTruth.size());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       Map<String, Double> seen = Map.of();
       while (System.nanoTime() < deadline) {
@@ -124,7 +149,8 @@ class PrometheusMetricsITCase {
       }
       assertThat(seen).containsAllEntriesOf(expected);
       assertThat(scoredOrUnscored(seen)).isEqualTo(sent.generations());
-      assertThat(seen.get(MetricNames.RECORDS_PARSED)).isEqualTo((double) (records.size() - sent.corrupt()));
+      assertThat(seen.get(MetricNames.RECORDS_PARSED))
+          .isEqualTo((double) (records.size() - sent.corrupt()));
     } finally {
       JobTermination.cancelAndAwait(job, Duration.ofMinutes(1));
     }
@@ -135,12 +161,14 @@ class PrometheusMetricsITCase {
   }
 
   private static double scoredOrUnscored(Map<String, Double> seen) {
-    return seen.getOrDefault(MetricNames.SCORED, 0.0) + seen.getOrDefault(MetricNames.UNSCORED, 0.0);
+    return seen.getOrDefault(MetricNames.SCORED, 0.0)
+        + seen.getOrDefault(MetricNames.UNSCORED, 0.0);
   }
 
   /**
-   * One scrape, or the last one seen when the endpoint drops the connection: the reporter's HTTP server closes
-   * connections without a reply while the task manager is busy, and a dashboard simply scrapes again.
+   * One scrape, or the last one seen when the endpoint drops the connection: the reporter's HTTP
+   * server closes connections without a reply while the task manager is busy, and a dashboard
+   * simply scrapes again.
    */
   private static Map<String, Double> scrapeOrLast(Map<String, Double> last) throws Exception {
     try {
@@ -150,17 +178,23 @@ class PrometheusMetricsITCase {
     }
   }
 
-  /** Lodestar's operator metrics summed over subtasks and labels, by name ({@code key_name} for labelled ones). */
+  /**
+   * Lodestar's operator metrics summed over subtasks and labels, by name ({@code key_name} for
+   * labelled ones).
+   */
   private static Map<String, Double> scrape() throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create(PrometheusReporting.endpoint(PORT))).timeout(Duration.ofSeconds(5)).build(),
+                HttpRequest.newBuilder(URI.create(PrometheusReporting.endpoint(PORT)))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
     Map<String, Double> sums = new HashMap<>();
     String prefix = "flink_taskmanager_job_task_operator_";
     for (String line : response.body().split("\n")) {
-      if (!line.startsWith(prefix) || !line.substring(prefix.length()).matches("([a-z]+_)?lodestar.*")) {
+      if (!line.startsWith(prefix)
+          || !line.substring(prefix.length()).matches("([a-z]+_)?lodestar.*")) {
         continue;
       }
       int nameEnd = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
@@ -171,25 +205,41 @@ class PrometheusMetricsITCase {
     return sums;
   }
 
-  /** One group in four loses its ground truth, so its generations cannot be verified: unscored, by input. */
+  /**
+   * One group in four loses its ground truth, so its generations cannot be verified: unscored, by
+   * input.
+   */
   private static Generation withoutGroundTruthInSomeGroups(Generation g) {
     if (Math.floorMod(g.getGroupId().hashCode(), 4) != 0) {
       return g;
     }
-    return Generation.newBuilder(g).setTask(TaskMetadata.newBuilder(g.getTask()).setGroundTruth(null).build()).build();
+    return Generation.newBuilder(g)
+        .setTask(TaskMetadata.newBuilder(g.getTask()).setGroundTruth(null).build())
+        .build();
   }
 
   private static Stats simulate(
-      String generationsTopic, String feedbackTopic, List<ProducerRecord<byte[], byte[]>> records, Set<String> groupIds,
+      String generationsTopic,
+      String feedbackTopic,
+      List<ProducerRecord<byte[], byte[]>> records,
+      Set<String> groupIds,
       Set<String> withoutGroundTruth) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     TrafficSimulator.Settings settings =
         new TrafficSimulator.Settings(
-            3L, 30, 4, 0.1, 0.2, d.noAnswerRate(), 0.5, 0.3, d.startTimeMs(), d.meanGapMs(), d.modelId());
-    RecordCodec<Generation> generations =
-        RecordCodec.of(Generation.class);
-    RecordCodec<Feedback> feedback =
-        RecordCodec.of(Feedback.class);
+            3L,
+            30,
+            4,
+            0.1,
+            0.2,
+            d.noAnswerRate(),
+            0.5,
+            0.3,
+            d.startTimeMs(),
+            d.meanGapMs(),
+            d.modelId());
+    RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
+    RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
     WireFormat avro = WireFormat.AVRO;
     return new TrafficSimulator(settings)
         .run(
@@ -206,7 +256,10 @@ class PrometheusMetricsITCase {
 
               @Override
               public void duplicate(Generation simulated) {
-                records.add(new ProducerRecord<>(generationsTopic, generations.encode(withoutGroundTruthInSomeGroups(simulated), avro)));
+                records.add(
+                    new ProducerRecord<>(
+                        generationsTopic,
+                        generations.encode(withoutGroundTruthInSomeGroups(simulated), avro)));
               }
 
               @Override
@@ -216,7 +269,11 @@ class PrometheusMetricsITCase {
 
               @Override
               public void corrupt(String topicRole, byte[] key, byte[] bytes) {
-                records.add(new ProducerRecord<>(topicRole.equals("feedback") ? feedbackTopic : generationsTopic, key, bytes));
+                records.add(
+                    new ProducerRecord<>(
+                        topicRole.equals("feedback") ? feedbackTopic : generationsTopic,
+                        key,
+                        bytes));
               }
             });
   }

@@ -44,7 +44,10 @@ class SetAsideGroupsITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   /** The start of a one-minute health window. */
   private static final long T0 = 28_333_333L * 60_000L;
@@ -61,25 +64,37 @@ class SetAsideGroupsITCase {
       generations.addAll(group("same-" + g, 5, T0 + g * 1_000L, true, RIGHT, RIGHT, RIGHT, RIGHT));
     }
 
-    Path out = run(generations, "--group.filter", "verl", "--alarms.rules", "all-alike: zeroVarianceFraction > 0.8 and groups >= 10 for 1 windows");
+    Path out =
+        run(
+            generations,
+            "--group.filter",
+            "verl",
+            "--alarms.rules",
+            "all-alike: zeroVarianceFraction > 0.8 and groups >= 10 for 1 windows");
 
     assertThat(read(out, "batches", RLBatch.class)).isEmpty();
-    assertThat(read(out, "filtered-groups", RLGroup.class)).hasSize(12).allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.FILTER));
+    assertThat(read(out, "filtered-groups", RLGroup.class))
+        .hasSize(12)
+        .allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.FILTER));
     HealthMetrics row =
-        read(out, "health-metrics", HealthMetrics.class).stream().filter(m -> m.getDataSource().equals("fixture")).collect(onlyOne());
+        read(out, "health-metrics", HealthMetrics.class).stream()
+            .filter(m -> m.getDataSource().equals("fixture"))
+            .collect(onlyOne());
     assertThat(row.getGroups()).isEqualTo(12);
     assertThat(row.getZeroVarianceGroups()).isEqualTo(12);
     assertThat(read(out, "alerts", Alert.class))
         .filteredOn(a -> a.getDataSource().equals("fixture"))
         .singleElement()
-        .satisfies(a -> {
-          assertThat(a.getRuleId()).isEqualTo("all-alike");
-          assertThat(a.getState()).isEqualTo(AlertState.FIRING);
-        });
+        .satisfies(
+            a -> {
+              assertThat(a.getRuleId()).isEqualTo("all-alike");
+              assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+            });
   }
 
   @Test
-  void whatTheGateStillHoldsWhenTheInputEndsGoesToFilteredGroupsAndDeadLettersAndNothingIsLost() throws Exception {
+  void whatTheGateStillHoldsWhenTheInputEndsGoesToFilteredGroupsAndDeadLettersAndNothingIsLost()
+      throws Exception {
     List<Generation> generations = new ArrayList<>();
     List<String> groupIds = new ArrayList<>();
     for (int g = 0; g < 6; g++) {
@@ -90,22 +105,34 @@ class SetAsideGroupsITCase {
     Path out =
         run(
             generations,
-            "--gate.enabled", "true",
-            "--gate.pairs", "true",
-            "--preference.group-pairs", "best-worst",
-            "--alarms.rules", "any-traffic: generations >= 1 for 1 windows gate");
+            "--gate.enabled",
+            "true",
+            "--gate.pairs",
+            "true",
+            "--preference.group-pairs",
+            "best-worst",
+            "--alarms.rules",
+            "any-traffic: generations >= 1 for 1 windows gate");
 
-    assertThat(read(out, "alerts", Alert.class)).isNotEmpty().allSatisfy(a -> assertThat(a.getState()).isEqualTo(AlertState.FIRING));
+    assertThat(read(out, "alerts", Alert.class))
+        .isNotEmpty()
+        .allSatisfy(a -> assertThat(a.getState()).isEqualTo(AlertState.FIRING));
     assertThat(read(out, "batches", RLBatch.class)).isEmpty();
     assertThat(read(out, "pairs", PreferencePair.class)).isEmpty();
     List<RLGroup> setAside = read(out, "filtered-groups", RLGroup.class);
-    assertThat(setAside).extracting(RLGroup::getGroupId).containsExactlyInAnyOrderElementsOf(groupIds);
-    assertThat(setAside).allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.GATE_HELD_AT_END));
+    assertThat(setAside)
+        .extracting(RLGroup::getGroupId)
+        .containsExactlyInAnyOrderElementsOf(groupIds);
+    assertThat(setAside)
+        .allSatisfy(g -> assertThat(g.getReason()).isEqualTo(SetAsideReason.GATE_HELD_AT_END));
     List<DeadLetter> dead = read(out, "dead-letters", DeadLetter.class);
-    assertThat(dead).hasSize(groupIds.size()).allSatisfy(d -> {
-      assertThat(d.getErrorKind()).isEqualTo(DeadLetters.GATE_HELD_AT_END);
-      assertThat(d.getOrigin()).isEqualTo("gate.pairs");
-    });
+    assertThat(dead)
+        .hasSize(groupIds.size())
+        .allSatisfy(
+            d -> {
+              assertThat(d.getErrorKind()).isEqualTo(DeadLetters.GATE_HELD_AT_END);
+              assertThat(d.getOrigin()).isEqualTo("gate.pairs");
+            });
   }
 
   @Test
@@ -121,15 +148,21 @@ class SetAsideGroupsITCase {
     Path out =
         run(
             generations,
-            "--group.filter", "verl",
-            "--advantage.compat", "trl",
-            "--staleness.max-lag", "1");
+            "--group.filter",
+            "verl",
+            "--advantage.compat",
+            "trl",
+            "--staleness.max-lag",
+            "1");
 
     List<String> batched = new ArrayList<>();
-    read(out, "batches", RLBatch.class).forEach(b -> b.getGroups().forEach(g -> batched.add(g.getGroupId())));
+    read(out, "batches", RLBatch.class)
+        .forEach(b -> b.getGroups().forEach(g -> batched.add(g.getGroupId())));
     assertThat(batched).containsExactly("varied");
     Map<String, RLGroup> setAside =
-        read(out, "filtered-groups", RLGroup.class).stream().collect(Collectors.toMap(RLGroup::getGroupId, g -> g, (a, b) -> a, LinkedHashMap::new));
+        read(out, "filtered-groups", RLGroup.class).stream()
+            .collect(
+                Collectors.toMap(RLGroup::getGroupId, g -> g, (a, b) -> a, LinkedHashMap::new));
     assertThat(setAside).hasSize(4);
     assertThat(setAside.get("same").getReason()).isEqualTo(SetAsideReason.FILTER);
     assertThat(setAside.get("lonely").getReason()).isEqualTo(SetAsideReason.TRAINER_REFUSED);
@@ -151,7 +184,8 @@ class SetAsideGroupsITCase {
   }
 
   /** One group of a math prompt, its members a millisecond apart, one per response. */
-  private static List<Generation> group(String id, long policyVersion, long createdAtMs, boolean consent, String... responses) {
+  private static List<Generation> group(
+      String id, long policyVersion, long createdAtMs, boolean consent, String... responses) {
     List<Generation> members = new ArrayList<>();
     for (int i = 0; i < responses.length; i++) {
       members.add(
@@ -163,8 +197,14 @@ class SetAsideGroupsITCase {
               .setSampleIndex(i)
               .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
               .setResponse(responses[i])
-              .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
-              .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(policyVersion).build())
+              .setTask(
+                  TaskMetadata.newBuilder()
+                      .setDataSource("fixture")
+                      .setKind(TaskKind.MATH)
+                      .setGroundTruth("42")
+                      .build())
+              .setPolicy(
+                  Policy.newBuilder().setModelId("m").setPolicyVersion(policyVersion).build())
               .setCreatedAtMs(createdAtMs + i)
               .setConsentToTrain(consent)
               .build());
@@ -172,14 +212,17 @@ class SetAsideGroupsITCase {
     return members;
   }
 
-  private static <T extends SpecificRecordBase> List<T> read(Path out, String output, Class<T> type) throws IOException {
+  private static <T extends SpecificRecordBase> List<T> read(Path out, String output, Class<T> type)
+      throws IOException {
     return JsonLinesTestFiles.read(out.resolve(output), type);
   }
 
   private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
-    return Collectors.collectingAndThen(Collectors.toList(), list -> {
-      assertThat(list).hasSize(1);
-      return list.get(0);
-    });
+    return Collectors.collectingAndThen(
+        Collectors.toList(),
+        list -> {
+          assertThat(list).hasSize(1);
+          return list.get(0);
+        });
   }
 }

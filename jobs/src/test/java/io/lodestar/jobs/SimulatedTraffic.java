@@ -2,12 +2,12 @@ package io.lodestar.jobs;
 
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
-import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.VoteOutcome;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,10 +42,13 @@ final class SimulatedTraffic {
   final List<Message> messages = new ArrayList<>();
   final Set<String> generationIds = new HashSet<>();
   final Set<String> groupIds = new HashSet<>();
+
   /** The groups whose every member consents to training: what the RL batches may hold. */
   final Set<String> trainableGroupIds = new HashSet<>();
+
   /** Each trainable group's generation ids. */
   final Map<String, Set<String>> generationIdsByGroup = new HashMap<>();
+
   final Set<ExpectedPair> expectedPairs = new HashSet<>();
   final Set<ExpectedExample> expectedUnpaired = new HashSet<>();
   final List<byte[]> rejectedPayloads = new ArrayList<>();
@@ -53,8 +56,10 @@ final class SimulatedTraffic {
   final TrafficSimulator.Stats stats;
 
   private final Map<String, Generation> byId = new HashMap<>();
+
   /** The generation each generation message (first delivery or duplicate) carries. */
   private final Map<Message, Generation> generationOf = new IdentityHashMap<>();
+
   private final List<Feedback> votes = new ArrayList<>();
   private final List<Feedback> thumbs = new ArrayList<>();
 
@@ -68,12 +73,13 @@ final class SimulatedTraffic {
   }
 
   /**
-   * As simulated; with {@code secondThumbs}, two of every three thumbs get a second one from another
-   * user on another reply of the same prompt a second later: the first of the three the opposite
-   * label (a liked and a disliked reply: one THUMBS pair), the second the same label (two unpaired
-   * examples of that label).
+   * As simulated; with {@code secondThumbs}, two of every three thumbs get a second one from
+   * another user on another reply of the same prompt a second later: the first of the three the
+   * opposite label (a liked and a disliked reply: one THUMBS pair), the second the same label (two
+   * unpaired examples of that label).
    */
-  SimulatedTraffic(TrafficSimulator.Settings settings, UnaryOperator<Generation> rewrite, boolean secondThumbs) {
+  SimulatedTraffic(
+      TrafficSimulator.Settings settings, UnaryOperator<Generation> rewrite, boolean secondThumbs) {
     RecordCodec<Generation> generations = RecordCodec.of(Generation.class);
     RecordCodec<Feedback> feedback = RecordCodec.of(Feedback.class);
     int[] count = {0};
@@ -88,7 +94,9 @@ final class SimulatedTraffic {
                     byId.put(g.getGenerationId(), g);
                     generationIds.add(g.getGenerationId());
                     groupIds.add(g.getGroupId());
-                    generationIdsByGroup.computeIfAbsent(g.getGroupId(), k -> new HashSet<>()).add(g.getGenerationId());
+                    generationIdsByGroup
+                        .computeIfAbsent(g.getGroupId(), k -> new HashSet<>())
+                        .add(g.getGenerationId());
                     add(g);
                   }
 
@@ -98,7 +106,9 @@ final class SimulatedTraffic {
                   }
 
                   private void add(Generation g) {
-                    Message m = new Message(false, key(g.getGenerationId()), generations.encode(g, format()));
+                    Message m =
+                        new Message(
+                            false, key(g.getGenerationId()), generations.encode(g, format()));
                     generationOf.put(m, g);
                     messages.add(m);
                   }
@@ -120,7 +130,8 @@ final class SimulatedTraffic {
                     } else if (f.getKind() == FeedbackKind.THUMB) {
                       thumbs.add(f);
                     }
-                    messages.add(new Message(true, key(f.getGenerationId()), feedback.encode(f, format())));
+                    messages.add(
+                        new Message(true, key(f.getGenerationId()), feedback.encode(f, format())));
                   }
 
                   @Override
@@ -136,17 +147,24 @@ final class SimulatedTraffic {
                   }
                 });
     Set<String> withoutConsent = new HashSet<>();
-    byId.values().stream().filter(g -> !g.getConsentToTrain()).forEach(g -> withoutConsent.add(g.getGroupId()));
+    byId.values().stream()
+        .filter(g -> !g.getConsentToTrain())
+        .forEach(g -> withoutConsent.add(g.getGroupId()));
     groupIds.stream().filter(id -> !withoutConsent.contains(id)).forEach(trainableGroupIds::add);
     generationIdsByGroup.keySet().retainAll(trainableGroupIds);
     for (Feedback vote : votes) {
       Generation a = byId.get(vote.getGenerationId());
       Generation b = byId.get(vote.getOtherGenerationId());
       boolean decided = vote.getOutcome() == VoteOutcome.A || vote.getOutcome() == VoteOutcome.B;
-      if (decided && a.getConsentToTrain() && b.getConsentToTrain() && a.getPromptId().equals(b.getPromptId())) {
+      if (decided
+          && a.getConsentToTrain()
+          && b.getConsentToTrain()
+          && a.getPromptId().equals(b.getPromptId())) {
         Generation chosen = vote.getOutcome() == VoteOutcome.A ? a : b;
         Generation rejected = chosen == a ? b : a;
-        expectedPairs.add(new ExpectedPair(PairSource.VOTE, chosen.getGenerationId(), rejected.getGenerationId()));
+        expectedPairs.add(
+            new ExpectedPair(
+                PairSource.VOTE, chosen.getGenerationId(), rejected.getGenerationId()));
       }
     }
     expectThumbs();
@@ -164,7 +182,8 @@ final class SimulatedTraffic {
     for (Feedback thumb : thumbs) {
       Generation g = byId.get(thumb.getGenerationId());
       if (g.getConsentToTrain()) {
-        netByPrompt.computeIfAbsent(g.getPromptId(), k -> new TreeMap<>())
+        netByPrompt
+            .computeIfAbsent(g.getPromptId(), k -> new TreeMap<>())
             .merge(g.getGenerationId(), thumb.getThumbUp() ? 1 : -1, Integer::sum);
       }
     }
@@ -183,18 +202,25 @@ final class SimulatedTraffic {
         liked.forEach(id -> expectedUnpaired.add(new ExpectedExample(PairSource.THUMBS, id, true)));
       }
       if (liked.isEmpty()) {
-        disliked.forEach(id -> expectedUnpaired.add(new ExpectedExample(PairSource.THUMBS, id, false)));
+        disliked.forEach(
+            id -> expectedUnpaired.add(new ExpectedExample(PairSource.THUMBS, id, false)));
       }
     }
   }
 
-  /** A thumb from another user, a second later, on the reply of the same group with the next sample index. */
+  /**
+   * A thumb from another user, a second later, on the reply of the same group with the next sample
+   * index.
+   */
   private Feedback secondThumb(Feedback first, boolean opposite) {
     Generation rated = byId.get(first.getGenerationId());
     Generation other =
         byId.values().stream()
             .filter(g -> g.getGroupId().equals(rated.getGroupId()))
-            .filter(g -> g.getSampleIndex() == (rated.getSampleIndex() + 1) % rated.getExpectedGroupSize())
+            .filter(
+                g ->
+                    g.getSampleIndex()
+                        == (rated.getSampleIndex() + 1) % rated.getExpectedGroupSize())
             .findFirst()
             .orElseThrow();
     return Feedback.newBuilder(first)
@@ -226,10 +252,15 @@ final class SimulatedTraffic {
     return "UNRECOGNIZED_ENCODING";
   }
 
-  /** Adds a record that decodes but breaks a contract (blank id, zero group size), to be rejected. */
+  /**
+   * Adds a record that decodes but breaks a contract (blank id, zero group size), to be rejected.
+   */
   void addInvalidGeneration(Generation template, String generationId, int expectedGroupSize) {
     Generation invalid =
-        Generation.newBuilder(template).setGenerationId(generationId).setExpectedGroupSize(expectedGroupSize).build();
+        Generation.newBuilder(template)
+            .setGenerationId(generationId)
+            .setExpectedGroupSize(expectedGroupSize)
+            .build();
     byte[] bytes = RecordCodec.of(Generation.class).encode(invalid, WireFormat.AVRO);
     rejectedPayloads.add(bytes);
     Message m = new Message(false, null, bytes);
@@ -242,10 +273,17 @@ final class SimulatedTraffic {
     return generationOf.get(m);
   }
 
-  /** Unique valid generations per health window start ({@code windowMs} windows aligned to the epoch), by event time. */
+  /**
+   * Unique valid generations per health window start ({@code windowMs} windows aligned to the
+   * epoch), by event time.
+   */
   Map<Long, Long> generationsPerWindow(long windowMs) {
     Map<Long, Long> counts = new TreeMap<>();
-    byId.values().forEach(g -> counts.merge(Math.floorDiv(g.getCreatedAtMs(), windowMs) * windowMs, 1L, Long::sum));
+    byId.values()
+        .forEach(
+            g ->
+                counts.merge(
+                    Math.floorDiv(g.getCreatedAtMs(), windowMs) * windowMs, 1L, Long::sum));
     return counts;
   }
 

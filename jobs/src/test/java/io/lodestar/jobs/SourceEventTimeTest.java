@@ -28,18 +28,19 @@ class SourceEventTimeTest {
   private final Stamp stamp = new Stamp(trust);
   private final TrustedWatermarks watermarks = new TrustedWatermarks(trust, 5_000);
   private final List<Long> emitted = new ArrayList<>();
-  private final WatermarkOutput output = new WatermarkOutput() {
-    @Override
-    public void emitWatermark(Watermark watermark) {
-      emitted.add(watermark.getTimestamp());
-    }
+  private final WatermarkOutput output =
+      new WatermarkOutput() {
+        @Override
+        public void emitWatermark(Watermark watermark) {
+          emitted.add(watermark.getTimestamp());
+        }
 
-    @Override
-    public void markIdle() {}
+        @Override
+        public void markIdle() {}
 
-    @Override
-    public void markActive() {}
-  };
+        @Override
+        public void markActive() {}
+      };
 
   private static RawRecord record(long eventTimeMs) {
     RawRecord raw = new RawRecord("generations", 0, 1, KAFKA_TIME, null, new byte[] {1});
@@ -84,7 +85,9 @@ class SourceEventTimeTest {
 
     RawRecord hoursAhead = record(NOW + 2 * 3_600_000L);
     RawRecord inMicroseconds = record((NOW - 60_000) * 1_000);
-    assertThat(stamp.extractTimestamp(hoursAhead, KAFKA_TIME)).as("the broker's time, which it accepts").isEqualTo(KAFKA_TIME);
+    assertThat(stamp.extractTimestamp(hoursAhead, KAFKA_TIME))
+        .as("the broker's time, which it accepts")
+        .isEqualTo(KAFKA_TIME);
     assertThat(lastWatermarkAfter(hoursAhead, inMicroseconds)).isEqualTo(before);
 
     RawRecord justInside = record(NOW + SKEW);

@@ -3,8 +3,8 @@ package io.lodestar.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,8 @@ class StartupChecksITCase {
     Map<String, String> values = freshTopics();
     String scored = values.get(LodestarOptions.TOPIC_SCORED.key());
     createAllBut(values, scored);
-    values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+    values.put(
+        LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
     LodestarOptions options = options(values);
 
     assertThatThrownBy(() -> PipelineJob.build(env(options), options))
@@ -90,13 +91,25 @@ class StartupChecksITCase {
     return LodestarOptions.fromMap(values, name -> null);
   }
 
-  /** Every topic key of the job with a name of its own, policy updates and filtered groups included. */
+  /**
+   * Every topic key of the job with a name of its own, policy updates and filtered groups included.
+   */
   private static Map<String, String> freshTopics() {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> values = new LinkedHashMap<>();
     for (String name :
-        List.of("generations", "feedback", "policy-updates", "scored", "batches", "pairs", "unpaired", "dead-letters",
-            "filtered-groups", "health-metrics", "alerts")) {
+        List.of(
+            "generations",
+            "feedback",
+            "policy-updates",
+            "scored",
+            "batches",
+            "pairs",
+            "unpaired",
+            "dead-letters",
+            "filtered-groups",
+            "health-metrics",
+            "alerts")) {
       values.put("topics." + name, "startup-" + name + "-" + run);
     }
     return values;
@@ -104,11 +117,12 @@ class StartupChecksITCase {
 
   private static void createAllBut(Map<String, String> values, String missing) throws Exception {
     List<String> topics = new ArrayList<>();
-    values.forEach((key, topic) -> {
-      if (key.startsWith("topics.") && !topic.equals(missing)) {
-        topics.add(topic);
-      }
-    });
+    values.forEach(
+        (key, topic) -> {
+          if (key.startsWith("topics.") && !topic.equals(missing)) {
+            topics.add(topic);
+          }
+        });
     kafka.createTopics(1, topics.toArray(String[]::new));
   }
 }

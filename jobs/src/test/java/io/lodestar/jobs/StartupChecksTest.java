@@ -18,7 +18,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The start-up checks that need no broker; {@code StartupChecksITCase} runs the rest against a real one. */
+/**
+ * The start-up checks that need no broker; {@code StartupChecksITCase} runs the rest against a real
+ * one.
+ */
 class StartupChecksTest {
 
   private static final String CANARY = "canary-51d0-secret";
@@ -34,15 +37,22 @@ class StartupChecksTest {
     values.put("kafka.sasl.mechanism", "PLAIN");
     values.put(
         "kafka.sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"job\" password=\"" + CANARY + "\";");
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"job\" password=\""
+            + CANARY
+            + "\";");
     values.put(LodestarOptions.STARTUP_CHECK_TIMEOUT.key(), "2 s");
-    values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+    values.put(
+        LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
     LodestarOptions options = LodestarOptions.fromMap(values, name -> null);
-    StreamExecutionEnvironment env = PipelineEnvironment.create(PipelineEnvironment.streaming(options));
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(options));
 
     assertThatThrownBy(() -> PipelineJob.build(env, options))
         .isInstanceOf(StartupChecks.Failed.class)
-        .hasMessageStartingWith("kafka.bootstrap.servers=" + bootstrap + " is not reachable: no broker answered within 2000 ms")
+        .hasMessageStartingWith(
+            "kafka.bootstrap.servers="
+                + bootstrap
+                + " is not reachable: no broker answered within 2000 ms")
         .hasMessageContaining(LodestarOptions.STARTUP_CHECK_TIMEOUT.key())
         .hasMessageNotContaining(CANARY);
   }
@@ -88,7 +98,14 @@ class StartupChecksTest {
   void shouldRequireOptionalTopicsOnlyWhenTheJobUsesThem() {
     LodestarOptions options =
         LodestarOptions.fromArgs(
-            new String[] {"--topics.policy-updates", "control", "--topics.filtered-groups", "aside", "--health.enabled", "false"});
+            new String[] {
+              "--topics.policy-updates",
+              "control",
+              "--topics.filtered-groups",
+              "aside",
+              "--health.enabled",
+              "false"
+            });
 
     assertThat(StartupChecks.requiredTopics(options))
         .containsEntry("topics.policy-updates", "control")
@@ -98,28 +115,42 @@ class StartupChecksTest {
 
   @Test
   void shouldListEveryMissingTopicWithItsKey() {
-    LodestarOptions options = LodestarOptions.fromArgs(new String[] {"--kafka.bootstrap.servers", "b:9092"});
-    Map<String, String> unusable = Map.of("lodestar.scored", BrokerCheck.DOES_NOT_EXIST, "lodestar.alerts", BrokerCheck.NOT_AUTHORIZED);
+    LodestarOptions options =
+        LodestarOptions.fromArgs(new String[] {"--kafka.bootstrap.servers", "b:9092"});
+    Map<String, String> unusable =
+        Map.of(
+            "lodestar.scored",
+            BrokerCheck.DOES_NOT_EXIST,
+            "lodestar.alerts",
+            BrokerCheck.NOT_AUTHORIZED);
 
-    assertThat(StartupChecks.missingTopicsProblem(StartupChecks.requiredTopics(options), unusable, options.kafka()))
+    assertThat(
+            StartupChecks.missingTopicsProblem(
+                StartupChecks.requiredTopics(options), unusable, options.kafka()))
         .hasValueSatisfying(
             message ->
                 assertThat(message)
-                    .startsWith("Kafka topics missing: topics.scored=lodestar.scored, topics.alerts=lodestar.alerts (not authorized)")
+                    .startsWith(
+                        "Kafka topics missing: topics.scored=lodestar.scored, topics.alerts=lodestar.alerts (not authorized)")
                     .contains("kafka.bootstrap.servers=b:9092")
                     .doesNotContain("topics.batches"));
-    assertThat(StartupChecks.missingTopicsProblem(StartupChecks.requiredTopics(options), Map.of(), options.kafka())).isEmpty();
+    assertThat(
+            StartupChecks.missingTopicsProblem(
+                StartupChecks.requiredTopics(options), Map.of(), options.kafka()))
+        .isEmpty();
   }
 
   @Test
   void shouldNameFlinksKeyWhenTheFlinkConfigurationChoosesTheCheckpointDirectory() {
-    LodestarOptions options = LodestarOptions.fromArgs(new String[] {"--export.dir", "file:///exports"});
+    LodestarOptions options =
+        LodestarOptions.fromArgs(new String[] {"--export.dir", "file:///exports"});
     Configuration flink = new Configuration();
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://bucket/checkpoints");
 
     assertThat(StartupChecks.writableDirectories(options, flink))
         .containsExactly(
-            Map.entry("execution.checkpointing.dir", "s3://bucket/checkpoints"), Map.entry("export.dir", "file:///exports"));
+            Map.entry("execution.checkpointing.dir", "s3://bucket/checkpoints"),
+            Map.entry("export.dir", "file:///exports"));
     assertThat(StartupChecks.writableDirectories(options, PipelineEnvironment.streaming(options)))
         .containsEntry("checkpoint.dir", "file:///tmp/lodestar/checkpoints");
   }

@@ -1,6 +1,5 @@
 package io.lodestar.jobs;
 
-import java.util.List;
 import java.util.UUID;
 
 /** One test's topics, named with a suffix of its own so tests never see each other's records. */
@@ -18,8 +17,17 @@ record TestTopics(
     String filteredGroups) {
 
   TestTopics(String suffix) {
-    this(suffix, "generations-" + suffix, "feedback-" + suffix, "scored-" + suffix, "batches-" + suffix,
-        "pairs-" + suffix, "unpaired-" + suffix, "dead-" + suffix, "health-" + suffix, "alerts-" + suffix,
+    this(
+        suffix,
+        "generations-" + suffix,
+        "feedback-" + suffix,
+        "scored-" + suffix,
+        "batches-" + suffix,
+        "pairs-" + suffix,
+        "unpaired-" + suffix,
+        "dead-" + suffix,
+        "health-" + suffix,
+        "alerts-" + suffix,
         "filtered-" + suffix);
   }
 
@@ -30,11 +38,22 @@ record TestTopics(
   /** Inputs and outputs. */
   String[] all() {
     return new String[] {
-      generations, feedback, scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups
+      generations,
+      feedback,
+      scored,
+      batches,
+      pairs,
+      unpaired,
+      deadLetters,
+      healthMetrics,
+      alerts,
+      filteredGroups
     };
   }
 
   String[] outputs() {
-    return new String[] {scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups};
+    return new String[] {
+      scored, batches, pairs, unpaired, deadLetters, healthMetrics, alerts, filteredGroups
+    };
   }
 }

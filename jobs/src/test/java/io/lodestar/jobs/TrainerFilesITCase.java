@@ -36,15 +36,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bounded job writes the trainer files of every RL batch: verl Parquet (read back with
- * parquet-avro's reader), verl JSON Lines and TRL JSON Lines,
- * one row per sample with the documented columns and types.
+ * parquet-avro's reader), verl JSON Lines and TRL JSON Lines, one row per sample with the
+ * documented columns and types.
  */
 class TrainerFilesITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir Path dir;
 
@@ -54,7 +57,9 @@ class TrainerFilesITCase {
     Files.write(input, generations().stream().map(PlainJson::toJsonString).toList());
     Path out = dir.resolve("out");
 
-    BoundedJob.run(new BoundedJob.Inputs(input, null, out), LodestarOptions.fromArgs(new String[] {"--batch.groups", "2"}));
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out),
+        LodestarOptions.fromArgs(new String[] {"--batch.groups", "2"}));
 
     List<RLBatch> batches = jsonLines(out.resolve("batches"), RLBatch.class);
     batches.sort(Comparator.comparing(RLBatch::getBatchId));
@@ -77,7 +82,8 @@ class TrainerFilesITCase {
     List<VerlSample> verlJson = jsonLines(out.resolve("verl-jsonl"), VerlSample.class);
     List<TrlSample> trl = jsonLines(out.resolve("trl-jsonl"), TrlSample.class);
     Comparator<VerlSample> byBatchAndIndex =
-        Comparator.comparing((VerlSample v) -> v.getExtraInfo().getBatchId()).thenComparingLong(v -> v.getExtraInfo().getIndex());
+        Comparator.comparing((VerlSample v) -> v.getExtraInfo().getBatchId())
+            .thenComparingLong(v -> v.getExtraInfo().getIndex());
     parquet.sort(byBatchAndIndex);
     verlJson.sort(byBatchAndIndex);
     assertThat(parquet).isEqualTo(verlJson).hasSize(samples.size());
@@ -104,25 +110,47 @@ class TrainerFilesITCase {
       assertThat(v.getExtraInfo().getFinishReason()).isEqualTo("STOP");
     }
     assertThat(trl).hasSize(samples.size());
-    assertThat(trl).allSatisfy(t -> {
-      assertThat(t.getCompletion()).singleElement().satisfies(m -> assertThat(m.getRole()).isEqualTo("assistant"));
-      assertThat(t.getCompletionIds()).isNotEmpty();
-      assertThat(t.getOldPerTokenLogps()).hasSameSizeAs(t.getCompletionIds());
-    });
+    assertThat(trl)
+        .allSatisfy(
+            t -> {
+              assertThat(t.getCompletion())
+                  .singleElement()
+                  .satisfies(m -> assertThat(m.getRole()).isEqualTo("assistant"));
+              assertThat(t.getCompletionIds()).isNotEmpty();
+              assertThat(t.getOldPerTokenLogps()).hasSameSizeAs(t.getCompletionIds());
+            });
 
-    MessageType schema = ParquetTestFiles.schema(files(out.resolve("verl-parquet"), ".parquet").get(0));
-    assertThat(schema.getFields()).extracting(Type::getName).containsExactly(
-        "data_source", "prompt", "ability", "reward_model", "extra_info", "response", "reward", "scored", "advantage",
-        "policy_version", "prompt_token_ids", "response_token_ids", "response_logprobs");
+    MessageType schema =
+        ParquetTestFiles.schema(files(out.resolve("verl-parquet"), ".parquet").get(0));
+    assertThat(schema.getFields())
+        .extracting(Type::getName)
+        .containsExactly(
+            "data_source",
+            "prompt",
+            "ability",
+            "reward_model",
+            "extra_info",
+            "response",
+            "reward",
+            "scored",
+            "advantage",
+            "policy_version",
+            "prompt_token_ids",
+            "response_token_ids",
+            "response_logprobs");
     assertPrimitive(schema.getType("data_source"), PrimitiveTypeName.BINARY, true);
-    assertThat(schema.getType("data_source").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.stringType());
+    assertThat(schema.getType("data_source").getLogicalTypeAnnotation())
+        .isEqualTo(LogicalTypeAnnotation.stringType());
     assertPrimitive(schema.getType("reward"), PrimitiveTypeName.DOUBLE, false);
     assertPrimitive(schema.getType("advantage"), PrimitiveTypeName.DOUBLE, true);
     assertPrimitive(schema.getType("scored"), PrimitiveTypeName.BOOLEAN, true);
     assertPrimitive(schema.getType("policy_version"), PrimitiveTypeName.INT64, true);
-    assertThat(schema.getType("prompt").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.listType());
-    assertThat(schema.getType("response_token_ids").getLogicalTypeAnnotation()).isEqualTo(LogicalTypeAnnotation.listType());
-    assertThat(schema.getType("reward_model").asGroupType().getFields()).extracting(Type::getName)
+    assertThat(schema.getType("prompt").getLogicalTypeAnnotation())
+        .isEqualTo(LogicalTypeAnnotation.listType());
+    assertThat(schema.getType("response_token_ids").getLogicalTypeAnnotation())
+        .isEqualTo(LogicalTypeAnnotation.listType());
+    assertThat(schema.getType("reward_model").asGroupType().getFields())
+        .extracting(Type::getName)
         .containsExactly("style", "ground_truth");
     assertThat(schema.getType("extra_info").asGroupType().containsField("generation_id")).isTrue();
     assertThat(schema.toString()).contains("repeated int32").contains("repeated float");
@@ -131,7 +159,9 @@ class TrainerFilesITCase {
   private static void assertPrimitive(Type type, PrimitiveTypeName name, boolean required) {
     assertThat(type.isPrimitive()).as(type.getName()).isTrue();
     assertThat(type.asPrimitiveType().getPrimitiveTypeName()).as(type.getName()).isEqualTo(name);
-    assertThat(type.isRepetition(Type.Repetition.REQUIRED)).as(type.getName() + " required").isEqualTo(required);
+    assertThat(type.isRepetition(Type.Repetition.REQUIRED))
+        .as(type.getName() + " required")
+        .isEqualTo(required);
   }
 
   /** Three groups of two with token ids and log-probs: one right and one wrong answer each. */
@@ -149,11 +179,17 @@ class TrainerFilesITCase {
                 .setSampleIndex(i)
                 .setPrompt(List.of(new ChatMessage("user", "What is 6 times 7?")))
                 .setResponse(right ? "6 * 7 = 42\n#### 42" : "I think it is 48.\n#### 48")
-                .setTask(TaskMetadata.newBuilder().setDataSource("fixture").setKind(TaskKind.MATH).setGroundTruth("42").build())
+                .setTask(
+                    TaskMetadata.newBuilder()
+                        .setDataSource("fixture")
+                        .setKind(TaskKind.MATH)
+                        .setGroundTruth("42")
+                        .build())
                 .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(3).build())
                 .setPromptTokenIds(List.of(101, 102, 103))
                 .setResponseTokenIds(right ? List.of(7, 8, 9, 10) : List.of(7, 8))
-                .setResponseLogprobs(right ? List.of(-0.5f, -0.25f, -0.125f, 0f) : List.of(-1f, -2f))
+                .setResponseLogprobs(
+                    right ? List.of(-0.5f, -0.25f, -0.125f, 0f) : List.of(-1f, -2f))
                 .setFinishReason(FinishReason.STOP)
                 .setCreatedAtMs(1_767_225_600_000L + g * 1_000L + i)
                 .setConsentToTrain(true)
@@ -165,12 +201,17 @@ class TrainerFilesITCase {
 
   private static List<Path> files(Path folder, String suffix) throws IOException {
     try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(f -> !f.getFileName().toString().startsWith(".") && f.toString().endsWith(suffix)).sorted().toList();
+      return files
+          .filter(f -> !f.getFileName().toString().startsWith(".") && f.toString().endsWith(suffix))
+          .sorted()
+          .toList();
     }
   }
 
-  private static <T extends SpecificRecordBase> List<T> jsonLines(Path folder, Class<T> type) throws IOException {
-    assertThat(JsonLinesTestFiles.finished(folder)).allSatisfy(f -> assertThat(f.toString()).endsWith(".jsonl"));
+  private static <T extends SpecificRecordBase> List<T> jsonLines(Path folder, Class<T> type)
+      throws IOException {
+    assertThat(JsonLinesTestFiles.finished(folder))
+        .allSatisfy(f -> assertThat(f.toString()).endsWith(".jsonl"));
     return JsonLinesTestFiles.read(folder, type);
   }
 }

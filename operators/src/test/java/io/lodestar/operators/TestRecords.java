@@ -31,8 +31,8 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 
 /**
- * Shared test fixtures: Avro builders pre-filled with valid, realistic defaults. Tests override only
- * the fields the behaviour under test depends on, then call {@code build()}.
+ * Shared test fixtures: Avro builders pre-filled with valid, realistic defaults. Tests override
+ * only the fields the behaviour under test depends on, then call {@code build()}.
  */
 public final class TestRecords {
 
@@ -40,6 +40,7 @@ public final class TestRecords {
   public static final long POLICY_VERSION = 7L;
   public static final String PROMPT_ID = "prompt-1";
   public static final String GROUP_ID = "group-1";
+
   /** Default event time: an arbitrary but valid epoch millisecond. */
   public static final long CREATED_AT_MS = 1_000_000L;
 
@@ -53,7 +54,11 @@ public final class TestRecords {
   }
 
   public static TaskMetadata task() {
-    return TaskMetadata.newBuilder().setDataSource("gsm8k").setKind(TaskKind.MATH).setGroundTruth("42").build();
+    return TaskMetadata.newBuilder()
+        .setDataSource("gsm8k")
+        .setKind(TaskKind.MATH)
+        .setGroundTruth("42")
+        .build();
   }
 
   public static Policy policy() {
@@ -61,7 +66,11 @@ public final class TestRecords {
   }
 
   public static Policy policy(String modelId, long version) {
-    return Policy.newBuilder().setModelId(modelId).setPolicyVersion(version).setTemperature(1.0).build();
+    return Policy.newBuilder()
+        .setModelId(modelId)
+        .setPolicyVersion(version)
+        .setTemperature(1.0)
+        .build();
   }
 
   /** A valid generation in group {@link #GROUP_ID}, with aligned token ids and log-probs. */
@@ -84,7 +93,10 @@ public final class TestRecords {
         .setConsentToTrain(true);
   }
 
-  /** A member of a group of {@code expectedSize}, at {@code sampleIndex}, created at {@code createdAtMs}. */
+  /**
+   * A member of a group of {@code expectedSize}, at {@code sampleIndex}, created at {@code
+   * createdAtMs}.
+   */
   public static Generation member(
       String generationId, String groupId, int expectedSize, int sampleIndex, long createdAtMs) {
     return generation(generationId)
@@ -131,7 +143,9 @@ public final class TestRecords {
         .setCreatedAtMs(CREATED_AT_MS + 60_000);
   }
 
-  /** Valid PAIRWISE feedback comparing {@code a} (generationId) with {@code b} (otherGenerationId). */
+  /**
+   * Valid PAIRWISE feedback comparing {@code a} (generationId) with {@code b} (otherGenerationId).
+   */
   public static Feedback.Builder vote(String feedbackId, String a, String b, VoteOutcome outcome) {
     return feedback(feedbackId, a)
         .setKind(FeedbackKind.PAIRWISE)
@@ -141,21 +155,26 @@ public final class TestRecords {
   }
 
   /** One scored sample of model {@link #MODEL_ID}. */
-  public static RLSample sample(String generationId, double reward, double advantage, long createdAtMs) {
+  public static RLSample sample(
+      String generationId, double reward, double advantage, long createdAtMs) {
     return RLSample.newBuilder()
         .setGenerationId(generationId)
         .setResponse("The answer is 42.")
         .setReward(reward)
         .setAdvantage(advantage)
         .setScored(true)
-        .setComponents(new ArrayList<>(List.of(component("numeric_answer", reward, RewardStatus.OK))))
+        .setComponents(
+            new ArrayList<>(List.of(component("numeric_answer", reward, RewardStatus.OK))))
         .setPolicy(policy())
         .setFinishReason(FinishReason.STOP)
         .setCreatedAtMs(createdAtMs)
         .build();
   }
 
-  /** A FULL group of two samples (rewards 1 and 0) of model {@link #MODEL_ID}, closed at {@code closedAtMs}. */
+  /**
+   * A FULL group of two samples (rewards 1 and 0) of model {@link #MODEL_ID}, closed at {@code
+   * closedAtMs}.
+   */
   public static RLGroup.Builder group(String groupId, long closedAtMs) {
     return RLGroup.newBuilder()
         .setGroupId(groupId)
@@ -189,7 +208,8 @@ public final class TestRecords {
     private final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
 
     @Override
-    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> variables) {
+    public InternalOperatorMetricGroup getOrAddOperator(
+        OperatorID id, String name, Map<String, String> variables) {
       return operator;
     }
 

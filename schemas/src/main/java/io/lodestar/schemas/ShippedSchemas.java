@@ -13,9 +13,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
 
 /**
- * Every schema version this build ships: the current one (compiled into the generated classes)
- * and each released version kept under {@code lodestar/schemas/history/<version>/}. Decoders
- * resolve a writer's fingerprint against this set, so data written by any released version reads.
+ * Every schema version this build ships: the current one (compiled into the generated classes) and
+ * each released version kept under {@code lodestar/schemas/history/<version>/}. Decoders resolve a
+ * writer's fingerprint against this set, so data written by any released version reads.
  */
 public final class ShippedSchemas {
 
@@ -38,7 +38,8 @@ public final class ShippedSchemas {
   }
 
   // Parsing is slow and the files never change: each release is parsed once per JVM.
-  private static final Map<String, Map<String, Schema>> RELEASED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Map<String, Schema>> RELEASED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private static Map<String, Schema> parseRelease(String version) {
     Schema.Parser parser = new Schema.Parser();

@@ -13,7 +13,10 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 
-/** JSON Lines in and out, in the project's plain JSON encoding: the bounded mode and the trainer exports. */
+/**
+ * JSON Lines in and out, in the project's plain JSON encoding: the bounded mode and the trainer
+ * exports.
+ */
 public final class JsonLinesFiles {
 
   private JsonLinesFiles() {}
@@ -21,20 +24,28 @@ public final class JsonLinesFiles {
   /** A bounded source over one JSON Lines file. */
   public static FileSource<RawRecord> source(java.nio.file.Path file) {
     return FileSource.forRecordStreamFormat(
-            new JsonLinesFormat("file:" + file.getFileName()), new Path(file.toAbsolutePath().toUri()))
+            new JsonLinesFormat("file:" + file.getFileName()),
+            new Path(file.toAbsolutePath().toUri()))
         .build();
   }
 
-  /** A sink writing one record per line into {@code directory}, files named {@code <name>-*.jsonl}. */
-  public static <T extends SpecificRecordBase> FileSink<T> sink(java.nio.file.Path directory, String name) {
+  /**
+   * A sink writing one record per line into {@code directory}, files named {@code <name>-*.jsonl}.
+   */
+  public static <T extends SpecificRecordBase> FileSink<T> sink(
+      java.nio.file.Path directory, String name) {
     return sink(new Path(directory.toAbsolutePath().toUri()), name);
   }
 
-  /** As {@link #sink(java.nio.file.Path, String)}, for any file system Flink knows (file://, s3://, ...). */
+  /**
+   * As {@link #sink(java.nio.file.Path, String)}, for any file system Flink knows (file://, s3://,
+   * ...).
+   */
   public static <T extends SpecificRecordBase> FileSink<T> sink(Path directory, String name) {
     return FileSink.forRowFormat(directory, new JsonLineEncoder<T>())
         .withBucketAssigner(new BasePathBucketAssigner<>())
-        .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".jsonl").build())
+        .withOutputFileConfig(
+            OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".jsonl").build())
         // A trainer sees a finished file per checkpoint, as with the Parquet exports, not only
         // once a part grows past the size limit or goes quiet.
         .withRollingPolicy(OnCheckpointRollingPolicy.build())

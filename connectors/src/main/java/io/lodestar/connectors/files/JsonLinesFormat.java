@@ -26,13 +26,16 @@ public class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
 
   private final String sourceName;
 
-  /** @param sourceName stands in the raw record's topic field, e.g. {@code file:generations.jsonl} */
+  /**
+   * @param sourceName stands in the raw record's topic field, e.g. {@code file:generations.jsonl}
+   */
   public JsonLinesFormat(String sourceName) {
     this.sourceName = sourceName;
   }
 
   @Override
-  public StreamFormat.Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
+  public StreamFormat.Reader<RawRecord> createReader(
+      Configuration config, FSDataInputStream stream) {
     BufferedInputStream in = new BufferedInputStream(stream, 64 * 1024);
     return new StreamFormat.Reader<>() {
       private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -68,7 +71,9 @@ public class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
           }
         }
         byte[] bytes = line.toByteArray();
-        return bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+        return bytes.length > 0 && bytes[bytes.length - 1] == '\r'
+            ? Arrays.copyOf(bytes, bytes.length - 1)
+            : bytes;
       }
 
       @Override

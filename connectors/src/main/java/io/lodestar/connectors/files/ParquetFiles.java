@@ -20,24 +20,28 @@ import org.apache.parquet.io.PositionOutputStream;
 /**
  * Parquet files of Avro records through parquet-avro, written over Flink's own file streams with
  * Parquet's plain configuration and snappy-java pages ({@link SnappyCodecs}), so no Hadoop classes
- * are loaded at run time. The sink is a bulk
- * format: a part file is finished on every checkpoint and committed only when the checkpoint
- * completes, which makes the output exactly-once.
+ * are loaded at run time. The sink is a bulk format: a part file is finished on every checkpoint
+ * and committed only when the checkpoint completes, which makes the output exactly-once.
  */
 public final class ParquetFiles {
 
   private ParquetFiles() {}
 
-  /** A sink writing {@code <name>-*.parquet} part files into {@code directory}, Snappy-compressed. */
-  public static <T extends SpecificRecordBase> FileSink<T> sink(java.nio.file.Path directory, String name, Class<T> type) {
+  /**
+   * A sink writing {@code <name>-*.parquet} part files into {@code directory}, Snappy-compressed.
+   */
+  public static <T extends SpecificRecordBase> FileSink<T> sink(
+      java.nio.file.Path directory, String name, Class<T> type) {
     return sink(new Path(directory.toAbsolutePath().toUri()), name, type);
   }
 
   /** As {@link #sink(java.nio.file.Path, String, Class)}, for any file system Flink knows. */
-  public static <T extends SpecificRecordBase> FileSink<T> sink(Path directory, String name, Class<T> type) {
+  public static <T extends SpecificRecordBase> FileSink<T> sink(
+      Path directory, String name, Class<T> type) {
     return FileSink.forBulkFormat(directory, new Writers<>(type))
         .withBucketAssigner(new BasePathBucketAssigner<>())
-        .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".parquet").build())
+        .withOutputFileConfig(
+            OutputFileConfig.builder().withPartPrefix(name).withPartSuffix(".parquet").build())
         .build();
   }
 

@@ -21,7 +21,9 @@ public final class SnappyCodecs implements CompressionCodecFactory {
     return new BytesInputCompressor() {
       @Override
       public BytesInput compress(BytesInput bytes) throws IOException {
-        return codec == CompressionCodecName.SNAPPY ? BytesInput.from(Snappy.compress(bytes.toByteArray())) : bytes;
+        return codec == CompressionCodecName.SNAPPY
+            ? BytesInput.from(Snappy.compress(bytes.toByteArray()))
+            : bytes;
       }
 
       @Override
@@ -52,7 +54,8 @@ public final class SnappyCodecs implements CompressionCodecFactory {
       }
 
       @Override
-      public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+      public void decompress(
+          ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
           throws IOException {
         byte[] in = new byte[compressedSize];
         input.get(in);
@@ -69,7 +72,8 @@ public final class SnappyCodecs implements CompressionCodecFactory {
 
   private static void requireSupported(CompressionCodecName codec) {
     if (codec != CompressionCodecName.SNAPPY && codec != CompressionCodecName.UNCOMPRESSED) {
-      throw new IllegalArgumentException("only SNAPPY and UNCOMPRESSED Parquet pages are supported, not " + codec);
+      throw new IllegalArgumentException(
+          "only SNAPPY and UNCOMPRESSED Parquet pages are supported, not " + codec);
     }
   }
 }

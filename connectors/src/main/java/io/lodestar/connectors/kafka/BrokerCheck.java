@@ -34,6 +34,7 @@ public final class BrokerCheck implements AutoCloseable {
 
   /** Why a topic cannot be used, as the job needs it. */
   public static final String DOES_NOT_EXIST = "does not exist";
+
   public static final String NOT_AUTHORIZED = "not authorized";
 
   /** The brokers did not answer; {@link #getMessage()} says why, with no secret in it. */
@@ -78,7 +79,8 @@ public final class BrokerCheck implements AutoCloseable {
     String millis = Long.toString(Math.max(1, timeout.toMillis()));
     props.put("default.api.timeout.ms", millis);
     props.put("request.timeout.ms", millis);
-    // The admin client's own retries stay inside the timeout above; no need to wait between them long.
+    // The admin client's own retries stay inside the timeout above; no need to wait between them
+    // long.
     props.put("reconnect.backoff.max.ms", "1000");
     try {
       return new BrokerCheck(Admin.create(props), timeout, secrets);
@@ -101,9 +103,12 @@ public final class BrokerCheck implements AutoCloseable {
    * describe broker configurations, or no answer in time).
    */
   public Optional<Duration> transactionMaxTimeout(Node broker) {
-    ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker.id()));
+    ConfigResource resource =
+        new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker.id()));
     try {
-      Config config = await(admin.describeConfigs(List.of(resource)).all(), "no answer about broker settings").get(resource);
+      Config config =
+          await(admin.describeConfigs(List.of(resource)).all(), "no answer about broker settings")
+              .get(resource);
       ConfigEntry entry = config == null ? null : config.get(TransactionTimeouts.BROKER_MAX_KEY);
       if (entry == null || entry.value() == null) {
         return Optional.empty();
@@ -135,12 +140,14 @@ public final class BrokerCheck implements AutoCloseable {
         } else if (cause instanceof AuthorizationException) {
           unusable.put(topic, NOT_AUTHORIZED);
         } else if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-          throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
+          throw new Unreachable(
+              "no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
         } else {
           unusable.put(topic, describe(cause, secrets));
         }
       } catch (TimeoutException e) {
-        throw new Unreachable("no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
+        throw new Unreachable(
+            "no answer about topic " + topic + " within " + timeout.toMillis() + " ms", true);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new Unreachable("interrupted while asking about topics");
@@ -166,7 +173,9 @@ public final class BrokerCheck implements AutoCloseable {
     }
   }
 
-  /** Does not wait for calls still in flight: the job either fails now or builds its own clients. */
+  /**
+   * Does not wait for calls still in flight: the job either fails now or builds its own clients.
+   */
   @Override
   public void close() {
     admin.close(Duration.ZERO);
@@ -194,24 +203,28 @@ public final class BrokerCheck implements AutoCloseable {
   }
 
   /**
-   * The values of secret client settings, and each quoted value inside them (a JAAS line's password),
-   * longest first so that a whole value is masked before its parts.
+   * The values of secret client settings, and each quoted value inside them (a JAAS line's
+   * password), longest first so that a whole value is masked before its parts.
    */
   static List<String> secretValues(KafkaSettings settings) {
     List<String> values = new ArrayList<>();
-    settings.clientProperties().forEach((k, v) -> {
-      String value = String.valueOf(v);
-      if (KafkaSettings.isSecretKey(String.valueOf(k)) && !value.isEmpty()) {
-        values.add(value);
-        Matcher quoted = QUOTED.matcher(value);
-        while (quoted.find()) {
-          // Short quoted words (a flag, an empty user) would mask letters all over the message.
-          if (quoted.group(1).length() >= 3) {
-            values.add(quoted.group(1));
-          }
-        }
-      }
-    });
+    settings
+        .clientProperties()
+        .forEach(
+            (k, v) -> {
+              String value = String.valueOf(v);
+              if (KafkaSettings.isSecretKey(String.valueOf(k)) && !value.isEmpty()) {
+                values.add(value);
+                Matcher quoted = QUOTED.matcher(value);
+                while (quoted.find()) {
+                  // Short quoted words (a flag, an empty user) would mask letters all over the
+                  // message.
+                  if (quoted.group(1).length() >= 3) {
+                    values.add(quoted.group(1));
+                  }
+                }
+              }
+            });
     values.sort((a, b) -> Integer.compare(b.length(), a.length()));
     return values;
   }

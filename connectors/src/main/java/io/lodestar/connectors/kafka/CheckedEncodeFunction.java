@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * as bytes, and routes what does not fit to the dead-letter side output ({@code OUTPUT_TOO_LARGE}).
  * It cannot fail on content, so no record can make the sink's transaction fail.
  */
-public class CheckedEncodeFunction<T extends SpecificRecordBase> extends ProcessFunction<T, EncodedRecord> {
+public class CheckedEncodeFunction<T extends SpecificRecordBase>
+    extends ProcessFunction<T, EncodedRecord> {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CheckedEncodeFunction.class);
@@ -27,7 +28,8 @@ public class CheckedEncodeFunction<T extends SpecificRecordBase> extends Process
 
   private transient Counter tooLarge;
 
-  public CheckedEncodeFunction(CheckedEncoder<T> encoder, OutputTag<DeadLetter> deadLetters, int maxDeadLetterPayloadBytes) {
+  public CheckedEncodeFunction(
+      CheckedEncoder<T> encoder, OutputTag<DeadLetter> deadLetters, int maxDeadLetterPayloadBytes) {
     this.encoder = encoder;
     this.deadLetters = deadLetters;
     this.maxDeadLetterPayloadBytes = maxDeadLetterPayloadBytes;
@@ -35,7 +37,11 @@ public class CheckedEncodeFunction<T extends SpecificRecordBase> extends Process
 
   @Override
   public void open(OpenContext openContext) {
-    tooLarge = getRuntimeContext().getMetricGroup().addGroup("output", encoder.output()).counter(MetricNames.OUTPUTS_TOO_LARGE);
+    tooLarge =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup("output", encoder.output())
+            .counter(MetricNames.OUTPUTS_TOO_LARGE);
   }
 
   @Override
@@ -46,9 +52,20 @@ public class CheckedEncodeFunction<T extends SpecificRecordBase> extends Process
       return;
     }
     tooLarge.inc();
-    DeadLetter deadLetter = encoder.tooLarge(record, encoded, ctx.timestamp(), maxDeadLetterPayloadBytes, System.currentTimeMillis());
-    LOG.warn("{} record {} of {} bytes exceeds the limit of {} bytes of topic {}; sent to dead letters",
-        encoder.output(), deadLetter.getRecordId(), encoded.recordBytes(), encoder.limits().maxRecordBytes(), encoder.topic());
+    DeadLetter deadLetter =
+        encoder.tooLarge(
+            record,
+            encoded,
+            ctx.timestamp(),
+            maxDeadLetterPayloadBytes,
+            System.currentTimeMillis());
+    LOG.warn(
+        "{} record {} of {} bytes exceeds the limit of {} bytes of topic {}; sent to dead letters",
+        encoder.output(),
+        deadLetter.getRecordId(),
+        encoded.recordBytes(),
+        encoder.limits().maxRecordBytes(),
+        encoder.topic());
     ctx.output(deadLetters, deadLetter);
   }
 }

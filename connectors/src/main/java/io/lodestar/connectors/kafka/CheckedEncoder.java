@@ -17,7 +17,10 @@ public final class CheckedEncoder<T extends SpecificRecordBase> implements Seria
 
   private static final long serialVersionUID = 1L;
 
-  /** The encoded record and its size as the producer computes it; {@code fits} tells whether it may be sent. */
+  /**
+   * The encoded record and its size as the producer computes it; {@code fits} tells whether it may
+   * be sent.
+   */
   public record Encoded(EncodedRecord record, int recordBytes, boolean fits) {}
 
   private final String output;
@@ -31,7 +34,11 @@ public final class CheckedEncoder<T extends SpecificRecordBase> implements Seria
    * @param output the output's name in dead letters and metrics, e.g. {@code scored}
    */
   public CheckedEncoder(
-      String output, String topic, RecordCodec<T> codec, WireFormat format, RecordSerializer.KeyOf<T> keyOf,
+      String output,
+      String topic,
+      RecordCodec<T> codec,
+      WireFormat format,
+      RecordSerializer.KeyOf<T> keyOf,
       OutputLimits limits) {
     this.output = output;
     this.topic = topic;
@@ -61,11 +68,25 @@ public final class CheckedEncoder<T extends SpecificRecordBase> implements Seria
     return new Encoded(new EncodedRecord(key, value), size, limits.fits(size));
   }
 
-  /** The dead letter that stands for {@code record}, which did not fit ({@code encoded} from {@link #encode}). */
-  public DeadLetter tooLarge(T record, Encoded encoded, Long eventTimeMs, int maxPayloadBytes, long nowMs) {
-    String id = encoded.record().key == null ? null : new String(encoded.record().key, StandardCharsets.UTF_8);
+  /**
+   * The dead letter that stands for {@code record}, which did not fit ({@code encoded} from {@link
+   * #encode}).
+   */
+  public DeadLetter tooLarge(
+      T record, Encoded encoded, Long eventTimeMs, int maxPayloadBytes, long nowMs) {
+    String id =
+        encoded.record().key == null
+            ? null
+            : new String(encoded.record().key, StandardCharsets.UTF_8);
     return DeadLetters.outputTooLarge(
-        output, topic, id, encoded.record().value, encoded.recordBytes(), limits.maxRecordBytes(), eventTimeMs,
-        maxPayloadBytes, nowMs);
+        output,
+        topic,
+        id,
+        encoded.record().value,
+        encoded.recordBytes(),
+        limits.maxRecordBytes(),
+        eventTimeMs,
+        maxPayloadBytes,
+        nowMs);
   }
 }

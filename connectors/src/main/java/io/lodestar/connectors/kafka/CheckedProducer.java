@@ -19,25 +19,33 @@ public final class CheckedProducer implements AutoCloseable {
   private final AtomicLong failures = new AtomicLong();
 
   public CheckedProducer(Properties props) {
-    this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** Sends asynchronously; a failure is remembered and thrown by the next {@link #flush()}. */
   public void send(ProducerRecord<byte[], byte[]> record) {
-    producer.send(record, (metadata, error) -> {
-      if (error != null) {
-        failures.incrementAndGet();
-        firstFailure.compareAndSet(null, error);
-      }
-    });
+    producer.send(
+        record,
+        (metadata, error) -> {
+          if (error != null) {
+            failures.incrementAndGet();
+            firstFailure.compareAndSet(null, error);
+          }
+        });
   }
 
-  /** Waits until every record sent so far is written; throws, naming the count and first cause, if any was not. */
+  /**
+   * Waits until every record sent so far is written; throws, naming the count and first cause, if
+   * any was not.
+   */
   public void flush() {
     producer.flush();
     Exception failure = firstFailure.get();
     if (failure != null) {
-      throw new IllegalStateException(failures.get() + " record(s) could not be written to Kafka; the first: " + failure, failure);
+      throw new IllegalStateException(
+          failures.get() + " record(s) could not be written to Kafka; the first: " + failure,
+          failure);
     }
   }
 

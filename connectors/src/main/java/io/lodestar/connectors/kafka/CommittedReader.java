@@ -39,8 +39,8 @@ public final class CommittedReader {
 
   /**
    * Every committed record value of {@code topic} up to its last stable offsets at the time of the
-   * call. Records of a transaction still open (or whose commit markers are not yet written) are left
-   * out; use {@link #readAllSettled} after the writers have finished.
+   * call. Records of a transaction still open (or whose commit markers are not yet written) are
+   * left out; use {@link #readAllSettled} after the writers have finished.
    */
   public static List<byte[]> readAll(String bootstrapServers, String topic, Duration waitAtMost) {
     long deadline = System.nanoTime() + waitAtMost.toNanos();
@@ -49,7 +49,11 @@ public final class CommittedReader {
       if (partitions.isEmpty()) {
         return List.of();
       }
-      return readTo(bootstrapServers, topic, ends(admin, partitions, IsolationLevel.READ_COMMITTED), deadline);
+      return readTo(
+          bootstrapServers,
+          topic,
+          ends(admin, partitions, IsolationLevel.READ_COMMITTED),
+          deadline);
     }
   }
 
@@ -59,7 +63,8 @@ public final class CommittedReader {
    * returns before the broker has written the commit markers, so a read right after a job finishes
    * can otherwise miss its last transaction.
    */
-  public static List<byte[]> readAllSettled(String bootstrapServers, String topic, Duration waitAtMost) {
+  public static List<byte[]> readAllSettled(
+      String bootstrapServers, String topic, Duration waitAtMost) {
     long deadline = System.nanoTime() + waitAtMost.toNanos();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       List<TopicPartition> partitions = partitions(admin, topic);
@@ -74,8 +79,14 @@ public final class CommittedReader {
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "transactions still pending on topic " + topic + " after " + waitAtMost.toMillis() + " ms: last stable offsets "
-                  + stable + ", high watermarks " + latest);
+              "transactions still pending on topic "
+                  + topic
+                  + " after "
+                  + waitAtMost.toMillis()
+                  + " ms: last stable offsets "
+                  + stable
+                  + ", high watermarks "
+                  + latest);
         }
         sleep(100);
       }
@@ -96,34 +107,50 @@ public final class CommittedReader {
       Map<TopicPartition, Long> stable = ends(admin, partitions, IsolationLevel.READ_COMMITTED);
       Map<TopicPartition, Long> latest = ends(admin, partitions, IsolationLevel.READ_UNCOMMITTED);
       StringBuilder out = new StringBuilder("topic ").append(topic).append(':');
-      partitions.forEach(p -> out.append(" p").append(p.partition()).append(" stable ").append(stable.get(p))
-          .append(" of ").append(latest.get(p)).append(';'));
+      partitions.forEach(
+          p ->
+              out.append(" p")
+                  .append(p.partition())
+                  .append(" stable ")
+                  .append(stable.get(p))
+                  .append(" of ")
+                  .append(latest.get(p))
+                  .append(';'));
       List<String> ongoing = new ArrayList<>();
-      for (TransactionListing listing : get(
-          admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING))).all(),
-          "list open transactions")) {
+      for (TransactionListing listing :
+          get(
+              admin
+                  .listTransactions(
+                      new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING)))
+                  .all(),
+              "list open transactions")) {
         ongoing.add(listing.transactionalId());
       }
       long now = System.currentTimeMillis();
       StringBuilder open = new StringBuilder();
       if (!ongoing.isEmpty()) {
         for (Map.Entry<String, TransactionDescription> e :
-            get(admin.describeTransactions(ongoing).all(), "describe open transactions").entrySet()) {
+            get(admin.describeTransactions(ongoing).all(), "describe open transactions")
+                .entrySet()) {
           TransactionDescription d = e.getValue();
           if (d.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic))) {
             open.append(' ').append(e.getKey()).append(" (").append(d.state());
-            d.transactionStartTimeMs().ifPresent(start -> open.append(", open ").append(now - start).append(" ms"));
+            d.transactionStartTimeMs()
+                .ifPresent(start -> open.append(", open ").append(now - start).append(" ms"));
             open.append(')');
           }
         }
       }
-      return out.append(" open transactions:").append(open.length() == 0 ? " none" : open).toString();
+      return out.append(" open transactions:")
+          .append(open.length() == 0 ? " none" : open)
+          .toString();
     } catch (RuntimeException e) {
       return "pending state of topic " + topic + " unavailable (" + e + ")";
     }
   }
 
-  private static List<byte[]> readTo(String bootstrapServers, String topic, Map<TopicPartition, Long> end, long deadline) {
+  private static List<byte[]> readTo(
+      String bootstrapServers, String topic, Map<TopicPartition, Long> end, long deadline) {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers);
     props.put("isolation.level", "read_committed");
@@ -138,8 +165,15 @@ public final class CommittedReader {
           Map<TopicPartition, Long> positions = new HashMap<>();
           end.keySet().forEach(p -> positions.put(p, consumer.position(p)));
           throw new IllegalStateException(
-              "read of topic " + topic + " timed out at positions " + positions + " of end offsets " + end + " after "
-                  + values.size() + " records");
+              "read of topic "
+                  + topic
+                  + " timed out at positions "
+                  + positions
+                  + " of end offsets "
+                  + end
+                  + " after "
+                  + values.size()
+                  + " records");
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           // A poll can run past the end taken at the start; those records belong to a later read.
@@ -152,7 +186,8 @@ public final class CommittedReader {
     return values;
   }
 
-  private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+  private static boolean reached(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
       if (consumer.position(e.getKey()) < e.getValue()) {
         return false;
@@ -170,7 +205,8 @@ public final class CommittedReader {
           .partitions()
           .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     } catch (IllegalStateException e) {
-      if (!(e.getCause() instanceof ExecutionException && e.getCause().getCause() instanceof UnknownTopicOrPartitionException)) {
+      if (!(e.getCause() instanceof ExecutionException
+          && e.getCause().getCause() instanceof UnknownTopicOrPartitionException)) {
         throw e;
       }
     }
@@ -182,7 +218,9 @@ public final class CommittedReader {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     partitions.forEach(p -> specs.put(p, OffsetSpec.latest()));
     Map<TopicPartition, Long> ends = new HashMap<>();
-    get(admin.listOffsets(specs, new ListOffsetsOptions(isolation)).all(), "list end offsets of " + partitions)
+    get(
+            admin.listOffsets(specs, new ListOffsetsOptions(isolation)).all(),
+            "list end offsets of " + partitions)
         .forEach((p, info) -> ends.put(p, info.offset()));
     return ends;
   }

@@ -9,7 +9,10 @@ import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The step before the dead-letter sink: encodes every dead letter, cut down to fit the topic's limits when needed. */
+/**
+ * The step before the dead-letter sink: encodes every dead letter, cut down to fit the topic's
+ * limits when needed.
+ */
 public class DeadLetterEncodeFunction extends ProcessFunction<DeadLetter, EncodedRecord> {
 
   private static final long serialVersionUID = 1L;
@@ -38,8 +41,10 @@ public class DeadLetterEncodeFunction extends ProcessFunction<DeadLetter, Encode
     if (fitted.record() == null) {
       // Start-up refuses limits this small; counted and logged in case a topic shrank since.
       dropped.inc();
-      LOG.error("Dead letter {} ({}) cannot be cut down to fit the dead-letter topic; dropped",
-          deadLetter.getRecordId(), deadLetter.getErrorKind());
+      LOG.error(
+          "Dead letter {} ({}) cannot be cut down to fit the dead-letter topic; dropped",
+          deadLetter.getRecordId(),
+          deadLetter.getErrorKind());
       return;
     }
     out.collect(fitted.record());

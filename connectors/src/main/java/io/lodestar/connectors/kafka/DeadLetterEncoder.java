@@ -9,9 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Encodes dead letters for the dead-letter topic, cutting down any that would not fit its limits
- * instead of refusing them: a dead letter is the last place a record can go. The payload goes
- * first (its original size stays in {@code payloadSize}); if the rest is still too large (a huge
- * key, id or reason), those are cut as well. The pure core of {@link DeadLetterEncodeFunction}.
+ * instead of refusing them: a dead letter is the last place a record can go. The payload goes first
+ * (its original size stays in {@code payloadSize}); if the rest is still too large (a huge key, id
+ * or reason), those are cut as well. The pure core of {@link DeadLetterEncodeFunction}.
  */
 public final class DeadLetterEncoder implements Serializable {
 
@@ -19,6 +19,7 @@ public final class DeadLetterEncoder implements Serializable {
 
   /** What is kept of each text field when even an empty payload does not make a dead letter fit. */
   static final int MAX_ID_CHARS = 256;
+
   static final int MAX_REASON_CHARS = 512;
   private static final int MAX_ATTEMPTS = 16;
 
@@ -61,7 +62,8 @@ public final class DeadLetterEncoder implements Serializable {
 
   private EncodedRecord encodeAsIs(DeadLetter deadLetter) {
     String id = deadLetter.getRecordId();
-    return new EncodedRecord(id == null ? null : id.getBytes(StandardCharsets.UTF_8), codec.encode(deadLetter, format));
+    return new EncodedRecord(
+        id == null ? null : id.getBytes(StandardCharsets.UTF_8), codec.encode(deadLetter, format));
   }
 
   private static int size(EncodedRecord record) {
@@ -75,14 +77,18 @@ public final class DeadLetterEncoder implements Serializable {
     return DeadLetter.newBuilder(deadLetter).setPayload(ByteBuffer.wrap(kept)).build();
   }
 
-  /** No payload or key, and ids, topic and reason cut short: what is left always fits {@link OutputLimits#MIN_RECORD_BYTES}. */
+  /**
+   * No payload or key, and ids, topic and reason cut short: what is left always fits {@link
+   * OutputLimits#MIN_RECORD_BYTES}.
+   */
   private static DeadLetter bareFacts(DeadLetter deadLetter) {
     return DeadLetter.newBuilder(deadLetter)
         .setPayload(null)
         .setKey(null)
         .setOrigin(cut(deadLetter.getOrigin(), MAX_ID_CHARS))
         .setTopic(deadLetter.getTopic() == null ? null : cut(deadLetter.getTopic(), MAX_ID_CHARS))
-        .setRecordId(deadLetter.getRecordId() == null ? null : cut(deadLetter.getRecordId(), MAX_ID_CHARS))
+        .setRecordId(
+            deadLetter.getRecordId() == null ? null : cut(deadLetter.getRecordId(), MAX_ID_CHARS))
         .setReason(cut(deadLetter.getReason(), MAX_REASON_CHARS))
         .setErrorKind(cut(deadLetter.getErrorKind(), MAX_ID_CHARS))
         .build();

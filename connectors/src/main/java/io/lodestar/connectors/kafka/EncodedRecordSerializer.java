@@ -21,7 +21,13 @@ final class EncodedRecordSerializer implements KafkaRecordSerializationSchema<En
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(EncodedRecord record, KafkaSinkContext context, Long timestamp) {
-    return new ProducerRecord<>(topic, null, limits.timestampFor(timestamp, System.currentTimeMillis()), record.key, record.value);
+  public ProducerRecord<byte[], byte[]> serialize(
+      EncodedRecord record, KafkaSinkContext context, Long timestamp) {
+    return new ProducerRecord<>(
+        topic,
+        null,
+        limits.timestampFor(timestamp, System.currentTimeMillis()),
+        record.key,
+        record.value);
   }
 }

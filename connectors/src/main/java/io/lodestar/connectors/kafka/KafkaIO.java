@@ -32,7 +32,11 @@ public final class KafkaIO {
    * value (null: none), so a watermark strategy can stamp them per partition.
    */
   public static KafkaSource<RawRecord> rawSource(
-      KafkaSettings settings, String topic, String groupId, OffsetsInitializer startingOffsets, RawEventTime eventTime) {
+      KafkaSettings settings,
+      String topic,
+      String groupId,
+      OffsetsInitializer startingOffsets,
+      RawEventTime eventTime) {
     Properties props = settings.clientProperties();
     props.putIfAbsent("client.id.prefix", groupId + "-" + topic);
     props.put("isolation.level", "read_committed");
@@ -56,7 +60,8 @@ public final class KafkaIO {
       RecordCodec<T> codec,
       WireFormat format,
       RecordSerializer.KeyOf<T> keyOf) {
-    return exactlyOnce(settings, sinkName, new RecordSerializer<>(topic, codec, format, keyOf), Integer.MAX_VALUE);
+    return exactlyOnce(
+        settings, sinkName, new RecordSerializer<>(topic, codec, format, keyOf), Integer.MAX_VALUE);
   }
 
   /**
@@ -65,16 +70,21 @@ public final class KafkaIO {
    */
   public static KafkaSink<EncodedRecord> exactlyOnceEncodedSink(
       KafkaSettings settings, String sinkName, String topic, OutputLimits limits) {
-    return exactlyOnce(settings, sinkName, new EncodedRecordSerializer(topic, limits), limits.maxRecordBytes());
+    return exactlyOnce(
+        settings, sinkName, new EncodedRecordSerializer(topic, limits), limits.maxRecordBytes());
   }
 
   /** An exactly-once sink that writes raw records unchanged (key and value bytes). */
-  public static KafkaSink<RawRecord> exactlyOnceRawSink(KafkaSettings settings, String sinkName, String topic) {
+  public static KafkaSink<RawRecord> exactlyOnceRawSink(
+      KafkaSettings settings, String sinkName, String topic) {
     return exactlyOnce(settings, sinkName, new RawRecordSerializer(topic), Integer.MAX_VALUE);
   }
 
   private static <T> KafkaSink<T> exactlyOnce(
-      KafkaSettings settings, String sinkName, KafkaRecordSerializationSchema<T> serializer, int maxBatchBytes) {
+      KafkaSettings settings,
+      String sinkName,
+      KafkaRecordSerializationSchema<T> serializer,
+      int maxBatchBytes) {
     Properties props = settings.clientProperties();
     // Default batching holds only a handful of ~2 KB records; larger batches multiply throughput.
     props.putIfAbsent("batch.size", "262144");
@@ -102,7 +112,8 @@ public final class KafkaIO {
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> serialize(RawRecord record, KafkaSinkContext context, Long timestamp) {
+    public ProducerRecord<byte[], byte[]> serialize(
+        RawRecord record, KafkaSinkContext context, Long timestamp) {
       return new ProducerRecord<>(topic, null, timestamp, record.key, record.value);
     }
   }

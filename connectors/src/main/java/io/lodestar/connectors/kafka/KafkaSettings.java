@@ -18,13 +18,18 @@ public final class KafkaSettings implements Serializable {
 
   /** Client keys whose values are credentials; they are never printed. */
   private static final Pattern SECRET_KEY =
-      Pattern.compile(".*(password|secret|jaas|token|credential|key\\.pem|keystore\\.key).*", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          ".*(password|secret|jaas|token|credential|key\\.pem|keystore\\.key).*",
+          Pattern.CASE_INSENSITIVE);
 
   private final Map<String, String> clientProperties;
   private final String transactionalIdPrefix;
   private final Duration transactionTimeout;
 
-  public KafkaSettings(Map<String, String> clientProperties, String transactionalIdPrefix, Duration transactionTimeout) {
+  public KafkaSettings(
+      Map<String, String> clientProperties,
+      String transactionalIdPrefix,
+      Duration transactionTimeout) {
     this.clientProperties = Collections.unmodifiableMap(new TreeMap<>(clientProperties));
     this.transactionalIdPrefix = transactionalIdPrefix;
     this.transactionTimeout = transactionTimeout;

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * puts the sink's transaction into an error state that only an abort (and so a restart) clears.
  *
  * <ul>
- *   <li>Size: the producer refuses a record whose size, as its own upper-bound estimate computes it,
- *       exceeds {@code max.request.size}; the broker refuses a batch larger than the topic's {@code
- *       max.message.bytes}. A record is written only when that estimate fits both ({@link #fits}).
+ *   <li>Size: the producer refuses a record whose size, as its own upper-bound estimate computes
+ *       it, exceeds {@code max.request.size}; the broker refuses a batch larger than the topic's
+ *       {@code max.message.bytes}. A record is written only when that estimate fits both ({@link
+ *       #fits}).
  *   <li>Timestamps: the broker refuses a timestamp more than {@code message.timestamp.after.max.ms}
  *       ahead of its clock (1 h by default since Kafka 4.0) or more than {@code
  *       message.timestamp.before.max.ms} behind. {@link #timestampFor} keeps a record's timestamp
@@ -37,29 +38,43 @@ import org.slf4j.LoggerFactory;
  *
  * @param maxRequestSize the producer's {@code max.request.size}
  * @param maxMessageBytes the topic's {@code max.message.bytes}
- * @param timestampBeforeMaxMs the topic's {@code message.timestamp.before.max.ms} ({@link Long#MAX_VALUE}: no bound)
+ * @param timestampBeforeMaxMs the topic's {@code message.timestamp.before.max.ms} ({@link
+ *     Long#MAX_VALUE}: no bound)
  */
-public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timestampBeforeMaxMs) implements Serializable {
+public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timestampBeforeMaxMs)
+    implements Serializable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputLimits.class);
 
   public static final String MAX_REQUEST_SIZE = "max.request.size";
   public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
   public static final String TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
+
   /** The producer's default {@code max.request.size}. */
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
-  /** The smallest limit the job runs with: a dead letter cut down to its bare facts always fits it. */
+
+  /**
+   * The smallest limit the job runs with: a dead letter cut down to its bare facts always fits it.
+   */
   public static final int MIN_RECORD_BYTES = 4096;
 
-  /** Margin kept inside a finite before-bound, for the time between encoding and the broker's append. */
+  /**
+   * Margin kept inside a finite before-bound, for the time between encoding and the broker's
+   * append.
+   */
   private static final long BEFORE_MARGIN_MS = Duration.ofMinutes(10).toMillis();
 
-  /** The largest record, as the producer estimates it, that both the producer and the broker accept. */
+  /**
+   * The largest record, as the producer estimates it, that both the producer and the broker accept.
+   */
   public int maxRecordBytes() {
     return Math.min(maxRequestSize, maxMessageBytes);
   }
 
-  /** The size the producer checks against {@code max.request.size}: an upper bound of the batch holding only this record. */
+  /**
+   * The size the producer checks against {@code max.request.size}: an upper bound of the batch
+   * holding only this record.
+   */
   public static int recordBytes(byte[] key, byte[] value) {
     return AbstractRecords.estimateSizeInBytesUpperBound(
         RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE, key, value, Record.EMPTY_HEADERS);
@@ -92,8 +107,19 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
   public java.util.Optional<String> problem(String topic) {
     if (maxRecordBytes() < MIN_RECORD_BYTES) {
       return java.util.Optional.of(
-          "topic " + topic + " accepts records of at most " + maxRecordBytes() + " bytes (" + MAX_REQUEST_SIZE + "="
-              + maxRequestSize + ", " + MAX_MESSAGE_BYTES + "=" + maxMessageBytes + "); the job needs at least "
+          "topic "
+              + topic
+              + " accepts records of at most "
+              + maxRecordBytes()
+              + " bytes ("
+              + MAX_REQUEST_SIZE
+              + "="
+              + maxRequestSize
+              + ", "
+              + MAX_MESSAGE_BYTES
+              + "="
+              + maxMessageBytes
+              + "); the job needs at least "
               + MIN_RECORD_BYTES);
     }
     return java.util.Optional.empty();
@@ -105,7 +131,10 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
    * read gets {@code fallbackMaxMessageBytes} and no before-bound, with a warning.
    */
   public static Map<String, OutputLimits> read(
-      KafkaSettings settings, Collection<String> topics, int fallbackMaxMessageBytes, Duration waitAtMost) {
+      KafkaSettings settings,
+      Collection<String> topics,
+      int fallbackMaxMessageBytes,
+      Duration waitAtMost) {
     Properties client = settings.clientProperties();
     int maxRequestSize =
         client.containsKey(MAX_REQUEST_SIZE)
@@ -118,7 +147,11 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
       int maxMessageBytes = fallbackMaxMessageBytes;
       long beforeMaxMs = Long.MAX_VALUE;
       if (config == null) {
-        LOG.warn("Could not read the settings of topic {}; assuming {}={}", topic, MAX_MESSAGE_BYTES, fallbackMaxMessageBytes);
+        LOG.warn(
+            "Could not read the settings of topic {}; assuming {}={}",
+            topic,
+            MAX_MESSAGE_BYTES,
+            fallbackMaxMessageBytes);
       } else {
         ConfigEntry size = config.get(MAX_MESSAGE_BYTES);
         if (size != null && size.value() != null) {
@@ -134,7 +167,8 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
     return limits;
   }
 
-  private static Map<String, Config> describe(KafkaSettings settings, Collection<String> topics, Duration waitAtMost) {
+  private static Map<String, Config> describe(
+      KafkaSettings settings, Collection<String> topics, Duration waitAtMost) {
     Properties props = settings.clientProperties();
     props.put("default.api.timeout.ms", Long.toString(waitAtMost.toMillis()));
     props.put("request.timeout.ms", Long.toString(waitAtMost.toMillis()));
@@ -143,16 +177,24 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
       List<ConfigResource> resources = new ArrayList<>();
       topics.forEach(t -> resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t)));
       // Topics one by one: a missing topic must not hide the settings of the others.
-      admin.describeConfigs(resources).values().forEach((resource, future) -> {
-        try {
-          byTopic.put(resource.name(), future.get(waitAtMost.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (Exception e) {
-          if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-          }
-          LOG.warn("Could not describe topic {} ({})", resource.name(), e.getClass().getSimpleName());
-        }
-      });
+      admin
+          .describeConfigs(resources)
+          .values()
+          .forEach(
+              (resource, future) -> {
+                try {
+                  byTopic.put(
+                      resource.name(), future.get(waitAtMost.toMillis(), TimeUnit.MILLISECONDS));
+                } catch (Exception e) {
+                  if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                  }
+                  LOG.warn(
+                      "Could not describe topic {} ({})",
+                      resource.name(),
+                      e.getClass().getSimpleName());
+                }
+              });
     } catch (RuntimeException e) {
       LOG.warn("Could not ask the brokers for topic settings ({})", e.getClass().getSimpleName());
     }

@@ -8,9 +8,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Passes bytes through untouched; decoding happens downstream where failures can be routed. With
- * a {@link RawEventTime} it also reads each record's event time, without decoding it, so the
- * source can stamp records and generate watermarks per partition.
+ * Passes bytes through untouched; decoding happens downstream where failures can be routed. With a
+ * {@link RawEventTime} it also reads each record's event time, without decoding it, so the source
+ * can stamp records and generate watermarks per partition.
  */
 public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<RawRecord> {
 
@@ -31,7 +31,13 @@ public class RawRecordDeserializer implements KafkaRecordDeserializationSchema<R
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
     RawRecord raw =
-        new RawRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(), record.value());
+        new RawRecord(
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.timestamp(),
+            record.key(),
+            record.value());
     if (eventTime != null) {
       raw.eventTimeMs = eventTime.read(record.value());
     }

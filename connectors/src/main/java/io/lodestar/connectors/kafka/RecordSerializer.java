@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * ahead). Records are not size-checked here: the pipeline's outputs go through {@link
  * CheckedEncodeFunction} and {@link KafkaIO#exactlyOnceEncodedSink} instead.
  */
-public class RecordSerializer<T extends SpecificRecordBase> implements KafkaRecordSerializationSchema<T> {
+public class RecordSerializer<T extends SpecificRecordBase>
+    implements KafkaRecordSerializationSchema<T> {
 
   private static final long serialVersionUID = 1L;
 
@@ -35,7 +36,8 @@ public class RecordSerializer<T extends SpecificRecordBase> implements KafkaReco
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+  public ProducerRecord<byte[], byte[]> serialize(
+      T element, KafkaSinkContext context, Long timestamp) {
     String key = keyOf.apply(element);
     return new ProducerRecord<>(
         topic,

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sink's transaction timeout must outlive a checkpoint plus a restart (or the broker aborts
- * transactions Flink still means to commit, losing data), and must not exceed the broker's
- * {@code transaction.max.timeout.ms} (or every transaction is refused).
+ * transactions Flink still means to commit, losing data), and must not exceed the broker's {@code
+ * transaction.max.timeout.ms} (or every transaction is refused).
  */
 public final class TransactionTimeouts {
 
@@ -23,7 +23,11 @@ public final class TransactionTimeouts {
    * @param minimum the shortest safe timeout: checkpoint interval plus the time a restart may take
    */
   public static Optional<String> check(
-      String timeoutKey, Duration timeout, String minimumExplanation, Duration minimum, Duration brokerMaximum) {
+      String timeoutKey,
+      Duration timeout,
+      String minimumExplanation,
+      Duration minimum,
+      Duration brokerMaximum) {
     if (timeout.compareTo(minimum) <= 0) {
       return Optional.of(
           String.format(
@@ -48,7 +52,10 @@ public final class TransactionTimeouts {
       }
       return maximum;
     } catch (BrokerCheck.Unreachable e) {
-      LOG.warn("Could not read {} from the brokers ({}); using the configured value", BROKER_MAX_KEY, e.getMessage());
+      LOG.warn(
+          "Could not read {} from the brokers ({}); using the configured value",
+          BROKER_MAX_KEY,
+          e.getMessage());
       return Optional.empty();
     }
   }

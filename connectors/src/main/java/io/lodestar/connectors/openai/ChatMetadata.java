@@ -16,11 +16,11 @@ import java.util.stream.Collectors;
 
 /**
  * The metadata keys an OpenAI chat record may carry for Lodestar: what the task is, which policy
- * version answered, how separately requested samples form one group, and the record's user,
- * consent and event time. They are read from the request's {@code metadata} object, then from the
- * record's own {@code metadata} object, whose keys win. OpenAI's API takes only string values in a
- * request's metadata, so every value may also be given as a string ({@code "12"}, {@code "true"}).
- * Keys this class does not know are ignored.
+ * version answered, how separately requested samples form one group, and the record's user, consent
+ * and event time. They are read from the request's {@code metadata} object, then from the record's
+ * own {@code metadata} object, whose keys win. OpenAI's API takes only string values in a request's
+ * metadata, so every value may also be given as a string ({@code "12"}, {@code "true"}). Keys this
+ * class does not know are ignored.
  */
 final class ChatMetadata {
 
@@ -137,7 +137,10 @@ final class ChatMetadata {
     throw Refusal.invalid("metadata." + key + " is not true or false");
   }
 
-  /** The task kind, case-insensitive; OTHER when absent. An unknown kind is refused, naming the known ones. */
+  /**
+   * The task kind, case-insensitive; OTHER when absent. An unknown kind is refused, naming the
+   * known ones.
+   */
   TaskKind taskKind() {
     String kind = text(TASK_KIND);
     if (kind == null) {
@@ -176,7 +179,8 @@ final class ChatMetadata {
     if (node.isArray()) {
       return strings(node);
     }
-    throw Refusal.malformed("metadata." + UNIT_TESTS + " is neither a string nor an array of strings");
+    throw Refusal.malformed(
+        "metadata." + UNIT_TESTS + " is neither a string nor an array of strings");
   }
 
   private static List<String> strings(JsonNode array) {

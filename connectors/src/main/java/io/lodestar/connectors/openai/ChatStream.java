@@ -62,7 +62,8 @@ final class ChatStream {
         if (id == null) {
           id = chunkId;
         } else if (!id.equals(chunkId)) {
-          throw Refusal.invalid(at + ".id differs from the id of the stream's first chunk: chunks of two responses");
+          throw Refusal.invalid(
+              at + ".id differs from the id of the stream's first chunk: chunks of two responses");
         }
       }
       if (created == null && !Json.absent(chunk.get("created"))) {
@@ -124,8 +125,12 @@ final class ChatStream {
     ObjectNode message = Json.object(delta, "delta", at + ".delta");
     if (message != null) {
       choice.content = append(choice.content, Json.text(message, "content", at + ".delta.content"));
-      choice.reasoning = append(choice.reasoning, Json.text(message, "reasoning_content", at + ".delta.reasoning_content"));
-      choice.reasoning = append(choice.reasoning, Json.text(message, "reasoning", at + ".delta.reasoning"));
+      choice.reasoning =
+          append(
+              choice.reasoning,
+              Json.text(message, "reasoning_content", at + ".delta.reasoning_content"));
+      choice.reasoning =
+          append(choice.reasoning, Json.text(message, "reasoning", at + ".delta.reasoning"));
       choice.refusal = append(choice.refusal, Json.text(message, "refusal", at + ".delta.refusal"));
       ArrayNode toolCalls = Json.array(message, "tool_calls", at + ".delta.tool_calls");
       if (toolCalls != null) {
@@ -135,7 +140,8 @@ final class ChatStream {
       }
       ObjectNode functionCall = Json.object(message, "function_call", at + ".delta.function_call");
       if (functionCall != null) {
-        choice.functionCall = mergeFunction(choice.functionCall, functionCall, at + ".delta.function_call");
+        choice.functionCall =
+            mergeFunction(choice.functionCall, functionCall, at + ".delta.function_call");
       }
     }
     ObjectNode logprobs = Json.object(delta, "logprobs", at + ".logprobs");
@@ -181,7 +187,9 @@ final class ChatStream {
     }
     ObjectNode function = Json.object(call, "function", at + ".function");
     if (function != null) {
-      merged.set("function", mergeFunction((ObjectNode) merged.get("function"), function, at + ".function"));
+      merged.set(
+          "function",
+          mergeFunction((ObjectNode) merged.get("function"), function, at + ".function"));
     }
   }
 
@@ -193,7 +201,8 @@ final class ChatStream {
     }
     String arguments = Json.text(delta, "arguments", at + ".arguments");
     if (arguments != null) {
-      out.put("arguments", (out.has("arguments") ? out.get("arguments").textValue() : "") + arguments);
+      out.put(
+          "arguments", (out.has("arguments") ? out.get("arguments").textValue() : "") + arguments);
     }
     return out;
   }

@@ -40,12 +40,18 @@ final class Json {
     if (message.length > RecordCodec.DEFAULT_MAX_BYTES) {
       throw Refusal.of(
           DecodeErrors.OVERSIZED,
-          "message of " + message.length + " bytes exceeds the limit of " + RecordCodec.DEFAULT_MAX_BYTES + " bytes");
+          "message of "
+              + message.length
+              + " bytes exceeds the limit of "
+              + RecordCodec.DEFAULT_MAX_BYTES
+              + " bytes");
     }
     if (firstNonWhitespace(message) != '{') {
       throw Refusal.of(
           DecodeErrors.UNRECOGNIZED_ENCODING,
-          String.format("not a JSON object; first byte is 0x%02X (this input is read as JSON records)", message[0]));
+          String.format(
+              "not a JSON object; first byte is 0x%02X (this input is read as JSON records)",
+              message[0]));
     }
     JsonNode root;
     try {
@@ -56,7 +62,10 @@ final class Json {
       // Jackson's messages quote the offending text; keep only where it went wrong.
       JsonLocation where = e.getLocation();
       throw Refusal.malformed(
-          "not valid JSON" + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
+          "not valid JSON"
+              + (where == null
+                  ? ""
+                  : " at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (IOException e) {
       throw Refusal.malformed("cannot read the JSON text: " + e.getClass().getSimpleName());
     }
@@ -152,7 +161,8 @@ final class Json {
   /** The first {@code bytes} bytes of SHA-256 over {@code text}, in hex. */
   static String sha256Hex(String text, int bytes) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, bytes);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);

@@ -26,28 +26,39 @@ import java.util.regex.Pattern;
  * Maps logged OpenAI Chat Completions traffic to Lodestar's {@link Generation}s: one record (the
  * request, the response and optional metadata) becomes one group of {@code n} generations, one per
  * choice. The shape is the one OpenAI documents and vLLM, SGLang and TGI's OpenAI-compatible
- * servers return, with their extensions for token ids; a streamed response may be given as its
- * list of chunks. The mapping, field by field, is specified in {@code docs/inputs.md}.
+ * servers return, with their extensions for token ids; a streamed response may be given as its list
+ * of chunks. The mapping, field by field, is specified in {@code docs/inputs.md}.
  *
  * <p>A record is used whole or not at all: a partial or inconsistent one (choices without a
  * response id, {@code n} different from the number of choices, log-probs that do not line up with
- * the token ids, a choice without a finish reason) is refused with one reason, since passing on
- * the choices that look fine would leave their group short of members it expects. Generation ids
- * are {@code <response id>:<choice index>}, so a replayed record makes the same ids and
- * de-duplication drops it. Pure and stateless: safe to share.
+ * the token ids, a choice without a finish reason) is refused with one reason, since passing on the
+ * choices that look fine would leave their group short of members it expects. Generation ids are
+ * {@code <response id>:<choice index>}, so a replayed record makes the same ids and de-duplication
+ * drops it. Pure and stateless: safe to share.
  */
 public final class OpenAiChatRecords implements InputFormat<Generation> {
 
   private static final long serialVersionUID = 1L;
 
-  /** A log-prob token that carries its id, as vLLM writes it with {@code return_tokens_as_token_ids}. */
+  /**
+   * A log-prob token that carries its id, as vLLM writes it with {@code
+   * return_tokens_as_token_ids}.
+   */
   private static final Pattern TOKEN_ID = Pattern.compile("token_id:(-?\\d{1,10})");
 
   /** Request parameters kept verbatim in {@code policy.samplingParams}. */
   private static final List<String> SAMPLING_PARAMS =
       List.of(
-          "n", "seed", "top_k", "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "stop",
-          "min_tokens", "reasoning_effort");
+          "n",
+          "seed",
+          "top_k",
+          "min_p",
+          "presence_penalty",
+          "frequency_penalty",
+          "repetition_penalty",
+          "stop",
+          "min_tokens",
+          "reasoning_effort");
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -70,11 +81,14 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     } catch (Refusal r) {
       return DecodedMessage.failure(r.kind(), r.getMessage(), mapping.responseId);
     } catch (StackOverflowError e) {
-      return DecodedMessage.failure(DecodeErrors.MALFORMED, "record is nested too deeply to map", mapping.responseId);
+      return DecodedMessage.failure(
+          DecodeErrors.MALFORMED, "record is nested too deeply to map", mapping.responseId);
     } catch (RuntimeException e) {
       // A value out of range for arithmetic, or a mapping bug: one dead letter, never a failed job.
       return DecodedMessage.failure(
-          DecodeErrors.MALFORMED, "record cannot be mapped: " + e.getClass().getSimpleName(), mapping.responseId);
+          DecodeErrors.MALFORMED,
+          "record cannot be mapped: " + e.getClass().getSimpleName(),
+          mapping.responseId);
     }
   }
 
@@ -88,7 +102,8 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       }
       if (record.has("generationId")) {
         // A producer still writing Lodestar's own records to a topic read as chat logs.
-        throw Refusal.malformed("record is a Lodestar Generation (it has generationId), not an OpenAI chat record");
+        throw Refusal.malformed(
+            "record is a Lodestar Generation (it has generationId), not an OpenAI chat record");
       }
       ObjectNode request;
       JsonNode responseNode;
@@ -104,9 +119,11 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
         ObjectNode modelParameters = Json.object(record, "model_parameters", "model_parameters");
         params = modelParameters == null ? request : merged(request, modelParameters);
       } else if (record.has("choices")) {
-        throw Refusal.invalid("record is a bare response: without its request the prompt is unknown");
+        throw Refusal.invalid(
+            "record is a bare response: without its request the prompt is unknown");
       } else {
-        throw Refusal.malformed("record has neither request and response nor messages and response");
+        throw Refusal.malformed(
+            "record has neither request and response nor messages and response");
       }
       if (Json.absent(responseNode)) {
         throw Refusal.malformed("response is missing");
@@ -120,18 +137,22 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       if (responseId == null || responseId.isBlank()) {
         responseId = null;
         throw Refusal.invalid(
-            "response has no id: its " + (choices == null ? 0 : choices.size())
+            "response has no id: its "
+                + (choices == null ? 0 : choices.size())
                 + " choices cannot be given generation ids");
       }
       if (choices == null || choices.isEmpty()) {
         throw Refusal.invalid("response has no choices");
       }
       ChatMetadata metadata =
-          ChatMetadata.of(Json.object(request, "metadata", "request.metadata"), Json.object(record, "metadata", "metadata"));
+          ChatMetadata.of(
+              Json.object(request, "metadata", "request.metadata"),
+              Json.object(record, "metadata", "metadata"));
 
       long n = requestedChoices(params);
       if (n != choices.size()) {
-        throw Refusal.invalid("request asked for n=" + n + " but the response has " + choices.size() + " choices");
+        throw Refusal.invalid(
+            "request asked for n=" + n + " but the response has " + choices.size() + " choices");
       }
       List<ChatMessage> prompt = prompt(request);
       String modelId = Json.text(response, "model", "response.model");
@@ -168,19 +189,24 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       String requestId = orDefault(metadata.text(ChatMetadata.REQUEST_ID), responseId);
       boolean consent = metadata.flag(ChatMetadata.CONSENT_TO_TRAIN, false);
 
-      List<Integer> promptTokenIds = tokenIds(response, "prompt_token_ids", "response.prompt_token_ids");
+      List<Integer> promptTokenIds =
+          tokenIds(response, "prompt_token_ids", "response.prompt_token_ids");
       List<ChoiceOutput> outputs = new ArrayList<>(choices.size());
       Set<Integer> indices = new HashSet<>();
       for (int i = 0; i < choices.size(); i++) {
         ChoiceOutput output = choice(choices.get(i), "response.choices[" + i + "]");
         if (!indices.add(output.index)) {
-          throw Refusal.invalid("response.choices[" + i + "].index " + output.index + " is given twice");
+          throw Refusal.invalid(
+              "response.choices[" + i + "].index " + output.index + " is given twice");
         }
         if (output.promptTokenIds != null) {
           if (promptTokenIds == null) {
             promptTokenIds = output.promptTokenIds;
           } else if (!promptTokenIds.equals(output.promptTokenIds)) {
-            throw Refusal.invalid("response.choices[" + i + "].prompt_token_ids differ from the response's other prompt token ids");
+            throw Refusal.invalid(
+                "response.choices["
+                    + i
+                    + "].prompt_token_ids differ from the response's other prompt token ids");
           }
         }
         outputs.add(output);
@@ -188,7 +214,13 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       for (ChoiceOutput output : outputs) {
         if (output.index >= choices.size()) {
           throw Refusal.invalid(
-              "choice index " + output.index + " is outside 0.." + (choices.size() - 1) + " for " + choices.size() + " choices");
+              "choice index "
+                  + output.index
+                  + " is outside 0.."
+                  + (choices.size() - 1)
+                  + " for "
+                  + choices.size()
+                  + " choices");
         }
       }
       checkUsage(response, outputs, promptTokenIds);
@@ -202,8 +234,10 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
                 .setRequestId(requestId)
                 .setPromptId(promptId)
                 .setGroupId(grouping.groupId == null ? responseId : grouping.groupId)
-                .setExpectedGroupSize(grouping.groupId == null ? Integer.valueOf(choices.size()) : grouping.size)
-                .setSampleIndex(grouping.groupId == null ? output.index : grouping.firstIndex + output.index)
+                .setExpectedGroupSize(
+                    grouping.groupId == null ? Integer.valueOf(choices.size()) : grouping.size)
+                .setSampleIndex(
+                    grouping.groupId == null ? output.index : grouping.firstIndex + output.index)
                 .setPrompt(copyOf(prompt))
                 .setResponse(output.text)
                 .setTask(TaskMetadata.newBuilder(task).build())
@@ -223,7 +257,10 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     }
   }
 
-  /** A request or response wrapped as {@code {"body": {...}}} (as some gateways and batch files log them). */
+  /**
+   * A request or response wrapped as {@code {"body": {...}}} (as some gateways and batch files log
+   * them).
+   */
   private static ObjectNode unwrapBody(ObjectNode node, String path) {
     if (node != null && !node.has("messages") && !node.has("choices") && node.get("body") != null) {
       return Json.object(node, "body", path + ".body");
@@ -274,7 +311,8 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     }
     Double created = Json.number(response, "created", "response.created");
     if (created == null) {
-      throw Refusal.invalid("response.created is missing and metadata has no " + ChatMetadata.CREATED_AT_MS);
+      throw Refusal.invalid(
+          "response.created is missing and metadata has no " + ChatMetadata.CREATED_AT_MS);
     }
     JsonNode node = response.get("created");
     // created is in seconds; whole seconds are multiplied exactly.
@@ -325,21 +363,42 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     if (groupId == null || groupId.isBlank()) {
       if (index != null || size != null) {
         throw Refusal.invalid(
-            "metadata." + ChatMetadata.SAMPLE_INDEX + " and ." + ChatMetadata.SAMPLE_GROUP_SIZE + " need metadata."
+            "metadata."
+                + ChatMetadata.SAMPLE_INDEX
+                + " and ."
+                + ChatMetadata.SAMPLE_GROUP_SIZE
+                + " need metadata."
                 + ChatMetadata.SAMPLE_GROUP_ID);
       }
       return new Grouping(null, null, 0);
     }
     if (index == null) {
-      throw Refusal.invalid("metadata." + ChatMetadata.SAMPLE_GROUP_ID + " needs metadata." + ChatMetadata.SAMPLE_INDEX);
+      throw Refusal.invalid(
+          "metadata."
+              + ChatMetadata.SAMPLE_GROUP_ID
+              + " needs metadata."
+              + ChatMetadata.SAMPLE_INDEX);
     }
     if (size != null && index + choices > size) {
       throw Refusal.invalid(
-          "metadata." + ChatMetadata.SAMPLE_INDEX + " " + index + " with " + choices + " choice(s) does not fit metadata."
-              + ChatMetadata.SAMPLE_GROUP_SIZE + " " + size);
+          "metadata."
+              + ChatMetadata.SAMPLE_INDEX
+              + " "
+              + index
+              + " with "
+              + choices
+              + " choice(s) does not fit metadata."
+              + ChatMetadata.SAMPLE_GROUP_SIZE
+              + " "
+              + size);
     }
     if ((size != null && size > Integer.MAX_VALUE) || index > Integer.MAX_VALUE - choices) {
-      throw Refusal.invalid("metadata." + ChatMetadata.SAMPLE_INDEX + " or ." + ChatMetadata.SAMPLE_GROUP_SIZE + " is too large");
+      throw Refusal.invalid(
+          "metadata."
+              + ChatMetadata.SAMPLE_INDEX
+              + " or ."
+              + ChatMetadata.SAMPLE_GROUP_SIZE
+              + " is too large");
     }
     return new Grouping(groupId, size == null ? null : size.intValue(), index.intValue());
   }
@@ -368,7 +427,9 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     return prompt;
   }
 
-  /** A message's text: a string, null, or text parts joined by newlines. Other parts are refused. */
+  /**
+   * A message's text: a string, null, or text parts joined by newlines. Other parts are refused.
+   */
   private static String content(JsonNode message, String at) {
     JsonNode content = message.get("content");
     if (Json.absent(content)) {
@@ -390,7 +451,9 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
       String type = Json.text(part, "type", partAt + ".type");
       if (!"text".equals(type)) {
         throw Refusal.invalid(
-            partAt + (type == null ? " has no type" : " has type " + type) + ": only text parts can be kept");
+            partAt
+                + (type == null ? " has no type" : " has type " + type)
+                + ": only text parts can be kept");
       }
       String partText = Json.text(part, "text", partAt + ".text");
       if (text.length() > 0) {
@@ -490,19 +553,22 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     if (reasoning == null) {
       reasoning = Json.text(message, "reasoning", at + ".message.reasoning");
     }
-    // Verifiers, guards and trainers' templates read reasoning as a think section before the answer.
+    // Verifiers, guards and trainers' templates read reasoning as a think section before the
+    // answer.
     String text = reasoning == null ? content : "<think>" + reasoning + "</think>" + content;
     text = joinWithToolCalls(text, message, at + ".message");
 
     String finish = Json.text(choice, "finish_reason", at + ".finish_reason");
     if (finish == null) {
-      throw Refusal.invalid(at + ".finish_reason is missing: the choice is not complete (a stream cut short?)");
+      throw Refusal.invalid(
+          at + ".finish_reason is missing: the choice is not complete (a stream cut short?)");
     }
     List<Integer> tokenIds = tokenIds(choice, "token_ids", at + ".token_ids");
     List<Float> logprobs = null;
     List<Integer> idsInLogprobs = null;
     ObjectNode logprobsNode = Json.object(choice, "logprobs", at + ".logprobs");
-    ArrayNode entries = logprobsNode == null ? null : Json.array(logprobsNode, "content", at + ".logprobs.content");
+    ArrayNode entries =
+        logprobsNode == null ? null : Json.array(logprobsNode, "content", at + ".logprobs.content");
     if (entries != null) {
       logprobs = new ArrayList<>(entries.size());
       idsInLogprobs = new ArrayList<>(entries.size());
@@ -531,13 +597,19 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     }
     if (tokenIds != null && logprobs != null && tokenIds.size() != logprobs.size()) {
       throw Refusal.invalid(
-          at + " has " + logprobs.size() + " log-probs but " + tokenIds.size() + " token ids: they do not line up");
+          at
+              + " has "
+              + logprobs.size()
+              + " log-probs but "
+              + tokenIds.size()
+              + " token ids: they do not line up");
     }
     if (idsInLogprobs != null) {
       if (tokenIds == null) {
         tokenIds = idsInLogprobs;
       } else if (!tokenIds.equals(idsInLogprobs)) {
-        throw Refusal.invalid(at + ".logprobs.content tokens name other token ids than " + at + ".token_ids");
+        throw Refusal.invalid(
+            at + ".logprobs.content tokens name other token ids than " + at + ".token_ids");
       }
     }
     List<Integer> promptTokenIds = tokenIds(choice, "prompt_token_ids", at + ".prompt_token_ids");
@@ -547,8 +619,8 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
 
   /**
    * OpenAI's finish reasons, and the other servers' own: TGI's {@code eos_token} and {@code
-   * stop_sequence} are stops; {@code abort} (vLLM, SGLang) and {@code content_filter} cut the output
-   * short without the model ending it; anything else is UNKNOWN.
+   * stop_sequence} are stops; {@code abort} (vLLM, SGLang) and {@code content_filter} cut the
+   * output short without the model ending it; anything else is UNKNOWN.
    */
   static FinishReason finishReason(String reason) {
     switch (reason.toLowerCase(Locale.ROOT)) {
@@ -591,7 +663,8 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
    * way). A difference means a response assembled from a stream lost chunks. Without token ids the
    * usage cannot be split among the choices and is not kept.
    */
-  private static void checkUsage(ObjectNode response, List<ChoiceOutput> outputs, List<Integer> promptTokenIds) {
+  private static void checkUsage(
+      ObjectNode response, List<ChoiceOutput> outputs, List<Integer> promptTokenIds) {
     ObjectNode usage = Json.object(response, "usage", "response.usage");
     if (usage == null) {
       return;
@@ -599,16 +672,25 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     Long promptTokens = Json.whole(usage, "prompt_tokens", "response.usage.prompt_tokens");
     if (promptTokens != null && promptTokenIds != null && promptTokens != promptTokenIds.size()) {
       throw Refusal.invalid(
-          "response.usage.prompt_tokens is " + promptTokens + " but the prompt has " + promptTokenIds.size() + " token ids");
+          "response.usage.prompt_tokens is "
+              + promptTokens
+              + " but the prompt has "
+              + promptTokenIds.size()
+              + " token ids");
     }
-    Long completionTokens = Json.whole(usage, "completion_tokens", "response.usage.completion_tokens");
+    Long completionTokens =
+        Json.whole(usage, "completion_tokens", "response.usage.completion_tokens");
     if (completionTokens == null || outputs.stream().anyMatch(o -> o.tokenIds == null)) {
       return;
     }
     long ids = outputs.stream().mapToLong(o -> o.tokenIds.size()).sum();
     if (completionTokens != ids) {
       throw Refusal.invalid(
-          "response.usage.completion_tokens is " + completionTokens + " but the choices have " + ids + " token ids");
+          "response.usage.completion_tokens is "
+              + completionTokens
+              + " but the choices have "
+              + ids
+              + " token ids");
     }
   }
 
@@ -624,7 +706,9 @@ public final class OpenAiChatRecords implements InputFormat<Generation> {
     return "prompt-" + Json.sha256Hex(joined.toString(), 16);
   }
 
-  /** Each generation gets its own prompt: records are mutable and may be handed on without a copy. */
+  /**
+   * Each generation gets its own prompt: records are mutable and may be handed on without a copy.
+   */
   private static List<ChatMessage> copyOf(List<ChatMessage> prompt) {
     List<ChatMessage> copy = new ArrayList<>(prompt.size());
     prompt.forEach(m -> copy.add(ChatMessage.newBuilder(m).build()));

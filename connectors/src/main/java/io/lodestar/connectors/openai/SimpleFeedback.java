@@ -54,13 +54,15 @@ public final class SimpleFeedback implements InputFormat<Feedback> {
     } catch (Refusal r) {
       return DecodedMessage.failure(r.kind(), r.getMessage(), id);
     } catch (RuntimeException | StackOverflowError e) {
-      return DecodedMessage.failure(DecodeErrors.MALFORMED, "record cannot be mapped: " + e.getClass().getSimpleName(), id);
+      return DecodedMessage.failure(
+          DecodeErrors.MALFORMED, "record cannot be mapped: " + e.getClass().getSimpleName(), id);
     }
   }
 
   private static Feedback feedback(JsonNode record, String givenId) {
     String generationId = generation(record, "generation_id", "response_id", "choice_index", true);
-    String otherGenerationId = generation(record, "other_generation_id", "other_response_id", "other_choice_index", false);
+    String otherGenerationId =
+        generation(record, "other_generation_id", "other_response_id", "other_choice_index", false);
     String kindText = Json.text(record, "kind", "kind");
     if (kindText == null) {
       throw Refusal.invalid("kind is missing; it is one of " + KINDS);
@@ -129,7 +131,8 @@ public final class SimpleFeedback implements InputFormat<Feedback> {
     String responseId = Json.text(record, responseField, responseField);
     Long index = Json.whole(record, indexField, indexField);
     if (generationId != null && (responseId != null || index != null)) {
-      throw Refusal.invalid("give " + idField + " or " + responseField + " with " + indexField + ", not both");
+      throw Refusal.invalid(
+          "give " + idField + " or " + responseField + " with " + indexField + ", not both");
     }
     if (generationId != null) {
       return generationId;
@@ -139,7 +142,8 @@ public final class SimpleFeedback implements InputFormat<Feedback> {
         throw Refusal.invalid(indexField + " needs " + responseField);
       }
       if (required) {
-        throw Refusal.invalid("neither " + idField + " nor " + responseField + " names the generation");
+        throw Refusal.invalid(
+            "neither " + idField + " nor " + responseField + " names the generation");
       }
       return null;
     }
@@ -195,7 +199,8 @@ public final class SimpleFeedback implements InputFormat<Feedback> {
         // Falls through to the refusal naming the outcomes.
       }
     }
-    throw Refusal.invalid("vote feedback needs value " + OUTCOMES + " (A: generation_id's side won)");
+    throw Refusal.invalid(
+        "vote feedback needs value " + OUTCOMES + " (A: generation_id's side won)");
   }
 
   private static RaterKind raterKind(String kind) {

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What one input message holds: the records read from it (one for Lodestar's own encodings, one
- * per choice for an OpenAI chat completion), or why none of it can be used, with the id that names
- * it when one could be read. A message is used whole or not at all. Immutable.
+ * What one input message holds: the records read from it (one for Lodestar's own encodings, one per
+ * choice for an OpenAI chat completion), or why none of it can be used, with the id that names it
+ * when one could be read. A message is used whole or not at all. Immutable.
  *
  * @param <T> the record type
  */
@@ -35,7 +35,10 @@ public final class DecodedMessage<T> {
   /** A message that cannot be used; {@code recordId} may be null. */
   public static <T> DecodedMessage<T> failure(String errorKind, String reason, String recordId) {
     return new DecodedMessage<>(
-        null, Objects.requireNonNull(errorKind, "errorKind"), Objects.requireNonNull(reason, "reason"), recordId);
+        null,
+        Objects.requireNonNull(errorKind, "errorKind"),
+        Objects.requireNonNull(reason, "reason"),
+        recordId);
   }
 
   public boolean isOk() {

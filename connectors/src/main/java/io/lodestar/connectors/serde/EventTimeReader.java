@@ -16,9 +16,9 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * Reads one top-level {@code long} field, an event time such as {@code createdAtMs}, from a
- * message in either {@link WireFormat} without decoding the record: what a Kafka source needs to
- * stamp each record and generate watermarks per partition, at a fraction of a decode's cost.
+ * Reads one top-level {@code long} field, an event time such as {@code createdAtMs}, from a message
+ * in either {@link WireFormat} without decoding the record: what a Kafka source needs to stamp each
+ * record and generate watermarks per partition, at a fraction of a decode's cost.
  *
  * <p>It vouches for a value only when {@link RecordCodec#decode} would accept the message, as far
  * as the wire structure goes, so that a record that will be dead-lettered as undecodable never
@@ -146,7 +146,8 @@ public final class EventTimeReader implements RawEventTime {
     Schema current = SpecificData.get().getSchema(type);
     Schema.Field f = current.getField(field);
     if (f == null || f.schema().getType() != Schema.Type.LONG) {
-      throw new IllegalArgumentException(current.getFullName() + " has no top-level long field " + field);
+      throw new IllegalArgumentException(
+          current.getFullName() + " has no top-level long field " + field);
     }
     List<Schema> writers = new ArrayList<>();
     writers.add(current);
@@ -158,7 +159,8 @@ public final class EventTimeReader implements RawEventTime {
     }
     Map<Long, RecordWalk> byFingerprint = new HashMap<>();
     for (Schema writer : writers) {
-      byFingerprint.put(SchemaNormalization.parsingFingerprint64(writer), RecordWalk.of(writer, field));
+      byFingerprint.put(
+          SchemaNormalization.parsingFingerprint64(writer), RecordWalk.of(writer, field));
     }
     walks = byFingerprint;
     json = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -221,7 +223,9 @@ public final class EventTimeReader implements RawEventTime {
       pos += (int) n;
     }
 
-    /** A collection's item count, never more than the message has bytes (as the codec bounds it). */
+    /**
+     * A collection's item count, never more than the message has bytes (as the codec bounds it).
+     */
     long count(long n) throws Malformed {
       if (n < 0 || n > bytes.length) {
         throw Malformed.INSTANCE;
@@ -264,7 +268,9 @@ public final class EventTimeReader implements RawEventTime {
       return value;
     }
 
-    /** Walks for a record's fields; {@code records} holds those being built, for recursive schemas. */
+    /**
+     * Walks for a record's fields; {@code records} holds those being built, for recursive schemas.
+     */
     private static Walk[] fieldWalks(Schema record, Map<String, Walk[]> records) {
       Walk[] fields = new Walk[record.getFields().size()];
       records.put(record.getFullName(), fields);
@@ -303,7 +309,8 @@ public final class EventTimeReader implements RawEventTime {
             }
           };
         case UNION:
-          Walk[] branches = schema.getTypes().stream().map(s -> walk(s, records)).toArray(Walk[]::new);
+          Walk[] branches =
+              schema.getTypes().stream().map(s -> walk(s, records)).toArray(Walk[]::new);
           return in -> {
             int index = in.readInt();
             if (index < 0 || index >= branches.length) {
@@ -330,7 +337,10 @@ public final class EventTimeReader implements RawEventTime {
       }
     }
 
-    /** An array's or map's blocks: a count (negative: followed by the block's byte size), then items. */
+    /**
+     * An array's or map's blocks: a count (negative: followed by the block's byte size), then
+     * items.
+     */
     private static void blocks(Cursor in, Walk item, Walk key) throws Malformed {
       long count;
       while ((count = in.readLong()) != 0) {

@@ -70,7 +70,9 @@ public final class HandedOverTypeInfo<T> extends TypeInformation<T> {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof HandedOverTypeInfo<?> that && that.canEqual(this) && wrapped.equals(that.wrapped);
+    return other instanceof HandedOverTypeInfo<?> that
+        && that.canEqual(this)
+        && wrapped.equals(that.wrapped);
   }
 
   @Override

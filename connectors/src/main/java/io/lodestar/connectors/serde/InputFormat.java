@@ -25,7 +25,8 @@ public interface InputFormat<T> extends Serializable {
    * decode as {@code MALFORMED} is named by its top-level {@code rawIdField} when that can still be
    * read ({@link RecordCodec#readableId}); {@code rawIdField} may be null.
    */
-  static <T extends SpecificRecordBase> InputFormat<T> lodestar(RecordCodec<T> codec, String rawIdField) {
+  static <T extends SpecificRecordBase> InputFormat<T> lodestar(
+      RecordCodec<T> codec, String rawIdField) {
     Objects.requireNonNull(codec, "codec");
     return message -> {
       DecodeResult<T> decoded = codec.decode(message);

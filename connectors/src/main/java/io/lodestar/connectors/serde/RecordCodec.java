@@ -166,8 +166,8 @@ public final class RecordCodec<T extends SpecificRecordBase> implements Serializ
    * The top-level string {@code field} of a message that may not decode as a whole, read as far as
    * the message allows: in JSON, its first occurrence before any syntax error; in Avro, when the
    * writer schema is shipped and has the field first, as a string. Null when it cannot be read, is
-   * blank, or is longer than {@value #MAX_READABLE_ID_CHARS} characters. Never throws for any input:
-   * it only names the record in a dead letter.
+   * blank, or is longer than {@value #MAX_READABLE_ID_CHARS} characters. Never throws for any
+   * input: it only names the record in a dead letter.
    */
   public String readableId(byte[] bytes, String field) {
     if (bytes == null || bytes.length == 0 || bytes.length > maxBytes || field == null) {

@@ -21,7 +21,9 @@ import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Parquet bulk writer works without Hadoop and writes files parquet-avro reads back unchanged. */
+/**
+ * The Parquet bulk writer works without Hadoop and writes files parquet-avro reads back unchanged.
+ */
 class ParquetFilesTest {
 
   @TempDir Path dir;
@@ -31,7 +33,8 @@ class ParquetFilesTest {
     Path file = dir.resolve("samples.parquet");
     List<VerlSample> samples = List.of(sample("a", 1.0, List.of(1, 2, 3)), sample("b", null, null));
     try (OutputStream raw = Files.newOutputStream(file)) {
-      BulkWriter<VerlSample> writer = new ParquetFiles.Writers<>(VerlSample.class).create(new CountingStream(raw));
+      BulkWriter<VerlSample> writer =
+          new ParquetFiles.Writers<>(VerlSample.class).create(new CountingStream(raw));
       for (VerlSample s : samples) {
         writer.addElement(s);
       }
@@ -40,8 +43,10 @@ class ParquetFilesTest {
 
     List<VerlSample> read = new ArrayList<>();
     try (ParquetReader<VerlSample> reader =
-        AvroParquetReader.<VerlSample>builder(new LocalInputFile(file), new PlainParquetConfiguration())
-            .withDataModel(new org.apache.avro.specific.SpecificData(VerlSample.class.getClassLoader()))
+        AvroParquetReader.<VerlSample>builder(
+                new LocalInputFile(file), new PlainParquetConfiguration())
+            .withDataModel(
+                new org.apache.avro.specific.SpecificData(VerlSample.class.getClassLoader()))
             .withCodecFactory(new SnappyCodecs())
             .build()) {
       for (VerlSample s = reader.read(); s != null; s = reader.read()) {
@@ -51,12 +56,14 @@ class ParquetFilesTest {
     assertThat(read).isEqualTo(samples);
 
     try (ParquetReader<GenericRecord> reader =
-        AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file), new PlainParquetConfiguration())
+        AvroParquetReader.<GenericRecord>builder(
+                new LocalInputFile(file), new PlainParquetConfiguration())
             .withCodecFactory(new SnappyCodecs())
             .build()) {
       GenericRecord first = reader.read();
       assertThat(first.get("data_source").toString()).isEqualTo("gsm8k");
-      assertThat(((GenericRecord) first.get("reward_model")).get("style").toString()).isEqualTo("rule");
+      assertThat(((GenericRecord) first.get("reward_model")).get("style").toString())
+          .isEqualTo("rule");
     }
   }
 
@@ -67,9 +74,21 @@ class ParquetFilesTest {
         .setAbility("math")
         .setRewardModel(VerlRewardModel.newBuilder().setStyle("rule").setGroundTruth("42").build())
         .setExtraInfo(
-            VerlExtraInfo.newBuilder().setSplit("train").setIndex(0).setBatchId("m-0").setBatchSequence(0)
-                .setGroupId("g").setPromptId("p").setGenerationId(id).setModelId("m").setEstimator("grpo")
-                .setCompat("lodestar").setCompletion("FULL").setFinishReason("STOP").setCreatedAtMs(1L).build())
+            VerlExtraInfo.newBuilder()
+                .setSplit("train")
+                .setIndex(0)
+                .setBatchId("m-0")
+                .setBatchSequence(0)
+                .setGroupId("g")
+                .setPromptId("p")
+                .setGenerationId(id)
+                .setModelId("m")
+                .setEstimator("grpo")
+                .setCompat("lodestar")
+                .setCompletion("FULL")
+                .setFinishReason("STOP")
+                .setCreatedAtMs(1L)
+                .build())
         .setResponse("42")
         .setReward(reward)
         .setScored(reward != null)

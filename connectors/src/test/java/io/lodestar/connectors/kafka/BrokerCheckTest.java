@@ -17,11 +17,16 @@ class BrokerCheckTest {
   private static KafkaSettings settings(String bootstrap) {
     return new KafkaSettings(
         Map.of(
-            "bootstrap.servers", bootstrap,
-            "security.protocol", "SASL_PLAINTEXT",
-            "sasl.mechanism", "PLAIN",
+            "bootstrap.servers",
+            bootstrap,
+            "security.protocol",
+            "SASL_PLAINTEXT",
+            "sasl.mechanism",
+            "PLAIN",
             "sasl.jaas.config",
-            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\"" + CANARY + "\";"),
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" password=\""
+                + CANARY
+                + "\";"),
         "lodestar",
         Duration.ofMinutes(5));
   }
@@ -30,7 +35,8 @@ class BrokerCheckTest {
   void shouldReportAClosedPortAsUnreachableWithinTheTimeoutWithoutSecrets() throws Exception {
     int closed = closedLoopbackPort();
 
-    try (BrokerCheck check = BrokerCheck.open(settings("127.0.0.1:" + closed), Duration.ofSeconds(1))) {
+    try (BrokerCheck check =
+        BrokerCheck.open(settings("127.0.0.1:" + closed), Duration.ofSeconds(1))) {
       assertThatThrownBy(check::nodes)
           .isInstanceOf(BrokerCheck.Unreachable.class)
           .hasMessageStartingWith("no broker answered within 1000 ms")
@@ -41,9 +47,15 @@ class BrokerCheckTest {
   @Test
   void shouldMaskSecretValuesAndTheQuotedPasswordInsideAJaasLine() {
     KafkaSettings kafka = settings("b:9092");
-    String echoed = "login failed for password " + CANARY + " in [" + kafka.clientProperties().get("sasl.jaas.config") + "]";
+    String echoed =
+        "login failed for password "
+            + CANARY
+            + " in ["
+            + kafka.clientProperties().get("sasl.jaas.config")
+            + "]";
 
-    String described = BrokerCheck.describe(new IllegalStateException(echoed), BrokerCheck.secretValues(kafka));
+    String described =
+        BrokerCheck.describe(new IllegalStateException(echoed), BrokerCheck.secretValues(kafka));
 
     assertThat(described).doesNotContain(CANARY).contains("IllegalStateException").contains("****");
   }

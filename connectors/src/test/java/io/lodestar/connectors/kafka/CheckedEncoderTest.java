@@ -15,9 +15,16 @@ import org.junit.jupiter.api.Test;
 class CheckedEncoderTest {
 
   private static final RecordCodec<Generation> CODEC = RecordCodec.of(Generation.class);
-  private static final OutputLimits DEFAULTS = new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
+  private static final OutputLimits DEFAULTS =
+      new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
   private static final CheckedEncoder<Generation> ENCODER =
-      new CheckedEncoder<>("scored", "lodestar.scored", CODEC, WireFormat.AVRO, Generation::getGenerationId, DEFAULTS);
+      new CheckedEncoder<>(
+          "scored",
+          "lodestar.scored",
+          CODEC,
+          WireFormat.AVRO,
+          Generation::getGenerationId,
+          DEFAULTS);
 
   @Test
   void shouldPassARecordThatFitsAsTheBytesTheSinkSends() {
@@ -54,7 +61,9 @@ class CheckedEncoderTest {
     int avroOverhead = ENCODER.encode(generation("g-edge", "")).recordBytes();
     Generation g = generation("g-edge", "y".repeat(DEFAULTS.maxRecordBytes() - avroOverhead - 32));
     assertThat(ENCODER.encode(g).fits()).isTrue();
-    var json = new CheckedEncoder<>("scored", "t", CODEC, WireFormat.JSON, Generation::getGenerationId, DEFAULTS);
+    var json =
+        new CheckedEncoder<>(
+            "scored", "t", CODEC, WireFormat.JSON, Generation::getGenerationId, DEFAULTS);
     assertThat(json.encode(g).fits()).isFalse();
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DeadLetterEncoderTest {
 
   private static final RecordCodec<DeadLetter> CODEC = RecordCodec.of(DeadLetter.class);
-  private static final OutputLimits DEFAULTS = new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
+  private static final OutputLimits DEFAULTS =
+      new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
 
   @ParameterizedTest
   @EnumSource(WireFormat.class)
@@ -31,13 +32,16 @@ class DeadLetterEncoderTest {
     // A 9 MB input keeps dead-letter.max-payload-bytes (1 MiB) of its bytes: with the rest of the
     // dead letter that was 1,048,804 bytes, over the producer's limit.
     byte[] original = payload(1 << 20);
-    DeadLetter dead = DeadLetter.newBuilder(deadLetter("g-9mb", original, "message exceeds the limit"))
-        .setPayloadSize(9_000_000).build();
+    DeadLetter dead =
+        DeadLetter.newBuilder(deadLetter("g-9mb", original, "message exceeds the limit"))
+            .setPayloadSize(9_000_000)
+            .build();
 
     DeadLetterEncoder.Fitted fitted = new DeadLetterEncoder(CODEC, format, DEFAULTS).encode(dead);
 
     assertThat(fitted.truncated()).isTrue();
-    assertThat(DEFAULTS.fits(OutputLimits.recordBytes(fitted.record().key, fitted.record().value))).isTrue();
+    assertThat(DEFAULTS.fits(OutputLimits.recordBytes(fitted.record().key, fitted.record().value)))
+        .isTrue();
     DeadLetter written = CODEC.decodeOrThrow(fitted.record().value);
     assertThat(written.getPayloadSize()).as("the original size").isEqualTo(9_000_000);
     byte[] kept = bytes(written.getPayload());
@@ -50,14 +54,21 @@ class DeadLetterEncoderTest {
   @ParameterizedTest
   @EnumSource(WireFormat.class)
   void shouldCutIdsKeyAndReasonWhenEvenWithoutPayloadItWouldNotFit(WireFormat format) {
-    OutputLimits smallest = new OutputLimits(OutputLimits.MIN_RECORD_BYTES, OutputLimits.MIN_RECORD_BYTES, Long.MAX_VALUE);
-    DeadLetter huge = DeadLetter.newBuilder(deadLetter("\u00e9".repeat(50_000), payload(10_000), "\u2603".repeat(50_000)))
-        .setKey(ByteBuffer.wrap(payload(50_000))).setTopic("t".repeat(300)).build();
+    OutputLimits smallest =
+        new OutputLimits(
+            OutputLimits.MIN_RECORD_BYTES, OutputLimits.MIN_RECORD_BYTES, Long.MAX_VALUE);
+    DeadLetter huge =
+        DeadLetter.newBuilder(
+                deadLetter("\u00e9".repeat(50_000), payload(10_000), "\u2603".repeat(50_000)))
+            .setKey(ByteBuffer.wrap(payload(50_000)))
+            .setTopic("t".repeat(300))
+            .build();
 
     DeadLetterEncoder.Fitted fitted = new DeadLetterEncoder(CODEC, format, smallest).encode(huge);
 
     assertThat(fitted.record()).isNotNull();
-    assertThat(smallest.fits(OutputLimits.recordBytes(fitted.record().key, fitted.record().value))).isTrue();
+    assertThat(smallest.fits(OutputLimits.recordBytes(fitted.record().key, fitted.record().value)))
+        .isTrue();
     DeadLetter written = CODEC.decodeOrThrow(fitted.record().value);
     assertThat(written.getPayload()).isNull();
     assertThat(written.getErrorKind()).isEqualTo("INVALID");

@@ -8,19 +8,22 @@ import org.junit.jupiter.api.Test;
 class OutputLimitsTest {
 
   private static final long NOW = 1_796_600_000_000L;
-  private static final OutputLimits DEFAULTS = new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
+  private static final OutputLimits DEFAULTS =
+      new OutputLimits(1_048_576, 1_048_588, Long.MAX_VALUE);
 
   @Test
   void shouldTakeTheSmallerOfTheProducerAndTopicLimits() {
     assertThat(DEFAULTS.maxRecordBytes()).isEqualTo(1_048_576);
-    assertThat(new OutputLimits(8_000_000, 500_000, Long.MAX_VALUE).maxRecordBytes()).isEqualTo(500_000);
+    assertThat(new OutputLimits(8_000_000, 500_000, Long.MAX_VALUE).maxRecordBytes())
+        .isEqualTo(500_000);
   }
 
   @Test
   void shouldCountTheBatchOverheadAsTheProducerDoes() {
     byte[] value = new byte[1_048_576];
     int size = OutputLimits.recordBytes("id".getBytes(), value);
-    // The value alone is exactly the producer's default max.request.size: with key and headers it is over.
+    // The value alone is exactly the producer's default max.request.size: with key and headers it
+    // is over.
     assertThat(size).isGreaterThan(value.length);
     assertThat(DEFAULTS.fits(size)).isFalse();
     assertThat(DEFAULTS.fits(OutputLimits.recordBytes(null, new byte[1_000_000]))).isTrue();

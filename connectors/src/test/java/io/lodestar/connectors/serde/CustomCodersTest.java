@@ -25,9 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Generated classes encode and decode themselves when {@code org.apache.avro.specific.use_custom_coders}
- * is on (every JVM the build starts sets it); the bytes and the records must be exactly those of
- * Avro's reflective path, including when the writer's schema is older than the reader's.
+ * Generated classes encode and decode themselves when {@code
+ * org.apache.avro.specific.use_custom_coders} is on (every JVM the build starts sets it); the bytes
+ * and the records must be exactly those of Avro's reflective path, including when the writer's
+ * schema is older than the reader's.
  */
 class CustomCodersTest {
 
@@ -53,20 +54,27 @@ class CustomCodersTest {
     byte[] bytes = encode(record, data(false));
     SpecificDatumReader<SpecificRecordBase> reader =
         new SpecificDatumReader<>(record.getSchema(), record.getSchema(), data(true));
-    assertThat(reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null))).isEqualTo(record);
+    assertThat(reader.read(null, DecoderFactory.get().binaryDecoder(bytes, null)))
+        .isEqualTo(record);
   }
 
   @Test
   void aRecordWrittenWithoutAnOptionalFieldReadsWithThatFieldsDefault() throws IOException {
     Generation generation = SampleRecords.generation();
     Schema current = Generation.getClassSchema();
-    Schema.Field dropped = current.getFields().stream().filter(Schema.Field::hasDefaultValue).findFirst().orElseThrow();
+    Schema.Field dropped =
+        current.getFields().stream()
+            .filter(Schema.Field::hasDefaultValue)
+            .findFirst()
+            .orElseThrow();
     List<Schema.Field> kept =
         current.getFields().stream()
             .filter(f -> !f.name().equals(dropped.name()))
             .map(f -> new Schema.Field(f, f.schema()))
             .collect(Collectors.toList());
-    Schema older = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, kept);
+    Schema older =
+        Schema.createRecord(
+            current.getName(), current.getDoc(), current.getNamespace(), false, kept);
 
     GenericRecord written = new GenericData.Record(older);
     for (Schema.Field field : older.getFields()) {
@@ -78,7 +86,8 @@ class CustomCodersTest {
     encoder.flush();
 
     SpecificDatumReader<Generation> reader = new SpecificDatumReader<>(older, current, data(true));
-    Generation read = reader.read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    Generation read =
+        reader.read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
 
     Generation expected = Generation.newBuilder(generation).build();
     expected.put(dropped.name(), data(false).getDefaultValue(dropped));

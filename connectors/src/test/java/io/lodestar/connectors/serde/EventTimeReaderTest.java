@@ -27,26 +27,34 @@ class EventTimeReaderTest {
     for (Generation g : List.of(SampleRecords.generation(), SampleRecords.sparseGeneration())) {
       for (WireFormat format : WireFormat.values()) {
         byte[] bytes = CODEC.encode(g, format);
-        assertThat(createdAt.read(bytes)).as(format + " " + g.getGenerationId()).isEqualTo(g.getCreatedAtMs());
+        assertThat(createdAt.read(bytes))
+            .as(format + " " + g.getGenerationId())
+            .isEqualTo(g.getCreatedAtMs());
       }
     }
     Feedback feedback = SampleRecords.feedback();
     EventTimeReader feedbackTime = EventTimeReader.of(Feedback.class, "createdAtMs");
     assertThat(feedbackTime.read(RecordCodec.of(Feedback.class).encode(feedback, WireFormat.AVRO)))
         .isEqualTo(feedback.getCreatedAtMs());
-    PolicyUpdate update = PolicyUpdate.newBuilder().setModelId("m").setPolicyVersion(3).setPublishedAtMs(77L).build();
+    PolicyUpdate update =
+        PolicyUpdate.newBuilder().setModelId("m").setPolicyVersion(3).setPublishedAtMs(77L).build();
     EventTimeReader published = EventTimeReader.of(PolicyUpdate.class, "publishedAtMs");
-    assertThat(published.read(RecordCodec.of(PolicyUpdate.class).encode(update, WireFormat.JSON))).isEqualTo(77L);
+    assertThat(published.read(RecordCodec.of(PolicyUpdate.class).encode(update, WireFormat.JSON)))
+        .isEqualTo(77L);
   }
 
   @Test
   void shouldReadMessagesWrittenWithAReleasedSchema() throws Exception {
     String oldest = ShippedSchemas.releasedVersions().get(0);
-    Schema released = ShippedSchemas.released(oldest).get(Generation.getClassSchema().getFullName());
+    Schema released =
+        ShippedSchemas.released(oldest).get(Generation.getClassSchema().getFullName());
     Generation g = SampleRecords.generation();
     GenericRecord old =
-        (GenericRecord) PlainJson.fromJson(PlainJson.parse(CODEC.encode(g, WireFormat.JSON)), released, GenericData.get());
-    byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), released).encode(old).array();
+        (GenericRecord)
+            PlainJson.fromJson(
+                PlainJson.parse(CODEC.encode(g, WireFormat.JSON)), released, GenericData.get());
+    byte[] bytes =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), released).encode(old).array();
 
     assertThat(CODEC.decode(bytes).isOk()).isTrue();
     assertThat(createdAt.read(bytes)).isEqualTo(g.getCreatedAtMs());
@@ -60,8 +68,15 @@ class EventTimeReaderTest {
     byte[] trailing = Arrays.copyOf(avro, avro.length + 1);
     byte[] confluent = new byte[] {0, 0, 0, 0, 1, 2, 3};
     for (byte[] bytes :
-        List.of(new byte[0], unknownSchema, trailing, confluent, Arrays.copyOf(avro, 10), Arrays.copyOf(avro, 2),
-            "not json".getBytes(StandardCharsets.UTF_8), "[1, 2]".getBytes(StandardCharsets.UTF_8))) {
+        List.of(
+            new byte[0],
+            unknownSchema,
+            trailing,
+            confluent,
+            Arrays.copyOf(avro, 10),
+            Arrays.copyOf(avro, 2),
+            "not json".getBytes(StandardCharsets.UTF_8),
+            "[1, 2]".getBytes(StandardCharsets.UTF_8))) {
       assertThat(CODEC.decode(bytes).isOk()).isFalse();
       assertThat(createdAt.read(bytes)).isEqualTo(EventTimeReader.UNKNOWN);
     }
@@ -81,9 +96,14 @@ class EventTimeReaderTest {
             "{\"createdAtMs\": 5, \"createdAtMs\": 6}",
             "{\"createdAtMs\": 5} {}",
             "{\"createdAtMs\": 5")) {
-      assertThat(createdAt.read(json.getBytes(StandardCharsets.UTF_8))).as(json).isEqualTo(EventTimeReader.UNKNOWN);
+      assertThat(createdAt.read(json.getBytes(StandardCharsets.UTF_8)))
+          .as(json)
+          .isEqualTo(EventTimeReader.UNKNOWN);
     }
-    assertThat(createdAt.read(" {\"policy\": {\"createdAtMs\": 5}, \"createdAtMs\": 7}".getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            createdAt.read(
+                " {\"policy\": {\"createdAtMs\": 5}, \"createdAtMs\": 7}"
+                    .getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(7L);
   }
 
@@ -101,14 +121,19 @@ class EventTimeReaderTest {
         byte[] valid = CODEC.encode(g, format);
         for (int cut = 0; cut < valid.length; cut++) {
           byte[] truncated = Arrays.copyOf(valid, cut);
-          assertThat(createdAt.read(truncated)).as(format + " cut at " + cut).isEqualTo(EventTimeReader.UNKNOWN);
+          assertThat(createdAt.read(truncated))
+              .as(format + " cut at " + cut)
+              .isEqualTo(EventTimeReader.UNKNOWN);
         }
         for (int i = 0; i < 1_000; i++) {
           byte[] corrupt = valid.clone();
           int flips = 1 + random.nextInt(3);
           for (int f = 0; f < flips; f++) {
             // The Avro header is left alone: a changed fingerprint is covered above.
-            int at = format == WireFormat.AVRO ? 10 + random.nextInt(corrupt.length - 10) : random.nextInt(corrupt.length);
+            int at =
+                format == WireFormat.AVRO
+                    ? 10 + random.nextInt(corrupt.length - 10)
+                    : random.nextInt(corrupt.length);
             corrupt[at] = (byte) random.nextInt(256);
           }
           if (createdAt.read(corrupt) != EventTimeReader.UNKNOWN) {

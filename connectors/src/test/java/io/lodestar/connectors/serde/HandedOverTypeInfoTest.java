@@ -16,8 +16,10 @@ class HandedOverTypeInfoTest {
 
   private final AvroTypeInfo<ScoredGeneration> avro = new AvroTypeInfo<>(ScoredGeneration.class);
   private final HandedOverTypeInfo<ScoredGeneration> handedOver = new HandedOverTypeInfo<>(avro);
-  private final TypeSerializer<ScoredGeneration> plain = avro.createSerializer(new SerializerConfigImpl());
-  private final TypeSerializer<ScoredGeneration> serializer = handedOver.createSerializer(new SerializerConfigImpl());
+  private final TypeSerializer<ScoredGeneration> plain =
+      avro.createSerializer(new SerializerConfigImpl());
+  private final TypeSerializer<ScoredGeneration> serializer =
+      handedOver.createSerializer(new SerializerConfigImpl());
 
   @Test
   void copyingAHandedOverRecordReturnsTheRecordItself() {
@@ -38,7 +40,8 @@ class HandedOverTypeInfoTest {
     plain.serialize(record, viaAvro);
 
     assertThat(viaHandedOver.getCopyOfBuffer()).isEqualTo(viaAvro.getCopyOfBuffer());
-    assertThat(serializer.deserialize(new DataInputDeserializer(viaAvro.getCopyOfBuffer()))).isEqualTo(record);
+    assertThat(serializer.deserialize(new DataInputDeserializer(viaAvro.getCopyOfBuffer())))
+        .isEqualTo(record);
   }
 
   @Test
@@ -54,14 +57,19 @@ class HandedOverTypeInfoTest {
     ScoredGeneration record = SampleRecords.scoredGeneration();
     DataOutputSerializer written = new DataOutputSerializer(256);
     serializer.serialize(record, written);
-    assertThat(fromAvro.restoreSerializer().deserialize(new DataInputDeserializer(written.getCopyOfBuffer())))
+    assertThat(
+            fromAvro
+                .restoreSerializer()
+                .deserialize(new DataInputDeserializer(written.getCopyOfBuffer())))
         .isEqualTo(record);
   }
 
   @Test
   void describesTheWrappedTypeAndEqualsOnlyItsOwnKind() {
     assertThat(handedOver.getTypeClass()).isEqualTo(ScoredGeneration.class);
-    assertThat(handedOver).isEqualTo(new HandedOverTypeInfo<>(new AvroTypeInfo<>(ScoredGeneration.class))).isNotEqualTo(avro);
+    assertThat(handedOver)
+        .isEqualTo(new HandedOverTypeInfo<>(new AvroTypeInfo<>(ScoredGeneration.class)))
+        .isNotEqualTo(avro);
     assertThat(avro).isNotEqualTo(handedOver);
     assertThat(serializer.duplicate()).isEqualTo(serializer);
     assertThat(serializer).isNotEqualTo(plain);

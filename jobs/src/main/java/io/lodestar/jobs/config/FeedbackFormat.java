@@ -27,6 +27,9 @@ public enum FeedbackFormat {
       }
     }
     throw new IllegalArgumentException(
-        "unknown format '" + id + "'; use " + Arrays.stream(values()).map(FeedbackFormat::id).collect(Collectors.joining(" or ")));
+        "unknown format '"
+            + id
+            + "'; use "
+            + Arrays.stream(values()).map(FeedbackFormat::id).collect(Collectors.joining(" or ")));
   }
 }

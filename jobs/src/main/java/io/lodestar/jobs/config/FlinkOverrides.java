@@ -37,7 +37,9 @@ public final class FlinkOverrides {
   /** The environment variable naming the folder of Flink's {@code config.yaml}. */
   public static final String CONF_DIR_VARIABLE = "FLINK_CONF_DIR";
 
-  /** The restore settings a job takes as plain flags, each under its current key or an older one. */
+  /**
+   * The restore settings a job takes as plain flags, each under its current key or an older one.
+   */
   static final List<ConfigOption<?>> RESTORE_OPTIONS =
       List.of(
           StateRecoveryOptions.SAVEPOINT_PATH,
@@ -91,7 +93,8 @@ public final class FlinkOverrides {
       try {
         base = GlobalConfiguration.loadConfiguration(confDir);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException(CONF_DIR_VARIABLE + "=" + confDir + " cannot be read: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            CONF_DIR_VARIABLE + "=" + confDir + " cannot be read: " + e.getMessage(), e);
       }
     }
     Map<String, String> overrides = new TreeMap<>();
@@ -99,13 +102,19 @@ public final class FlinkOverrides {
     for (Map.Entry<String, String> e : given.entrySet()) {
       String key = e.getKey().trim();
       if (key.isEmpty()) {
-        throw new IllegalArgumentException("a Flink setting (-D key=value or --flink.<key> value) has no key");
+        throw new IllegalArgumentException(
+            "a Flink setting (-D key=value or --flink.<key> value) has no key");
       }
       String canonical = restoreKey(key).orElse(key);
       String earlier = givenAs.put(canonical, key);
       if (earlier != null && !overrides.get(canonical).equals(e.getValue())) {
         throw new IllegalArgumentException(
-            earlier + " and " + key + " name the same setting with different values: " + overrides.get(canonical) + " and "
+            earlier
+                + " and "
+                + key
+                + " name the same setting with different values: "
+                + overrides.get(canonical)
+                + " and "
                 + e.getValue());
       }
       overrides.put(canonical, e.getValue());
@@ -122,7 +131,13 @@ public final class FlinkOverrides {
         typed.get(option);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            option.key() + " has a value that is not valid: " + overrides.get(option.key()) + " (" + e.getMessage() + ")", e);
+            option.key()
+                + " has a value that is not valid: "
+                + overrides.get(option.key())
+                + " ("
+                + e.getMessage()
+                + ")",
+            e);
       }
     }
     restorePath().ifPresent(FlinkOverrides::checkRestorePath);
@@ -136,7 +151,8 @@ public final class FlinkOverrides {
   static void checkRestorePath(String value) {
     String key = StateRecoveryOptions.SAVEPOINT_PATH.key();
     if (value.isBlank()) {
-      throw new IllegalArgumentException(key + " is empty: name a retained checkpoint (.../chk-N) or a savepoint");
+      throw new IllegalArgumentException(
+          key + " is empty: name a retained checkpoint (.../chk-N) or a savepoint");
     }
     Path local;
     try {
@@ -157,7 +173,12 @@ public final class FlinkOverrides {
     if (Files.isRegularFile(local)) {
       if (!local.getFileName().toString().equals(METADATA)) {
         throw new IllegalArgumentException(
-            key + "=" + value + " is a file but not a checkpoint's " + METADATA + ": name its folder (.../chk-N)");
+            key
+                + "="
+                + value
+                + " is a file but not a checkpoint's "
+                + METADATA
+                + ": name its folder (.../chk-N)");
       }
       return;
     }
@@ -167,11 +188,20 @@ public final class FlinkOverrides {
     Optional<Path> newest = newestCheckpoint(local);
     if (newest.isPresent()) {
       throw new IllegalArgumentException(
-          key + "=" + value + " is a job's checkpoint folder, not one checkpoint: name one of its retained checkpoints,"
-              + " e.g. the newest, " + newest.get());
+          key
+              + "="
+              + value
+              + " is a job's checkpoint folder, not one checkpoint: name one of its retained checkpoints,"
+              + " e.g. the newest, "
+              + newest.get());
     }
     throw new IllegalArgumentException(
-        key + "=" + value + " holds no " + METADATA + ": it is neither a retained checkpoint (.../chk-N) nor a savepoint");
+        key
+            + "="
+            + value
+            + " holds no "
+            + METADATA
+            + ": it is neither a retained checkpoint (.../chk-N) nor a savepoint");
   }
 
   /** The retained checkpoint with the highest number in a job's checkpoint folder, if any. */

@@ -27,6 +27,11 @@ public enum GenerationsFormat {
       }
     }
     throw new IllegalArgumentException(
-        "unknown format '" + id + "'; use " + Arrays.stream(values()).map(GenerationsFormat::id).collect(Collectors.joining(" or ")));
+        "unknown format '"
+            + id
+            + "'; use "
+            + Arrays.stream(values())
+                .map(GenerationsFormat::id)
+                .collect(Collectors.joining(" or ")));
   }
 }

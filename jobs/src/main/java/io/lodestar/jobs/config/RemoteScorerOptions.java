@@ -16,8 +16,8 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * The option family every remote scorer shares, under one prefix ({@code remote-reward} or
- * {@code judge}): endpoint, credential, patience, concurrency, budget and failure handling. The
+ * The option family every remote scorer shares, under one prefix ({@code remote-reward} or {@code
+ * judge}): endpoint, credential, patience, concurrency, budget and failure handling. The
  * scorer-specific keys live in {@link LodestarOptions}.
  */
 final class RemoteScorerOptions {
@@ -44,30 +44,74 @@ final class RemoteScorerOptions {
     RetryPolicy retry = RetryPolicy.defaults();
     RateBudget budget = RateBudget.unlimited();
     url = key("url").stringType().defaultValue("").withDescription(what + "; empty: off.");
-    model = key("model").stringType().defaultValue("").withDescription("Model name at the endpoint.");
-    apiKey = key("api-key").stringType().defaultValue("")
-        .withDescription("Bearer token; use ${env:NAME} or ${file:/path}. Never printed.");
-    timeout = key("timeout").durationType().defaultValue(Duration.ofSeconds(30)).withDescription("One attempt.");
-    deadline = key("deadline").durationType().defaultValue(Duration.ofSeconds(120))
-        .withDescription("All attempts of one record.");
-    maxRetries = key("max-retries").intType().defaultValue(retry.maxRetries())
-        .withDescription("Retries after the first attempt (429, 5xx, timeouts, refused connections).");
-    initialBackoff = key("initial-backoff").durationType().defaultValue(retry.initialBackoff())
-        .withDescription("First retry's backoff ceiling; doubles per retry.");
-    maxBackoff = key("max-backoff").durationType().defaultValue(retry.maxBackoff()).withDescription("Largest backoff.");
-    capacity = key("capacity").intType().defaultValue(32).withDescription("Records in flight per subtask.");
-    requestsPerMinute = key("rate-budget.requests-per-minute").intType().defaultValue(budget.requestsPerMinute())
-        .withDescription("Per subtask; 0: no limit.");
-    tokensPerMinute = key("rate-budget.tokens-per-minute").longType().defaultValue(budget.tokensPerMinute())
-        .withDescription("Per subtask; 0: no limit.");
-    budgetMaxWait = key("rate-budget.max-wait").durationType().defaultValue(budget.maxWait())
-        .withDescription("Longest a call waits for budget before it ends as TIMEOUT.");
-    failurePolicy = key("failure-policy").stringType().defaultValue("unscored")
-        .withDescription("unscored (TIMEOUT/ERROR component, never 0) or dead-letter.");
-    taskKinds = key("task-kinds").stringType().defaultValue("")
-        .withDescription("Comma-separated task kinds to score (e.g. CHAT); empty: all.");
-    componentName = key("component-name").stringType().defaultValue(defaultComponent)
-        .withDescription("Name of the reward component the scorer adds.");
+    model =
+        key("model").stringType().defaultValue("").withDescription("Model name at the endpoint.");
+    apiKey =
+        key("api-key")
+            .stringType()
+            .defaultValue("")
+            .withDescription("Bearer token; use ${env:NAME} or ${file:/path}. Never printed.");
+    timeout =
+        key("timeout")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(30))
+            .withDescription("One attempt.");
+    deadline =
+        key("deadline")
+            .durationType()
+            .defaultValue(Duration.ofSeconds(120))
+            .withDescription("All attempts of one record.");
+    maxRetries =
+        key("max-retries")
+            .intType()
+            .defaultValue(retry.maxRetries())
+            .withDescription(
+                "Retries after the first attempt (429, 5xx, timeouts, refused connections).");
+    initialBackoff =
+        key("initial-backoff")
+            .durationType()
+            .defaultValue(retry.initialBackoff())
+            .withDescription("First retry's backoff ceiling; doubles per retry.");
+    maxBackoff =
+        key("max-backoff")
+            .durationType()
+            .defaultValue(retry.maxBackoff())
+            .withDescription("Largest backoff.");
+    capacity =
+        key("capacity")
+            .intType()
+            .defaultValue(32)
+            .withDescription("Records in flight per subtask.");
+    requestsPerMinute =
+        key("rate-budget.requests-per-minute")
+            .intType()
+            .defaultValue(budget.requestsPerMinute())
+            .withDescription("Per subtask; 0: no limit.");
+    tokensPerMinute =
+        key("rate-budget.tokens-per-minute")
+            .longType()
+            .defaultValue(budget.tokensPerMinute())
+            .withDescription("Per subtask; 0: no limit.");
+    budgetMaxWait =
+        key("rate-budget.max-wait")
+            .durationType()
+            .defaultValue(budget.maxWait())
+            .withDescription("Longest a call waits for budget before it ends as TIMEOUT.");
+    failurePolicy =
+        key("failure-policy")
+            .stringType()
+            .defaultValue("unscored")
+            .withDescription("unscored (TIMEOUT/ERROR component, never 0) or dead-letter.");
+    taskKinds =
+        key("task-kinds")
+            .stringType()
+            .defaultValue("")
+            .withDescription("Comma-separated task kinds to score (e.g. CHAT); empty: all.");
+    componentName =
+        key("component-name")
+            .stringType()
+            .defaultValue(defaultComponent)
+            .withDescription("Name of the reward component the scorer adds.");
   }
 
   private ConfigOptions.OptionBuilder key(String name) {
@@ -75,8 +119,22 @@ final class RemoteScorerOptions {
   }
 
   List<ConfigOption<?>> all() {
-    return List.of(url, model, apiKey, timeout, deadline, maxRetries, initialBackoff, maxBackoff, capacity,
-        requestsPerMinute, tokensPerMinute, budgetMaxWait, failurePolicy, taskKinds, componentName);
+    return List.of(
+        url,
+        model,
+        apiKey,
+        timeout,
+        deadline,
+        maxRetries,
+        initialBackoff,
+        maxBackoff,
+        capacity,
+        requestsPerMinute,
+        tokensPerMinute,
+        budgetMaxWait,
+        failurePolicy,
+        taskKinds,
+        componentName);
   }
 
   boolean enabled(Configuration config) {
@@ -91,9 +149,15 @@ final class RemoteScorerOptions {
         .apiKey(Secret.of(config.get(apiKey)))
         .timeout(config.get(timeout))
         .deadline(config.get(deadline))
-        .retry(new RetryPolicy(config.get(maxRetries), config.get(initialBackoff), config.get(maxBackoff)))
+        .retry(
+            new RetryPolicy(
+                config.get(maxRetries), config.get(initialBackoff), config.get(maxBackoff)))
         .capacity(config.get(capacity))
-        .budget(new RateBudget(config.get(requestsPerMinute), config.get(tokensPerMinute), config.get(budgetMaxWait)))
+        .budget(
+            new RateBudget(
+                config.get(requestsPerMinute),
+                config.get(tokensPerMinute),
+                config.get(budgetMaxWait)))
         .failurePolicy(parseFailurePolicy(config.get(failurePolicy)))
         .taskKinds(parseTaskKinds(config.get(taskKinds)))
         .build();
@@ -106,7 +170,8 @@ final class RemoteScorerOptions {
       case "dead-letter":
         return FailurePolicy.DEAD_LETTER;
       default:
-        throw new IllegalArgumentException(failurePolicy.key() + " must be unscored or dead-letter, was " + text);
+        throw new IllegalArgumentException(
+            failurePolicy.key() + " must be unscored or dead-letter, was " + text);
     }
   }
 
@@ -121,7 +186,12 @@ final class RemoteScorerOptions {
         kinds.add(TaskKind.valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            taskKinds.key() + ": unknown task kind '" + name + "'; known: " + List.of(TaskKind.values()), e);
+            taskKinds.key()
+                + ": unknown task kind '"
+                + name
+                + "'; known: "
+                + List.of(TaskKind.values()),
+            e);
       }
     }
     return kinds;

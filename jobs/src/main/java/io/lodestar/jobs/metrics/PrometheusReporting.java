@@ -15,7 +15,10 @@ public final class PrometheusReporting {
 
   private PrometheusReporting() {}
 
-  /** Sets the reporter keys on {@code conf}; {@code ports} is a port or a range such as {@code 9249-9259}. */
+  /**
+   * Sets the reporter keys on {@code conf}; {@code ports} is a port or a range such as {@code
+   * 9249-9259}.
+   */
   public static Configuration enable(Configuration conf, String ports) {
     conf.setString("metrics.reporter." + REPORTER + ".factory.class", FACTORY);
     conf.setString("metrics.reporter." + REPORTER + ".port", ports);

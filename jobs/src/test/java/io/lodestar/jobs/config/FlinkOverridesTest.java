@@ -19,12 +19,17 @@ class FlinkOverridesTest {
 
   @TempDir Path dir;
 
-  /** A job's checkpoint folder with retained checkpoints {@code numbers}, each with its _metadata. */
+  /**
+   * A job's checkpoint folder with retained checkpoints {@code numbers}, each with its _metadata.
+   */
   private Path jobFolder(int... numbers) throws Exception {
-    Path job = Files.createDirectories(dir.resolve("checkpoints").resolve("0123456789abcdef0123456789abcdef"));
+    Path job =
+        Files.createDirectories(
+            dir.resolve("checkpoints").resolve("0123456789abcdef0123456789abcdef"));
     Files.createDirectories(job.resolve("shared"));
     for (int n : numbers) {
-      Files.write(Files.createDirectories(job.resolve("chk-" + n)).resolve("_metadata"), new byte[] {1});
+      Files.write(
+          Files.createDirectories(job.resolve("chk-" + n)).resolve("_metadata"), new byte[] {1});
     }
     return job;
   }
@@ -41,15 +46,21 @@ class FlinkOverridesTest {
     LodestarOptions older = parse("--execution.savepoint.path=" + checkpoint.toUri());
 
     assertThat(current.flink().restorePath()).contains(checkpoint.toString());
-    assertThat(current.flink().overrides().get(StateRecoveryOptions.SAVEPOINT_PATH)).isEqualTo(checkpoint.toString());
-    assertThat(older.flink().overrides().get(StateRecoveryOptions.SAVEPOINT_PATH)).isEqualTo(checkpoint.toUri().toString());
+    assertThat(current.flink().overrides().get(StateRecoveryOptions.SAVEPOINT_PATH))
+        .isEqualTo(checkpoint.toString());
+    assertThat(older.flink().overrides().get(StateRecoveryOptions.SAVEPOINT_PATH))
+        .isEqualTo(checkpoint.toUri().toString());
   }
 
   @Test
   void shouldTakeTheRestoreFlagsFromTheConfigFileToo() throws Exception {
     Path checkpoint = jobFolder(4).resolve("chk-4");
     Path file = dir.resolve("lodestar.properties");
-    Files.writeString(file, "execution.state-recovery.path=" + checkpoint + "\nexecution.state-recovery.claim-mode=CLAIM\n");
+    Files.writeString(
+        file,
+        "execution.state-recovery.path="
+            + checkpoint
+            + "\nexecution.state-recovery.claim-mode=CLAIM\n");
 
     Configuration overrides = parse("--config", file.toString()).flink().overrides();
 
@@ -59,7 +70,8 @@ class FlinkOverridesTest {
 
   @Test
   void shouldRefuseARestorePathThatIsNotThereNamingTheKey() {
-    assertThatThrownBy(() -> parse("--execution.state-recovery.path", dir.resolve("missing").toString()))
+    assertThatThrownBy(
+            () -> parse("--execution.state-recovery.path", dir.resolve("missing").toString()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("execution.state-recovery.path=")
         .hasMessageContaining("does not exist");
@@ -88,7 +100,10 @@ class FlinkOverridesTest {
 
   @Test
   void shouldLeaveRemoteRestorePathsToFlink() {
-    assertThat(parse("--execution.state-recovery.path", "s3://bucket/checkpoints/job/chk-7").flink().restorePath())
+    assertThat(
+            parse("--execution.state-recovery.path", "s3://bucket/checkpoints/job/chk-7")
+                .flink()
+                .restorePath())
         .contains("s3://bucket/checkpoints/job/chk-7");
   }
 
@@ -104,9 +119,10 @@ class FlinkOverridesTest {
     Path job = jobFolder(1, 2);
 
     assertThatThrownBy(
-            () -> parse(
-                "--execution.state-recovery.path", job.resolve("chk-1").toString(),
-                "--execution.savepoint.path", job.resolve("chk-2").toString()))
+            () ->
+                parse(
+                    "--execution.state-recovery.path", job.resolve("chk-1").toString(),
+                    "--execution.savepoint.path", job.resolve("chk-2").toString()))
         .hasMessageContaining("execution.state-recovery.path")
         .hasMessageContaining("execution.savepoint.path");
   }
@@ -114,12 +130,18 @@ class FlinkOverridesTest {
   @Test
   void shouldTakeFlinkSettingsFromDashDAndTheFlinkPrefix() {
     LodestarOptions options =
-        parse("-D", "rest.port=18081", "-Drest.address=127.0.0.1", "--flink.execution.checkpointing.timeout", "3 min");
+        parse(
+            "-D",
+            "rest.port=18081",
+            "-Drest.address=127.0.0.1",
+            "--flink.execution.checkpointing.timeout",
+            "3 min");
 
     Configuration overrides = options.flink().overrides();
     assertThat(overrides.get(RestOptions.PORT)).isEqualTo(18081);
     assertThat(overrides.get(RestOptions.ADDRESS)).isEqualTo("127.0.0.1");
-    assertThat(overrides.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)).isEqualTo(Duration.ofMinutes(3));
+    assertThat(overrides.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
+        .isEqualTo(Duration.ofMinutes(3));
   }
 
   @Test
@@ -132,12 +154,16 @@ class FlinkOverridesTest {
   @Test
   void shouldReadConfigYamlFromFlinkConfDir() throws Exception {
     Path conf = Files.createDirectories(dir.resolve("conf"));
-    Files.writeString(conf.resolve("config.yaml"), "execution.checkpointing.timeout: 2 min\nrest.port: 18082\n");
+    Files.writeString(
+        conf.resolve("config.yaml"), "execution.checkpointing.timeout: 2 min\nrest.port: 18082\n");
 
     LodestarOptions options =
-        LodestarOptions.fromArgs(new String[] {"-D", "rest.port=18083"}, name -> name.equals("FLINK_CONF_DIR") ? conf.toString() : null);
+        LodestarOptions.fromArgs(
+            new String[] {"-D", "rest.port=18083"},
+            name -> name.equals("FLINK_CONF_DIR") ? conf.toString() : null);
 
-    assertThat(options.flink().base().get(CheckpointingOptions.CHECKPOINTING_TIMEOUT)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(options.flink().base().get(CheckpointingOptions.CHECKPOINTING_TIMEOUT))
+        .isEqualTo(Duration.ofMinutes(2));
     assertThat(options.flink().overrides().get(RestOptions.PORT)).isEqualTo(18083);
     assertThat(options.toString()).contains("FLINK_CONF_DIR=" + conf);
   }
@@ -146,7 +172,11 @@ class FlinkOverridesTest {
   void shouldNameFlinkConfDirWhenItCannotBeRead() {
     Map<String, String> none = Map.of();
 
-    assertThatThrownBy(() -> LodestarOptions.fromMap(none, name -> name.equals("FLINK_CONF_DIR") ? dir.resolve("nope").toString() : null))
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromMap(
+                    none,
+                    name -> name.equals("FLINK_CONF_DIR") ? dir.resolve("nope").toString() : null))
         .hasMessageContaining("FLINK_CONF_DIR=" + dir.resolve("nope"));
   }
 
@@ -156,6 +186,9 @@ class FlinkOverridesTest {
 
     LodestarOptions options = parse("-D", "s3.secret-key=" + canary, "-D", "rest.port=18084");
 
-    assertThat(options.toString()).doesNotContain(canary).contains("flink.s3.secret-key=****").contains("flink.rest.port=18084");
+    assertThat(options.toString())
+        .doesNotContain(canary)
+        .contains("flink.s3.secret-key=****")
+        .contains("flink.rest.port=18084");
   }
 }

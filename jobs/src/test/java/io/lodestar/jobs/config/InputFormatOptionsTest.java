@@ -11,7 +11,10 @@ class InputFormatOptionsTest {
   void inputFormatsDefaultToLodestarsOwnAndAreChosenPerTopic() {
     LodestarOptions defaults = LodestarOptions.fromArgs(new String[0]);
     LodestarOptions chat =
-        LodestarOptions.fromArgs(new String[] {"--topics.generations.format", "openai-chat", "--topics.feedback.format", "simple"});
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--topics.generations.format", "openai-chat", "--topics.feedback.format", "simple"
+            });
 
     assertThat(defaults.generationsFormat()).isEqualTo(GenerationsFormat.LODESTAR);
     assertThat(defaults.feedbackFormat()).isEqualTo(FeedbackFormat.LODESTAR);
@@ -21,10 +24,14 @@ class InputFormatOptionsTest {
 
   @Test
   void anUnknownInputFormatIsRefusedAtStartUpNamingTheKeyAndTheChoices() {
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--topics.generations.format", "openai"}))
+    assertThatThrownBy(
+            () -> LodestarOptions.fromArgs(new String[] {"--topics.generations.format", "openai"}))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("topics.generations.format: unknown format 'openai'; use lodestar or openai-chat");
-    assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--topics.feedback.format", "openai-chat"}))
+        .hasMessage(
+            "topics.generations.format: unknown format 'openai'; use lodestar or openai-chat");
+    assertThatThrownBy(
+            () ->
+                LodestarOptions.fromArgs(new String[] {"--topics.feedback.format", "openai-chat"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("topics.feedback.format: unknown format 'openai-chat'; use lodestar or simple");
   }

@@ -19,27 +19,34 @@ import org.junit.jupiter.api.Test;
 /** The shipped Kubernetes files agree with the code: options that parse, metrics that exist. */
 class KubernetesManifestsTest {
 
-  private static final Path K8S = Path.of(System.getProperty("user.dir")).getParent().resolve("k8s");
+  private static final Path K8S =
+      Path.of(System.getProperty("user.dir")).getParent().resolve("k8s");
 
   @Test
   void theShippedJobConfigurationPassesStartUpValidation() {
     LodestarOptions options =
         LodestarOptions.fromArgs(
             new String[] {"--config", K8S.resolve("lodestar.properties").toString()},
-            // The pod's FLINK_CONF_DIR holds the operator's config.yaml, which is not in the repository.
+            // The pod's FLINK_CONF_DIR holds the operator's config.yaml, which is not in the
+            // repository.
             name -> name.equals("FLINK_CONF_DIR") ? null : "from-env-" + name);
 
     assertThat(options.kafka().bootstrapServers()).isEqualTo("kafka-bootstrap.kafka.svc:9092");
-    assertThat(options.kafka().clientProperties()).containsEntry("sasl.jaas.config", "from-env-KAFKA_SASL_JAAS_CONFIG");
+    assertThat(options.kafka().clientProperties())
+        .containsEntry("sasl.jaas.config", "from-env-KAFKA_SASL_JAAS_CONFIG");
     assertThat(options.get(LodestarOptions.PARALLELISM)).isEqualTo(2);
   }
 
   @Test
   void everyLodestarMetricOnTheDashboardIsOneTheJobReports() throws Exception {
-    JsonNode dashboard = new ObjectMapper().readTree(Files.readString(K8S.resolve("grafana/lodestar-dashboard.json")));
+    JsonNode dashboard =
+        new ObjectMapper()
+            .readTree(Files.readString(K8S.resolve("grafana/lodestar-dashboard.json")));
     Set<String> used = new TreeSet<>();
     // A labelled metric carries its label's key in the name (Flink's key/value groups).
-    Pattern metric = Pattern.compile("flink_taskmanager_job_task_operator_(?:(?:kind|source|reason)_)?(lodestar[A-Za-z]+)");
+    Pattern metric =
+        Pattern.compile(
+            "flink_taskmanager_job_task_operator_(?:(?:kind|source|reason)_)?(lodestar[A-Za-z]+)");
     for (JsonNode panel : dashboard.path("panels")) {
       for (JsonNode target : panel.path("targets")) {
         Matcher m = metric.matcher(target.path("expr").asText());

@@ -22,23 +22,27 @@ public final class ChildJvm {
   private static final String AVRO_PACKAGES = "org.apache.avro.SERIALIZABLE_PACKAGES";
   private static final String AVRO_CODERS = "org.apache.avro.specific.use_custom_coders";
 
-  /** What Flink's start scripts give every JVM on Java 17 (its env.java.opts.all): reflection into the JDK. */
-  private static final List<String> FLINK_JVM_OPENS = List.of(
-      "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-      "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-      "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED",
-      "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-      "--add-opens=java.base/java.text=ALL-UNNAMED",
-      "--add-opens=java.base/java.time=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+  /**
+   * What Flink's start scripts give every JVM on Java 17 (its env.java.opts.all): reflection into
+   * the JDK.
+   */
+  private static final List<String> FLINK_JVM_OPENS =
+      List.of(
+          "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+          "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+          "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
   private final String name;
   private final Process process;
@@ -57,7 +61,12 @@ public final class ChildJvm {
    * @param environment added to this JVM's environment
    */
   public static ChildJvm start(
-      String name, Path logDir, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> environment)
+      String name,
+      Path logDir,
+      List<String> jvmArgs,
+      String mainClass,
+      List<String> args,
+      Map<String, String> environment)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -71,7 +80,8 @@ public final class ChildJvm {
     command.addAll(args);
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     // The classpath in the environment rather than on a command line that may be too long.
     builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
     builder.environment().putAll(environment);
@@ -91,16 +101,21 @@ public final class ChildJvm {
     return process.isAlive();
   }
 
-  /** Waits for the JVM to end by itself; its exit code, or empty when it still runs at the deadline. */
+  /**
+   * Waits for the JVM to end by itself; its exit code, or empty when it still runs at the deadline.
+   */
   public java.util.OptionalInt awaitExit(long seconds) throws InterruptedException {
-    return process.waitFor(seconds, TimeUnit.SECONDS) ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    return process.waitFor(seconds, TimeUnit.SECONDS)
+        ? java.util.OptionalInt.of(process.exitValue())
+        : java.util.OptionalInt.empty();
   }
 
   /** SIGKILL, then waits (bounded) until the process is gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      throw new IllegalStateException(name + " (pid " + process.pid() + ") still runs 30 s after SIGKILL");
+      throw new IllegalStateException(
+          name + " (pid " + process.pid() + ") still runs 30 s after SIGKILL");
     }
   }
 
@@ -108,7 +123,11 @@ public final class ChildJvm {
   public String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return name + " (" + log + "):\n" + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+      return name
+          + " ("
+          + log
+          + "):\n"
+          + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException e) {
       return name + ": log unreadable (" + e + ")";
     }
@@ -116,20 +135,25 @@ public final class ChildJvm {
 
   /** Runs {@code args[0]}'s main with the other arguments, and halts when standard input closes. */
   public static void main(String[] args) throws Throwable {
-    Thread watchdog = new Thread(() -> {
-      try (InputStream in = System.in) {
-        while (in.read() >= 0) {
-          // The parent never writes; anything it did is ignored.
-        }
-      } catch (IOException e) {
-        // Treated as the parent gone, as is the end of input.
-      }
-      Runtime.getRuntime().halt(143);
-    }, "parent-watchdog");
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                  // The parent never writes; anything it did is ignored.
+                }
+              } catch (IOException e) {
+                // Treated as the parent gone, as is the end of input.
+              }
+              Runtime.getRuntime().halt(143);
+            },
+            "parent-watchdog");
     watchdog.setDaemon(true);
     watchdog.start();
     try {
-      Class.forName(args[0]).getMethod("main", String[].class).invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+      Class.forName(args[0])
+          .getMethod("main", String[].class)
+          .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
     } catch (java.lang.reflect.InvocationTargetException e) {
       throw e.getCause();
     }

@@ -24,10 +24,11 @@ import java.util.function.Supplier;
 
 /**
  * A Flink session cluster as a deployment runs it, from this project's classpath: a JobManager JVM
- * ({@code StandaloneSessionClusterEntrypoint}) and TaskManager JVMs ({@code TaskManagerRunner}) with
- * the memory flags Flink's start scripts compute ({@code BashJavaUtils GET_TM_RESOURCE_PARAMS}), all
- * bound to loopback, its {@code config.yaml} in a folder of its own (the {@code FLINK_CONF_DIR} of
- * clients). Every wait has a deadline; {@link #close()} kills whatever still runs.
+ * ({@code StandaloneSessionClusterEntrypoint}) and TaskManager JVMs ({@code TaskManagerRunner})
+ * with the memory flags Flink's start scripts compute ({@code BashJavaUtils
+ * GET_TM_RESOURCE_PARAMS}), all bound to loopback, its {@code config.yaml} in a folder of its own
+ * (the {@code FLINK_CONF_DIR} of clients). Every wait has a deadline; {@link #close()} kills
+ * whatever still runs.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
 
@@ -39,11 +40,15 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private final Path logDir;
   private final int restPort;
   private final int slots;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<ChildJvm> processes = new ArrayList<>();
   private ChildJvm jobManager;
   private ChildJvm taskManager;
-  /** What BashJavaUtils computed for the memory settings every cluster here shares: computed once. */
+
+  /**
+   * What BashJavaUtils computed for the memory settings every cluster here shares: computed once.
+   */
   private static List<List<String>> taskManagerResources;
 
   private List<String> taskManagerJvmArgs;
@@ -58,38 +63,47 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     this.slots = slots;
   }
 
-  /** Writes the cluster's config.yaml under {@code work/name}, starts a JobManager and one TaskManager, and waits for its slots. */
+  /**
+   * Writes the cluster's config.yaml under {@code work/name}, starts a JobManager and one
+   * TaskManager, and waits for its slots.
+   */
   public static StandaloneFlinkCluster start(String name, Path work, int slots) throws Exception {
     Path confDir = Files.createDirectories(work.resolve(name).resolve("conf"));
     int restPort = freePort();
     String loopback = "127.0.0.1";
-    List<String> config = List.of(
-        "jobmanager.rpc.address: " + loopback,
-        "jobmanager.rpc.port: " + freePort(),
-        "jobmanager.bind-host: " + loopback,
-        "taskmanager.bind-host: " + loopback,
-        "taskmanager.host: " + loopback,
-        "rest.address: " + loopback,
-        "rest.bind-address: " + loopback,
-        "rest.port: " + restPort,
-        "blob.server.port: " + freePort(),
-        "web.submit.enable: false",
-        "high-availability.type: NONE",
-        "taskmanager.numberOfTaskSlots: " + slots,
-        "taskmanager.memory.process.size: 1400m",
-        "taskmanager.memory.managed.size: 128m",
-        "jobmanager.memory.process.size: 1024m",
-        // A TaskManager killed with SIGKILL never says goodbye: notice it within seconds.
-        "heartbeat.interval: 1000",
-        "heartbeat.timeout: 6000",
-        "io.tmp.dirs: " + Files.createDirectories(work.resolve(name).resolve("tmp")));
+    List<String> config =
+        List.of(
+            "jobmanager.rpc.address: " + loopback,
+            "jobmanager.rpc.port: " + freePort(),
+            "jobmanager.bind-host: " + loopback,
+            "taskmanager.bind-host: " + loopback,
+            "taskmanager.host: " + loopback,
+            "rest.address: " + loopback,
+            "rest.bind-address: " + loopback,
+            "rest.port: " + restPort,
+            "blob.server.port: " + freePort(),
+            "web.submit.enable: false",
+            "high-availability.type: NONE",
+            "taskmanager.numberOfTaskSlots: " + slots,
+            "taskmanager.memory.process.size: 1400m",
+            "taskmanager.memory.managed.size: 128m",
+            "jobmanager.memory.process.size: 1024m",
+            // A TaskManager killed with SIGKILL never says goodbye: notice it within seconds.
+            "heartbeat.interval: 1000",
+            "heartbeat.timeout: 6000",
+            "io.tmp.dirs: " + Files.createDirectories(work.resolve(name).resolve("tmp")));
     Files.write(confDir.resolve("config.yaml"), config, StandardCharsets.UTF_8);
-    StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(name, confDir, work.resolve(name).resolve("logs"), restPort, slots);
+    StandaloneFlinkCluster cluster =
+        new StandaloneFlinkCluster(
+            name, confDir, work.resolve(name).resolve("logs"), restPort, slots);
     try {
       cluster.computeTaskManagerResources();
-      cluster.jobManager = cluster.launch(
-          "jobmanager", List.of("-Xmx512m"), "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-          List.of("--configDir", confDir.toString()));
+      cluster.jobManager =
+          cluster.launch(
+              "jobmanager",
+              List.of("-Xmx512m"),
+              "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+              List.of("--configDir", confDir.toString()));
       cluster.startTaskManager();
     } catch (Exception | Error e) {
       cluster.close();
@@ -98,7 +112,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** Runs {@code BashJavaUtils GET_TM_RESOURCE_PARAMS} as Flink's taskmanager.sh does, and keeps its two result lines. */
+  /**
+   * Runs {@code BashJavaUtils GET_TM_RESOURCE_PARAMS} as Flink's taskmanager.sh does, and keeps its
+   * two result lines.
+   */
   private void computeTaskManagerResources() throws Exception {
     synchronized (StandaloneFlinkCluster.class) {
       if (taskManagerResources == null) {
@@ -112,12 +129,16 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   private List<List<String>> runBashJavaUtils() throws Exception {
-    ChildJvm utils = launch(
-        "bash-java-utils", List.of("-Xmx128m"), "org.apache.flink.runtime.util.bash.BashJavaUtils",
-        List.of("GET_TM_RESOURCE_PARAMS", "--configDir", confDir.toString()));
+    ChildJvm utils =
+        launch(
+            "bash-java-utils",
+            List.of("-Xmx128m"),
+            "org.apache.flink.runtime.util.bash.BashJavaUtils",
+            List.of("GET_TM_RESOURCE_PARAMS", "--configDir", confDir.toString()));
     OptionalInt exit = utils.awaitExit(60);
     if (exit.isEmpty() || exit.getAsInt() != 0) {
-      throw new IllegalStateException("BashJavaUtils did not finish cleanly (" + exit + "): " + utils.logTail(40));
+      throw new IllegalStateException(
+          "BashJavaUtils did not finish cleanly (" + exit + "): " + utils.logTail(40));
     }
     List<String> results = new ArrayList<>();
     for (String line : Files.readAllLines(utils.log(), StandardCharsets.UTF_8)) {
@@ -126,21 +147,33 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
       }
     }
     if (results.size() != 2) {
-      throw new IllegalStateException("expected JVM flags and dynamic settings from BashJavaUtils, got " + results);
+      throw new IllegalStateException(
+          "expected JVM flags and dynamic settings from BashJavaUtils, got " + results);
     }
-    return List.of(Arrays.asList(results.get(0).split("\\s+")), Arrays.asList(results.get(1).split("\\s+")));
+    return List.of(
+        Arrays.asList(results.get(0).split("\\s+")), Arrays.asList(results.get(1).split("\\s+")));
   }
 
   /** Starts a new TaskManager JVM and waits until the cluster offers its slots. */
   public void startTaskManager() throws Exception {
     List<String> args = new ArrayList<>(List.of("--configDir", confDir.toString()));
     args.addAll(taskManagerDynamicArgs);
-    taskManager = launch("taskmanager-" + ++taskManagersStarted, taskManagerJvmArgs,
-        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args);
-    awaitCondition("TaskManager " + taskManagersStarted + " to register its slots", 120, () -> {
-      JsonNode overview = tryGet("/overview");
-      return overview != null && overview.path("taskmanagers").asInt() >= 1 && overview.path("slots-total").asInt() >= slots;
-    }, () -> "overview " + tryGet("/overview"));
+    taskManager =
+        launch(
+            "taskmanager-" + ++taskManagersStarted,
+            taskManagerJvmArgs,
+            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+            args);
+    awaitCondition(
+        "TaskManager " + taskManagersStarted + " to register its slots",
+        120,
+        () -> {
+          JsonNode overview = tryGet("/overview");
+          return overview != null
+              && overview.path("taskmanagers").asInt() >= 1
+              && overview.path("slots-total").asInt() >= slots;
+        },
+        () -> "overview " + tryGet("/overview"));
   }
 
   /** SIGKILL of the TaskManager started last. */
@@ -171,11 +204,17 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   /** A JVM with the cluster's logs folder, e.g. a client, killed with the cluster. */
-  public ChildJvm launch(String process, List<String> jvmArgs, String mainClass, List<String> args) throws IOException {
+  public ChildJvm launch(String process, List<String> jvmArgs, String mainClass, List<String> args)
+      throws IOException {
     return launch(process, jvmArgs, mainClass, args, Map.of());
   }
 
-  public ChildJvm launch(String process, List<String> jvmArgs, String mainClass, List<String> args, Map<String, String> env)
+  public ChildJvm launch(
+      String process,
+      List<String> jvmArgs,
+      String mainClass,
+      List<String> args,
+      Map<String, String> env)
       throws IOException {
     ChildJvm jvm = ChildJvm.start(name + "-" + process, logDir, jvmArgs, mainClass, args, env);
     processes.add(jvm);
@@ -184,7 +223,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
   /** GET of the REST API; fails on an error status. */
   public JsonNode get(String path) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(rest().resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
+    return send(
+        HttpRequest.newBuilder(rest().resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
   }
 
   /** GET of the REST API, or null while it does not answer. */
@@ -200,14 +240,25 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   public JsonNode post(String path, String body) throws IOException, InterruptedException {
-    return send(HttpRequest.newBuilder(rest().resolve(path)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return send(
+        HttpRequest.newBuilder(rest().resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() >= 300) {
-      throw new IOException(request.method() + " " + request.uri() + ": " + response.statusCode() + " " + response.body());
+      throw new IOException(
+          request.method()
+              + " "
+              + request.uri()
+              + ": "
+              + response.statusCode()
+              + " "
+              + response.body());
     }
     return JSON.readTree(response.body());
   }
@@ -219,8 +270,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     return out.toString();
   }
 
-  /** Waits for {@code condition}; on the deadline fails naming what it waited for, {@code state} and the logs. */
-  public void awaitCondition(String what, long seconds, BooleanSupplier condition, Supplier<String> state)
+  /**
+   * Waits for {@code condition}; on the deadline fails naming what it waited for, {@code state} and
+   * the logs.
+   */
+  public void awaitCondition(
+      String what, long seconds, BooleanSupplier condition, Supplier<String> state)
       throws InterruptedException {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -228,17 +283,35 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     while (!condition.getAsBoolean()) {
       long now = System.nanoTime();
       if (now > deadline) {
-        throw new AssertionError("timed out after " + seconds + " s waiting for " + what + ": " + state.get() + logTails(30));
+        throw new AssertionError(
+            "timed out after "
+                + seconds
+                + " s waiting for "
+                + what
+                + ": "
+                + state.get()
+                + logTails(30));
       }
       if (now > nextReport) {
         // The test output keeps where a slow wait stood: the first sign of a stall.
-        System.out.println(name + ": still waiting for " + what + " after "
-            + TimeUnit.NANOSECONDS.toSeconds(now - start) + " s: " + state.get());
+        System.out.println(
+            name
+                + ": still waiting for "
+                + what
+                + " after "
+                + TimeUnit.NANOSECONDS.toSeconds(now - start)
+                + " s: "
+                + state.get());
         nextReport = now + TimeUnit.SECONDS.toNanos(15);
       }
       Thread.sleep(250);
     }
-    System.out.println(name + ": waited " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms for " + what);
+    System.out.println(
+        name
+            + ": waited "
+            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+            + " ms for "
+            + what);
   }
 
   @Override

@@ -21,16 +21,21 @@ public final class AdvantageSpec implements Serializable {
 
   /** Lodestar's and verl's epsilon, added to the group std. */
   public static final double LODESTAR_EPS = GroupAdvantages.VERL_EPS;
+
   public static final double VERL_EPS = GroupAdvantages.VERL_EPS;
   public static final double TRL_EPS = 1e-4;
   public static final double TRL_ASYNC_EPS = 1e-8;
   public static final double OPENRLHF_EPS = 1e-9;
+
   /** verl adds it to the batch variance inside the square root when whitening. */
   public static final double VERL_WHITEN_EPS = 1e-8;
+
   /** OpenRLHF floors the batch variance at it when whitening. */
   public static final double OPENRLHF_WHITEN_EPS = 1e-8;
+
   /** OpenRLHF's default {@code --reward.clip_range}, applied to the shaped reward. */
   public static final double OPENRLHF_CLIP_LOW = -10.0;
+
   public static final double OPENRLHF_CLIP_HIGH = 10.0;
 
   private final Estimator estimator;
@@ -41,7 +46,10 @@ public final class AdvantageSpec implements Serializable {
   private final double whitenEps;
   private final double clipLow;
   private final double clipHigh;
-  /** Every group carries it; formatting its numbers once per group showed in the grouping's profile. */
+
+  /**
+   * Every group carries it; formatting its numbers once per group showed in the grouping's profile.
+   */
   private transient volatile Map<String, String> description;
 
   private AdvantageSpec(
@@ -124,11 +132,17 @@ public final class AdvantageSpec implements Serializable {
   public static Set<Estimator> supported(CompatMode mode) {
     return switch (mode) {
       case LODESTAR, VERL -> Collections.unmodifiableSet(EnumSet.allOf(Estimator.class));
-      case TRL -> Collections.unmodifiableSet(EnumSet.of(Estimator.GRPO, Estimator.DR_GRPO, Estimator.RLOO));
+      case TRL ->
+          Collections.unmodifiableSet(
+              EnumSet.of(Estimator.GRPO, Estimator.DR_GRPO, Estimator.RLOO));
       case TRL_ASYNC -> Collections.unmodifiableSet(EnumSet.of(Estimator.GRPO));
       case OPENRLHF ->
           Collections.unmodifiableSet(
-              EnumSet.of(Estimator.GRPO, Estimator.DR_GRPO, Estimator.RLOO, Estimator.REINFORCE_PP_BASELINE));
+              EnumSet.of(
+                  Estimator.GRPO,
+                  Estimator.DR_GRPO,
+                  Estimator.RLOO,
+                  Estimator.REINFORCE_PP_BASELINE));
     };
   }
 
@@ -136,7 +150,8 @@ public final class AdvantageSpec implements Serializable {
   public AdvantageSpec withEps(double eps) {
     require(usesEps(), "eps");
     requireNonNegativeFinite(eps, "eps");
-    return new AdvantageSpec(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+    return new AdvantageSpec(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /**
@@ -148,21 +163,24 @@ public final class AdvantageSpec implements Serializable {
         (mode == CompatMode.LODESTAR || mode == CompatMode.VERL)
             && (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K),
         "normalizeByStd");
-    return new AdvantageSpec(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+    return new AdvantageSpec(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /** TRL's {@code scale_rewards}; {@link ScaleRewards#BATCH} needs {@link Advantages#batch}. */
   public AdvantageSpec withScaleRewards(ScaleRewards scaleRewards) {
     require(mode == CompatMode.TRL && estimator == Estimator.GRPO, "scaleRewards");
     Objects.requireNonNull(scaleRewards, "scaleRewards");
-    return new AdvantageSpec(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+    return new AdvantageSpec(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /** The epsilon of REINFORCE++-baseline's batch whitening (placement depends on the mode). */
   public AdvantageSpec withWhitenEps(double whitenEps) {
     require(estimator == Estimator.REINFORCE_PP_BASELINE, "whitenEps");
     requireNonNegativeFinite(whitenEps, "whitenEps");
-    return new AdvantageSpec(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+    return new AdvantageSpec(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /**
@@ -172,9 +190,11 @@ public final class AdvantageSpec implements Serializable {
   public AdvantageSpec withRewardClip(double low, double high) {
     require(mode == CompatMode.OPENRLHF, "rewardClip");
     if (Double.isNaN(low) || Double.isNaN(high) || low > high) {
-      throw new IllegalArgumentException("reward clip needs low <= high, got [" + low + ", " + high + "]");
+      throw new IllegalArgumentException(
+          "reward clip needs low <= high, got [" + low + ", " + high + "]");
     }
-    return new AdvantageSpec(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, low, high);
+    return new AdvantageSpec(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, low, high);
   }
 
   public Estimator estimator() {
@@ -217,16 +237,16 @@ public final class AdvantageSpec implements Serializable {
   }
 
   /**
-   * Whether the advantages of one group depend on the other groups of the batch, so that
-   * {@link Advantages#group} gives the result of a batch holding only that group.
+   * Whether the advantages of one group depend on the other groups of the batch, so that {@link
+   * Advantages#group} gives the result of a batch holding only that group.
    */
   public boolean needsWholeBatch() {
     return estimator == Estimator.REINFORCE_PP_BASELINE || scaleRewards == ScaleRewards.BATCH;
   }
 
   /**
-   * Everything a trainer needs to reproduce the numbers, for {@code RLGroup.estimatorParams}.
-   * Only settings the estimator actually uses are listed.
+   * Everything a trainer needs to reproduce the numbers, for {@code RLGroup.estimatorParams}. Only
+   * settings the estimator actually uses are listed.
    */
   public Map<String, String> describe() {
     Map<String, String> d = description;
@@ -279,7 +299,8 @@ public final class AdvantageSpec implements Serializable {
   }
 
   private boolean usesGroupStd() {
-    return (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K) && dividesByGroupOrBatchStd();
+    return (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K)
+        && dividesByGroupOrBatchStd();
   }
 
   private String formula() {
@@ -288,13 +309,17 @@ public final class AdvantageSpec implements Serializable {
         if (!dividesByGroupOrBatchStd()) {
           yield "r-mean";
         }
-        yield scaleRewards == ScaleRewards.BATCH ? "(r-mean)/(std_batch+eps)" : "(r-mean)/(std+eps)";
+        yield scaleRewards == ScaleRewards.BATCH
+            ? "(r-mean)/(std_batch+eps)"
+            : "(r-mean)/(std+eps)";
       }
       case DR_GRPO -> "r-mean";
       case RLOO -> mode == CompatMode.VERL ? "(r-mean)*n/(n-1)" : "r-mean_of_others";
       case REINFORCE_PP_BASELINE -> "whiten_batch(r-mean)";
       case GRPO_PASS_AT_K ->
-          normalizeByStd ? "best:(r_max-r_second)/(std+eps),others:0" : "best:r_max-r_second,others:0";
+          normalizeByStd
+              ? "best:(r_max-r_second)/(std+eps),others:0"
+              : "best:r_max-r_second,others:0";
     };
   }
 
@@ -321,7 +346,11 @@ public final class AdvantageSpec implements Serializable {
   private void require(boolean applies, String setting) {
     if (!applies) {
       throw new IllegalArgumentException(
-          setting + " does not apply to estimator " + estimator.id() + " in compat mode " + mode.id());
+          setting
+              + " does not apply to estimator "
+              + estimator.id()
+              + " in compat mode "
+              + mode.id());
     }
   }
 
@@ -351,7 +380,8 @@ public final class AdvantageSpec implements Serializable {
 
   @Override
   public int hashCode() {
-    return Objects.hash(estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+    return Objects.hash(
+        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   @Override

@@ -49,12 +49,16 @@ public final class Advantages {
    * @throws IllegalArgumentException when the mode refuses a group or the batch, or the token
    *     counts do not match the groups
    */
-  public static List<GroupResult> batch(List<Double[]> groups, List<int[]> responseTokens, AdvantageSpec spec) {
+  public static List<GroupResult> batch(
+      List<Double[]> groups, List<int[]> responseTokens, AdvantageSpec spec) {
     Objects.requireNonNull(groups, "groups");
     Objects.requireNonNull(spec, "spec");
     if (responseTokens != null && responseTokens.size() != groups.size()) {
       throw new IllegalArgumentException(
-          "token counts for " + responseTokens.size() + " groups, but the batch has " + groups.size());
+          "token counts for "
+              + responseTokens.size()
+              + " groups, but the batch has "
+              + groups.size());
     }
     List<ScoredRewards> scored = new ArrayList<>(groups.size());
     for (int g = 0; g < groups.size(); g++) {
@@ -75,10 +79,10 @@ public final class Advantages {
   }
 
   /**
-   * The part of the estimator that needs only this group: for the batch-wide estimators
-   * ({@link AdvantageSpec#needsWholeBatch}) the values before the batch step ({@code r - mean},
-   * clipped in openrlhf), which the batch step then replaces; for every other estimator the final
-   * advantages, equal to {@link #group}.
+   * The part of the estimator that needs only this group: for the batch-wide estimators ({@link
+   * AdvantageSpec#needsWholeBatch}) the values before the batch step ({@code r - mean}, clipped in
+   * openrlhf), which the batch step then replaces; for every other estimator the final advantages,
+   * equal to {@link #group}.
    *
    * @throws IllegalArgumentException when the mode refuses the group
    */
@@ -99,20 +103,24 @@ public final class Advantages {
     }
   }
 
-  private static List<GroupResult> results(List<ScoredRewards> scored, List<double[]> perGroup, AdvantageSpec spec) {
+  private static List<GroupResult> results(
+      List<ScoredRewards> scored, List<double[]> perGroup, AdvantageSpec spec) {
     List<GroupResult> results = new ArrayList<>(scored.size());
     for (int g = 0; g < scored.size(); g++) {
       ScoredRewards s = scored.get(g);
       int n = s.count();
       Double mean = n == 0 ? null : s.mean();
       Double std = n > spec.ddof() ? s.std(spec.ddof()) : null;
-      results.add(new GroupResult(s.toMemberAdvantages(perGroup.get(g)), n, s.memberCount() - n, mean, std));
+      results.add(
+          new GroupResult(
+              s.toMemberAdvantages(perGroup.get(g)), n, s.memberCount() - n, mean, std));
     }
     return results;
   }
 
   /** Per scored member, its weight in the batch whitening; null when each weighs once. */
-  private static List<double[]> tokenWeights(List<ScoredRewards> scored, List<int[]> responseTokens, CompatMode mode) {
+  private static List<double[]> tokenWeights(
+      List<ScoredRewards> scored, List<int[]> responseTokens, CompatMode mode) {
     if (responseTokens == null || mode == CompatMode.LODESTAR) {
       return null;
     }
@@ -121,7 +129,13 @@ public final class Advantages {
       int[] tokens = Objects.requireNonNull(responseTokens.get(g), "token counts of group " + g);
       if (tokens.length != scored.get(g).memberCount()) {
         throw new IllegalArgumentException(
-            "group " + g + " has " + scored.get(g).memberCount() + " members but " + tokens.length + " token counts");
+            "group "
+                + g
+                + " has "
+                + scored.get(g).memberCount()
+                + " members but "
+                + tokens.length
+                + " token counts");
       }
       for (int t : tokens) {
         if (t < 0) {
@@ -213,6 +227,7 @@ public final class Advantages {
           a[k] = (s.value(k) - mean) / (std + eps);
         }
       }
+      default -> throw new IllegalStateException("unknown compat mode " + spec.mode());
     }
     return a;
   }
@@ -275,11 +290,12 @@ public final class Advantages {
   }
 
   /**
-   * REINFORCE++-baseline's second step: whiten the centred rewards of the whole batch. With
-   * {@code weights} (verl, OpenRLHF: response tokens) each value counts that many times, as the
-   * trainers' masked statistics over tokens do; N is then the total weight.
+   * REINFORCE++-baseline's second step: whiten the centred rewards of the whole batch. With {@code
+   * weights} (verl, OpenRLHF: response tokens) each value counts that many times, as the trainers'
+   * masked statistics over tokens do; N is then the total weight.
    */
-  private static void whitenOverBatch(List<double[]> perGroup, List<double[]> weights, AdvantageSpec spec) {
+  private static void whitenOverBatch(
+      List<double[]> perGroup, List<double[]> weights, AdvantageSpec spec) {
     int n = 0;
     for (double[] values : perGroup) {
       n += values.length;
@@ -315,7 +331,9 @@ public final class Advantages {
         if (total <= 1) {
           throw new IllegalArgumentException(
               "compat mode verl refuses to whiten a batch of "
-                  + (weights == null ? n + " scored sample(s)" : (long) total + " response token(s)")
+                  + (weights == null
+                      ? n + " scored sample(s)"
+                      : (long) total + " response token(s)")
                   + " (masked_var divides by N-1 and raises for N <= 1)");
         }
         // verl_F.masked_mean divides by (N + 1e-8); masked_var applies Bessel's N/(N-1).
@@ -336,11 +354,13 @@ public final class Advantages {
         apply(perGroup, x -> (x - mean) * inverseStd);
       }
       case TRL, TRL_ASYNC -> throw new IllegalStateException("no whitening in " + spec.mode().id());
+      default -> throw new IllegalStateException("unknown compat mode " + spec.mode());
     }
   }
 
   /** TRL's scale_rewards=batch: the unbiased std of every scored reward in the batch. */
-  private static void divideByBatchStd(List<double[]> perGroup, List<ScoredRewards> scored, double eps) {
+  private static void divideByBatchStd(
+      List<double[]> perGroup, List<ScoredRewards> scored, double eps) {
     int n = 0;
     for (ScoredRewards s : scored) {
       n += s.count();

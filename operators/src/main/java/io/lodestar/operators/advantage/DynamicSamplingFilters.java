@@ -8,6 +8,7 @@ public final class DynamicSamplingFilters {
 
   /** OpenRLHF's default {@code --algo.dynamic_filtering_range}. */
   public static final double OPENRLHF_DEFAULT_LOW = 0.0;
+
   public static final double OPENRLHF_DEFAULT_HIGH = 1.0;
 
   private DynamicSamplingFilters() {}
@@ -29,7 +30,10 @@ public final class DynamicSamplingFilters {
     return openRlhfKeeps(rewards, OPENRLHF_DEFAULT_LOW, OPENRLHF_DEFAULT_HIGH);
   }
 
-  /** OpenRLHF: keep when {@code low < mean < high}; for 0/1 rewards this drops all-right and all-wrong. */
+  /**
+   * OpenRLHF: keep when {@code low < mean < high}; for 0/1 rewards this drops all-right and
+   * all-wrong.
+   */
   public static boolean openRlhfKeeps(Double[] rewards, double low, double high) {
     ScoredRewards s = ScoredRewards.of(rewards);
     if (s.count() == 0) {
@@ -43,7 +47,8 @@ public final class DynamicSamplingFilters {
    * OpenRLHF's later {@code should_keep_group}: the range test, and also drop a group whose
    * population std is at or below {@code stdThreshold}, which catches equal continuous rewards.
    */
-  public static boolean openRlhfKeeps(Double[] rewards, double low, double high, double stdThreshold) {
+  public static boolean openRlhfKeeps(
+      Double[] rewards, double low, double high, double stdThreshold) {
     if (!openRlhfKeeps(rewards, low, high)) {
       return false;
     }

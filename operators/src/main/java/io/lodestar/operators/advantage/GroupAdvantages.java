@@ -3,13 +3,13 @@ package io.lodestar.operators.advantage;
 import java.util.Map;
 
 /**
- * Group-relative advantages, GRPO with verl's arithmetic:
- * {@code A_i = (r_i - mean) / (std + eps)} with the unbiased (Bessel-corrected) standard deviation
- * and {@code eps = 1e-6}; a group with a single scored member uses mean 0 and std 1, so it keeps
- * its raw reward (divided by {@code 1 + eps}).
+ * Group-relative advantages, GRPO with verl's arithmetic: {@code A_i = (r_i - mean) / (std + eps)}
+ * with the unbiased (Bessel-corrected) standard deviation and {@code eps = 1e-6}; a group with a
+ * single scored member uses mean 0 and std 1, so it keeps its raw reward (divided by {@code 1 +
+ * eps}).
  *
- * <p>Unscored members (null or non-finite reward) are left out of mean and std and get advantage
- * 0: an unknown reward must neither push nor pull the policy.
+ * <p>Unscored members (null or non-finite reward) are left out of mean and std and get advantage 0:
+ * an unknown reward must neither push nor pull the policy.
  */
 public final class GroupAdvantages {
 
@@ -21,7 +21,9 @@ public final class GroupAdvantages {
   /** Advantages and the statistics they were computed from. */
   public record Result(double[] advantages, int scoredCount, Double mean, Double std) {}
 
-  /** @param rewards one per member, null where the member could not be scored */
+  /**
+   * @param rewards one per member, null where the member could not be scored
+   */
   public static Result grpo(Double[] rewards, double eps) {
     // Same statistics as Advantages (pairwise sums, mean within the values' range), so that
     // equal rewards give exactly 0 and both entry points agree bit for bit.

@@ -9,4 +9,5 @@ package io.lodestar.operators.advantage;
  *     (fewer than ddof + 1 scored); this is the group's own spread, reported even when the
  *     estimator divides by something else (a batch statistic, or nothing)
  */
-public record GroupResult(double[] advantages, int scoredCount, int unscoredCount, Double mean, Double std) {}
+public record GroupResult(
+    double[] advantages, int scoredCount, int unscoredCount, Double mean, Double std) {}

@@ -7,10 +7,10 @@ package io.lodestar.operators.advantage;
  * which an all-equal filter reads as spread and a tiny eps turns into a visible advantage.
  *
  * <p>Sums use numpy's pairwise order (eight running partial sums per block of up to 128 values,
- * halves above that), so a reward list gives numpy's {@code np.sum}, {@code np.mean} and
- * {@code np.std} to the last bit. On top of that every mean is clamped into the range of the
- * values it averages, which it lies in exactly: for equal values the mean is then the value
- * itself, whatever the rounding of the sum (numpy itself misses that for some long runs).
+ * halves above that), so a reward list gives numpy's {@code np.sum}, {@code np.mean} and {@code
+ * np.std} to the last bit. On top of that every mean is clamped into the range of the values it
+ * averages, which it lies in exactly: for equal values the mean is then the value itself, whatever
+ * the rounding of the sum (numpy itself misses that for some long runs).
  */
 final class Moments {
 
@@ -39,8 +39,9 @@ final class Moments {
           partial[j] += values[i + j];
         }
       }
-      double s = ((partial[0] + partial[1]) + (partial[2] + partial[3]))
-          + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+      double s =
+          ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+              + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
       for (; i < to; i++) {
         s += values[i];
       }

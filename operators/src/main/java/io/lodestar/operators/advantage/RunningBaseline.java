@@ -3,20 +3,18 @@ package io.lodestar.operators.advantage;
 import java.io.Serializable;
 
 /**
- * A per-prompt baseline for production traffic, where a prompt gets one response at a time and
- * no group exists: an exponentially weighted mean and variance of the rewards seen so far.
- * Immutable and serializable, so it can live in keyed state; {@link #update} returns the next
- * state.
+ * A per-prompt baseline for production traffic, where a prompt gets one response at a time and no
+ * group exists: an exponentially weighted mean and variance of the rewards seen so far. Immutable
+ * and serializable, so it can live in keyed state; {@link #update} returns the next state.
  *
- * <p>{@code alpha} is the weight of the newest reward. After the first reward the state is
- * {@code mean = r, variance = 0}; then, with {@code d = r - mean}: {@code mean += alpha * d} and
- * {@code variance = (1 - alpha) * (variance + alpha * d * d)}.
+ * <p>{@code alpha} is the weight of the newest reward. After the first reward the state is {@code
+ * mean = r, variance = 0}; then, with {@code d = r - mean}: {@code mean += alpha * d} and {@code
+ * variance = (1 - alpha) * (variance + alpha * d * d)}.
  *
  * <p>{@link #advantage} folds the reward into the statistics before comparing, as GRPO includes
- * each member in its own group's mean and std. That keeps it bounded,
- * {@code |A| <= sqrt((1 - alpha) / alpha)}, even after a run of identical rewards, and gives the
- * first reward of a prompt advantage 0. Unscored rewards neither move the state nor get an
- * advantage other than 0.
+ * each member in its own group's mean and std. That keeps it bounded, {@code |A| <= sqrt((1 -
+ * alpha) / alpha)}, even after a run of identical rewards, and gives the first reward of a prompt
+ * advantage 0. Unscored rewards neither move the state nor get an advantage other than 0.
  */
 public record RunningBaseline(double alpha, double eps, long count, double mean, double variance)
     implements Serializable {

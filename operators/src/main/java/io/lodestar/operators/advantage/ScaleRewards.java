@@ -20,7 +20,8 @@ public enum ScaleRewards {
     try {
       return valueOf(id.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown scale_rewards '" + id + "'; use group, batch or none", e);
+      throw new IllegalArgumentException(
+          "unknown scale_rewards '" + id + "'; use group, batch or none", e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.lodestar.operators.advantage;
 
 /**
- * The scored rewards of one group and the positions they came from. Every estimator works on
- * these only; unscored members are put back with advantage 0 at the end.
+ * The scored rewards of one group and the positions they came from. Every estimator works on these
+ * only; unscored members are put back with advantage 0 at the end.
  */
 final class ScoredRewards {
 
@@ -69,9 +69,9 @@ final class ScoredRewards {
   }
 
   /**
-   * Leave-one-out baselines: for each scored member the mean of the other scored rewards,
-   * {@code (sum - r_k) / (n - 1)}, moved into the range of those others, so that a member whose
-   * others are all equal gets exactly their value. Requires two or more scored rewards.
+   * Leave-one-out baselines: for each scored member the mean of the other scored rewards, {@code
+   * (sum - r_k) / (n - 1)}, moved into the range of those others, so that a member whose others are
+   * all equal gets exactly their value. Requires two or more scored rewards.
    */
   double[] meansOfOthers() {
     int n = values.length;

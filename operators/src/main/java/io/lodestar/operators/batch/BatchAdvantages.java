@@ -28,8 +28,9 @@ public final class BatchAdvantages {
 
   /**
    * Replaces the advantages of every group in place. verl and OpenRLHF whiten over response tokens;
-   * when a scored sample lacks token ids, every sample weighs once instead, and the parameters say so.
-   * A staleness weight recorded on a group ({@code staleness_weight}) is applied after the step.
+   * when a scored sample lacks token ids, every sample weighs once instead, and the parameters say
+   * so. A staleness weight recorded on a group ({@code staleness_weight}) is applied after the
+   * step.
    *
    * @throws IllegalArgumentException when the mode refuses the batch (verl: one scored token)
    */

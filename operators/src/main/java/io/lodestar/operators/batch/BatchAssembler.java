@@ -19,8 +19,8 @@ import java.util.TreeMap;
  * groups arrived in.
  *
  * <p>A batch's id is derived from its content ({@link #batchId(String, List, Long)}), never from a
- * counter: a job that starts again without its state counts from 0 again, and a counter would
- * then name a second, different batch with an id a trainer has already seen.
+ * counter: a job that starts again without its state counts from 0 again, and a counter would then
+ * name a second, different batch with an id a trainer has already seen.
  */
 public final class BatchAssembler {
 
@@ -53,13 +53,17 @@ public final class BatchAssembler {
    * Whether {@code groupTokens} more would take an open batch of {@code batchTokens} over the
    * budget; never for an empty batch, so a group above the budget still goes out, alone.
    */
-  public static boolean overflows(BatchLimits limits, int batchGroups, long batchTokens, long groupTokens) {
-    return limits.hasTokenBudget() && batchGroups > 0 && batchTokens + groupTokens > limits.maxTokens();
+  public static boolean overflows(
+      BatchLimits limits, int batchGroups, long batchTokens, long groupTokens) {
+    return limits.hasTokenBudget()
+        && batchGroups > 0
+        && batchTokens + groupTokens > limits.maxTokens();
   }
 
   /** Whether a batch of {@code batchGroups} groups and {@code batchTokens} tokens is full. */
   public static boolean isFull(BatchLimits limits, int batchGroups, long batchTokens) {
-    return batchGroups >= limits.groups() || (limits.hasTokenBudget() && batchTokens >= limits.maxTokens());
+    return batchGroups >= limits.groups()
+        || (limits.hasTokenBudget() && batchTokens >= limits.maxTokens());
   }
 
   /** Hashed first: a change to what the id covers gets a new tag, so old and new ids never meet. */
@@ -75,7 +79,8 @@ public final class BatchAssembler {
    * the same id. The hash covers, length-prefixed and in batch order: the model id, the trainer's
    * announced policy version, and for each group its id, estimator and estimator parameters (sorted
    * by name), and for each sample its generation id, policy version, reward and advantage. Call it
-   * on the packed groups before the batch-wide advantage step, which is a function of exactly these.
+   * on the packed groups before the batch-wide advantage step, which is a function of exactly
+   * these.
    *
    * @param trainerPolicyVersion the newest version a trainer had announced, or null
    */
@@ -90,10 +95,11 @@ public final class BatchAssembler {
       hash.string(group.getEstimator());
       Map<String, String> params = new TreeMap<>(group.getEstimatorParams());
       hash.count(params.size());
-      params.forEach((name, value) -> {
-        hash.string(name);
-        hash.string(value);
-      });
+      params.forEach(
+          (name, value) -> {
+            hash.string(name);
+            hash.string(value);
+          });
       hash.count(group.getSamples().size());
       for (RLSample sample : group.getSamples()) {
         hash.string(sample.getGenerationId());
@@ -105,7 +111,10 @@ public final class BatchAssembler {
     return modelId + "-" + hash.hex(ID_HASH_HEX_DIGITS / 2);
   }
 
-  /** A batch of {@code groups} with its id derived from them ({@link #batchId}) and no trainer version. */
+  /**
+   * A batch of {@code groups} with its id derived from them ({@link #batchId}) and no trainer
+   * version.
+   */
   public static RLBatch build(String modelId, long sequence, List<RLGroup> groups) {
     long tokens = 0;
     for (RLGroup g : groups) {
@@ -121,7 +130,12 @@ public final class BatchAssembler {
    * @param trainerPolicyVersion the newest version a trainer had announced, or null
    */
   public static RLBatch build(
-      String batchId, String modelId, long sequence, List<RLGroup> groups, long tokenCount, Long trainerPolicyVersion) {
+      String batchId,
+      String modelId,
+      long sequence,
+      List<RLGroup> groups,
+      long tokenCount,
+      Long trainerPolicyVersion) {
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one group");
     }

@@ -45,11 +45,10 @@ import org.apache.flink.util.OutputTag;
  * <p>State per model: groups waiting for the watermark, indexed by close time (so each timer reads
  * only its own groups); the open batches by packing key (count, tokens, flush deadline), their
  * groups, one entry each (appended without rereading), and the packing keys due at each deadline
- * (so a timer looks up its own); announced versions waiting for their time;
- * the next batch sequence number (the only entry kept when nothing waits and no trainer has
- * spoken), the newest announced version and, with a staleness bound, the newest version seen.
- * Groups an earlier layout held in its single open batch are moved into the current one the first
- * time their model is touched.
+ * (so a timer looks up its own); announced versions waiting for their time; the next batch sequence
+ * number (the only entry kept when nothing waits and no trainer has spoken), the newest announced
+ * version and, with a staleness bound, the newest version seen. Groups an earlier layout held in
+ * its single open batch are moved into the current one the first time their model is touched.
  *
  * <p>Batch ids come from the batch's content ({@link BatchAssembler#batchId}); the sequence number
  * only orders a model's batches within the life of this state.
@@ -83,9 +82,13 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   private transient Counter policyUpdates;
 
   /** Groups set aside as too far behind the newest policy version. */
-  public static final OutputTag<RLGroup> STALE_GROUPS = new OutputTag<>("stale-groups", new AvroTypeInfo<>(RLGroup.class));
+  public static final OutputTag<RLGroup> STALE_GROUPS =
+      new OutputTag<>("stale-groups", new AvroTypeInfo<>(RLGroup.class));
 
-  /** Groups of a batch whose batch-wide step the trainer's arithmetic refuses (verl: one scored token). */
+  /**
+   * Groups of a batch whose batch-wide step the trainer's arithmetic refuses (verl: one scored
+   * token).
+   */
   public static final OutputTag<RLGroup> REFUSED_GROUPS =
       new OutputTag<>("refused-batch-groups", new AvroTypeInfo<>(RLGroup.class));
 
@@ -98,12 +101,17 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   }
 
   /** Batches that never mix policy versions. */
-  public BatchFunction(BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec) {
+  public BatchFunction(
+      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec) {
     this(limits, maxWait, staleness, advantageSpec, false);
   }
 
   public BatchFunction(
-      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec advantageSpec, boolean mixPolicyVersions) {
+      BatchLimits limits,
+      Duration maxWait,
+      Staleness staleness,
+      AdvantageSpec advantageSpec,
+      boolean mixPolicyVersions) {
     this.limits = limits;
     this.maxWait = maxWait;
     this.staleness = staleness;
@@ -115,21 +123,38 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   public void open(OpenContext openContext) {
     AvroTypeInfo<RLGroup> groupType = new AvroTypeInfo<>(RLGroup.class);
     pendingByCloseTime =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(groupType)));
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("pending", Types.LONG, new ListTypeInfo<>(groupType)));
     openBatches =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batches", Types.STRING, Types.POJO(OpenBatch.class)));
-    openBatchGroups = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-batch-groups", Types.STRING, groupType));
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "open-batches", Types.STRING, Types.POJO(OpenBatch.class)));
+    openBatchGroups =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("open-batch-groups", Types.STRING, groupType));
     flushDeadlines =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("flush-deadlines", Types.LONG, new ListTypeInfo<>(Types.STRING)));
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "flush-deadlines", Types.LONG, new ListTypeInfo<>(Types.STRING)));
     ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", groupType));
     readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
-    readyTokens = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
+    readyTokens =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
     flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
-    nextSequence = getRuntimeContext().getState(new ValueStateDescriptor<>("next-sequence", Types.LONG));
-    newestVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("newest-policy-version", Types.LONG));
-    trainerVersion = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-policy-version", Types.LONG));
+    nextSequence =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("next-sequence", Types.LONG));
+    newestVersion =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("newest-policy-version", Types.LONG));
+    trainerVersion =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("trainer-policy-version", Types.LONG));
     announcedByTime =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("announced-versions", Types.LONG, Types.LONG));
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("announced-versions", Types.LONG, Types.LONG));
     batches = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCHES);
     stale = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_STALE);
     refused = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCH_GROUPS_REFUSED);
@@ -148,7 +173,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
   }
 
   @Override
-  public void processElement2(PolicyUpdate update, Context ctx, Collector<RLBatch> out) throws Exception {
+  public void processElement2(PolicyUpdate update, Context ctx, Collector<RLBatch> out)
+      throws Exception {
     policyUpdates.inc();
     long at = update.getPublishedAtMs();
     if (at <= ctx.timerService().currentWatermark()) {
@@ -156,7 +182,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
       return;
     }
     Long known = announcedByTime.get(at);
-    announcedByTime.put(at, known == null ? update.getPolicyVersion() : Math.max(known, update.getPolicyVersion()));
+    announcedByTime.put(
+        at, known == null ? update.getPolicyVersion() : Math.max(known, update.getPolicyVersion()));
     ctx.timerService().registerEventTimeTimer(at);
   }
 
@@ -188,8 +215,10 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
         addToOpenBatch(group, timestamp, ctx, out);
       }
     }
-    boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE && pendingByCloseTime.isEmpty();
-    // Due batches go out in deadline order, then by packing key, so sequence numbers replay the same.
+    boolean endOfInput =
+        ctx.timerService().currentWatermark() == Long.MAX_VALUE && pendingByCloseTime.isEmpty();
+    // Due batches go out in deadline order, then by packing key, so sequence numbers replay the
+    // same.
     List<Map.Entry<String, OpenBatch>> due = new ArrayList<>();
     if (endOfInput) {
       for (Map.Entry<String, OpenBatch> open : openBatches.entries()) {
@@ -203,7 +232,9 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
         }
       }
     }
-    due.sort(Comparator.<Map.Entry<String, OpenBatch>>comparingLong(e -> e.getValue().flushAtMs).thenComparing(Map.Entry::getKey));
+    due.sort(
+        Comparator.<Map.Entry<String, OpenBatch>>comparingLong(e -> e.getValue().flushAtMs)
+            .thenComparing(Map.Entry::getKey));
     for (Map.Entry<String, OpenBatch> open : due) {
       emit(open.getKey(), open.getValue(), ctx, out);
     }
@@ -215,7 +246,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
    */
   private boolean isStale(RLGroup group, OnTimerContext ctx) throws Exception {
     Long known = newestVersion.value();
-    long seen = known == null ? group.getMaxPolicyVersion() : Math.max(known, group.getMaxPolicyVersion());
+    long seen =
+        known == null ? group.getMaxPolicyVersion() : Math.max(known, group.getMaxPolicyVersion());
     newestVersion.update(seen);
     Long trainer = trainerVersion.value();
     long newest = trainer == null ? seen : Math.max(seen, trainer);
@@ -231,8 +263,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     return false;
   }
 
-  private void addToOpenBatch(RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out)
-      throws Exception {
+  private void addToOpenBatch(
+      RLGroup group, long settledAt, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
     String key = BatchAssembler.packingKey(group, mixPolicyVersions);
     long tokens = TokenCounts.group(group);
     OpenBatch open = openBatches.get(key);
@@ -267,7 +299,8 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     return packingKey + "#" + index;
   }
 
-  private void emit(String key, OpenBatch open, OnTimerContext ctx, Collector<RLBatch> out) throws Exception {
+  private void emit(String key, OpenBatch open, OnTimerContext ctx, Collector<RLBatch> out)
+      throws Exception {
     List<RLGroup> groups = new ArrayList<>(open.groups);
     for (int i = 0; i < open.groups; i++) {
       String groupKey = groupKey(key, i);

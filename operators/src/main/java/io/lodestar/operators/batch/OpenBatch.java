@@ -3,7 +3,8 @@ package io.lodestar.operators.batch;
 /**
  * A batch being filled, in the batch operator's state: how many groups it holds, their tokens
  * ({@link TokenCounts}) and the event time it goes out at if it does not fill first. A Flink POJO;
- * the groups themselves are kept apart, one state entry each, so adding one never rereads the others.
+ * the groups themselves are kept apart, one state entry each, so adding one never rereads the
+ * others.
  */
 public class OpenBatch {
 

@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * @param maxLag the largest allowed lag; negative switches the check off
  * @param action what happens to a stale group
- * @param weight the factor on a stale group's advantages when the action is {@link Action#DOWNWEIGHT}
+ * @param weight the factor on a stale group's advantages when the action is {@link
+ *     Action#DOWNWEIGHT}
  */
 public record Staleness(long maxLag, Action action, double weight) implements Serializable {
 
@@ -28,7 +29,8 @@ public record Staleness(long maxLag, Action action, double weight) implements Se
       try {
         return valueOf(id.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown staleness action '" + id + "'; use drop or downweight", e);
+        throw new IllegalArgumentException(
+            "unknown staleness action '" + id + "'; use drop or downweight", e);
       }
     }
   }
@@ -57,7 +59,8 @@ public record Staleness(long maxLag, Action action, double weight) implements Se
     for (RLSample sample : group.getSamples()) {
       sample.setAdvantage(sample.getAdvantage() * weight);
     }
-    java.util.Map<String, String> params = new java.util.LinkedHashMap<>(group.getEstimatorParams());
+    java.util.Map<String, String> params =
+        new java.util.LinkedHashMap<>(group.getEstimatorParams());
     params.put("staleness_lag", Long.toString(newestVersion - group.getMinPolicyVersion()));
     params.put("staleness_weight", Double.toString(weight));
     group.setEstimatorParams(params);

@@ -27,7 +27,10 @@ public final class TrainerSamples {
     for (RLGroup group : batch.getGroups()) {
       String groundTruth = group.getTask().getGroundTruth();
       VerlRewardModel rewardModel =
-          VerlRewardModel.newBuilder().setStyle(groundTruth == null ? "model" : "rule").setGroundTruth(groundTruth).build();
+          VerlRewardModel.newBuilder()
+              .setStyle(groundTruth == null ? "model" : "rule")
+              .setGroundTruth(groundTruth)
+              .build();
       for (RLSample sample : group.getSamples()) {
         rows.add(
             VerlSample.newBuilder()
@@ -72,7 +75,8 @@ public final class TrainerSamples {
         rows.add(
             TrlSample.newBuilder()
                 .setPrompt(new ArrayList<>(group.getPrompt()))
-                .setCompletion(new ArrayList<>(List.of(new ChatMessage("assistant", sample.getResponse()))))
+                .setCompletion(
+                    new ArrayList<>(List.of(new ChatMessage("assistant", sample.getResponse()))))
                 .setReward(sample.getScored() ? sample.getReward() : null)
                 .setAdvantage(sample.getAdvantage())
                 .setScored(sample.getScored())

@@ -14,13 +14,14 @@ import org.apache.flink.util.Collector;
  * Lets the first record of each key through and drops (and counts) repeats seen within the
  * retention period. Keyed by the record's unique id.
  *
- * <p>Whether a repeat falls within the retention is decided by event time (the repeat's against
- * the first's), not by whether the timer has fired yet: a repeat read right after a gap longer than
- * the retention passes whether or not the watermark has caught up with it, so a live job and a
- * bounded run agree.
+ * <p>Whether a repeat falls within the retention is decided by event time (the repeat's against the
+ * first's), not by whether the timer has fired yet: a repeat read right after a gap longer than the
+ * retention passes whether or not the watermark has caught up with it, so a live job and a bounded
+ * run agree.
  *
  * <p>State per key is one value, the end of the retention. An event-time timer clears it when the
- * retention ends; a processing-time TTL of the same length is the safety net should event time stall.
+ * retention ends; a processing-time TTL of the same length is the safety net should event time
+ * stall.
  */
 public class DeduplicateFunction<T> extends KeyedProcessFunction<String, T, T> {
 
@@ -48,7 +49,8 @@ public class DeduplicateFunction<T> extends KeyedProcessFunction<String, T, T> {
 
   @Override
   public void processElement(T record, Context ctx, Collector<T> out) throws Exception {
-    long eventTime = ctx.timestamp() != null ? ctx.timestamp() : ctx.timerService().currentWatermark();
+    long eventTime =
+        ctx.timestamp() != null ? ctx.timestamp() : ctx.timerService().currentWatermark();
     Long seen = seenUntil.value();
     if (seen != null) {
       if (eventTime <= seen) {

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Whether a generation belongs to the group its group id names. A group is one prompt sampled by
  * one policy a declared number of times, so a member must agree with the group's first member on
- * {@code promptId}, {@code policy.modelId} and {@code expectedGroupSize}; otherwise its reward would
- * be normalised against answers to another question, or trained into another model's batch.
+ * {@code promptId}, {@code policy.modelId} and {@code expectedGroupSize}; otherwise its reward
+ * would be normalised against answers to another question, or trained into another model's batch.
  *
  * <p>The reason names each field that differs with both values. Those values are ids and sizes,
  * never prompt or response text, so the reason is safe in logs and dead letters.
@@ -24,17 +24,23 @@ public final class GroupConsistency {
    * Why {@code member} does not belong to a group whose first member had {@code promptId}, {@code
    * modelId} and {@code expectedSize} (null: declared none), or empty when it does.
    */
-  public static Optional<String> disagreement(String promptId, String modelId, Integer expectedSize, Generation member) {
+  public static Optional<String> disagreement(
+      String promptId, String modelId, Integer expectedSize, Generation member) {
     StringBuilder reason = new StringBuilder();
     differs(reason, "promptId", quoted(promptId), quoted(member.getPromptId()));
     differs(reason, "policy.modelId", quoted(modelId), quoted(modelIdOf(member)));
-    differs(reason, "expectedGroupSize", sizeOf(expectedSize), sizeOf(member.getExpectedGroupSize()));
+    differs(
+        reason, "expectedGroupSize", sizeOf(expectedSize), sizeOf(member.getExpectedGroupSize()));
     if (reason.length() == 0) {
       return Optional.empty();
     }
     return Optional.of(
-        "generation " + cut(member.getGenerationId()) + " disagrees with the first member of group "
-            + cut(member.getGroupId()) + " on " + reason);
+        "generation "
+            + cut(member.getGenerationId())
+            + " disagrees with the first member of group "
+            + cut(member.getGroupId())
+            + " on "
+            + reason);
   }
 
   /** The member's model id, as the group keeps it. */
@@ -47,7 +53,13 @@ public final class GroupConsistency {
       if (reason.length() > 0) {
         reason.append("; ");
       }
-      reason.append(field).append(' ').append(member).append(" (group has ").append(group).append(')');
+      reason
+          .append(field)
+          .append(' ')
+          .append(member)
+          .append(" (group has ")
+          .append(group)
+          .append(')');
     }
   }
 

@@ -27,7 +27,9 @@ public enum GroupFilter {
       RLSample s = group.getSamples().get(i);
       rewards[i] = s.getScored() ? s.getReward() : null;
     }
-    return this == VERL ? DynamicSamplingFilters.verlKeeps(rewards) : DynamicSamplingFilters.openRlhfKeeps(rewards);
+    return this == VERL
+        ? DynamicSamplingFilters.verlKeeps(rewards)
+        : DynamicSamplingFilters.openRlhfKeeps(rewards);
   }
 
   /** Parses none, verl or openrlhf (case-insensitive). */
@@ -35,7 +37,8 @@ public enum GroupFilter {
     try {
       return valueOf(id.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown group filter '" + id + "'; use none, verl or openrlhf", e);
+      throw new IllegalArgumentException(
+          "unknown group filter '" + id + "'; use none, verl or openrlhf", e);
     }
   }
 }

@@ -36,26 +36,26 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Collects the responses of one group (keyed by group id) and emits the group with advantages
- * when the expected number has arrived, or when the event-time timeout after the first member
- * fires. Members that arrive after the group closed are counted and go to the late side output.
- * A group is one prompt sampled by one policy: a member that disagrees with the group's first member
- * on prompt id, model id or declared size (see {@link GroupConsistency}) is counted and goes to the
- * dead letters with the reason, and the group goes on without it.
- * Advantages follow the configured {@link AdvantageSpec} (for a batch-wide estimator, the group's
- * part, finished by the batch operator); groups the {@link GroupFilter} drops
- * (no reward variance) or the spec refuses are counted and go to the filtered side output.
+ * Collects the responses of one group (keyed by group id) and emits the group with advantages when
+ * the expected number has arrived, or when the event-time timeout after the first member fires.
+ * Members that arrive after the group closed are counted and go to the late side output. A group is
+ * one prompt sampled by one policy: a member that disagrees with the group's first member on prompt
+ * id, model id or declared size (see {@link GroupConsistency}) is counted and goes to the dead
+ * letters with the reason, and the group goes on without it. Advantages follow the configured
+ * {@link AdvantageSpec} (for a batch-wide estimator, the group's part, finished by the batch
+ * operator); groups the {@link GroupFilter} drops (no reward variance) or the spec refuses are
+ * counted and go to the filtered side output.
  *
  * <p>State per open group: its members (a list, appended to) and one {@link GroupProgress} value
- * with the deadline, the first member's prompt id, model id and declared size, and the ids seen. Neither is ever iterated by key range:
- * in RocksDB a range scan over a key group steps over the tombstones of every group closed before,
- * and grew slower as the stream ran. When a group closes the members are cleared and the progress
- * becomes a tombstone, so late members can be recognised; a second timer clears it after {@code
- * lateRetention}. A TTL on every state is the safety net.
+ * with the deadline, the first member's prompt id, model id and declared size, and the ids seen.
+ * Neither is ever iterated by key range: in RocksDB a range scan over a key group steps over the
+ * tombstones of every group closed before, and grew slower as the stream ran. When a group closes
+ * the members are cleared and the progress becomes a tombstone, so late members can be recognised;
+ * a second timer clears it after {@code lateRetention}. A TTL on every state is the safety net.
  *
- * <p>State written by earlier versions (a member map and four small values) is still registered
- * and read only when a group has no progress value; such a group moves to the current layout on
- * its next member or timer, so a savepoint taken with groups open restores without losing them.
+ * <p>State written by earlier versions (a member map and four small values) is still registered and
+ * read only when a group has no progress value; such a group moves to the current layout on its
+ * next member or timer, so a savepoint taken with groups open restores without losing them.
  */
 public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
     implements CheckpointedFunction {
@@ -103,7 +103,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     this(timeout, lateRetention, AdvantageSpec.lodestarGrpo(), GroupFilter.NONE);
   }
 
-  public GroupFunction(Duration timeout, Duration lateRetention, AdvantageSpec advantageSpec, GroupFilter filter) {
+  public GroupFunction(
+      Duration timeout, Duration lateRetention, AdvantageSpec advantageSpec, GroupFilter filter) {
     this.timeout = timeout;
     this.lateRetention = lateRetention;
     this.advantageSpec = advantageSpec;
@@ -113,24 +114,35 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   @Override
   public void open(OpenContext openContext) {
     StateTtlConfig ttl =
-        StateTtlConfig.newBuilder(timeout.plus(lateRetention).multipliedBy(2)).neverReturnExpired().build();
+        StateTtlConfig.newBuilder(timeout.plus(lateRetention).multipliedBy(2))
+            .neverReturnExpired()
+            .build();
     ListStateDescriptor<ScoredGeneration> membersDescriptor =
         new ListStateDescriptor<>("group-members", new AvroTypeInfo<>(ScoredGeneration.class));
     membersDescriptor.enableTimeToLive(ttl);
     members = getRuntimeContext().getListState(membersDescriptor);
-    progress = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("group-progress", GroupProgress.typeInfo()), ttl));
+    progress =
+        getRuntimeContext()
+            .getState(
+                withTtl(
+                    new ValueStateDescriptor<>("group-progress", GroupProgress.typeInfo()), ttl));
     legacy = new LegacyState(ttl);
     completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
     timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
     inconsistent = getRuntimeContext().getMetricGroup().counter(MetricNames.INCONSISTENT_MEMBERS);
     filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
-    getRuntimeContext().getMetricGroup().gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
+    getRuntimeContext()
+        .getMetricGroup()
+        .gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
   }
 
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
-    openGroupsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
+    openGroupsState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
     openGroups = 0;
     for (Long restored : openGroupsState.get()) {
       openGroups += restored;
@@ -147,7 +159,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     return openGroups;
   }
 
-  private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
+  private static <T> ValueStateDescriptor<T> withTtl(
+      ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
     descriptor.enableTimeToLive(ttl);
     return descriptor;
   }
@@ -157,7 +170,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       throws Exception {
     GroupProgress group = currentProgress();
     if (group != null && group.isClosed()) {
-      long eventTime = ctx.timestamp() != null ? ctx.timestamp() : member.getGeneration().getCreatedAtMs();
+      long eventTime =
+          ctx.timestamp() != null ? ctx.timestamp() : member.getGeneration().getCreatedAtMs();
       if (eventTime <= group.closedUntil) {
         late.inc();
         ctx.output(LATE_MEMBERS, member);
@@ -187,7 +201,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
         adoptFirstMember(group, generation);
       }
       Optional<String> disagreement =
-          GroupConsistency.disagreement(group.promptId, group.modelId, group.expectedSize, generation);
+          GroupConsistency.disagreement(
+              group.promptId, group.modelId, group.expectedSize, generation);
       if (disagreement.isPresent()) {
         // Not a member: nothing of it is kept, and it does not count towards the expected size.
         inconsistent.inc();
@@ -213,8 +228,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLGroup> out)
-      throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<RLGroup> out) throws Exception {
     GroupProgress group = currentProgress();
     if (group == null) {
       return;
@@ -224,7 +238,12 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       // The watermark jumps to its maximum only when the input has ended (bounded mode or drain).
       boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
       timedOut.inc();
-      emit(current, endOfInput ? GroupCompletion.END_OF_INPUT : GroupCompletion.TIMEOUT, timestamp, ctx, out);
+      emit(
+          current,
+          endOfInput ? GroupCompletion.END_OF_INPUT : GroupCompletion.TIMEOUT,
+          timestamp,
+          ctx,
+          out);
       close(ctx.timerService(), timestamp);
       return;
     }
@@ -265,7 +284,11 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
 
   /** Emits the group, or routes it to the filtered output when the filter or the spec says no. */
   private void emit(
-      List<ScoredGeneration> members, GroupCompletion completion, long closedAt, Context ctx, Collector<RLGroup> out) {
+      List<ScoredGeneration> members,
+      GroupCompletion completion,
+      long closedAt,
+      Context ctx,
+      Collector<RLGroup> out) {
     RLGroup group;
     try {
       group = RLGroups.build(members, completion, closedAt, advantageSpec);
@@ -273,8 +296,11 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       // The trainer's arithmetic has no answer for this group (e.g. TRL and a group of one); the
       // record keeps its rewards but no advantages, which would be another mode's.
       filtered.inc();
-      RLGroup unlabelled = RLGroups.build(members, completion, closedAt, AdvantageSpec.lodestarGrpo());
-      ctx.output(FILTERED_GROUPS, SetAsideGroups.refusedByTrainer(unlabelled, advantageSpec, refused.getMessage()));
+      RLGroup unlabelled =
+          RLGroups.build(members, completion, closedAt, AdvantageSpec.lodestarGrpo());
+      ctx.output(
+          FILTERED_GROUPS,
+          SetAsideGroups.refusedByTrainer(unlabelled, advantageSpec, refused.getMessage()));
       return;
     }
     if (filter.keeps(group)) {
@@ -285,7 +311,8 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     }
   }
 
-  private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt) throws Exception {
+  private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt)
+      throws Exception {
     openGroups--;
     members.clear();
     long until = closedAt + lateRetention.toMillis();
@@ -302,7 +329,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     return list;
   }
 
-  /** This group's progress, moving a group an earlier version kept into the current layout first. */
+  /**
+   * This group's progress, moving a group an earlier version kept into the current layout first.
+   */
   private GroupProgress currentProgress() throws Exception {
     GroupProgress group = progress.value();
     if (group != null) {
@@ -316,9 +345,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   }
 
   /**
-   * The state layout of earlier versions, under its original names and TTL so a savepoint's
-   * values are found. Empty once the groups it held have closed, so reading it costs a lookup in
-   * an empty column family.
+   * The state layout of earlier versions, under its original names and TTL so a savepoint's values
+   * are found. Empty once the groups it held have closed, so reading it costs a lookup in an empty
+   * column family.
    */
   private final class LegacyState {
     private final MapState<String, ScoredGeneration> members;
@@ -329,16 +358,28 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
 
     LegacyState(StateTtlConfig ttl) {
       MapStateDescriptor<String, ScoredGeneration> membersDescriptor =
-          new MapStateDescriptor<>("members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
+          new MapStateDescriptor<>(
+              "members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
       membersDescriptor.enableTimeToLive(ttl);
       members = getRuntimeContext().getMapState(membersDescriptor);
-      deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
-      memberCount = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
-      expectedSize = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
-      closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
+      deadline =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
+      memberCount =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
+      expectedSize =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
+      closedUntil =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
     }
 
-    /** The current key's group as progress (its members appended to {@code target}), or null if this layout has none. */
+    /**
+     * The current key's group as progress (its members appended to {@code target}), or null if this
+     * layout has none.
+     */
     GroupProgress migrate(ListState<ScoredGeneration> target) throws Exception {
       Long until = closedUntil.value();
       if (until != null) {

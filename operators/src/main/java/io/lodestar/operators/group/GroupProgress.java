@@ -19,20 +19,25 @@ public class GroupProgress {
 
   /** Event time the group times out; null once closed. */
   public Long deadline;
+
   /**
    * The size the first member declared (null if it declared none). Groups restored from a savepoint
    * of an earlier version keep the largest size declared before the restore.
    */
   public Integer expectedSize;
+
   /**
    * The first member's prompt id; null once closed, and in a group restored from a savepoint of a
    * version that did not keep it, until the grouping reads it from the stored members.
    */
   public String promptId;
+
   /** The first member's {@code policy.modelId}; null exactly when {@link #promptId} is. */
   public String modelId;
+
   /** Generation ids of the members so far, in arrival order; empty once closed. */
   public List<String> memberIds = new ArrayList<>();
+
   /** Event time the late window ends; null while open. */
   public Long closedUntil;
 

@@ -16,8 +16,12 @@ import java.util.List;
 /** Turns the members of a finished group into an {@link RLGroup}; pure, no Flink types. */
 public final class RLGroups {
 
-  /** Estimator parameter saying whether a batch-wide step is still to come ({@code pending}) or done. */
+  /**
+   * Estimator parameter saying whether a batch-wide step is still to come ({@code pending}) or
+   * done.
+   */
   public static final String BATCH_STEP = "batch_step";
+
   public static final String BATCH_STEP_PENDING = "pending";
   public static final String BATCH_STEP_APPLIED = "applied";
 
@@ -39,7 +43,8 @@ public final class RLGroups {
    * Builds the group with GRPO advantages. Members are ordered by sample index, then generation id,
    * so the output does not depend on arrival order.
    */
-  public static RLGroup build(List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs) {
+  public static RLGroup build(
+      List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs) {
     return build(members, completion, closedAtMs, AdvantageSpec.lodestarGrpo());
   }
 
@@ -53,7 +58,10 @@ public final class RLGroups {
    * @throws IllegalArgumentException when the spec refuses the group (e.g. TRL and a group of one)
    */
   public static RLGroup build(
-      List<ScoredGeneration> members, GroupCompletion completion, long closedAtMs, AdvantageSpec spec) {
+      List<ScoredGeneration> members,
+      GroupCompletion completion,
+      long closedAtMs,
+      AdvantageSpec spec) {
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a group needs at least one member");
     }

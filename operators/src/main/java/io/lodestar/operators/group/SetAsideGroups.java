@@ -15,10 +15,15 @@ import java.util.Map;
  */
 public final class SetAsideGroups {
 
-  /** Estimator of a group no advantages were computed for; its samples' advantages are 0 and mean nothing. */
+  /**
+   * Estimator of a group no advantages were computed for; its samples' advantages are 0 and mean
+   * nothing.
+   */
   public static final String NO_ESTIMATOR = "none";
+
   /** Estimator parameters of a refused group: the mode and estimator that refused it, and why. */
   public static final String REFUSED_BY_COMPAT = "refused_by_compat";
+
   public static final String REFUSED_ESTIMATOR = "refused_estimator";
   public static final String REFUSAL = "refusal";
 
@@ -30,10 +35,11 @@ public final class SetAsideGroups {
   }
 
   /**
-   * A copy of a group the chosen trainer arithmetic refused ({@link SetAsideReason#TRAINER_REFUSED}),
-   * stripped of every number that depends on the estimator: since that mode has no result for it,
-   * any advantage here would be another mode's. The estimator becomes {@value #NO_ESTIMATOR}, every
-   * advantage 0 and the reward std (whose ddof is the mode's) null; rewards, their mean and counts stay.
+   * A copy of a group the chosen trainer arithmetic refused ({@link
+   * SetAsideReason#TRAINER_REFUSED}), stripped of every number that depends on the estimator: since
+   * that mode has no result for it, any advantage here would be another mode's. The estimator
+   * becomes {@value #NO_ESTIMATOR}, every advantage 0 and the reward std (whose ddof is the mode's)
+   * null; rewards, their mean and counts stay.
    */
   public static RLGroup refusedByTrainer(RLGroup group, AdvantageSpec refusedBy, String refusal) {
     List<RLSample> samples = new ArrayList<>(group.getSamples().size());

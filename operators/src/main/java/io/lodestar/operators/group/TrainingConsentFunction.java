@@ -12,9 +12,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Lets a group reach the RL batches only when every member's user consented to training. A group
- * is kept or set aside whole: dropping members would change the advantages computed with them.
- * Set-aside groups go to a side output (the filtered-groups topic, reason NO_CONSENT), so nothing is lost.
+ * Lets a group reach the RL batches only when every member's user consented to training. A group is
+ * kept or set aside whole: dropping members would change the advantages computed with them.
+ * Set-aside groups go to a side output (the filtered-groups topic, reason NO_CONSENT), so nothing
+ * is lost.
  */
 public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
   private static final long serialVersionUID = 1L;
@@ -36,7 +37,8 @@ public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
 
   @Override
   public void open(OpenContext openContext) {
-    withoutConsent = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_WITHOUT_CONSENT);
+    withoutConsent =
+        getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_WITHOUT_CONSENT);
   }
 
   @Override

@@ -11,23 +11,23 @@ import java.util.List;
  * Applies one rule to one window of its scope and says whether it fired or cleared.
  *
  * <p>A window decides nothing when a guard ({@code given ...}) fails or a metric the rule reads is
- * undefined (no data, no previous window for {@code delta}, no baseline yet): streak and
- * healthy count stay as they were, so a small window can neither fire, nor clear, nor break a run
- * of healthy windows. A gap (a window of the scope that never came) restarts both counts.
+ * undefined (no data, no previous window for {@code delta}, no baseline yet): streak and healthy
+ * count stay as they were, so a small window can neither fire, nor clear, nor break a run of
+ * healthy windows. A gap (a window of the scope that never came) restarts both counts.
  *
- * <p>Otherwise, a window in which every condition holds extends the streak, and the streak
- * reaching the rule's length fires the rule; a window in which a condition fails ends the streak.
- * While the rule fires, a healthy window (every clear condition holds or, without clear
- * conditions, a condition fails) adds to the healthy count and any other window resets it; the
- * count reaching {@code clear after N windows} clears the rule, and the CLEARED alert reports what
- * showed health.
+ * <p>Otherwise, a window in which every condition holds extends the streak, and the streak reaching
+ * the rule's length fires the rule; a window in which a condition fails ends the streak. While the
+ * rule fires, a healthy window (every clear condition holds or, without clear conditions, a
+ * condition fails) adds to the healthy count and any other window resets it; the count reaching
+ * {@code clear after N windows} clears the rule, and the CLEARED alert reports what showed health.
  */
 public final class AlarmEvaluator {
 
   private AlarmEvaluator() {}
 
   /** {@link #evaluate(AlarmRule, AlarmRule.WindowView, RuleState)} without a baseline. */
-  public static Alert evaluate(AlarmRule rule, HealthMetrics current, HealthMetrics previous, RuleState state) {
+  public static Alert evaluate(
+      AlarmRule rule, HealthMetrics current, HealthMetrics previous, RuleState state) {
     return evaluate(rule, view(current, previous), state);
   }
 
@@ -38,7 +38,8 @@ public final class AlarmEvaluator {
       state.consecutive = 0;
       state.healthy = 0;
     }
-    // Even a window that decides nothing keeps the scope contiguous: only a missing window is a gap.
+    // Even a window that decides nothing keeps the scope contiguous: only a missing window is a
+    // gap.
     state.lastWindowEndMs = current.getWindowEndMs();
     Outcome guards = observe(rule.guards(), window);
     if (!guards.holds || guards.undefined) {
@@ -64,7 +65,8 @@ public final class AlarmEvaluator {
       }
       return null;
     }
-    Outcome health = rule.clearConditions().isEmpty() ? fire.negated() : observe(rule.clearConditions(), window);
+    Outcome health =
+        rule.clearConditions().isEmpty() ? fire.negated() : observe(rule.clearConditions(), window);
     if (health.undefined) {
       return null;
     }
@@ -115,13 +117,15 @@ public final class AlarmEvaluator {
     }
   }
 
-  private static Outcome observe(List<AlarmRule.Condition> conditions, AlarmRule.WindowView window) {
+  private static Outcome observe(
+      List<AlarmRule.Condition> conditions, AlarmRule.WindowView window) {
     List<AlertCondition> observed = new ArrayList<>(conditions.size());
     boolean undefined = false;
     boolean holds = true;
     for (AlarmRule.Condition condition : conditions) {
       Double value = condition.observe(window);
-      Double baseline = condition.usesBaseline() ? window.baseline(condition.baselineMetric()) : null;
+      Double baseline =
+          condition.usesBaseline() ? window.baseline(condition.baselineMetric()) : null;
       Double bound = condition.bound(baseline);
       observed.add(
           AlertCondition.newBuilder()
@@ -141,8 +145,13 @@ public final class AlarmEvaluator {
   }
 
   private static Alert alert(
-      AlarmRule rule, HealthMetrics metrics, AlertState state, List<AlertCondition> conditions, RuleState ruleState) {
-    String scopeKey = HealthEvent.key(metrics.getModelId(), metrics.getPolicyVersion(), metrics.getDataSource());
+      AlarmRule rule,
+      HealthMetrics metrics,
+      AlertState state,
+      List<AlertCondition> conditions,
+      RuleState ruleState) {
+    String scopeKey =
+        HealthEvent.key(metrics.getModelId(), metrics.getPolicyVersion(), metrics.getDataSource());
     return Alert.newBuilder()
         .setAlertId(rule.id() + "|" + scopeKey + "|" + metrics.getWindowStartMs() + "|" + state)
         .setRuleId(rule.id())

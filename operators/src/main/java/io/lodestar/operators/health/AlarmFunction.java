@@ -19,31 +19,32 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Evaluates the alarm rules on the health windows of one model and data source (keyed by
- * {@link #key}, every policy version together, so that rules can compare a version with earlier
- * ones) and emits an {@link Alert} when a rule fires and when it clears. The logic is
- * {@link AlarmScope}'s; this wrapper orders the windows and keeps the state.
+ * Evaluates the alarm rules on the health windows of one model and data source (keyed by {@link
+ * #key}, every policy version together, so that rules can compare a version with earlier ones) and
+ * emits an {@link Alert} when a rule fires and when it clears. The logic is {@link AlarmScope}'s;
+ * this wrapper orders the windows and keeps the state.
  *
- * <p>Rules act on the first emission of each window; late revisions (revision above 0), and
- * windows first emitted after a newer one of their version, update the metrics topic but are not
- * evaluated, so an alert never flips back and forth on a late event.
+ * <p>Rules act on the first emission of each window; late revisions (revision above 0), and windows
+ * first emitted after a newer one of their version, update the metrics topic but are not evaluated,
+ * so an alert never flips back and forth on a late event.
  *
- * <p>Windows of several versions that close together come from different upstream subtasks in
- * any order; each waits in state until the watermark reaches its end, and those due are evaluated
- * in window and version order. Every version's baseline is thus the same in a replay, and so are
- * the alerts and their ids.
+ * <p>Windows of several versions that close together come from different upstream subtasks in any
+ * order; each waits in state until the watermark reaches its end, and those due are evaluated in
+ * window and version order. Every version's baseline is thus the same in a replay, and so are the
+ * alerts and their ids.
  *
  * <p>State per key: the {@link AlarmScope} and the windows waiting. Timers: one per window end to
- * evaluate, and those at which {@link AlarmScope#expire} forgets quiet versions and, after
- * {@link AlarmScope#HISTORY_RETENTION_WINDOWS}, the baseline history; a firing rule stays until a
- * window clears it.
+ * evaluate, and those at which {@link AlarmScope#expire} forgets quiet versions and, after {@link
+ * AlarmScope#HISTORY_RETENTION_WINDOWS}, the baseline history; a firing rule stays until a window
+ * clears it.
  */
 public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, Alert> {
 
   private static final long serialVersionUID = 1L;
 
   private static final Comparator<HealthMetrics> WINDOW_ORDER =
-      Comparator.comparingLong(HealthMetrics::getWindowStartMs).thenComparingLong(HealthMetrics::getPolicyVersion);
+      Comparator.comparingLong(HealthMetrics::getWindowStartMs)
+          .thenComparingLong(HealthMetrics::getPolicyVersion);
 
   private final List<AlarmRule> rules;
 
@@ -73,13 +74,18 @@ public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, A
   @Override
   public void open(OpenContext openContext) {
     scope = getRuntimeContext().getState(new ValueStateDescriptor<>("alarm-scope", scopeType()));
-    waiting = getRuntimeContext().getListState(new ListStateDescriptor<>("alarm-waiting-windows", new AvroTypeInfo<>(HealthMetrics.class)));
+    waiting =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "alarm-waiting-windows", new AvroTypeInfo<>(HealthMetrics.class)));
     fired = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_FIRED);
     cleared = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_CLEARED);
   }
 
   @Override
-  public void processElement(HealthMetrics metrics, Context ctx, Collector<Alert> out) throws Exception {
+  public void processElement(HealthMetrics metrics, Context ctx, Collector<Alert> out)
+      throws Exception {
     if (metrics.getRevision() > 0) {
       return;
     }

@@ -38,11 +38,15 @@ public record AlarmRule(
     String text)
     implements Serializable {
 
-  /** A window as conditions read it: its metrics, the adjacent previous window's, and the baseline. */
+  /**
+   * A window as conditions read it: its metrics, the adjacent previous window's, and the baseline.
+   */
   public interface WindowView {
     HealthMetrics current();
 
-    /** The metric in the adjacent previous window of the same scope; null when missing or undefined. */
+    /**
+     * The metric in the adjacent previous window of the same scope; null when missing or undefined.
+     */
     Double previous(String metric);
 
     /** The metric's baseline; null when there is none. */
@@ -66,7 +70,12 @@ public record AlarmRule(
    * times the threshold; undefined while there is no baseline.
    */
   public record Condition(
-      String metric, boolean delta, Comparison comparison, double threshold, Reference reference, String baselineMetric)
+      String metric,
+      boolean delta,
+      Comparison comparison,
+      double threshold,
+      Reference reference,
+      String baselineMetric)
       implements Serializable {
 
     /** A comparison with a fixed threshold. */
@@ -93,7 +102,10 @@ public record AlarmRule(
       return before == null ? null : now - before;
     }
 
-    /** The number the observed value is compared with, given the baseline; null when that is needed and missing. */
+    /**
+     * The number the observed value is compared with, given the baseline; null when that is needed
+     * and missing.
+     */
     public Double bound(Double baseline) {
       switch (reference) {
         case FIXED:
@@ -114,7 +126,13 @@ public record AlarmRule(
 
   /** The rule as before guards and hysteresis: no guard, and one healthy window clears. */
   public AlarmRule(
-      String id, List<Condition> conditions, int windows, AlertScope scope, boolean gate, List<Condition> clearConditions, String text) {
+      String id,
+      List<Condition> conditions,
+      int windows,
+      AlertScope scope,
+      boolean gate,
+      List<Condition> clearConditions,
+      String text) {
     this(id, conditions, List.of(), windows, scope, gate, clearConditions, 1, text);
   }
 

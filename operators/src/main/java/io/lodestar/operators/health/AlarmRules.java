@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
 public final class AlarmRules {
 
   /**
-   * Known reward-hacking signatures; docs/monitoring.md gives the reasoning of each, and
-   * {@code AlarmDetectionBenchmark} measures them on real groups.
+   * Known reward-hacking signatures; docs/monitoring.md gives the reasoning of each, and {@code
+   * AlarmDetectionBenchmark} measures them on real groups.
    */
   public static final String DEFAULTS =
       String.join(
@@ -53,8 +53,11 @@ public final class AlarmRules {
   private static final String KEY = "alarms.rules";
   private static final Pattern RULE = Pattern.compile("^([A-Za-z0-9][A-Za-z0-9_.-]*)\\s*:(.*)$");
   private static final Pattern OPERATORS = Pattern.compile("(>=|<=|>|<)");
+
   /** Arithmetic after a baseline, spaced out so that {@code baseline-0.1} reads as three tokens. */
-  private static final Pattern BASELINE_ARITHMETIC = Pattern.compile("(?i)\\b(baseline(?:\\([^)\\s]*\\))?)\\s*([-+*])\\s*");
+  private static final Pattern BASELINE_ARITHMETIC =
+      Pattern.compile("(?i)\\b(baseline(?:\\([^)\\s]*\\))?)\\s*([-+*])\\s*");
+
   private static final Pattern DELTA = Pattern.compile("^delta\\((.+)\\)$");
   private static final Pattern BASELINE = Pattern.compile("(?i)^baseline(?:\\((.+)\\))?$");
 
@@ -64,7 +67,9 @@ public final class AlarmRules {
     return parse(DEFAULTS);
   }
 
-  /** @throws IllegalArgumentException naming {@code alarms.rules} and the rule at fault */
+  /**
+   * @throws IllegalArgumentException naming {@code alarms.rules} and the rule at fault
+   */
   public static List<AlarmRule> parse(String text) {
     List<AlarmRule> rules = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -89,10 +94,16 @@ public final class AlarmRules {
     Matcher header = RULE.matcher(line);
     if (!header.matches()) {
       throw new IllegalArgumentException(
-          KEY + ": '" + line + "' must start with an id and a colon, e.g. 'low-pass: verifierPassRate < 0.2'");
+          KEY
+              + ": '"
+              + line
+              + "' must start with an id and a colon, e.g. 'low-pass: verifierPassRate < 0.2'");
     }
     String id = header.group(1);
-    String spaced = BASELINE_ARITHMETIC.matcher(OPERATORS.matcher(header.group(2)).replaceAll(" $1 ")).replaceAll("$1 $2 ");
+    String spaced =
+        BASELINE_ARITHMETIC
+            .matcher(OPERATORS.matcher(header.group(2)).replaceAll(" $1 "))
+            .replaceAll("$1 $2 ");
     List<String> tokens = new ArrayList<>();
     for (String token : spaced.trim().split("\\s+")) {
       if (!token.isEmpty()) {
@@ -122,7 +133,9 @@ public final class AlarmRules {
         } else if (next.equals("policy")) {
           scope = AlertScope.POLICY;
         } else {
-          throw error(id, "scope must be 'per source' or 'per policy', was 'per " + tokens.get(i + 1) + "'");
+          throw error(
+              id,
+              "scope must be 'per source' or 'per policy', was 'per " + tokens.get(i + 1) + "'");
         }
         i += 2;
       } else if (word.equals("gate")) {
@@ -130,18 +143,24 @@ public final class AlarmRules {
         i++;
       } else if (word.equals("clear") && next.equals("when") && clearConditions.isEmpty()) {
         i = conditions(id, tokens, i + 2, clearConditions, "'clear when'");
-      } else if (word.equals("clear") && next.equals("after") && !clearAfterSeen && isWindows(tokens, i + 3)) {
+      } else if (word.equals("clear")
+          && next.equals("after")
+          && !clearAfterSeen
+          && isWindows(tokens, i + 3)) {
         clearAfter = positive(id, tokens.get(i + 2), "clear after");
         clearAfterSeen = true;
         i += 4;
       } else {
         throw error(
             id,
-            "unexpected '" + tokens.get(i) + "'; after the conditions come 'given ...', 'for N windows', 'per source|policy', 'gate',"
+            "unexpected '"
+                + tokens.get(i)
+                + "'; after the conditions come 'given ...', 'for N windows', 'per source|policy', 'gate',"
                 + " 'clear when ...' and 'clear after N windows'");
       }
     }
-    return new AlarmRule(id, conditions, guards, windows, scope, gate, clearConditions, clearAfter, line);
+    return new AlarmRule(
+        id, conditions, guards, windows, scope, gate, clearConditions, clearAfter, line);
   }
 
   private static boolean isWindows(List<String> tokens, int i) {
@@ -149,7 +168,8 @@ public final class AlarmRules {
   }
 
   /** Parses conditions joined by 'and' from {@code start}; returns the index after them. */
-  private static int conditions(String id, List<String> tokens, int start, List<AlarmRule.Condition> into, String after) {
+  private static int conditions(
+      String id, List<String> tokens, int start, List<AlarmRule.Condition> into, String after) {
     int i = start;
     String previous = after;
     while (true) {
@@ -167,24 +187,39 @@ public final class AlarmRules {
   }
 
   /** Parses the condition at {@code i}; returns the index after it. */
-  private static int condition(String id, List<String> tokens, int i, List<AlarmRule.Condition> into) {
+  private static int condition(
+      String id, List<String> tokens, int i, List<AlarmRule.Condition> into) {
     String metricToken = tokens.get(i);
     String operator = tokens.get(i + 1);
     Comparison comparison = Comparison.ofSymbol(operator);
     if (comparison == null) {
-      throw error(id, "expected a comparison (>, >=, <, <=) after '" + metricToken + "', found '" + operator + "'");
+      throw error(
+          id,
+          "expected a comparison (>, >=, <, <=) after '"
+              + metricToken
+              + "', found '"
+              + operator
+              + "'");
     }
     Matcher delta = DELTA.matcher(metricToken);
     String metric = delta.matches() ? delta.group(1).trim() : metricToken;
     checkMetric(id, metric);
     Matcher baseline = BASELINE.matcher(tokens.get(i + 2));
     if (!baseline.matches()) {
-      into.add(new AlarmRule.Condition(metric, delta.matches(), comparison, number(id, metricToken, tokens.get(i + 2))));
+      into.add(
+          new AlarmRule.Condition(
+              metric, delta.matches(), comparison, number(id, metricToken, tokens.get(i + 2))));
       return i + 3;
     }
     String of = baseline.group(1) == null ? null : baseline.group(1).trim();
     if (of == null && delta.matches()) {
-      throw error(id, "'" + metricToken + " " + operator + " baseline' compares a change with a level; name the metric: baseline(<metric>)");
+      throw error(
+          id,
+          "'"
+              + metricToken
+              + " "
+              + operator
+              + " baseline' compares a change with a level; name the metric: baseline(<metric>)");
     }
     String baselineMetric = of == null ? metric : of;
     checkMetric(id, baselineMetric);
@@ -193,7 +228,8 @@ public final class AlarmRules {
     double amount = 0;
     if (j < tokens.size() && List.of("+", "-", "*").contains(tokens.get(j))) {
       if (j + 1 >= tokens.size()) {
-        throw error(id, "expected a number after '" + tokens.get(i + 2) + " " + tokens.get(j) + "'");
+        throw error(
+            id, "expected a number after '" + tokens.get(i + 2) + " " + tokens.get(j) + "'");
       }
       amount = number(id, metricToken, tokens.get(j + 1));
       switch (tokens.get(j)) {
@@ -208,7 +244,9 @@ public final class AlarmRules {
       }
       j += 2;
     }
-    into.add(new AlarmRule.Condition(metric, delta.matches(), comparison, amount, reference, baselineMetric));
+    into.add(
+        new AlarmRule.Condition(
+            metric, delta.matches(), comparison, amount, reference, baselineMetric));
     return j;
   }
 
@@ -224,7 +262,8 @@ public final class AlarmRules {
     try {
       threshold = Double.parseDouble(number);
     } catch (NumberFormatException e) {
-      throw error(id, "threshold '" + number + "' of '" + metricToken + "' is not a number or a baseline");
+      throw error(
+          id, "threshold '" + number + "' of '" + metricToken + "' is not a number or a baseline");
     }
     if (!Double.isFinite(threshold)) {
       throw error(id, "threshold of '" + metricToken + "' must be finite");

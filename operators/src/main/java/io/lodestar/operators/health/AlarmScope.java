@@ -20,33 +20,37 @@ import java.util.Set;
  * history's windows of versions before V, defined once there are {@link #MIN_BASELINE_WINDOWS} of
  * them. A version that is hacked from its first window thus meets the previous versions, not
  * itself. As V's own windows push older ones out of the history, V keeps the baseline it had with
- * the most windows behind it. A window enters the history only while no rule fires for its
- * version, so an alarmed version never becomes the next one's baseline. (Leaving out the windows
- * of a streak too would bias the baseline: noise that starts a streak on one metric is a window
- * picked for being unusual on another.)
+ * the most windows behind it. A window enters the history only while no rule fires for its version,
+ * so an alarmed version never becomes the next one's baseline. (Leaving out the windows of a streak
+ * too would bias the baseline: noise that starts a streak on one metric is a window picked for
+ * being unusual on another.)
  *
  * <p>Where no earlier version has enough windows (a model's first version, or one that follows a
  * silence longer than the history's retention), V's reference windows stand in: the median of its
- * own first windows that entered the history, from {@link #MIN_BASELINE_WINDOWS} of them and
- * frozen at {@link #BASELINE_WINDOWS}. That catches a version growing worse; one hacked from its
- * first window has nothing to be compared with.
+ * own first windows that entered the history, from {@link #MIN_BASELINE_WINDOWS} of them and frozen
+ * at {@link #BASELINE_WINDOWS}. That catches a version growing worse; one hacked from its first
+ * window has nothing to be compared with.
  *
- * <p>Windows must come in event-time order (the caller sorts those that close together by
- * version). Plain Java; a Flink POJO kept in keyed state.
+ * <p>Windows must come in event-time order (the caller sorts those that close together by version).
+ * Plain Java; a Flink POJO kept in keyed state.
  */
 public class AlarmScope {
 
   /** Healthy windows kept per metric for the baseline. */
   public static final int BASELINE_WINDOWS = 12;
+
   /** Windows of earlier versions needed before a baseline is defined. */
   public static final int MIN_BASELINE_WINDOWS = 3;
+
   /** Windows of silence after which a scope forgets its history. */
   public static final int HISTORY_RETENTION_WINDOWS = 60;
 
   public Map<Long, VersionWatch> versions = new HashMap<>();
   public Map<String, BaselineHistory> history = new HashMap<>();
+
   /** End of the newest window evaluated, of any version. */
   public long lastWindowEndMs = Long.MIN_VALUE;
+
   /** Length of the windows evaluated. */
   public long windowMs;
 
@@ -56,13 +60,21 @@ public class AlarmScope {
   public static class VersionWatch {
     /** End of the last window evaluated for this version. */
     public long lastWindowEndMs = Long.MIN_VALUE;
+
     /** The last window's values of the metrics read as {@code delta}; undefined ones absent. */
     public Map<String, Double> previous = new HashMap<>();
+
     public Map<String, RuleState> rules = new HashMap<>();
+
     /** The baseline this version compares with, per metric, and how many windows it came from. */
     public Map<String, Double> baseline = new HashMap<>();
+
     public Map<String, Integer> baselineWindows = new HashMap<>();
-    /** The version's own first windows per metric (up to {@link #BASELINE_WINDOWS}): the reference where no earlier version has a baseline. */
+
+    /**
+     * The version's own first windows per metric (up to {@link #BASELINE_WINDOWS}): the reference
+     * where no earlier version has a baseline.
+     */
     public Map<String, BaselineHistory> reference = new HashMap<>();
 
     public VersionWatch() {}
@@ -72,7 +84,9 @@ public class AlarmScope {
     }
   }
 
-  /** The newest healthy windows' values of one metric, with their versions: a ring. A Flink POJO. */
+  /**
+   * The newest healthy windows' values of one metric, with their versions: a ring. A Flink POJO.
+   */
   public static class BaselineHistory {
     public long[] versions = new long[BASELINE_WINDOWS];
     public double[] values = new double[BASELINE_WINDOWS];
@@ -101,15 +115,19 @@ public class AlarmScope {
     }
   }
 
-  /** Evaluates {@code rules} on the first emission of a window; returns the alerts, in rule order. */
+  /**
+   * Evaluates {@code rules} on the first emission of a window; returns the alerts, in rule order.
+   */
   public List<Alert> evaluate(HealthMetrics window, List<AlarmRule> rules) {
     if (rules.stream().noneMatch(rule -> rule.watches(window))) {
       // E.g. the roll-up row when every rule is per source: nothing to keep.
       return List.of();
     }
-    VersionWatch version = versions.computeIfAbsent(window.getPolicyVersion(), v -> new VersionWatch());
+    VersionWatch version =
+        versions.computeIfAbsent(window.getPolicyVersion(), v -> new VersionWatch());
     if (window.getWindowStartMs() < version.lastWindowEndMs) {
-      // First emitted after a newer window (filled by late events): evaluating it would rewind the streaks.
+      // First emitted after a newer window (filled by late events): evaluating it would rewind the
+      // streaks.
       return List.of();
     }
     Set<String> deltaMetrics = new LinkedHashSet<>();
@@ -150,8 +168,11 @@ public class AlarmScope {
       for (String metric : baselineMetrics) {
         Double value = HealthMetricValues.value(window, metric);
         if (value != null) {
-          history.computeIfAbsent(metric, m -> new BaselineHistory()).add(window.getPolicyVersion(), value);
-          BaselineHistory own = version.reference.computeIfAbsent(metric, m -> new BaselineHistory());
+          history
+              .computeIfAbsent(metric, m -> new BaselineHistory())
+              .add(window.getPolicyVersion(), value);
+          BaselineHistory own =
+              version.reference.computeIfAbsent(metric, m -> new BaselineHistory());
           if (own.size < own.values.length) {
             own.add(window.getPolicyVersion(), value);
           }
@@ -165,9 +186,9 @@ public class AlarmScope {
 
   /**
    * Forgets what event time {@code nowMs} made useless: of a version with no window for a whole
-   * window length, everything unless a rule fires for it (a firing rule stays until a window
-   * clears it); the history after {@link #HISTORY_RETENTION_WINDOWS} quiet windows once no version
-   * is left. Returns whether nothing is left.
+   * window length, everything unless a rule fires for it (a firing rule stays until a window clears
+   * it); the history after {@link #HISTORY_RETENTION_WINDOWS} quiet windows once no version is
+   * left. Returns whether nothing is left.
    */
   public boolean expire(long nowMs) {
     Iterator<VersionWatch> it = versions.values().iterator();
@@ -206,7 +227,8 @@ public class AlarmScope {
   private void refreshBaseline(VersionWatch version, long policyVersion, String metric) {
     BaselineHistory h = history.get(metric);
     double[] earlier = h == null ? new double[0] : h.before(policyVersion);
-    if (earlier.length >= MIN_BASELINE_WINDOWS && earlier.length >= version.baselineWindows.getOrDefault(metric, 0)) {
+    if (earlier.length >= MIN_BASELINE_WINDOWS
+        && earlier.length >= version.baselineWindows.getOrDefault(metric, 0)) {
       version.baseline.put(metric, median(earlier));
       version.baselineWindows.put(metric, earlier.length);
     }
@@ -239,7 +261,9 @@ public class AlarmScope {
           return earlier;
         }
         BaselineHistory own = version.reference.get(metric);
-        return own == null || own.size < MIN_BASELINE_WINDOWS ? null : median(Arrays.copyOf(own.values, own.size));
+        return own == null || own.size < MIN_BASELINE_WINDOWS
+            ? null
+            : median(Arrays.copyOf(own.values, own.size));
       }
     };
   }

@@ -1,9 +1,9 @@
 package io.lodestar.operators.health;
 
 /**
- * Streaming Pearson correlation of (x, y) pairs: running means and co-moments updated Welford
- * style and merged with Chan's pairwise formula, numerically stable for large, offset values
- * (lengths in the thousands against rewards in [0, 1]). A Flink POJO.
+ * Streaming Pearson correlation of (x, y) pairs: running means and co-moments updated Welford style
+ * and merged with Chan's pairwise formula, numerically stable for large, offset values (lengths in
+ * the thousands against rewards in [0, 1]). A Flink POJO.
  */
 public class CoMoments {
 

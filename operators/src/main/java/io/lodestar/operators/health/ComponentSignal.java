@@ -9,8 +9,10 @@ public class ComponentSignal {
 
   public String name;
   public RewardSource source;
+
   /** The value when the status was OK and the value finite, else null. */
   public Double value;
+
   public boolean timedOut;
 
   public ComponentSignal() {}

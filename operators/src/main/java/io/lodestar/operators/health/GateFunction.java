@@ -68,7 +68,8 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
   private transient Counter discardedCount;
   private transient Counter heldAtEndCount;
 
-  public GateFunction(GateSubject<T> subject, TypeInformation<T> type, GateSettings settings, String name) {
+  public GateFunction(
+      GateSubject<T> subject, TypeInformation<T> type, GateSettings settings, String name) {
     this.subject = subject;
     this.type = type;
     this.settings = settings;
@@ -88,10 +89,16 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
 
   @Override
   public void open(OpenContext openContext) {
-    awaiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("awaiting-verdict", Types.LONG, new ListTypeInfo<>(type)));
+    awaiting =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("awaiting-verdict", Types.LONG, new ListTypeInfo<>(type)));
     held = getRuntimeContext().getListState(new ListStateDescriptor<>("held", type));
     intervals =
-        getRuntimeContext().getMapState(new MapStateDescriptor<>("hold-intervals", Types.STRING, TypeInformation.of(HoldInterval.class)));
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "hold-intervals", Types.STRING, TypeInformation.of(HoldInterval.class)));
     heldCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_HELD);
     releasedCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_RELEASED);
     discardedCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_DISCARDED);
@@ -127,7 +134,8 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
     if (GateHolds.anyOpen(intervals.values())) {
       ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
     } else if (!awaiting.contains(END_OF_INPUT)) {
-      // Nothing open, so nothing held (the last clear settled it): the end of input has nothing to flush.
+      // Nothing open, so nothing held (the last clear settled it): the end of input has nothing to
+      // flush.
       ctx.timerService().deleteEventTimeTimer(END_OF_INPUT);
     }
   }
@@ -147,7 +155,10 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
     intervals.put(hold + "|" + alert.getHoldingSinceMs(), interval);
   }
 
-  /** Closes the open hold of the alert's rule, scope, data source and version; any other clear is ignored. */
+  /**
+   * Closes the open hold of the alert's rule, scope, data source and version; any other clear is
+   * ignored.
+   */
   private void close(Alert alert, Context ctx, Collector<T> out) throws Exception {
     List<Map.Entry<String, HoldInterval>> closing = new ArrayList<>(1);
     for (Map.Entry<String, HoldInterval> entry : intervals.entries()) {
@@ -207,16 +218,23 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
   }
 
   private long forgetAt(HoldInterval interval) {
-    return saturatedAdd(saturatedAdd(interval.untilMs, settings.verdictDelay().toMillis()), settings.retention().toMillis());
+    return saturatedAdd(
+        saturatedAdd(interval.untilMs, settings.verdictDelay().toMillis()),
+        settings.retention().toMillis());
   }
 
   private void decide(T record, Context ctx, Collector<T> out) throws Exception {
     GateHolds.Verdict verdict =
-        GateHolds.arriving(intervals.values(), subject.minPolicyVersion(record), subject.maxPolicyVersion(record), subject.eventTimeMs(record));
+        GateHolds.arriving(
+            intervals.values(),
+            subject.minPolicyVersion(record),
+            subject.maxPolicyVersion(record),
+            subject.eventTimeMs(record));
     if (verdict == GateHolds.Verdict.HOLD) {
       held.add(record);
       heldCount.inc();
-      // Already registered when the hold opened; again for holds restored from state written without it.
+      // Already registered when the hold opened; again for holds restored from state written
+      // without it.
       ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
     } else if (verdict == GateHolds.Verdict.CLEARED) {
       heldCount.inc();
@@ -226,13 +244,20 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
     }
   }
 
-  /** Releases or discards what no open hold of its versions keeps any more, keeping the rest in order. */
+  /**
+   * Releases or discards what no open hold of its versions keeps any more, keeping the rest in
+   * order.
+   */
   private void reconsiderHeld(Context ctx, Collector<T> out) throws Exception {
     List<T> keep = new ArrayList<>();
     boolean changed = false;
     for (T record : held.get()) {
       GateHolds.Verdict verdict =
-          GateHolds.held(intervals.values(), subject.minPolicyVersion(record), subject.maxPolicyVersion(record), subject.eventTimeMs(record));
+          GateHolds.held(
+              intervals.values(),
+              subject.minPolicyVersion(record),
+              subject.maxPolicyVersion(record),
+              subject.eventTimeMs(record));
       if (verdict == GateHolds.Verdict.HOLD) {
         keep.add(record);
       } else {

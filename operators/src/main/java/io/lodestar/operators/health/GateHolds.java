@@ -20,25 +20,34 @@ public final class GateHolds {
     PASS,
     /** An open hold of one of its versions concerns it: it waits in the gate. */
     HOLD,
-    /** Only holds that have cleared concern it: released or discarded as {@code gate.on-clear} says. */
+    /**
+     * Only holds that have cleared concern it: released or discarded as {@code gate.on-clear} says.
+     */
     CLEARED
   }
 
   /** The name of the hold an alert opens or closes: rule, scope, data source and policy version. */
   public static String holdOf(Alert alert) {
-    return alert.getRuleId() + "|" + alert.getScope() + "|" + alert.getDataSource() + "|" + alert.getPolicyVersion();
+    return alert.getRuleId()
+        + "|"
+        + alert.getScope()
+        + "|"
+        + alert.getDataSource()
+        + "|"
+        + alert.getPolicyVersion();
   }
 
   /**
-   * Whether {@code interval} is the hold named {@code hold}. An interval from before holds were named
-   * is recognised by its state key, which began with rule, data source and version.
+   * Whether {@code interval} is the hold named {@code hold}. An interval from before holds were
+   * named is recognised by its state key, which began with rule, data source and version.
    */
   public static boolean isHold(HoldInterval interval, String stateKey, Alert alert) {
     if (interval.hold != null) {
       return interval.hold.equals(holdOf(alert));
     }
     return interval.policyVersion == alert.getPolicyVersion()
-        && stateKey.startsWith(alert.getRuleId() + "|" + alert.getDataSource() + "|" + alert.getPolicyVersion() + "|");
+        && stateKey.startsWith(
+            alert.getRuleId() + "|" + alert.getDataSource() + "|" + alert.getPolicyVersion() + "|");
   }
 
   /**
@@ -46,7 +55,8 @@ public final class GateHolds {
    * event time; CLEARED when only holds that have closed cover it; PASS otherwise (made before the
    * streak began, or after the window that cleared it).
    */
-  public static Verdict arriving(Iterable<HoldInterval> intervals, long minVersion, long maxVersion, long eventTimeMs) {
+  public static Verdict arriving(
+      Iterable<HoldInterval> intervals, long minVersion, long maxVersion, long eventTimeMs) {
     Verdict verdict = Verdict.PASS;
     for (HoldInterval interval : intervals) {
       if (interval.covers(minVersion, maxVersion, eventTimeMs)) {
@@ -64,7 +74,8 @@ public final class GateHolds {
    * that hold covers; once none is, CLEARED if a closed hold covers it, PASS (healthy, made after
    * the window that cleared its hold) otherwise.
    */
-  public static Verdict held(Iterable<HoldInterval> intervals, long minVersion, long maxVersion, long eventTimeMs) {
+  public static Verdict held(
+      Iterable<HoldInterval> intervals, long minVersion, long maxVersion, long eventTimeMs) {
     Verdict verdict = Verdict.PASS;
     for (HoldInterval interval : intervals) {
       if (!interval.holdsAVersionOf(minVersion, maxVersion)) {

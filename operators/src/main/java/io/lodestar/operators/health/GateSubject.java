@@ -51,12 +51,18 @@ public interface GateSubject<T> extends Serializable {
 
         @Override
         public long minPolicyVersion(PreferencePair pair) {
-          return pair.getProvenance().getPolicyVersions().stream().mapToLong(Long::longValue).min().orElse(0);
+          return pair.getProvenance().getPolicyVersions().stream()
+              .mapToLong(Long::longValue)
+              .min()
+              .orElse(0);
         }
 
         @Override
         public long maxPolicyVersion(PreferencePair pair) {
-          return pair.getProvenance().getPolicyVersions().stream().mapToLong(Long::longValue).max().orElse(0);
+          return pair.getProvenance().getPolicyVersions().stream()
+              .mapToLong(Long::longValue)
+              .max()
+              .orElse(0);
         }
 
         @Override

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The health of one window for one key (policy and data source): every aggregate is a count, a
- * set of moments or a sketch, so two accumulators merge into the one their union would give, in
- * any order. A Flink POJO kept in keyed state.
+ * The health of one window for one key (policy and data source): every aggregate is a count, a set
+ * of moments or a sketch, so two accumulators merge into the one their union would give, in any
+ * order. A Flink POJO kept in keyed state.
  */
 public class HealthAccumulator {
 
@@ -55,6 +55,7 @@ public class HealthAccumulator {
 
   /** Events added after the window first closed. */
   public long lateEvents;
+
   /** How many times the window was emitted so far; the next emission's revision. */
   public int emissions;
 
@@ -172,7 +173,8 @@ public class HealthAccumulator {
   }
 
   /** Whether the mean of one role's scored components reaches the threshold; null without any. */
-  private static Boolean verdict(double[] sums, int[] counts, ComponentRole role, double threshold) {
+  private static Boolean verdict(
+      double[] sums, int[] counts, ComponentRole role, double threshold) {
     int i = role.ordinal();
     return counts[i] == 0 ? null : sums[i] / counts[i] >= threshold;
   }
@@ -180,7 +182,9 @@ public class HealthAccumulator {
   private void addFeedback(HealthEvent event, HealthSettings settings) {
     feedback++;
     feedbackByKind.merge(String.valueOf(event.feedbackKind), 1L, Long::sum);
-    if (event.humanVerdict == null || event.modelScore == null || !Double.isFinite(event.modelScore)) {
+    if (event.humanVerdict == null
+        || event.modelScore == null
+        || !Double.isFinite(event.modelScore)) {
       return;
     }
     int modelVerdict;
@@ -210,7 +214,9 @@ public class HealthAccumulator {
     timeouts += other.timeouts;
     reward.merge(other.reward);
     for (Map.Entry<String, ComponentAccumulator> entry : other.components.entrySet()) {
-      components.computeIfAbsent(entry.getKey(), n -> new ComponentAccumulator()).merge(entry.getValue());
+      components
+          .computeIfAbsent(entry.getKey(), n -> new ComponentAccumulator())
+          .merge(entry.getValue());
     }
     verifierJudged += other.verifierJudged;
     verifierPassed += other.verifierPassed;
@@ -248,7 +254,12 @@ public class HealthAccumulator {
       componentHealth.add(entry.getValue().toHealth(entry.getKey()));
     }
     return HealthMetrics.newBuilder()
-        .setMetricsId(HealthEvent.key(modelId, policyVersion, dataSource) + "@" + windowStartMs + "#" + revision)
+        .setMetricsId(
+            HealthEvent.key(modelId, policyVersion, dataSource)
+                + "@"
+                + windowStartMs
+                + "#"
+                + revision)
         .setModelId(modelId)
         .setPolicyVersion(policyVersion)
         .setDataSource(dataSource)

@@ -15,8 +15,10 @@ public class HealthEvent {
   public static final String ALL_SOURCES = "*";
 
   public HealthEventKind kind;
+
   /** Event time, epoch milliseconds. */
   public long eventTimeMs;
+
   public String modelId;
   public long policyVersion;
   public String dataSource;
@@ -24,6 +26,7 @@ public class HealthEvent {
   // GENERATION
   /** The combined reward; null when unscored. */
   public Double reward;
+
   public int responseLength;
   public List<ComponentSignal> components = new ArrayList<>();
 
@@ -31,12 +34,16 @@ public class HealthEvent {
   public int groupScored;
   public boolean groupZeroVariance;
   public int groupSize;
+
   /** Samples whose response repeats an earlier one of the group (whitespace aside). */
   public int groupDuplicates;
 
   // BATCH
   public int batchSamples;
-  /** Per group of this data source in the batch: batch newest version minus group oldest version. */
+
+  /**
+   * Per group of this data source in the batch: batch newest version minus group oldest version.
+   */
   public long[] stalenessLags = new long[0];
 
   // PAIR
@@ -44,11 +51,18 @@ public class HealthEvent {
 
   // FEEDBACK
   public String feedbackKind;
+
   /** +1 when the human liked the target (or voted for A), -1 when not; null when undecided. */
   public Integer humanVerdict;
-  /** The reward model's score of the target, or its margin A minus B for a vote; null when unknown. */
+
+  /**
+   * The reward model's score of the target, or its margin A minus B for a vote; null when unknown.
+   */
   public Double modelScore;
-  /** True when {@link #modelScore} is a margin between two responses (sign decides), not a score. */
+
+  /**
+   * True when {@link #modelScore} is a margin between two responses (sign decides), not a score.
+   */
   public boolean modelScoreIsMargin;
 
   public HealthEvent() {}

@@ -32,7 +32,10 @@ final class HealthEventBuffer {
   int add(HealthEvent event) {
     long start = windowStart(event.eventTimeMs, windowMs);
     String key = event.key();
-    batches.computeIfAbsent(new Slot(key, start), slot -> new HealthEventBatch(key, start)).events.add(event);
+    batches
+        .computeIfAbsent(new Slot(key, start), slot -> new HealthEventBatch(key, start))
+        .events
+        .add(event);
     return ++size;
   }
 

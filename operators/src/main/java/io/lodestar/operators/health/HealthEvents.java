@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * Turns pipeline records into {@link HealthEvent}s. With {@code rollUp}, each record also counts
- * once in the roll-up row of its policy (data source {@link HealthEvent#ALL_SOURCES}), which
- * {@code per policy} alarm rules watch.
+ * once in the roll-up row of its policy (data source {@link HealthEvent#ALL_SOURCES}), which {@code
+ * per policy} alarm rules watch.
  */
 public final class HealthEvents implements Serializable {
 
@@ -94,7 +94,9 @@ public final class HealthEvents implements Serializable {
     return withRollUp(event);
   }
 
-  /** Responses that, with runs of whitespace made one space and ends trimmed, equal an earlier one. */
+  /**
+   * Responses that, with runs of whitespace made one space and ends trimmed, equal an earlier one.
+   */
   static int duplicates(List<? extends CharSequence> responses) {
     Set<String> seen = new HashSet<>();
     int duplicates = 0;
@@ -126,8 +128,8 @@ public final class HealthEvents implements Serializable {
   }
 
   /**
-   * One event per data source in the batch (each counts the batch once), keyed by the batch's newest
-   * policy version; the roll-up gets one event for the whole batch.
+   * One event per data source in the batch (each counts the batch once), keyed by the batch's
+   * newest policy version; the roll-up gets one event for the whole batch.
    */
   public List<HealthEvent> batch(RLBatch batch) {
     Map<String, List<RLGroup>> bySource = new LinkedHashMap<>();
@@ -146,7 +148,12 @@ public final class HealthEvents implements Serializable {
 
   private static HealthEvent batchEvent(RLBatch batch, String dataSource, List<RLGroup> groups) {
     HealthEvent event =
-        keyed(HealthEventKind.BATCH, batch.getClosedAtMs(), batch.getModelId(), batch.getMaxPolicyVersion(), dataSource);
+        keyed(
+            HealthEventKind.BATCH,
+            batch.getClosedAtMs(),
+            batch.getModelId(),
+            batch.getMaxPolicyVersion(),
+            dataSource);
     long[] lags = new long[groups.size()];
     int samples = 0;
     for (int i = 0; i < groups.size(); i++) {
@@ -177,11 +184,13 @@ public final class HealthEvents implements Serializable {
   }
 
   /**
-   * A feedback signal, with the scored generation it is about ({@code target}, null when not joined)
-   * and for a vote the other one ({@code other}). The event is keyed by the target's policy and data
-   * source; the human verdict is compared with the reward model (MODEL components) where both exist.
+   * A feedback signal, with the scored generation it is about ({@code target}, null when not
+   * joined) and for a vote the other one ({@code other}). The event is keyed by the target's policy
+   * and data source; the human verdict is compared with the reward model (MODEL components) where
+   * both exist.
    */
-  public List<HealthEvent> feedback(Feedback feedback, ScoredGeneration target, ScoredGeneration other) {
+  public List<HealthEvent> feedback(
+      Feedback feedback, ScoredGeneration target, ScoredGeneration other) {
     Generation g = target == null ? null : target.getGeneration();
     HealthEvent event =
         keyed(
@@ -194,7 +203,8 @@ public final class HealthEvents implements Serializable {
     Double targetScore = target == null ? null : modelScore(target);
     switch (feedback.getKind()) {
       case THUMB:
-        event.humanVerdict = feedback.getThumbUp() == null ? null : (feedback.getThumbUp() ? 1 : -1);
+        event.humanVerdict =
+            feedback.getThumbUp() == null ? null : (feedback.getThumbUp() ? 1 : -1);
         event.modelScore = targetScore;
         break;
       case RATING:
@@ -255,7 +265,11 @@ public final class HealthEvents implements Serializable {
   }
 
   private static HealthEvent keyed(
-      HealthEventKind kind, long eventTimeMs, String modelId, long policyVersion, String dataSource) {
+      HealthEventKind kind,
+      long eventTimeMs,
+      String modelId,
+      long policyVersion,
+      String dataSource) {
     HealthEvent event = new HealthEvent();
     event.kind = kind;
     event.eventTimeMs = eventTimeMs;

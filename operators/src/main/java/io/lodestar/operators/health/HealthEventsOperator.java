@@ -19,7 +19,8 @@ public class HealthEventsOperator<T> extends BufferingOperator<T, HealthEventBat
 
   private transient HealthEventBuffer buffer;
 
-  public HealthEventsOperator(HealthMonitoring.ToEvents<T> toEvents, long windowMs, int maxBuffered) {
+  public HealthEventsOperator(
+      HealthMonitoring.ToEvents<T> toEvents, long windowMs, int maxBuffered) {
     if (maxBuffered < 1) {
       throw new IllegalArgumentException("maxBuffered must be at least 1, was " + maxBuffered);
     }

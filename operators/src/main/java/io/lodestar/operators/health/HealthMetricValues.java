@@ -15,10 +15,10 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <ul>
  *   <li>a numeric field: {@code verifierPassRate}, {@code generations}, …
- *   <li>a statistic of a distribution: {@code reward.mean}, {@code responseLength.p90},
- *       {@code staleness.max} ({@code count mean std min max p10 p50 p90})
- *   <li>a component: {@code component.<name>.<statistic>} with the statistics above plus
- *       {@code scored unscored timeouts}
+ *   <li>a statistic of a distribution: {@code reward.mean}, {@code responseLength.p90}, {@code
+ *       staleness.max} ({@code count mean std min max p10 p50 p90})
+ *   <li>a component: {@code component.<name>.<statistic>} with the statistics above plus {@code
+ *       scored unscored timeouts}
  *   <li>a count by kind: {@code feedbackByKind.<KIND>}, {@code pairsBySource.<SOURCE>}
  * </ul>
  *
@@ -29,7 +29,8 @@ public final class HealthMetricValues {
   private static final Schema SCHEMA = HealthMetrics.getClassSchema();
   private static final Set<String> DISTRIBUTIONS = Set.of("reward", "responseLength", "staleness");
   private static final Set<String> COUNT_MAPS = Set.of("feedbackByKind", "pairsBySource");
-  private static final List<String> SUMMARY_STATISTICS = fieldNames(DistributionSummary.getClassSchema());
+  private static final List<String> SUMMARY_STATISTICS =
+      fieldNames(DistributionSummary.getClassSchema());
   private static final Set<String> COMPONENT_COUNTS = Set.of("scored", "unscored", "timeouts");
 
   private HealthMetricValues() {}
@@ -39,10 +40,14 @@ public final class HealthMetricValues {
     String[] parts = metric.split("\\.", -1);
     if (parts.length == 1) {
       Schema.Field field = SCHEMA.getField(metric);
-      return field != null && isNumber(field.schema()) ? null : "unknown metric '" + metric + "'; numeric fields: " + numericFields();
+      return field != null && isNumber(field.schema())
+          ? null
+          : "unknown metric '" + metric + "'; numeric fields: " + numericFields();
     }
     if (DISTRIBUTIONS.contains(parts[0]) && parts.length == 2) {
-      return SUMMARY_STATISTICS.contains(parts[1]) ? null : "unknown statistic '" + parts[1] + "'; known: " + SUMMARY_STATISTICS;
+      return SUMMARY_STATISTICS.contains(parts[1])
+          ? null
+          : "unknown statistic '" + parts[1] + "'; known: " + SUMMARY_STATISTICS;
     }
     if (COUNT_MAPS.contains(parts[0]) && parts.length == 2 && !parts[1].isEmpty()) {
       return null;
@@ -50,10 +55,20 @@ public final class HealthMetricValues {
     if (parts[0].equals("component") && parts.length == 3 && !parts[1].isEmpty()) {
       return SUMMARY_STATISTICS.contains(parts[2]) || COMPONENT_COUNTS.contains(parts[2])
           ? null
-          : "unknown component statistic '" + parts[2] + "'; known: " + SUMMARY_STATISTICS + " and " + COMPONENT_COUNTS;
+          : "unknown component statistic '"
+              + parts[2]
+              + "'; known: "
+              + SUMMARY_STATISTICS
+              + " and "
+              + COMPONENT_COUNTS;
     }
-    return "unknown metric '" + metric + "'; use a numeric field, " + DISTRIBUTIONS + ".<statistic>, "
-        + COUNT_MAPS + ".<key> or component.<name>.<statistic>";
+    return "unknown metric '"
+        + metric
+        + "'; use a numeric field, "
+        + DISTRIBUTIONS
+        + ".<statistic>, "
+        + COUNT_MAPS
+        + ".<key> or component.<name>.<statistic>";
   }
 
   /** The value, or null when undefined in this window. */

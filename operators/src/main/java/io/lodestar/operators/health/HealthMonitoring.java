@@ -27,7 +27,9 @@ public final class HealthMonitoring {
     List<HealthEvent> apply(T record);
   }
 
-  /** Events buffered per producer before they go out as batches (a small fraction of a window's). */
+  /**
+   * Events buffered per producer before they go out as batches (a small fraction of a window's).
+   */
   static final int MAX_BUFFERED_EVENTS = 512;
 
   /**
@@ -45,7 +47,8 @@ public final class HealthMonitoring {
   }
 
   /** Health windows per policy and data source. */
-  public static SingleOutputStreamOperator<HealthMetrics> windows(DataStream<HealthEventBatch> events, HealthSettings settings) {
+  public static SingleOutputStreamOperator<HealthMetrics> windows(
+      DataStream<HealthEventBatch> events, HealthSettings settings) {
     return events
         .keyBy(batch -> batch.key, Types.STRING)
         .process(new HealthWindowFunction(settings), new AvroTypeInfo<>(HealthMetrics.class))
@@ -54,7 +57,8 @@ public final class HealthMonitoring {
   }
 
   /** Alerts from the rules, on the first emission of each window. */
-  public static SingleOutputStreamOperator<Alert> alarms(DataStream<HealthMetrics> metrics, List<AlarmRule> rules) {
+  public static SingleOutputStreamOperator<Alert> alarms(
+      DataStream<HealthMetrics> metrics, List<AlarmRule> rules) {
     return metrics
         .keyBy(AlarmFunction::key, Types.STRING)
         .process(new AlarmFunction(rules), AlarmFunction.alertType())
@@ -66,11 +70,17 @@ public final class HealthMonitoring {
    * What passed a gate, what a cleared gate discarded, and what it still held when the input ended
    * (bounded run or drain); every record it was given is in exactly one of them.
    */
-  public record Gated<T>(SingleOutputStreamOperator<T> passed, DataStream<T> discarded, DataStream<T> heldAtEnd) {}
+  public record Gated<T>(
+      SingleOutputStreamOperator<T> passed, DataStream<T> discarded, DataStream<T> heldAtEnd) {}
 
   /** Holds records of a policy version while a gating alert fires for it; keyed by model. */
   public static <T> Gated<T> gate(
-      DataStream<T> records, DataStream<Alert> alerts, GateSubject<T> subject, TypeInformation<T> type, GateSettings settings, String uid) {
+      DataStream<T> records,
+      DataStream<Alert> alerts,
+      GateSubject<T> subject,
+      TypeInformation<T> type,
+      GateSettings settings,
+      String uid) {
     GateFunction<T> gate = new GateFunction<>(subject, type, settings, uid);
     SingleOutputStreamOperator<T> passed =
         records
@@ -79,6 +89,7 @@ public final class HealthMonitoring {
             .process(gate, type)
             .uid(uid)
             .name("gate: " + uid);
-    return new Gated<>(passed, passed.getSideOutput(gate.discarded()), passed.getSideOutput(gate.heldAtEnd()));
+    return new Gated<>(
+        passed, passed.getSideOutput(gate.discarded()), passed.getSideOutput(gate.heldAtEnd()));
   }
 }

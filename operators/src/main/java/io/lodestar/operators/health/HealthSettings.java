@@ -10,17 +10,17 @@ import java.util.List;
  * Settings of the health window.
  *
  * @param window event-time window size ({@code health.window}, default 1 minute)
- * @param allowedLateness how long after a window closes late events still update it
- *     ({@code health.allowed-lateness}, default 30 s)
- * @param formatComponents verifier component names that check format, not correctness
- *     ({@code health.format-components}; default the FORMAT entries of {@link VerifierCatalogue}:
- *     {@code format}, {@code tag_count} and {@code json_schema})
- * @param passThreshold a verifier, format or judge average at or above it passes
- *     ({@code health.pass-threshold}, default 0.5)
- * @param modelThreshold a reward-model score at or above it counts as "good"
- *     ({@code health.model-threshold}, default 0.5)
- * @param rollUp also aggregate every data source of a policy into one row with data source
- *     {@code *} ({@code health.roll-up}, default true); {@code per policy} rules need it
+ * @param allowedLateness how long after a window closes late events still update it ({@code
+ *     health.allowed-lateness}, default 30 s)
+ * @param formatComponents verifier component names that check format, not correctness ({@code
+ *     health.format-components}; default the FORMAT entries of {@link VerifierCatalogue}: {@code
+ *     format}, {@code tag_count} and {@code json_schema})
+ * @param passThreshold a verifier, format or judge average at or above it passes ({@code
+ *     health.pass-threshold}, default 0.5)
+ * @param modelThreshold a reward-model score at or above it counts as "good" ({@code
+ *     health.model-threshold}, default 0.5)
+ * @param rollUp also aggregate every data source of a policy into one row with data source {@code
+ *     *} ({@code health.roll-up}, default true); {@code per policy} rules need it
  */
 public record HealthSettings(
     Duration window,
@@ -31,33 +31,41 @@ public record HealthSettings(
     boolean rollUp)
     implements Serializable {
 
-  public static final List<String> DEFAULT_FORMAT_COMPONENTS = VerifierCatalogue.names(VerifierCatalogue.Role.FORMAT);
+  public static final List<String> DEFAULT_FORMAT_COMPONENTS =
+      VerifierCatalogue.names(VerifierCatalogue.Role.FORMAT);
 
   public HealthSettings {
     if (window == null || window.toMillis() < 1) {
       throw new IllegalArgumentException("health.window must be at least 1 ms, was " + window);
     }
     if (allowedLateness == null || allowedLateness.isNegative()) {
-      throw new IllegalArgumentException("health.allowed-lateness must be 0 or more, was " + allowedLateness);
+      throw new IllegalArgumentException(
+          "health.allowed-lateness must be 0 or more, was " + allowedLateness);
     }
-    if (formatComponents == null || formatComponents.stream().anyMatch(n -> n == null || n.isBlank())) {
-      throw new IllegalArgumentException("health.format-components must be a list of component names, was " + formatComponents);
+    if (formatComponents == null
+        || formatComponents.stream().anyMatch(n -> n == null || n.isBlank())) {
+      throw new IllegalArgumentException(
+          "health.format-components must be a list of component names, was " + formatComponents);
     }
     if (!Double.isFinite(passThreshold)) {
-      throw new IllegalArgumentException("health.pass-threshold must be a finite number, was " + passThreshold);
+      throw new IllegalArgumentException(
+          "health.pass-threshold must be a finite number, was " + passThreshold);
     }
     if (!Double.isFinite(modelThreshold)) {
-      throw new IllegalArgumentException("health.model-threshold must be a finite number, was " + modelThreshold);
+      throw new IllegalArgumentException(
+          "health.model-threshold must be a finite number, was " + modelThreshold);
     }
     formatComponents = List.copyOf(formatComponents);
   }
 
   public static HealthSettings defaults() {
-    return new HealthSettings(Duration.ofMinutes(1), Duration.ofSeconds(30), DEFAULT_FORMAT_COMPONENTS, 0.5, 0.5, true);
+    return new HealthSettings(
+        Duration.ofMinutes(1), Duration.ofSeconds(30), DEFAULT_FORMAT_COMPONENTS, 0.5, 0.5, true);
   }
 
   public HealthSettings withWindow(Duration newWindow, Duration newLateness) {
-    return new HealthSettings(newWindow, newLateness, formatComponents, passThreshold, modelThreshold, rollUp);
+    return new HealthSettings(
+        newWindow, newLateness, formatComponents, passThreshold, modelThreshold, rollUp);
   }
 
   public ComponentRole roleOf(String name, RewardSource source) {

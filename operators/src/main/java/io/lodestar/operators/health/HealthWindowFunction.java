@@ -18,11 +18,11 @@ import org.apache.flink.util.Collector;
 /**
  * Event-time tumbling health windows per key ({@link HealthEvent#key()}: policy and data source).
  *
- * <p>A window {@code [start, end)} is emitted (revision 0) when the watermark passes {@code end - 1}.
- * An event for it that arrives later, while the watermark is below {@code end - 1 + lateness},
- * updates the window and re-emits it at once with the next revision; an event after that is
- * counted ({@link MetricNames#HEALTH_LATE_DROPPED}) and left out. The window's state is cleared by a
- * timer at {@code end - 1 + lateness}, so nothing outlives its lateness.
+ * <p>A window {@code [start, end)} is emitted (revision 0) when the watermark passes {@code end -
+ * 1}. An event for it that arrives later, while the watermark is below {@code end - 1 + lateness},
+ * updates the window and re-emits it at once with the next revision; an event after that is counted
+ * ({@link MetricNames#HEALTH_LATE_DROPPED}) and left out. The window's state is cleared by a timer
+ * at {@code end - 1 + lateness}, so nothing outlives its lateness.
  *
  * <p>Input: batches of one key's events for one window ({@link HealthEventsOperator}), so state is
  * read and written once per batch. Late events re-emit the window once per batch.
@@ -30,7 +30,8 @@ import org.apache.flink.util.Collector;
  * <p>State per key: one accumulator per open window, by window start. Timers: one to emit and one
  * to clear per window (a single one when the lateness is 0).
  */
-public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEventBatch, HealthMetrics> {
+public class HealthWindowFunction
+    extends KeyedProcessFunction<String, HealthEventBatch, HealthMetrics> {
 
   private static final long serialVersionUID = 1L;
 
@@ -62,22 +63,37 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
 
   @Override
   public void open(OpenContext openContext) {
-    windows = getRuntimeContext().getMapState(new MapStateDescriptor<>("health-windows", Types.LONG, accumulatorType()));
+    windows =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("health-windows", Types.LONG, accumulatorType()));
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     emitted = metrics.counter(MetricNames.HEALTH_WINDOWS);
     lateUpdates = metrics.counter(MetricNames.HEALTH_LATE_UPDATES);
     lateDropped = metrics.counter(MetricNames.HEALTH_LATE_DROPPED);
-    gauge(metrics, MetricNames.HEALTH_REWARD_MEAN, m -> m.getReward() == null ? null : m.getReward().getMean());
+    gauge(
+        metrics,
+        MetricNames.HEALTH_REWARD_MEAN,
+        m -> m.getReward() == null ? null : m.getReward().getMean());
     gauge(metrics, MetricNames.HEALTH_VERIFIER_PASS_RATE, HealthMetrics::getVerifierPassRate);
     gauge(metrics, MetricNames.HEALTH_FORMAT_FAILURE_RATE, HealthMetrics::getFormatFailureRate);
     gauge(metrics, MetricNames.HEALTH_FORMAT_REWARD_MEAN, HealthMetrics::getFormatRewardMean);
     gauge(metrics, MetricNames.HEALTH_UNSCORED_RATE, HealthMetrics::getUnscoredRate);
     gauge(metrics, MetricNames.HEALTH_TIMEOUT_RATE, HealthMetrics::getTimeoutRate);
-    gauge(metrics, MetricNames.HEALTH_ZERO_VARIANCE_FRACTION, HealthMetrics::getZeroVarianceFraction);
-    gauge(metrics, MetricNames.HEALTH_LENGTH_REWARD_CORRELATION, HealthMetrics::getLengthRewardCorrelation);
+    gauge(
+        metrics, MetricNames.HEALTH_ZERO_VARIANCE_FRACTION, HealthMetrics::getZeroVarianceFraction);
+    gauge(
+        metrics,
+        MetricNames.HEALTH_LENGTH_REWARD_CORRELATION,
+        HealthMetrics::getLengthRewardCorrelation);
     gauge(metrics, MetricNames.HEALTH_RESPONSE_LENGTH_P90, m -> p90(m.getResponseLength()));
-    gauge(metrics, MetricNames.HEALTH_VERIFIER_MODEL_DISAGREEMENT, HealthMetrics::getVerifierModelDisagreement);
-    gauge(metrics, MetricNames.HEALTH_JUDGE_VERIFIER_DISAGREEMENT, HealthMetrics::getJudgeVerifierDisagreement);
+    gauge(
+        metrics,
+        MetricNames.HEALTH_VERIFIER_MODEL_DISAGREEMENT,
+        HealthMetrics::getVerifierModelDisagreement);
+    gauge(
+        metrics,
+        MetricNames.HEALTH_JUDGE_VERIFIER_DISAGREEMENT,
+        HealthMetrics::getJudgeVerifierDisagreement);
     gauge(metrics, MetricNames.HEALTH_HUMAN_MODEL_AGREEMENT, HealthMetrics::getHumanModelAgreement);
   }
 
@@ -97,8 +113,10 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
   }
 
   @Override
-  public void processElement(HealthEventBatch batch, Context ctx, Collector<HealthMetrics> out) throws Exception {
-    // A batch holds one window's events of this key: they are all on time, late or too late together.
+  public void processElement(HealthEventBatch batch, Context ctx, Collector<HealthMetrics> out)
+      throws Exception {
+    // A batch holds one window's events of this key: they are all on time, late or too late
+    // together.
     long start = batch.windowStartMs;
     long end = start + size;
     long watermark = ctx.timerService().currentWatermark();
@@ -128,7 +146,8 @@ public class HealthWindowFunction extends KeyedProcessFunction<String, HealthEve
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthMetrics> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<HealthMetrics> out)
+      throws Exception {
     long closingStart = timestamp + 1 - size;
     HealthAccumulator closing = windows.get(closingStart);
     if (closing != null && closing.emissions == 0) {

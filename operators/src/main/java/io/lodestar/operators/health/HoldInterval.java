@@ -25,9 +25,14 @@ public class HoldInterval {
     return untilMs == OPEN;
   }
 
-  /** Whether a record of versions {@code minVersion..maxVersion} made at {@code eventTimeMs} falls in it. */
+  /**
+   * Whether a record of versions {@code minVersion..maxVersion} made at {@code eventTimeMs} falls
+   * in it.
+   */
   public boolean covers(long minVersion, long maxVersion, long eventTimeMs) {
-    return holdsAVersionOf(minVersion, maxVersion) && fromMs <= eventTimeMs && eventTimeMs < untilMs;
+    return holdsAVersionOf(minVersion, maxVersion)
+        && fromMs <= eventTimeMs
+        && eventTimeMs < untilMs;
   }
 
   /** Whether its version is one of {@code minVersion..maxVersion}. */

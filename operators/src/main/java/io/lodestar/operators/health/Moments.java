@@ -1,9 +1,9 @@
 package io.lodestar.operators.health;
 
 /**
- * Count, mean, sum of squared deviations, min and max of a stream of values, updated with
- * Welford's method and merged with Chan's formula, so partial windows combine without the
- * cancellation that sum-of-squares loses. A Flink POJO (public fields, no-argument constructor).
+ * Count, mean, sum of squared deviations, min and max of a stream of values, updated with Welford's
+ * method and merged with Chan's formula, so partial windows combine without the cancellation that
+ * sum-of-squares loses. A Flink POJO (public fields, no-argument constructor).
  */
 public class Moments {
 

@@ -5,15 +5,15 @@ import java.util.Arrays;
 /**
  * A mergeable quantile sketch with bounded relative error (the DDSketch bucketing): a value x is
  * counted in bucket {@code ceil(log_gamma |x|)} with {@code gamma = (1 + a) / (1 - a)}, so every
- * bucket's representative is within {@code a} (1 %) of each value in it. Values closer to zero
- * than {@link #MIN_MAGNITUDE} share one zero bucket.
+ * bucket's representative is within {@code a} (1 %) of each value in it. Values closer to zero than
+ * {@link #MIN_MAGNITUDE} share one zero bucket.
  *
  * <p>Why this and not t-digest or a reservoir: merging adds bucket counts, so the result does not
  * depend on the order of events or of merges (late events and re-merged windows give identical
  * quantiles, and replays are reproducible); a reservoir loses the tail a p90 needs and a t-digest's
  * centroids depend on insertion order. The state is two primitive arrays per sign, which Flink
- * serializes as a POJO without Kryo, and its size is bounded by the value range, not the count:
- * at most about 2,100 buckets per sign between 1e-6 and 1e12 (rewards and lengths use a few dozen).
+ * serializes as a POJO without Kryo, and its size is bounded by the value range, not the count: at
+ * most about 2,100 buckets per sign between 1e-6 and 1e12 (rewards and lengths use a few dozen).
  */
 public class QuantileSketch {
 
@@ -25,9 +25,12 @@ public class QuantileSketch {
 
   /** Sorted bucket indices of positive values and their counts. */
   public int[] positiveIndex = new int[0];
+
   public long[] positiveCount = new long[0];
+
   /** Sorted bucket indices of the magnitudes of negative values and their counts. */
   public int[] negativeIndex = new int[0];
+
   public long[] negativeCount = new long[0];
   public long zeroCount;
   public long count;

@@ -14,7 +14,10 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Sends what a mining step produced on: pairs to the main output, unpaired examples to a side output, the rest counted. */
+/**
+ * Sends what a mining step produced on: pairs to the main output, unpaired examples to a side
+ * output, the rest counted.
+ */
 final class ExampleEmitter {
 
   /** Unpaired (KTO) examples, beside the pairs every preference operator emits. */
@@ -22,8 +25,10 @@ final class ExampleEmitter {
       new OutputTag<>("unpaired-examples", new AvroTypeInfo<>(UnpairedExample.class));
 
   private final Counter pairs;
+
   /** Pairs by source; Flink names these {@code source_lodestarPairs}, label {@code source}. */
   private final Map<PairSource, Counter> pairsBySource = new EnumMap<>(PairSource.class);
+
   private final Counter unpaired;
   private final Map<NoExample, Counter> withoutExample = new EnumMap<>(NoExample.class);
 
@@ -31,16 +36,25 @@ final class ExampleEmitter {
     pairs = metrics.counter(MetricNames.PAIRS);
     for (PairSource source : PairSource.values()) {
       pairsBySource.put(
-          source, metrics.addGroup("source", source.name().toLowerCase(java.util.Locale.ROOT)).counter(MetricNames.PAIRS));
+          source,
+          metrics
+              .addGroup("source", source.name().toLowerCase(java.util.Locale.ROOT))
+              .counter(MetricNames.PAIRS));
     }
     unpaired = metrics.counter(MetricNames.UNPAIRED_EXAMPLES);
     for (NoExample reason : NoExample.values()) {
       withoutExample.put(
-          reason, metrics.addGroup("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).counter(MetricNames.FEEDBACK_WITHOUT_EXAMPLE));
+          reason,
+          metrics
+              .addGroup("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+              .counter(MetricNames.FEEDBACK_WITHOUT_EXAMPLE));
     }
   }
 
-  void emit(PreferenceExamples examples, Collector<PreferencePair> pairOut, Consumer<UnpairedExample> unpairedOut) {
+  void emit(
+      PreferenceExamples examples,
+      Collector<PreferencePair> pairOut,
+      Consumer<UnpairedExample> unpairedOut) {
     for (PreferencePair p : examples.pairs()) {
       pairs.inc();
       pairsBySource.get(p.getSource()).inc();

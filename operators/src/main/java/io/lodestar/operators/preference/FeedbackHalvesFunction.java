@@ -17,7 +17,8 @@ import org.apache.flink.util.Collector;
  * <p>If the other half never comes (its generation did not arrive, and the lookup routed it as
  * unmatched), the held half is cleared by a timer just after the lookup's wait ends.
  */
-public class FeedbackHalvesFunction extends KeyedProcessFunction<String, FeedbackJoin, FeedbackJoin> {
+public class FeedbackHalvesFunction
+    extends KeyedProcessFunction<String, FeedbackJoin, FeedbackJoin> {
 
   private static final long serialVersionUID = 1L;
 
@@ -31,12 +32,16 @@ public class FeedbackHalvesFunction extends KeyedProcessFunction<String, Feedbac
 
   @Override
   public void open(OpenContext openContext) {
-    firstHalf = getRuntimeContext().getState(new ValueStateDescriptor<>("first-half", TypeInformation.of(FeedbackJoin.class)));
+    firstHalf =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>("first-half", TypeInformation.of(FeedbackJoin.class)));
     giveUpAt = getRuntimeContext().getState(new ValueStateDescriptor<>("give-up-at", Types.LONG));
   }
 
   @Override
-  public void processElement(FeedbackJoin half, Context ctx, Collector<FeedbackJoin> out) throws Exception {
+  public void processElement(FeedbackJoin half, Context ctx, Collector<FeedbackJoin> out)
+      throws Exception {
     FeedbackJoin first = firstHalf.value();
     if (first == null || first.side == half.side) {
       // A repeated half replaces the held one; the pair id makes the result the same either way.
@@ -57,7 +62,8 @@ public class FeedbackHalvesFunction extends KeyedProcessFunction<String, Feedbac
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out)
+      throws Exception {
     // The partner was routed as unmatched upstream; this half alone cannot become a pair.
     firstHalf.clear();
     giveUpAt.clear();

@@ -6,22 +6,30 @@ import io.lodestar.schema.ScoredGeneration;
 
 /**
  * One feedback event on its way to meeting the scored generations it is about (the generation for
- * the training example, its reward components for health's human-agreement signal): first as one request per
- * generation it names (each routed to its generation), then, for feedback about two generations, as
- * two halves, then whole. Flink POJO; its Avro fields are serialized with Avro, not Kryo.
+ * the training example, its reward components for health's human-agreement signal): first as one
+ * request per generation it names (each routed to its generation), then, for feedback about two
+ * generations, as two halves, then whole. Flink POJO; its Avro fields are serialized with Avro, not
+ * Kryo.
  */
 public class FeedbackJoin {
   public Feedback feedback;
+
   /** The side this request or half is about. */
   public GenerationJoinFunction.Side side;
+
   /** The scored generation named by {@code feedback.generationId}, once joined. */
   public ScoredGeneration a;
-  /** The scored generation named by {@code feedback.otherGenerationId}, once joined (two-sided feedback only). */
+
+  /**
+   * The scored generation named by {@code feedback.otherGenerationId}, once joined (two-sided
+   * feedback only).
+   */
   public ScoredGeneration b;
 
   public FeedbackJoin() {}
 
-  public FeedbackJoin(Feedback feedback, ScoredGeneration a, ScoredGeneration b, GenerationJoinFunction.Side side) {
+  public FeedbackJoin(
+      Feedback feedback, ScoredGeneration a, ScoredGeneration b, GenerationJoinFunction.Side side) {
     this.feedback = feedback;
     this.a = a;
     this.b = b;
@@ -41,11 +49,15 @@ public class FeedbackJoin {
     if (f.getKind() == FeedbackKind.PAIRWISE) {
       return true;
     }
-    return regenerationPairs && f.getKind() == FeedbackKind.REGENERATE && f.getOtherGenerationId() != null;
+    return regenerationPairs
+        && f.getKind() == FeedbackKind.REGENERATE
+        && f.getOtherGenerationId() != null;
   }
 
   /** The id of the generation this request asks for. */
   public String wantedGenerationId() {
-    return side == GenerationJoinFunction.Side.A ? feedback.getGenerationId() : feedback.getOtherGenerationId();
+    return side == GenerationJoinFunction.Side.A
+        ? feedback.getGenerationId()
+        : feedback.getOtherGenerationId();
   }
 }

@@ -35,7 +35,11 @@ public class FeedbackSignalFunction extends ProcessFunction<FeedbackJoin, Prefer
   public void processElement(FeedbackJoin joined, Context ctx, Collector<PreferencePair> out) {
     PreferenceExamples examples = new PreferenceExamples(pipelineVersion);
     FeedbackSignals.mine(
-        joined.feedback, joined.a.getGeneration(), joined.b == null ? null : joined.b.getGeneration(), settings, examples);
+        joined.feedback,
+        joined.a.getGeneration(),
+        joined.b == null ? null : joined.b.getGeneration(),
+        settings,
+        examples);
     emitter.emit(examples, out, u -> ctx.output(UNPAIRED, u));
   }
 }

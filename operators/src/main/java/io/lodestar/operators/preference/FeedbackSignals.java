@@ -25,7 +25,8 @@ public final class FeedbackSignals {
    * Adds what one feedback event yields to {@code out}. {@code a} is the generation the feedback
    * names, {@code b} the other one (votes; regenerations with their replacement) or null.
    */
-  public static void mine(Feedback f, Generation a, Generation b, PreferenceSettings settings, PreferenceExamples out) {
+  public static void mine(
+      Feedback f, Generation a, Generation b, PreferenceSettings settings, PreferenceExamples out) {
     switch (f.getKind()) {
       case PAIRWISE -> vote(f, a, b, settings, out);
       case EDIT -> edit(f, a, settings, out);
@@ -34,7 +35,12 @@ public final class FeedbackSignals {
     }
   }
 
-  private static void vote(Feedback vote, Generation a, Generation b, PreferenceSettings settings, PreferenceExamples out) {
+  private static void vote(
+      Feedback vote,
+      Generation a,
+      Generation b,
+      PreferenceSettings settings,
+      PreferenceExamples out) {
     if (!a.getPromptId().equals(b.getPromptId())) {
       // A preference only means something between answers to the same prompt.
       out.none(NoExample.DIFFERENT_PROMPTS, 1);
@@ -62,7 +68,8 @@ public final class FeedbackSignals {
     }
   }
 
-  private static void edit(Feedback f, Generation original, PreferenceSettings settings, PreferenceExamples out) {
+  private static void edit(
+      Feedback f, Generation original, PreferenceSettings settings, PreferenceExamples out) {
     if (!original.getConsentToTrain()) {
       out.none(NoExample.NO_CONSENT, 1);
       return;
@@ -72,11 +79,16 @@ public final class FeedbackSignals {
       out.none(NoExample.EDIT_UNCHANGED, 1);
       return;
     }
-    out.editPair(f.getFeedbackId(), edited, original, settings.weights().edit(), f.getCreatedAtMs());
+    out.editPair(
+        f.getFeedbackId(), edited, original, settings.weights().edit(), f.getCreatedAtMs());
   }
 
   private static void regenerate(
-      Feedback f, Generation discarded, Generation replacement, PreferenceSettings settings, PreferenceExamples out) {
+      Feedback f,
+      Generation discarded,
+      Generation replacement,
+      PreferenceSettings settings,
+      PreferenceExamples out) {
     if (!discarded.getConsentToTrain()) {
       out.none(NoExample.NO_CONSENT, 1);
       return;

@@ -10,15 +10,20 @@ import java.time.Duration;
  * by which of the two reached the join first gives the same answer whatever order the inputs were
  * read in: a live job, a backlog, or a bounded run over files. Both ends are inclusive.
  */
-public record FeedbackWaits(Duration keepGeneration, Duration maxFeedbackWait) implements Serializable {
+public record FeedbackWaits(Duration keepGeneration, Duration maxFeedbackWait)
+    implements Serializable {
 
   public FeedbackWaits {
     if (keepGeneration.isNegative() || maxFeedbackWait.isNegative()) {
-      throw new IllegalArgumentException("feedback waits must not be negative: " + keepGeneration + ", " + maxFeedbackWait);
+      throw new IllegalArgumentException(
+          "feedback waits must not be negative: " + keepGeneration + ", " + maxFeedbackWait);
     }
   }
 
-  /** True when feedback created at {@code feedbackAtMs} may use a generation created at {@code generationAtMs}. */
+  /**
+   * True when feedback created at {@code feedbackAtMs} may use a generation created at {@code
+   * generationAtMs}.
+   */
   public boolean matches(long generationAtMs, long feedbackAtMs) {
     return feedbackAtMs >= generationAtMs - maxFeedbackWait.toMillis()
         && feedbackAtMs <= generationAtMs + keepGeneration.toMillis();

@@ -20,23 +20,27 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Fills the side a feedback request asks for ({@link Side#A} or {@link Side#B}) with its generation, joining by
- * generation id (the key) whichever arrives first. A generation is kept for {@code keepGeneration}
- * of event time after it was created, for feedback still to come; feedback waits at most
- * {@code maxFeedbackWait} for its generation, then goes to the unmatched side output. Both waits end
- * with timers that clear the state.
+ * Fills the side a feedback request asks for ({@link Side#A} or {@link Side#B}) with its
+ * generation, joining by generation id (the key) whichever arrives first. A generation is kept for
+ * {@code keepGeneration} of event time after it was created, for feedback still to come; feedback
+ * waits at most {@code maxFeedbackWait} for its generation, then goes to the unmatched side output.
+ * Both waits end with timers that clear the state.
  *
  * <p>The timers only free state; whether feedback and generation meet is decided by their event
  * times ({@link FeedbackWaits}), so a request whose generation is known but outside the waits goes
  * to the unmatched output at once. Without that rule the answer would depend on which input was
  * read ahead of the other (a backlog, or a bounded run reading its files side by side).
  */
-public class GenerationJoinFunction extends KeyedCoProcessFunction<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> {
+public class GenerationJoinFunction
+    extends KeyedCoProcessFunction<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> {
 
   private static final long serialVersionUID = 1L;
 
   /** Which generation of the feedback this join fills. */
-  public enum Side { A, B }
+  public enum Side {
+    A,
+    B
+  }
 
   public static final OutputTag<FeedbackJoin> UNMATCHED =
       new OutputTag<>("unmatched-feedback", TypeInformation.of(FeedbackJoin.class));
@@ -60,7 +64,9 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   @Override
   public void open(OpenContext openContext) {
     StateTtlConfig ttl =
-        StateTtlConfig.newBuilder(keepGeneration.plus(maxFeedbackWait).multipliedBy(2)).neverReturnExpired().build();
+        StateTtlConfig.newBuilder(keepGeneration.plus(maxFeedbackWait).multipliedBy(2))
+            .neverReturnExpired()
+            .build();
     ValueStateDescriptor<ScoredGeneration> generationDescriptor =
         new ValueStateDescriptor<>("scored-generation", new AvroTypeInfo<>(ScoredGeneration.class));
     generationDescriptor.enableTimeToLive(ttl);
@@ -69,17 +75,20 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
         new ListStateDescriptor<>("waiting-feedback", TypeInformation.of(FeedbackJoin.class));
     waitingDescriptor.enableTimeToLive(ttl);
     waiting = getRuntimeContext().getListState(waitingDescriptor);
-    ValueStateDescriptor<Long> generationExpiryDescriptor = new ValueStateDescriptor<>("generation-expiry", Long.class);
+    ValueStateDescriptor<Long> generationExpiryDescriptor =
+        new ValueStateDescriptor<>("generation-expiry", Long.class);
     generationExpiryDescriptor.enableTimeToLive(ttl);
     generationExpiry = getRuntimeContext().getState(generationExpiryDescriptor);
-    ValueStateDescriptor<Long> waitExpiryDescriptor = new ValueStateDescriptor<>("wait-expiry", Long.class);
+    ValueStateDescriptor<Long> waitExpiryDescriptor =
+        new ValueStateDescriptor<>("wait-expiry", Long.class);
     waitExpiryDescriptor.enableTimeToLive(ttl);
     waitExpiry = getRuntimeContext().getState(waitExpiryDescriptor);
     unmatched = getRuntimeContext().getMetricGroup().counter(MetricNames.UNMATCHED_FEEDBACK);
   }
 
   @Override
-  public void processElement1(ScoredGeneration scored, Context ctx, Collector<FeedbackJoin> out) throws Exception {
+  public void processElement1(ScoredGeneration scored, Context ctx, Collector<FeedbackJoin> out)
+      throws Exception {
     ScoredGeneration stored = generation.value();
     if (stored == null) {
       stored = slim(scored);
@@ -129,7 +138,8 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   }
 
   @Override
-  public void processElement2(FeedbackJoin request, Context ctx, Collector<FeedbackJoin> out) throws Exception {
+  public void processElement2(FeedbackJoin request, Context ctx, Collector<FeedbackJoin> out)
+      throws Exception {
     ScoredGeneration known = generation.value();
     if (known != null) {
       answer(request, known, ctx, out);
@@ -153,7 +163,8 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackJoin> out)
+      throws Exception {
     Long wait = waitExpiry.value();
     if (wait != null && wait <= timestamp) {
       // The generation never came within these requests' waits: they cannot become training data,
@@ -186,8 +197,12 @@ public class GenerationJoinFunction extends KeyedCoProcessFunction<String, Score
     }
   }
 
-  /** Joins the request with its generation, or routes it as unmatched when their times are too far apart. */
-  private void answer(FeedbackJoin request, ScoredGeneration g, Context ctx, Collector<FeedbackJoin> out) {
+  /**
+   * Joins the request with its generation, or routes it as unmatched when their times are too far
+   * apart.
+   */
+  private void answer(
+      FeedbackJoin request, ScoredGeneration g, Context ctx, Collector<FeedbackJoin> out) {
     if (waits.matches(g.getGeneration().getCreatedAtMs(), request.feedback.getCreatedAtMs())) {
       out.collect(fill(request, g));
     } else {

@@ -37,7 +37,10 @@ public final class GroupRewardPairs {
       usable.add(s);
     }
     // Highest reward first; equal rewards in generation id order, so the choice is reproducible.
-    usable.sort(Comparator.comparingDouble(RLSample::getReward).reversed().thenComparing(RLSample::getGenerationId));
+    usable.sort(
+        Comparator.comparingDouble(RLSample::getReward)
+            .reversed()
+            .thenComparing(RLSample::getGenerationId));
     if (usable.size() < 2) {
       return;
     }
@@ -59,7 +62,8 @@ public final class GroupRewardPairs {
         if (below.isEmpty()) {
           out.none(NoExample.TIE, 1);
         } else {
-          emitIfApart(group, best, below.get(pick(group.getGroupId(), below.size())), margin, weight, out);
+          emitIfApart(
+              group, best, below.get(pick(group.getGroupId(), below.size())), margin, weight, out);
         }
       }
       case ALL_ABOVE_MARGIN -> {
@@ -90,7 +94,12 @@ public final class GroupRewardPairs {
   }
 
   private static void emitIfApart(
-      RLGroup group, RLSample chosen, RLSample rejected, double margin, double weight, PreferenceExamples out) {
+      RLGroup group,
+      RLSample chosen,
+      RLSample rejected,
+      double margin,
+      double weight,
+      PreferenceExamples out) {
     double gap = chosen.getReward() - rejected.getReward();
     if (gap > margin) {
       out.groupPair(group, chosen, rejected, gap, weight);
@@ -99,7 +108,9 @@ public final class GroupRewardPairs {
     }
   }
 
-  /** A reproducible index in [0, n): the same group always picks the same partner, across replays. */
+  /**
+   * A reproducible index in [0, n): the same group always picks the same partner, across replays.
+   */
   static int pick(String groupId, int n) {
     CRC32 crc = new CRC32();
     crc.update(groupId.getBytes(StandardCharsets.UTF_8));

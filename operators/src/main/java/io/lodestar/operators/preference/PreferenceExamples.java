@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds pairs and unpaired examples with deterministic ids and their provenance, and collects
- * what one step produced: the examples and, for every signal that yielded none, why.
+ * Builds pairs and unpaired examples with deterministic ids and their provenance, and collects what
+ * one step produced: the examples and, for every signal that yielded none, why.
  */
 public final class PreferenceExamples {
 
@@ -68,10 +68,22 @@ public final class PreferenceExamples {
    * one prompt window): one pair per chosen and rejected generation, its id names just those.
    */
   void pair(
-      PairSource source, Generation chosen, Generation rejected, Double margin, double confidence,
-      List<String> feedbackIds, long createdAtMs) {
-    pair(pairId(source, chosen.getGenerationId(), rejected.getGenerationId()), source, chosen, rejected, margin,
-        confidence, feedbackIds, createdAtMs);
+      PairSource source,
+      Generation chosen,
+      Generation rejected,
+      Double margin,
+      double confidence,
+      List<String> feedbackIds,
+      long createdAtMs) {
+    pair(
+        pairId(source, chosen.getGenerationId(), rejected.getGenerationId()),
+        source,
+        chosen,
+        rejected,
+        margin,
+        confidence,
+        feedbackIds,
+        createdAtMs);
   }
 
   /**
@@ -79,15 +91,32 @@ public final class PreferenceExamples {
    * voting for the same pair make two rows with two ids, while a replay of one event keeps its id.
    */
   void eventPair(
-      PairSource source, String feedbackId, Generation chosen, Generation rejected, double confidence,
+      PairSource source,
+      String feedbackId,
+      Generation chosen,
+      Generation rejected,
+      double confidence,
       long createdAtMs) {
-    pair(pairId(source, chosen.getGenerationId(), rejected.getGenerationId(), feedbackId), source, chosen, rejected,
-        null, confidence, List.of(feedbackId), createdAtMs);
+    pair(
+        pairId(source, chosen.getGenerationId(), rejected.getGenerationId(), feedbackId),
+        source,
+        chosen,
+        rejected,
+        null,
+        confidence,
+        List.of(feedbackId),
+        createdAtMs);
   }
 
   private void pair(
-      String pairId, PairSource source, Generation chosen, Generation rejected, Double margin, double confidence,
-      List<String> feedbackIds, long createdAtMs) {
+      String pairId,
+      PairSource source,
+      Generation chosen,
+      Generation rejected,
+      Double margin,
+      double confidence,
+      List<String> feedbackIds,
+      long createdAtMs) {
     pairs.add(
         PreferencePair.newBuilder()
             .setPairId(pairId)
@@ -106,10 +135,16 @@ public final class PreferenceExamples {
   }
 
   /** A user's edit preferred over the response it corrects; the chosen side has no generation. */
-  void editPair(String editFeedbackId, String editedText, Generation rejected, double confidence, long createdAtMs) {
+  void editPair(
+      String editFeedbackId,
+      String editedText,
+      Generation rejected,
+      double confidence,
+      long createdAtMs) {
     pairs.add(
         PreferencePair.newBuilder()
-            .setPairId(pairId(PairSource.EDIT, "edit:" + editFeedbackId, rejected.getGenerationId()))
+            .setPairId(
+                pairId(PairSource.EDIT, "edit:" + editFeedbackId, rejected.getGenerationId()))
             .setPromptId(rejected.getPromptId())
             .setPrompt(rejected.getPrompt())
             .setChosen(editedText)
@@ -125,10 +160,13 @@ public final class PreferenceExamples {
   }
 
   /** A pair of two samples of one closed group, by their rewards. */
-  void groupPair(RLGroup group, RLSample chosen, RLSample rejected, double margin, double confidence) {
+  void groupPair(
+      RLGroup group, RLSample chosen, RLSample rejected, double margin, double confidence) {
     pairs.add(
         PreferencePair.newBuilder()
-            .setPairId(pairId(PairSource.REWARD_MARGIN, chosen.getGenerationId(), rejected.getGenerationId()))
+            .setPairId(
+                pairId(
+                    PairSource.REWARD_MARGIN, chosen.getGenerationId(), rejected.getGenerationId()))
             .setPromptId(group.getPromptId())
             .setPrompt(group.getPrompt())
             .setChosen(chosen.getResponse())
@@ -142,29 +180,66 @@ public final class PreferenceExamples {
                 Provenance.newBuilder()
                     .setGenerationIds(List.of(chosen.getGenerationId(), rejected.getGenerationId()))
                     .setFeedbackIds(List.of())
-                    .setModelIds(List.of(chosen.getPolicy().getModelId(), rejected.getPolicy().getModelId()))
+                    .setModelIds(
+                        List.of(chosen.getPolicy().getModelId(), rejected.getPolicy().getModelId()))
                     .setPolicyVersions(
-                        List.of(chosen.getPolicy().getPolicyVersion(), rejected.getPolicy().getPolicyVersion()))
+                        List.of(
+                            chosen.getPolicy().getPolicyVersion(),
+                            rejected.getPolicy().getPolicyVersion()))
                     .setPipelineVersion(pipelineVersion)
                     .build())
             .setCreatedAtMs(group.getClosedAtMs())
             .build());
   }
 
-  /** One response labelled desirable or not (KTO), from signals aggregated per generation (thumbs). */
+  /**
+   * One response labelled desirable or not (KTO), from signals aggregated per generation (thumbs).
+   */
   void unpaired(
-      PairSource source, Generation g, boolean label, double confidence, List<String> feedbackIds, long createdAtMs) {
-    unpaired(exampleId(source, g.getGenerationId(), label), source, g, label, confidence, feedbackIds, createdAtMs);
+      PairSource source,
+      Generation g,
+      boolean label,
+      double confidence,
+      List<String> feedbackIds,
+      long createdAtMs) {
+    unpaired(
+        exampleId(source, g.getGenerationId(), label),
+        source,
+        g,
+        label,
+        confidence,
+        feedbackIds,
+        createdAtMs);
   }
 
-  /** One response labelled by one feedback event (a both-bad vote, a regeneration); see {@link #eventPair}. */
-  void eventUnpaired(PairSource source, String feedbackId, Generation g, boolean label, double confidence, long createdAtMs) {
-    unpaired(exampleId(source, g.getGenerationId(), label, feedbackId), source, g, label, confidence,
-        List.of(feedbackId), createdAtMs);
+  /**
+   * One response labelled by one feedback event (a both-bad vote, a regeneration); see {@link
+   * #eventPair}.
+   */
+  void eventUnpaired(
+      PairSource source,
+      String feedbackId,
+      Generation g,
+      boolean label,
+      double confidence,
+      long createdAtMs) {
+    unpaired(
+        exampleId(source, g.getGenerationId(), label, feedbackId),
+        source,
+        g,
+        label,
+        confidence,
+        List.of(feedbackId),
+        createdAtMs);
   }
 
   private void unpaired(
-      String exampleId, PairSource source, Generation g, boolean label, double confidence, List<String> feedbackIds,
+      String exampleId,
+      PairSource source,
+      Generation g,
+      boolean label,
+      double confidence,
+      List<String> feedbackIds,
       long createdAtMs) {
     unpaired.add(
         UnpairedExample.newBuilder()
@@ -209,7 +284,8 @@ public final class PreferenceExamples {
   }
 
   /** Deterministic id of a pair made by one feedback event: the pair's parts and the event's id. */
-  public static String pairId(PairSource source, String chosenId, String rejectedId, String feedbackId) {
+  public static String pairId(
+      PairSource source, String chosenId, String rejectedId, String feedbackId) {
     return "pair-" + digest(source.name(), chosenId, rejectedId, feedbackId);
   }
 
@@ -219,7 +295,8 @@ public final class PreferenceExamples {
   }
 
   /** Deterministic id of an unpaired example made by one feedback event. */
-  public static String exampleId(PairSource source, String generationId, boolean label, String feedbackId) {
+  public static String exampleId(
+      PairSource source, String generationId, boolean label, String feedbackId) {
     return "example-" + digest(source.name(), generationId, Boolean.toString(label), feedbackId);
   }
 

@@ -29,7 +29,10 @@ public final class PreferenceSamples {
 
   private PreferenceSamples() {}
 
-  /** TRL conversational preference: {@code prompt}, {@code chosen}, {@code rejected} as message lists. */
+  /**
+   * TRL conversational preference: {@code prompt}, {@code chosen}, {@code rejected} as message
+   * lists.
+   */
   public static TrlPreference trlConversational(PreferencePair p) {
     Provenance prov = p.getProvenance();
     return TrlPreference.newBuilder()
@@ -52,7 +55,10 @@ public final class PreferenceSamples {
         .build();
   }
 
-  /** TRL standard preference: the same pair as plain strings, the prompt rendered by {@link #promptText}. */
+  /**
+   * TRL standard preference: the same pair as plain strings, the prompt rendered by {@link
+   * #promptText}.
+   */
   public static TrlPreferenceText trlStandard(PreferencePair p) {
     Provenance prov = p.getProvenance();
     return TrlPreferenceText.newBuilder()
@@ -75,7 +81,10 @@ public final class PreferenceSamples {
         .build();
   }
 
-  /** TRL conversational unpaired preference (KTO): {@code prompt}, {@code completion}, {@code label}. */
+  /**
+   * TRL conversational unpaired preference (KTO): {@code prompt}, {@code completion}, {@code
+   * label}.
+   */
   public static KtoExample kto(UnpairedExample u) {
     Provenance prov = u.getProvenance();
     return KtoExample.newBuilder()

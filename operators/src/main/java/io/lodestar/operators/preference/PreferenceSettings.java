@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxPairsPerPrompt most pairs one prompt window (or one group) yields
  * @param ratingGap two ratings of one prompt make a pair only when they differ by more than this
  *     (on the 0-1 scale when the rating carries its range, else in the rating's own units)
- * @param regenerationPairs whether a regeneration naming its replacement yields replacement over discarded
+ * @param regenerationPairs whether a regeneration naming its replacement yields replacement over
+ *     discarded
  * @param bothBadUnpaired whether a both-bad vote yields two undesirable unpaired examples
  * @param groupPairs how pairs are mined from the rewards of a closed group
  * @param groupMargin two rewards of one group make a pair only when they differ by more than this
@@ -28,7 +29,8 @@ public record PreferenceSettings(
     implements Serializable {
 
   /** Confidence given to the examples of each source, each in (0, 1]. */
-  public record Weights(double vote, double thumb, double rating, double edit, double regenerate, double groupReward)
+  public record Weights(
+      double vote, double thumb, double rating, double edit, double regenerate, double groupReward)
       implements Serializable {
 
     public static Weights defaults() {
@@ -65,26 +67,32 @@ public record PreferenceSettings(
           return m;
         }
       }
-      throw new IllegalArgumentException("must be off, best-worst, best-random or all-above-margin, was " + text);
+      throw new IllegalArgumentException(
+          "must be off, best-worst, best-random or all-above-margin, was " + text);
     }
   }
 
   public PreferenceSettings {
     if (promptWindow == null || promptWindow.isNegative() || promptWindow.isZero()) {
-      throw new IllegalArgumentException("preference.prompt-window must be positive, was " + promptWindow);
+      throw new IllegalArgumentException(
+          "preference.prompt-window must be positive, was " + promptWindow);
     }
     if (maxPairsPerPrompt < 1) {
-      throw new IllegalArgumentException("preference.max-pairs-per-prompt must be at least 1, was " + maxPairsPerPrompt);
+      throw new IllegalArgumentException(
+          "preference.max-pairs-per-prompt must be at least 1, was " + maxPairsPerPrompt);
     }
     if (!(ratingGap >= 0) || Double.isInfinite(ratingGap)) {
-      throw new IllegalArgumentException("preference.rating-gap must be a finite number >= 0, was " + ratingGap);
+      throw new IllegalArgumentException(
+          "preference.rating-gap must be a finite number >= 0, was " + ratingGap);
     }
     if (!(groupMargin >= 0) || Double.isInfinite(groupMargin)) {
-      throw new IllegalArgumentException("preference.group-margin must be a finite number >= 0, was " + groupMargin);
+      throw new IllegalArgumentException(
+          "preference.group-margin must be a finite number >= 0, was " + groupMargin);
     }
   }
 
   public static PreferenceSettings defaults() {
-    return new PreferenceSettings(Duration.ofMinutes(10), 8, 0.25, false, false, GroupPairMode.OFF, 0.0, Weights.defaults());
+    return new PreferenceSettings(
+        Duration.ofMinutes(10), 8, 0.25, false, false, GroupPairMode.OFF, 0.0, Weights.defaults());
   }
 }

@@ -20,7 +20,8 @@ import org.apache.flink.util.OutputTag;
  * from the first of them, then mines them together ({@link PromptSignals}) and clears its state.
  * Feedback arriving after a window closed opens a new one for the same prompt.
  */
-public class PromptFeedbackFunction extends KeyedProcessFunction<String, FeedbackJoin, PreferencePair> {
+public class PromptFeedbackFunction
+    extends KeyedProcessFunction<String, FeedbackJoin, PreferencePair> {
 
   private static final long serialVersionUID = 1L;
 
@@ -39,13 +40,19 @@ public class PromptFeedbackFunction extends KeyedProcessFunction<String, Feedbac
 
   @Override
   public void open(OpenContext openContext) {
-    collected = getRuntimeContext().getListState(new ListStateDescriptor<>("prompt-feedback", TypeInformation.of(FeedbackJoin.class)));
-    closesAt = getRuntimeContext().getState(new ValueStateDescriptor<>("window-closes-at", Types.LONG));
+    collected =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(
+                    "prompt-feedback", TypeInformation.of(FeedbackJoin.class)));
+    closesAt =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("window-closes-at", Types.LONG));
     emitter = new ExampleEmitter(getRuntimeContext().getMetricGroup());
   }
 
   @Override
-  public void processElement(FeedbackJoin joined, Context ctx, Collector<PreferencePair> out) throws Exception {
+  public void processElement(FeedbackJoin joined, Context ctx, Collector<PreferencePair> out)
+      throws Exception {
     collected.add(joined);
     if (closesAt.value() == null) {
       long at = joined.feedback.getCreatedAtMs() + settings.promptWindow().toMillis();
@@ -55,7 +62,8 @@ public class PromptFeedbackFunction extends KeyedProcessFunction<String, Feedbac
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PreferencePair> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PreferencePair> out)
+      throws Exception {
     List<PromptSignals.Signal> signals = new ArrayList<>();
     for (FeedbackJoin j : collected.get()) {
       signals.add(new PromptSignals.Signal(j.feedback, j.a.getGeneration()));

@@ -43,7 +43,8 @@ public interface Redactor extends Serializable {
     try {
       Class<?> type = Class.forName(name, true, Thread.currentThread().getContextClassLoader());
       if (!Redactor.class.isAssignableFrom(type)) {
-        throw new IllegalArgumentException(name + " does not implement " + Redactor.class.getName());
+        throw new IllegalArgumentException(
+            name + " does not implement " + Redactor.class.getName());
       }
       return (Redactor) type.getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException e) {

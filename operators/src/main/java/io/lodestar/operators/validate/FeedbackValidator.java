@@ -46,18 +46,24 @@ public final class FeedbackValidator implements RecordValidator<Feedback> {
         }
         return Optional.empty();
       case THUMB:
-        return f.getThumbUp() == null ? Optional.of("THUMB feedback needs thumbUp") : Optional.empty();
+        return f.getThumbUp() == null
+            ? Optional.of("THUMB feedback needs thumbUp")
+            : Optional.empty();
       case RATING:
         if (f.getRating() == null || !Double.isFinite(f.getRating())) {
           return Optional.of("RATING feedback needs a finite rating");
         }
         return ratingRangeViolation(f.getRating(), f.getRatingMin(), f.getRatingMax());
       case EDIT:
-        return f.getEditedText() == null ? Optional.of("EDIT feedback needs editedText") : Optional.empty();
+        return f.getEditedText() == null
+            ? Optional.of("EDIT feedback needs editedText")
+            : Optional.empty();
       case UNKNOWN:
         // A misspelt or newer kind decodes as UNKNOWN; nothing downstream could use it.
         return Optional.of(
-            "kind is not one of " + KNOWN_KINDS + " (an unknown or misspelt kind reads as UNKNOWN)");
+            "kind is not one of "
+                + KNOWN_KINDS
+                + " (an unknown or misspelt kind reads as UNKNOWN)");
       default:
         return Optional.empty();
     }

@@ -18,7 +18,8 @@ public final class GenerationValidator implements RecordValidator<Generation> {
   private final Limits limits;
 
   /** Upper bounds on what one generation may carry. */
-  public record Limits(int maxIdChars, int maxPromptChars, int maxResponseChars, int maxGroupSize, int maxTokens)
+  public record Limits(
+      int maxIdChars, int maxPromptChars, int maxResponseChars, int maxGroupSize, int maxTokens)
       implements java.io.Serializable {
     public static Limits defaults() {
       return new Limits(256, 200_000, 200_000, 1024, 131_072);
@@ -42,7 +43,10 @@ public final class GenerationValidator implements RecordValidator<Generation> {
     if (g.getExpectedGroupSize() != null
         && (g.getExpectedGroupSize() < 1 || g.getExpectedGroupSize() > limits.maxGroupSize())) {
       return Optional.of(
-          "expectedGroupSize " + g.getExpectedGroupSize() + " is outside 1.." + limits.maxGroupSize());
+          "expectedGroupSize "
+              + g.getExpectedGroupSize()
+              + " is outside 1.."
+              + limits.maxGroupSize());
     }
     if (g.getPrompt().isEmpty()) {
       return Optional.of("prompt has no messages");
@@ -52,11 +56,15 @@ public final class GenerationValidator implements RecordValidator<Generation> {
       promptChars += m.getContent().length();
     }
     if (promptChars > limits.maxPromptChars()) {
-      return Optional.of("prompt has " + promptChars + " chars, more than " + limits.maxPromptChars());
+      return Optional.of(
+          "prompt has " + promptChars + " chars, more than " + limits.maxPromptChars());
     }
     if (g.getResponse().length() > limits.maxResponseChars()) {
       return Optional.of(
-          "response has " + g.getResponse().length() + " chars, more than " + limits.maxResponseChars());
+          "response has "
+              + g.getResponse().length()
+              + " chars, more than "
+              + limits.maxResponseChars());
     }
     if (g.getPolicy().getModelId().isBlank()) {
       return Optional.of("policy.modelId is blank");
@@ -75,7 +83,11 @@ public final class GenerationValidator implements RecordValidator<Generation> {
     for (RewardComponent c : g.getUpstreamRewards()) {
       // A null value is how an unscored component says so; NaN or infinity would poison the reward.
       if (c.getValue() != null && !Double.isFinite(c.getValue())) {
-        return Optional.of("upstreamRewards component " + c.getName() + " has a non-finite value: " + c.getValue());
+        return Optional.of(
+            "upstreamRewards component "
+                + c.getName()
+                + " has a non-finite value: "
+                + c.getValue());
       }
     }
     return Optional.empty();
@@ -90,12 +102,15 @@ public final class GenerationValidator implements RecordValidator<Generation> {
     if (g.getResponseLogprobs() != null) {
       if (g.getResponseLogprobs().size() != tokens) {
         return Optional.of(
-            "responseLogprobs has " + g.getResponseLogprobs().size() + " entries but responseTokenIds has "
+            "responseLogprobs has "
+                + g.getResponseLogprobs().size()
+                + " entries but responseTokenIds has "
                 + Math.max(tokens, 0));
       }
       for (Float logprob : g.getResponseLogprobs()) {
         if (logprob == null || !Float.isFinite(logprob) || logprob > 0f) {
-          return Optional.of("responseLogprobs holds a value that is not a log-probability: " + logprob);
+          return Optional.of(
+              "responseLogprobs holds a value that is not a log-probability: " + logprob);
         }
       }
     }
@@ -107,7 +122,8 @@ public final class GenerationValidator implements RecordValidator<Generation> {
       return Optional.of(field + " is missing");
     }
     if (value.length() > limits.maxIdChars()) {
-      return Optional.of(field + " has " + value.length() + " chars, more than " + limits.maxIdChars());
+      return Optional.of(
+          field + " has " + value.length() + " chars, more than " + limits.maxIdChars());
     }
     return Optional.empty();
   }

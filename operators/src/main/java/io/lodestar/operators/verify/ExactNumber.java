@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * An exact rational number: an immutable numerator/denominator pair kept in lowest terms with a
- * positive denominator, so that {@link #equals} is numeric equality ({@code 1/2} equals {@code 0.5}).
+ * positive denominator, so that {@link #equals} is numeric equality ({@code 1/2} equals {@code
+ * 0.5}).
  *
  * <p>Answers are compared exactly rather than as doubles because {@code 0.1 + 0.2}-style rounding
  * must never turn a wrong answer into a right one, nor the reverse.

@@ -9,33 +9,37 @@ import java.util.Set;
  * answer) and to find numbers inside running text. One grammar serves both so that whatever the
  * extractor picks out of a response is exactly what the parser accepts.
  *
- * <p>A number is: an optional sign ({@code +}, {@code -}, U+2212), an optional currency symbol, then
- * one of
+ * <p>A number is: an optional sign ({@code +}, {@code -}, U+2212), an optional currency symbol,
+ * then one of
+ *
  * <ul>
- *   <li>a decimal: {@code 42}, {@code 3.5}, {@code .5}, {@code 3.} (whole-string only), with optional
- *       thousands groups of exactly three digits separated consistently by {@code ,}, {@code {,}},
- *       {@code \,}, a no-break/thin/narrow space, or (where allowed) a plain space;
- *   <li>a decimal with an exponent {@code 1e3}, {@code 2.5E-2} (|exponent| at most {@value #MAX_EXPONENT});
- *   <li>a simple fraction {@code a/b} of ungrouped decimals, or {@code \frac{a}{b}} ({@code \dfrac},
- *       {@code \tfrac}, {@code \cfrac}, and the brace-less {@code \frac12});
- *   <li>a mixed number: an integer followed by a proper positive fraction, {@code 1 1/2} (one space)
- *       or {@code 2\frac{1}{2}}. With a space it is only read this way when it cannot be a thousands
- *       group ({@code 1 123/456} is 1 + 123/456, never 1123/456).
+ *   <li>a decimal: {@code 42}, {@code 3.5}, {@code .5}, {@code 3.} (whole-string only), with
+ *       optional thousands groups of exactly three digits separated consistently by {@code ,},
+ *       {@code {,}}, {@code \,}, a no-break/thin/narrow space, or (where allowed) a plain space;
+ *   <li>a decimal with an exponent {@code 1e3}, {@code 2.5E-2} (|exponent| at most {@value
+ *       #MAX_EXPONENT});
+ *   <li>a simple fraction {@code a/b} of ungrouped decimals, or {@code \frac{a}{b}} ({@code
+ *       \dfrac}, {@code \tfrac}, {@code \cfrac}, and the brace-less {@code \frac12});
+ *   <li>a mixed number: an integer followed by a proper positive fraction, {@code 1 1/2} (one
+ *       space) or {@code 2\frac{1}{2}}. With a space it is only read this way when it cannot be a
+ *       thousands group ({@code 1 123/456} is 1 + 123/456, never 1123/456).
  * </ul>
+ *
  * then an optional {@code %}. A percentage keeps the number as written ({@code 50%} is 50), because
  * ground truths are written in the same convention as the question asks for.
  *
- * <p>Deliberately not numbers: decimal commas ({@code 3,5}), expressions ({@code 3x+2}, {@code 2\pi},
- * {@code \sqrt{2}}), lists ({@code 1, 2}) and alternatives ({@code 5 or 6}). Returning nothing is
- * safer than guessing: the verifier then scores 0 rather than a wrong 1.
+ * <p>Deliberately not numbers: decimal commas ({@code 3,5}), expressions ({@code 3x+2}, {@code
+ * 2\pi}, {@code \sqrt{2}}), lists ({@code 1, 2}) and alternatives ({@code 5 or 6}). Returning
+ * nothing is safer than guessing: the verifier then scores 0 rather than a wrong 1.
  *
- * <p>Every scan is linear in the text it looks at and each LaTeX argument is at most
- * {@value #MAX_FRACTION_ARGUMENT_CHARS} characters, so no input can make it slow.
+ * <p>Every scan is linear in the text it looks at and each LaTeX argument is at most {@value
+ * #MAX_FRACTION_ARGUMENT_CHARS} characters, so no input can make it slow.
  */
 final class NumberParser {
 
   /** Longer strings are not plain numeric answers; refusing them bounds the work per call. */
   static final int MAX_NUMBER_TEXT_CHARS = 2_000;
+
   /** Keeps {@code 10^exponent} small; {@code 1e999999999} would otherwise exhaust memory. */
   static final int MAX_EXPONENT = 1_000;
 
@@ -47,16 +51,32 @@ final class NumberParser {
 
   private static final String[] FRACTION_COMMANDS = {"\\frac", "\\dfrac", "\\tfrac", "\\cfrac"};
   private static final String[] TEXT_COMMANDS = {
-    "\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mbox", "\\boxed", "\\fbox"
+    "\\text",
+    "\\textbf",
+    "\\textit",
+    "\\textrm",
+    "\\mathrm",
+    "\\mathbf",
+    "\\mbox",
+    "\\boxed",
+    "\\fbox"
   };
-  /** Units that may be glued to the number ({@code 5cm}); any other glued letter makes it an expression. */
-  private static final Set<String> GLUED_UNITS = Set.of(
-      "mm", "cm", "m", "km", "in", "ft", "yd", "mi", "mg", "g", "kg", "lb", "lbs", "oz",
-      "ml", "l", "s", "sec", "min", "h", "hr", "hrs", "mph", "kph");
+
+  /**
+   * Units that may be glued to the number ({@code 5cm}); any other glued letter makes it an
+   * expression.
+   */
+  private static final Set<String> GLUED_UNITS =
+      Set.of(
+          "mm", "cm", "m", "km", "in", "ft", "yd", "mi", "mg", "g", "kg", "lb", "lbs", "oz", "ml",
+          "l", "s", "sec", "min", "h", "hr", "hrs", "mph", "kph");
+
   /** One-letter words that are units; other single letters are variables ({@code 3 x}). */
   private static final Set<String> SINGLE_LETTER_UNITS = Set.of("m", "g", "l", "s", "h");
+
   /** Words that join two quantities: {@code 5 or 6} is not one number. */
-  private static final Set<String> CONNECTOR_WORDS = Set.of("or", "and", "to", "plus", "minus", "times", "over", "divided");
+  private static final Set<String> CONNECTOR_WORDS =
+      Set.of("or", "and", "to", "plus", "minus", "times", "over", "divided");
 
   /** A number found in text: its span {@code [start, end)} and value. */
   record Token(int start, int end, ExactNumber value) {}
@@ -200,7 +220,8 @@ final class NumberParser {
     if (digits.length() == 0) {
       return null;
     }
-    ExactNumber value = ExactNumber.of(new BigInteger(digits.toString()), BigInteger.TEN.pow(fractionDigits));
+    ExactNumber value =
+        ExactNumber.of(new BigInteger(digits.toString()), BigInteger.TEN.pow(fractionDigits));
     return new Decimal(value, q, grouped, fractionDigits > 0);
   }
 
@@ -228,7 +249,10 @@ final class NumberParser {
 
   private static boolean isThreeDigitGroup(String s, int at, char kind) {
     int n = s.length();
-    if (at + 3 > n || !isDigit(s.charAt(at)) || !isDigit(s.charAt(at + 1)) || !isDigit(s.charAt(at + 2))) {
+    if (at + 3 > n
+        || !isDigit(s.charAt(at))
+        || !isDigit(s.charAt(at + 1))
+        || !isDigit(s.charAt(at + 2))) {
       return false;
     }
     if (at + 3 == n) {
@@ -246,7 +270,8 @@ final class NumberParser {
       int slash = numerator.end();
       if (numerator.isPlainInteger() && slash + 1 < n && s.charAt(slash) == '/') {
         Decimal denominator = scanDecimal(s, slash + 1, false);
-        if (denominator != null && denominator.isPlainInteger()
+        if (denominator != null
+            && denominator.isPlainInteger()
             && numerator.value().signum() > 0
             && numerator.value().compareTo(denominator.value()) < 0) {
           return new Magnitude(numerator.value().divide(denominator.value()), denominator.end());
@@ -257,7 +282,9 @@ final class NumberParser {
     int q = skipSpaces(s, end);
     if (fractionCommandLength(s, q) > 0) {
       Magnitude fraction = scanLatexFraction(s, q, nesting);
-      if (fraction != null && fraction.value().signum() > 0 && fraction.value().compareTo(ExactNumber.ONE) < 0) {
+      if (fraction != null
+          && fraction.value().signum() > 0
+          && fraction.value().compareTo(ExactNumber.ONE) < 0) {
         return fraction;
       }
     }
@@ -274,8 +301,10 @@ final class NumberParser {
     if (denominatorSpan == null) {
       return null;
     }
-    Optional<ExactNumber> numerator = parse(s.substring(numeratorSpan[0], numeratorSpan[1]), nesting + 1);
-    Optional<ExactNumber> denominator = parse(s.substring(denominatorSpan[0], denominatorSpan[1]), nesting + 1);
+    Optional<ExactNumber> numerator =
+        parse(s.substring(numeratorSpan[0], numeratorSpan[1]), nesting + 1);
+    Optional<ExactNumber> denominator =
+        parse(s.substring(denominatorSpan[0], denominatorSpan[1]), nesting + 1);
     if (numerator.isEmpty() || denominator.isEmpty() || denominator.get().signum() == 0) {
       return null;
     }
@@ -283,8 +312,8 @@ final class NumberParser {
   }
 
   /**
-   * A LaTeX argument at {@code p}: a balanced {@code {...}} group or a single digit ({@code \frac12}).
-   * Returns {contentStart, contentEnd, argumentEnd}, or null.
+   * A LaTeX argument at {@code p}: a balanced {@code {...}} group or a single digit ({@code
+   * \frac12}). Returns {contentStart, contentEnd, argumentEnd}, or null.
    */
   private static int[] fractionArgument(String s, int p) {
     int q = skipSpaces(s, p);
@@ -353,8 +382,11 @@ final class NumberParser {
       return new Magnitude(mantissa, end);
     }
     ExactNumber scale = ExactNumber.of(BigInteger.TEN.pow(exponent), BigInteger.ONE);
-    ExactNumber value = negative ? mantissa.divide(scale) : ExactNumber.of(
-        mantissa.numerator().multiply(scale.numerator()), mantissa.denominator());
+    ExactNumber value =
+        negative
+            ? mantissa.divide(scale)
+            : ExactNumber.of(
+                mantissa.numerator().multiply(scale.numerator()), mantissa.denominator());
     return new Magnitude(value, q);
   }
 
@@ -394,7 +426,8 @@ final class NumberParser {
       return true;
     }
     boolean glued = p == from;
-    String[] words = s.substring(p).strip().split("[\\s\\u00A0\\u2007\\u2009\\u202F/]+", MAX_UNIT_WORDS + 1);
+    String[] words =
+        s.substring(p).strip().split("[\\s\\u00A0\\u2007\\u2009\\u202F/]+", MAX_UNIT_WORDS + 1);
     if (words.length > MAX_UNIT_WORDS) {
       return false;
     }
@@ -433,12 +466,26 @@ final class NumberParser {
 
   /** Strips the LaTeX, markdown and currency dressing a plain number may come in. */
   private static String normalize(String raw) {
-    String t = raw.replace("\\left", "").replace("\\right", "").replace("\\displaystyle", "").replace("\\!", "");
+    String t =
+        raw.replace("\\left", "")
+            .replace("\\right", "")
+            .replace("\\displaystyle", "")
+            .replace("\\!", "");
     t = t.replace("^{\\circ}", "").replace("^\\circ", "").replace("\u00B0", "");
     t = t.replace("\\$", "$").replace("\\%", "%").replace("{,}", ",");
     t = unwrapTextCommands(t);
-    t = t.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ").replace("$", "");
-    t = t.replace("\\,", " ").replace("\\;", " ").replace("\\:", " ").replace("\\ ", " ").replace("~", " ");
+    t =
+        t.replace("\\(", " ")
+            .replace("\\)", " ")
+            .replace("\\[", " ")
+            .replace("\\]", " ")
+            .replace("$", "");
+    t =
+        t.replace("\\,", " ")
+            .replace("\\;", " ")
+            .replace("\\:", " ")
+            .replace("\\ ", " ")
+            .replace("~", " ");
     return stripWrappers(t);
   }
 
@@ -454,7 +501,10 @@ final class NumberParser {
         if (close < 0) {
           break;
         }
-        result = result.substring(0, at) + result.substring(open + 1, close) + result.substring(close + 1);
+        result =
+            result.substring(0, at)
+                + result.substring(open + 1, close)
+                + result.substring(close + 1);
         at = result.indexOf(opener, at);
       }
     }

@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
  *
  * <p><b>Which answer.</b> {@link #extractAnswer} cleans the response, then takes the first rule
  * that finds something, in this order:
+ *
  * <ol>
- *   <li>the last complete {@code \boxed{...}} or {@code \fbox{...}} (balanced braces); for
- *       {@code \boxed{x = 5}} the right-hand side. A boxed answer is final even if it is not a
- *       number ({@code \boxed{\sqrt{2}}} scores 0; it never falls back to the "2" inside it);
+ *   <li>the last complete {@code \boxed{...}} or {@code \fbox{...}} (balanced braces); for {@code
+ *       \boxed{x = 5}} the right-hand side. A boxed answer is final even if it is not a number
+ *       ({@code \boxed{\sqrt{2}}} scores 0; it never falls back to the "2" inside it);
  *   <li>the last GSM8K marker {@code #### <n>} whose line holds only the number (and units), so a
  *       markdown heading {@code #### 1. Setup} is not one;
  *   <li>a final line {@code A: <n>} or {@code Answer: <n>};
@@ -26,16 +27,17 @@ import java.util.regex.Pattern;
  *       in "answer is" or "answer:", case-insensitive) that is followed by a number;
  *   <li>the whole text if it is nothing but a number ({@code 1 000}), else the last number in it.
  * </ol>
- * In rules 2–4 the number must come right after the marker, past spaces, {@code :}, {@code $},
- * {@code \(}, {@code \[} and markdown {@code **}; "answer is x = 5" reads 5; an answer that goes on as
- * arithmetic ("the answer is 16 - 3 = 13") does not count there, so the next rule decides, while one
- * glued to a symbol ("the answer is 3x + 2") makes that expression the (non-numeric) answer.
  *
- * <p><b>Cleaning.</b> {@code <think>...</think>} sections are dropped; an unterminated {@code <think>}
- * hides the rest of the response (no committed answer); a closing tag without an opening one drops
- * what precedes it (the opening tag was in the prompt). Chat-template tokens ({@code <|im_end|>},
- * {@code <|eot_id|>}, {@code <|endoftext|>}, {@code </s>}, ...) become line breaks, and GSM8K
- * calculator annotations {@code <<a*b=c>>} are removed.
+ * In rules 2–4 the number must come right after the marker, past spaces, {@code :}, {@code $},
+ * {@code \(}, {@code \[} and markdown {@code **}; "answer is x = 5" reads 5; an answer that goes on
+ * as arithmetic ("the answer is 16 - 3 = 13") does not count there, so the next rule decides, while
+ * one glued to a symbol ("the answer is 3x + 2") makes that expression the (non-numeric) answer.
+ *
+ * <p><b>Cleaning.</b> {@code <think>...</think>} sections are dropped; an unterminated {@code
+ * <think>} hides the rest of the response (no committed answer); a closing tag without an opening
+ * one drops what precedes it (the opening tag was in the prompt). Chat-template tokens ({@code
+ * <|im_end|>}, {@code <|eot_id|>}, {@code <|endoftext|>}, {@code </s>}, ...) become line breaks,
+ * and GSM8K calculator annotations {@code <<a*b=c>>} are removed.
  *
  * <p><b>Bounded.</b> Only the last {@value #MAX_EXAMINED_CHARS} characters left after cleaning are
  * examined (final answers are at the end; an answer earlier than that is not seen). Every step is
@@ -50,16 +52,21 @@ public final class NumericAnswerVerifier implements Verifier {
 
   public static final String NAME = "numeric_answer";
   public static final String VERSION = "numeric-answer/1";
+
   /** How many trailing characters of the cleaned response are examined. */
   public static final int MAX_EXAMINED_CHARS = 8_000;
 
   private static final int MAX_DETAIL_ANSWER_CHARS = 48;
+
   /** How far past a marker the answer may sit on its line. */
   private static final int MAX_ANSWER_SPAN_CHARS = 200;
 
   /** Possessive quantifiers only: a match attempt cannot backtrack. */
-  private static final Pattern ANSWER_PHRASE = Pattern.compile("(?i)\\banswer(?:\\s++is\\b|\\**+\\s*+:)");
-  private static final Pattern FINAL_ANSWER_LINE = Pattern.compile("(?i)^[\\s*#]*+(?:a|answer)\\**+\\s*+:");
+  private static final Pattern ANSWER_PHRASE =
+      Pattern.compile("(?i)\\banswer(?:\\s++is\\b|\\**+\\s*+:)");
+
+  private static final Pattern FINAL_ANSWER_LINE =
+      Pattern.compile("(?i)^[\\s*#]*+(?:a|answer)\\**+\\s*+:");
 
   private static final String[] BOX_COMMANDS = {"\\boxed", "\\fbox"};
   private static final String[] WRAPPER_OPENERS = {
@@ -127,18 +134,18 @@ public final class NumericAnswerVerifier implements Verifier {
   /**
    * Parses a plain numeric answer or ground truth exactly. Accepted: signs ({@code +}, {@code -},
    * U+2212); integers and decimals ({@code .5}, {@code 3.}); thousands separators that group by
-   * three ({@code 7,425,000}, {@code 12{,}000}, {@code 1 000} with a plain, no-break, thin or narrow
-   * space, {@code 1\,000}); fractions {@code a/b}, {@code \frac{a}{b}}, {@code \dfrac}, {@code \tfrac},
-   * {@code \frac12}; mixed numbers {@code 1 1/2} and {@code 2\frac{1}{2}} when the fraction is proper
-   * (so never confused with a thousands group); percentages, kept as written ({@code 50%} is 50,
-   * not 0.5); scientific notation ({@code 1e3}, |exponent| at most 1000); currency and units
-   * ({@code $18}, {@code \$18}, {@code 18 dollars}, {@code 18\text{ cm}}, {@code 5cm}); and wrappers
-   * ({@code $...$}, {@code \(...\)}, {@code \text{}}, {@code \mathrm{}}, {@code \boxed{}},
-   * {@code \left(...\right)}, markdown {@code **}, a trailing period).
+   * three ({@code 7,425,000}, {@code 12{,}000}, {@code 1 000} with a plain, no-break, thin or
+   * narrow space, {@code 1\,000}); fractions {@code a/b}, {@code \frac{a}{b}}, {@code \dfrac},
+   * {@code \tfrac}, {@code \frac12}; mixed numbers {@code 1 1/2} and {@code 2\frac{1}{2}} when the
+   * fraction is proper (so never confused with a thousands group); percentages, kept as written
+   * ({@code 50%} is 50, not 0.5); scientific notation ({@code 1e3}, |exponent| at most 1000);
+   * currency and units ({@code $18}, {@code \$18}, {@code 18 dollars}, {@code 18\text{ cm}}, {@code
+   * 5cm}); and wrappers ({@code $...$}, {@code \(...\)}, {@code \text{}}, {@code \mathrm{}}, {@code
+   * \boxed{}}, {@code \left(...\right)}, markdown {@code **}, a trailing period).
    *
-   * <p>Refused: expressions ({@code 3x+2}, {@code \sqrt{2}}, {@code 2\pi}), decimal commas
-   * ({@code 3,5}), lists and alternatives ({@code 1, 2}, {@code 5 or 6}), division by zero, and
-   * strings over 2,000 characters. Never throws.
+   * <p>Refused: expressions ({@code 3x+2}, {@code \sqrt{2}}, {@code 2\pi}), decimal commas ({@code
+   * 3,5}), lists and alternatives ({@code 1, 2}, {@code 5 or 6}), division by zero, and strings
+   * over 2,000 characters. Never throws.
    */
   public static Optional<ExactNumber> parseNumber(String text) {
     try {
@@ -279,8 +286,10 @@ public final class NumericAnswerVerifier implements Verifier {
       return Optional.empty();
     }
     if (isGluedToSymbol(text, token.end(), lineEnd)) {
-      // "the answer is 3x + 2": the model committed to an expression; it is the (non-numeric) answer.
-      return Optional.of(NumberParser.strip(text.substring(token.start(), Math.max(spanEnd, token.end()))));
+      // "the answer is 3x + 2": the model committed to an expression; it is the (non-numeric)
+      // answer.
+      return Optional.of(
+          NumberParser.strip(text.substring(token.start(), Math.max(spanEnd, token.end()))));
     }
     if (continuesWithArithmetic(text, token.end(), lineEnd)) {
       return Optional.empty();
@@ -294,7 +303,8 @@ public final class NumericAnswerVerifier implements Verifier {
   /** A '.' followed by whitespace ends the sentence; a decimal point is followed by a digit. */
   private static int sentenceEnd(String text, int from, int lineEnd) {
     for (int i = from; i < lineEnd; i++) {
-      if (text.charAt(i) == '.' && (i + 1 == text.length() || NumberParser.isSpace(text.charAt(i + 1)))) {
+      if (text.charAt(i) == '.'
+          && (i + 1 == text.length() || NumberParser.isSpace(text.charAt(i + 1)))) {
         return i;
       }
     }
@@ -341,7 +351,10 @@ public final class NumericAnswerVerifier implements Verifier {
     return 0;
   }
 
-  /** Whether the number at {@code end} is glued to a variable or operator symbol: {@code 3x}, {@code 2^5}. */
+  /**
+   * Whether the number at {@code end} is glued to a variable or operator symbol: {@code 3x}, {@code
+   * 2^5}.
+   */
   private static boolean isGluedToSymbol(String text, int end, int lineEnd) {
     if (end >= lineEnd) {
       return false;
@@ -372,7 +385,8 @@ public final class NumericAnswerVerifier implements Verifier {
       return false;
     }
     int operand = skipSpaces(text, operatorEnd);
-    return operand < lineEnd && (NumberParser.isDigit(text.charAt(operand)) || text.charAt(operand) == '(');
+    return operand < lineEnd
+        && (NumberParser.isDigit(text.charAt(operand)) || text.charAt(operand) == '(');
   }
 
   private static int operatorEnd(String text, int p) {
@@ -390,11 +404,12 @@ public final class NumericAnswerVerifier implements Verifier {
 
   /** Whether the rest of the line holds nothing but closing wrappers, a full stop and units. */
   private static boolean onlyUnitsUntil(String text, int from, int lineEnd) {
-    String rest = text.substring(from, lineEnd)
-        .replace("$", "")
-        .replace("\\)", "")
-        .replace("\\]", "")
-        .replace("*", "");
+    String rest =
+        text.substring(from, lineEnd)
+            .replace("$", "")
+            .replace("\\)", "")
+            .replace("\\]", "")
+            .replace("*", "");
     // Keep leading space: it tells "18 dollars" (a unit) from "18x" (glued, an expression).
     rest = stripTrailing(rest);
     if (rest.endsWith(".")) {
@@ -454,8 +469,12 @@ public final class NumericAnswerVerifier implements Verifier {
       return NumberParser.isDigit(next);
     }
     if (NumberParser.isSign(c)) {
-      return previous != ')' && previous != '}'
-          && (NumberParser.isDigit(next) || next == '.' || next == '\\' || NumberParser.isCurrencySymbol(next));
+      return previous != ')'
+          && previous != '}'
+          && (NumberParser.isDigit(next)
+              || next == '.'
+              || next == '\\'
+              || NumberParser.isCurrencySymbol(next));
     }
     return NumberParser.startsFraction(text, p);
   }

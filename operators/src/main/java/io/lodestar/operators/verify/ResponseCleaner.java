@@ -8,8 +8,10 @@ public final class ResponseCleaner {
 
   private static final String THINK_OPEN = "<think>";
   private static final String THINK_CLOSE = "</think>";
+
   /** Longest special token we recognise, e.g. {@code <|start_header_id|>}. */
   private static final int MAX_SPECIAL_TOKEN_CHARS = 48;
+
   /** GSM8K calculator annotations such as {@code <<16-3=13>>} are short and single-line. */
   private static final int MAX_ANNOTATION_CHARS = 100;
 
@@ -21,7 +23,8 @@ public final class ResponseCleaner {
    */
   public static String examinedText(String response, int maxChars) {
     // Tags, special tokens and annotations all start with '<'; most responses have none.
-    String visible = response.indexOf('<') < 0 ? response : removeSpecialTokens(removeThinking(response));
+    String visible =
+        response.indexOf('<') < 0 ? response : removeSpecialTokens(removeThinking(response));
     return removeCalculatorAnnotations(lastChars(visible, maxChars));
   }
 
@@ -29,8 +32,8 @@ public final class ResponseCleaner {
    * Drops {@code <think>...</think>} sections (tags matched case-insensitively).
    *
    * <ul>
-   *   <li>A {@code <think>} never closed hides everything after it: a model cut off while
-   *       reasoning has not committed to an answer, and the numbers it was trying are not one.
+   *   <li>A {@code <think>} never closed hides everything after it: a model cut off while reasoning
+   *       has not committed to an answer, and the numbers it was trying are not one.
    *   <li>A {@code </think>} without an opening tag drops everything before it: templates such as
    *       DeepSeek-R1's put the opening tag in the prompt, so the response starts mid-reasoning.
    * </ul>
@@ -120,8 +123,9 @@ public final class ResponseCleaner {
   }
 
   /**
-   * Drops GSM8K calculator annotations ({@code = <<2*9=18>>18}): they repeat the number that follows
-   * them, and a truncated solution ending inside one must not offer its operands as the answer.
+   * Drops GSM8K calculator annotations ({@code = <<2*9=18>>18}): they repeat the number that
+   * follows them, and a truncated solution ending inside one must not offer its operands as the
+   * answer.
    */
   static String removeCalculatorAnnotations(String text) {
     int first = text.indexOf("<<");

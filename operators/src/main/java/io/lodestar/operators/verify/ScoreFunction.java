@@ -7,9 +7,10 @@ import io.lodestar.schema.ScoredGeneration;
 import org.apache.flink.api.common.functions.RichMapFunction;
 
 /**
- * Scores each generation with the verifiers its task metadata selects (see {@link VerifierRegistry}).
- * It only collects components: the reward stays null until {@link CombineRewardsFunction} combines
- * every component once, after the later scoring stages have added theirs.
+ * Scores each generation with the verifiers its task metadata selects (see {@link
+ * VerifierRegistry}). It only collects components: the reward stays null until {@link
+ * CombineRewardsFunction} combines every component once, after the later scoring stages have added
+ * theirs.
  */
 public class ScoreFunction extends RichMapFunction<Generation, ScoredGeneration> {
 

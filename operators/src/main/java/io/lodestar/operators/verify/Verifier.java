@@ -15,9 +15,9 @@ public interface Verifier extends Serializable {
   String name();
 
   /**
-   * Scores one generation, reading what the verifier needs from it (the response, the task's
-   * ground truth or {@code extra}). Named apart from the verifiers' own {@code verify} methods so
-   * that {@code verify(null)} on a text stays unambiguous.
+   * Scores one generation, reading what the verifier needs from it (the response, the task's ground
+   * truth or {@code extra}). Named apart from the verifiers' own {@code verify} methods so that
+   * {@code verify(null)} on a text stays unambiguous.
    */
   RewardComponent score(Generation generation);
 }

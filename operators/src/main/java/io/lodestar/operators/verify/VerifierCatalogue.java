@@ -51,16 +51,43 @@ public final class VerifierCatalogue {
    */
   public record Entry(String name, String version, Role role, Factory factory) {}
 
-  private static final List<Entry> ENTRIES = List.of(
-      new Entry(MathVerifier.NAME, MathVerifier.VERSION, Role.ACCURACY, s -> new MathVerifier(s.math())),
-      new Entry(NumericAnswerVerifier.NAME, NumericAnswerVerifier.VERSION, Role.ACCURACY, s -> new NumericAnswerVerifier()),
-      new Entry(TagFormatVerifier.FORMAT, TagFormatVerifier.VERSION, Role.FORMAT,
-          s -> TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER)),
-      new Entry(TagFormatVerifier.TAG_COUNT, TagFormatVerifier.VERSION, Role.FORMAT,
-          s -> TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER)),
-      new Entry(ExactMatchVerifier.NAME, ExactMatchVerifier.VERSION, Role.ACCURACY, s -> ExactMatchVerifier.normalised()),
-      new Entry(JsonSchemaVerifier.NAME, JsonSchemaVerifier.VERSION, Role.FORMAT, s -> JsonSchemaVerifier.anyJson()),
-      new Entry(RegexMatchVerifier.NAME, RegexMatchVerifier.VERSION, Role.ACCURACY, s -> RegexMatchVerifier.fromTask()));
+  private static final List<Entry> ENTRIES =
+      List.of(
+          new Entry(
+              MathVerifier.NAME,
+              MathVerifier.VERSION,
+              Role.ACCURACY,
+              s -> new MathVerifier(s.math())),
+          new Entry(
+              NumericAnswerVerifier.NAME,
+              NumericAnswerVerifier.VERSION,
+              Role.ACCURACY,
+              s -> new NumericAnswerVerifier()),
+          new Entry(
+              TagFormatVerifier.FORMAT,
+              TagFormatVerifier.VERSION,
+              Role.FORMAT,
+              s -> TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER)),
+          new Entry(
+              TagFormatVerifier.TAG_COUNT,
+              TagFormatVerifier.VERSION,
+              Role.FORMAT,
+              s -> TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER)),
+          new Entry(
+              ExactMatchVerifier.NAME,
+              ExactMatchVerifier.VERSION,
+              Role.ACCURACY,
+              s -> ExactMatchVerifier.normalised()),
+          new Entry(
+              JsonSchemaVerifier.NAME,
+              JsonSchemaVerifier.VERSION,
+              Role.FORMAT,
+              s -> JsonSchemaVerifier.anyJson()),
+          new Entry(
+              RegexMatchVerifier.NAME,
+              RegexMatchVerifier.VERSION,
+              Role.ACCURACY,
+              s -> RegexMatchVerifier.fromTask()));
 
   private VerifierCatalogue() {}
 

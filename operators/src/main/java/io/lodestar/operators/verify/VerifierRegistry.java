@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Picks the verifiers for a generation from its task metadata: a rule for its data source wins
- * over a rule for its task kind. Rules name verifiers of {@link VerifierCatalogue} (what each one
- * checks is in {@code docs/rewards.md}, "Verifiers").
+ * Picks the verifiers for a generation from its task metadata: a rule for its data source wins over
+ * a rule for its task kind. Rules name verifiers of {@link VerifierCatalogue} (what each one checks
+ * is in {@code docs/rewards.md}, "Verifiers").
  *
  * <p>Defaults: MATH tasks get {@code math_equivalence}; other kinds get none (their reward comes
  * from reward models, or stays unscored, never 0).
@@ -57,9 +57,11 @@ public final class VerifierRegistry implements Serializable {
   }
 
   /** As {@link #fromRules(Map)}, every verifier built from {@code settings}. */
-  public static VerifierRegistry fromRules(Map<String, String> rules, VerifierCatalogue.Settings settings) {
+  public static VerifierRegistry fromRules(
+      Map<String, String> rules, VerifierCatalogue.Settings settings) {
     VerifierRegistry registry = new VerifierRegistry();
-    registry.byKind.put(TaskKind.MATH, List.of(create(MathVerifier.NAME, "default rule for MATH", settings)));
+    registry.byKind.put(
+        TaskKind.MATH, List.of(create(MathVerifier.NAME, "default rule for MATH", settings)));
     for (Map.Entry<String, String> rule : rules.entrySet()) {
       String selector = rule.getKey();
       List<Verifier> verifiers = new ArrayList<>();
@@ -71,10 +73,13 @@ public final class VerifierRegistry implements Serializable {
       if (selector.startsWith("kind.")) {
         registry.byKind.put(kind(selector), Collections.unmodifiableList(verifiers));
       } else if (selector.startsWith("source.") && selector.length() > "source.".length()) {
-        registry.bySource.put(selector.substring("source.".length()), Collections.unmodifiableList(verifiers));
+        registry.bySource.put(
+            selector.substring("source.".length()), Collections.unmodifiableList(verifiers));
       } else {
         throw new IllegalArgumentException(
-            "verifier rule '" + selector + "' must be kind.<MATH|CODE|CHAT|FORMAT|OTHER> or source.<dataSource>");
+            "verifier rule '"
+                + selector
+                + "' must be kind.<MATH|CODE|CHAT|FORMAT|OTHER> or source.<dataSource>");
       }
     }
     return registry;
@@ -89,7 +94,10 @@ public final class VerifierRegistry implements Serializable {
     return byKind.getOrDefault(generation.getTask().getKind(), List.of());
   }
 
-  /** Runs every applicable verifier; a verifier that throws yields an ERROR component, not a failure. */
+  /**
+   * Runs every applicable verifier; a verifier that throws yields an ERROR component, not a
+   * failure.
+   */
   public List<RewardComponent> score(Generation generation) {
     List<RewardComponent> components = new ArrayList<>();
     for (Verifier verifier : forGeneration(generation)) {
@@ -99,7 +107,11 @@ public final class VerifierRegistry implements Serializable {
       } catch (RuntimeException | StackOverflowError e) {
         component =
             VerifierResults.component(
-                verifier.name(), "unknown", null, RewardStatus.ERROR, "verifier failed: " + e.getClass().getSimpleName());
+                verifier.name(),
+                "unknown",
+                null,
+                RewardStatus.ERROR,
+                "verifier failed: " + e.getClass().getSimpleName());
       }
       components.add(component);
     }
@@ -111,14 +123,23 @@ public final class VerifierRegistry implements Serializable {
     try {
       return TaskKind.valueOf(name);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("verifier rule '" + selector + "' names an unknown task kind", e);
+      throw new IllegalArgumentException(
+          "verifier rule '" + selector + "' names an unknown task kind", e);
     }
   }
 
   private static Verifier create(String name, String rule, VerifierCatalogue.Settings settings) {
     VerifierCatalogue.Entry entry =
-        VerifierCatalogue.entry(name).orElseThrow(() -> new IllegalArgumentException(
-            "verifier rule '" + rule + "' names unknown verifier '" + name + "'; available: " + VerifierCatalogue.names()));
+        VerifierCatalogue.entry(name)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "verifier rule '"
+                            + rule
+                            + "' names unknown verifier '"
+                            + name
+                            + "'; available: "
+                            + VerifierCatalogue.names()));
     return entry.factory().create(settings);
   }
 }

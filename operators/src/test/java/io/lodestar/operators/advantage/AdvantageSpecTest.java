@@ -21,9 +21,12 @@ class AdvantageSpecTest {
 
     assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL_ASYNC).ddof()).isZero();
     assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).ddof()).isOne();
-    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).scaleRewards()).isEqualTo(ScaleRewards.GROUP);
-    assertThat(AdvantageSpec.of(Estimator.DR_GRPO, CompatMode.TRL).scaleRewards()).isEqualTo(ScaleRewards.NONE);
-    assertThat(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.VERL).whitenEps()).isEqualTo(1e-8);
+    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).scaleRewards())
+        .isEqualTo(ScaleRewards.GROUP);
+    assertThat(AdvantageSpec.of(Estimator.DR_GRPO, CompatMode.TRL).scaleRewards())
+        .isEqualTo(ScaleRewards.NONE);
+    assertThat(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.VERL).whitenEps())
+        .isEqualTo(1e-8);
     assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).normalizeByStd()).isTrue();
   }
 
@@ -59,7 +62,8 @@ class AdvantageSpecTest {
         .containsEntry("std", "biased")
         .containsEntry("ddof", "0")
         .containsEntry("singleton", "advantage=0");
-    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormalizeByStd(false).describe())
+    assertThat(
+            AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormalizeByStd(false).describe())
         .containsEntry("formula", "r-mean")
         .containsEntry("norm_adv_by_std", "false")
         .doesNotContainKey("eps");
@@ -67,23 +71,33 @@ class AdvantageSpecTest {
 
   @Test
   void refusesSettingsThatTheEstimatorAndModeDoNotUse() {
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withScaleRewards(ScaleRewards.BATCH))
+    assertThatThrownBy(
+            () ->
+                AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL)
+                    .withScaleRewards(ScaleRewards.BATCH))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("scaleRewards")
         .hasMessageContaining("verl");
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withNormalizeByStd(false))
+    assertThatThrownBy(
+            () -> AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withNormalizeByStd(false))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AdvantageSpec.of(Estimator.RLOO, CompatMode.LODESTAR).withEps(1e-3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("rloo");
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.GRPO, CompatMode.LODESTAR).withWhitenEps(1e-3))
+    assertThatThrownBy(
+            () -> AdvantageSpec.of(Estimator.GRPO, CompatMode.LODESTAR).withWhitenEps(1e-3))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.DR_GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.GROUP))
+    assertThatThrownBy(
+            () ->
+                AdvantageSpec.of(Estimator.DR_GRPO, CompatMode.TRL)
+                    .withScaleRewards(ScaleRewards.GROUP))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.RLOO, CompatMode.VERL).withRewardClip(-1, 1))
+    assertThatThrownBy(
+            () -> AdvantageSpec.of(Estimator.RLOO, CompatMode.VERL).withRewardClip(-1, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("rewardClip");
-    assertThatThrownBy(() -> AdvantageSpec.of(Estimator.RLOO, CompatMode.OPENRLHF).withRewardClip(1, -1))
+    assertThatThrownBy(
+            () -> AdvantageSpec.of(Estimator.RLOO, CompatMode.OPENRLHF).withRewardClip(1, -1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -92,34 +106,45 @@ class AdvantageSpecTest {
     AdvantageSpec spec = AdvantageSpec.lodestarGrpo();
     assertThatThrownBy(() -> spec.withEps(-1e-6)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> spec.withEps(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> spec.withEps(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> spec.withEps(Double.POSITIVE_INFINITY))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(spec.withEps(0.0).eps()).isZero();
   }
 
   @Test
   void knowsWhichSpecsNeedTheWholeBatch() {
-    assertThat(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.LODESTAR).needsWholeBatch()).isTrue();
-    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH).needsWholeBatch())
+    assertThat(
+            AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.LODESTAR)
+                .needsWholeBatch())
+        .isTrue();
+    assertThat(
+            AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL)
+                .withScaleRewards(ScaleRewards.BATCH)
+                .needsWholeBatch())
         .isTrue();
     assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).needsWholeBatch()).isFalse();
   }
 
   @Test
   void parsesEstimatorAndModeNames() {
-    assertThat(Estimator.fromId("REINFORCE_PP_BASELINE")).isEqualTo(Estimator.REINFORCE_PP_BASELINE);
+    assertThat(Estimator.fromId("REINFORCE_PP_BASELINE"))
+        .isEqualTo(Estimator.REINFORCE_PP_BASELINE);
     assertThat(CompatMode.fromId("trl-async")).isEqualTo(CompatMode.TRL_ASYNC);
-    assertThatThrownBy(() -> CompatMode.fromId("deepspeed-chat")).hasMessageContaining("deepspeed-chat");
+    assertThatThrownBy(() -> CompatMode.fromId("deepspeed-chat"))
+        .hasMessageContaining("deepspeed-chat");
   }
 
   @Test
   void isAValueThatSurvivesJavaSerialization() throws Exception {
-    AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
+    AdvantageSpec spec =
+        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
     spec.describe(); // built before it travels, as in a job
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(spec);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       AdvantageSpec copy = (AdvantageSpec) in.readObject();
       assertThat(copy).isEqualTo(spec).hasSameHashCodeAs(spec);
       assertThat(copy.describe()).isEqualTo(spec.describe());
@@ -132,6 +157,7 @@ class AdvantageSpecTest {
     AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL);
 
     assertThat(spec.describe()).isSameAs(spec.describe());
-    assertThatThrownBy(() -> spec.describe().put("eps", "0")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> spec.describe().put("eps", "0"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

@@ -28,9 +28,21 @@ class AdvantagesAgreeWithReferenceTest {
   private static final double[] PALETTE = {0.0, 1.0, 0.5, -1.0, 0.25}; // exact in binary
 
   /** The settings a variant uses, stated here rather than read from the spec under test. */
-  record Knobs(double eps, boolean normalizeByStd, String scale, double whitenEps, double clipLow, double clipHigh) {
+  record Knobs(
+      double eps,
+      boolean normalizeByStd,
+      String scale,
+      double whitenEps,
+      double clipLow,
+      double clipHigh) {
     Knobs(double eps, boolean normalizeByStd, String scale, double whitenEps) {
-      this(eps, normalizeByStd, scale, whitenEps, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+      this(
+          eps,
+          normalizeByStd,
+          scale,
+          whitenEps,
+          Double.NEGATIVE_INFINITY,
+          Double.POSITIVE_INFINITY);
     }
   }
 
@@ -41,7 +53,8 @@ class AdvantagesAgreeWithReferenceTest {
         Knobs defaults = defaults(mode, estimator);
         all.add(variant(mode, estimator, "defaults", defaults, s -> s));
         if (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K) {
-          all.add(variant(mode, estimator, "eps=1e-3", withEps(defaults, 1e-3), s -> s.withEps(1e-3)));
+          all.add(
+              variant(mode, estimator, "eps=1e-3", withEps(defaults, 1e-3), s -> s.withEps(1e-3)));
         }
         if ((mode == CompatMode.LODESTAR || mode == CompatMode.VERL)
             && (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K)) {
@@ -70,7 +83,8 @@ class AdvantagesAgreeWithReferenceTest {
                   mode,
                   estimator,
                   "whitenEps=1e-3",
-                  new Knobs(defaults.eps(), true, null, 1e-3, defaults.clipLow(), defaults.clipHigh()),
+                  new Knobs(
+                      defaults.eps(), true, null, 1e-3, defaults.clipLow(), defaults.clipHigh()),
                   s -> s.withWhitenEps(1e-3)));
         }
         if (mode == CompatMode.OPENRLHF) {
@@ -88,8 +102,13 @@ class AdvantagesAgreeWithReferenceTest {
   }
 
   private static Arguments variant(
-      CompatMode mode, Estimator estimator, String label, Knobs knobs, UnaryOperator<AdvantageSpec> adjust) {
-    return Arguments.of(mode.id() + " " + estimator.id() + " " + label, mode, estimator, knobs, adjust);
+      CompatMode mode,
+      Estimator estimator,
+      String label,
+      Knobs knobs,
+      UnaryOperator<AdvantageSpec> adjust) {
+    return Arguments.of(
+        mode.id() + " " + estimator.id() + " " + label, mode, estimator, knobs, adjust);
   }
 
   /** Each trainer's defaults as read in its source (see docs/advantages.md). */
@@ -110,7 +129,11 @@ class AdvantagesAgreeWithReferenceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void agreesWithThePlainReferenceOnRandomBatches(
-      String label, CompatMode mode, Estimator estimator, Knobs knobs, UnaryOperator<AdvantageSpec> adjust) {
+      String label,
+      CompatMode mode,
+      Estimator estimator,
+      Knobs knobs,
+      UnaryOperator<AdvantageSpec> adjust) {
     AdvantageSpec spec = adjust.apply(AdvantageSpec.of(estimator, mode));
     Random random = new Random(label.hashCode() * 31L + 20250611L);
     int computed = 0;
@@ -120,7 +143,9 @@ class AdvantagesAgreeWithReferenceTest {
       List<double[]> expected = Reference.advantages(batch, mode, estimator, knobs);
 
       if (expected == null) {
-        assertThatThrownBy(() -> Advantages.batch(batch, spec)).as(where).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Advantages.batch(batch, spec))
+            .as(where)
+            .isInstanceOf(IllegalArgumentException.class);
         continue;
       }
       computed++;
@@ -132,7 +157,8 @@ class AdvantagesAgreeWithReferenceTest {
         List<Double> scored = Reference.scored(rewards);
         assertThat(result.scoredCount()).as(where).isEqualTo(scored.size());
         assertThat(result.unscoredCount()).as(where).isEqualTo(rewards.length - scored.size());
-        assertStatistics(result, scored, mode == CompatMode.TRL_ASYNC ? 0 : 1, where + ", group " + g);
+        assertStatistics(
+            result, scored, mode == CompatMode.TRL_ASYNC ? 0 : 1, where + ", group " + g);
         assertThat(result.advantages()).as(where + ", group " + g).hasSize(rewards.length);
         for (int i = 0; i < rewards.length; i++) {
           assertThat(result.advantages()[i])
@@ -175,7 +201,9 @@ class AdvantagesAgreeWithReferenceTest {
       String where = mode.id() + ", trial " + trial + ", batch " + describe(batch);
       List<double[]> expected = Reference.tokenWhitened(batch, tokens, mode, knobs);
       if (expected == null) {
-        assertThatThrownBy(() -> Advantages.batch(batch, tokens, spec)).as(where).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Advantages.batch(batch, tokens, spec))
+            .as(where)
+            .isInstanceOf(IllegalArgumentException.class);
         continue;
       }
       computed++;
@@ -202,7 +230,8 @@ class AdvantagesAgreeWithReferenceTest {
     List<GroupResult> weighted = Advantages.batch(batch, tokens, spec);
     List<GroupResult> plain = Advantages.batch(batch, spec);
     for (int g = 0; g < batch.size(); g++) {
-      assertThat(weighted.get(g).advantages()).containsExactly(plain.get(g).advantages(), within(1e-12));
+      assertThat(weighted.get(g).advantages())
+          .containsExactly(plain.get(g).advantages(), within(1e-12));
     }
   }
 
@@ -221,7 +250,8 @@ class AdvantagesAgreeWithReferenceTest {
     }
   }
 
-  private static void assertStatistics(GroupResult result, List<Double> scored, int ddof, String where) {
+  private static void assertStatistics(
+      GroupResult result, List<Double> scored, int ddof, String where) {
     if (scored.isEmpty()) {
       assertThat(result.mean()).as(where).isNull();
     } else {
@@ -286,13 +316,15 @@ class AdvantagesAgreeWithReferenceTest {
     private Reference() {}
 
     /** Expected advantages per group and member, or null where the trainer refuses the batch. */
-    static List<double[]> advantages(List<Double[]> batch, CompatMode mode, Estimator estimator, Knobs knobs) {
+    static List<double[]> advantages(
+        List<Double[]> batch, CompatMode mode, Estimator estimator, Knobs knobs) {
       List<List<Double>> scoredGroups = new ArrayList<>();
       for (Double[] group : batch) {
         scoredGroups.add(scored(group));
       }
       for (int g = 0; g < batch.size(); g++) {
-        if (scoredGroups.get(g).size() == 1 && refusesLoneReward(mode, estimator, batch.get(g).length)) {
+        if (scoredGroups.get(g).size() == 1
+            && refusesLoneReward(mode, estimator, batch.get(g).length)) {
           return null;
         }
       }
@@ -305,7 +337,11 @@ class AdvantagesAgreeWithReferenceTest {
         perGroup.add(s.isEmpty() ? new ArrayList<>() : groupPart(s, mode, estimator, knobs));
       }
       for (List<Double> values : perGroup) {
-        values.replaceAll(x -> x < knobs.clipLow() ? knobs.clipLow() : x > knobs.clipHigh() ? knobs.clipHigh() : x);
+        values.replaceAll(
+            x ->
+                x < knobs.clipLow()
+                    ? knobs.clipLow()
+                    : x > knobs.clipHigh() ? knobs.clipHigh() : x);
       }
       if (estimator == Estimator.REINFORCE_PP_BASELINE) {
         if (!whiten(perGroup, mode, knobs.whitenEps())) {
@@ -344,7 +380,8 @@ class AdvantagesAgreeWithReferenceTest {
       };
     }
 
-    private static List<Double> groupPart(List<Double> s, CompatMode mode, Estimator estimator, Knobs knobs) {
+    private static List<Double> groupPart(
+        List<Double> s, CompatMode mode, Estimator estimator, Knobs knobs) {
       int n = s.size();
       List<Double> out = new ArrayList<>();
       switch (estimator) {
@@ -354,7 +391,8 @@ class AdvantagesAgreeWithReferenceTest {
           }
         }
         case DR_GRPO, REINFORCE_PP_BASELINE -> {
-          boolean loneKeepsReward = n == 1 && (mode == CompatMode.LODESTAR || mode == CompatMode.VERL);
+          boolean loneKeepsReward =
+              n == 1 && (mode == CompatMode.LODESTAR || mode == CompatMode.VERL);
           double baseline = loneKeepsReward ? 0.0 : mean(s);
           for (double r : s) {
             out.add(r - baseline);
@@ -383,6 +421,7 @@ class AdvantagesAgreeWithReferenceTest {
             out.set(best, knobs.normalizeByStd() ? margin / (std(s, 1) + knobs.eps()) : margin);
           }
         }
+        default -> throw new IllegalStateException("unknown estimator " + estimator);
       }
       return out;
     }
@@ -395,7 +434,8 @@ class AdvantagesAgreeWithReferenceTest {
           double std = n == 1 ? 1.0 : std(s, 1);
           yield knobs.normalizeByStd() ? (r - mean) / (std + knobs.eps()) : r - mean;
         }
-        case TRL -> "group".equals(knobs.scale()) ? (r - mean(s)) / (std(s, 1) + knobs.eps()) : r - mean(s);
+        case TRL ->
+            "group".equals(knobs.scale()) ? (r - mean(s)) / (std(s, 1) + knobs.eps()) : r - mean(s);
         case TRL_ASYNC -> (r - mean(s)) / (std(s, 0) + knobs.eps());
         case OPENRLHF -> (r - mean(s)) / (std(s, 1) + knobs.eps());
       };
@@ -451,10 +491,11 @@ class AdvantagesAgreeWithReferenceTest {
     }
 
     /**
-     * REINFORCE++-baseline with token-level whitening: each scored response contributes its
-     * centred reward once per token. Null where the trainer refuses.
+     * REINFORCE++-baseline with token-level whitening: each scored response contributes its centred
+     * reward once per token. Null where the trainer refuses.
      */
-    static List<double[]> tokenWhitened(List<Double[]> batch, List<int[]> tokens, CompatMode mode, Knobs knobs) {
+    static List<double[]> tokenWhitened(
+        List<Double[]> batch, List<int[]> tokens, CompatMode mode, Knobs knobs) {
       List<List<Double>> scoredGroups = new ArrayList<>();
       for (Double[] group : batch) {
         scoredGroups.add(scored(group));
@@ -467,8 +508,15 @@ class AdvantagesAgreeWithReferenceTest {
       }
       List<List<Double>> perGroup = new ArrayList<>();
       for (List<Double> s : scoredGroups) {
-        List<Double> values = s.isEmpty() ? new ArrayList<>() : groupPart(s, mode, Estimator.REINFORCE_PP_BASELINE, knobs);
-        values.replaceAll(x -> x < knobs.clipLow() ? knobs.clipLow() : x > knobs.clipHigh() ? knobs.clipHigh() : x);
+        List<Double> values =
+            s.isEmpty()
+                ? new ArrayList<>()
+                : groupPart(s, mode, Estimator.REINFORCE_PP_BASELINE, knobs);
+        values.replaceAll(
+            x ->
+                x < knobs.clipLow()
+                    ? knobs.clipLow()
+                    : x > knobs.clipHigh() ? knobs.clipHigh() : x);
         perGroup.add(values);
       }
       if (mode == CompatMode.LODESTAR) {
@@ -501,7 +549,8 @@ class AdvantagesAgreeWithReferenceTest {
             if (n <= 1) {
               return null; // masked_var raises for a mask sum of 0 or 1
             }
-            double mean = equalWhereWeighted(tokenRuns) ? weightedValue(tokenRuns) : sum / (n + 1e-8);
+            double mean =
+                equalWhereWeighted(tokenRuns) ? weightedValue(tokenRuns) : sum / (n + 1e-8);
             double squares = 0;
             for (double[] run : tokenRuns) {
               squares += run[1] * (run[0] - mean) * (run[0] - mean);

@@ -72,7 +72,8 @@ class AdvantagesEdgeCasesTest {
 
   @Test
   void lodestarPassAtKGivesALoneRewardNothingWhileVerlRefusesIt() {
-    assertThat(group(Estimator.GRPO_PASS_AT_K, CompatMode.LODESTAR, 0.8).advantages()).containsExactly(0.0);
+    assertThat(group(Estimator.GRPO_PASS_AT_K, CompatMode.LODESTAR, 0.8).advantages())
+        .containsExactly(0.0);
     assertThatThrownBy(() -> group(Estimator.GRPO_PASS_AT_K, CompatMode.VERL, 0.8))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("verl")
@@ -107,11 +108,14 @@ class AdvantagesEdgeCasesTest {
       GroupResult withGaps = group(estimator, CompatMode.TRL, 0.0, null, 1.0, 0.5);
       GroupResult remaining = group(estimator, CompatMode.TRL, 0.0, 1.0, 0.5);
       assertThat(withGaps.advantages())
-          .containsExactly(remaining.advantages()[0], 0.0, remaining.advantages()[1], remaining.advantages()[2]);
+          .containsExactly(
+              remaining.advantages()[0], 0.0, remaining.advantages()[1], remaining.advantages()[2]);
     }
     // scale_rewards=batch with a single scored reward in the whole batch: nothing to divide.
-    AdvantageSpec batchScaled = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
-    assertThat(Advantages.group(new Double[] {Double.NaN, 0.7}, batchScaled).advantages()).containsExactly(0.0, 0.0);
+    AdvantageSpec batchScaled =
+        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
+    assertThat(Advantages.group(new Double[] {Double.NaN, 0.7}, batchScaled).advantages())
+        .containsExactly(0.0, 0.0);
   }
 
   @Test
@@ -130,7 +134,8 @@ class AdvantagesEdgeCasesTest {
     assertThatThrownBy(() -> group(Estimator.REINFORCE_PP_BASELINE, CompatMode.VERL, 0.7))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("verl");
-    assertThat(group(Estimator.REINFORCE_PP_BASELINE, CompatMode.LODESTAR, 0.7).advantages()).containsExactly(0.0);
+    assertThat(group(Estimator.REINFORCE_PP_BASELINE, CompatMode.LODESTAR, 0.7).advantages())
+        .containsExactly(0.0);
   }
 
   @Test
@@ -138,16 +143,20 @@ class AdvantagesEdgeCasesTest {
     for (AdvantageSpec spec : everySupportedSpec()) {
       for (double value : new double[] {0.0, 1.0, 0.25}) {
         Double[] rewards = {value, value, value, value};
-        assertThat(Advantages.group(rewards, spec).advantages()).as(spec.toString()).containsOnly(0.0);
+        assertThat(Advantages.group(rewards, spec).advantages())
+            .as(spec.toString())
+            .containsOnly(0.0);
       }
     }
   }
 
   @Test
   void passAtKGivesNothingWhenTheBestIsTiedAndPicksTheFirstBestOtherwise() {
-    assertThat(group(Estimator.GRPO_PASS_AT_K, CompatMode.VERL, 1.0, 0.0, 1.0).advantages()).containsOnly(0.0);
+    assertThat(group(Estimator.GRPO_PASS_AT_K, CompatMode.VERL, 1.0, 0.0, 1.0).advantages())
+        .containsOnly(0.0);
 
-    double[] a = group(Estimator.GRPO_PASS_AT_K, CompatMode.LODESTAR, 0.0, 1.0, 0.5, 0.5).advantages();
+    double[] a =
+        group(Estimator.GRPO_PASS_AT_K, CompatMode.LODESTAR, 0.0, 1.0, 0.5, 0.5).advantages();
     double std = Math.sqrt((0.25 + 0.25 + 0 + 0) / 3); // mean 0.5
     assertThat(a).containsExactly(new double[] {0, 0.5 / (std + 1e-6), 0, 0}, within(1e-12));
   }
@@ -156,7 +165,8 @@ class AdvantagesEdgeCasesTest {
   void leavesUnscoredRewardsOutAndGivesThemZeroInEveryMode() {
     for (AdvantageSpec spec : everySupportedSpec()) {
       GroupResult withUnscored =
-          Advantages.group(new Double[] {1.0, null, 0.0, Double.NaN, 0.5, Double.NEGATIVE_INFINITY}, spec);
+          Advantages.group(
+              new Double[] {1.0, null, 0.0, Double.NaN, 0.5, Double.NEGATIVE_INFINITY}, spec);
       GroupResult scoredOnly = Advantages.group(new Double[] {1.0, 0.0, 0.5}, spec);
 
       String where = spec.toString();
@@ -207,7 +217,9 @@ class AdvantagesEdgeCasesTest {
     Double[] b = {0.5, 0.25};
     List<GroupResult> forward = Advantages.batch(List.of(a, b), spec);
     List<GroupResult> backward = Advantages.batch(List.of(b, a), spec);
-    assertThat(forward.get(0).advantages()).containsExactly(backward.get(1).advantages(), within(1e-15));
-    assertThat(forward.get(1).advantages()).containsExactly(backward.get(0).advantages(), within(1e-15));
+    assertThat(forward.get(0).advantages())
+        .containsExactly(backward.get(1).advantages(), within(1e-15));
+    assertThat(forward.get(1).advantages())
+        .containsExactly(backward.get(0).advantages(), within(1e-15));
   }
 }

@@ -33,7 +33,8 @@ class DynamicSamplingFiltersTest {
 
   @Test
   void openRlhfHonoursACustomRange() {
-    assertThat(DynamicSamplingFilters.openRlhfKeeps(new Double[] {1.0, 1.0, 1.0, 0.0}, 0.1, 0.9)).isTrue();
+    assertThat(DynamicSamplingFilters.openRlhfKeeps(new Double[] {1.0, 1.0, 1.0, 0.0}, 0.1, 0.9))
+        .isTrue();
     Double[] ninetyPercent = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0};
     assertThat(DynamicSamplingFilters.openRlhfKeeps(ninetyPercent, 0.1, 0.9)).isFalse();
   }

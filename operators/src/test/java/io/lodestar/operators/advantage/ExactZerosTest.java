@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Equal rewards have no spread: their mean is the reward itself and every deviation, std and
  * advantage is exactly 0.0, bit for bit, in every mode, estimator, filter and batch step. Unequal
- * rewards give numpy's statistics; the expected numbers below were computed with numpy 2.4
- * ({@code np.sum}, {@code np.mean}, {@code np.std(ddof=0|1)}) outside this code.
+ * rewards give numpy's statistics; the expected numbers below were computed with numpy 2.4 ({@code
+ * np.sum}, {@code np.mean}, {@code np.std(ddof=0|1)}) outside this code.
  */
 class ExactZerosTest {
 
@@ -76,7 +76,9 @@ class ExactZerosTest {
   @Test
   void trlAsyncGivesZeroNotOneInABillionForEightRewardsOfATenth() {
     // (r - m) / (s0 + 1e-8) turned 1.4e-17 of rounding into 1.4e-9.
-    GroupResult result = Advantages.group(boxed(repeat(0.1, 8)), AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL_ASYNC));
+    GroupResult result =
+        Advantages.group(
+            boxed(repeat(0.1, 8)), AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL_ASYNC));
     assertThat(result.advantages()).containsOnly(0.0);
     assertThat(result.std()).isEqualTo(0.0);
   }
@@ -94,7 +96,9 @@ class ExactZerosTest {
   @Test
   void filtersDropEqualContinuousRewardsAsVerlAndOpenRlhfDo() {
     for (double[] run : EQUAL_RUNS) {
-      assertThat(DynamicSamplingFilters.verlKeeps(boxed(run))).as(run.length + " x " + run[0]).isFalse();
+      assertThat(DynamicSamplingFilters.verlKeeps(boxed(run)))
+          .as(run.length + " x " + run[0])
+          .isFalse();
       assertThat(DynamicSamplingFilters.openRlhfKeeps(boxed(run), -1e12, 1e12, 0.0)).isFalse();
     }
     // Unscored members change nothing.
@@ -126,8 +130,10 @@ class ExactZerosTest {
         assertThat(result.advantages()).as(mode.id() + " by tokens").containsOnly(0.0);
       }
     }
-    AdvantageSpec trlBatch = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
-    for (GroupResult result : Advantages.batch(List.of(boxed(repeat(0.1, 8)), boxed(repeat(0.1, 3))), trlBatch)) {
+    AdvantageSpec trlBatch =
+        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
+    for (GroupResult result :
+        Advantages.batch(List.of(boxed(repeat(0.1, 8)), boxed(repeat(0.1, 3))), trlBatch)) {
       assertThat(result.advantages()).containsOnly(0.0);
     }
   }
@@ -140,14 +146,26 @@ class ExactZerosTest {
     }
     // values, then numpy's sum, mean, std(ddof=0), std(ddof=1)
     Object[][] cases = {
-      {new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}, 4.5, 0.5, 0.25819888974716115, 0.2738612787525831},
+      {
+        new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9},
+        4.5,
+        0.5,
+        0.25819888974716115,
+        0.2738612787525831
+      },
       {
         new double[] {1e10 + 0.1, 1e10 + 0.2, 1e10 + 0.1, 1e10 + 0.3},
-        40000000000.7, 10000000000.175, 0.08291521720429106, 0.09574224594562747
+        40000000000.7,
+        10000000000.175,
+        0.08291521720429106,
+        0.09574224594562747
       },
       {
         new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 1.0 / 3, 2.0 / 3},
-        2.6666666666666665, 0.38095238095238093, 0.11664236870396086, 0.12598815766974242
+        2.6666666666666665,
+        0.38095238095238093,
+        0.11664236870396086,
+        0.12598815766974242
       },
       {longRun, 119.39819458375125, 0.5969909729187562, 0.29182779907799977, 0.2925601159109329},
     };
@@ -162,6 +180,8 @@ class ExactZerosTest {
   }
 
   private static void assertWithinAnUlp(double actual, double expected, String what) {
-    assertThat(Math.abs(actual - expected)).as(what + ": " + actual + " vs numpy " + expected).isLessThanOrEqualTo(Math.ulp(expected));
+    assertThat(Math.abs(actual - expected))
+        .as(what + ": " + actual + " vs numpy " + expected)
+        .isLessThanOrEqualTo(Math.ulp(expected));
   }
 }

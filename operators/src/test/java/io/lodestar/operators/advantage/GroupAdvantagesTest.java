@@ -45,7 +45,9 @@ class GroupAdvantagesTest {
 
     assertThat(result.std()).isCloseTo(Math.sqrt(0.5), within(1e-15));
     assertThat(result.advantages()[0]).isCloseTo(0.5 / (Math.sqrt(0.5) + EPS), within(1e-12));
-    assertThat(result.advantages()[0]).isCloseTo(0.70710578, within(1e-7)).isNotCloseTo(1.0, within(0.1));
+    assertThat(result.advantages()[0])
+        .isCloseTo(0.70710578, within(1e-7))
+        .isNotCloseTo(1.0, within(0.1));
   }
 
   @Test
@@ -158,12 +160,17 @@ class GroupAdvantagesTest {
         assertThat(actual.std()).as(where).isCloseTo(expected.std, within(1e-12));
       }
       for (int i = 0; i < size; i++) {
-        assertThat(actual.advantages()[i]).as(where + ", member " + i).isCloseTo(expected.advantages[i], within(1e-12));
+        assertThat(actual.advantages()[i])
+            .as(where + ", member " + i)
+            .isCloseTo(expected.advantages[i], within(1e-12));
       }
     }
   }
 
-  /** verl's rule written out plainly: scored members only, Bessel-corrected std, singleton keeps its reward. */
+  /**
+   * verl's rule written out plainly: scored members only, Bessel-corrected std, singleton keeps its
+   * reward.
+   */
   private record Reference(int scored, double mean, double std, double[] advantages) {
     static Reference of(Double[] rewards, double eps) {
       java.util.List<Double> scored = new java.util.ArrayList<>();
@@ -173,7 +180,8 @@ class GroupAdvantagesTest {
         }
       }
       int n = scored.size();
-      double mean = n == 0 ? Double.NaN : scored.stream().mapToDouble(Double::doubleValue).sum() / n;
+      double mean =
+          n == 0 ? Double.NaN : scored.stream().mapToDouble(Double::doubleValue).sum() / n;
       double std = Double.NaN;
       if (n >= 2) {
         double ss = 0;

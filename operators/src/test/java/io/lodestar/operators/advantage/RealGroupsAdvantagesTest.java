@@ -56,7 +56,8 @@ class RealGroupsAdvantagesTest {
         for (Estimator estimator : AdvantageSpec.supported(mode)) {
           all.add(Arguments.of(mode, estimator, rewards, GroupFilter.NONE));
         }
-        // The filters decide on rewards alone; one estimator per mode shows them with its arithmetic.
+        // The filters decide on rewards alone; one estimator per mode shows them with its
+        // arithmetic.
         all.add(Arguments.of(mode, Estimator.GRPO, rewards, GroupFilter.VERL));
         all.add(Arguments.of(mode, Estimator.GRPO, rewards, GroupFilter.OPENRLHF));
       }
@@ -68,9 +69,11 @@ class RealGroupsAdvantagesTest {
     return all.stream();
   }
 
-  @ParameterizedTest(name = "{0} {1} {2} filter={3}") // estimator null: trl grpo with scale_rewards=batch
+  @ParameterizedTest(
+      name = "{0} {1} {2} filter={3}") // estimator null: trl grpo with scale_rewards=batch
   @MethodSource("cases")
-  void everyRealGroupMatchesTheReference(CompatMode mode, Estimator estimatorOrTrlBatch, String rewardField, GroupFilter filter)
+  void everyRealGroupMatchesTheReference(
+      CompatMode mode, Estimator estimatorOrTrlBatch, String rewardField, GroupFilter filter)
       throws Exception {
     Estimator estimator = estimatorOrTrlBatch == null ? Estimator.GRPO : estimatorOrTrlBatch;
     AdvantageSpec spec = AdvantageSpec.of(estimator, mode);
@@ -96,13 +99,18 @@ class RealGroupsAdvantagesTest {
       }
     }
 
-    String where = mode.id() + " " + spec.describe().get("formula") + " " + rewardField + " " + filter;
+    String where =
+        mode.id() + " " + spec.describe().get("formula") + " " + rewardField + " " + filter;
     assertThat(kept.size() + filtered.size()).as(where).isEqualTo(rewards.size());
     for (RLGroup g : kept) {
-      assertThat(referenceKeeps(filter, rewards.get(g.getGroupId()))).as(where + " kept " + g.getGroupId()).isTrue();
+      assertThat(referenceKeeps(filter, rewards.get(g.getGroupId())))
+          .as(where + " kept " + g.getGroupId())
+          .isTrue();
     }
     for (RLGroup g : filtered) {
-      assertThat(referenceKeeps(filter, rewards.get(g.getGroupId()))).as(where + " filtered " + g.getGroupId()).isFalse();
+      assertThat(referenceKeeps(filter, rewards.get(g.getGroupId())))
+          .as(where + " filtered " + g.getGroupId())
+          .isFalse();
     }
 
     List<List<RLGroup>> batches = new ArrayList<>();
@@ -150,7 +158,8 @@ class RealGroupsAdvantagesTest {
   }
 
   /** One scored generation per real sample, rewards by group in sample order. */
-  private static List<ScoredGeneration> members(String rewardField, Map<String, Double[]> rewardsByGroup) {
+  private static List<ScoredGeneration> members(
+      String rewardField, Map<String, Double[]> rewardsByGroup) {
     List<ScoredGeneration> out = new ArrayList<>();
     long time = 1_000_000L;
     for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
@@ -160,9 +169,11 @@ class RealGroupsAdvantagesTest {
       for (int i = 0; i < samples.size(); i++) {
         JsonNode s = samples.get(i);
         boolean useScore = rewardField.equals("rm_score") && s.has("rm_score");
-        rewards[i] = useScore ? s.path("rm_score").asDouble() : s.path("correct").asBoolean() ? 1.0 : 0.0;
+        rewards[i] =
+            useScore ? s.path("rm_score").asDouble() : s.path("correct").asBoolean() ? 1.0 : 0.0;
         Generation g =
-            Generation.newBuilder(TestRecords.member(groupId + "/" + i, groupId, samples.size(), i, time++))
+            Generation.newBuilder(
+                    TestRecords.member(groupId + "/" + i, groupId, samples.size(), i, time++))
                 .setResponse(s.path("text").asText())
                 .setResponseTokenIds(null)
                 .setResponseLogprobs(null)
@@ -175,8 +186,8 @@ class RealGroupsAdvantagesTest {
     return out;
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> groupHarness(
-      AdvantageSpec spec, GroupFilter filter) throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup>
+      groupHarness(AdvantageSpec spec, GroupFilter filter) throws Exception {
     var harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(new GroupFunction(TIMEOUT, TIMEOUT, spec, filter)),
@@ -186,12 +197,13 @@ class RealGroupsAdvantagesTest {
     return harness;
   }
 
-  private static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> batchHarness(
-      AdvantageSpec spec) throws Exception {
+  private static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch>
+      batchHarness(AdvantageSpec spec) throws Exception {
     var harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new KeyedCoProcessOperator<>(
-                new BatchFunction(BatchLimits.ofGroups(GROUPS_PER_BATCH), TIMEOUT, Staleness.off(), spec)),
+                new BatchFunction(
+                    BatchLimits.ofGroups(GROUPS_PER_BATCH), TIMEOUT, Staleness.off(), spec)),
             (RLGroup g) -> g.getSamples().get(0).getPolicy().getModelId(),
             PolicyUpdate::getModelId,
             Types.STRING);

@@ -26,7 +26,8 @@ class RunningBaselineTest {
 
   @Test
   void matchesHandComputedUpdates() {
-    // alpha 0.5: after 1, mean 1 and variance 0. Then 0: d = -1, mean 0.5, variance 0.5 * (0 + 0.5) = 0.25.
+    // alpha 0.5: after 1, mean 1 and variance 0. Then 0: d = -1, mean 0.5, variance 0.5 * (0 + 0.5)
+    // = 0.25.
     RunningBaseline state = RunningBaseline.start(0.5).update(1.0);
     RunningBaseline next = state.update(0.0);
     assertThat(next.mean()).isEqualTo(0.5);
@@ -98,7 +99,8 @@ class RunningBaselineTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(after);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       assertThat(in.readObject()).isEqualTo(after);
     }
   }
@@ -108,6 +110,7 @@ class RunningBaselineTest {
     assertThatThrownBy(() -> RunningBaseline.start(0.0)).hasMessageContaining("alpha");
     assertThatThrownBy(() -> RunningBaseline.start(1.0)).hasMessageContaining("alpha");
     assertThatThrownBy(() -> RunningBaseline.start(0.1, -1)).hasMessageContaining("eps");
-    assertThatThrownBy(() -> new RunningBaseline(0.1, 1e-6, 2, 0.0, -1.0)).hasMessageContaining("variance");
+    assertThatThrownBy(() -> new RunningBaseline(0.1, 1e-6, 2, 0.0, -1.0))
+        .hasMessageContaining("variance");
   }
 }

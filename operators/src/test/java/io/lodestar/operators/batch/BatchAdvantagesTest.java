@@ -18,16 +18,21 @@ class BatchAdvantagesTest {
   void everyGroupRecordsHowManyScoredSamplesTheWholeBatchHad() {
     AdvantageSpec spec = AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.VERL);
     List<RLGroup> groups = BatchWideAdvantagesTest.randomGroups(new Random(7), spec, 4, true);
-    long scored = groups.stream().flatMap(g -> g.getSamples().stream()).filter(RLSample::getScored).count();
-    long unscored = groups.stream().flatMap(g -> g.getSamples().stream()).filter(s -> !s.getScored()).count();
+    long scored =
+        groups.stream().flatMap(g -> g.getSamples().stream()).filter(RLSample::getScored).count();
+    long unscored =
+        groups.stream().flatMap(g -> g.getSamples().stream()).filter(s -> !s.getScored()).count();
 
     BatchAdvantages.apply(groups, spec, "b-1");
 
     assertThat(unscored).isPositive();
-    assertThat(groups).allSatisfy(g -> assertThat(g.getEstimatorParams())
-        .containsEntry("batch_scored_samples", Long.toString(scored))
-        .containsEntry("batch_id", "b-1")
-        .containsEntry("whiten_weights", "response_tokens"));
+    assertThat(groups)
+        .allSatisfy(
+            g ->
+                assertThat(g.getEstimatorParams())
+                    .containsEntry("batch_scored_samples", Long.toString(scored))
+                    .containsEntry("batch_id", "b-1")
+                    .containsEntry("whiten_weights", "response_tokens"));
   }
 
   @Test
@@ -37,18 +42,25 @@ class BatchAdvantagesTest {
 
     BatchAdvantages.apply(groups, spec, "b-2");
 
-    assertThat(groups).allSatisfy(g -> assertThat(g.getEstimatorParams()).containsEntry("whiten_weights", "responses"));
+    assertThat(groups)
+        .allSatisfy(
+            g -> assertThat(g.getEstimatorParams()).containsEntry("whiten_weights", "responses"));
   }
 
   @Test
   void batchScaledGrpoRecordsNoWhitenWeights() {
-    AdvantageSpec spec = AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(io.lodestar.operators.advantage.ScaleRewards.BATCH);
+    AdvantageSpec spec =
+        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL)
+            .withScaleRewards(io.lodestar.operators.advantage.ScaleRewards.BATCH);
     List<RLGroup> groups = BatchWideAdvantagesTest.randomGroups(new Random(9), spec, 2, false);
 
     BatchAdvantages.apply(groups, spec, "b-3");
 
-    assertThat(groups).allSatisfy(g -> assertThat(g.getEstimatorParams())
-        .containsEntry("batch_step", "applied")
-        .doesNotContainKey("whiten_weights"));
+    assertThat(groups)
+        .allSatisfy(
+            g ->
+                assertThat(g.getEstimatorParams())
+                    .containsEntry("batch_step", "applied")
+                    .doesNotContainKey("whiten_weights"));
   }
 }

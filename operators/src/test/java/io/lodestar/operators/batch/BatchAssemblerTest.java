@@ -26,7 +26,10 @@ class BatchAssemblerTest {
 
   /** The id of {@link #twoGroups()} after {@code change} to a copy of them. */
   private static String idAfter(Consumer<List<RLGroup>> change) {
-    List<RLGroup> groups = List.of(RLGroup.newBuilder(twoGroups().get(0)).build(), RLGroup.newBuilder(twoGroups().get(1)).build());
+    List<RLGroup> groups =
+        List.of(
+            RLGroup.newBuilder(twoGroups().get(0)).build(),
+            RLGroup.newBuilder(twoGroups().get(1)).build());
     change.accept(groups);
     return id(groups);
   }
@@ -49,7 +52,9 @@ class BatchAssemblerTest {
   void shouldGiveEveryChangeOfContentAnotherId() {
     String original = id(twoGroups());
     Map<String, String> ids = new HashMap<>();
-    ids.put("other groups", id(List.of(group("g-c", T0 + 1_000).build(), group("g-d", T0 + 2_000).build())));
+    ids.put(
+        "other groups",
+        id(List.of(group("g-c", T0 + 1_000).build(), group("g-d", T0 + 2_000).build())));
     ids.put("one group fewer", id(twoGroups().subList(0, 1)));
     ids.put("other order", id(List.of(twoGroups().get(1), twoGroups().get(0))));
     ids.put("other model", BatchAssembler.batchId("model-2", twoGroups(), 7L));
@@ -59,13 +64,23 @@ class BatchAssemblerTest {
     ids.put("other reward", idAfter(g -> g.get(0).getSamples().get(1).setReward(0.5)));
     ids.put("unscored", idAfter(g -> g.get(0).getSamples().get(1).setReward(null)));
     ids.put("other advantage", idAfter(g -> g.get(1).getSamples().get(0).setAdvantage(0.5)));
-    ids.put("other policy version", idAfter(g -> g.get(1).getSamples().get(0).setPolicy(TestRecords.policy(TestRecords.MODEL_ID, 99))));
+    ids.put(
+        "other policy version",
+        idAfter(
+            g ->
+                g.get(1)
+                    .getSamples()
+                    .get(0)
+                    .setPolicy(TestRecords.policy(TestRecords.MODEL_ID, 99))));
     ids.put("other estimator", idAfter(g -> g.get(0).setEstimator("rloo")));
-    ids.put("other estimator parameter", idAfter(g -> {
-      Map<String, String> params = new HashMap<>(g.get(0).getEstimatorParams());
-      params.put("staleness_weight", "0.5");
-      g.get(0).setEstimatorParams(params);
-    }));
+    ids.put(
+        "other estimator parameter",
+        idAfter(
+            g -> {
+              Map<String, String> params = new HashMap<>(g.get(0).getEstimatorParams());
+              params.put("staleness_weight", "0.5");
+              g.get(0).setEstimatorParams(params);
+            }));
 
     assertThat(ids.values()).doesNotContain(original).doesNotHaveDuplicates();
   }
@@ -83,6 +98,7 @@ class BatchAssemblerTest {
     assertThat(BatchAssembler.batchId("model", List.of(ab), null))
         .isNotEqualTo(BatchAssembler.batchId("model", List.of(abShifted), null));
   }
+
   @Test
   void groupsOfOnePolicyVersionShareAPackingKeyAndOtherVersionsDoNot() {
     RLGroup v7 = group("g-a", T0).build();
@@ -90,10 +106,14 @@ class BatchAssemblerTest {
     RLGroup v8 = group("g-c", T0).setMinPolicyVersion(8L).setMaxPolicyVersion(8L).build();
     RLGroup spanning = group("g-d", T0).setMinPolicyVersion(7L).setMaxPolicyVersion(8L).build();
 
-    assertThat(BatchAssembler.packingKey(v7, false)).isEqualTo("v7").isEqualTo(BatchAssembler.packingKey(alsoV7, false));
+    assertThat(BatchAssembler.packingKey(v7, false))
+        .isEqualTo("v7")
+        .isEqualTo(BatchAssembler.packingKey(alsoV7, false));
     assertThat(BatchAssembler.packingKey(v8, false)).isEqualTo("v8");
     assertThat(BatchAssembler.packingKey(spanning, false)).isEqualTo("v7-8");
-    assertThat(List.of(v7, v8, spanning)).extracting(g -> BatchAssembler.packingKey(g, true)).containsOnly("");
+    assertThat(List.of(v7, v8, spanning))
+        .extracting(g -> BatchAssembler.packingKey(g, true))
+        .containsOnly("");
   }
 
   @Test
@@ -110,7 +130,9 @@ class BatchAssemblerTest {
     BatchLimits limits = new BatchLimits(8, 100);
     assertThat(BatchAssembler.overflows(limits, 1, 60, 40)).isFalse();
     assertThat(BatchAssembler.overflows(limits, 1, 60, 41)).isTrue();
-    assertThat(BatchAssembler.overflows(limits, 0, 0, 500)).as("an empty batch takes any group").isFalse();
+    assertThat(BatchAssembler.overflows(limits, 0, 0, 500))
+        .as("an empty batch takes any group")
+        .isFalse();
     assertThat(BatchAssembler.overflows(BatchLimits.ofGroups(8), 1, 60, 1_000)).isFalse();
   }
 }

@@ -15,8 +15,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,8 @@ class BatchFunctionTest {
     }
   }
 
-  private KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open() throws Exception {
+  private KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open()
+      throws Exception {
     KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new KeyedCoProcessOperator<>(new BatchFunction(GROUPS_PER_BATCH, MAX_WAIT)),
@@ -50,7 +51,8 @@ class BatchFunctionTest {
     return harness;
   }
 
-  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h, RLGroup g)
+  private static void send(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h, RLGroup g)
       throws Exception {
     h.processElement1(g, g.getClosedAtMs());
   }
@@ -64,7 +66,8 @@ class BatchFunctionTest {
   }
 
   /** The emitted batches as their group ids: compact to compare and to read in a failure. */
-  private static List<List<String>> packed(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
+  private static List<List<String>> packed(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
     return h.extractOutputValues().stream().map(BatchFunctionTest::groupIds).toList();
   }
 
@@ -91,8 +94,10 @@ class BatchFunctionTest {
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).hasSize(2);
-    assertThat(batches.get(0).getBatchId()).isEqualTo(BatchAssembler.batchId("model", List.of(a, b), null));
-    assertThat(batches.get(1).getBatchId()).isEqualTo(BatchAssembler.batchId("model", List.of(c, d), null));
+    assertThat(batches.get(0).getBatchId())
+        .isEqualTo(BatchAssembler.batchId("model", List.of(a, b), null));
+    assertThat(batches.get(1).getBatchId())
+        .isEqualTo(BatchAssembler.batchId("model", List.of(c, d), null));
     assertThat(batches.get(0).getSequence()).isEqualTo(0L);
     assertThat(batches.get(1).getSequence()).isEqualTo(1L);
     assertThat(batches.get(0).getModelId()).isEqualTo("model");
@@ -136,7 +141,8 @@ class BatchFunctionTest {
     h.processBothWatermarks(new Watermark(T0 + 2_000 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
     List<RLBatch> batches = h.extractOutputValues();
-    assertThat(batches.get(1).getBatchId()).isEqualTo(BatchAssembler.batchId("model", batches.get(1).getGroups(), null));
+    assertThat(batches.get(1).getBatchId())
+        .isEqualTo(BatchAssembler.batchId("model", batches.get(1).getGroups(), null));
     assertThat(batches.get(1).getSequence()).isEqualTo(1L);
     assertOnlyTheSequenceCounterRemains(h);
   }
@@ -179,7 +185,9 @@ class BatchFunctionTest {
 
     List<RLBatch> batches = h.extractOutputValues();
     assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
-    assertThat(batches).extracting(RLBatch::getBatchId).doesNotHaveDuplicates()
+    assertThat(batches)
+        .extracting(RLBatch::getBatchId)
+        .doesNotHaveDuplicates()
         .allSatisfy(id -> assertThat(id).matches("model-[0-9a-f]{32}"));
     assertThat(groupIds(batches.get(1))).containsExactly("g-b", "g-c");
     assertOnlyTheSequenceCounterRemains(h);
@@ -221,7 +229,8 @@ class BatchFunctionTest {
     assertThat(fromShuffled).hasSize(5);
     assertThat(fromShuffled).isEqualTo(fromReversed);
     assertThat(fromShuffled.get(4).getGroups()).hasSize(1);
-    assertThat(fromShuffled.stream().flatMap(b -> b.getGroups().stream()).toList()).isEqualTo(groups);
+    assertThat(fromShuffled.stream().flatMap(b -> b.getGroups().stream()).toList())
+        .isEqualTo(groups);
   }
 
   private List<RLBatch> runToEnd(List<RLGroup> arrivals) throws Exception {
@@ -251,7 +260,8 @@ class BatchFunctionTest {
   }
 
   @Test
-  void settlesAGroupWhoseCloseTimeEqualsACancelledFlushDeadlineWithoutWaitingForOtherGroups() throws Exception {
+  void settlesAGroupWhoseCloseTimeEqualsACancelledFlushDeadlineWithoutWaitingForOtherGroups()
+      throws Exception {
     var h = open();
     long cClose = T0 + 1_000 + MAX_WAIT_MS;
     send(h, g("g-a", T0 + 1_000));
@@ -277,7 +287,9 @@ class BatchFunctionTest {
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"));
 
     h.processBothWatermarks(new Watermark(T0 + 1_500 + MAX_WAIT_MS - 1));
-    assertThat(packed(h)).as("g-c has waited less than maxWait").containsExactly(List.of("g-a", "g-b"));
+    assertThat(packed(h))
+        .as("g-c has waited less than maxWait")
+        .containsExactly(List.of("g-a", "g-b"));
 
     h.processBothWatermarks(new Watermark(T0 + 1_500 + MAX_WAIT_MS));
     assertThat(packed(h)).containsExactly(List.of("g-a", "g-b"), List.of("g-c"));
@@ -304,7 +316,9 @@ class BatchFunctionTest {
 
   @Test
   void aRestoredRunGivesEachBatchTheIdOfAnUninterruptedRun() throws Exception {
-    List<RLGroup> groups = List.of(g("g-a", T0 + 1_000), g("g-b", T0 + 2_000), g("g-c", T0 + 3_000), g("g-d", T0 + 4_000));
+    List<RLGroup> groups =
+        List.of(
+            g("g-a", T0 + 1_000), g("g-b", T0 + 2_000), g("g-c", T0 + 3_000), g("g-d", T0 + 4_000));
     List<RLBatch> uninterrupted = runToEnd(groups);
 
     var h = open();
@@ -333,6 +347,7 @@ class BatchFunctionTest {
 
   @Test
   void rejectsFewerThanOneGroupPerBatch() {
-    assertThatThrownBy(() -> new BatchFunction(0, MAX_WAIT)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new BatchFunction(0, MAX_WAIT))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -19,16 +19,22 @@ final class BatchHarness {
   private BatchHarness() {}
 
   static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(
-      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec spec) throws Exception {
+      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec spec)
+      throws Exception {
     return open(limits, maxWait, staleness, spec, false);
   }
 
   static KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(
-      BatchLimits limits, Duration maxWait, Staleness staleness, AdvantageSpec spec, boolean mixPolicyVersions)
+      BatchLimits limits,
+      Duration maxWait,
+      Staleness staleness,
+      AdvantageSpec spec,
+      boolean mixPolicyVersions)
       throws Exception {
     var harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(new BatchFunction(limits, maxWait, staleness, spec, mixPolicyVersions)),
+            new KeyedCoProcessOperator<>(
+                new BatchFunction(limits, maxWait, staleness, spec, mixPolicyVersions)),
             (RLGroup g) -> g.getSamples().get(0).getPolicy().getModelId(),
             PolicyUpdate::getModelId,
             Types.STRING);
@@ -37,7 +43,8 @@ final class BatchHarness {
   }
 
   static List<RLGroup> side(
-      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness, OutputTag<RLGroup> tag) {
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness,
+      OutputTag<RLGroup> tag) {
     var records = harness.getSideOutput(tag);
     // The harness has no queue for a side output nothing was sent to.
     return records == null ? List.of() : records.stream().map(StreamRecord::getValue).toList();

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The batch id is the documented hash of the documented fields, so a trainer (or a later release)
- * can recompute it; the reference encoding here is written from the javadoc of
- * {@link BatchAssembler#batchId}, not from the code.
+ * can recompute it; the reference encoding here is written from the javadoc of {@link
+ * BatchAssembler#batchId}, not from the code.
  */
 class BatchIdTest {
 
@@ -34,9 +34,12 @@ class BatchIdTest {
     second.getSamples().get(1).setReward(null);
     List<RLGroup> groups = List.of(first, second);
 
-    assertThat(BatchAssembler.batchId("model", groups, 7L)).isEqualTo(referenceId("model", groups, 7L));
-    assertThat(BatchAssembler.batchId("model", groups, null)).isEqualTo(referenceId("model", groups, null));
-    assertThat(BatchAssembler.batchId("model", groups, -2L)).isEqualTo(referenceId("model", groups, -2L));
+    assertThat(BatchAssembler.batchId("model", groups, 7L))
+        .isEqualTo(referenceId("model", groups, 7L));
+    assertThat(BatchAssembler.batchId("model", groups, null))
+        .isEqualTo(referenceId("model", groups, null));
+    assertThat(BatchAssembler.batchId("model", groups, -2L))
+        .isEqualTo(referenceId("model", groups, -2L));
   }
 
   @Test
@@ -53,8 +56,11 @@ class BatchIdTest {
     RLGroup original = withParams(Map.of("eps", "1e-6"));
     String id = BatchAssembler.batchId("model", List.of(original), null);
 
-    assertThat(BatchAssembler.batchId("model", List.of(withParams(Map.of("eps", "1e-8"))), null)).isNotEqualTo(id);
-    assertThat(BatchAssembler.batchId("model", List.of(withParams(Map.of("epsilon", "1e-6"))), null)).isNotEqualTo(id);
+    assertThat(BatchAssembler.batchId("model", List.of(withParams(Map.of("eps", "1e-8"))), null))
+        .isNotEqualTo(id);
+    assertThat(
+            BatchAssembler.batchId("model", List.of(withParams(Map.of("epsilon", "1e-6"))), null))
+        .isNotEqualTo(id);
   }
 
   @Test
@@ -72,9 +78,10 @@ class BatchIdTest {
 
   @Test
   void aBuiltBatchCountsThePromptAndResponseTokensOfEveryGroup() {
-    List<RLGroup> groups = List.of(
-        BatchTokenBudgetTest.withTokens("g-a", T0 + 1_000, 10, 3),
-        BatchTokenBudgetTest.withTokens("g-b", T0 + 2_000, 4, 5));
+    List<RLGroup> groups =
+        List.of(
+            BatchTokenBudgetTest.withTokens("g-a", T0 + 1_000, 10, 3),
+            BatchTokenBudgetTest.withTokens("g-b", T0 + 2_000, 4, 5));
 
     // Two samples each: 2 × (10 + 3) + 2 × (4 + 5).
     assertThat(BatchAssembler.build("model", 0, groups).getTokenCount()).isEqualTo(44);
@@ -84,8 +91,12 @@ class BatchIdTest {
     return group("g-a", T0).setEstimatorParams(new HashMap<>(params)).build();
   }
 
-  /** The layout the javadoc describes: big-endian 8-byte counts and numbers, a presence byte for nullables. */
-  private static String referenceId(String modelId, List<RLGroup> groups, Long trainerVersion) throws IOException, java.security.NoSuchAlgorithmException {
+  /**
+   * The layout the javadoc describes: big-endian 8-byte counts and numbers, a presence byte for
+   * nullables.
+   */
+  private static String referenceId(String modelId, List<RLGroup> groups, Long trainerVersion)
+      throws IOException, java.security.NoSuchAlgorithmException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     string(out, "lodestar-rlbatch-v1");

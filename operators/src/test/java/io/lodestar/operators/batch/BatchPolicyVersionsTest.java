@@ -48,15 +48,23 @@ class BatchPolicyVersionsTest {
     }
   }
 
-  private KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(int groups, boolean mix)
-      throws Exception {
-    var h = harness(new BatchFunction(BatchLimits.ofGroups(groups), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo(), mix));
+  private KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> open(
+      int groups, boolean mix) throws Exception {
+    var h =
+        harness(
+            new BatchFunction(
+                BatchLimits.ofGroups(groups),
+                MAX_WAIT,
+                Staleness.off(),
+                AdvantageSpec.lodestarGrpo(),
+                mix));
     h.open();
     return h;
   }
 
   private <F extends KeyedCoProcessFunction<String, RLGroup, PolicyUpdate, RLBatch>>
-      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness(F function) throws Exception {
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> harness(
+          F function) throws Exception {
     var h =
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new KeyedCoProcessOperator<>(function),
@@ -69,18 +77,23 @@ class BatchPolicyVersionsTest {
 
   /** A group of version {@code version}, closed at {@code closedAtMs}. */
   private static RLGroup g(String id, long version, long closedAtMs) {
-    RLGroup group = group(id, closedAtMs).setMinPolicyVersion(version).setMaxPolicyVersion(version).build();
+    RLGroup group =
+        group(id, closedAtMs).setMinPolicyVersion(version).setMaxPolicyVersion(version).build();
     group.getSamples().forEach(s -> s.setPolicy(TestRecords.policy(TestRecords.MODEL_ID, version)));
     return group;
   }
 
-  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h, RLGroup g)
+  private static void send(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h, RLGroup g)
       throws Exception {
     h.processElement1(g, g.getClosedAtMs());
   }
 
-  private static List<List<String>> packed(KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
-    return h.extractOutputValues().stream().map(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList()).toList();
+  private static List<List<String>> packed(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLGroup, PolicyUpdate, RLBatch> h) {
+    return h.extractOutputValues().stream()
+        .map(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
+        .toList();
   }
 
   private static void assertOnlyTheSequenceCounterRemains(
@@ -117,7 +130,8 @@ class BatchPolicyVersionsTest {
 
     h.processBothWatermarks(new Watermark(T0 + 2_500));
     assertThat(packed(h)).containsExactly(List.of("v3-a", "v3-b"), List.of("v4-a", "v4-b"));
-    assertThat(h.extractOutputValues()).allSatisfy(b -> assertThat(b.getMinPolicyVersion()).isEqualTo(b.getMaxPolicyVersion()));
+    assertThat(h.extractOutputValues())
+        .allSatisfy(b -> assertThat(b.getMinPolicyVersion()).isEqualTo(b.getMaxPolicyVersion()));
     assertOnlyTheSequenceCounterRemains(h);
   }
 
@@ -163,7 +177,8 @@ class BatchPolicyVersionsTest {
   }
 
   @Test
-  void aPartialBatchKeptByTheEarlierSingleBatchLayoutGoesOutAfterARestoreSplitByVersion() throws Exception {
+  void aPartialBatchKeptByTheEarlierSingleBatchLayoutGoesOutAfterARestoreSplitByVersion()
+      throws Exception {
     OperatorSubtaskState savepoint;
     {
       var earlier = harness(new EarlierLayoutWriter(T0 + 1_000 + MAX_WAIT_MS));
@@ -174,7 +189,13 @@ class BatchPolicyVersionsTest {
     }
 
     var current =
-        harness(new BatchFunction(BatchLimits.ofGroups(8), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo(), false));
+        harness(
+            new BatchFunction(
+                BatchLimits.ofGroups(8),
+                MAX_WAIT,
+                Staleness.off(),
+                AdvantageSpec.lodestarGrpo(),
+                false));
     current.setup();
     current.initializeState(savepoint);
     current.open();
@@ -185,8 +206,12 @@ class BatchPolicyVersionsTest {
     assertOnlyTheSequenceCounterRemains(current);
   }
 
-  /** Writes the earlier layout: one open batch of settled groups, its count, tokens and flush deadline. */
-  private static final class EarlierLayoutWriter extends KeyedCoProcessFunction<String, RLGroup, PolicyUpdate, RLBatch> {
+  /**
+   * Writes the earlier layout: one open batch of settled groups, its count, tokens and flush
+   * deadline.
+   */
+  private static final class EarlierLayoutWriter
+      extends KeyedCoProcessFunction<String, RLGroup, PolicyUpdate, RLBatch> {
     private final long flushAtMs;
     private transient ListState<RLGroup> ready;
     private transient ValueState<Integer> readyCount;
@@ -199,14 +224,19 @@ class BatchPolicyVersionsTest {
 
     @Override
     public void open(OpenContext openContext) {
-      ready = getRuntimeContext().getListState(new ListStateDescriptor<>("ready", new AvroTypeInfo<>(RLGroup.class)));
-      readyCount = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
-      readyTokens = getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
+      ready =
+          getRuntimeContext()
+              .getListState(new ListStateDescriptor<>("ready", new AvroTypeInfo<>(RLGroup.class)));
+      readyCount =
+          getRuntimeContext().getState(new ValueStateDescriptor<>("ready-count", Types.INT));
+      readyTokens =
+          getRuntimeContext().getState(new ValueStateDescriptor<>("ready-tokens", Types.LONG));
       flushAt = getRuntimeContext().getState(new ValueStateDescriptor<>("flush-at", Types.LONG));
     }
 
     @Override
-    public void processElement1(RLGroup group, Context ctx, Collector<RLBatch> out) throws Exception {
+    public void processElement1(RLGroup group, Context ctx, Collector<RLBatch> out)
+        throws Exception {
       ready.add(group);
       Integer count = readyCount.value();
       readyCount.update(count == null ? 1 : count + 1);

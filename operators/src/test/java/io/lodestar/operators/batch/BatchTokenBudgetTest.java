@@ -25,7 +25,9 @@ class BatchTokenBudgetTest {
   @Test
   void aBatchClosesBeforeTheGroupThatWouldExceedTheBudget() throws Exception {
     // Each group: 2 samples x (prompt 10 + response 20) = 60 tokens.
-    try (var h = BatchHarness.open(new BatchLimits(8, 150), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
+    try (var h =
+        BatchHarness.open(
+            new BatchLimits(8, 150), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
       for (int i = 0; i < 5; i++) {
         RLGroup g = withTokens("g" + i, 1_000 + i, 10, 20);
         h.processElement1(g, g.getClosedAtMs());
@@ -42,36 +44,50 @@ class BatchTokenBudgetTest {
 
   @Test
   void aBatchThatReachesTheBudgetExactlyGoesOutAtOnce() throws Exception {
-    try (var h = BatchHarness.open(new BatchLimits(8, 120), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
+    try (var h =
+        BatchHarness.open(
+            new BatchLimits(8, 120), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
       h.processElement1(withTokens("a", 1_000, 10, 20), 1_000);
       h.processElement1(withTokens("b", 1_001, 10, 20), 1_001);
       h.processBothWatermarks(new Watermark(1_001));
 
-      assertThat(h.extractOutputValues()).singleElement().satisfies(b -> assertThat(b.getTokenCount()).isEqualTo(120L));
+      assertThat(h.extractOutputValues())
+          .singleElement()
+          .satisfies(b -> assertThat(b.getTokenCount()).isEqualTo(120L));
     }
   }
 
   @Test
   void aGroupLargerThanTheBudgetGoesOutAloneNeverDropped() throws Exception {
-    try (var h = BatchHarness.open(new BatchLimits(8, 100), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
+    try (var h =
+        BatchHarness.open(
+            new BatchLimits(8, 100), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
       h.processElement1(withTokens("small", 1_000, 5, 5), 1_000);
       h.processElement1(withTokens("huge", 1_001, 100, 400), 1_001);
       h.processElement1(withTokens("after", 1_002, 5, 5), 1_002);
       h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
 
-      assertThat(h.extractOutputValues()).extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
+      assertThat(h.extractOutputValues())
+          .extracting(b -> b.getGroups().stream().map(RLGroup::getGroupId).toList())
           .containsExactly(List.of("small"), List.of("huge"), List.of("after"));
     }
   }
 
   @Test
   void theGroupCountStillClosesABatchUnderTheBudget() throws Exception {
-    try (var h = BatchHarness.open(new BatchLimits(2, 1_000_000), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
+    try (var h =
+        BatchHarness.open(
+            new BatchLimits(2, 1_000_000),
+            MAX_WAIT,
+            Staleness.off(),
+            AdvantageSpec.lodestarGrpo())) {
       for (int i = 0; i < 4; i++) {
         h.processElement1(withTokens("g" + i, 1_000 + i, 10, 20), 1_000 + i);
       }
       h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
-      assertThat(h.extractOutputValues()).extracting(b -> b.getGroups().size()).containsExactly(2, 2);
+      assertThat(h.extractOutputValues())
+          .extracting(b -> b.getGroups().size())
+          .containsExactly(2, 2);
     }
   }
 
@@ -97,11 +113,17 @@ class BatchTokenBudgetTest {
     Random random = new Random(42);
     List<RLGroup> groups = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
-      groups.add(withTokens("g" + i, 1_000 + random.nextInt(20) * 100, 5 + random.nextInt(50), 5 + random.nextInt(200)));
+      groups.add(
+          withTokens(
+              "g" + i,
+              1_000 + random.nextInt(20) * 100,
+              5 + random.nextInt(50),
+              5 + random.nextInt(200)));
     }
     List<RLBatch> first = run(groups);
     for (int replay = 0; replay < 5; replay++) {
-      List<RLGroup> shuffled = new ArrayList<>(groups.stream().map(g -> RLGroup.newBuilder(g).build()).toList());
+      List<RLGroup> shuffled =
+          new ArrayList<>(groups.stream().map(g -> RLGroup.newBuilder(g).build()).toList());
       Collections.shuffle(shuffled, random);
       assertThat(run(shuffled)).isEqualTo(first);
     }
@@ -109,7 +131,9 @@ class BatchTokenBudgetTest {
   }
 
   private static List<RLBatch> run(List<RLGroup> groups) throws Exception {
-    try (var h = BatchHarness.open(new BatchLimits(6, 900), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
+    try (var h =
+        BatchHarness.open(
+            new BatchLimits(6, 900), MAX_WAIT, Staleness.off(), AdvantageSpec.lodestarGrpo())) {
       for (RLGroup g : groups) {
         h.processElement1(g, g.getClosedAtMs());
       }
@@ -118,7 +142,9 @@ class BatchTokenBudgetTest {
     }
   }
 
-  /** A two-sample group with token ids: {@code prompt} prompt tokens, {@code response} per response. */
+  /**
+   * A two-sample group with token ids: {@code prompt} prompt tokens, {@code response} per response.
+   */
   static RLGroup withTokens(String id, long closedAt, int prompt, int response) {
     RLGroup g = TestRecords.group(id, closedAt).build();
     g.setPromptTokenIds(new ArrayList<>(IntStream.range(0, prompt).boxed().toList()));

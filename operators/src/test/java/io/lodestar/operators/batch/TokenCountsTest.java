@@ -13,7 +13,8 @@ class TokenCountsTest {
     g.getSamples().get(1).setResponseTokenIds(null);
 
     assertThat(TokenCounts.exact(g)).isFalse();
-    // 2 + 5 ids for the first sample; 2 + ceil(17 characters / 4) = 2 + 5 for the second, whose ids are missing.
+    // 2 + 5 ids for the first sample; 2 + ceil(17 characters / 4) = 2 + 5 for the second, whose ids
+    // are missing.
     assertThat(g.getSamples().get(1).getResponse()).hasSize(17);
     assertThat(TokenCounts.group(g)).isEqualTo(14);
   }

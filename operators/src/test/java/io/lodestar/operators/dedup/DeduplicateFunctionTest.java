@@ -64,7 +64,11 @@ class DeduplicateFunctionTest {
   @Test
   void dropsAndCountsRepeatedGenerationIds() throws Exception {
     Generation first = generation("g-1").build();
-    Generation resent = generation("g-1").setResponse("a retried delivery").setCreatedAtMs(CREATED_AT_MS + 500).build();
+    Generation resent =
+        generation("g-1")
+            .setResponse("a retried delivery")
+            .setCreatedAtMs(CREATED_AT_MS + 500)
+            .build();
 
     send(first);
     send(first);
@@ -121,15 +125,19 @@ class DeduplicateFunctionTest {
   @Test
   void aRepeatAfterAGapLongerThanTheRetentionPassesBeforeTheWatermarkCatchesUp() throws Exception {
     Generation first = generation("g-1").build();
-    Generation afterGap = generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS + 1).build();
-    Generation withinRetention = generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS).build();
+    Generation afterGap =
+        generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS + 1).build();
+    Generation withinRetention =
+        generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS).build();
 
     send(first);
     send(withinRetention);
     send(afterGap);
 
     assertThat(harness.extractOutputValues()).containsExactly(first, afterGap);
-    assertThat(harness.numEventTimeTimers()).as("only the retention of the one let through last").isEqualTo(1);
+    assertThat(harness.numEventTimeTimers())
+        .as("only the retention of the one let through last")
+        .isEqualTo(1);
     harness.processWatermark(CREATED_AT_MS + 2 * RETENTION_MS + 1);
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
@@ -153,8 +161,10 @@ class DeduplicateFunctionTest {
 
   @Test
   void saturatesInsteadOfOverflowingWhenAddingRetention() {
-    assertThat(DeduplicateFunction.saturatedAdd(Long.MAX_VALUE - 1, RETENTION_MS)).isEqualTo(Long.MAX_VALUE);
+    assertThat(DeduplicateFunction.saturatedAdd(Long.MAX_VALUE - 1, RETENTION_MS))
+        .isEqualTo(Long.MAX_VALUE);
     assertThat(DeduplicateFunction.saturatedAdd(Long.MIN_VALUE, -1)).isEqualTo(Long.MIN_VALUE);
-    assertThat(DeduplicateFunction.saturatedAdd(CREATED_AT_MS, RETENTION_MS)).isEqualTo(CREATED_AT_MS + RETENTION_MS);
+    assertThat(DeduplicateFunction.saturatedAdd(CREATED_AT_MS, RETENTION_MS))
+        .isEqualTo(CREATED_AT_MS + RETENTION_MS);
   }
 }

@@ -1,7 +1,6 @@
 package io.lodestar.operators.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.operators.TestRecords;
@@ -29,12 +28,14 @@ class GroupFunctionAdvantageSpecTest {
 
   @Test
   void rlooAdvantagesSubtractTheMeanOfTheOthers() throws Exception {
-    try (var harness = harness(AdvantageSpec.of(Estimator.RLOO, CompatMode.LODESTAR), GroupFilter.NONE)) {
+    try (var harness =
+        harness(AdvantageSpec.of(Estimator.RLOO, CompatMode.LODESTAR), GroupFilter.NONE)) {
       send(harness, "g", 1.0, 0.0, 0.0);
 
       RLGroup group = harness.extractOutputValues().get(0);
       assertThat(group.getEstimator()).isEqualTo("rloo");
-      assertThat(group.getSamples()).extracting(RLSample::getAdvantage)
+      assertThat(group.getSamples())
+          .extracting(RLSample::getAdvantage)
           .satisfiesExactly(
               a -> assertThat(a).isCloseTo(1.0, within(1e-12)),
               a -> assertThat(a).isCloseTo(-0.5, within(1e-12)),
@@ -48,7 +49,9 @@ class GroupFunctionAdvantageSpecTest {
       send(harness, "same", 1.0, 1.0, 1.0);
       send(harness, "mixed", 1.0, 0.0, 1.0);
 
-      assertThat(harness.extractOutputValues()).extracting(RLGroup::getGroupId).containsExactly("mixed");
+      assertThat(harness.extractOutputValues())
+          .extracting(RLGroup::getGroupId)
+          .containsExactly("mixed");
       assertThat(filtered(harness)).extracting(RLGroup::getGroupId).containsExactly("same");
     }
   }
@@ -59,14 +62,17 @@ class GroupFunctionAdvantageSpecTest {
       send(harness, "all-wrong", 0.0, 0.0);
       send(harness, "half", 1.0, 0.0);
 
-      assertThat(harness.extractOutputValues()).extracting(RLGroup::getGroupId).containsExactly("half");
+      assertThat(harness.extractOutputValues())
+          .extracting(RLGroup::getGroupId)
+          .containsExactly("half");
       assertThat(filtered(harness)).extracting(RLGroup::getGroupId).containsExactly("all-wrong");
     }
   }
 
   @Test
   void aGroupTheTrainerRefusesIsFilteredNotFailed() throws Exception {
-    try (var harness = harness(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL), GroupFilter.NONE)) {
+    try (var harness =
+        harness(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL), GroupFilter.NONE)) {
       send(harness, "single", 1.0);
 
       assertThat(harness.extractOutputValues()).isEmpty();
@@ -75,8 +81,10 @@ class GroupFunctionAdvantageSpecTest {
   }
 
   @Test
-  void aGroupTheTrainerRefusesSaysSoAndCarriesNoLodestarAdvantagesAsThatModesResult() throws Exception {
-    try (var harness = harness(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL), GroupFilter.NONE)) {
+  void aGroupTheTrainerRefusesSaysSoAndCarriesNoLodestarAdvantagesAsThatModesResult()
+      throws Exception {
+    try (var harness =
+        harness(AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL), GroupFilter.NONE)) {
       // Lodestar's own GRPO would give this lone reward advantage 0.7 (mean 0, std 1).
       send(harness, "single", 0.7);
 
@@ -87,7 +95,8 @@ class GroupFunctionAdvantageSpecTest {
           .containsEntry(SetAsideGroups.REFUSED_BY_COMPAT, "trl")
           .containsEntry(SetAsideGroups.REFUSED_ESTIMATOR, "grpo")
           .doesNotContainKeys("compat", "eps", "ddof", "formula");
-      assertThat(refused.getEstimatorParams().get(SetAsideGroups.REFUSAL)).contains("refuses a group with one scored member");
+      assertThat(refused.getEstimatorParams().get(SetAsideGroups.REFUSAL))
+          .contains("refuses a group with one scored member");
       assertThat(refused.getSamples()).extracting(RLSample::getAdvantage).containsExactly(0.0);
       assertThat(refused.getSamples()).extracting(RLSample::getReward).containsExactly(0.7);
       assertThat(refused.getRewardMean()).isEqualTo(0.7);
@@ -101,18 +110,25 @@ class GroupFunctionAdvantageSpecTest {
       send(harness, "same", 1.0, 1.0);
       send(harness, "mixed", 1.0, 0.0);
 
-      assertThat(filtered(harness)).extracting(RLGroup::getReason).containsExactly(SetAsideReason.FILTER);
+      assertThat(filtered(harness))
+          .extracting(RLGroup::getReason)
+          .containsExactly(SetAsideReason.FILTER);
       assertThat(harness.extractOutputValues()).extracting(RLGroup::getReason).containsOnlyNulls();
     }
   }
 
   @Test
   void batchWideEstimatorsEmitTheGroupPartMarkedPendingForTheBatchStep() throws Exception {
-    try (var harness = harness(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.OPENRLHF), GroupFilter.NONE)) {
+    try (var harness =
+        harness(
+            AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.OPENRLHF),
+            GroupFilter.NONE)) {
       send(harness, "g", 1.0, 0.0, 0.0, 1.0);
 
       RLGroup group = harness.extractOutputValues().get(0);
-      assertThat(group.getSamples()).extracting(s -> s.getAdvantage()).containsExactly(0.5, -0.5, -0.5, 0.5);
+      assertThat(group.getSamples())
+          .extracting(s -> s.getAdvantage())
+          .containsExactly(0.5, -0.5, -0.5, 0.5);
       assertThat(group.getEstimatorParams()).containsEntry("batch_step", "pending");
     }
   }
@@ -129,16 +145,24 @@ class GroupFunctionAdvantageSpecTest {
   }
 
   private static void send(
-      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness, String groupId, double... rewards)
+      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness,
+      String groupId,
+      double... rewards)
       throws Exception {
     for (int i = 0; i < rewards.length; i++) {
       ScoredGeneration s =
-          TestRecords.scored(TestRecords.member(groupId + "-" + i, groupId, rewards.length, i, T0 + i), rewards[i]).build();
+          TestRecords.scored(
+                  TestRecords.member(groupId + "-" + i, groupId, rewards.length, i, T0 + i),
+                  rewards[i])
+              .build();
       harness.processElement(s, s.getGeneration().getCreatedAtMs());
     }
   }
 
-  private static List<RLGroup> filtered(KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness) {
-    return harness.getSideOutput(GroupFunction.FILTERED_GROUPS).stream().map(StreamRecord::getValue).toList();
+  private static List<RLGroup> filtered(
+      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness) {
+    return harness.getSideOutput(GroupFunction.FILTERED_GROUPS).stream()
+        .map(StreamRecord::getValue)
+        .toList();
   }
 }

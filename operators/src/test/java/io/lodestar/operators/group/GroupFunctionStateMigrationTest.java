@@ -6,8 +6,8 @@ import static io.lodestar.operators.TestRecords.scored;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.connectors.MetricNames;
-import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.operators.TestRecords;
+import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
@@ -36,11 +36,11 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,10 +49,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Savepoints taken by earlier state layouts restore into the current grouping with nothing lost:
- * open groups complete or time out with all their members, closed groups still reject late
- * members, and all state and timers end at zero. The earliest layout kept a member map and four
- * small values per group; the next one a member list and a progress value without the first
- * member's prompt and model ids.
+ * open groups complete or time out with all their members, closed groups still reject late members,
+ * and all state and timers end at zero. The earliest layout kept a member map and four small values
+ * per group; the next one a member list and a progress value without the first member's prompt and
+ * model ids.
  */
 class GroupFunctionStateMigrationTest {
 
@@ -62,7 +62,14 @@ class GroupFunctionStateMigrationTest {
 
   /** Both layouts' keyed states: the current two and the earlier five. */
   private static final List<String> STATE_NAMES =
-      List.of("group-members", "group-progress", "members", "deadline", "member-count", "expected-size", "closed-until");
+      List.of(
+          "group-members",
+          "group-progress",
+          "members",
+          "deadline",
+          "member-count",
+          "expected-size",
+          "closed-until");
 
   @TempDir Path rocksDir;
 
@@ -76,17 +83,23 @@ class GroupFunctionStateMigrationTest {
   }
 
   private static ScoredGeneration m(String group, int index, int size, long offsetMs) {
-    return scored(member(group + "-g" + index, group, size, index, T0 + offsetMs), index * 0.25).build();
+    return scored(member(group + "-g" + index, group, size, index, T0 + offsetMs), index * 0.25)
+        .build();
   }
 
   private static <F extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>>
-      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness(F function, MockEnvironment env)
-          throws Exception {
+      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> harness(
+          F function, MockEnvironment env) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(function), s -> s.getGeneration().getGroupId(), Types.STRING, env);
+        new KeyedProcessOperator<>(function),
+        s -> s.getGeneration().getGroupId(),
+        Types.STRING,
+        env);
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> h, ScoredGeneration s)
+  private static void send(
+      KeyedOneInputStreamOperatorTestHarness<String, ScoredGeneration, RLGroup> h,
+      ScoredGeneration s)
       throws Exception {
     h.processElement(s, s.getGeneration().getCreatedAtMs());
   }
@@ -126,7 +139,8 @@ class GroupFunctionStateMigrationTest {
       assertThat(full.get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
       assertThat(ids(full.get(0))).containsExactly("open-g0", "open-g1", "open-g2");
       var late = current.getSideOutput(GroupFunction.LATE_MEMBERS);
-      assertThat(late.stream().map(r -> r.getValue().getGeneration().getGenerationId())).containsExactly("closed-g2");
+      assertThat(late.stream().map(r -> r.getValue().getGeneration().getGenerationId()))
+          .containsExactly("closed-g2");
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis());
       List<RLGroup> all = current.extractOutputValues();
@@ -137,7 +151,8 @@ class GroupFunctionStateMigrationTest {
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis() + LATE_RETENTION.toMillis());
       for (String state : STATE_NAMES) {
-        try (Stream<?> keys = current.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+        try (Stream<?> keys =
+            current.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
           assertThat(keys).as("keys left in " + state).isEmpty();
         }
       }
@@ -147,8 +162,8 @@ class GroupFunctionStateMigrationTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"heap", "rocksdb"})
-  void groupsWhoseProgressPredatesPromptAndModelIdsFinishAfterARestoreAndStillRefuseOddMembers(String backendName)
-      throws Exception {
+  void groupsWhoseProgressPredatesPromptAndModelIdsFinishAfterARestoreAndStillRefuseOddMembers(
+      String backendName) throws Exception {
     OperatorSubtaskState savepoint;
     try (MockEnvironment env = new CapturedMetrics().environment();
         var earlier = harness(new ProgressWithoutIdsWriter(), env)) {
@@ -170,8 +185,10 @@ class GroupFunctionStateMigrationTest {
       current.open();
       assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
 
-      Generation otherModel = Generation.newBuilder(m("open", 7, 3, 25).getGeneration())
-          .setPolicy(TestRecords.policy("model-other", 1)).build();
+      Generation otherModel =
+          Generation.newBuilder(m("open", 7, 3, 25).getGeneration())
+              .setPolicy(TestRecords.policy("model-other", 1))
+              .build();
       send(current, scored(otherModel, 0.5).build());
       send(current, m("open", 2, 3, 30));
       send(current, m("closed", 2, 2, 40));
@@ -179,11 +196,16 @@ class GroupFunctionStateMigrationTest {
       assertThat(full).hasSize(1);
       assertThat(full.get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
       assertThat(ids(full.get(0))).containsExactly("open-g0", "open-g1", "open-g2");
-      List<DeadLetter> odd = current.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS).stream().map(StreamRecord::getValue).toList();
+      List<DeadLetter> odd =
+          current.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS).stream()
+              .map(StreamRecord::getValue)
+              .toList();
       assertThat(odd).extracting(DeadLetter::getRecordId).containsExactly("open-g7");
-      assertThat(odd.get(0).getReason()).contains("policy.modelId 'model-other' (group has '" + TestRecords.MODEL_ID + "')");
+      assertThat(odd.get(0).getReason())
+          .contains("policy.modelId 'model-other' (group has '" + TestRecords.MODEL_ID + "')");
       var late = current.getSideOutput(GroupFunction.LATE_MEMBERS);
-      assertThat(late.stream().map(r -> r.getValue().getGeneration().getGenerationId())).containsExactly("closed-g2");
+      assertThat(late.stream().map(r -> r.getValue().getGeneration().getGenerationId()))
+          .containsExactly("closed-g2");
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis());
       List<RLGroup> all = current.extractOutputValues();
@@ -194,7 +216,8 @@ class GroupFunctionStateMigrationTest {
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis() + LATE_RETENTION.toMillis());
       for (String state : STATE_NAMES) {
-        try (Stream<?> keys = current.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
+        try (Stream<?> keys =
+            current.getOperator().getKeyedStateBackend().getKeys(state, VoidNamespace.INSTANCE)) {
           assertThat(keys).as("keys left in " + state).isEmpty();
         }
       }
@@ -203,11 +226,12 @@ class GroupFunctionStateMigrationTest {
   }
 
   /**
-   * Writes per group what the grouping wrote before its progress kept the first member's prompt
-   * and model ids: the same state names and TTL, a progress value whose POJO layout has only the
+   * Writes per group what the grouping wrote before its progress kept the first member's prompt and
+   * model ids: the same state names and TTL, a progress value whose POJO layout has only the
    * deadline, the largest declared size, the member ids and the end of the late window.
    */
-  private static final class ProgressWithoutIdsWriter extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
+  private static final class ProgressWithoutIdsWriter
+      extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
       implements CheckpointedFunction {
 
     private transient ListState<ScoredGeneration> members;
@@ -217,7 +241,10 @@ class GroupFunctionStateMigrationTest {
 
     @Override
     public void open(OpenContext context) {
-      StateTtlConfig ttl = StateTtlConfig.newBuilder(TIMEOUT.plus(LATE_RETENTION).multipliedBy(2)).neverReturnExpired().build();
+      StateTtlConfig ttl =
+          StateTtlConfig.newBuilder(TIMEOUT.plus(LATE_RETENTION).multipliedBy(2))
+              .neverReturnExpired()
+              .build();
       ListStateDescriptor<ScoredGeneration> membersDescriptor =
           new ListStateDescriptor<>("group-members", new AvroTypeInfo<>(ScoredGeneration.class));
       membersDescriptor.enableTimeToLive(ttl);
@@ -238,7 +265,10 @@ class GroupFunctionStateMigrationTest {
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-      openGroupsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
+      openGroupsState =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
     }
 
     @Override
@@ -247,7 +277,8 @@ class GroupFunctionStateMigrationTest {
     }
 
     @Override
-    public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out) throws Exception {
+    public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out)
+        throws Exception {
       GroupProgress group = progress.value();
       if (group == null) {
         openGroups++;
@@ -276,7 +307,8 @@ class GroupFunctionStateMigrationTest {
    * migration. The descriptors are spelled out here rather than taken from {@link GroupFunction},
    * so that a change to the ones it still registers for the earlier layout fails this test.
    */
-  private static final class EarlierLayoutWriter extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
+  private static final class EarlierLayoutWriter
+      extends KeyedProcessFunction<String, ScoredGeneration, RLGroup>
       implements CheckpointedFunction {
 
     private transient MapState<String, ScoredGeneration> members;
@@ -289,25 +321,41 @@ class GroupFunctionStateMigrationTest {
 
     @Override
     public void open(OpenContext context) {
-      StateTtlConfig ttl = StateTtlConfig.newBuilder(TIMEOUT.plus(LATE_RETENTION).multipliedBy(2)).neverReturnExpired().build();
+      StateTtlConfig ttl =
+          StateTtlConfig.newBuilder(TIMEOUT.plus(LATE_RETENTION).multipliedBy(2))
+              .neverReturnExpired()
+              .build();
       MapStateDescriptor<String, ScoredGeneration> membersDescriptor =
-          new MapStateDescriptor<>("members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
+          new MapStateDescriptor<>(
+              "members", Types.STRING, new AvroTypeInfo<>(ScoredGeneration.class));
       membersDescriptor.enableTimeToLive(ttl);
       members = getRuntimeContext().getMapState(membersDescriptor);
-      deadline = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
-      memberCount = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
-      expectedSize = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
-      closedUntil = getRuntimeContext().getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
+      deadline =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("deadline", Types.LONG), ttl));
+      memberCount =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("member-count", Types.INT), ttl));
+      expectedSize =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("expected-size", Types.INT), ttl));
+      closedUntil =
+          getRuntimeContext()
+              .getState(withTtl(new ValueStateDescriptor<>("closed-until", Types.LONG), ttl));
     }
 
-    private static <T> ValueStateDescriptor<T> withTtl(ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
+    private static <T> ValueStateDescriptor<T> withTtl(
+        ValueStateDescriptor<T> descriptor, StateTtlConfig ttl) {
       descriptor.enableTimeToLive(ttl);
       return descriptor;
     }
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-      openGroupsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
+      openGroupsState =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("open-groups", Types.LONG));
     }
 
     @Override
@@ -316,7 +364,8 @@ class GroupFunctionStateMigrationTest {
     }
 
     @Override
-    public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out) throws Exception {
+    public void processElement(ScoredGeneration member, Context ctx, Collector<RLGroup> out)
+        throws Exception {
       Long due = deadline.value();
       if (due == null) {
         openGroups++;

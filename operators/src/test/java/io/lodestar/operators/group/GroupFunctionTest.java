@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.RecordCodec;
-import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.operators.TestRecords;
+import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
@@ -92,7 +92,8 @@ class GroupFunctionTest {
   }
 
   /** Member {@code index} of the group of 3, changed by {@code change}. */
-  private static ScoredGeneration odd(int index, long offsetMs, UnaryOperator<Generation.Builder> change) {
+  private static ScoredGeneration odd(
+      int index, long offsetMs, UnaryOperator<Generation.Builder> change) {
     Generation g = member(GROUP + "-g" + index, GROUP, 3, index, T0 + offsetMs);
     return scored(change.apply(Generation.newBuilder(g)).build(), 0.75).build();
   }
@@ -160,7 +161,8 @@ class GroupFunctionTest {
     RLGroup group = groups().get(0);
     double[] expected = expectedAdvantages(rewards);
     double mean = (1.0 + 0.0 + 0.25) / 3;
-    double std = Math.sqrt(((1.0 - mean) * (1.0 - mean) + mean * mean + (0.25 - mean) * (0.25 - mean)) / 2);
+    double std =
+        Math.sqrt(((1.0 - mean) * (1.0 - mean) + mean * mean + (0.25 - mean) * (0.25 - mean)) / 2);
     assertThat(group.getRewardMean()).isCloseTo(mean, within(1e-12));
     assertThat(group.getRewardStd()).isCloseTo(std, within(1e-12));
     for (int i = 0; i < 3; i++) {
@@ -180,7 +182,8 @@ class GroupFunctionTest {
 
     RLGroup group = groups().get(0);
     assertThat(ids(group)).containsExactly(GROUP + "-g0", GROUP + "-g1", GROUP + "-g2");
-    assertThat(group.getSamples().stream().map(RLSample::getReward).toList()).containsExactly(1.0, 0.0, 0.5);
+    assertThat(group.getSamples().stream().map(RLSample::getReward).toList())
+        .containsExactly(1.0, 0.0, 0.5);
   }
 
   @Test
@@ -234,8 +237,10 @@ class GroupFunctionTest {
     send(m(1, 0.0, 10));
     send(m(2, 0.5, 20));
     // Closed at T0 + 20; remembered until T0 + 20 + LATE_MS in event time.
-    ScoredGeneration stillLate = scored(member(GROUP + "-g3", GROUP, 3, 0, T0 + 20 + LATE_MS), 1.0).build();
-    ScoredGeneration afterRetention = scored(member(GROUP + "-g4", GROUP, 3, 1, T0 + 21 + LATE_MS), 1.0).build();
+    ScoredGeneration stillLate =
+        scored(member(GROUP + "-g3", GROUP, 3, 0, T0 + 20 + LATE_MS), 1.0).build();
+    ScoredGeneration afterRetention =
+        scored(member(GROUP + "-g4", GROUP, 3, 1, T0 + 21 + LATE_MS), 1.0).build();
 
     send(stillLate);
     send(afterRetention);
@@ -250,7 +255,8 @@ class GroupFunctionTest {
   }
 
   @Test
-  void shouldDeadLetterAMemberArrivingAfterAFullGroupAsLateGroupMemberNamingTheGroup() throws Exception {
+  void shouldDeadLetterAMemberArrivingAfterAFullGroupAsLateGroupMemberNamingTheGroup()
+      throws Exception {
     send(m(0, 1.0, 0));
     send(m(1, 0.0, 10));
     send(m(2, 0.5, 20));
@@ -259,11 +265,13 @@ class GroupFunctionTest {
     send(straggler);
 
     assertThat(late()).hasSize(1);
-    assertLateGroupMember(DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS), straggler, "group-7-g3", T0 + 30);
+    assertLateGroupMember(
+        DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS), straggler, "group-7-g3", T0 + 30);
   }
 
   @Test
-  void shouldDeadLetterAMemberArrivingAfterATimeoutAsLateGroupMemberNamingTheGroup() throws Exception {
+  void shouldDeadLetterAMemberArrivingAfterATimeoutAsLateGroupMemberNamingTheGroup()
+      throws Exception {
     send(m(0, 1.0, 0));
     harness.processWatermark(T0 + TIMEOUT_MS);
     ScoredGeneration tooLate = m(1, 0.0, TIMEOUT_MS + 1);
@@ -272,11 +280,15 @@ class GroupFunctionTest {
 
     assertThat(late()).hasSize(1);
     assertLateGroupMember(
-        DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS), tooLate, "group-7-g1", T0 + TIMEOUT_MS + 1);
+        DeadLetters.lateGroupMember(late().get(0), DEAD_AT_MS),
+        tooLate,
+        "group-7-g1",
+        T0 + TIMEOUT_MS + 1);
   }
 
   /** The whole dead letter of a late member: no source position, the scored record as JSON. */
-  private static void assertLateGroupMember(DeadLetter dead, ScoredGeneration member, String generationId, long createdAtMs) {
+  private static void assertLateGroupMember(
+      DeadLetter dead, ScoredGeneration member, String generationId, long createdAtMs) {
     assertThat(dead.getOrigin()).isEqualTo("group.generations");
     assertThat(dead.getErrorKind()).isEqualTo("LATE_GROUP_MEMBER");
     assertThat(dead.getReason()).isEqualTo("arrived after group group-7 closed");
@@ -366,50 +378,72 @@ class GroupFunctionTest {
 
     assertThat(groups()).hasSize(1);
     assertThat(groups().get(0).getGroupId()).isEqualTo("other");
-    assertThat(groups().get(0).getSamples().get(0).getAdvantage()).isCloseTo(0.3 / (1 + EPS), within(1e-15));
+    assertThat(groups().get(0).getSamples().get(0).getAdvantage())
+        .isCloseTo(0.3 / (1 + EPS), within(1e-15));
   }
 
-  /** Scenarios that each end with a closed group; the closing time is what the late timer counts from. */
+  /**
+   * Scenarios that each end with a closed group; the closing time is what the late timer counts
+   * from.
+   */
   static Stream<Arguments> scenarios() {
     return Stream.of(
-        Arguments.of("full", (Scenario) h -> {
-          h.send(m(0, 1.0, 0));
-          h.send(m(1, 0.0, 10));
-          h.send(m(2, 0.5, 20));
-          return T0 + 20;
-        }),
-        Arguments.of("timeout", (Scenario) h -> {
-          h.send(m(0, 1.0, 0));
-          h.harness.processWatermark(T0 + TIMEOUT_MS);
-          return T0 + TIMEOUT_MS;
-        }),
-        Arguments.of("late member", (Scenario) h -> {
-          h.send(m(0, 1.0, 0));
-          h.send(m(1, 0.0, 10));
-          h.send(m(2, 0.5, 20));
-          h.send(scored(member(GROUP + "-g3", GROUP, 3, 3, T0 + 30), 1.0).build());
-          return T0 + 20;
-        }),
-        Arguments.of("repeated id", (Scenario) h -> {
-          h.send(m(0, 1.0, 0));
-          h.send(m(0, 1.0, 0));
-          h.send(m(1, 0.0, 10));
-          h.send(m(2, 0.5, 20));
-          return T0 + 20;
-        }),
-        Arguments.of("inconsistent member", (Scenario) h -> {
-          h.send(m(0, 1.0, 0));
-          h.send(odd(9, 5, g -> g.setPromptId("another-prompt")));
-          h.send(m(1, 0.0, 10));
-          h.send(m(2, 0.5, 20));
-          return T0 + 20;
-        }),
-        Arguments.of("unscored members", (Scenario) h -> {
-          h.send(m(0, null, 0));
-          h.send(m(1, null, 10));
-          h.harness.processWatermark(T0 + TIMEOUT_MS);
-          return T0 + TIMEOUT_MS;
-        }));
+        Arguments.of(
+            "full",
+            (Scenario)
+                h -> {
+                  h.send(m(0, 1.0, 0));
+                  h.send(m(1, 0.0, 10));
+                  h.send(m(2, 0.5, 20));
+                  return T0 + 20;
+                }),
+        Arguments.of(
+            "timeout",
+            (Scenario)
+                h -> {
+                  h.send(m(0, 1.0, 0));
+                  h.harness.processWatermark(T0 + TIMEOUT_MS);
+                  return T0 + TIMEOUT_MS;
+                }),
+        Arguments.of(
+            "late member",
+            (Scenario)
+                h -> {
+                  h.send(m(0, 1.0, 0));
+                  h.send(m(1, 0.0, 10));
+                  h.send(m(2, 0.5, 20));
+                  h.send(scored(member(GROUP + "-g3", GROUP, 3, 3, T0 + 30), 1.0).build());
+                  return T0 + 20;
+                }),
+        Arguments.of(
+            "repeated id",
+            (Scenario)
+                h -> {
+                  h.send(m(0, 1.0, 0));
+                  h.send(m(0, 1.0, 0));
+                  h.send(m(1, 0.0, 10));
+                  h.send(m(2, 0.5, 20));
+                  return T0 + 20;
+                }),
+        Arguments.of(
+            "inconsistent member",
+            (Scenario)
+                h -> {
+                  h.send(m(0, 1.0, 0));
+                  h.send(odd(9, 5, g -> g.setPromptId("another-prompt")));
+                  h.send(m(1, 0.0, 10));
+                  h.send(m(2, 0.5, 20));
+                  return T0 + 20;
+                }),
+        Arguments.of(
+            "unscored members",
+            (Scenario)
+                h -> {
+                  h.send(m(0, null, 0));
+                  h.send(m(1, null, 10));
+                  h.harness.processWatermark(T0 + TIMEOUT_MS);
+                  return T0 + TIMEOUT_MS;
+                }));
   }
 
   @FunctionalInterface
@@ -419,7 +453,8 @@ class GroupFunctionTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("scenarios")
-  void clearsAllStateAndTimersAfterTheLateRetention(String name, Scenario scenario) throws Exception {
+  void clearsAllStateAndTimersAfterTheLateRetention(String name, Scenario scenario)
+      throws Exception {
     long closedAt = scenario.run(this);
     assertThat(groups()).hasSize(1);
     assertThat(harness.numKeyedStateEntries()).as("only the tombstone").isEqualTo(1);
@@ -455,9 +490,13 @@ class GroupFunctionTest {
 
       ScoredGeneration last = scored(member("other-g1", "other", 2, 1, T0 + 6), 0.1).build();
       restored.processElement(last, last.getGeneration().getCreatedAtMs());
-      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).as("the full group closed").isEqualTo(1L);
+      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS))
+          .as("the full group closed")
+          .isEqualTo(1L);
       restored.processWatermark(T0 + TIMEOUT_MS);
-      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).as("the other timed out").isEqualTo(0L);
+      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS))
+          .as("the other timed out")
+          .isEqualTo(0L);
     }
   }
 
@@ -476,20 +515,30 @@ class GroupFunctionTest {
 
   static Stream<Arguments> oddMembers() {
     return Stream.of(
-        Arguments.of("another prompt", (UnaryOperator<Generation.Builder>) g -> g.setPromptId("prompt-other"),
+        Arguments.of(
+            "another prompt",
+            (UnaryOperator<Generation.Builder>) g -> g.setPromptId("prompt-other"),
             "promptId 'prompt-other' (group has '" + TestRecords.PROMPT_ID + "')"),
-        Arguments.of("another model", (UnaryOperator<Generation.Builder>) g -> g.setPolicy(TestRecords.policy("model-other", 3)),
+        Arguments.of(
+            "another model",
+            (UnaryOperator<Generation.Builder>)
+                g -> g.setPolicy(TestRecords.policy("model-other", 3)),
             "policy.modelId 'model-other' (group has '" + TestRecords.MODEL_ID + "')"),
-        Arguments.of("another declared size", (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(2),
+        Arguments.of(
+            "another declared size",
+            (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(2),
             "expectedGroupSize 2 (group has 3)"),
-        Arguments.of("no declared size", (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(null),
+        Arguments.of(
+            "no declared size",
+            (UnaryOperator<Generation.Builder>) g -> g.setExpectedGroupSize(null),
             "expectedGroupSize none (group has 3)"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("oddMembers")
   void shouldDeadLetterAMemberThatDisagreesWithTheFirstAndCompleteTheGroupWithoutIt(
-      String name, UnaryOperator<Generation.Builder> change, String expectedReason) throws Exception {
+      String name, UnaryOperator<Generation.Builder> change, String expectedReason)
+      throws Exception {
     send(m(0, 1.0, 0));
     send(odd(9, 5, change));
     send(m(1, 0.0, 10));
@@ -518,13 +567,20 @@ class GroupFunctionTest {
   @Test
   void shouldKeepTheFirstMembersPromptModelAndSizeEvenWhenMostMembersDisagree() throws Exception {
     UnaryOperator<Generation.Builder> other =
-        g -> g.setPromptId("prompt-b").setPolicy(TestRecords.policy("model-b", 1)).setExpectedGroupSize(2);
+        g ->
+            g.setPromptId("prompt-b")
+                .setPolicy(TestRecords.policy("model-b", 1))
+                .setExpectedGroupSize(2);
     send(m(0, 1.0, 0));
     send(odd(1, 10, other));
     send(odd(2, 20, other));
 
-    assertThat(groups()).as("two members of size 2 do not complete a group the first said is of 3").isEmpty();
-    assertThat(inconsistent()).extracting(DeadLetter::getRecordId).containsExactly(GROUP + "-g1", GROUP + "-g2");
+    assertThat(groups())
+        .as("two members of size 2 do not complete a group the first said is of 3")
+        .isEmpty();
+    assertThat(inconsistent())
+        .extracting(DeadLetter::getRecordId)
+        .containsExactly(GROUP + "-g1", GROUP + "-g2");
     assertThat(inconsistent().get(0).getReason())
         .contains("promptId 'prompt-b' (group has '" + TestRecords.PROMPT_ID + "')")
         .contains("policy.modelId 'model-b' (group has '" + TestRecords.MODEL_ID + "')")
@@ -552,14 +608,16 @@ class GroupFunctionTest {
                 restoredEnvironment)) {
       restored.initializeState(snapshot);
       restored.open();
-      ScoredGeneration wrongModel = odd(1, 10, g -> g.setPolicy(TestRecords.policy("model-other", 1)));
+      ScoredGeneration wrongModel =
+          odd(1, 10, g -> g.setPolicy(TestRecords.policy("model-other", 1)));
       restored.processElement(wrongModel, T0 + 10);
       assertThat(restored.getSideOutput(GroupFunction.INCONSISTENT_MEMBERS)).hasSize(1);
       for (ScoredGeneration s : List.of(m(1, 0.0, 10), m(2, 0.5, 20))) {
         restored.processElement(s, s.getGeneration().getCreatedAtMs());
       }
       assertThat(restored.extractOutputValues()).hasSize(1);
-      assertThat(restored.extractOutputValues().get(0).getCompletion()).isEqualTo(GroupCompletion.FULL);
+      assertThat(restored.extractOutputValues().get(0).getCompletion())
+          .isEqualTo(GroupCompletion.FULL);
     }
   }
 }

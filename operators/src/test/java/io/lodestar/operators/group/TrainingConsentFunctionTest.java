@@ -26,9 +26,12 @@ class TrainingConsentFunctionTest {
 
   @Test
   void aGroupPassesOnlyWhenEveryMemberConsents() {
-    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", true, true))).isTrue();
-    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", true, false))).isFalse();
-    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", false, false))).isFalse();
+    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", true, true)))
+        .isTrue();
+    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", true, false)))
+        .isFalse();
+    assertThat(TrainingConsentFunction.everyMemberConsents(groupWithConsent("g", false, false)))
+        .isFalse();
   }
 
   @Test
@@ -36,19 +39,36 @@ class TrainingConsentFunctionTest {
     CapturedMetrics metrics = new CapturedMetrics();
     try (MockEnvironment environment = metrics.environment();
         OneInputStreamOperatorTestHarness<RLGroup, RLGroup> harness =
-            new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new TrainingConsentFunction()), environment)) {
+            new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new TrainingConsentFunction()), environment)) {
       harness.open();
       harness.processElement(groupWithConsent("both", true, true), 1_000L);
       harness.processElement(groupWithConsent("one-refuses", true, false), 1_000L);
 
-      assertThat(harness.extractOutputValues()).extracting(RLGroup::getGroupId).containsExactly("both");
-      List<String> setAside = harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).stream()
-          .map(StreamRecord::getValue).map(RLGroup::getGroupId).toList();
+      assertThat(harness.extractOutputValues())
+          .extracting(RLGroup::getGroupId)
+          .containsExactly("both");
+      List<String> setAside =
+          harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).stream()
+              .map(StreamRecord::getValue)
+              .map(RLGroup::getGroupId)
+              .toList();
       assertThat(setAside).containsExactly("one-refuses");
-      assertThat(harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).peek().getValue().getReason())
+      assertThat(
+              harness
+                  .getSideOutput(TrainingConsentFunction.NO_CONSENT)
+                  .peek()
+                  .getValue()
+                  .getReason())
           .isEqualTo(SetAsideReason.NO_CONSENT);
       assertThat(metrics.count(MetricNames.GROUPS_WITHOUT_CONSENT)).isEqualTo(1);
-      assertThat(harness.getSideOutput(TrainingConsentFunction.NO_CONSENT).peek().getValue().getSamples()).hasSize(2);
+      assertThat(
+              harness
+                  .getSideOutput(TrainingConsentFunction.NO_CONSENT)
+                  .peek()
+                  .getValue()
+                  .getSamples())
+          .hasSize(2);
     }
   }
 }

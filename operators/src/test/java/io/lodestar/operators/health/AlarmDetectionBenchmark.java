@@ -24,10 +24,10 @@ import java.util.regex.Pattern;
  * 50 MATH groups of 8, with correctness labels).
  *
  * <p>One scenario is one random ordering of the groups, dealt into one-minute windows per data
- * source: a healthy version 1 for {@link #BASELINE_WINDOWS} windows, then version 2 for
- * {@link #TEST_WINDOWS} windows. Version 2 is either healthy (unchanged, more accurate, or
- * uniformly longer) or hacked, steadily from its first window or growing to full strength over
- * {@link #RAMP_WINDOWS} windows:
+ * source: a healthy version 1 for {@link #BASELINE_WINDOWS} windows, then version 2 for {@link
+ * #TEST_WINDOWS} windows. Version 2 is either healthy (unchanged, more accurate, or uniformly
+ * longer) or hacked, steadily from its first window or growing to full strength over {@link
+ * #RAMP_WINDOWS} windows:
  *
  * <ul>
  *   <li>padding: every response lengthened by a multiple of its reward;
@@ -37,15 +37,15 @@ import java.util.regex.Pattern;
  *
  * Windows vary in size; some hold only two groups, some only a batch event, and version 1 leaves a
  * few stragglers in version 2's first window. Each generation and group becomes the health events
- * {@link HealthEvents} makes of it (built directly, for speed), windows are real
- * {@link HealthAccumulator}s, and the rules run in {@link AlarmScope}; the
- * previous shipped rules go through the previous engine ({@link PreviousEngine}), where a window
- * failing any condition, guards included, cleared an alarm.
+ * {@link HealthEvents} makes of it (built directly, for speed), windows are real {@link
+ * HealthAccumulator}s, and the rules run in {@link AlarmScope}; the previous shipped rules go
+ * through the previous engine ({@link PreviousEngine}), where a window failing any condition,
+ * guards included, cleared an alarm.
  *
  * <p>Reported per rule set and seed range: the share of hacked versions with an alarm within their
  * first 3 windows (steady) or within 3 windows of full strength (growing); the share of healthy
- * versions with any alarm; and the share of detected hacks left with no alarm firing while the
- * hack went on. Tuning used seeds from {@link #TUNING_SEED}; seeds from {@link #HELD_BACK_SEED} were not
+ * versions with any alarm; and the share of detected hacks left with no alarm firing while the hack
+ * went on. Tuning used seeds from {@link #TUNING_SEED}; seeds from {@link #HELD_BACK_SEED} were not
  * looked at until the rules were settled, and the test asserts the goals on them.
  *
  * <p>Run through {@code AlarmDetectionBenchmarkTest} with {@code -Dalarm-bench.orderings=300}
@@ -72,7 +72,11 @@ public final class AlarmDetectionBenchmark {
   static final int BASELINE_WINDOWS = 5;
   static final int TEST_WINDOWS = 8;
   static final int RAMP_WINDOWS = 4;
-  /** Detection counts when the alarm fires within this many windows (of the start, or of full strength). */
+
+  /**
+   * Detection counts when the alarm fires within this many windows (of the start, or of full
+   * strength).
+   */
   static final int DETECTION_WINDOWS = 3;
 
   static final long WINDOW_MS = 60_000;
@@ -80,7 +84,8 @@ public final class AlarmDetectionBenchmark {
   static final String GSM8K = "gsm8k";
   static final String MATH = "math";
   private static final Pattern GSM8K_ANSWER_LINE = Pattern.compile("^A: *\\S.*$");
-  private static final String FILLER = "Let me double-check every step of this once more, carefully. ";
+  private static final String FILLER =
+      "Let me double-check every step of this once more, carefully. ";
 
   /** How version 2 differs from version 1. */
   enum Change {
@@ -106,7 +111,9 @@ public final class AlarmDetectionBenchmark {
 
   record Case(Change change, Course course) {
     String label() {
-      return change.hack ? change.name().toLowerCase(Locale.ROOT) + " " + course.name().toLowerCase(Locale.ROOT) : "healthy " + change.name().toLowerCase(Locale.ROOT);
+      return change.hack
+          ? change.name().toLowerCase(Locale.ROOT) + " " + course.name().toLowerCase(Locale.ROOT)
+          : "healthy " + change.name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -138,16 +145,26 @@ public final class AlarmDetectionBenchmark {
         String text = g.get("text").asText();
         samples.add(new Sample(text, g.get("correct").asBoolean(), formatted(source, text)));
       }
-      bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(new Group(row.get("group_id").asText(), source, samples));
+      bySource
+          .computeIfAbsent(source, s -> new ArrayList<>())
+          .add(new Group(row.get("group_id").asText(), source, samples));
     }
     return bySource;
   }
 
   /** What happened to version 2 (and whether version 1 alarmed) in one scenario. */
-  record Outcome(Case testCase, boolean baselineAlarmed, int firstAlarmWindow, boolean clearedWhileHacked, List<String> rulesFired) {
+  record Outcome(
+      Case testCase,
+      boolean baselineAlarmed,
+      int firstAlarmWindow,
+      boolean clearedWhileHacked,
+      List<String> rulesFired) {
 
     boolean detectedInTime() {
-      int limit = testCase.course == Course.STEADY ? DETECTION_WINDOWS - 1 : RAMP_WINDOWS - 1 + DETECTION_WINDOWS - 1;
+      int limit =
+          testCase.course == Course.STEADY
+              ? DETECTION_WINDOWS - 1
+              : RAMP_WINDOWS - 1 + DETECTION_WINDOWS - 1;
       return firstAlarmWindow >= 0 && firstAlarmWindow <= limit;
     }
   }
@@ -160,7 +177,10 @@ public final class AlarmDetectionBenchmark {
   /** Today's engine: one {@link AlarmScope} per data source, every version together. */
   static Engine currentEngine(List<AlarmRule> rules) {
     Map<String, AlarmScope> scopes = new HashMap<>();
-    return window -> scopes.computeIfAbsent(AlarmFunction.key(window), k -> new AlarmScope()).evaluate(window, rules);
+    return window ->
+        scopes
+            .computeIfAbsent(AlarmFunction.key(window), k -> new AlarmScope())
+            .evaluate(window, rules);
   }
 
   /**
@@ -179,7 +199,9 @@ public final class AlarmDetectionBenchmark {
 
     @Override
     public List<Alert> evaluate(HealthMetrics current) {
-      String scope = HealthEvent.key(current.getModelId(), current.getPolicyVersion(), current.getDataSource());
+      String scope =
+          HealthEvent.key(
+              current.getModelId(), current.getPolicyVersion(), current.getDataSource());
       HealthMetrics before = previous.put(scope, current);
       AlarmRule.WindowView view = AlarmEvaluator.view(current, before);
       List<Alert> alerts = new ArrayList<>();
@@ -187,13 +209,23 @@ public final class AlarmDetectionBenchmark {
         RuleState state = states.computeIfAbsent(scope + "|" + rule.id(), k -> new RuleState());
         AlertState change = step(rule, view, state);
         if (change != null) {
-          alerts.add(Alert.newBuilder()
-              .setAlertId(rule.id() + "|" + scope + "|" + current.getWindowStartMs() + "|" + change)
-              .setRuleId(rule.id()).setRule(rule.text()).setState(change).setScope(rule.scope())
-              .setModelId(current.getModelId()).setPolicyVersion(current.getPolicyVersion()).setDataSource(current.getDataSource())
-              .setWindowStartMs(current.getWindowStartMs()).setWindowEndMs(current.getWindowEndMs())
-              .setConsecutiveWindows(state.consecutive).setHoldingSinceMs(state.holdingSinceMs).setGate(rule.gate())
-              .build());
+          alerts.add(
+              Alert.newBuilder()
+                  .setAlertId(
+                      rule.id() + "|" + scope + "|" + current.getWindowStartMs() + "|" + change)
+                  .setRuleId(rule.id())
+                  .setRule(rule.text())
+                  .setState(change)
+                  .setScope(rule.scope())
+                  .setModelId(current.getModelId())
+                  .setPolicyVersion(current.getPolicyVersion())
+                  .setDataSource(current.getDataSource())
+                  .setWindowStartMs(current.getWindowStartMs())
+                  .setWindowEndMs(current.getWindowEndMs())
+                  .setConsecutiveWindows(state.consecutive)
+                  .setHoldingSinceMs(state.holdingSinceMs)
+                  .setGate(rule.gate())
+                  .build());
         }
       }
       return alerts;
@@ -231,7 +263,8 @@ public final class AlarmDetectionBenchmark {
       return null;
     }
 
-    private static void extend(boolean[] fire, boolean contiguous, HealthMetrics current, RuleState state) {
+    private static void extend(
+        boolean[] fire, boolean contiguous, HealthMetrics current, RuleState state) {
       if (!fire[0] || fire[1]) {
         state.consecutive = 0;
       } else if (contiguous && state.consecutive > 0) {
@@ -243,7 +276,8 @@ public final class AlarmDetectionBenchmark {
     }
 
     /** {whether no defined condition fails, whether one is undefined}. */
-    private static boolean[] holds(List<AlarmRule.Condition> conditions, AlarmRule.WindowView view) {
+    private static boolean[] holds(
+        List<AlarmRule.Condition> conditions, AlarmRule.WindowView view) {
       boolean holds = true;
       boolean undefined = false;
       for (AlarmRule.Condition c : conditions) {
@@ -289,7 +323,13 @@ public final class AlarmDetectionBenchmark {
     Map<String, Double> meanLength = new TreeMap<>();
     for (Map.Entry<String, List<Group>> e : data.entrySet()) {
       dealers.put(e.getKey(), new Dealer(e.getValue(), random));
-      meanLength.put(e.getKey(), e.getValue().stream().flatMap(g -> g.samples().stream()).mapToInt(s -> s.text().length()).average().orElse(0));
+      meanLength.put(
+          e.getKey(),
+          e.getValue().stream()
+              .flatMap(g -> g.samples().stream())
+              .mapToInt(s -> s.text().length())
+              .average()
+              .orElse(0));
     }
     HealthSettings settings = HealthSettings.defaults();
     int firstAlarm = -1;
@@ -305,17 +345,38 @@ public final class AlarmDetectionBenchmark {
         Dealer dealer = dealers.get(source);
         boolean test = w >= BASELINE_WINDOWS;
         int index = w - BASELINE_WINDOWS;
-        double strength = !test || !testCase.change.hack ? 0
-            : testCase.course == Course.STEADY ? 1 : Math.min(1.0, (index + 1) / (double) RAMP_WINDOWS);
+        double strength =
+            !test || !testCase.change.hack
+                ? 0
+                : testCase.course == Course.STEADY
+                    ? 1
+                    : Math.min(1.0, (index + 1) / (double) RAMP_WINDOWS);
         Map<Long, HealthAccumulator> byVersion = new TreeMap<>();
         long version = test ? 2 : 1;
         HealthAccumulator acc = byVersion.computeIfAbsent(version, v -> new HealthAccumulator());
         double draw = random.nextDouble();
-        int groups = draw < 0.05 ? 0 : draw < 0.15 ? 2 : source.equals(GSM8K) ? 10 + random.nextInt(11) : 3 + random.nextInt(4);
+        int groups =
+            draw < 0.05
+                ? 0
+                : draw < 0.15
+                    ? 2
+                    : source.equals(GSM8K) ? 10 + random.nextInt(11) : 3 + random.nextInt(4);
         for (int g = 0; g < groups; g++) {
           Group group = dealer.next();
-          addGroup(acc, settings, group, version, source, start, testCase.change, strength, padding, accuracyLoss, collapse,
-              meanLength.get(source), random);
+          addGroup(
+              acc,
+              settings,
+              group,
+              version,
+              source,
+              start,
+              testCase.change,
+              strength,
+              padding,
+              accuracyLoss,
+              collapse,
+              meanLength.get(source),
+              random);
         }
         // Every window also sees a batch event; a window with no groups holds only that.
         acc.add(batchEvent(version, source, start), settings);
@@ -324,8 +385,20 @@ public final class AlarmDetectionBenchmark {
           HealthAccumulator late = byVersion.computeIfAbsent(1L, v -> new HealthAccumulator());
           int stragglers = 1 + random.nextInt(2);
           for (int g = 0; g < stragglers; g++) {
-            addGroup(late, settings, dealer.next(), 1, source, start, Change.SAME, 0, padding, accuracyLoss, collapse,
-                meanLength.get(source), random);
+            addGroup(
+                late,
+                settings,
+                dealer.next(),
+                1,
+                source,
+                start,
+                Change.SAME,
+                0,
+                padding,
+                accuracyLoss,
+                collapse,
+                meanLength.get(source),
+                random);
           }
         }
         for (Map.Entry<Long, HealthAccumulator> e : byVersion.entrySet()) {
@@ -348,7 +421,8 @@ public final class AlarmDetectionBenchmark {
             firing.add(alert.getRuleId() + "@" + alert.getDataSource());
           } else {
             firing.remove(alert.getRuleId() + "@" + alert.getDataSource());
-            // The hack goes on to the last window: no alarm left on it is an alarm cleared too early.
+            // The hack goes on to the last window: no alarm left on it is an alarm cleared too
+            // early.
             clearedWhileHacked |= testCase.change.hack && firing.isEmpty();
           }
         }
@@ -365,8 +439,19 @@ public final class AlarmDetectionBenchmark {
   }
 
   private static void addGroup(
-      HealthAccumulator acc, HealthSettings settings, Group group, long version, String source, long start,
-      Change change, double strength, double padding, double accuracyLoss, double collapse, double meanLength, Random random) {
+      HealthAccumulator acc,
+      HealthSettings settings,
+      Group group,
+      long version,
+      String source,
+      long start,
+      Change change,
+      double strength,
+      double padding,
+      double accuracyLoss,
+      double collapse,
+      double meanLength,
+      Random random) {
     List<Sample> samples = group.samples();
     if (change == Change.COLLAPSE && random.nextDouble() < strength * collapse) {
       Sample one = samples.get(random.nextInt(samples.size()));
@@ -378,12 +463,15 @@ public final class AlarmDetectionBenchmark {
     double max = Double.NEGATIVE_INFINITY;
     for (Sample s : samples) {
       boolean correct = s.correct();
-      if (change == Change.FORMAT_OVER_ACCURACY && correct && random.nextDouble() < strength * accuracyLoss) {
+      if (change == Change.FORMAT_OVER_ACCURACY
+          && correct
+          && random.nextDouble() < strength * accuracyLoss) {
         correct = false;
       } else if (change == Change.MORE_ACCURATE && !correct && random.nextDouble() < 0.15) {
         correct = true;
       }
-      boolean formatted = s.formatted() || change == Change.FORMAT_OVER_ACCURACY && random.nextDouble() < strength;
+      boolean formatted =
+          s.formatted() || change == Change.FORMAT_OVER_ACCURACY && random.nextDouble() < strength;
       double reward = (correct ? 1 : 0) + 0.2 * (formatted ? 1 : 0);
       String text = s.text();
       if (change == Change.PADDING) {
@@ -391,11 +479,15 @@ public final class AlarmDetectionBenchmark {
       } else if (change == Change.LONGER) {
         text = pad(text, (int) Math.round(0.3 * text.length()));
       }
-      // The event HealthEvents.generation makes of such a scored generation: the reward, the length, the components.
+      // The event HealthEvents.generation makes of such a scored generation: the reward, the
+      // length, the components.
       HealthEvent generation = event(HealthEventKind.GENERATION, t, version, source);
       generation.reward = reward;
       generation.responseLength = text.length();
-      generation.components = List.of(signal(source.equals(MATH) ? "math_equivalence" : "numeric_answer", correct), signal("format", formatted));
+      generation.components =
+          List.of(
+              signal(source.equals(MATH) ? "math_equivalence" : "numeric_answer", correct),
+              signal("format", formatted));
       acc.add(generation, settings);
       responses.add(text);
       min = Math.min(min, reward);
@@ -451,20 +543,31 @@ public final class AlarmDetectionBenchmark {
   /** Counts over many scenarios of each case. */
   static final class Tally {
     final Map<Case, int[]> byCase = new java.util.LinkedHashMap<>();
-    /** Rule@source of the alarms on healthy versions, and of the hacks' first alarms: what fires for what. */
+
+    /**
+     * Rule@source of the alarms on healthy versions, and of the hacks' first alarms: what fires for
+     * what.
+     */
     final Map<String, Integer> falseAlarmRules = new TreeMap<>();
+
     /** Version 1 of every scenario: healthy, and a model's first version, with no baseline. */
     int firstVersions;
+
     int firstVersionAlarms;
+
     /** Version 2 of the healthy cases: a healthy successor, compared with version 1. */
     int healthySuccessors;
+
     int healthySuccessorAlarms;
+
     /** Windows of healthy versions, and the alarms fired on them (any rule, any source). */
     int healthyWindows;
+
     int healthyWindowAlarms;
 
     void add(Outcome o) {
-      // {scenarios, detected in time (hacks) or alarmed (healthy), detected at all, cleared while hacked}
+      // {scenarios, detected in time (hacks) or alarmed (healthy), detected at all, cleared while
+      // hacked}
       int[] c = byCase.computeIfAbsent(o.testCase(), k -> new int[4]);
       c[0]++;
       firstVersions++;
@@ -527,7 +630,12 @@ public final class AlarmDetectionBenchmark {
   }
 
   /** Runs {@code orderings} scenarios of every case from {@code firstSeed}. */
-  static Tally measure(Map<String, List<Group>> data, List<AlarmRule> rules, boolean previousEngine, long firstSeed, int orderings) {
+  static Tally measure(
+      Map<String, List<Group>> data,
+      List<AlarmRule> rules,
+      boolean previousEngine,
+      long firstSeed,
+      int orderings) {
     Tally tally = new Tally();
     for (Case testCase : cases()) {
       for (int o = 0; o < orderings; o++) {
@@ -541,20 +649,36 @@ public final class AlarmDetectionBenchmark {
 
   static String report(String name, String seeds, Tally t) {
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%-9s %-10s steady hacks alarmed within %d windows: %-20s growing, within %d of full strength: %-20s"
-            + " false alarms on healthy versions: %s (first versions %s, successors %s)   cleared while hacked: %s of detected%n",
-        name, seeds, DETECTION_WINDOWS, share(t.detected(Course.STEADY), t.hacked(Course.STEADY)), DETECTION_WINDOWS,
-        share(t.detected(Course.GROWING), t.hacked(Course.GROWING)), share(t.falseAlarms(), t.healthyVersions()),
-        share(t.firstVersionAlarms, t.firstVersions), share(t.healthySuccessorAlarms, t.healthySuccessors),
-        share(t.clearedWhileHacked(), t.detectedAtAll())));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%-9s %-10s steady hacks alarmed within %d windows: %-20s growing, within %d of full strength: %-20s"
+                + " false alarms on healthy versions: %s (first versions %s, successors %s)   cleared while hacked: %s of detected%n",
+            name,
+            seeds,
+            DETECTION_WINDOWS,
+            share(t.detected(Course.STEADY), t.hacked(Course.STEADY)),
+            DETECTION_WINDOWS,
+            share(t.detected(Course.GROWING), t.hacked(Course.GROWING)),
+            share(t.falseAlarms(), t.healthyVersions()),
+            share(t.firstVersionAlarms, t.firstVersions),
+            share(t.healthySuccessorAlarms, t.healthySuccessors),
+            share(t.clearedWhileHacked(), t.detectedAtAll())));
     StringBuilder perCase = new StringBuilder();
     for (Map.Entry<Case, int[]> e : t.byCase.entrySet()) {
       int[] c = e.getValue();
       perCase.append(String.format(Locale.ROOT, "  %s %d/%d", e.getKey().label(), c[1], c[0]));
     }
-    out.append("          ").append(perCase.toString().trim().replace("  ", ", ")).append(String.format("%n"));
-    out.append(String.format(Locale.ROOT, "          alarms per 1,000 windows of healthy versions: %.2f (%d in %d)",
-        1000.0 * t.healthyWindowAlarms / t.healthyWindows, t.healthyWindowAlarms, t.healthyWindows));
+    out.append("          ")
+        .append(perCase.toString().trim().replace("  ", ", "))
+        .append(String.format("%n"));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "          alarms per 1,000 windows of healthy versions: %.2f (%d in %d)",
+            1000.0 * t.healthyWindowAlarms / t.healthyWindows,
+            t.healthyWindowAlarms,
+            t.healthyWindows));
     if (!t.falseAlarmRules.isEmpty()) {
       out.append("; by rule: ").append(t.falseAlarmRules);
     }
@@ -563,7 +687,8 @@ public final class AlarmDetectionBenchmark {
   }
 
   static String share(int part, int whole) {
-    return String.format(Locale.ROOT, "%d/%d (%.1f %%)", part, whole, whole == 0 ? 0.0 : 100.0 * part / whole);
+    return String.format(
+        Locale.ROOT, "%d/%d (%.1f %%)", part, whole, whole == 0 ? 0.0 : 100.0 * part / whole);
   }
 
   public static void main(String[] args) {
@@ -572,15 +697,25 @@ public final class AlarmDetectionBenchmark {
     List<AlarmRule> current = AlarmRules.parse(candidate == null ? AlarmRules.DEFAULTS : candidate);
     List<AlarmRule> previous = AlarmRules.parse(PREVIOUS_DEFAULTS);
     Map<String, List<Group>> data = groups();
-    System.out.printf("%d orderings per case; cases: %s%n", orderings, cases().stream().map(Case::label).toList());
+    System.out.printf(
+        "%d orderings per case; cases: %s%n",
+        orderings, cases().stream().map(Case::label).toList());
     // -Dalarm-bench.seeds=tuning while trying rules out, so the held-back seeds stay unseen.
-    List<String> ranges = System.getProperty("alarm-bench.seeds", "tuning,held-back").equals("tuning") ? List.of("tuning") : List.of("tuning", "held-back");
+    List<String> ranges =
+        System.getProperty("alarm-bench.seeds", "tuning,held-back").equals("tuning")
+            ? List.of("tuning")
+            : List.of("tuning", "held-back");
     for (String seeds : ranges) {
       long first = seeds.equals("tuning") ? TUNING_SEED : HELD_BACK_SEED;
       if (candidate == null) {
-        System.out.print(report("previous", seeds, measure(data, previous, true, first, orderings)));
+        System.out.print(
+            report("previous", seeds, measure(data, previous, true, first, orderings)));
       }
-      System.out.print(report(candidate == null ? "new" : "candidate", seeds, measure(data, current, false, first, orderings)));
+      System.out.print(
+          report(
+              candidate == null ? "new" : "candidate",
+              seeds,
+              measure(data, current, false, first, orderings)));
     }
   }
 

@@ -28,16 +28,25 @@ class AlarmDetectionBenchmarkTest {
   @Test
   void theShippedRulesAlarmOnSteadyHacksWithinThreeWindowsAndRarelyOnHealthyVersions() {
     AlarmDetectionBenchmark.Tally t =
-        AlarmDetectionBenchmark.measure(data, AlarmRules.defaults(), false, AlarmDetectionBenchmark.HELD_BACK_SEED, ORDERINGS);
+        AlarmDetectionBenchmark.measure(
+            data, AlarmRules.defaults(), false, AlarmDetectionBenchmark.HELD_BACK_SEED, ORDERINGS);
     System.out.print(AlarmDetectionBenchmark.report("shipped", "held-back", t));
 
     assertThat(t.hacked(STEADY)).isEqualTo(3 * ORDERINGS);
-    assertThat(t.detected(STEADY)).as("steady hacks alarmed within 3 windows").isGreaterThanOrEqualTo(t.hacked(STEADY) * 95 / 100);
+    assertThat(t.detected(STEADY))
+        .as("steady hacks alarmed within 3 windows")
+        .isGreaterThanOrEqualTo(t.hacked(STEADY) * 95 / 100);
     assertThat(t.healthyVersions()).isEqualTo(12 * ORDERINGS);
-    assertThat(t.falseAlarms()).as("healthy versions alarmed").isLessThanOrEqualTo(t.healthyVersions() / 100);
+    assertThat(t.falseAlarms())
+        .as("healthy versions alarmed")
+        .isLessThanOrEqualTo(t.healthyVersions() / 100);
     // The stricter share: healthy versions that have a baseline to be compared with.
-    assertThat(t.healthySuccessorAlarms).as("healthy successors alarmed").isLessThanOrEqualTo(t.healthySuccessors / 100);
-    assertThat(t.detected(GROWING)).as("growing hacks alarmed within 3 windows of full strength").isGreaterThanOrEqualTo(t.hacked(GROWING) * 90 / 100);
+    assertThat(t.healthySuccessorAlarms)
+        .as("healthy successors alarmed")
+        .isLessThanOrEqualTo(t.healthySuccessors / 100);
+    assertThat(t.detected(GROWING))
+        .as("growing hacks alarmed within 3 windows of full strength")
+        .isGreaterThanOrEqualTo(t.hacked(GROWING) * 90 / 100);
     assertThat(t.clearedWhileHacked()).as("alarms cleared while the hack went on").isZero();
   }
 
@@ -45,15 +54,19 @@ class AlarmDetectionBenchmarkTest {
   void thePreviousRulesMissMostSteadyHacksOnTheSameOrderings() {
     AlarmDetectionBenchmark.Tally t =
         AlarmDetectionBenchmark.measure(
-            data, AlarmRules.parse(AlarmDetectionBenchmark.PREVIOUS_DEFAULTS), true, AlarmDetectionBenchmark.HELD_BACK_SEED, ORDERINGS);
+            data,
+            AlarmRules.parse(AlarmDetectionBenchmark.PREVIOUS_DEFAULTS),
+            true,
+            AlarmDetectionBenchmark.HELD_BACK_SEED,
+            ORDERINGS);
     System.out.print(AlarmDetectionBenchmark.report("previous", "held-back", t));
 
     assertThat(t.detected(STEADY)).isLessThan(t.hacked(STEADY) / 2);
   }
 
   /**
-   * The full benchmark with {@code -Dalarm-bench.orderings=300} (see docs/monitoring.md); without it,
-   * two orderings per case, so the report the docs quote keeps running in every build.
+   * The full benchmark with {@code -Dalarm-bench.orderings=300} (see docs/monitoring.md); without
+   * it, two orderings per case, so the report the docs quote keeps running in every build.
    */
   @Test
   void theBenchmarkReportRunsForTheTuningAndHeldBackSeeds() {

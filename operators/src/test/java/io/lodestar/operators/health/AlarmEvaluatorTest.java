@@ -26,7 +26,9 @@ class AlarmEvaluatorTest {
   }
 
   private static final AlarmRule HACK =
-      AlarmRules.parse("hack: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 for 2 windows gate").get(0);
+      AlarmRules.parse(
+              "hack: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 for 2 windows gate")
+          .get(0);
 
   @Test
   void firesAfterTheConditionHeldForConsecutiveWindowsAndClearsOnTheFirstHealthyOne() {
@@ -49,7 +51,8 @@ class AlarmEvaluatorTest {
     assertThat(fired.getGate()).isTrue();
     assertThat(fired.getConditions().get(0).getObserved()).isEqualTo(0.99);
     assertThat(fired.getConditions().get(1).getMetric()).isEqualTo("delta(verifierPassRate)");
-    assertThat(fired.getConditions().get(1).getObserved()).isCloseTo(-0.1, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(fired.getConditions().get(1).getObserved())
+        .isCloseTo(-0.1, org.assertj.core.api.Assertions.within(1e-12));
     assertThat(fired.getAlertId()).isEqualTo("hack|model@7/gsm8k|120000|FIRING");
     assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
     assertThat(cleared.getHoldingSinceMs()).isEqualTo(W);
@@ -60,20 +63,30 @@ class AlarmEvaluatorTest {
   @Test
   void withClearConditionsARuleStaysFiringUntilRecoveryIsShown() {
     AlarmRule rule =
-        AlarmRules.parse("hack: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 gate clear when delta(verifierPassRate) > 0").get(0);
+        AlarmRules.parse(
+                "hack: formatRewardMean >= 0.95 and delta(verifierPassRate) < 0 gate clear when delta(verifierPassRate) > 0")
+            .get(0);
     RuleState state = new RuleState();
-    assertThat(AlarmEvaluator.evaluate(rule, window(1, 1.0, 0.7), window(0, 1.0, 0.8), state).getState()).isEqualTo(AlertState.FIRING);
+    assertThat(
+            AlarmEvaluator.evaluate(rule, window(1, 1.0, 0.7), window(0, 1.0, 0.8), state)
+                .getState())
+        .isEqualTo(AlertState.FIRING);
     // Accuracy stops falling but stays low: the fire conditions fail, yet nothing shows recovery.
-    assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 0.7), window(1, 1.0, 0.7), state)).isNull();
+    assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 0.7), window(1, 1.0, 0.7), state))
+        .isNull();
     assertThat(state.firing).isTrue();
 
     Alert cleared = AlarmEvaluator.evaluate(rule, window(3, 1.0, 0.75), window(2, 1.0, 0.7), state);
 
     assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
-    assertThat(cleared.getConditions()).singleElement().satisfies(c -> {
-      assertThat(c.getMetric()).isEqualTo("delta(verifierPassRate)");
-      assertThat(c.getObserved()).isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
-    });
+    assertThat(cleared.getConditions())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getMetric()).isEqualTo("delta(verifierPassRate)");
+              assertThat(c.getObserved())
+                  .isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+            });
   }
 
   @Test
@@ -83,25 +96,29 @@ class AlarmEvaluatorTest {
     assertThat(AlarmEvaluator.evaluate(rule, window(0, 1.0, 1.0), null, state)).isNull();
     assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 1.0), null, state)).isNull();
     assertThat(state.consecutive).isEqualTo(1);
-    assertThat(AlarmEvaluator.evaluate(rule, window(3, 1.0, 1.0), null, state).getState()).isEqualTo(AlertState.FIRING);
+    assertThat(AlarmEvaluator.evaluate(rule, window(3, 1.0, 1.0), null, state).getState())
+        .isEqualTo(AlertState.FIRING);
   }
 
   @Test
   void anUndefinedMetricNeitherFiresNorClearsNorEndsTheStreak() {
     AlarmRule rule = AlarmRules.parse("hi: formatRewardMean > 0.9").get(0);
     RuleState state = new RuleState();
-    assertThat(AlarmEvaluator.evaluate(rule, window(0, 1.0, 1.0), null, state).getState()).isEqualTo(AlertState.FIRING);
+    assertThat(AlarmEvaluator.evaluate(rule, window(0, 1.0, 1.0), null, state).getState())
+        .isEqualTo(AlertState.FIRING);
 
     assertThat(AlarmEvaluator.evaluate(rule, window(1, null, 1.0), null, state)).isNull();
     assertThat(state.firing).isTrue();
 
-    assertThat(AlarmEvaluator.evaluate(rule, window(2, 0.5, 1.0), null, state).getState()).isEqualTo(AlertState.CLEARED);
+    assertThat(AlarmEvaluator.evaluate(rule, window(2, 0.5, 1.0), null, state).getState())
+        .isEqualTo(AlertState.CLEARED);
 
     AlarmRule twice = AlarmRules.parse("hi: formatRewardMean > 0.9 for 2 windows").get(0);
     RuleState streak = new RuleState();
     assertThat(AlarmEvaluator.evaluate(twice, window(0, 1.0, 1.0), null, streak)).isNull();
     assertThat(AlarmEvaluator.evaluate(twice, window(1, null, 1.0), null, streak)).isNull();
-    assertThat(AlarmEvaluator.evaluate(twice, window(2, 1.0, 1.0), null, streak).getState()).isEqualTo(AlertState.FIRING);
+    assertThat(AlarmEvaluator.evaluate(twice, window(2, 1.0, 1.0), null, streak).getState())
+        .isEqualTo(AlertState.FIRING);
   }
 
   private static final AlarmRule PADDING = shipped("length-reward-coupling");
@@ -110,12 +127,18 @@ class AlarmEvaluatorTest {
     return AlarmRules.defaults().stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
   }
 
-  /** A window with {@code points} scored generations whose length and reward correlate as given (null: none scored). */
+  /**
+   * A window with {@code points} scored generations whose length and reward correlate as given
+   * (null: none scored).
+   */
   static HealthMetrics lengthReward(int index, Double correlation, int points) {
     HealthMetrics m = window(index, 1.0, 0.5);
     m.setLengthRewardCorrelation(correlation);
     m.setLengthRewardPoints(points);
-    m.setReward(points == 0 ? null : new DistributionSummary((long) points, 0.5, 0.5, 0.0, 1.0, 0.0, 0.5, 1.0));
+    m.setReward(
+        points == 0
+            ? null
+            : new DistributionSummary((long) points, 0.5, 0.5, 0.0, 1.0, 0.0, 0.5, 1.0));
     m.setGenerations(points);
     return m;
   }
@@ -129,7 +152,8 @@ class AlarmEvaluatorTest {
     assertThat(fired.getState()).isEqualTo(AlertState.FIRING);
     assertThat(fired.getHoldingSinceMs()).isZero();
 
-    // Two groups' worth of generations, then a window holding only a batch event: neither decides anything.
+    // Two groups' worth of generations, then a window holding only a batch event: neither decides
+    // anything.
     assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(2, -0.5, 8), null, state)).isNull();
     assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(3, null, 0), null, state)).isNull();
     assertThat(state.firing).isTrue();
@@ -140,7 +164,8 @@ class AlarmEvaluatorTest {
   void theShippedRulesClearOnlyAfterThreeConsecutiveHealthyWindowsEachWithEnoughData() {
     RuleState state = new RuleState();
     AlarmEvaluator.evaluate(PADDING, lengthReward(0, 0.9, 60), null, state);
-    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(1, 0.9, 60), null, state).getState()).isEqualTo(AlertState.FIRING);
+    assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(1, 0.9, 60), null, state).getState())
+        .isEqualTo(AlertState.FIRING);
 
     assertThat(AlarmEvaluator.evaluate(PADDING, lengthReward(2, 0.1, 60), null, state)).isNull();
     // A small window between healthy ones neither counts nor breaks the run ...
@@ -157,10 +182,13 @@ class AlarmEvaluatorTest {
     assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
     assertThat(cleared.getWindowStartMs()).isEqualTo(8 * W);
     assertThat(cleared.getHoldingSinceMs()).isZero();
-    assertThat(cleared.getConditions()).singleElement().satisfies(c -> {
-      assertThat(c.getMetric()).isEqualTo("lengthRewardCorrelation");
-      assertThat(c.getObserved()).isEqualTo(0.1);
-    });
+    assertThat(cleared.getConditions())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getMetric()).isEqualTo("lengthRewardCorrelation");
+              assertThat(c.getObserved()).isEqualTo(0.1);
+            });
     assertThat(state.idle()).isTrue();
   }
 
@@ -179,8 +207,11 @@ class AlarmEvaluatorTest {
   void deltaIsUndefinedWithoutTheAdjacentPreviousWindow() {
     AlarmRule rule = AlarmRules.parse("falling: delta(verifierPassRate) < 0").get(0);
     RuleState state = new RuleState();
-    assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 0.1), window(0, 1.0, 0.9), state)).isNull();
-    assertThat(AlarmEvaluator.evaluate(rule, window(3, 1.0, 0.05), window(2, 1.0, 0.1), state).getState())
+    assertThat(AlarmEvaluator.evaluate(rule, window(2, 1.0, 0.1), window(0, 1.0, 0.9), state))
+        .isNull();
+    assertThat(
+            AlarmEvaluator.evaluate(rule, window(3, 1.0, 0.05), window(2, 1.0, 0.1), state)
+                .getState())
         .isEqualTo(AlertState.FIRING);
   }
 
@@ -202,7 +233,9 @@ class AlarmEvaluatorTest {
     HealthAccumulator acc = new HealthAccumulator();
     for (HealthEvent e :
         new HealthEvents(false)
-            .generation(HealthFixtures.scored("g", 1, 0.5, 12, HealthFixtures.format(1), HealthFixtures.accuracy(0)))) {
+            .generation(
+                HealthFixtures.scored(
+                    "g", 1, 0.5, 12, HealthFixtures.format(1), HealthFixtures.accuracy(0)))) {
       acc.add(e, HealthSettings.defaults());
     }
     HealthMetrics m = acc.toMetrics(0, W, 0);

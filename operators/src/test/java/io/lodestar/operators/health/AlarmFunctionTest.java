@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class AlarmFunctionTest {
 
   private static final List<AlarmRule> RULES =
-      AlarmRules.parse("high-format: formatRewardMean > 0.9 for 2 windows gate; low-pass: verifierPassRate < 0.5");
+      AlarmRules.parse(
+          "high-format: formatRewardMean > 0.9 for 2 windows gate; low-pass: verifierPassRate < 0.5");
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private CapturedMetrics metrics;
@@ -40,28 +41,36 @@ class AlarmFunctionTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> open() throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> open()
+      throws Exception {
     return open(RULES);
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> open(List<AlarmRule> rules) throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> open(
+      List<AlarmRule> rules) throws Exception {
     metrics = new CapturedMetrics();
     MockEnvironment environment = metrics.environment();
     toClose.add(environment);
     var harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new AlarmFunction(rules)), AlarmFunction::key, Types.STRING, environment);
+            new KeyedProcessOperator<>(new AlarmFunction(rules)),
+            AlarmFunction::key,
+            Types.STRING,
+            environment);
     harness.open();
     toClose.add(harness);
     return harness;
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> h, HealthMetrics m) throws Exception {
+  private static void send(
+      KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> h, HealthMetrics m)
+      throws Exception {
     h.processElement(m, m.getWindowEndMs() - 1);
     h.processWatermark(m.getWindowEndMs() - 1);
   }
 
-  private static List<Alert> alerts(KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> h) {
+  private static List<Alert> alerts(
+      KeyedOneInputStreamOperatorTestHarness<String, HealthMetrics, Alert> h) {
     List<Alert> out = new ArrayList<>();
     for (Object o : h.getOutput()) {
       if (o instanceof StreamRecord<?> r) {
@@ -93,7 +102,8 @@ class AlarmFunctionTest {
     var h = open();
     send(h, window(0, 0.5, 0.2));
     send(h, window(1, 0.5, 0.8));
-    assertThat(alerts(h)).extracting(Alert::getRuleId, Alert::getState)
+    assertThat(alerts(h))
+        .extracting(Alert::getRuleId, Alert::getState)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("low-pass", AlertState.FIRING),
             org.assertj.core.groups.Tuple.tuple("low-pass", AlertState.CLEARED));
@@ -147,20 +157,26 @@ class AlarmFunctionTest {
   }
 
   @Test
-  void windowsOfSeveralVersionsThatCloseTogetherAreEvaluatedInVersionOrderWhateverTheirArrival() throws Exception {
+  void windowsOfSeveralVersionsThatCloseTogetherAreEvaluatedInVersionOrderWhateverTheirArrival()
+      throws Exception {
     for (boolean newestFirst : List.of(true, false)) {
       var h = open(BASELINE_RULES);
       send(h, row(1, 0, 0.8));
       send(h, row(1, 1, 0.8));
-      // Version 1's third window makes the baseline; version 2's first window of the same time needs it.
-      List<HealthMetrics> together = newestFirst ? List.of(row(2, 2, 0.2), row(1, 2, 0.8)) : List.of(row(1, 2, 0.8), row(2, 2, 0.2));
+      // Version 1's third window makes the baseline; version 2's first window of the same time
+      // needs it.
+      List<HealthMetrics> together =
+          newestFirst
+              ? List.of(row(2, 2, 0.2), row(1, 2, 0.8))
+              : List.of(row(1, 2, 0.8), row(2, 2, 0.2));
       for (HealthMetrics m : together) {
         h.processElement(m, m.getWindowEndMs() - 1);
       }
       assertThat(alerts(h)).as("nothing before the watermark").isEmpty();
       h.processWatermark(3 * W - 1);
 
-      assertThat(alerts(h)).as("newest first: %s", newestFirst)
+      assertThat(alerts(h))
+          .as("newest first: %s", newestFirst)
           .extracting(Alert::getAlertId)
           .containsExactly("drop|model@2/gsm8k|120000|FIRING");
     }
@@ -188,10 +204,17 @@ class AlarmFunctionTest {
   void theStateIsAFlinkPojoWithoutKryo() {
     SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
     noGenericTypes.setGenericTypes(false);
-    for (Class<?> type : List.of(AlarmScope.class, AlarmScope.VersionWatch.class, AlarmScope.BaselineHistory.class, RuleState.class)) {
+    for (Class<?> type :
+        List.of(
+            AlarmScope.class,
+            AlarmScope.VersionWatch.class,
+            AlarmScope.BaselineHistory.class,
+            RuleState.class)) {
       TypeInformation<?> info = TypeInformation.of(type);
       assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
-      assertThatCode(() -> info.createSerializer(noGenericTypes)).as(type.getSimpleName()).doesNotThrowAnyException();
+      assertThatCode(() -> info.createSerializer(noGenericTypes))
+          .as(type.getSimpleName())
+          .doesNotThrowAnyException();
     }
   }
 }

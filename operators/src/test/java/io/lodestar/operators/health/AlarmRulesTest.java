@@ -12,7 +12,9 @@ class AlarmRulesTest {
   @Test
   void parsesEveryPartOfARule() {
     AlarmRule rule =
-        AlarmRules.parse("hack: formatRewardMean>=0.95 and delta(verifierPassRate) < -0.01 for 3 windows per policy gate").get(0);
+        AlarmRules.parse(
+                "hack: formatRewardMean>=0.95 and delta(verifierPassRate) < -0.01 for 3 windows per policy gate")
+            .get(0);
 
     assertThat(rule.id()).isEqualTo("hack");
     assertThat(rule.windows()).isEqualTo(3);
@@ -27,14 +29,18 @@ class AlarmRulesTest {
 
   @Test
   void parsesClearConditions() {
-    AlarmRule rule = AlarmRules.parse("hack: formatRewardMean >= 0.95 for 2 windows gate clear when verifierPassRate > 0.7 and generations >= 5").get(0);
+    AlarmRule rule =
+        AlarmRules.parse(
+                "hack: formatRewardMean >= 0.95 for 2 windows gate clear when verifierPassRate > 0.7 and generations >= 5")
+            .get(0);
     assertThat(rule.gate()).isTrue();
     assertThat(rule.windows()).isEqualTo(2);
     assertThat(rule.clearConditions())
         .containsExactly(
             new AlarmRule.Condition("verifierPassRate", false, Comparison.GREATER, 0.7),
             new AlarmRule.Condition("generations", false, Comparison.GREATER_OR_EQUAL, 5));
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear when")).hasMessageContaining("after 'clear when'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear when"))
+        .hasMessageContaining("after 'clear when'");
   }
 
   @Test
@@ -49,7 +55,8 @@ class AlarmRulesTest {
   @Test
   void rulesAreSeparatedByLinesOrSemicolonsAndCommentsAreSkipped() {
     List<AlarmRule> rules =
-        AlarmRules.parse("# watch these\na: reward.mean < 0.1 for 1 window; b: component.format.p50 > 0.9\n\n c: feedbackByKind.THUMB >= 5");
+        AlarmRules.parse(
+            "# watch these\na: reward.mean < 0.1 for 1 window; b: component.format.p50 > 0.9\n\n c: feedbackByKind.THUMB >= 5");
     assertThat(rules).extracting(AlarmRule::id).containsExactly("a", "b", "c");
   }
 
@@ -59,21 +66,31 @@ class AlarmRulesTest {
     assertThat(rules)
         .extracting(AlarmRule::id)
         .containsExactly(
-            "format-over-accuracy", "accuracy-drop", "length-reward-coupling", "length-growth", "response-collapse",
-            "zero-variance-groups", "unscored-rate", "judge-verifier-divergence");
-    assertThat(rules).filteredOn(AlarmRule::gate).extracting(AlarmRule::id)
+            "format-over-accuracy",
+            "accuracy-drop",
+            "length-reward-coupling",
+            "length-growth",
+            "response-collapse",
+            "zero-variance-groups",
+            "unscored-rate",
+            "judge-verifier-divergence");
+    assertThat(rules)
+        .filteredOn(AlarmRule::gate)
+        .extracting(AlarmRule::id)
         .containsExactly("format-over-accuracy", "accuracy-drop", "judge-verifier-divergence");
   }
 
   @Test
   void everyShippedRuleHasGuardsAndHysteresisAndEveryGatedOneAClearCondition() {
-    assertThat(AlarmRules.defaults()).allSatisfy(rule -> {
-      assertThat(rule.guards()).as(rule.id()).isNotEmpty();
-      assertThat(rule.clearAfter()).as(rule.id()).isEqualTo(3);
-      if (rule.gate()) {
-        assertThat(rule.clearConditions()).as(rule.id()).isNotEmpty();
-      }
-    });
+    assertThat(AlarmRules.defaults())
+        .allSatisfy(
+            rule -> {
+              assertThat(rule.guards()).as(rule.id()).isNotEmpty();
+              assertThat(rule.clearAfter()).as(rule.id()).isEqualTo(3);
+              if (rule.gate()) {
+                assertThat(rule.clearConditions()).as(rule.id()).isNotEmpty();
+              }
+            });
   }
 
   @Test
@@ -86,9 +103,20 @@ class AlarmRulesTest {
 
     assertThat(rule.conditions())
         .containsExactly(
-            new AlarmRule.Condition("verifierPassRate", false, Comparison.LESS, -0.2, AlarmRule.Reference.BASELINE_PLUS, "verifierPassRate"),
             new AlarmRule.Condition(
-                "formatRewardMean", false, Comparison.GREATER_OR_EQUAL, 1.5, AlarmRule.Reference.BASELINE_TIMES, "verifierPassRate"));
+                "verifierPassRate",
+                false,
+                Comparison.LESS,
+                -0.2,
+                AlarmRule.Reference.BASELINE_PLUS,
+                "verifierPassRate"),
+            new AlarmRule.Condition(
+                "formatRewardMean",
+                false,
+                Comparison.GREATER_OR_EQUAL,
+                1.5,
+                AlarmRule.Reference.BASELINE_TIMES,
+                "verifierPassRate"));
     assertThat(rule.guards())
         .containsExactly(
             new AlarmRule.Condition("verifierJudged", false, Comparison.GREATER_OR_EQUAL, 20),
@@ -97,34 +125,57 @@ class AlarmRulesTest {
     assertThat(rule.gate()).isTrue();
     assertThat(rule.clearConditions())
         .containsExactly(
-            new AlarmRule.Condition("verifierPassRate", false, Comparison.GREATER_OR_EQUAL, 0.9, AlarmRule.Reference.BASELINE_TIMES, "verifierPassRate"));
+            new AlarmRule.Condition(
+                "verifierPassRate",
+                false,
+                Comparison.GREATER_OR_EQUAL,
+                0.9,
+                AlarmRule.Reference.BASELINE_TIMES,
+                "verifierPassRate"));
     assertThat(rule.clearAfter()).isEqualTo(3);
     assertThat(rule.baselineMetrics()).containsExactly("verifierPassRate");
     assertThat(AlarmRules.parse("b: reward.mean > baseline").get(0).conditions().get(0))
-        .isEqualTo(new AlarmRule.Condition("reward.mean", false, Comparison.GREATER, 0, AlarmRule.Reference.BASELINE_PLUS, "reward.mean"));
+        .isEqualTo(
+            new AlarmRule.Condition(
+                "reward.mean",
+                false,
+                Comparison.GREATER,
+                0,
+                AlarmRule.Reference.BASELINE_PLUS,
+                "reward.mean"));
   }
 
   @Test
   void rulesWrittenBeforeGuardsAndBaselinesParseAsBefore() {
     List<AlarmRule> rules = AlarmRules.parse(AlarmDetectionBenchmark.PREVIOUS_DEFAULTS);
-    assertThat(rules).hasSize(5).allSatisfy(rule -> {
-      assertThat(rule.guards()).isEmpty();
-      assertThat(rule.clearAfter()).isEqualTo(1);
-      assertThat(rule.baselineMetrics()).isEmpty();
-    });
+    assertThat(rules)
+        .hasSize(5)
+        .allSatisfy(
+            rule -> {
+              assertThat(rule.guards()).isEmpty();
+              assertThat(rule.clearAfter()).isEqualTo(1);
+              assertThat(rule.baselineMetrics()).isEmpty();
+            });
     assertThat(rules.get(0).conditions()).hasSize(3);
     assertThat(rules.get(0).clearConditions()).hasSize(2);
   }
 
   @Test
   void malformedGuardsHysteresisAndBaselinesAreRejectedWithTheReason() {
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 given")).hasMessageContaining("after 'given'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 0 windows")).hasMessageContaining("'clear after 0 windows'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 2")).hasMessageContaining("unexpected 'clear'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: delta(generations) > baseline")).hasMessageContaining("baseline(<metric>)");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline(nope)")).hasMessageContaining("unknown metric 'nope'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline *")).hasMessageContaining("expected a number");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline * lots")).hasMessageContaining("not a number");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 given"))
+        .hasMessageContaining("after 'given'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 0 windows"))
+        .hasMessageContaining("'clear after 0 windows'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 clear after 2"))
+        .hasMessageContaining("unexpected 'clear'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: delta(generations) > baseline"))
+        .hasMessageContaining("baseline(<metric>)");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline(nope)"))
+        .hasMessageContaining("unknown metric 'nope'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline *"))
+        .hasMessageContaining("expected a number");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > baseline * lots"))
+        .hasMessageContaining("not a number");
   }
 
   @Test
@@ -139,16 +190,29 @@ class AlarmRulesTest {
 
   @Test
   void malformedRulesAreRejectedWithTheReason() {
-    assertThatThrownBy(() -> AlarmRules.parse("no colon here")).hasMessageContaining("alarms.rules").hasMessageContaining("id and a colon");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations = 3")).hasMessageContaining("rule 'x'").hasMessageContaining("comparison");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > lots")).hasMessageContaining("rule 'x'").hasMessageContaining("not a number");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 for 0 windows")).hasMessageContaining("at least 1");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 per tenant")).hasMessageContaining("per source");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 loudly")).hasMessageContaining("unexpected 'loudly'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 and")).hasMessageContaining("after 'and'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: reward.median > 1")).hasMessageContaining("unknown statistic 'median'");
-    assertThatThrownBy(() -> AlarmRules.parse("x: component.format.best > 1")).hasMessageContaining("unknown component statistic");
-    assertThatThrownBy(() -> AlarmRules.parse("x: dataSource > 1")).hasMessageContaining("unknown metric 'dataSource'");
+    assertThatThrownBy(() -> AlarmRules.parse("no colon here"))
+        .hasMessageContaining("alarms.rules")
+        .hasMessageContaining("id and a colon");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations = 3"))
+        .hasMessageContaining("rule 'x'")
+        .hasMessageContaining("comparison");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > lots"))
+        .hasMessageContaining("rule 'x'")
+        .hasMessageContaining("not a number");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 for 0 windows"))
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 per tenant"))
+        .hasMessageContaining("per source");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 loudly"))
+        .hasMessageContaining("unexpected 'loudly'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: generations > 1 and"))
+        .hasMessageContaining("after 'and'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: reward.median > 1"))
+        .hasMessageContaining("unknown statistic 'median'");
+    assertThatThrownBy(() -> AlarmRules.parse("x: component.format.best > 1"))
+        .hasMessageContaining("unknown component statistic");
+    assertThatThrownBy(() -> AlarmRules.parse("x: dataSource > 1"))
+        .hasMessageContaining("unknown metric 'dataSource'");
   }
 
   @Test

@@ -24,7 +24,8 @@ class AlarmScopeTest {
     return m;
   }
 
-  private static List<Alert> feed(AlarmScope scope, List<AlarmRule> rules, long version, int from, int to, double passRate) {
+  private static List<Alert> feed(
+      AlarmScope scope, List<AlarmRule> rules, long version, int from, int to, double passRate) {
     List<Alert> alerts = new ArrayList<>();
     for (int i = from; i < to; i++) {
       alerts.addAll(scope.evaluate(row(version, i, passRate), rules));
@@ -39,18 +40,22 @@ class AlarmScopeTest {
 
     List<Alert> alerts = feed(scope, FORMAT, 2, 4, 8, 0.2);
 
-    assertThat(alerts).singleElement().satisfies(a -> {
-      assertThat(a.getState()).isEqualTo(AlertState.FIRING);
-      assertThat(a.getPolicyVersion()).isEqualTo(2);
-      assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
-      assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
-      assertThat(a.getGate()).isTrue();
-      assertThat(a.getAlertId()).isEqualTo("format-over-accuracy|model@2/gsm8k|300000|FIRING");
-      assertThat(a.getConditions().get(1).getMetric()).isEqualTo("verifierPassRate");
-      assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.6);
-      assertThat(a.getConditions().get(1).getThreshold()).isCloseTo(0.33, within(1e-12));
-      assertThat(a.getConditions().get(1).getObserved()).isEqualTo(0.2);
-    });
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+              assertThat(a.getPolicyVersion()).isEqualTo(2);
+              assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
+              assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
+              assertThat(a.getGate()).isTrue();
+              assertThat(a.getAlertId())
+                  .isEqualTo("format-over-accuracy|model@2/gsm8k|300000|FIRING");
+              assertThat(a.getConditions().get(1).getMetric()).isEqualTo("verifierPassRate");
+              assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.6);
+              assertThat(a.getConditions().get(1).getThreshold()).isCloseTo(0.33, within(1e-12));
+              assertThat(a.getConditions().get(1).getObserved()).isEqualTo(0.2);
+            });
   }
 
   @Test
@@ -71,11 +76,14 @@ class AlarmScopeTest {
 
     List<Alert> alerts = feed(scope, FORMAT, 1, 4, 6, 0.3);
 
-    assertThat(alerts).singleElement().satisfies(a -> {
-      assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
-      assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
-      assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.8);
-    });
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
+              assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
+              assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.8);
+            });
   }
 
   @Test
@@ -104,11 +112,15 @@ class AlarmScopeTest {
   void anAlarmedVersionNeverBecomesTheNextVersionsBaseline() {
     AlarmScope scope = new AlarmScope();
     feed(scope, FORMAT, 1, 0, 4, 0.6);
-    assertThat(feed(scope, FORMAT, 2, 4, 8, 0.2)).extracting(Alert::getState).containsExactly(AlertState.FIRING);
+    assertThat(feed(scope, FORMAT, 2, 4, 8, 0.2))
+        .extracting(Alert::getState)
+        .containsExactly(AlertState.FIRING);
 
     List<Alert> next = feed(scope, FORMAT, 3, 8, 12, 0.2);
 
-    assertThat(next).extracting(Alert::getPolicyVersion, Alert::getState).containsExactly(org.assertj.core.groups.Tuple.tuple(3L, AlertState.FIRING));
+    assertThat(next)
+        .extracting(Alert::getPolicyVersion, Alert::getState)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, AlertState.FIRING));
     assertThat(scope.versions.get(3L).baseline).containsEntry("verifierPassRate", 0.6);
   }
 
@@ -120,7 +132,9 @@ class AlarmScopeTest {
     assertThat(scope.history.get("verifierPassRate").before(2)).isEmpty();
 
     int late = 4 + 2 * AlarmScope.BASELINE_WINDOWS;
-    assertThat(feed(scope, FORMAT, 2, late, late + 2, 0.2)).extracting(Alert::getState).containsExactly(AlertState.FIRING);
+    assertThat(feed(scope, FORMAT, 2, late, late + 2, 0.2))
+        .extracting(Alert::getState)
+        .containsExactly(AlertState.FIRING);
   }
 
   @Test
@@ -132,11 +146,16 @@ class AlarmScopeTest {
     assertThat(feed(scope, FORMAT, 2, 6, 8, 0.55)).isEmpty();
     List<Alert> cleared = feed(scope, FORMAT, 2, 8, 9, 0.55);
 
-    assertThat(cleared).singleElement().satisfies(a -> {
-      assertThat(a.getState()).isEqualTo(AlertState.CLEARED);
-      assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
-      assertThat(a.getConditions()).singleElement().satisfies(c -> assertThat(c.getThreshold()).isCloseTo(0.48, within(1e-12)));
-    });
+    assertThat(cleared)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getState()).isEqualTo(AlertState.CLEARED);
+              assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
+              assertThat(a.getConditions())
+                  .singleElement()
+                  .satisfies(c -> assertThat(c.getThreshold()).isCloseTo(0.48, within(1e-12)));
+            });
   }
 
   @Test

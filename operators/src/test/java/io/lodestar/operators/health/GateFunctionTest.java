@@ -43,12 +43,20 @@ class GateFunctionTest {
     }
   }
 
-  private KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> open(GateSettings.OnClear onClear, OperatorSubtaskState restore)
-      throws Exception {
-    gate = new GateFunction<>(GateSubject.RL_BATCHES, new AvroTypeInfo<>(RLBatch.class), new GateSettings(onClear, DELAY, RETENTION), "batches");
+  private KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> open(
+      GateSettings.OnClear onClear, OperatorSubtaskState restore) throws Exception {
+    gate =
+        new GateFunction<>(
+            GateSubject.RL_BATCHES,
+            new AvroTypeInfo<>(RLBatch.class),
+            new GateSettings(onClear, DELAY, RETENTION),
+            "batches");
     var harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(gate), RLBatch::getModelId, Alert::getModelId, Types.STRING);
+            new KeyedCoProcessOperator<>(gate),
+            RLBatch::getModelId,
+            Alert::getModelId,
+            Types.STRING);
     if (restore != null) {
       harness.initializeState(restore);
     }
@@ -57,12 +65,33 @@ class GateFunctionTest {
     return harness;
   }
 
-  static Alert alert(String rule, AlertState state, long version, long holdingSince, long windowStart, boolean gate) {
-    return alert(rule, AlertScope.SOURCE, HealthFixtures.SOURCE, state, version, holdingSince, windowStart, gate);
+  static Alert alert(
+      String rule,
+      AlertState state,
+      long version,
+      long holdingSince,
+      long windowStart,
+      boolean gate) {
+    return alert(
+        rule,
+        AlertScope.SOURCE,
+        HealthFixtures.SOURCE,
+        state,
+        version,
+        holdingSince,
+        windowStart,
+        gate);
   }
 
   static Alert alert(
-      String rule, AlertScope scope, String dataSource, AlertState state, long version, long holdingSince, long windowStart, boolean gate) {
+      String rule,
+      AlertScope scope,
+      String dataSource,
+      AlertState state,
+      long version,
+      long holdingSince,
+      long windowStart,
+      boolean gate) {
     return Alert.newBuilder()
         .setAlertId(rule + state + windowStart)
         .setRuleId(rule)
@@ -80,20 +109,27 @@ class GateFunctionTest {
         .build();
   }
 
-  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, RLBatch b) throws Exception {
+  private static void send(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, RLBatch b)
+      throws Exception {
     h.processElement1(b, b.getClosedAtMs());
   }
 
-  private static void send(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, Alert a) throws Exception {
+  private static void send(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, Alert a)
+      throws Exception {
     h.processElement2(a, a.getWindowEndMs() - 1);
   }
 
-  private static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, long t) throws Exception {
+  private static void watermark(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, long t)
+      throws Exception {
     h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(t));
     h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(t));
   }
 
-  private static List<String> passed(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
+  private static List<String> passed(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
     List<String> ids = new ArrayList<>();
     for (Object o : h.getOutput()) {
       if (o instanceof StreamRecord<?> r) {
@@ -103,9 +139,12 @@ class GateFunctionTest {
     return ids;
   }
 
-  private List<String> heldAtEnd(KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
+  private List<String> heldAtEnd(
+      KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h) {
     var records = h.getSideOutput(gate.heldAtEnd());
-    return records == null ? List.of() : records.stream().map(r -> r.getValue().getBatchId()).toList();
+    return records == null
+        ? List.of()
+        : records.stream().map(r -> r.getValue().getBatchId()).toList();
   }
 
   @Test
@@ -126,7 +165,8 @@ class GateFunctionTest {
   }
 
   @Test
-  void releasesHeldBatchesInEventTimeOrderWhenTheRuleClearsAndEndsWithEmptyState() throws Exception {
+  void releasesHeldBatchesInEventTimeOrderWhenTheRuleClearsAndEndsWithEmptyState()
+      throws Exception {
     var h = open(GateSettings.OnClear.RELEASE, null);
     send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
     send(h, batch("b0", 0, 10_000, V));
@@ -153,13 +193,16 @@ class GateFunctionTest {
     watermark(h, 2 * W);
 
     send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, true));
-    // A batch from the unhealthy period that arrives after the clear is discarded too; one after it passes.
+    // A batch from the unhealthy period that arrives after the clear is discarded too; one after it
+    // passes.
     send(h, batch("late-bad", 2, 50_000, V));
     send(h, batch("healthy", 3, 2 * W + 5_000, V));
     watermark(h, 4 * W);
 
     assertThat(passed(h)).containsExactly("healthy");
-    assertThat(h.getSideOutput(gate.discarded())).extracting(r -> r.getValue().getBatchId()).containsExactly("b0", "b1", "late-bad");
+    assertThat(h.getSideOutput(gate.discarded()))
+        .extracting(r -> r.getValue().getBatchId())
+        .containsExactly("b0", "b1", "late-bad");
     watermark(h, 2 * W + DELAY.toMillis() + RETENTION.toMillis());
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numEventTimeTimers()).isZero();
@@ -192,7 +235,8 @@ class GateFunctionTest {
   void aBatchSpanningTheGatedVersionIsHeld() throws Exception {
     var h = open(GateSettings.OnClear.RELEASE, null);
     send(h, alert("hack", AlertState.FIRING, V, 0, 0, true));
-    send(h, batch("mixed", 0, 10_000, V + 1, HealthFixtures.groupOfVersions("g", 10_000, V, V + 1)));
+    send(
+        h, batch("mixed", 0, 10_000, V + 1, HealthFixtures.groupOfVersions("g", 10_000, V, V + 1)));
     watermark(h, 2 * W);
     assertThat(passed(h)).isEmpty();
   }
@@ -221,10 +265,17 @@ class GateFunctionTest {
   @Test
   void pairsCanBeGatedTheSameWay() throws Exception {
     GateFunction<PreferencePair> pairs =
-        new GateFunction<>(GateSubject.PREFERENCE_PAIRS, new AvroTypeInfo<>(PreferencePair.class), new GateSettings(GateSettings.OnClear.RELEASE, Duration.ZERO, RETENTION), "pairs");
+        new GateFunction<>(
+            GateSubject.PREFERENCE_PAIRS,
+            new AvroTypeInfo<>(PreferencePair.class),
+            new GateSettings(GateSettings.OnClear.RELEASE, Duration.ZERO, RETENTION),
+            "pairs");
     var h =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+            new KeyedCoProcessOperator<>(pairs),
+            GateSubject.PREFERENCE_PAIRS::modelId,
+            Alert::getModelId,
+            Types.STRING);
     h.open();
     toClose.add(h);
     h.processElement2(alert("hack", AlertState.FIRING, V, 0, 0, true), W - 1);
@@ -232,7 +283,9 @@ class GateFunctionTest {
     h.processElement1(HealthFixtures.pair("fine", PairSource.VOTE, V + 1, 5_000), 5_000);
     assertThat(h.getOutput()).hasSize(1);
     h.processElement2(alert("hack", AlertState.CLEARED, V, 0, W, true), 2 * W - 1);
-    assertThat(h.extractOutputValues()).extracting(PreferencePair::getPairId).containsExactly("fine", "bad");
+    assertThat(h.extractOutputValues())
+        .extracting(PreferencePair::getPairId)
+        .containsExactly("fine", "bad");
   }
 
   @Test
@@ -245,7 +298,10 @@ class GateFunctionTest {
             "pairs");
     var h =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+            new KeyedCoProcessOperator<>(pairs),
+            GateSubject.PREFERENCE_PAIRS::modelId,
+            Alert::getModelId,
+            Types.STRING);
     h.open();
     toClose.add(h);
     PreferencePair bad = HealthFixtures.pair("pair-bad", PairSource.VOTE, V, 5_000);
@@ -254,14 +310,20 @@ class GateFunctionTest {
     h.processElement1(HealthFixtures.pair("pair-fine", PairSource.VOTE, V + 1, 5_000), 5_000);
     h.processElement2(alert("hack", AlertState.CLEARED, V, 0, W, true), 2 * W - 1);
 
-    assertThat(h.extractOutputValues()).extracting(PreferencePair::getPairId).containsExactly("pair-fine");
+    assertThat(h.extractOutputValues())
+        .extracting(PreferencePair::getPairId)
+        .containsExactly("pair-fine");
     List<DeadLetter> dead =
-        h.getSideOutput(pairs.discarded()).stream().map(r -> DeadLetters.gateDiscardedPair(r.getValue(), 7_000_000L)).toList();
+        h.getSideOutput(pairs.discarded()).stream()
+            .map(r -> DeadLetters.gateDiscardedPair(r.getValue(), 7_000_000L))
+            .toList();
     assertThat(dead).hasSize(1);
     DeadLetter d = dead.get(0);
     assertThat(d.getOrigin()).isEqualTo("gate.pairs");
     assertThat(d.getErrorKind()).isEqualTo("GATE_DISCARDED");
-    assertThat(d.getReason()).isEqualTo("held while a gating alarm fired for its policy version, discarded when it cleared");
+    assertThat(d.getReason())
+        .isEqualTo(
+            "held while a gating alarm fired for its policy version, discarded when it cleared");
     assertThat(d.getRecordId()).isEqualTo("pair-bad");
     assertThat(d.getRecordTimestampMs()).isEqualTo(5_000L);
     assertThat(d.getDeadAtMs()).isEqualTo(7_000_000L);
@@ -282,7 +344,8 @@ class GateFunctionTest {
     send(h, batch("b1", 1, 20_000, V));
     send(h, batch("other-version", 2, 20_000, V + 1));
     watermark(h, 2 * W);
-    // Still waiting for its verdict when the input ends: decided by the final watermark, then flushed.
+    // Still waiting for its verdict when the input ends: decided by the final watermark, then
+    // flushed.
     send(h, batch("b2", 3, 2 * W + 10_000, V));
 
     // The end of a bounded input, or a drain: the watermark jumps to its maximum.
@@ -342,8 +405,19 @@ class GateFunctionTest {
 
     send(h, alert("other-rule", AlertState.CLEARED, V, 0, 2 * W, true));
     send(h, alert("hack", AlertState.CLEARED, V + 1, 0, 2 * W, true));
-    send(h, alert("hack", AlertScope.SOURCE, "other-source", AlertState.CLEARED, V, 0, 2 * W, true));
-    send(h, alert("hack", AlertScope.POLICY, HealthEvent.ALL_SOURCES, AlertState.CLEARED, V, 0, 2 * W, true));
+    send(
+        h, alert("hack", AlertScope.SOURCE, "other-source", AlertState.CLEARED, V, 0, 2 * W, true));
+    send(
+        h,
+        alert(
+            "hack",
+            AlertScope.POLICY,
+            HealthEvent.ALL_SOURCES,
+            AlertState.CLEARED,
+            V,
+            0,
+            2 * W,
+            true));
     send(h, alert("hack", AlertState.CLEARED, V, 0, 2 * W, false));
     assertThat(passed(h)).isEmpty();
 
@@ -395,7 +469,10 @@ class GateFunctionTest {
             "pairs");
     var h =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(pairs), GateSubject.PREFERENCE_PAIRS::modelId, Alert::getModelId, Types.STRING);
+            new KeyedCoProcessOperator<>(pairs),
+            GateSubject.PREFERENCE_PAIRS::modelId,
+            Alert::getModelId,
+            Types.STRING);
     h.open();
     toClose.add(h);
     PreferencePair bad = HealthFixtures.pair("pair-bad", PairSource.VOTE, V, 5_000);
@@ -406,16 +483,22 @@ class GateFunctionTest {
 
     assertThat(h.extractOutputValues()).isEmpty();
     List<DeadLetter> dead =
-        h.getSideOutput(pairs.heldAtEnd()).stream().map(r -> DeadLetters.gateHeldPairAtEnd(r.getValue(), 7_000_000L)).toList();
-    assertThat(dead).singleElement().satisfies(d -> {
-      assertThat(d.getOrigin()).isEqualTo("gate.pairs");
-      assertThat(d.getErrorKind()).isEqualTo("GATE_HELD_AT_END");
-      assertThat(d.getRecordId()).isEqualTo("pair-bad");
-      assertThat(d.getRecordTimestampMs()).isEqualTo(5_000L);
-      byte[] payload = new byte[d.getPayload().remaining()];
-      d.getPayload().duplicate().get(payload);
-      assertThat(RecordCodec.of(PreferencePair.class).decodeOrThrow(payload)).isEqualTo(bad);
-    });
+        h.getSideOutput(pairs.heldAtEnd()).stream()
+            .map(r -> DeadLetters.gateHeldPairAtEnd(r.getValue(), 7_000_000L))
+            .toList();
+    assertThat(dead)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.getOrigin()).isEqualTo("gate.pairs");
+              assertThat(d.getErrorKind()).isEqualTo("GATE_HELD_AT_END");
+              assertThat(d.getRecordId()).isEqualTo("pair-bad");
+              assertThat(d.getRecordTimestampMs()).isEqualTo(5_000L);
+              byte[] payload = new byte[d.getPayload().remaining()];
+              d.getPayload().duplicate().get(payload);
+              assertThat(RecordCodec.of(PreferencePair.class).decodeOrThrow(payload))
+                  .isEqualTo(bad);
+            });
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numEventTimeTimers()).isZero();
   }

@@ -34,11 +34,22 @@ class HealthAccumulatorTest {
   // g2: accuracy fail, format 1, model 0.7 (disagrees)       reward 0.5, length 20
   // g3: accuracy timed out, format 0, model 0.2, judge 1     unscored,   length 30
   // g4: accuracy pass, format 1, judge 0 (disagrees)         reward 1.0, length 40
-  private static final ScoredGeneration G1 = scored("g1", T, 0.9, 10, accuracy(1), format(1), model(0.8));
-  private static final ScoredGeneration G2 = scored("g2", T, 0.5, 20, accuracy(0), format(1), model(0.7));
+  private static final ScoredGeneration G1 =
+      scored("g1", T, 0.9, 10, accuracy(1), format(1), model(0.8));
+  private static final ScoredGeneration G2 =
+      scored("g2", T, 0.5, 20, accuracy(0), format(1), model(0.7));
   private static final ScoredGeneration G3 =
-      scored("g3", T, null, 30, failed("math_equivalence", RewardSource.VERIFIER, RewardStatus.TIMEOUT), format(0), model(0.2), judge(1));
-  private static final ScoredGeneration G4 = scored("g4", T, 1.0, 40, accuracy(1), format(1), judge(0));
+      scored(
+          "g3",
+          T,
+          null,
+          30,
+          failed("math_equivalence", RewardSource.VERIFIER, RewardStatus.TIMEOUT),
+          format(0),
+          model(0.2),
+          judge(1));
+  private static final ScoredGeneration G4 =
+      scored("g4", T, 1.0, 40, accuracy(1), format(1), judge(0));
 
   private static List<HealthEvent> allEvents() {
     List<HealthEvent> events = new ArrayList<>();
@@ -51,17 +62,27 @@ class HealthAccumulatorTest {
     events.addAll(
         EVENTS.batch(
             HealthFixtures.batch(
-                "b", 0, T, 9, HealthFixtures.groupOfVersions("old", T, 7, 7), HealthFixtures.groupOfVersions("new", T, 9, 9))));
+                "b",
+                0,
+                T,
+                9,
+                HealthFixtures.groupOfVersions("old", T, 7, 7),
+                HealthFixtures.groupOfVersions("new", T, 9, 9))));
     events.addAll(EVENTS.feedback(HealthFixtures.thumb("f1", "g1", true, T), G1, null));
     events.addAll(EVENTS.feedback(HealthFixtures.thumb("f2", "g1", false, T), G1, null));
     events.addAll(
-        EVENTS.feedback(TestRecords.vote("f3", "g1", "g3", VoteOutcome.A).setCreatedAtMs(T).build(), G1, G3));
+        EVENTS.feedback(
+            TestRecords.vote("f3", "g1", "g3", VoteOutcome.A).setCreatedAtMs(T).build(), G1, G3));
     events.addAll(
-        EVENTS.feedback(TestRecords.vote("f4", "g1", "g3", VoteOutcome.TIE).setCreatedAtMs(T).build(), G1, G3));
+        EVENTS.feedback(
+            TestRecords.vote("f4", "g1", "g3", VoteOutcome.TIE).setCreatedAtMs(T).build(), G1, G3));
     events.addAll(EVENTS.feedback(HealthFixtures.rating("f5", "g3", 4.0, T), G3, null));
-    events.addAll(EVENTS.pair(HealthFixtures.pair("p1", PairSource.VOTE, 7, T), HealthFixtures.SOURCE));
-    events.addAll(EVENTS.pair(HealthFixtures.pair("p2", PairSource.VOTE, 7, T), HealthFixtures.SOURCE));
-    events.addAll(EVENTS.pair(HealthFixtures.pair("p3", PairSource.EDIT, 7, T), HealthFixtures.SOURCE));
+    events.addAll(
+        EVENTS.pair(HealthFixtures.pair("p1", PairSource.VOTE, 7, T), HealthFixtures.SOURCE));
+    events.addAll(
+        EVENTS.pair(HealthFixtures.pair("p2", PairSource.VOTE, 7, T), HealthFixtures.SOURCE));
+    events.addAll(
+        EVENTS.pair(HealthFixtures.pair("p3", PairSource.EDIT, 7, T), HealthFixtures.SOURCE));
     return events;
   }
 
@@ -110,7 +131,9 @@ class HealthAccumulatorTest {
   @Test
   void perComponentHealthIsClassifiedBySourceAndName() {
     HealthMetrics m = aggregate(allEvents());
-    assertThat(m.getComponents()).extracting(ComponentHealth::getName).containsExactly("format", "judge", "math_equivalence", "rm");
+    assertThat(m.getComponents())
+        .extracting(ComponentHealth::getName)
+        .containsExactly("format", "judge", "math_equivalence", "rm");
     ComponentHealth accuracy = m.getComponents().get(2);
     assertThat(accuracy.getRole()).isEqualTo("ACCURACY");
     assertThat(accuracy.getSource()).isEqualTo("VERIFIER");
@@ -132,7 +155,8 @@ class HealthAccumulatorTest {
     assertThat(m.getResponseLength().getP90()).isCloseTo(30, Percentage.withPercentage(1));
     // Scored points (10, .9) (20, .5) (40, 1): Sxy = 3, Sxx = 1400 / 3, Syy = 0.14.
     assertThat(m.getLengthRewardPoints()).isEqualTo(3);
-    assertThat(m.getLengthRewardCorrelation()).isCloseTo(3 / Math.sqrt(1400.0 / 3 * 0.14), within(1e-12));
+    assertThat(m.getLengthRewardCorrelation())
+        .isCloseTo(3 / Math.sqrt(1400.0 / 3 * 0.14), within(1e-12));
   }
 
   @Test
@@ -198,20 +222,27 @@ class HealthAccumulatorTest {
     HealthMetrics whole = aggregate(events);
     assertThat(merged)
         .usingRecursiveComparison()
-        .withComparatorForType((a, b) -> Math.abs(a - b) < 1e-12 ? 0 : Double.compare(a, b), Double.class)
+        .withComparatorForType(
+            (a, b) -> Math.abs(a - b) < 1e-12 ? 0 : Double.compare(a, b), Double.class)
         .isEqualTo(whole);
   }
 
   @Test
   void rollUpCountsEveryRecordOnceMoreUnderAllSources() {
     HealthEvents rolling = new HealthEvents(true);
-    assertThat(rolling.generation(G1)).extracting(e -> e.dataSource).containsExactly(HealthFixtures.SOURCE, HealthEvent.ALL_SOURCES);
+    assertThat(rolling.generation(G1))
+        .extracting(e -> e.dataSource)
+        .containsExactly(HealthFixtures.SOURCE, HealthEvent.ALL_SOURCES);
     // Two groups of two data sources: one event per source, and one for the whole batch.
     io.lodestar.schema.RLGroup other = HealthFixtures.groupOfVersions("o", T, 9, 9);
     other.getTask().setDataSource("math");
     List<HealthEvent> batch =
-        rolling.batch(HealthFixtures.batch("b", 0, T, 9, HealthFixtures.groupOfVersions("g", T, 9, 9), other));
-    assertThat(batch).extracting(e -> e.dataSource).containsExactly("gsm8k", "math", HealthEvent.ALL_SOURCES);
+        rolling.batch(
+            HealthFixtures.batch(
+                "b", 0, T, 9, HealthFixtures.groupOfVersions("g", T, 9, 9), other));
+    assertThat(batch)
+        .extracting(e -> e.dataSource)
+        .containsExactly("gsm8k", "math", HealthEvent.ALL_SOURCES);
     assertThat(batch.get(2).stalenessLags).hasSize(2);
   }
 

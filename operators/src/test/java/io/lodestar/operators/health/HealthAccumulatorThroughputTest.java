@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Prints how many scored-generation events per second one accumulator takes (no speed assertion). */
+/**
+ * Prints how many scored-generation events per second one accumulator takes (no speed assertion).
+ */
 class HealthAccumulatorThroughputTest {
 
   @Test
@@ -19,7 +21,13 @@ class HealthAccumulatorThroughputTest {
       events.addAll(
           toEvents.generation(
               HealthFixtures.scored(
-                  "g" + i, i, accuracy, 50 + i % 700, HealthFixtures.accuracy(accuracy), HealthFixtures.format(1), HealthFixtures.model(i % 10 / 10.0))));
+                  "g" + i,
+                  i,
+                  accuracy,
+                  50 + i % 700,
+                  HealthFixtures.accuracy(accuracy),
+                  HealthFixtures.format(1),
+                  HealthFixtures.model(i % 10 / 10.0))));
     }
     HealthSettings settings = HealthSettings.defaults();
     int rounds = 300;
@@ -37,7 +45,9 @@ class HealthAccumulatorThroughputTest {
       best = Math.min(best, System.nanoTime() - start);
     }
     double perSecond = rounds * (double) events.size() / (best / 1e9);
-    System.out.printf("health accumulator: %.0f scored generations/s per core (3 components each, 1,000 per window)%n", perSecond);
+    System.out.printf(
+        "health accumulator: %.0f scored generations/s per core (3 components each, 1,000 per window)%n",
+        perSecond);
     assertThat(last.getGenerations()).isEqualTo(events.size());
   }
 }

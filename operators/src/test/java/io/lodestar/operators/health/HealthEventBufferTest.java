@@ -34,7 +34,11 @@ class HealthEventBufferTest {
     for (HealthEventBatch batch : batches) {
       List<HealthEvent> expected =
           sent.stream()
-              .filter(e -> e.key().equals(batch.key) && HealthEventBuffer.windowStart(e.eventTimeMs, WINDOW) == batch.windowStartMs)
+              .filter(
+                  e ->
+                      e.key().equals(batch.key)
+                          && HealthEventBuffer.windowStart(e.eventTimeMs, WINDOW)
+                              == batch.windowStartMs)
               .toList();
       assertThat(batch.events).containsExactlyElementsOf(expected);
     }
@@ -47,7 +51,9 @@ class HealthEventBufferTest {
     HealthAccumulator oneByOne = new HealthAccumulator();
     HealthAccumulator batched = new HealthAccumulator();
     for (int i = 0; i < 50; i++) {
-      for (HealthEvent e : new HealthEvents(false).generation(scored("g" + i, 7, 1_000 + i, i % 3 / 2.0, 10 + i, accuracy(i % 2)))) {
+      for (HealthEvent e :
+          new HealthEvents(false)
+              .generation(scored("g" + i, 7, 1_000 + i, i % 3 / 2.0, 10 + i, accuracy(i % 2)))) {
         oneByOne.add(e, settings);
         buffer.add(e);
       }
@@ -62,6 +68,7 @@ class HealthEventBufferTest {
 
   @Test
   void aWindowThatIsNotPositiveIsRefused() {
-    assertThatThrownBy(() -> new HealthEventBuffer(0)).hasMessageContaining("window must be positive");
+    assertThatThrownBy(() -> new HealthEventBuffer(0))
+        .hasMessageContaining("window must be positive");
   }
 }

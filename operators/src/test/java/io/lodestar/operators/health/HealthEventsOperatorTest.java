@@ -25,7 +25,9 @@ class HealthEventsOperatorTest {
   private void open(int maxBuffered) throws Exception {
     operator = new HealthEventsOperator<>(EVENTS::generation, WINDOW, maxBuffered);
     harness = new OneInputStreamOperatorTestHarness<>(operator);
-    harness.setup(TypeInformation.of(HealthEventBatch.class).createSerializer(harness.getExecutionConfig().getSerializerConfig()));
+    harness.setup(
+        TypeInformation.of(HealthEventBatch.class)
+            .createSerializer(harness.getExecutionConfig().getSerializerConfig()));
     harness.open();
   }
 
@@ -63,7 +65,9 @@ class HealthEventsOperatorTest {
 
     harness.prepareSnapshotPreBarrier(1);
 
-    assertThat(harness.extractOutputValues()).singleElement().satisfies(b -> assertThat(b.events).hasSize(1));
+    assertThat(harness.extractOutputValues())
+        .singleElement()
+        .satisfies(b -> assertThat(b.events).hasSize(1));
     assertThat(operator.buffered()).isZero();
   }
 
@@ -76,7 +80,9 @@ class HealthEventsOperatorTest {
 
     send("c", 3_000);
 
-    assertThat(harness.extractOutputValues()).singleElement().satisfies(b -> assertThat(b.events).hasSize(3));
+    assertThat(harness.extractOutputValues())
+        .singleElement()
+        .satisfies(b -> assertThat(b.events).hasSize(3));
     assertThat(operator.buffered()).isZero();
   }
 
@@ -88,7 +94,9 @@ class HealthEventsOperatorTest {
 
     harness.endInput();
 
-    assertThat(harness.extractOutputValues()).extracting(b -> b.windowStartMs).containsExactly(0L, WINDOW);
+    assertThat(harness.extractOutputValues())
+        .extracting(b -> b.windowStartMs)
+        .containsExactly(0L, WINDOW);
     assertThat(operator.buffered()).isZero();
   }
 }

@@ -27,11 +27,23 @@ final class HealthFixtures {
   private HealthFixtures() {}
 
   static RewardComponent ok(String name, RewardSource source, double value) {
-    return RewardComponent.newBuilder().setName(name).setValue(value).setStatus(RewardStatus.OK).setSource(source).setVersion("1").build();
+    return RewardComponent.newBuilder()
+        .setName(name)
+        .setValue(value)
+        .setStatus(RewardStatus.OK)
+        .setSource(source)
+        .setVersion("1")
+        .build();
   }
 
   static RewardComponent failed(String name, RewardSource source, RewardStatus status) {
-    return RewardComponent.newBuilder().setName(name).setValue(null).setStatus(status).setSource(source).setVersion("1").build();
+    return RewardComponent.newBuilder()
+        .setName(name)
+        .setValue(null)
+        .setStatus(status)
+        .setSource(source)
+        .setVersion("1")
+        .build();
   }
 
   static RewardComponent accuracy(double value) {
@@ -50,8 +62,12 @@ final class HealthFixtures {
     return ok("judge", RewardSource.JUDGE, value);
   }
 
-  /** A scored generation of {@link #MODEL}@{@code version}, data source {@link #SOURCE}, at {@code t}. */
-  static ScoredGeneration scored(String id, long version, long t, Double reward, int length, RewardComponent... components) {
+  /**
+   * A scored generation of {@link #MODEL}@{@code version}, data source {@link #SOURCE}, at {@code
+   * t}.
+   */
+  static ScoredGeneration scored(
+      String id, long version, long t, Double reward, int length, RewardComponent... components) {
     Generation generation =
         TestRecords.generation(id)
             .setPolicy(TestRecords.policy(MODEL, version))
@@ -67,7 +83,8 @@ final class HealthFixtures {
         .build();
   }
 
-  static ScoredGeneration scored(String id, long t, Double reward, int length, RewardComponent... components) {
+  static ScoredGeneration scored(
+      String id, long t, Double reward, int length, RewardComponent... components) {
     return scored(id, VERSION, t, reward, length, components);
   }
 
@@ -76,7 +93,8 @@ final class HealthFixtures {
     RLGroup.Builder builder = TestRecords.group(id, closedAt);
     List<RLSample> samples = new ArrayList<>();
     for (int i = 0; i < rewards.length; i++) {
-      RLSample sample = TestRecords.sample(id + "-" + i, rewards[i] == null ? 0.0 : rewards[i], 0.0, closedAt);
+      RLSample sample =
+          TestRecords.sample(id + "-" + i, rewards[i] == null ? 0.0 : rewards[i], 0.0, closedAt);
       sample.setReward(rewards[i]);
       sample.setScored(rewards[i] != null);
       samples.add(sample);
@@ -85,7 +103,10 @@ final class HealthFixtures {
   }
 
   static RLGroup groupOfVersions(String id, long closedAt, long minVersion, long maxVersion) {
-    return TestRecords.group(id, closedAt).setMinPolicyVersion(minVersion).setMaxPolicyVersion(maxVersion).build();
+    return TestRecords.group(id, closedAt)
+        .setMinPolicyVersion(minVersion)
+        .setMaxPolicyVersion(maxVersion)
+        .build();
   }
 
   static RLBatch batch(String id, long sequence, long closedAt, long version, RLGroup... groups) {
@@ -108,7 +129,8 @@ final class HealthFixtures {
   }
 
   static RLBatch batch(String id, long sequence, long closedAt, long version) {
-    return batch(id, sequence, closedAt, version, groupOfVersions(id + "-g", closedAt, version, version));
+    return batch(
+        id, sequence, closedAt, version, groupOfVersions(id + "-g", closedAt, version, version));
   }
 
   static PreferencePair pair(String id, PairSource source, long version, long t) {

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Health, alarms and the gate end to end on a synthetic stream: policy version 7 learns to hack
- * the format reward (format stays at 1 while accuracy falls window after window), version 8 stays
+ * Health, alarms and the gate end to end on a synthetic stream: policy version 7 learns to hack the
+ * format reward (format stays at 1 while accuracy falls window after window), version 8 stays
  * healthy. The shipped default rules fire for version 7 and its batches are held (and come out as
  * held at the end of input); version 8's pass.
  */
@@ -34,7 +34,11 @@ class HealthGateITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   private static final long W = 60_000;
   private static final int WINDOWS = 6;
@@ -50,8 +54,24 @@ class HealthGateITCase {
       int steady = (int) Math.round(PER_WINDOW * 0.8);
       for (int i = 0; i < PER_WINDOW; i++) {
         long t = w * W + i * 1_000L;
-        generations.add(HealthFixtures.scored("v7-" + w + "-" + i, 7, t, i < hacked ? 1.0 : 0.0, 100 + i, accuracy(i < hacked ? 1 : 0), format(1)));
-        generations.add(HealthFixtures.scored("v8-" + w + "-" + i, 8, t, i < steady ? 1.0 : 0.0, 100 + i, accuracy(i < steady ? 1 : 0), format(1)));
+        generations.add(
+            HealthFixtures.scored(
+                "v7-" + w + "-" + i,
+                7,
+                t,
+                i < hacked ? 1.0 : 0.0,
+                100 + i,
+                accuracy(i < hacked ? 1 : 0),
+                format(1)));
+        generations.add(
+            HealthFixtures.scored(
+                "v8-" + w + "-" + i,
+                8,
+                t,
+                i < steady ? 1.0 : 0.0,
+                100 + i,
+                accuracy(i < steady ? 1 : 0),
+                format(1)));
       }
       batches.add(HealthFixtures.batch("v7-batch-" + w, 2L * w, w * W + 30_000, 7));
       batches.add(HealthFixtures.batch("v8-batch-" + w, 2L * w + 1, w * W + 30_000, 8));
@@ -67,23 +87,36 @@ class HealthGateITCase {
         env.fromData(generations, new AvroTypeInfo<>(ScoredGeneration.class))
             .uid("generations")
             .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<ScoredGeneration>forMonotonousTimestamps().withTimestampAssigner((g, ts) -> g.getGeneration().getCreatedAtMs()))
+                WatermarkStrategy.<ScoredGeneration>forMonotonousTimestamps()
+                    .withTimestampAssigner((g, ts) -> g.getGeneration().getCreatedAtMs()))
             .uid("generation-times");
     DataStream<RLBatch> batchStream =
         env.fromData(batches, new AvroTypeInfo<>(RLBatch.class))
             .uid("batches")
-            .assignTimestampsAndWatermarks(WatermarkStrategy.<RLBatch>forMonotonousTimestamps().withTimestampAssigner((b, ts) -> b.getClosedAtMs()))
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<RLBatch>forMonotonousTimestamps()
+                    .withTimestampAssigner((b, ts) -> b.getClosedAtMs()))
             .uid("batch-times");
 
     HealthSettings settings = HealthSettings.defaults();
     HealthEvents toEvents = HealthEvents.of(settings);
     DataStream<HealthMetrics> health =
-        HealthMonitoring.windows(HealthMonitoring.events(scored, toEvents::generation, settings, "health-events-scored"), settings);
+        HealthMonitoring.windows(
+            HealthMonitoring.events(scored, toEvents::generation, settings, "health-events-scored"),
+            settings);
     DataStream<Alert> alerts = HealthMonitoring.alarms(health, AlarmRules.defaults());
     // Waiting three windows for a verdict holds every batch of the rules' two-window streak.
-    GateSettings gateSettings = new GateSettings(GateSettings.OnClear.RELEASE, Duration.ofMillis(3 * W), Duration.ofMinutes(10));
+    GateSettings gateSettings =
+        new GateSettings(
+            GateSettings.OnClear.RELEASE, Duration.ofMillis(3 * W), Duration.ofMinutes(10));
     HealthMonitoring.Gated<RLBatch> gated =
-        HealthMonitoring.gate(batchStream, alerts, GateSubject.RL_BATCHES, new AvroTypeInfo<>(RLBatch.class), gateSettings, "gate-rl-batches");
+        HealthMonitoring.gate(
+            batchStream,
+            alerts,
+            GateSubject.RL_BATCHES,
+            new AvroTypeInfo<>(RLBatch.class),
+            gateSettings,
+            "gate-rl-batches");
 
     CloseableIterator<HealthMetrics> healthOut = health.collectAsync();
     CloseableIterator<Alert> alertsOut = alerts.collectAsync();
@@ -99,31 +132,49 @@ class HealthGateITCase {
     // One row per window for each version's data source, and one roll-up row each.
     assertThat(windows).hasSize(WINDOWS * 4);
     assertThat(windows)
-        .filteredOn(m -> m.getPolicyVersion() == 7 && m.getDataSource().equals("gsm8k") && m.getWindowStartMs() == 2 * W)
+        .filteredOn(
+            m ->
+                m.getPolicyVersion() == 7
+                    && m.getDataSource().equals("gsm8k")
+                    && m.getWindowStartMs() == 2 * W)
         .singleElement()
-        .satisfies(m -> {
-          assertThat(m.getVerifierPassRate()).isEqualTo(0.6);
-          assertThat(m.getFormatRewardMean()).isEqualTo(1.0);
-          assertThat(m.getGenerations()).isEqualTo(PER_WINDOW);
-        });
+        .satisfies(
+            m -> {
+              assertThat(m.getVerifierPassRate()).isEqualTo(0.6);
+              assertThat(m.getFormatRewardMean()).isEqualTo(1.0);
+              assertThat(m.getGenerations()).isEqualTo(PER_WINDOW);
+            });
 
     // Version 7 is the model's first: its own first three windows (median 0.75) are its reference.
     // Windows 4 and 5 (0.3, 0.15) fall below 0.55 of it and 0.35 under it: both gating rules fire
     // at window 5 for a streak from window 4, and are still firing at the end.
-    assertThat(fired).extracting(Alert::getRuleId).containsExactlyInAnyOrder("format-over-accuracy", "accuracy-drop");
-    assertThat(fired).allSatisfy(a -> {
-      assertThat(a.getState()).isEqualTo(AlertState.FIRING);
-      assertThat(a.getPolicyVersion()).isEqualTo(7);
-      assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
-      assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
-      assertThat(a.getGate()).isTrue();
-    });
+    assertThat(fired)
+        .extracting(Alert::getRuleId)
+        .containsExactlyInAnyOrder("format-over-accuracy", "accuracy-drop");
+    assertThat(fired)
+        .allSatisfy(
+            a -> {
+              assertThat(a.getState()).isEqualTo(AlertState.FIRING);
+              assertThat(a.getPolicyVersion()).isEqualTo(7);
+              assertThat(a.getWindowStartMs()).isEqualTo(5 * W);
+              assertThat(a.getHoldingSinceMs()).isEqualTo(4 * W);
+              assertThat(a.getGate()).isTrue();
+            });
     // Version 8 passes untouched; of version 7 the batches before the streak pass.
     assertThat(passed)
         .containsExactly(
-            "v7-batch-0", "v7-batch-1", "v7-batch-2", "v7-batch-3", "v8-batch-0", "v8-batch-1", "v8-batch-2", "v8-batch-3", "v8-batch-4",
+            "v7-batch-0",
+            "v7-batch-1",
+            "v7-batch-2",
+            "v7-batch-3",
+            "v8-batch-0",
+            "v8-batch-1",
+            "v8-batch-2",
+            "v8-batch-3",
+            "v8-batch-4",
             "v8-batch-5");
-    // The rules never clear: when the input ends, what the gate holds comes out in event-time order.
+    // The rules never clear: when the input ends, what the gate holds comes out in event-time
+    // order.
     assertThat(heldAtEnd).containsExactly("v7-batch-4", "v7-batch-5");
   }
 

@@ -65,8 +65,10 @@ class HealthMetricValuesTest {
     assertThat(HealthMetricValues.problem("reward")).startsWith("unknown metric 'reward'");
     assertThat(HealthMetricValues.problem("modelId")).startsWith("unknown metric 'modelId'");
     assertThat(HealthMetricValues.problem("reward.p99")).startsWith("unknown statistic 'p99'");
-    assertThat(HealthMetricValues.problem("component.format.p99")).startsWith("unknown component statistic 'p99'");
-    assertThat(HealthMetricValues.problem("pairsBySource.")).startsWith("unknown metric 'pairsBySource.'");
+    assertThat(HealthMetricValues.problem("component.format.p99"))
+        .startsWith("unknown component statistic 'p99'");
+    assertThat(HealthMetricValues.problem("pairsBySource."))
+        .startsWith("unknown metric 'pairsBySource.'");
     assertThat(HealthMetricValues.problem("component..mean")).startsWith("unknown metric");
     assertThat(HealthMetricValues.problem("a.b.c.d")).contains("component.<name>.<statistic>");
   }

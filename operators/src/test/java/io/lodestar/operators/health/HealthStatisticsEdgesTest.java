@@ -7,7 +7,10 @@ import io.lodestar.schema.DistributionSummary;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
-/** The streaming statistics at their edges: tiny values, two points, constants, empty sides of a merge. */
+/**
+ * The streaming statistics at their edges: tiny values, two points, constants, empty sides of a
+ * merge.
+ */
 class HealthStatisticsEdgesTest {
 
   @Test
@@ -71,7 +74,8 @@ class HealthStatisticsEdgesTest {
     QuantileSketch s = new QuantileSketch();
     s.add(QuantileSketch.MIN_MAGNITUDE);
     assertThat(s.zeroCount).isZero();
-    assertThat(s.quantile(0.5)).isCloseTo(QuantileSketch.MIN_MAGNITUDE, Percentage.withPercentage(1));
+    assertThat(s.quantile(0.5))
+        .isCloseTo(QuantileSketch.MIN_MAGNITUDE, Percentage.withPercentage(1));
 
     QuantileSketch tiny = new QuantileSketch();
     tiny.add(QuantileSketch.MIN_MAGNITUDE / 2);

@@ -61,10 +61,13 @@ class HealthVerdictsTest {
 
   @Test
   void anAverageExactlyAtThePassThresholdPassesAndTheMeanOfSeveralComponentsDecides() {
-    HealthMetrics m = metrics(
-        generation(signal("a", RewardSource.VERIFIER, 0.5)),
-        generation(signal("a", RewardSource.VERIFIER, 1.0), signal("b", RewardSource.VERIFIER, 0.2)),
-        generation(signal("a", RewardSource.VERIFIER, 0.4), signal("b", RewardSource.VERIFIER, 0.2)));
+    HealthMetrics m =
+        metrics(
+            generation(signal("a", RewardSource.VERIFIER, 0.5)),
+            generation(
+                signal("a", RewardSource.VERIFIER, 1.0), signal("b", RewardSource.VERIFIER, 0.2)),
+            generation(
+                signal("a", RewardSource.VERIFIER, 0.4), signal("b", RewardSource.VERIFIER, 0.2)));
 
     // 0.5 passes at the threshold; (1.0 + 0.2) / 2 = 0.6 passes; (0.4 + 0.2) / 2 = 0.3 fails.
     assertThat(m.getVerifierJudged()).isEqualTo(3);
@@ -72,12 +75,18 @@ class HealthVerdictsTest {
   }
 
   @Test
-  void aFormatMeanExactlyAtTheThresholdIsNoFailureAndOnlyGenerationsWithFormatComponentsAreJudged() {
-    HealthMetrics m = metrics(
-        generation(signal("format", RewardSource.VERIFIER, 0.5)),
-        generation(signal("format", RewardSource.VERIFIER, 1.0), signal("tag_count", RewardSource.VERIFIER, 0.0)),
-        generation(signal("format", RewardSource.VERIFIER, 0.0), signal("tag_count", RewardSource.VERIFIER, 0.5)),
-        generation(signal("other", RewardSource.VERIFIER, 1.0)));
+  void
+      aFormatMeanExactlyAtTheThresholdIsNoFailureAndOnlyGenerationsWithFormatComponentsAreJudged() {
+    HealthMetrics m =
+        metrics(
+            generation(signal("format", RewardSource.VERIFIER, 0.5)),
+            generation(
+                signal("format", RewardSource.VERIFIER, 1.0),
+                signal("tag_count", RewardSource.VERIFIER, 0.0)),
+            generation(
+                signal("format", RewardSource.VERIFIER, 0.0),
+                signal("tag_count", RewardSource.VERIFIER, 0.5)),
+            generation(signal("other", RewardSource.VERIFIER, 1.0)));
 
     // Means 0.5 (passes), 0.5 (passes), 0.25 (fails); the last generation has no format component.
     assertThat(m.getFormatJudged()).isEqualTo(3);
@@ -87,10 +96,14 @@ class HealthVerdictsTest {
 
   @Test
   void verifierAndModelDisagreeOnlyWhenTheirVerdictsDiffer() {
-    HealthMetrics m = metrics(
-        generation(signal("acc", RewardSource.VERIFIER, 1.0), signal("rm", RewardSource.MODEL, 0.9)),
-        generation(signal("acc", RewardSource.VERIFIER, 0.0), signal("rm", RewardSource.MODEL, 0.1)),
-        generation(signal("acc", RewardSource.VERIFIER, 1.0), signal("rm", RewardSource.MODEL, 0.1)));
+    HealthMetrics m =
+        metrics(
+            generation(
+                signal("acc", RewardSource.VERIFIER, 1.0), signal("rm", RewardSource.MODEL, 0.9)),
+            generation(
+                signal("acc", RewardSource.VERIFIER, 0.0), signal("rm", RewardSource.MODEL, 0.1)),
+            generation(
+                signal("acc", RewardSource.VERIFIER, 1.0), signal("rm", RewardSource.MODEL, 0.1)));
 
     assertThat(m.getVerifierModelCompared()).isEqualTo(3);
     assertThat(m.getVerifierModelDisagreement()).isEqualTo(1.0 / 3);
@@ -98,11 +111,12 @@ class HealthVerdictsTest {
 
   @Test
   void aModelScoreExactlyAtTheThresholdIsAGoodVerdictAndAgreementNeedsTheSameVerdict() {
-    HealthMetrics m = metrics(
-        feedback(1, 0.5, false),
-        feedback(-1, 0.2, false),
-        feedback(1, -0.3, true),
-        feedback(1, 0.0, true));
+    HealthMetrics m =
+        metrics(
+            feedback(1, 0.5, false),
+            feedback(-1, 0.2, false),
+            feedback(1, -0.3, true),
+            feedback(1, 0.0, true));
 
     // At the threshold the model says good and agrees with +1; 0.2 agrees with -1; a negative
     // margin disagrees with +1; a zero margin is no verdict.
@@ -123,8 +137,12 @@ class HealthVerdictsTest {
     HealthAccumulator left = new HealthAccumulator();
     HealthAccumulator right = new HealthAccumulator();
     for (HealthAccumulator acc : List.of(left, right)) {
-      acc.add(generation(signal("acc", RewardSource.VERIFIER, 1.0), signal("rm", RewardSource.MODEL, 0.1),
-          signal("j", RewardSource.JUDGE, 0.0)), SETTINGS);
+      acc.add(
+          generation(
+              signal("acc", RewardSource.VERIFIER, 1.0),
+              signal("rm", RewardSource.MODEL, 0.1),
+              signal("j", RewardSource.JUDGE, 0.0)),
+          SETTINGS);
       HealthEvent batch = new HealthEvent();
       batch.kind = HealthEventKind.BATCH;
       batch.batchSamples = 5;
@@ -157,7 +175,8 @@ class HealthVerdictsTest {
 
     empty.merge(filled);
 
-    assertThat(empty.toMetrics(0, 1, 0).getMetricsId()).isEqualTo(filled.toMetrics(0, 1, 0).getMetricsId());
+    assertThat(empty.toMetrics(0, 1, 0).getMetricsId())
+        .isEqualTo(filled.toMetrics(0, 1, 0).getMetricsId());
     assertThat(empty.dataSource).isEqualTo("src");
     assertThat(empty.policyVersion).isEqualTo(7);
   }

@@ -40,20 +40,31 @@ class HealthWindowFunctionTest {
     }
   }
 
-  private KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> open(long latenessMs) throws Exception {
+  private KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> open(
+      long latenessMs) throws Exception {
     metrics = new CapturedMetrics();
     MockEnvironment environment = metrics.environment();
     toClose.add(environment);
-    HealthSettings settings = HealthSettings.defaults().withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(latenessMs));
+    HealthSettings settings =
+        HealthSettings.defaults()
+            .withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(latenessMs));
     KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new HealthWindowFunction(settings)), batch -> batch.key, Types.STRING, environment);
+            new KeyedProcessOperator<>(new HealthWindowFunction(settings)),
+            batch -> batch.key,
+            Types.STRING,
+            environment);
     harness.open();
     toClose.add(harness);
     return harness;
   }
 
-  private static void send(KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h, String id, long version, long t, double reward)
+  private static void send(
+      KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h,
+      String id,
+      long version,
+      long t,
+      double reward)
       throws Exception {
     for (HealthEvent e : EVENTS.generation(scored(id, version, t, reward, 10, accuracy(reward)))) {
       h.processElement(batchOf(e), t);
@@ -61,12 +72,15 @@ class HealthWindowFunctionTest {
   }
 
   private static HealthEventBatch batchOf(HealthEvent... events) {
-    HealthEventBatch batch = new HealthEventBatch(events[0].key(), HealthEventBuffer.windowStart(events[0].eventTimeMs, WINDOW));
+    HealthEventBatch batch =
+        new HealthEventBatch(
+            events[0].key(), HealthEventBuffer.windowStart(events[0].eventTimeMs, WINDOW));
     batch.events.addAll(List.of(events));
     return batch;
   }
 
-  private static List<HealthMetrics> output(KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h) {
+  private static List<HealthMetrics> output(
+      KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> h) {
     List<HealthMetrics> out = new ArrayList<>();
     for (Object o : h.getOutput()) {
       if (o instanceof StreamRecord<?> r) {
@@ -88,16 +102,19 @@ class HealthWindowFunctionTest {
     h.processWatermark(WINDOW - 1);
 
     List<HealthMetrics> out = output(h);
-    assertThat(out).singleElement().satisfies(m -> {
-      assertThat(m.getWindowStartMs()).isZero();
-      assertThat(m.getWindowEndMs()).isEqualTo(WINDOW);
-      assertThat(m.getRevision()).isZero();
-      assertThat(m.getGenerations()).isEqualTo(2);
-      assertThat(m.getVerifierPassRate()).isEqualTo(0.5);
-      assertThat(m.getModelId()).isEqualTo(HealthFixtures.MODEL);
-      assertThat(m.getPolicyVersion()).isEqualTo(7);
-      assertThat(m.getDataSource()).isEqualTo(HealthFixtures.SOURCE);
-    });
+    assertThat(out)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getWindowStartMs()).isZero();
+              assertThat(m.getWindowEndMs()).isEqualTo(WINDOW);
+              assertThat(m.getRevision()).isZero();
+              assertThat(m.getGenerations()).isEqualTo(2);
+              assertThat(m.getVerifierPassRate()).isEqualTo(0.5);
+              assertThat(m.getModelId()).isEqualTo(HealthFixtures.MODEL);
+              assertThat(m.getPolicyVersion()).isEqualTo(7);
+              assertThat(m.getDataSource()).isEqualTo(HealthFixtures.SOURCE);
+            });
     assertThat(metrics.count(MetricNames.HEALTH_WINDOWS)).isEqualTo(1);
     assertThat(metrics.gauge(MetricNames.HEALTH_VERIFIER_PASS_RATE)).isEqualTo(0.5);
     assertThat(metrics.gauge(MetricNames.HEALTH_LENGTH_REWARD_CORRELATION)).isEqualTo(Double.NaN);
@@ -198,7 +215,10 @@ class HealthWindowFunctionTest {
     toClose.remove(restored);
     KeyedOneInputStreamOperatorTestHarness<String, HealthEventBatch, HealthMetrics> again =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new HealthWindowFunction(HealthSettings.defaults().withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(LATENESS)))),
+            new KeyedProcessOperator<>(
+                new HealthWindowFunction(
+                    HealthSettings.defaults()
+                        .withWindow(Duration.ofMillis(WINDOW), Duration.ofMillis(LATENESS)))),
             batch -> batch.key,
             Types.STRING);
     again.initializeState(snapshot);
@@ -207,17 +227,27 @@ class HealthWindowFunctionTest {
     send(again, "b", 7, 2_000, 0.0);
     again.processWatermark(WINDOW - 1);
 
-    assertThat(output(again)).singleElement().satisfies(m -> assertThat(m.getGenerations()).isEqualTo(2));
+    assertThat(output(again))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getGenerations()).isEqualTo(2));
   }
 
   @Test
   void stateAndEventTypesAreFlinkPojosWithoutKryo() {
     SerializerConfigImpl noGenericTypes = new SerializerConfigImpl();
     noGenericTypes.setGenericTypes(false);
-    for (Class<?> type : List.of(HealthEvent.class, HealthEventBatch.class, HealthAccumulator.class, RuleState.class, HoldInterval.class)) {
+    for (Class<?> type :
+        List.of(
+            HealthEvent.class,
+            HealthEventBatch.class,
+            HealthAccumulator.class,
+            RuleState.class,
+            HoldInterval.class)) {
       TypeInformation<?> info = TypeInformation.of(type);
       assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
-      assertThatCode(() -> info.createSerializer(noGenericTypes)).as(type.getSimpleName()).doesNotThrowAnyException();
+      assertThatCode(() -> info.createSerializer(noGenericTypes))
+          .as(type.getSimpleName())
+          .doesNotThrowAnyException();
     }
   }
 }

@@ -27,9 +27,30 @@ class ExampleEmitterTest {
     Map<String, Counter> counters = new HashMap<>();
     ExampleEmitter emitter = new ExampleEmitter(new Recording("", counters));
     PreferenceExamples step = new PreferenceExamples("test");
-    step.pair(PairSource.VOTE, generation("g-1").build(), generation("g-2").build(), null, 1.0, List.of("v-1"), 10L);
-    step.pair(PairSource.VOTE, generation("g-1").build(), generation("g-3").build(), null, 1.0, List.of("v-2"), 10L);
-    step.pair(PairSource.REGENERATE, generation("g-4").build(), generation("g-5").build(), null, 0.3, List.of("r-1"), 10L);
+    step.pair(
+        PairSource.VOTE,
+        generation("g-1").build(),
+        generation("g-2").build(),
+        null,
+        1.0,
+        List.of("v-1"),
+        10L);
+    step.pair(
+        PairSource.VOTE,
+        generation("g-1").build(),
+        generation("g-3").build(),
+        null,
+        1.0,
+        List.of("v-2"),
+        10L);
+    step.pair(
+        PairSource.REGENERATE,
+        generation("g-4").build(),
+        generation("g-5").build(),
+        null,
+        0.3,
+        List.of("r-1"),
+        10L);
     step.unpaired(PairSource.THUMBS, generation("g-6").build(), true, 0.8, List.of("t-1"), 10L);
     step.none(NoExample.TIE, 2);
     step.none(NoExample.NO_CONSENT, 1);
@@ -38,16 +59,21 @@ class ExampleEmitterTest {
     List<UnpairedExample> unpaired = new ArrayList<>();
     emitter.emit(step, new ListCollector<>(pairs), unpaired::add);
 
-    assertThat(pairs).extracting(PreferencePair::getSource).containsExactly(PairSource.VOTE, PairSource.VOTE, PairSource.REGENERATE);
+    assertThat(pairs)
+        .extracting(PreferencePair::getSource)
+        .containsExactly(PairSource.VOTE, PairSource.VOTE, PairSource.REGENERATE);
     assertThat(unpaired).extracting(UnpairedExample::getGenerationId).containsExactly("g-6");
     assertThat(counters.get(MetricNames.PAIRS).getCount()).isEqualTo(3);
     assertThat(counters.get("source=vote/" + MetricNames.PAIRS).getCount()).isEqualTo(2);
     assertThat(counters.get("source=regenerate/" + MetricNames.PAIRS).getCount()).isEqualTo(1);
     assertThat(counters.get("source=thumbs/" + MetricNames.PAIRS).getCount()).isZero();
     assertThat(counters.get(MetricNames.UNPAIRED_EXAMPLES).getCount()).isEqualTo(1);
-    assertThat(counters.get("reason=tie/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount()).isEqualTo(2);
-    assertThat(counters.get("reason=no_consent/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount()).isEqualTo(1);
-    assertThat(counters.get("reason=both_bad/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount()).isZero();
+    assertThat(counters.get("reason=tie/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+        .isEqualTo(2);
+    assertThat(counters.get("reason=no_consent/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+        .isEqualTo(1);
+    assertThat(counters.get("reason=both_bad/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+        .isZero();
   }
 
   /** Keeps every counter under its group path, e.g. {@code source=vote/lodestarPairs}. */

@@ -28,7 +28,9 @@ class FeedbackHalvesFunctionTest {
   void open() throws Exception {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new FeedbackHalvesFunction(MAX_WAIT)), h -> h.feedback.getFeedbackId(), Types.STRING);
+            new KeyedProcessOperator<>(new FeedbackHalvesFunction(MAX_WAIT)),
+            h -> h.feedback.getFeedbackId(),
+            Types.STRING);
     harness.open();
   }
 
@@ -40,26 +42,39 @@ class FeedbackHalvesFunctionTest {
   @Test
   void joinsTheTwoHalvesInEitherOrderAndClearsItsState() throws Exception {
     Feedback vote = TestRecords.vote("f-1", "g-a", "g-b", VoteOutcome.A).setCreatedAtMs(T0).build();
-    ScoredGeneration a = TestRecords.scored(TestRecords.generation("g-a").setCreatedAtMs(T0).build(), 1.0).build();
-    ScoredGeneration b = TestRecords.scored(TestRecords.generation("g-b").setCreatedAtMs(T0).build(), 0.0).build();
+    ScoredGeneration a =
+        TestRecords.scored(TestRecords.generation("g-a").setCreatedAtMs(T0).build(), 1.0).build();
+    ScoredGeneration b =
+        TestRecords.scored(TestRecords.generation("g-b").setCreatedAtMs(T0).build(), 0.0).build();
 
     harness.processElement(new FeedbackJoin(vote, null, b, Side.B), T0);
     assertThat(harness.extractOutputValues()).isEmpty();
     harness.processElement(new FeedbackJoin(vote, a, null, Side.A), T0);
 
     List<FeedbackJoin> joined = harness.extractOutputValues();
-    assertThat(joined).singleElement().satisfies(v -> {
-      assertThat(v.a).isEqualTo(a);
-      assertThat(v.b).isEqualTo(b);
-    });
+    assertThat(joined)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.a).isEqualTo(a);
+              assertThat(v.b).isEqualTo(b);
+            });
     assertThat(harness.numKeyedStateEntries()).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
   @Test
   void dropsAHalfWhosePartnerNeverComesOnceTheWaitIsOver() throws Exception {
-    Feedback vote = TestRecords.vote("f-2", "g-a", "g-missing", VoteOutcome.B).setCreatedAtMs(T0).build();
-    harness.processElement(new FeedbackJoin(vote, TestRecords.scored(TestRecords.generation("g-a").setCreatedAtMs(T0).build(), 1.0).build(), null, Side.A), T0);
+    Feedback vote =
+        TestRecords.vote("f-2", "g-a", "g-missing", VoteOutcome.B).setCreatedAtMs(T0).build();
+    harness.processElement(
+        new FeedbackJoin(
+            vote,
+            TestRecords.scored(TestRecords.generation("g-a").setCreatedAtMs(T0).build(), 1.0)
+                .build(),
+            null,
+            Side.A),
+        T0);
 
     harness.processWatermark(new Watermark(T0 + MAX_WAIT.toMillis() + 1));
 

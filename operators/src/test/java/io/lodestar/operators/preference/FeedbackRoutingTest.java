@@ -9,7 +9,10 @@ import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.VoteOutcome;
 import org.junit.jupiter.api.Test;
 
-/** Where a feedback event goes: mined alone or within its prompt, and whether it waits for two generations. */
+/**
+ * Where a feedback event goes: mined alone or within its prompt, and whether it waits for two
+ * generations.
+ */
 class FeedbackRoutingTest {
 
   @Test
@@ -26,14 +29,22 @@ class FeedbackRoutingTest {
     Feedback v = vote("v", "g-a", "g-b", VoteOutcome.A).build();
 
     assertThat(FeedbackJoin.twoSided(v, false)).isTrue();
-    assertThat(FeedbackJoin.request(v, GenerationJoinFunction.Side.A).wantedGenerationId()).isEqualTo("g-a");
-    assertThat(FeedbackJoin.request(v, GenerationJoinFunction.Side.B).wantedGenerationId()).isEqualTo("g-b");
+    assertThat(FeedbackJoin.request(v, GenerationJoinFunction.Side.A).wantedGenerationId())
+        .isEqualTo("g-a");
+    assertThat(FeedbackJoin.request(v, GenerationJoinFunction.Side.B).wantedGenerationId())
+        .isEqualTo("g-b");
   }
 
   @Test
   void aRegenerationNeedsItsReplacementOnlyWhenItNamesOneAndRegenerationPairsAreOn() {
-    Feedback named = feedback("r", "g-old").setKind(FeedbackKind.REGENERATE).setThumbUp(null).setOtherGenerationId("g-new").build();
-    Feedback unnamed = feedback("r", "g-old").setKind(FeedbackKind.REGENERATE).setThumbUp(null).build();
+    Feedback named =
+        feedback("r", "g-old")
+            .setKind(FeedbackKind.REGENERATE)
+            .setThumbUp(null)
+            .setOtherGenerationId("g-new")
+            .build();
+    Feedback unnamed =
+        feedback("r", "g-old").setKind(FeedbackKind.REGENERATE).setThumbUp(null).build();
 
     assertThat(FeedbackJoin.twoSided(named, true)).isTrue();
     assertThat(FeedbackJoin.twoSided(named, false)).isFalse();
@@ -45,6 +56,9 @@ class FeedbackRoutingTest {
     Feedback thumbNamingAnother = feedback("t", "g-a").setOtherGenerationId("g-b").build();
 
     assertThat(FeedbackJoin.twoSided(thumbNamingAnother, true)).isFalse();
-    assertThat(FeedbackJoin.twoSided(feedback("e", "g-a").setKind(FeedbackKind.EDIT).setThumbUp(null).build(), true)).isFalse();
+    assertThat(
+            FeedbackJoin.twoSided(
+                feedback("e", "g-a").setKind(FeedbackKind.EDIT).setThumbUp(null).build(), true))
+        .isFalse();
   }
 }

@@ -24,21 +24,28 @@ class FeedbackSignalsTest {
   private static final String PIPELINE = "lodestar-test/1";
   private static final PreferenceSettings DEFAULTS = PreferenceSettings.defaults();
 
-  private final Generation a = generation("g-a").setResponse("42").setPolicy(policy("model", 3)).build();
-  private final Generation b = generation("g-b").setResponse("41").setPolicy(policy("model", 4)).build();
+  private final Generation a =
+      generation("g-a").setResponse("42").setPolicy(policy("model", 3)).build();
+  private final Generation b =
+      generation("g-b").setResponse("41").setPolicy(policy("model", 4)).build();
 
   private static Feedback voted(VoteOutcome outcome) {
     return vote("f-1", "g-a", "g-b", outcome).build();
   }
 
-  private static PreferenceExamples mine(Feedback f, Generation a, Generation b, PreferenceSettings settings) {
+  private static PreferenceExamples mine(
+      Feedback f, Generation a, Generation b, PreferenceSettings settings) {
     PreferenceExamples out = new PreferenceExamples(PIPELINE);
     FeedbackSignals.mine(f, a, b, settings, out);
     return out;
   }
 
   private static Feedback regeneration(String feedbackId) {
-    return feedback(feedbackId, "g-a").setKind(FeedbackKind.REGENERATE).setThumbUp(null).setOtherGenerationId("g-b").build();
+    return feedback(feedbackId, "g-a")
+        .setKind(FeedbackKind.REGENERATE)
+        .setThumbUp(null)
+        .setOtherGenerationId("g-b")
+        .build();
   }
 
   private PreferencePair pairFor(VoteOutcome outcome) {
@@ -52,8 +59,14 @@ class FeedbackSignalsTest {
   private static PreferenceSettings with(boolean regenerationPairs, boolean bothBadUnpaired) {
     PreferenceSettings d = DEFAULTS;
     return new PreferenceSettings(
-        Duration.ofMinutes(1), d.maxPairsPerPrompt(), d.ratingGap(), regenerationPairs, bothBadUnpaired, d.groupPairs(),
-        d.groupMargin(), d.weights());
+        Duration.ofMinutes(1),
+        d.maxPairsPerPrompt(),
+        d.ratingGap(),
+        regenerationPairs,
+        bothBadUnpaired,
+        d.groupPairs(),
+        d.groupMargin(),
+        d.weights());
   }
 
   @Test
@@ -98,21 +111,28 @@ class FeedbackSignalsTest {
 
     PreferenceExamples configured = mine(voted(VoteOutcome.BOTH_BAD), a, b, with(false, true));
     assertThat(configured.pairs()).isEmpty();
-    assertThat(configured.unpaired()).extracting(UnpairedExample::getGenerationId).containsExactly("g-a", "g-b");
-    assertThat(configured.unpaired()).allSatisfy(u -> {
-      assertThat(u.getLabel()).isFalse();
-      assertThat(u.getSource()).isEqualTo(PairSource.VOTE);
-      assertThat(u.getProvenance().getFeedbackIds()).containsExactly("f-1");
-    });
+    assertThat(configured.unpaired())
+        .extracting(UnpairedExample::getGenerationId)
+        .containsExactly("g-a", "g-b");
+    assertThat(configured.unpaired())
+        .allSatisfy(
+            u -> {
+              assertThat(u.getLabel()).isFalse();
+              assertThat(u.getSource()).isEqualTo(PairSource.VOTE);
+              assertThat(u.getProvenance().getFeedbackIds()).containsExactly("f-1");
+            });
   }
 
   @ParameterizedTest
-  @EnumSource(value = VoteOutcome.class, names = {"A", "B"})
+  @EnumSource(
+      value = VoteOutcome.class,
+      names = {"A", "B"})
   void givesNoPairWithoutConsentFromEitherSide(VoteOutcome outcome) {
     Generation noConsentA = Generation.newBuilder(a).setConsentToTrain(false).build();
     Generation noConsentB = Generation.newBuilder(b).setConsentToTrain(false).build();
 
-    assertThat(mine(voted(outcome), noConsentA, b, DEFAULTS).withoutExample()).containsEntry(NoExample.NO_CONSENT, 1);
+    assertThat(mine(voted(outcome), noConsentA, b, DEFAULTS).withoutExample())
+        .containsEntry(NoExample.NO_CONSENT, 1);
     PreferenceExamples out = mine(voted(outcome), a, noConsentB, DEFAULTS);
     assertThat(out.withoutExample()).containsEntry(NoExample.NO_CONSENT, 1);
     assertThat(out.pairs()).isEmpty();
@@ -136,8 +156,10 @@ class FeedbackSignalsTest {
 
     // De-duplicating by pair id must not drop the second user's vote.
     assertThat(second.getPairId()).isNotEqualTo(first.getPairId());
-    assertThat(first.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-1"));
-    assertThat(second.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-2"));
+    assertThat(first.getPairId())
+        .isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-1"));
+    assertThat(second.getPairId())
+        .isEqualTo(PreferenceExamples.pairId(PairSource.VOTE, "g-a", "g-b", "f-2"));
     assertThat(first.getPairId()).matches("pair-[0-9a-f]{32}");
   }
 
@@ -151,7 +173,9 @@ class FeedbackSignalsTest {
     PreferenceSettings bothBad = with(false, true);
     UnpairedExample first = mine(voted(VoteOutcome.BOTH_BAD), a, b, bothBad).unpaired().get(0);
     UnpairedExample second =
-        mine(vote("f-2", "g-a", "g-b", VoteOutcome.BOTH_BAD).build(), a, b, bothBad).unpaired().get(0);
+        mine(vote("f-2", "g-a", "g-b", VoteOutcome.BOTH_BAD).build(), a, b, bothBad)
+            .unpaired()
+            .get(0);
     assertThat(first.getGenerationId()).isEqualTo(second.getGenerationId());
     assertThat(first.getExampleId()).isNotEqualTo(second.getExampleId());
 
@@ -160,7 +184,8 @@ class FeedbackSignalsTest {
     Feedback again = regeneration("f-4");
     PreferenceExamples one = mine(regenerate, a, b, pairs);
     PreferenceExamples two = mine(again, a, b, pairs);
-    assertThat(one.unpaired().get(0).getExampleId()).isNotEqualTo(two.unpaired().get(0).getExampleId());
+    assertThat(one.unpaired().get(0).getExampleId())
+        .isNotEqualTo(two.unpaired().get(0).getExampleId());
     assertThat(one.pairs().get(0).getPairId()).isNotEqualTo(two.pairs().get(0).getPairId());
   }
 
@@ -185,24 +210,38 @@ class FeedbackSignalsTest {
 
   @Test
   void anEditIsPreferredOverTheResponseItCorrects() {
-    Feedback edit = feedback("f-edit", "g-a").setKind(FeedbackKind.EDIT).setThumbUp(null).setEditedText("6 * 7 = 42").build();
+    Feedback edit =
+        feedback("f-edit", "g-a")
+            .setKind(FeedbackKind.EDIT)
+            .setThumbUp(null)
+            .setEditedText("6 * 7 = 42")
+            .build();
 
     PreferenceExamples out = mine(edit, a, null, DEFAULTS);
 
-    assertThat(out.pairs()).singleElement().satisfies(p -> {
-      assertThat(p.getSource()).isEqualTo(PairSource.EDIT);
-      assertThat(p.getChosen()).isEqualTo("6 * 7 = 42");
-      assertThat(p.getChosenGenerationId()).isNull();
-      assertThat(p.getRejected()).isEqualTo("42");
-      assertThat(p.getRejectedGenerationId()).isEqualTo("g-a");
-      assertThat(p.getPairId()).isEqualTo(PreferenceExamples.pairId(PairSource.EDIT, "edit:f-edit", "g-a"));
-      assertThat(p.getConfidence()).isEqualTo(DEFAULTS.weights().edit());
-    });
+    assertThat(out.pairs())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getSource()).isEqualTo(PairSource.EDIT);
+              assertThat(p.getChosen()).isEqualTo("6 * 7 = 42");
+              assertThat(p.getChosenGenerationId()).isNull();
+              assertThat(p.getRejected()).isEqualTo("42");
+              assertThat(p.getRejectedGenerationId()).isEqualTo("g-a");
+              assertThat(p.getPairId())
+                  .isEqualTo(PreferenceExamples.pairId(PairSource.EDIT, "edit:f-edit", "g-a"));
+              assertThat(p.getConfidence()).isEqualTo(DEFAULTS.weights().edit());
+            });
   }
 
   @Test
   void anEditThatChangesNothingButWhitespaceYieldsNothing() {
-    Feedback edit = feedback("f-edit", "g-a").setKind(FeedbackKind.EDIT).setThumbUp(null).setEditedText("  42\n").build();
+    Feedback edit =
+        feedback("f-edit", "g-a")
+            .setKind(FeedbackKind.EDIT)
+            .setThumbUp(null)
+            .setEditedText("  42\n")
+            .build();
 
     PreferenceExamples out = mine(edit, a, null, DEFAULTS);
 
@@ -213,30 +252,48 @@ class FeedbackSignalsTest {
   @Test
   void aRegenerationIsAWeakUndesirableLabelAndAPairOnlyWhenConfigured() {
     Feedback regenerate =
-        feedback("f-regen", "g-a").setKind(FeedbackKind.REGENERATE).setThumbUp(null).setOtherGenerationId("g-b").build();
+        feedback("f-regen", "g-a")
+            .setKind(FeedbackKind.REGENERATE)
+            .setThumbUp(null)
+            .setOtherGenerationId("g-b")
+            .build();
 
     PreferenceExamples byDefault = mine(regenerate, a, b, DEFAULTS);
     assertThat(byDefault.pairs()).isEmpty();
-    assertThat(byDefault.unpaired()).singleElement().satisfies(u -> {
-      assertThat(u.getGenerationId()).isEqualTo("g-a");
-      assertThat(u.getLabel()).isFalse();
-      assertThat(u.getConfidence()).isEqualTo(DEFAULTS.weights().regenerate());
-      assertThat(u.getExampleId()).isEqualTo(PreferenceExamples.exampleId(PairSource.REGENERATE, "g-a", false, "f-regen"));
-    });
+    assertThat(byDefault.unpaired())
+        .singleElement()
+        .satisfies(
+            u -> {
+              assertThat(u.getGenerationId()).isEqualTo("g-a");
+              assertThat(u.getLabel()).isFalse();
+              assertThat(u.getConfidence()).isEqualTo(DEFAULTS.weights().regenerate());
+              assertThat(u.getExampleId())
+                  .isEqualTo(
+                      PreferenceExamples.exampleId(PairSource.REGENERATE, "g-a", false, "f-regen"));
+            });
 
     PreferenceExamples withPairs = mine(regenerate, a, b, with(true, false));
-    assertThat(withPairs.pairs()).singleElement().satisfies(p -> {
-      assertThat(p.getChosenGenerationId()).isEqualTo("g-b");
-      assertThat(p.getRejectedGenerationId()).isEqualTo("g-a");
-      assertThat(p.getSource()).isEqualTo(PairSource.REGENERATE);
-    });
+    assertThat(withPairs.pairs())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getChosenGenerationId()).isEqualTo("g-b");
+              assertThat(p.getRejectedGenerationId()).isEqualTo("g-a");
+              assertThat(p.getSource()).isEqualTo(PairSource.REGENERATE);
+            });
   }
 
   @Test
   void feedbackWithoutConsentNeverBecomesAnExample() {
     Generation noConsent = Generation.newBuilder(a).setConsentToTrain(false).build();
-    Feedback edit = feedback("f-edit", "g-a").setKind(FeedbackKind.EDIT).setThumbUp(null).setEditedText("better").build();
-    Feedback regenerate = feedback("f-regen", "g-a").setKind(FeedbackKind.REGENERATE).setThumbUp(null).build();
+    Feedback edit =
+        feedback("f-edit", "g-a")
+            .setKind(FeedbackKind.EDIT)
+            .setThumbUp(null)
+            .setEditedText("better")
+            .build();
+    Feedback regenerate =
+        feedback("f-regen", "g-a").setKind(FeedbackKind.REGENERATE).setThumbUp(null).build();
 
     for (Feedback f : new Feedback[] {edit, regenerate}) {
       PreferenceExamples out = mine(f, noConsent, null, DEFAULTS);
@@ -249,6 +306,7 @@ class FeedbackSignalsTest {
   @Test
   void kindsWithoutATrainingMeaningAreCountedAsUnused() {
     Feedback copy = feedback("f-copy", "g-a").setKind(FeedbackKind.COPY).setThumbUp(null).build();
-    assertThat(mine(copy, a, null, DEFAULTS).withoutExample()).containsEntry(NoExample.UNUSED_KIND, 1);
+    assertThat(mine(copy, a, null, DEFAULTS).withoutExample())
+        .containsEntry(NoExample.UNUSED_KIND, 1);
   }
 }

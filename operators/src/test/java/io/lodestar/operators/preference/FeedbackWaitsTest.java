@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class FeedbackWaitsTest {
 
-  private static final FeedbackWaits WAITS = new FeedbackWaits(Duration.ofHours(1), Duration.ofMinutes(10));
+  private static final FeedbackWaits WAITS =
+      new FeedbackWaits(Duration.ofHours(1), Duration.ofMinutes(10));
   private static final long GENERATION_AT = 1_767_225_600_000L;
 
   @Test

@@ -5,9 +5,9 @@ import static io.lodestar.operators.TestRecords.generation;
 import static io.lodestar.operators.TestRecords.vote;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lodestar.operators.TestRecords;
 import io.lodestar.operators.preference.GenerationJoinFunction.Side;
 import io.lodestar.schema.Feedback;
-import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.VoteOutcome;
@@ -30,13 +30,16 @@ class GenerationJoinFunctionTest {
   private static final long WAIT_MS = MAX_VOTE_WAIT.toMillis();
   private static final long T0 = CREATED_AT_MS;
 
-  private KeyedTwoInputStreamOperatorTestHarness<String, ScoredGeneration, FeedbackJoin, FeedbackJoin> harness;
+  private KeyedTwoInputStreamOperatorTestHarness<
+          String, ScoredGeneration, FeedbackJoin, FeedbackJoin>
+      harness;
 
   @BeforeEach
   void openHarness() throws Exception {
     harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
-            new KeyedCoProcessOperator<>(new GenerationJoinFunction(KEEP_GENERATION, MAX_VOTE_WAIT)),
+            new KeyedCoProcessOperator<>(
+                new GenerationJoinFunction(KEEP_GENERATION, MAX_VOTE_WAIT)),
             (ScoredGeneration s) -> s.getGeneration().getGenerationId(),
             FeedbackJoin::wantedGenerationId,
             Types.STRING);
@@ -80,9 +83,12 @@ class GenerationJoinFunctionTest {
 
   @Test
   void theStoredGenerationDropsOnlyTheTokenArraysAndLeavesTheInputAsItWas() {
-    Generation full = generation("g-full")
-        .setPromptTokenIds(List.of(1, 2)).setResponseTokenIds(List.of(3, 4)).setResponseLogprobs(List.of(-0.5f, -0.25f))
-        .build();
+    Generation full =
+        generation("g-full")
+            .setPromptTokenIds(List.of(1, 2))
+            .setResponseTokenIds(List.of(3, 4))
+            .setResponseLogprobs(List.of(-0.5f, -0.25f))
+            .build();
     ScoredGeneration scored = TestRecords.scored(full, 1.0).build();
     ScoredGeneration before = ScoredGeneration.newBuilder(scored).build();
 
@@ -92,7 +98,12 @@ class GenerationJoinFunctionTest {
     assertThat(slim.getGeneration().getPromptTokenIds()).isNull();
     assertThat(slim.getGeneration().getResponseTokenIds()).isNull();
     assertThat(slim.getGeneration().getResponseLogprobs()).isNull();
-    Generation expected = Generation.newBuilder(full).setPromptTokenIds(null).setResponseTokenIds(null).setResponseLogprobs(null).build();
+    Generation expected =
+        Generation.newBuilder(full)
+            .setPromptTokenIds(null)
+            .setResponseTokenIds(null)
+            .setResponseLogprobs(null)
+            .build();
     assertThat(slim.getGeneration()).isEqualTo(expected);
     assertThat(slim.getComponents()).isEqualTo(scored.getComponents());
     assertThat(slim.getReward()).isEqualTo(scored.getReward());
@@ -112,7 +123,9 @@ class GenerationJoinFunctionTest {
     FeedbackJoin join = joined().get(0);
     assertThat(join.feedback).isEqualTo(f);
     assertThat(join.a.getGeneration().getGenerationId()).isEqualTo(a.getGenerationId());
-    assertThat(join.a.getGeneration().getResponseTokenIds()).as("token arrays are not kept").isNull();
+    assertThat(join.a.getGeneration().getResponseTokenIds())
+        .as("token arrays are not kept")
+        .isNull();
     assertThat(join.a.getReward()).isEqualTo(1.0);
     assertThat(join.b).isNull();
     assertThat(harness.numEventTimeTimers()).as("only the generation's keep timer").isEqualTo(1);
@@ -126,7 +139,8 @@ class GenerationJoinFunctionTest {
     sendGeneration(gen("g-a", T0));
 
     assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-1", "f-2");
-    assertThat(joined()).allSatisfy(j -> assertThat(j.a.getGeneration().getGenerationId()).isEqualTo("g-a"));
+    assertThat(joined())
+        .allSatisfy(j -> assertThat(j.a.getGeneration().getGenerationId()).isEqualTo("g-a"));
   }
 
   @Test
@@ -149,7 +163,8 @@ class GenerationJoinFunctionTest {
     Feedback f = voteOn("f-1", "g-a", T0 + 1_000);
     sendGeneration(a);
 
-    harness.processElement2(new FeedbackJoin(f, null, TestRecords.scored(b, 0.0).build(), Side.A), f.getCreatedAtMs());
+    harness.processElement2(
+        new FeedbackJoin(f, null, TestRecords.scored(b, 0.0).build(), Side.A), f.getCreatedAtMs());
 
     assertThat(joined().get(0).a.getGeneration().getGenerationId()).isEqualTo(a.getGenerationId());
     assertThat(joined().get(0).b.getGeneration()).isEqualTo(b);
@@ -225,13 +240,16 @@ class GenerationJoinFunctionTest {
     sendVote(voteOn("f-after", "g-a", T0 - 30 * 60_000));
 
     assertThat(joined()).isEmpty();
-    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-first", "f-after");
+    assertThat(unmatched())
+        .extracting(j -> j.feedback.getFeedbackId())
+        .containsExactly("f-first", "f-after");
     watermark(T0 + KEEP_MS);
     assertStateGone();
   }
 
   @Test
-  void aVoteThreeHoursAfterItsGenerationIsUnmatchedWhileTheGenerationIsStillHeld() throws Exception {
+  void aVoteThreeHoursAfterItsGenerationIsUnmatchedWhileTheGenerationIsStillHeld()
+      throws Exception {
     sendGeneration(gen("g-a", T0));
     sendVote(voteOn("f-late", "g-a", T0 + 3 * 3_600_000));
 
@@ -249,14 +267,19 @@ class GenerationJoinFunctionTest {
     sendVote(voteOn("f-keep-edge", "g-a", T0 + KEEP_MS));
     sendVote(voteOn("f-too-late", "g-a", T0 + KEEP_MS + 1));
 
-    assertThat(joined()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-wait-edge", "f-keep-edge");
-    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-too-early", "f-too-late");
+    assertThat(joined())
+        .extracting(j -> j.feedback.getFeedbackId())
+        .containsExactly("f-wait-edge", "f-keep-edge");
+    assertThat(unmatched())
+        .extracting(j -> j.feedback.getFeedbackId())
+        .containsExactly("f-too-early", "f-too-late");
     watermark(T0 + KEEP_MS);
     assertStateGone();
   }
 
   @Test
-  void aVoteWaitingLongerThanAnEarlierOneForTheSameGenerationKeepsWaitingWhenTheEarlierWaitEnds() throws Exception {
+  void aVoteWaitingLongerThanAnEarlierOneForTheSameGenerationKeepsWaitingWhenTheEarlierWaitEnds()
+      throws Exception {
     // Feedback read far ahead of the generations: an early vote and a later one wait together.
     sendVote(voteOn("f-early", "g-a", T0 - 30 * 60_000));
     sendVote(voteOn("f-in-time", "g-a", T0 - 5 * 60_000));
@@ -276,9 +299,13 @@ class GenerationJoinFunctionTest {
     sendVote(voteOn("f-earlier", "g-missing", T0));
 
     watermark(T0 + WAIT_MS);
-    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier");
+    assertThat(unmatched())
+        .extracting(j -> j.feedback.getFeedbackId())
+        .containsExactly("f-earlier");
     watermark(T0 + 60_000 + WAIT_MS);
-    assertThat(unmatched()).extracting(j -> j.feedback.getFeedbackId()).containsExactly("f-earlier", "f-later");
+    assertThat(unmatched())
+        .extracting(j -> j.feedback.getFeedbackId())
+        .containsExactly("f-earlier", "f-later");
     assertStateGone();
   }
 

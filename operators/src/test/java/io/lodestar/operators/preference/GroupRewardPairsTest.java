@@ -32,17 +32,21 @@ class GroupRewardPairsTest {
     return RLGroup.newBuilder(base).setSamples(samples).build();
   }
 
-  private static PreferenceExamples mine(RLGroup group, GroupPairMode mode, double margin, int cap) {
+  private static PreferenceExamples mine(
+      RLGroup group, GroupPairMode mode, double margin, int cap) {
     PreferenceSettings d = PreferenceSettings.defaults();
     PreferenceSettings settings =
-        new PreferenceSettings(Duration.ofMinutes(1), cap, d.ratingGap(), false, false, mode, margin, d.weights());
+        new PreferenceSettings(
+            Duration.ofMinutes(1), cap, d.ratingGap(), false, false, mode, margin, d.weights());
     PreferenceExamples out = new PreferenceExamples("test");
     GroupRewardPairs.mine(group, settings, out);
     return out;
   }
 
   private static List<String> chosenOverRejected(PreferenceExamples out) {
-    return out.pairs().stream().map(p -> p.getChosenGenerationId() + ">" + p.getRejectedGenerationId()).toList();
+    return out.pairs().stream()
+        .map(p -> p.getChosenGenerationId() + ">" + p.getRejectedGenerationId())
+        .toList();
   }
 
   @Test

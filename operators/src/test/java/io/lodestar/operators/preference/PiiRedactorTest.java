@@ -27,17 +27,23 @@ class PiiRedactorTest {
 
   @Test
   void redactingAnUnpairedExampleMasksItsPromptAndCompletionButNotItsIds() {
-    UnpairedExample example = UnpairedExample.newBuilder()
-        .setExampleId("ex-1")
-        .setPromptId("prompt-1")
-        .setPrompt(List.of(ChatMessage.newBuilder().setRole("user").setContent("I am bob@example.com").build()))
-        .setCompletion("Hi, call 555 12 34")
-        .setLabel(true)
-        .setGenerationId("g-1")
-        .setSource(PairSource.THUMBS)
-        .setProvenance(Provenance.newBuilder().setGenerationIds(List.of("g-1")).build())
-        .setCreatedAtMs(1L)
-        .build();
+    UnpairedExample example =
+        UnpairedExample.newBuilder()
+            .setExampleId("ex-1")
+            .setPromptId("prompt-1")
+            .setPrompt(
+                List.of(
+                    ChatMessage.newBuilder()
+                        .setRole("user")
+                        .setContent("I am bob@example.com")
+                        .build()))
+            .setCompletion("Hi, call 555 12 34")
+            .setLabel(true)
+            .setGenerationId("g-1")
+            .setSource(PairSource.THUMBS)
+            .setProvenance(Provenance.newBuilder().setGenerationIds(List.of("g-1")).build())
+            .setCreatedAtMs(1L)
+            .build();
 
     UnpairedExample redacted = pii.redact(example);
 
@@ -45,6 +51,8 @@ class PiiRedactorTest {
     assertThat(redacted.getCompletion()).isEqualTo("Hi, call [PHONE]");
     assertThat(redacted.getExampleId()).isEqualTo("ex-1");
     assertThat(redacted.getGenerationId()).isEqualTo("g-1");
-    assertThat(example.getCompletion()).as("the input is left as it was").isEqualTo("Hi, call 555 12 34");
+    assertThat(example.getCompletion())
+        .as("the input is left as it was")
+        .isEqualTo("Hi, call 555 12 34");
   }
 }

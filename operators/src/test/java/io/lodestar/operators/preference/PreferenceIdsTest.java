@@ -6,8 +6,8 @@ import io.lodestar.schema.PairSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins pair and example ids to literal values, computed outside the code under test (SHA-256 of
- * the NUL-joined parts, first 16 bytes in hex). Consumers de-duplicate replays by these ids, across
+ * Pins pair and example ids to literal values, computed outside the code under test (SHA-256 of the
+ * NUL-joined parts, first 16 bytes in hex). Consumers de-duplicate replays by these ids, across
  * versions of the pipeline: a change to the scheme must show up here as a deliberate edit.
  */
 class PreferenceIdsTest {

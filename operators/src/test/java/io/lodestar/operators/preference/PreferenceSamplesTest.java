@@ -98,8 +98,11 @@ class PreferenceSamplesTest {
     assertThat(row.getPolicyVersions()).containsExactly(3L, 4L);
     assertThat(row.getPipelineVersion()).isEqualTo("v1");
     assertThat(row.getCreatedAtMs()).isEqualTo(99L);
-    for (Schema schema : List.of(TrlPreference.getClassSchema(), TrlPreferenceText.getClassSchema())) {
-      assertThat(schema.getFields()).extracting(Schema.Field::name).doesNotContain("margin", "metadata");
+    for (Schema schema :
+        List.of(TrlPreference.getClassSchema(), TrlPreferenceText.getClassSchema())) {
+      assertThat(schema.getFields())
+          .extracting(Schema.Field::name)
+          .doesNotContain("margin", "metadata");
     }
   }
 
@@ -129,7 +132,8 @@ class PreferenceSamplesTest {
   void trlStandardRendersAConversationAsRoleBlocksEndingWithAnAssistantCue() {
     TrlPreferenceText row = PreferenceSamples.trlStandard(pair(null, "g-1"));
 
-    assertThat(row.getPrompt()).isEqualTo("system: Be brief.\n\nuser: What is 6 * 7?\n\nassistant: ");
+    assertThat(row.getPrompt())
+        .isEqualTo("system: Be brief.\n\nuser: What is 6 * 7?\n\nassistant: ");
     assertThat(row.getChosen()).isEqualTo("42");
     assertThat(row.getRejected()).isEqualTo("41");
     assertThat(row.getPairMargin()).isNull();
@@ -138,21 +142,25 @@ class PreferenceSamplesTest {
 
   @Test
   void trlStandardRendersALoneUserMessageAsItsContentButALoneSystemMessageAsABlock() {
-    assertThat(PreferenceSamples.promptText(List.of(new ChatMessage("user", "Hi")))).isEqualTo("Hi");
+    assertThat(PreferenceSamples.promptText(List.of(new ChatMessage("user", "Hi"))))
+        .isEqualTo("Hi");
     assertThat(PreferenceSamples.promptText(List.of(new ChatMessage("system", "Greet."))))
         .isEqualTo("system: Greet.\n\nassistant: ");
   }
 
   @Test
   void anEditPairKeepsItsMissingChosenGenerationAsNullInEveryFormat() {
-    PreferencePair edit = PreferencePair.newBuilder(pair(null, null)).setSource(PairSource.EDIT).build();
+    PreferencePair edit =
+        PreferencePair.newBuilder(pair(null, null)).setSource(PairSource.EDIT).build();
 
     assertThat(PreferenceSamples.trlConversational(edit).getChosenGenerationId()).isNull();
     assertThat(PreferenceSamples.trlStandard(edit).getChosenGenerationId()).isNull();
     assertThat(PreferenceSamples.openRlhf(edit).getChosenGenerationId()).isNull();
     assertThat(PreferenceSamples.openAiDpo(edit).getMetadata().getChosenGenerationId()).isNull();
     assertThat(PreferenceSamples.openAiDpo(edit).getMetadata().getSource()).isEqualTo("EDIT");
-    assertThat(PlainJson.toJson(PreferenceSamples.openRlhf(edit)).get("chosen_generation_id").isNull()).isTrue();
+    assertThat(
+            PlainJson.toJson(PreferenceSamples.openRlhf(edit)).get("chosen_generation_id").isNull())
+        .isTrue();
   }
 
   @Test
@@ -211,7 +219,9 @@ class PreferenceSamplesTest {
 
   private static void assertMessagesOnly(JsonNode messages) {
     assertThat(messages.isArray()).isTrue();
-    assertThat(messages).isNotEmpty().allSatisfy(m -> assertThat(fieldNames(m)).containsExactly("role", "content"));
+    assertThat(messages)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(fieldNames(m)).containsExactly("role", "content"));
   }
 
   private static List<String> fieldNames(JsonNode node) {

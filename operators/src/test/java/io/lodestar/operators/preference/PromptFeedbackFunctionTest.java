@@ -32,10 +32,20 @@ class PromptFeedbackFunctionTest {
   void open() throws Exception {
     PreferenceSettings d = PreferenceSettings.defaults();
     PreferenceSettings settings =
-        new PreferenceSettings(WINDOW, d.maxPairsPerPrompt(), d.ratingGap(), false, false, d.groupPairs(), d.groupMargin(), d.weights());
+        new PreferenceSettings(
+            WINDOW,
+            d.maxPairsPerPrompt(),
+            d.ratingGap(),
+            false,
+            false,
+            d.groupPairs(),
+            d.groupMargin(),
+            d.weights());
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new PromptFeedbackFunction(settings, "test")), j -> j.a.getGeneration().getPromptId(), Types.STRING);
+            new KeyedProcessOperator<>(new PromptFeedbackFunction(settings, "test")),
+            j -> j.a.getGeneration().getPromptId(),
+            Types.STRING);
     harness.open();
   }
 
@@ -46,7 +56,8 @@ class PromptFeedbackFunctionTest {
 
   private void thumb(String id, Generation g, boolean up, long at) throws Exception {
     Feedback f = feedback(id, g.getGenerationId()).setThumbUp(up).setCreatedAtMs(at).build();
-    harness.processElement(new FeedbackJoin(f, TestRecords.scored(g, 1.0).build(), null, Side.A), at);
+    harness.processElement(
+        new FeedbackJoin(f, TestRecords.scored(g, 1.0).build(), null, Side.A), at);
   }
 
   private List<UnpairedExample> unpaired() {
@@ -68,12 +79,17 @@ class PromptFeedbackFunctionTest {
 
     harness.processWatermark(new Watermark(T0 + WINDOW.toMillis() + 1_000));
 
-    assertThat(harness.extractOutputValues()).singleElement().satisfies(p -> {
-      assertThat(p.getChosenGenerationId()).isEqualTo("g-up");
-      assertThat(p.getRejectedGenerationId()).isEqualTo("g-down");
-      assertThat(p.getProvenance().getFeedbackIds()).containsExactlyInAnyOrder("t1", "t2");
-    });
-    assertThat(unpaired()).singleElement().satisfies(u -> assertThat(u.getGenerationId()).isEqualTo("g-lone"));
+    assertThat(harness.extractOutputValues())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getChosenGenerationId()).isEqualTo("g-up");
+              assertThat(p.getRejectedGenerationId()).isEqualTo("g-down");
+              assertThat(p.getProvenance().getFeedbackIds()).containsExactlyInAnyOrder("t1", "t2");
+            });
+    assertThat(unpaired())
+        .singleElement()
+        .satisfies(u -> assertThat(u.getGenerationId()).isEqualTo("g-lone"));
     assertThat(harness.numKeyedStateEntries()).as("keyed state entries").isZero();
     assertThat(harness.numEventTimeTimers()).as("event-time timers").isZero();
   }

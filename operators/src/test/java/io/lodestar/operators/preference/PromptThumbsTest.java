@@ -22,13 +22,21 @@ class PromptThumbsTest {
   private final Generation g3 = generation("g-3").build();
 
   private static Signal thumb(String id, Generation g, boolean up, long at) {
-    return new Signal(feedback(id, g.getGenerationId()).setThumbUp(up).setCreatedAtMs(at).build(), g);
+    return new Signal(
+        feedback(id, g.getGenerationId()).setThumbUp(up).setCreatedAtMs(at).build(), g);
   }
 
   private static PreferenceExamples mine(int maxPairs, Signal... signals) {
-    PreferenceSettings settings = new PreferenceSettings(
-        Duration.ofMinutes(1), maxPairs, DEFAULTS.ratingGap(), false, false, DEFAULTS.groupPairs(), DEFAULTS.groupMargin(),
-        DEFAULTS.weights());
+    PreferenceSettings settings =
+        new PreferenceSettings(
+            Duration.ofMinutes(1),
+            maxPairs,
+            DEFAULTS.ratingGap(),
+            false,
+            false,
+            DEFAULTS.groupPairs(),
+            DEFAULTS.groupMargin(),
+            DEFAULTS.weights());
     PreferenceExamples out = new PreferenceExamples("test");
     PromptSignals.mine(List.of(signals), settings, out);
     return out;
@@ -37,29 +45,44 @@ class PromptThumbsTest {
   @Test
   void theCapKeepsTheUnanimousPairOverOneWhoseThumbsDisagreeWhateverTheIds() {
     // g-1 comes first by id but its thumbs split two to one; g-3's are unanimous.
-    PreferenceExamples out = mine(1,
-        thumb("t1", g1, true, 1), thumb("t1b", g1, true, 1), thumb("t1c", g1, false, 1),
-        thumb("t2", g2, false, 1),
-        thumb("t3", g3, true, 1));
+    PreferenceExamples out =
+        mine(
+            1,
+            thumb("t1", g1, true, 1),
+            thumb("t1b", g1, true, 1),
+            thumb("t1c", g1, false, 1),
+            thumb("t2", g2, false, 1),
+            thumb("t3", g3, true, 1));
 
-    assertThat(out.pairs()).singleElement().satisfies(p -> {
-      assertThat(p.getChosenGenerationId()).isEqualTo("g-3");
-      assertThat(p.getConfidence()).isEqualTo(DEFAULTS.weights().thumb());
-    });
+    assertThat(out.pairs())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getChosenGenerationId()).isEqualTo("g-3");
+              assertThat(p.getConfidence()).isEqualTo(DEFAULTS.weights().thumb());
+            });
     assertThat(out.unpaired()).extracting(UnpairedExample::getGenerationId).containsExactly("g-1");
   }
 
   @Test
   void feedbackIdsAreRecordedSortedWhateverTheOrderTheyArrived() {
-    PreferenceExamples out = mine(8, thumb("t9", g1, true, 1), thumb("t2", g1, true, 2), thumb("t5", g1, true, 3));
+    PreferenceExamples out =
+        mine(8, thumb("t9", g1, true, 1), thumb("t2", g1, true, 2), thumb("t5", g1, true, 3));
 
-    assertThat(out.unpaired()).singleElement()
-        .satisfies(u -> assertThat(u.getProvenance().getFeedbackIds()).containsExactly("t2", "t5", "t9"));
+    assertThat(out.unpaired())
+        .singleElement()
+        .satisfies(
+            u -> assertThat(u.getProvenance().getFeedbackIds()).containsExactly("t2", "t5", "t9"));
   }
 
   @Test
   void pairsAndUnpairedExamplesAreCreatedWhenTheirLatestThumbWas() {
-    PreferenceExamples paired = mine(8, thumb("t1", g1, true, 4_000), thumb("t2", g2, false, 6_000), thumb("t2b", g2, false, 5_000));
+    PreferenceExamples paired =
+        mine(
+            8,
+            thumb("t1", g1, true, 4_000),
+            thumb("t2", g2, false, 6_000),
+            thumb("t2b", g2, false, 5_000));
     PreferenceExamples lone = mine(8, thumb("t1", g1, true, 8_000), thumb("t1b", g1, true, 3_000));
 
     assertThat(paired.pairs()).extracting(PreferencePair::getCreatedAtMs).containsExactly(6_000L);

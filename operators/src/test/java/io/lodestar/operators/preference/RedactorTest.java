@@ -16,15 +16,23 @@ class RedactorTest {
 
   @Test
   void piiMasksEmailsPhonesAddressesAndCardNumbers() {
-    assertThat(pii.redact("write to jane.doe+x@example.co.uk today")).isEqualTo("write to [EMAIL] today");
-    assertThat(pii.redact("call +1 415-555-0132 or (020) 7946 0958")).isEqualTo("call [PHONE] or [PHONE]");
+    assertThat(pii.redact("write to jane.doe+x@example.co.uk today"))
+        .isEqualTo("write to [EMAIL] today");
+    assertThat(pii.redact("call +1 415-555-0132 or (020) 7946 0958"))
+        .isEqualTo("call [PHONE] or [PHONE]");
     assertThat(pii.redact("server 192.168.10.1 down")).isEqualTo("server [IP] down");
     assertThat(pii.redact("card 4111 1111 1111 1111 expired")).isEqualTo("card [CARD] expired");
   }
 
   @Test
   void piiLeavesNumbersThatAreAnswersAlone() {
-    for (String text : List.of("6 * 7 = 42", "The answer is 1234567.", "pi is 3.14159265", "x = -12 or 2024", "\\boxed{1000000}")) {
+    for (String text :
+        List.of(
+            "6 * 7 = 42",
+            "The answer is 1234567.",
+            "pi is 3.14159265",
+            "x = -12 or 2024",
+            "\\boxed{1000000}")) {
       assertThat(pii.redact(text)).isEqualTo(text);
     }
   }
@@ -35,7 +43,12 @@ class RedactorTest {
         PreferencePair.newBuilder()
             .setPairId("pair-1")
             .setPromptId("prompt-1")
-            .setPrompt(List.of(ChatMessage.newBuilder().setRole("user").setContent("I am bob@example.com").build()))
+            .setPrompt(
+                List.of(
+                    ChatMessage.newBuilder()
+                        .setRole("user")
+                        .setContent("I am bob@example.com")
+                        .build()))
             .setChosen("mail bob@example.com")
             .setRejected("no, alice@example.org")
             .setChosenGenerationId("g-1")
@@ -64,8 +77,10 @@ class RedactorTest {
   @Test
   void anUnknownRedactorIsRefusedWithTheReason() {
     assertThatThrownBy(() -> Redactor.parse("scrub")).hasMessageContaining("none, pii or class:");
-    assertThatThrownBy(() -> Redactor.parse("class:java.lang.String")).hasMessageContaining("does not implement");
-    assertThatThrownBy(() -> Redactor.parse("class:no.such.Type")).hasMessageContaining("no.such.Type");
+    assertThatThrownBy(() -> Redactor.parse("class:java.lang.String"))
+        .hasMessageContaining("does not implement");
+    assertThatThrownBy(() -> Redactor.parse("class:no.such.Type"))
+        .hasMessageContaining("no.such.Type");
   }
 
   /** A redactor a team might plug in. */

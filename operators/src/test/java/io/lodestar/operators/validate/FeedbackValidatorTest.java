@@ -35,19 +35,23 @@ class FeedbackValidatorTest {
 
   @Test
   void acceptsValidRatingAndEditFeedback() {
-    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.RATING).setRating(4.0))).isEmpty();
-    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.EDIT).setEditedText("fixed"))).isEmpty();
+    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.RATING).setRating(4.0)))
+        .isEmpty();
+    assertThat(violation(feedback("f-1", "g-1").setKind(FeedbackKind.EDIT).setEditedText("fixed")))
+        .isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "  "})
   void namesABlankFeedbackId(String blank) {
-    assertThat(violation(feedback(blank, "g-1"))).hasValueSatisfying(r -> assertThat(r).contains("feedbackId"));
+    assertThat(violation(feedback(blank, "g-1")))
+        .hasValueSatisfying(r -> assertThat(r).contains("feedbackId"));
   }
 
   @Test
   void namesABlankOrOverlongGenerationId() {
-    assertThat(violation(feedback("f-1", ""))).hasValueSatisfying(r -> assertThat(r).contains("generationId"));
+    assertThat(violation(feedback("f-1", "")))
+        .hasValueSatisfying(r -> assertThat(r).contains("generationId"));
     assertThat(violation(feedback("f-1", "g".repeat(257))))
         .hasValueSatisfying(r -> assertThat(r).contains("generationId"));
     assertThat(violation(feedback("f".repeat(257), "g-1")))
@@ -71,7 +75,12 @@ class FeedbackValidatorTest {
   @Test
   void namesAVoteThatComparesAGenerationWithItself() {
     assertThat(violation(vote("f-1", "g-a", "g-a", VoteOutcome.A)))
-        .hasValueSatisfying(r -> assertThat(r).contains("PAIRWISE").contains("otherGenerationId").contains("itself"));
+        .hasValueSatisfying(
+            r ->
+                assertThat(r)
+                    .contains("PAIRWISE")
+                    .contains("otherGenerationId")
+                    .contains("itself"));
   }
 
   @Test
@@ -111,7 +120,11 @@ class FeedbackValidatorTest {
   }
 
   private Feedback.Builder rating(double value, Double min, Double max) {
-    return feedback("f-1", "g-1").setKind(FeedbackKind.RATING).setRating(value).setRatingMin(min).setRatingMax(max);
+    return feedback("f-1", "g-1")
+        .setKind(FeedbackKind.RATING)
+        .setRating(value)
+        .setRatingMin(min)
+        .setRatingMax(max);
   }
 
   @Test
@@ -135,8 +148,10 @@ class FeedbackValidatorTest {
 
   @Test
   void refusesARangeThatIsNotOne() {
-    assertThat(violation(rating(3, 5.0, 1.0))).hasValue("RATING feedback ratingMax 1.0 is not above ratingMin 5.0");
-    assertThat(violation(rating(3, 3.0, 3.0))).hasValue("RATING feedback ratingMax 3.0 is not above ratingMin 3.0");
+    assertThat(violation(rating(3, 5.0, 1.0)))
+        .hasValue("RATING feedback ratingMax 1.0 is not above ratingMin 5.0");
+    assertThat(violation(rating(3, 3.0, 3.0)))
+        .hasValue("RATING feedback ratingMax 3.0 is not above ratingMin 3.0");
     assertThat(violation(rating(3, Double.NaN, 5.0)))
         .hasValue("RATING feedback needs finite ratingMin and ratingMax when given");
   }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class GenerationValidatorTest {
 
-  private static final GenerationValidator.Limits LIMITS = new GenerationValidator.Limits(16, 100, 50, 8, 10);
+  private static final GenerationValidator.Limits LIMITS =
+      new GenerationValidator.Limits(16, 100, 50, 8, 10);
   private final GenerationValidator validator = new GenerationValidator(LIMITS);
 
   private static Generation.Builder valid() {
@@ -38,7 +39,12 @@ class GenerationValidatorTest {
   @Test
   void acceptsAValidGeneration() {
     assertThat(violation(valid())).isEmpty();
-    assertThat(violation(valid().setExpectedGroupSize(null).setResponseTokenIds(null).setResponseLogprobs(null)))
+    assertThat(
+            violation(
+                valid()
+                    .setExpectedGroupSize(null)
+                    .setResponseTokenIds(null)
+                    .setResponseLogprobs(null)))
         .isEmpty();
     assertThat(violation(valid().setExpectedGroupSize(8))).as("the limit itself").isEmpty();
     assertThat(violation(valid().setResponse("x".repeat(50)))).as("the limit itself").isEmpty();
@@ -46,7 +52,8 @@ class GenerationValidatorTest {
 
   @Test
   void acceptsAValidGenerationUnderDefaultLimits() {
-    GenerationValidator withDefaults = new GenerationValidator(GenerationValidator.Limits.defaults());
+    GenerationValidator withDefaults =
+        new GenerationValidator(GenerationValidator.Limits.defaults());
     assertThat(withDefaults.firstViolation(valid().build())).isEmpty();
   }
 
@@ -59,14 +66,17 @@ class GenerationValidatorTest {
 
   @Test
   void namesEachMissingOrBlankId() {
-    assertThat(violation(valid().setPromptId(""))).hasValueSatisfying(r -> assertThat(r).contains("promptId"));
-    assertThat(violation(valid().setGroupId(" "))).hasValueSatisfying(r -> assertThat(r).contains("groupId"));
+    assertThat(violation(valid().setPromptId("")))
+        .hasValueSatisfying(r -> assertThat(r).contains("promptId"));
+    assertThat(violation(valid().setGroupId(" ")))
+        .hasValueSatisfying(r -> assertThat(r).contains("groupId"));
   }
 
   @Test
   void namesAnIdLongerThanTheLimit() {
     assertThat(violation(valid().setGenerationId("g".repeat(17))))
-        .hasValueSatisfying(r -> assertThat(r).contains("generationId").contains("17").contains("16"));
+        .hasValueSatisfying(
+            r -> assertThat(r).contains("generationId").contains("17").contains("16"));
     assertThat(violation(valid().setGroupId("g".repeat(17))))
         .hasValueSatisfying(r -> assertThat(r).contains("groupId"));
   }
@@ -79,7 +89,8 @@ class GenerationValidatorTest {
 
   @Test
   void namesAnOversizedOrEmptyPrompt() {
-    ChatMessage longMessage = ChatMessage.newBuilder().setRole("user").setContent("y".repeat(101)).build();
+    ChatMessage longMessage =
+        ChatMessage.newBuilder().setRole("user").setContent("y".repeat(101)).build();
     assertThat(violation(valid().setPrompt(new ArrayList<>(List.of(longMessage)))))
         .hasValueSatisfying(r -> assertThat(r).contains("prompt").contains("101"));
     assertThat(violation(valid().setPrompt(new ArrayList<>())))
@@ -90,29 +101,39 @@ class GenerationValidatorTest {
   @ValueSource(ints = {0, -1, 9, 100_000})
   void namesAGroupSizeOutsideOneToTheLimit(int size) {
     assertThat(violation(valid().setExpectedGroupSize(size)))
-        .hasValueSatisfying(r -> assertThat(r).contains("expectedGroupSize").contains(Integer.toString(size)));
+        .hasValueSatisfying(
+            r -> assertThat(r).contains("expectedGroupSize").contains(Integer.toString(size)));
   }
 
   @Test
   void namesALogprobCountThatDoesNotMatchTheTokens() {
     assertThat(violation(valid().setResponseLogprobs(floats(-0.1f, -0.2f))))
-        .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs").contains("responseTokenIds"));
+        .hasValueSatisfying(
+            r -> assertThat(r).contains("responseLogprobs").contains("responseTokenIds"));
     assertThat(violation(valid().setResponseTokenIds(null)))
         .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs"));
   }
 
   @Test
   void namesAnUpstreamRewardWithANonFiniteValue() {
-    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+    for (double bad :
+        new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
       assertThat(violation(valid().setUpstreamRewards(upstream(0.5, bad))))
-          .hasValueSatisfying(r -> assertThat(r).contains("upstreamRewards").contains("rm_upstream_1").contains("non-finite"));
+          .hasValueSatisfying(
+              r ->
+                  assertThat(r)
+                      .contains("upstreamRewards")
+                      .contains("rm_upstream_1")
+                      .contains("non-finite"));
     }
   }
 
   @Test
   void acceptsUpstreamRewardsThatAreFiniteOrUnscored() {
     assertThat(violation(valid().setUpstreamRewards(upstream(0.5, -2.0)))).isEmpty();
-    assertThat(violation(valid().setUpstreamRewards(upstream(0.5, null)))).as("null means unscored").isEmpty();
+    assertThat(violation(valid().setUpstreamRewards(upstream(0.5, null))))
+        .as("null means unscored")
+        .isEmpty();
     assertThat(violation(valid().setUpstreamRewards(new ArrayList<>()))).isEmpty();
   }
 
@@ -145,9 +166,11 @@ class GenerationValidatorTest {
 
   @Test
   void namesANonFiniteLogprob() {
-    assertThat(violation(valid().setResponseLogprobs(floats(-0.1f, Float.NEGATIVE_INFINITY, -0.3f))))
+    assertThat(
+            violation(valid().setResponseLogprobs(floats(-0.1f, Float.NEGATIVE_INFINITY, -0.3f))))
         .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs"));
-    assertThat(violation(valid().setResponseLogprobs(floats(-0.1f, Float.POSITIVE_INFINITY, -0.3f))))
+    assertThat(
+            violation(valid().setResponseLogprobs(floats(-0.1f, Float.POSITIVE_INFINITY, -0.3f))))
         .hasValueSatisfying(r -> assertThat(r).contains("responseLogprobs"));
   }
 
@@ -162,15 +185,20 @@ class GenerationValidatorTest {
 
   @Test
   void namesAZeroCreatedAt() {
-    assertThat(violation(valid().setCreatedAtMs(0))).hasValueSatisfying(r -> assertThat(r).contains("createdAtMs"));
-    assertThat(violation(valid().setCreatedAtMs(-5))).hasValueSatisfying(r -> assertThat(r).contains("createdAtMs"));
+    assertThat(violation(valid().setCreatedAtMs(0)))
+        .hasValueSatisfying(r -> assertThat(r).contains("createdAtMs"));
+    assertThat(violation(valid().setCreatedAtMs(-5)))
+        .hasValueSatisfying(r -> assertThat(r).contains("createdAtMs"));
   }
 
   @Test
   void namesABlankModelIdOrNegativePolicyVersion() {
     assertThat(violation(valid().setPolicy(Policy.newBuilder().setModelId(" ").build())))
         .hasValueSatisfying(r -> assertThat(r).contains("policy.modelId"));
-    assertThat(violation(valid().setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(-1).build())))
+    assertThat(
+            violation(
+                valid()
+                    .setPolicy(Policy.newBuilder().setModelId("m").setPolicyVersion(-1).build())))
         .hasValueSatisfying(r -> assertThat(r).contains("policy.policyVersion"));
   }
 }

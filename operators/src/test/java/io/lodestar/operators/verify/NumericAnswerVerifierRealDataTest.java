@@ -6,15 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +19,7 @@ class NumericAnswerVerifierRealDataTest {
 
   /** The MATH golds that are not a number (a polynomial, a time); every other MATH gold is. */
   private static final Set<String> NON_NUMERIC_MATH_GOLDS = Set.of("4a-2", "4:30p..");
+
   private static final int MAX_LISTED_DISAGREEMENTS = 50;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,14 +42,24 @@ class NumericAnswerVerifierRealDataTest {
         RewardComponent result = verifier.verify(generation.path("text").asText(), gold);
         boolean scoredCorrect = Double.valueOf(1.0).equals(result.getValue());
         if (scoredCorrect != labelledCorrect) {
-          disagreements.add(groupId + "/" + generation.path("sample_id").asText()
-              + " gold=" + gold + " labelled=" + labelledCorrect
-              + " status=" + result.getStatus() + " detail=" + result.getDetail());
+          disagreements.add(
+              groupId
+                  + "/"
+                  + generation.path("sample_id").asText()
+                  + " gold="
+                  + gold
+                  + " labelled="
+                  + labelledCorrect
+                  + " status="
+                  + result.getStatus()
+                  + " detail="
+                  + result.getDetail());
         }
       }
     }
     double agreement = total == 0 ? 0.0 : 1.0 - (double) disagreements.size() / total;
-    System.out.printf("GSM8K generations: verifier agrees with dataset labels on %d/%d (%.2f%%)%n",
+    System.out.printf(
+        "GSM8K generations: verifier agrees with dataset labels on %d/%d (%.2f%%)%n",
         total - disagreements.size(), total, 100 * agreement);
 
     assertThat(total).as("GSM8K generations in groups.jsonl").isEqualTo(800);
@@ -70,11 +75,19 @@ class NumericAnswerVerifierRealDataTest {
       String ownAnswer = solution.substring(solution.lastIndexOf("####") + "####".length()).strip();
       RewardComponent result = verifier.verify(solution, ownAnswer);
       if (!Double.valueOf(1.0).equals(result.getValue())) {
-        failures.add("row " + row + " answer=" + ownAnswer + " status=" + result.getStatus()
-            + " detail=" + result.getDetail());
+        failures.add(
+            "row "
+                + row
+                + " answer="
+                + ownAnswer
+                + " status="
+                + result.getStatus()
+                + " detail="
+                + result.getDetail());
       }
     }
-    System.out.printf("GSM8K reference solutions: %d/%d verify against their own answer%n",
+    System.out.printf(
+        "GSM8K reference solutions: %d/%d verify against their own answer%n",
         rows.size() - failures.size(), rows.size());
 
     assertThat(rows).as("rows in gsm8k/test.jsonl").isNotEmpty();
@@ -112,7 +125,8 @@ class NumericAnswerVerifierRealDataTest {
         }
       }
     }
-    System.out.printf("MATH generations: %d scored (agreeing with labels on %d), %d unscorable%n",
+    System.out.printf(
+        "MATH generations: %d scored (agreeing with labels on %d), %d unscorable%n",
         scored, agreeing, unscorable);
     assertThat(scored).isEqualTo(384);
     assertThat(unscorable).isEqualTo(16);
@@ -120,6 +134,8 @@ class NumericAnswerVerifierRealDataTest {
   }
 
   private static List<String> head(List<String> items) {
-    return items.size() <= MAX_LISTED_DISAGREEMENTS ? items : items.subList(0, MAX_LISTED_DISAGREEMENTS);
+    return items.size() <= MAX_LISTED_DISAGREEMENTS
+        ? items
+        : items.subList(0, MAX_LISTED_DISAGREEMENTS);
   }
 }

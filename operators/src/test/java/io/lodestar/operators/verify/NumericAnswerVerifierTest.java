@@ -37,7 +37,8 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldTakeTheLastBoxedAnswer() {
-      assertThat(answerOf("First \\boxed{5}, then on reflection \\boxed{\\frac{1}{2}}.")).isEqualTo("\\frac{1}{2}");
+      assertThat(answerOf("First \\boxed{5}, then on reflection \\boxed{\\frac{1}{2}}."))
+          .isEqualTo("\\frac{1}{2}");
     }
 
     @Test
@@ -103,27 +104,32 @@ class NumericAnswerVerifierTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {
-      "So the final answer is 42.",
-      "THE ANSWER IS 42",
-      "The answer is: 42 apples",
-      "The answer is $42$.",
-      "The final answer is \\(42\\)",
-      "The answer is **42**.",
-      "**Answer:** 42",
-      "Answer**: 42",
-      "answer: $\\$42$",
-      "The answer is x = 42.",
-      "The answer is 42!",
-    })
+    @ValueSource(
+        strings = {
+          "So the final answer is 42.",
+          "THE ANSWER IS 42",
+          "The answer is: 42 apples",
+          "The answer is $42$.",
+          "The final answer is \\(42\\)",
+          "The answer is **42**.",
+          "**Answer:** 42",
+          "Answer**: 42",
+          "answer: $\\$42$",
+          "The answer is x = 42.",
+          "The answer is 42!",
+        })
     void shouldReadTheNumberAfterAnAnswerPhrase(String response) {
-      assertThat(verifier.verify(response + "\nThanks for asking, see you in 2 days!", "42").getValue())
+      assertThat(
+              verifier
+                  .verify(response + "\nThanks for asking, see you in 2 days!", "42")
+                  .getValue())
           .isEqualTo(1.0);
     }
 
     @Test
     void shouldTakeTheLastAnswerPhrase() {
-      assertThat(answerOf("The answer is 3? No. The answer is 4. Done in 10 minutes.")).isEqualTo("4");
+      assertThat(answerOf("The answer is 3? No. The answer is 4. Done in 10 minutes."))
+          .isEqualTo("4");
     }
 
     @Test
@@ -145,7 +151,8 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldFallBackToTheLastNumber() {
-      assertThat(answerOf("She sells 9 eggs at $2 each, so she makes $18 every day.")).isEqualTo("18");
+      assertThat(answerOf("She sells 9 eggs at $2 each, so she makes $18 every day."))
+          .isEqualTo("18");
     }
 
     @Test
@@ -157,7 +164,8 @@ class NumericAnswerVerifierTest {
     @Test
     void shouldIgnoreCalculatorAnnotations() {
       assertThat(answerOf("so 2 * 9 = $<<2*9=18>>18 per day")).isEqualTo("18");
-      assertThat(answerOf("so the total is 796224000 * 4 = <<796224000*4=3184896000>>")).isEqualTo("4");
+      assertThat(answerOf("so the total is 796224000 * 4 = <<796224000*4=3184896000>>"))
+          .isEqualTo("4");
     }
 
     @Test
@@ -173,7 +181,16 @@ class NumericAnswerVerifierTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"I do not know.", "", "   \n\t ", "\\boxed{", "\\boxed{}", "####", "The answer is"})
+    @ValueSource(
+        strings = {
+          "I do not know.",
+          "",
+          "   \n\t ",
+          "\\boxed{",
+          "\\boxed{}",
+          "####",
+          "The answer is"
+        })
     void shouldFindNoAnswerWithoutANumber(String response) {
       assertThat(verifier.extractAnswer(response)).isEmpty();
     }
@@ -190,7 +207,8 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldIgnoreNumbersInsideAThinkSection() {
-      assertThat(answerOf("<think>the answer is 3, boxed: \\boxed{3}</think>The answer is 4")).isEqualTo("4");
+      assertThat(answerOf("<think>the answer is 3, boxed: \\boxed{3}</think>The answer is 4"))
+          .isEqualTo("4");
     }
 
     @Test
@@ -201,7 +219,8 @@ class NumericAnswerVerifierTest {
     @Test
     void shouldFindNoAnswerWhenThinkingNeverEnded() {
       assertThat(verifier.extractAnswer("<think>maybe 41, or \\boxed{42}")).isEmpty();
-      assertThat(verifier.verify("<think>maybe 41, or \\boxed{42}", "42").getDetail()).isEqualTo("no answer found");
+      assertThat(verifier.verify("<think>maybe 41, or \\boxed{42}", "42").getDetail())
+          .isEqualTo("no answer found");
     }
 
     @Test
@@ -216,14 +235,17 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldDropEverySectionWhenThereAreSeveral() {
-      assertThat(answerOf("<think>1</think>A first try 2<think>\\boxed{3}</think> and finally 5.")).isEqualTo("5");
+      assertThat(answerOf("<think>1</think>A first try 2<think>\\boxed{3}</think> and finally 5."))
+          .isEqualTo("5");
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {"<|im_end|>", "<|eot_id|>", "</s>", "<|endoftext|>", "<|im_end|>\n<|im_start|>"})
+    @ValueSource(
+        strings = {"<|im_end|>", "<|eot_id|>", "</s>", "<|endoftext|>", "<|im_end|>\n<|im_start|>"})
     void shouldIgnoreChatTemplateDebris(String debris) {
       assertThat(answerOf("Adding up gives 41 + 1.\nA: 42" + debris)).isEqualTo("42");
-      assertThat(verifier.verify("The answer is 7." + debris + "\n", "7").getValue()).isEqualTo(1.0);
+      assertThat(verifier.verify("The answer is 7." + debris + "\n", "7").getValue())
+          .isEqualTo(1.0);
     }
 
     @Test
@@ -238,7 +260,10 @@ class NumericAnswerVerifierTest {
   class NumberForms {
 
     @ParameterizedTest(name = "[{index}] {0} parses as {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+        delimiter = '|',
+        textBlock =
+            """
       42                 | 42
       -42                | -42
       +42                | 42
@@ -296,16 +321,41 @@ class NumericAnswerVerifierTest {
       90^\\circ          | 90
       """)
     void shouldParseEveryPlainNumberForm(String text, String canonical) {
-      assertThat(NumericAnswerVerifier.parseNumber(text)).hasValueSatisfying(
-          number -> assertThat(number.toString()).isEqualTo(canonical));
+      assertThat(NumericAnswerVerifier.parseNumber(text))
+          .hasValueSatisfying(number -> assertThat(number.toString()).isEqualTo(canonical));
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {
-      "3x+2", "3x", "3 x", "\\sqrt{2}", "2\\pi", "x", "", "   ", "abc", "1/0", "\\frac{1}{0}",
-      "\\frac{a}{b}", "1,2,3", "1, 2", "5 or 6", "3,5", "0,5", "1e99999", "(A)", "10^3", "-", ".", "$",
-      "1,0000", "12 345 6", "4!", "\\boxed{"
-    })
+    @ValueSource(
+        strings = {
+          "3x+2",
+          "3x",
+          "3 x",
+          "\\sqrt{2}",
+          "2\\pi",
+          "x",
+          "",
+          "   ",
+          "abc",
+          "1/0",
+          "\\frac{1}{0}",
+          "\\frac{a}{b}",
+          "1,2,3",
+          "1, 2",
+          "5 or 6",
+          "3,5",
+          "0,5",
+          "1e99999",
+          "(A)",
+          "10^3",
+          "-",
+          ".",
+          "$",
+          "1,0000",
+          "12 345 6",
+          "4!",
+          "\\boxed{"
+        })
     void shouldRefuseWhatIsNotAPlainNumber(String text) {
       assertThat(NumericAnswerVerifier.parseNumber(text)).isEmpty();
     }
@@ -317,7 +367,10 @@ class NumericAnswerVerifierTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0} equals {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+        delimiter = '|',
+        textBlock =
+            """
       The answer is 1/2.                 | 0.5
       \\boxed{0.5}                       | \\frac{1}{2}
       \\boxed{\\frac{2}{4}}              | .5
@@ -337,7 +390,10 @@ class NumericAnswerVerifierTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0} differs from {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+        delimiter = '|',
+        textBlock =
+            """
       \\boxed{0.333333}    | 1/3
       The answer is 50%.  | 0.5
       The answer is -3.   | 3
@@ -349,8 +405,10 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldCompareExactlyBeyondDoublePrecision() {
-      assertThat(verifier.verify("\\boxed{9007199254740993}", "9007199254740992").getValue()).isEqualTo(0.0);
-      assertThat(verifier.verify("\\boxed{0.1000000000000000000001}", "0.1").getValue()).isEqualTo(0.0);
+      assertThat(verifier.verify("\\boxed{9007199254740993}", "9007199254740992").getValue())
+          .isEqualTo(0.0);
+      assertThat(verifier.verify("\\boxed{0.1000000000000000000001}", "0.1").getValue())
+          .isEqualTo(0.0);
     }
   }
 
@@ -427,23 +485,29 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldGiveTheSameResultsFromManyThreads() throws Exception {
-      List<String> responses = List.of("A: 18", "\\boxed{\\frac{1}{2}}", "The answer is 7,425,000.", "<think>1</think>2");
+      List<String> responses =
+          List.of(
+              "A: 18", "\\boxed{\\frac{1}{2}}", "The answer is 7,425,000.", "<think>1</think>2");
       List<String> truths = List.of("18", "0.5", "7425000", "3");
       List<Double> expected = List.of(1.0, 1.0, 1.0, 0.0);
       ExecutorService pool = Executors.newFixedThreadPool(8);
       try {
         List<Future<Boolean>> runs = new ArrayList<>();
         for (int task = 0; task < 16; task++) {
-          runs.add(pool.submit(() -> {
-            for (int round = 0; round < 50; round++) {
-              for (int i = 0; i < responses.size(); i++) {
-                if (!expected.get(i).equals(verifier.verify(responses.get(i), truths.get(i)).getValue())) {
-                  return false;
-                }
-              }
-            }
-            return true;
-          }));
+          runs.add(
+              pool.submit(
+                  () -> {
+                    for (int round = 0; round < 50; round++) {
+                      for (int i = 0; i < responses.size(); i++) {
+                        if (!expected
+                            .get(i)
+                            .equals(verifier.verify(responses.get(i), truths.get(i)).getValue())) {
+                          return false;
+                        }
+                      }
+                    }
+                    return true;
+                  }));
         }
         for (Future<Boolean> run : runs) {
           assertThat(run.get(1, TimeUnit.MINUTES)).isTrue();
@@ -460,7 +524,8 @@ class NumericAnswerVerifierTest {
         out.writeObject(verifier);
         out.writeObject(ExactNumber.of(3).divide(ExactNumber.of(4)));
       }
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      try (ObjectInputStream in =
+          new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
         NumericAnswerVerifier copy = (NumericAnswerVerifier) in.readObject();
         assertThat(copy.verify("A: 3/4", "0.75").getValue()).isEqualTo(1.0);
         assertThat(in.readObject()).isEqualTo(ExactNumber.of(3).divide(ExactNumber.of(4)));
@@ -472,13 +537,15 @@ class NumericAnswerVerifierTest {
   class HostileInputs {
 
     private void assertReturnsWithoutThrowing(String response, String groundTruth) {
-      assertThatCode(() -> {
-        RewardComponent result = verifier.verify(response, groundTruth);
-        assertThat(result).isNotNull();
-        assertThat(result.getStatus()).isNotEqualTo(RewardStatus.ERROR);
-        verifier.extractAnswer(response);
-        NumericAnswerVerifier.parseNumber(response);
-      }).doesNotThrowAnyException();
+      assertThatCode(
+              () -> {
+                RewardComponent result = verifier.verify(response, groundTruth);
+                assertThat(result).isNotNull();
+                assertThat(result.getStatus()).isNotEqualTo(RewardStatus.ERROR);
+                verifier.extractAnswer(response);
+                NumericAnswerVerifier.parseNumber(response);
+              })
+          .doesNotThrowAnyException();
     }
 
     @Test
@@ -493,8 +560,10 @@ class NumericAnswerVerifierTest {
 
     @Test
     void shouldHandleDeeplyNestedBraces() {
-      assertReturnsWithoutThrowing("\\boxed{" + "{".repeat(100_000) + "1" + "}".repeat(100_000) + "}", "1");
-      assertReturnsWithoutThrowing("\\boxed{" + "{".repeat(3_000) + "1" + "}".repeat(3_000) + "}", "1");
+      assertReturnsWithoutThrowing(
+          "\\boxed{" + "{".repeat(100_000) + "1" + "}".repeat(100_000) + "}", "1");
+      assertReturnsWithoutThrowing(
+          "\\boxed{" + "{".repeat(3_000) + "1" + "}".repeat(3_000) + "}", "1");
       assertReturnsWithoutThrowing("A: 1", "{".repeat(100_000) + "1" + "}".repeat(100_000));
       assertReturnsWithoutThrowing("\\boxed{" + "{".repeat(100_000), "1");
     }
@@ -507,7 +576,8 @@ class NumericAnswerVerifierTest {
       assertReturnsWithoutThrowing("\\frac{1}{".repeat(100_000), "1");
       assertReturnsWithoutThrowing("\\text{".repeat(100_000), "1");
       assertReturnsWithoutThrowing("1", "\\text{".repeat(400) + "1");
-      assertReturnsWithoutThrowing("\\frac{\\frac{\\frac{\\frac{\\frac{1}{2}}{2}}{2}}{2}}{2}", "1/32");
+      assertReturnsWithoutThrowing(
+          "\\frac{\\frac{\\frac{\\frac{\\frac{1}{2}}{2}}{2}}{2}}{2}", "1/32");
       assertReturnsWithoutThrowing("<think>".repeat(100_000), "1");
       assertReturnsWithoutThrowing("</think>".repeat(100_000) + "1", "1");
       assertReturnsWithoutThrowing("<<".repeat(100_000) + "=", "1");
@@ -524,10 +594,56 @@ class NumericAnswerVerifierTest {
     @Test
     void shouldHandleRandomNoiseBuiltFromTheGrammarsTokens() {
       String[] pieces = {
-        "\\boxed{", "\\fbox{", "{", "}", "\\frac", "\\dfrac", "1", "23", "456", ",", "{,}", ".", "/", "-",
-        "\u2212", "+", "e", "E", "%", "\\%", "$", "\\$", "\\(", "\\)", " ", "\u00A0", "\u202F", "\n", "=",
-        "####", "A:", "Answer:", "the answer is", "<think>", "</think>", "<|im_end|>", "</s>", "<<", ">>",
-        "**", "x", "\\text{", "\\left(", "\\right)", "\uD83D\uDE00", "\uD83D", "\uDE00", "\u0000", "\\", "^"
+        "\\boxed{",
+        "\\fbox{",
+        "{",
+        "}",
+        "\\frac",
+        "\\dfrac",
+        "1",
+        "23",
+        "456",
+        ",",
+        "{,}",
+        ".",
+        "/",
+        "-",
+        "\u2212",
+        "+",
+        "e",
+        "E",
+        "%",
+        "\\%",
+        "$",
+        "\\$",
+        "\\(",
+        "\\)",
+        " ",
+        "\u00A0",
+        "\u202F",
+        "\n",
+        "=",
+        "####",
+        "A:",
+        "Answer:",
+        "the answer is",
+        "<think>",
+        "</think>",
+        "<|im_end|>",
+        "</s>",
+        "<<",
+        ">>",
+        "**",
+        "x",
+        "\\text{",
+        "\\left(",
+        "\\right)",
+        "\uD83D\uDE00",
+        "\uD83D",
+        "\uDE00",
+        "\u0000",
+        "\\",
+        "^"
       };
       Random random = new Random(20240917L);
       List<String> errors = new ArrayList<>();

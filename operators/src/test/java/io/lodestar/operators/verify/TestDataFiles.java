@@ -35,7 +35,9 @@ public final class TestDataFiles {
     throw new IllegalStateException("testdata/ not found from " + Path.of("").toAbsolutePath());
   }
 
-  /** A file under {@code testdata/}, e.g. {@code generations/groups.jsonl}; fails when it is absent. */
+  /**
+   * A file under {@code testdata/}, e.g. {@code generations/groups.jsonl}; fails when it is absent.
+   */
   public static Path file(String relative) {
     Path path = root().resolve(relative);
     if (!Files.isRegularFile(path)) {
@@ -49,7 +51,8 @@ public final class TestDataFiles {
     Path path = file(relative);
     try (InputStream raw = Files.newInputStream(path);
         InputStream in = path.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       List<JsonNode> records = new ArrayList<>();
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         if (!line.isBlank()) {

@@ -27,12 +27,19 @@ import org.junit.jupiter.api.Test;
 
 class VerifierCatalogueTest {
 
-  /** A generation every verifier of the catalogue can score: a number, its ground truth, a pattern. */
+  /**
+   * A generation every verifier of the catalogue can score: a number, its ground truth, a pattern.
+   */
   private static final Generation ANSWER_42 =
       TestRecords.generation("g")
           .setResponse("42")
-          .setTask(TaskMetadata.newBuilder().setKind(TaskKind.OTHER).setDataSource("all").setGroundTruth("42")
-              .setExtra(Map.of("regex", "\\d+")).build())
+          .setTask(
+              TaskMetadata.newBuilder()
+                  .setKind(TaskKind.OTHER)
+                  .setDataSource("all")
+                  .setGroundTruth("42")
+                  .setExtra(Map.of("regex", "\\d+"))
+                  .build())
           .build();
 
   @Test
@@ -53,17 +60,28 @@ class VerifierCatalogueTest {
     assertThat(VerifierRegistry.available())
         .isEqualTo(VerifierCatalogue.names())
         .containsExactly(
-            "math_equivalence", "numeric_answer", "format", "tag_count", "exact_match", "json_schema", "regex_match");
+            "math_equivalence",
+            "numeric_answer",
+            "format",
+            "tag_count",
+            "exact_match",
+            "json_schema",
+            "regex_match");
   }
 
   @Test
   void healthCountsTheCataloguesFormatVerifiersAsFormatByDefaultAndTheOthersAsAccuracy() {
-    assertThat(HealthSettings.DEFAULT_FORMAT_COMPONENTS).containsExactly("format", "tag_count", "json_schema");
+    assertThat(HealthSettings.DEFAULT_FORMAT_COMPONENTS)
+        .containsExactly("format", "tag_count", "json_schema");
     HealthSettings health = HealthSettings.defaults();
     for (VerifierCatalogue.Entry entry : VerifierCatalogue.entries()) {
       ComponentRole expected =
-          entry.role() == VerifierCatalogue.Role.FORMAT ? ComponentRole.FORMAT : ComponentRole.ACCURACY;
-      assertThat(health.roleOf(entry.name(), RewardSource.VERIFIER)).as(entry.name()).isEqualTo(expected);
+          entry.role() == VerifierCatalogue.Role.FORMAT
+              ? ComponentRole.FORMAT
+              : ComponentRole.ACCURACY;
+      assertThat(health.roleOf(entry.name(), RewardSource.VERIFIER))
+          .as(entry.name())
+          .isEqualTo(expected);
     }
   }
 
@@ -75,7 +93,9 @@ class VerifierCatalogueTest {
 
     VerifierRegistry copy = roundTrip(registry);
 
-    assertThat(copy.score(ANSWER_42)).extracting(RewardComponent::getName).isEqualTo(VerifierCatalogue.names());
+    assertThat(copy.score(ANSWER_42))
+        .extracting(RewardComponent::getName)
+        .isEqualTo(VerifierCatalogue.names());
     assertThat(copy.score(ANSWER_42)).isEqualTo(registry.score(ANSWER_42));
   }
 
@@ -145,7 +165,8 @@ class VerifierCatalogueTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       return (T) in.readObject();
     }
   }

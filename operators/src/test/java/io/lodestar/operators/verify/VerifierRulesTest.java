@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Rules name verifiers, and each verifier carries the name the rule used; JSON tasks bring their own schema. */
+/**
+ * Rules name verifiers, and each verifier carries the name the rule used; JSON tasks bring their
+ * own schema.
+ */
 class VerifierRulesTest {
 
   private static Generation json(String response, String schema) {
@@ -24,25 +27,40 @@ class VerifierRulesTest {
     }
     return TestRecords.generation("j")
         .setResponse(response)
-        .setTask(TaskMetadata.newBuilder().setKind(TaskKind.OTHER).setDataSource("api").setGroundTruth(null).setExtra(extra).build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setKind(TaskKind.OTHER)
+                .setDataSource("api")
+                .setGroundTruth(null)
+                .setExtra(extra)
+                .build())
         .build();
   }
 
   @Test
   void everyAvailableVerifierCarriesTheNameItIsChosenBy() {
     List<String> names = VerifierRegistry.available();
-    assertThat(names).contains("math_equivalence", "numeric_answer", "format", "tag_count", "exact_match", "json_schema");
+    assertThat(names)
+        .contains(
+            "math_equivalence",
+            "numeric_answer",
+            "format",
+            "tag_count",
+            "exact_match",
+            "json_schema");
 
     for (String name : names) {
       VerifierRegistry registry = VerifierRegistry.fromRules(Map.of("source.api", name));
-      assertThat(registry.forGeneration(json("{}", null))).singleElement()
+      assertThat(registry.forGeneration(json("{}", null)))
+          .singleElement()
           .satisfies(v -> assertThat(v.name()).as(name).isEqualTo(name));
     }
   }
 
   @Test
   void aSourceRuleNeedsADataSourceName() {
-    assertThatThrownBy(() -> VerifierRegistry.fromRules(Map.of("source.", "numeric_answer"))).hasMessageContaining("'source.'");
+    assertThatThrownBy(() -> VerifierRegistry.fromRules(Map.of("source.", "numeric_answer")))
+        .hasMessageContaining("'source.'");
   }
 
   @Test

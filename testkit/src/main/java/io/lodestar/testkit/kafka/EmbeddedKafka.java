@@ -31,7 +31,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start() throws Exception {
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
             // One node: internal topics cannot have more replicas than that.
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("offsets.topic.num.partitions", "4")
@@ -94,11 +98,15 @@ public final class EmbeddedKafka implements AutoCloseable {
    * example a larger {@code max.message.bytes} for an input that must accept oversized records),
    * and returns once every partition has a leader.
    */
-  public void createTopic(String topic, int partitions, Map<String, String> configs) throws Exception {
+  public void createTopic(String topic, int partitions, Map<String, String> configs)
+      throws Exception {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
       awaitLeaders(admin, List.of(topic));
     }
   }
@@ -107,18 +115,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-        if (described.values().stream().allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null))) {
+        Map<String, TopicDescription> described =
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+        if (described.values().stream()
+            .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null))) {
           return;
         }
       } catch (ExecutionException e) {
-        // A topic just created may not be in the broker's metadata yet; anything else is a real failure.
+        // A topic just created may not be in the broker's metadata yet; anything else is a real
+        // failure.
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
           throw e;
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("topics " + topics + " still have partitions without a leader after 30 s");
+        throw new IllegalStateException(
+            "topics " + topics + " still have partitions without a leader after 30 s");
       }
       Thread.sleep(50);
     }

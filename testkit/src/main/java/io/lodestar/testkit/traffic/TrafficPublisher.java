@@ -20,7 +20,8 @@ public final class TrafficPublisher {
   private final String feedbackTopic;
   private final int jsonEvery;
 
-  public TrafficPublisher(String bootstrapServers, String generationsTopic, String feedbackTopic, int jsonEvery) {
+  public TrafficPublisher(
+      String bootstrapServers, String generationsTopic, String feedbackTopic, int jsonEvery) {
     this.bootstrapServers = bootstrapServers;
     this.generationsTopic = generationsTopic;
     this.feedbackTopic = feedbackTopic;
@@ -29,7 +30,8 @@ public final class TrafficPublisher {
 
   /**
    * Publishes everything the simulator emits. When {@code paced}, a generation is sent no earlier
-   * than its event time, so traffic arrives as it would in production; otherwise as fast as possible.
+   * than its event time, so traffic arrives as it would in production; otherwise as fast as
+   * possible.
    */
   public TrafficSimulator.Stats publish(TrafficSimulator.Settings settings, boolean paced) {
     Properties props = new Properties();
@@ -59,7 +61,8 @@ public final class TrafficPublisher {
 
             @Override
             public void feedback(Feedback f) {
-              // Feedback is stamped with the later time a user reacts; pacing follows generations only.
+              // Feedback is stamped with the later time a user reacts; pacing follows generations
+              // only.
               send(feedbackTopic, f.getGenerationId(), feedback.encode(f, format()));
             }
 
@@ -74,7 +77,8 @@ public final class TrafficPublisher {
 
             private void send(String topic, String key, byte[] value) {
               producer.send(
-                  new ProducerRecord<>(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
+                  new ProducerRecord<>(
+                      topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value));
             }
           };
       TrafficSimulator.Stats stats = new TrafficSimulator(settings).run(out);

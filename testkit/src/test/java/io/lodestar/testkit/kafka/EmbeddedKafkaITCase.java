@@ -42,7 +42,13 @@ class EmbeddedKafkaITCase {
     kafka.createTopics(3, "partitioned"); // creating again is harmless
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       int partitions =
-          admin.describeTopics(List.of("partitioned")).allTopicNames().get().get("partitioned").partitions().size();
+          admin
+              .describeTopics(List.of("partitioned"))
+              .allTopicNames()
+              .get()
+              .get("partitioned")
+              .partitions()
+              .size();
       assertThat(partitions).isEqualTo(3);
     }
   }
@@ -70,11 +76,19 @@ class EmbeddedKafkaITCase {
     }
 
     List<String> seen = new ArrayList<>();
-    for (byte[] value : CommittedReader.readAll(kafka.bootstrapServers(), "transactional", Duration.ofSeconds(30))) {
+    for (byte[] value :
+        CommittedReader.readAll(
+            kafka.bootstrapServers(), "transactional", Duration.ofSeconds(30))) {
       seen.add(new String(value, StandardCharsets.UTF_8));
     }
     assertThat(seen)
-        .containsExactlyInAnyOrder("committed-0", "committed-1", "committed-2", "committed-3", "committed-4", "committed-5");
+        .containsExactlyInAnyOrder(
+            "committed-0",
+            "committed-1",
+            "committed-2",
+            "committed-3",
+            "committed-4",
+            "committed-5");
   }
 
   @Test
@@ -92,10 +106,14 @@ class EmbeddedKafkaITCase {
       producer.beginTransaction();
       producer.send(new ProducerRecord<>("pending", bytes("open"))).get();
 
-      assertThat(CommittedReader.readAll(kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
+      assertThat(
+              CommittedReader.readAll(kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
           .extracting(v -> new String(v, StandardCharsets.UTF_8))
           .containsExactly("first");
-      assertThatThrownBy(() -> CommittedReader.readAllSettled(kafka.bootstrapServers(), "pending", Duration.ofMillis(500)))
+      assertThatThrownBy(
+              () ->
+                  CommittedReader.readAllSettled(
+                      kafka.bootstrapServers(), "pending", Duration.ofMillis(500)))
           .hasMessageContaining("transactions still pending on topic pending")
           .hasMessageContaining("pending-0");
       assertThat(CommittedReader.describePending(kafka.bootstrapServers(), "pending"))
@@ -104,7 +122,9 @@ class EmbeddedKafkaITCase {
 
       producer.commitTransaction();
     }
-    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
+    assertThat(
+            CommittedReader.readAllSettled(
+                kafka.bootstrapServers(), "pending", Duration.ofSeconds(30)))
         .extracting(v -> new String(v, StandardCharsets.UTF_8))
         .containsExactly("first", "open");
   }
@@ -113,14 +133,21 @@ class EmbeddedKafkaITCase {
   void recordsStampedWithAnOldEventTimeOutliveTheRetentionCheck() throws Exception {
     kafka.createTopics(1, "old-event-time");
     long aYearAgo = System.currentTimeMillis() - Duration.ofDays(365).toMillis();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", kafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>("old-event-time", null, aYearAgo, null, bytes("replayed"))).get();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer
+          .send(new ProducerRecord<>("old-event-time", null, aYearAgo, null, bytes("replayed")))
+          .get();
     }
     // Past several retention checks (one a second).
     Thread.sleep(3_000);
 
-    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "old-event-time", Duration.ofSeconds(30)))
+    assertThat(
+            CommittedReader.readAllSettled(
+                kafka.bootstrapServers(), "old-event-time", Duration.ofSeconds(30)))
         .extracting(v -> new String(v, StandardCharsets.UTF_8))
         .containsExactly("replayed");
   }
@@ -149,15 +176,23 @@ class EmbeddedKafkaITCase {
 
   @Test
   void aTopicThatDoesNotExistReadsAsEmpty() {
-    assertThat(CommittedReader.readAll(kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30))).isEmpty();
-    assertThat(CommittedReader.readAllSettled(kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30))).isEmpty();
+    assertThat(
+            CommittedReader.readAll(
+                kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30)))
+        .isEmpty();
+    assertThat(
+            CommittedReader.readAllSettled(
+                kafka.bootstrapServers(), "never-created", Duration.ofSeconds(30)))
+        .isEmpty();
   }
 
   @Test
   void brokerReportsItsTransactionMaximum() {
     KafkaSettings settings =
-        new KafkaSettings(Map.of("bootstrap.servers", kafka.bootstrapServers()), "t", Duration.ofMinutes(1));
-    assertThat(TransactionTimeouts.brokerMaximum(settings, Duration.ofSeconds(10))).hasValue(Duration.ofMinutes(15));
+        new KafkaSettings(
+            Map.of("bootstrap.servers", kafka.bootstrapServers()), "t", Duration.ofMinutes(1));
+    assertThat(TransactionTimeouts.brokerMaximum(settings, Duration.ofSeconds(10)))
+        .hasValue(Duration.ofMinutes(15));
   }
 
   private static byte[] bytes(String s) {

@@ -5,26 +5,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CheckedProducer;
-import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.connectors.kafka.KafkaIO;
 import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.JobTermination;
 import io.lodestar.jobs.LocalBinding;
 import io.lodestar.jobs.PipelineEnvironment;
-import io.lodestar.jobs.PipelineTopology;
-import io.lodestar.jobs.JobTermination;
 import io.lodestar.jobs.PipelineJob;
+import io.lodestar.jobs.PipelineTopology;
 import io.lodestar.jobs.config.LodestarOptions;
-import io.lodestar.testkit.traffic.TrafficPublisher;
-import io.lodestar.testkit.traffic.TrafficSimulator;
 import io.lodestar.operators.reward.model.ClasspathModels;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.testkit.kafka.EmbeddedKafka;
+import io.lodestar.testkit.traffic.TrafficPublisher;
+import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -72,7 +72,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * End-to-end benchmark: the rule-based pipeline against a pass-through job with the same source,
  * sink, guarantees (exactly-once, RocksDB, same checkpoint interval) and parallelism, on the same
  * pre-produced data, in one invocation; between them, a decode-encode job that only parses each
- * generation and writes it through the scored sink, the floor of any job with this input and output.
+ * generation and writes it through the scored sink, the floor of any job with this input and
+ * output.
  *
  * <p>Per pipeline and parallelism it measures: sustained throughput (output records/s between 10 %
  * and 90 % of the expected outputs, counted as they are written) on a pre-produced backlog;
@@ -81,19 +82,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * every group has closed. It prints one table and writes it as JSON under the results folder.
  *
  * <p>Flags: {@code --generations N} (40000), {@code --group-size K} (4), {@code --parallelism 1,2},
- * {@code --checkpoint-interval-ms} (1000), {@code --latency-rate} generations/s (400),
- * {@code --latency-seconds} (10), {@code --results DIR} (results), {@code --bootstrap HOST:PORT} (an
+ * {@code --checkpoint-interval-ms} (1000), {@code --latency-rate} generations/s (400), {@code
+ * --latency-seconds} (10), {@code --results DIR} (results), {@code --bootstrap HOST:PORT} (an
  * existing cluster instead of the in-process broker), {@code --full-checkpoints true} (full instead
- * of incremental RocksDB snapshots: the state column then counts live state only), {@code --vote-rate}
- * and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb; the demo's by
- * default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on; {@code tiny} by
- * default, {@code none} for none), {@code --warmup N} (10000; generations each job first runs
- * unmeasured, so the measured runs pay less for JIT compilation, whose remaining share the table
- * reports; 0 for none), {@code --flink-conf
- * key=value,...} (Flink settings for every job alike, e.g. RocksDB or managed-memory options).
+ * of incremental RocksDB snapshots: the state column then counts live state only), {@code
+ * --vote-rate} and {@code --thumb-rate} (share of prompts with a vote, of generations with a thumb;
+ * the demo's by default), {@code --models tiny,minilm} (pipeline runs with a learned scorer on;
+ * {@code tiny} by default, {@code none} for none), {@code --warmup N} (10000; generations each job
+ * first runs unmeasured, so the measured runs pay less for JIT compilation, whose remaining share
+ * the table reports; 0 for none), {@code --flink-conf key=value,...} (Flink settings for every job
+ * alike, e.g. RocksDB or managed-memory options).
  *
- * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory
- * figures include it, for every job alike.
+ * <p>The broker runs in this process unless {@code --bootstrap} is given, so CPU and memory figures
+ * include it, for every job alike.
  */
 public final class PipelineBenchmark {
 
@@ -112,7 +113,10 @@ public final class PipelineBenchmark {
     /** The pipeline with MiniLM's response-vs-reference similarity on every generation. */
     PIPELINE_MINILM;
 
-    /** The pipeline runs keep state, close groups and write batches; the two baselines do none of it. */
+    /**
+     * The pipeline runs keep state, close groups and write batches; the two baselines do none of
+     * it.
+     */
     boolean keepsState() {
       return this != PASS_THROUGH && this != DECODE_ENCODE;
     }
@@ -124,7 +128,8 @@ public final class PipelineBenchmark {
         case "minilm":
           return PIPELINE_MINILM;
         default:
-          throw new IllegalArgumentException("--models: expected none, tiny or minilm (comma-separated), got " + name);
+          throw new IllegalArgumentException(
+              "--models: expected none, tiny or minilm (comma-separated), got " + name);
       }
     }
   }
@@ -175,25 +180,72 @@ public final class PipelineBenchmark {
     }
 
     Settings withModelRuns(List<Job> runs) {
-      return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, bootstrap, fullCheckpoints, voteRate, thumbRate, List.copyOf(runs), warmupGenerations, flinkConf);
+      return new Settings(
+          generations,
+          groupSize,
+          parallelisms,
+          checkpointIntervalMs,
+          latencyRate,
+          latencySeconds,
+          results,
+          bootstrap,
+          fullCheckpoints,
+          voteRate,
+          thumbRate,
+          List.copyOf(runs),
+          warmupGenerations,
+          flinkConf);
     }
 
     Settings withWarmup(int generations) {
-      return new Settings(this.generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, bootstrap, fullCheckpoints, voteRate, thumbRate, modelRuns, generations, flinkConf);
+      return new Settings(
+          this.generations,
+          groupSize,
+          parallelisms,
+          checkpointIntervalMs,
+          latencyRate,
+          latencySeconds,
+          results,
+          bootstrap,
+          fullCheckpoints,
+          voteRate,
+          thumbRate,
+          modelRuns,
+          generations,
+          flinkConf);
     }
 
     /** Settings with the demo's feedback rates and no reward-model runs. */
     static Settings ruleBased(
-        int generations, int groupSize, List<Integer> parallelisms, long checkpointIntervalMs, int latencyRate,
-        int latencySeconds, Path results) {
+        int generations,
+        int groupSize,
+        List<Integer> parallelisms,
+        long checkpointIntervalMs,
+        int latencyRate,
+        int latencySeconds,
+        Path results) {
       TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
-      return new Settings(generations, groupSize, parallelisms, checkpointIntervalMs, latencyRate, latencySeconds,
-          results, null, false, d.voteRate(), d.thumbRate(), List.of(), 0, Map.of());
+      return new Settings(
+          generations,
+          groupSize,
+          parallelisms,
+          checkpointIntervalMs,
+          latencyRate,
+          latencySeconds,
+          results,
+          null,
+          false,
+          d.voteRate(),
+          d.thumbRate(),
+          List.of(),
+          0,
+          Map.of());
     }
 
-    /** {@code key=value,key=value}: Flink settings applied to every job alike (e.g. RocksDB or memory options). */
+    /**
+     * {@code key=value,key=value}: Flink settings applied to every job alike (e.g. RocksDB or
+     * memory options).
+     */
     private static Map<String, String> flinkConf(String pairs) {
       Map<String, String> conf = new LinkedHashMap<>();
       for (String pair : pairs.split(",")) {
@@ -251,9 +303,16 @@ public final class PipelineBenchmark {
 
   /**
    * Event time to read_committed visibility, in milliseconds; {@code writtenP50} is the median to
-   * the write itself (read_uncommitted), so {@code p50 - writtenP50} is the median wait for the commit.
+   * the write itself (read_uncommitted), so {@code p50 - writtenP50} is the median wait for the
+   * commit.
    */
-  public record Latency(int samples, double p50, double p95, double p99, long checkpointIntervalMs, double writtenP50) {
+  public record Latency(
+      int samples,
+      double p50,
+      double p95,
+      double p99,
+      long checkpointIntervalMs,
+      double writtenP50) {
 
     /** The median part of the latency spent waiting for the checkpoint to commit. */
     public double commitWaitP50() {
@@ -261,13 +320,17 @@ public final class PipelineBenchmark {
     }
   }
 
-  /** Event time of the end-of-traffic heartbeats: two days after the traffic, past every retention. */
-  private static final long HEARTBEAT_AT_MS = TrafficSimulator.Settings.defaults().startTimeMs() + TimeUnit.DAYS.toMillis(2);
+  /**
+   * Event time of the end-of-traffic heartbeats: two days after the traffic, past every retention.
+   */
+  private static final long HEARTBEAT_AT_MS =
+      TrafficSimulator.Settings.defaults().startTimeMs() + TimeUnit.DAYS.toMillis(2);
 
   private final Settings settings;
   private final String bootstrap;
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   PipelineBenchmark(Settings settings, String bootstrap) {
     this.settings = settings;
@@ -297,19 +360,51 @@ public final class PipelineBenchmark {
     String generations = "bench-generations-" + suffix;
     String feedback = "bench-feedback-" + suffix;
     createTopics(kafka, partitions, generations, feedback);
-    System.out.printf("Pre-producing %d generations in groups of %d...%n", settings.generations(), settings.groupSize());
-    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(7L, settings.generations()), false);
+    System.out.printf(
+        "Pre-producing %d generations in groups of %d...%n",
+        settings.generations(), settings.groupSize());
+    new TrafficPublisher(bootstrap, generations, feedback, 0)
+        .publish(backlogTraffic(7L, settings.generations()), false);
     int expected = settings.generations() + publishHeartbeats(generations, feedback, partitions);
     warmUp(kafka, partitions, suffix);
 
     List<Row> rows = new ArrayList<>();
     for (int parallelism : settings.parallelisms()) {
-      Row passThrough = measure(kafka, Job.PASS_THROUGH, parallelism, generations, feedback, expected, partitions, 0);
+      Row passThrough =
+          measure(
+              kafka, Job.PASS_THROUGH, parallelism, generations, feedback, expected, partitions, 0);
       rows.add(passThrough);
-      rows.add(measure(kafka, Job.DECODE_ENCODE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
-      rows.add(measure(kafka, Job.PIPELINE, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
+      rows.add(
+          measure(
+              kafka,
+              Job.DECODE_ENCODE,
+              parallelism,
+              generations,
+              feedback,
+              expected,
+              partitions,
+              passThrough.recordsPerSecond()));
+      rows.add(
+          measure(
+              kafka,
+              Job.PIPELINE,
+              parallelism,
+              generations,
+              feedback,
+              expected,
+              partitions,
+              passThrough.recordsPerSecond()));
       for (Job modelRun : settings.modelRuns()) {
-        rows.add(measure(kafka, modelRun, parallelism, generations, feedback, expected, partitions, passThrough.recordsPerSecond()));
+        rows.add(
+            measure(
+                kafka,
+                modelRun,
+                parallelism,
+                generations,
+                feedback,
+                expected,
+                partitions,
+                passThrough.recordsPerSecond()));
       }
     }
     return rows;
@@ -327,21 +422,33 @@ public final class PipelineBenchmark {
     String generations = "bench-warmup-generations-" + suffix;
     String feedback = "bench-warmup-feedback-" + suffix;
     createTopics(kafka, partitions, generations, feedback);
-    new TrafficPublisher(bootstrap, generations, feedback, 0).publish(backlogTraffic(11L, settings.warmupGenerations()), false);
-    int expected = settings.warmupGenerations() + publishHeartbeats(generations, feedback, partitions);
+    new TrafficPublisher(bootstrap, generations, feedback, 0)
+        .publish(backlogTraffic(11L, settings.warmupGenerations()), false);
+    int expected =
+        settings.warmupGenerations() + publishHeartbeats(generations, feedback, partitions);
     List<Job> jobs = new ArrayList<>(List.of(Job.PASS_THROUGH, Job.DECODE_ENCODE, Job.PIPELINE));
     jobs.addAll(settings.modelRuns());
     for (Job job : jobs) {
       System.out.printf("Warming up %s on %d generations...%n", job, settings.warmupGenerations());
-      throughputRun(kafka, job, settings.parallelisms().get(0), generations, feedback, expected, partitions);
+      throughputRun(
+          kafka, job, settings.parallelisms().get(0), generations, feedback, expected, partitions);
     }
   }
 
   private TrafficSimulator.Settings backlogTraffic(long seed, int generations) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     return new TrafficSimulator.Settings(
-        seed, generations / settings.groupSize(), settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(),
-        settings.thumbRate(), d.startTimeMs(), 20, d.modelId());
+        seed,
+        generations / settings.groupSize(),
+        settings.groupSize(),
+        0,
+        0,
+        d.noAnswerRate(),
+        settings.voteRate(),
+        settings.thumbRate(),
+        d.startTimeMs(),
+        20,
+        d.modelId());
   }
 
   /**
@@ -351,7 +458,8 @@ public final class PipelineBenchmark {
    */
   private int publishHeartbeats(String topic, String feedbackTopic, int partitions) {
     RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
-    RecordCodec<io.lodestar.schema.Feedback> feedbackCodec = RecordCodec.of(io.lodestar.schema.Feedback.class);
+    RecordCodec<io.lodestar.schema.Feedback> feedbackCodec =
+        RecordCodec.of(io.lodestar.schema.Feedback.class);
     long at = HEARTBEAT_AT_MS;
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
@@ -369,7 +477,8 @@ public final class PipelineBenchmark {
                 .setPolicy(io.lodestar.schema.Policy.newBuilder().setModelId("heartbeat").build())
                 .setCreatedAtMs(at)
                 .build();
-        producer.send(new ProducerRecord<>(topic, p, null, codec.encode(heartbeat, WireFormat.AVRO)));
+        producer.send(
+            new ProducerRecord<>(topic, p, null, codec.encode(heartbeat, WireFormat.AVRO)));
         // Feedback has its own event time; operators joining both wait for the slower one.
         io.lodestar.schema.Feedback thumb =
             io.lodestar.schema.Feedback.newBuilder()
@@ -379,7 +488,9 @@ public final class PipelineBenchmark {
                 .setThumbUp(true)
                 .setCreatedAtMs(at)
                 .build();
-        producer.send(new ProducerRecord<>(feedbackTopic, p, null, feedbackCodec.encode(thumb, WireFormat.AVRO)));
+        producer.send(
+            new ProducerRecord<>(
+                feedbackTopic, p, null, feedbackCodec.encode(thumb, WireFormat.AVRO)));
       }
       producer.flush();
     }
@@ -388,19 +499,42 @@ public final class PipelineBenchmark {
 
   /** A throughput run on the backlog, then a latency run under paced traffic. */
   private Row measure(
-      EmbeddedKafka kafka, Job job, int parallelism, String generations, String feedback, int expected, int partitions,
-      double passThroughRate) throws Exception {
+      EmbeddedKafka kafka,
+      Job job,
+      int parallelism,
+      String generations,
+      String feedback,
+      int expected,
+      int partitions,
+      double passThroughRate)
+      throws Exception {
     System.out.printf("Measuring %s at parallelism %d...%n", job, parallelism);
-    Throughput throughput = throughputRun(kafka, job, parallelism, generations, feedback, expected, partitions);
+    Throughput throughput =
+        throughputRun(kafka, job, parallelism, generations, feedback, expected, partitions);
     Latencies latency =
-        settings.latencySeconds() > 0 ? latencyRun(kafka, job, parallelism, partitions) : new Latencies(null, null);
+        settings.latencySeconds() > 0
+            ? latencyRun(kafka, job, parallelism, partitions)
+            : new Latencies(null, null);
     double ratio = job == Job.PASS_THROUGH ? 1.0 : throughput.recordsPerSecond / passThroughRate;
     return new Row(
-        job.name().toLowerCase().replace('_', '-'), parallelism, throughput.outputs, throughput.recordsPerSecond, ratio,
-        throughput.cpuSeconds * 1000.0 / expected, throughput.jitSeconds * 1000.0 / expected,
+        job.name().toLowerCase().replace('_', '-'),
+        parallelism,
+        throughput.outputs,
+        throughput.recordsPerSecond,
+        ratio,
+        throughput.cpuSeconds * 1000.0 / expected,
+        throughput.jitSeconds * 1000.0 / expected,
         throughput.rocksDbSeconds * 1000.0 / expected,
-        throughput.gcSeconds * 1000.0 / expected, throughput.peakHeap, throughput.peakRss, throughput.stateRunning,
-        throughput.stateAfter, latency.scored, latency.batches, throughput.busiestTask, throughput.stateHolders, throughput.liveAfter);
+        throughput.gcSeconds * 1000.0 / expected,
+        throughput.peakHeap,
+        throughput.peakRss,
+        throughput.stateRunning,
+        throughput.stateAfter,
+        latency.scored,
+        latency.batches,
+        throughput.busiestTask,
+        throughput.stateHolders,
+        throughput.liveAfter);
   }
 
   private record Throughput(
@@ -421,11 +555,20 @@ public final class PipelineBenchmark {
   private record Latencies(Latency scored, Latency batches) {}
 
   private Throughput throughputRun(
-      EmbeddedKafka kafka, Job job, int parallelism, String generations, String feedback, int expected, int partitions)
+      EmbeddedKafka kafka,
+      Job job,
+      int parallelism,
+      String generations,
+      String feedback,
+      int expected,
+      int partitions)
       throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     LodestarOptions options = options(job, suffix, parallelism, generations, feedback);
-    String output = job == Job.PASS_THROUGH ? "bench-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
+    String output =
+        job == Job.PASS_THROUGH
+            ? "bench-copy-" + suffix
+            : options.get(LodestarOptions.TOPIC_SCORED);
     createTopics(kafka, partitions, outputTopics(options, output));
 
     ResourceSampler resources = new ResourceSampler();
@@ -452,11 +595,13 @@ public final class PipelineBenchmark {
       Thread.sleep(200);
       if (job.keepsState() && System.nanoTime() > nextStateSample) {
         stateRunning = max(stateRunning, checkpointStateSize(rest, client));
-        nextStateSample = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.checkpointIntervalMs());
+        nextStateSample =
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.checkpointIntervalMs());
       }
     }
     if (counter.count() < expected) {
-      throw new IllegalStateException(job + " produced " + counter.count() + " of " + expected + " outputs in 5 minutes");
+      throw new IllegalStateException(
+          job + " produced " + counter.count() + " of " + expected + " outputs in 5 minutes");
     }
     double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
     // Before the job ends, while its task threads still run.
@@ -488,8 +633,19 @@ public final class PipelineBenchmark {
     counter.stop();
     resources.stop();
     return new Throughput(
-        counter.count(), counter.sustainedRate(start, expected), cpuSeconds, jitSeconds, rocksDbSeconds, gcSeconds, resources.peakHeap(), resources.peakRss(),
-        stateRunning, stateAfter, busiestTask, stateHolders, liveAfter);
+        counter.count(),
+        counter.sustainedRate(start, expected),
+        cpuSeconds,
+        jitSeconds,
+        rocksDbSeconds,
+        gcSeconds,
+        resources.peakHeap(),
+        resources.peakRss(),
+        stateRunning,
+        stateAfter,
+        busiestTask,
+        stateHolders,
+        liveAfter);
   }
 
   /**
@@ -500,7 +656,9 @@ public final class PipelineBenchmark {
     try {
       Path dir = Files.createTempDirectory("lodestar-bench-savepoint");
       String location =
-          client.triggerSavepoint(dir.toUri().toString(), SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+          client
+              .triggerSavepoint(dir.toUri().toString(), SavepointFormatType.CANONICAL)
+              .get(2, TimeUnit.MINUTES);
       Path savepoint = Path.of(URI.create(location));
       long bytes;
       try (java.util.stream.Stream<Path> files = Files.walk(savepoint)) {
@@ -516,8 +674,12 @@ public final class PipelineBenchmark {
     }
   }
 
-  /** Waits (up to two minutes) until every non-source task's input watermark has reached {@code eventTimeMs}. */
-  private void waitForEventTime(String rest, JobClient client, long eventTimeMs) throws InterruptedException {
+  /**
+   * Waits (up to two minutes) until every non-source task's input watermark has reached {@code
+   * eventTimeMs}.
+   */
+  private void waitForEventTime(String rest, JobClient client, long eventTimeMs)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (System.nanoTime() < deadline) {
       try {
@@ -526,7 +688,14 @@ public final class PipelineBenchmark {
           if (vertex.path("name").asText().startsWith("Source:")) {
             continue;
           }
-          for (JsonNode w : get(rest + "/jobs/" + client.getJobID() + "/vertices/" + vertex.path("id").asText() + "/watermarks")) {
+          for (JsonNode w :
+              get(
+                  rest
+                      + "/jobs/"
+                      + client.getJobID()
+                      + "/vertices/"
+                      + vertex.path("id").asText()
+                      + "/watermarks")) {
             long watermark = w.path("value").asLong(Long.MIN_VALUE);
             // A task fed only by outputs without event time (dead letters) never has a watermark.
             if (watermark != Long.MIN_VALUE) {
@@ -548,17 +717,23 @@ public final class PipelineBenchmark {
   private String stateHolders(String rest, JobClient client, long id) {
     try {
       Map<String, String> names = new LinkedHashMap<>();
-      get(rest + "/jobs/" + client.getJobID()).path("vertices")
+      get(rest + "/jobs/" + client.getJobID())
+          .path("vertices")
           .forEach(v -> names.put(v.path("id").asText(), v.path("name").asText()));
-      JsonNode tasks = get(rest + "/jobs/" + client.getJobID() + "/checkpoints/details/" + id).path("tasks");
+      JsonNode tasks =
+          get(rest + "/jobs/" + client.getJobID() + "/checkpoints/details/" + id).path("tasks");
       List<Map.Entry<String, Long>> sizes = new ArrayList<>();
-      tasks.fields().forEachRemaining(t -> sizes.add(Map.entry(t.getKey(), t.getValue().path("state_size").asLong())));
+      tasks
+          .fields()
+          .forEachRemaining(
+              t -> sizes.add(Map.entry(t.getKey(), t.getValue().path("state_size").asLong())));
       sizes.sort(Map.Entry.<String, Long>comparingByValue().reversed());
       List<String> top = new ArrayList<>();
       for (Map.Entry<String, Long> e : sizes.subList(0, Math.min(3, sizes.size()))) {
         if (e.getValue() > 0) {
           String name = names.getOrDefault(e.getKey(), e.getKey());
-          top.add(name.substring(0, Math.min(60, name.length())) + " (" + bytes(e.getValue()) + ")");
+          top.add(
+              name.substring(0, Math.min(60, name.length())) + " (" + bytes(e.getValue()) + ")");
         }
       }
       return top.isEmpty() ? "-" : String.join("; ", top);
@@ -572,12 +747,18 @@ public final class PipelineBenchmark {
 
   private JsonNode get(String url) throws IOException, InterruptedException {
     HttpResponse<String> response =
-        http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
     return json.readTree(response.body());
   }
 
-  /** A Flink task thread: the task's name (its operator chain), then {@code " (subtask/parallelism)#attempt"}. */
-  private static final java.util.regex.Pattern TASK_THREAD = java.util.regex.Pattern.compile("(.+) \\(\\d+/\\d+\\)#\\d+");
+  /**
+   * A Flink task thread: the task's name (its operator chain), then {@code "
+   * (subtask/parallelism)#attempt"}.
+   */
+  private static final java.util.regex.Pattern TASK_THREAD =
+      java.util.regex.Pattern.compile("(.+) \\(\\d+/\\d+\\)#\\d+");
 
   private static Set<Long> liveThreadIds() {
     Set<Long> ids = new HashSet<>();
@@ -590,8 +771,8 @@ public final class PipelineBenchmark {
   /**
    * The task whose threads (all its subtasks) have used the most CPU since this job started, as
    * "name (CPU seconds, share of the process's CPU)". Read from the JVM's per-thread CPU time:
-   * Flink's busy-time metric read 1000 ms/s for nearly every task on this 2-core machine, idle
-   * ones included, and so could not tell them apart.
+   * Flink's busy-time metric read 1000 ms/s for nearly every task on this 2-core machine, idle ones
+   * included, and so could not tell them apart.
    */
   private static String busiestTask(Set<Long> threadsBefore, double processCpuSeconds) {
     java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -612,18 +793,23 @@ public final class PipelineBenchmark {
     }
     return byTask.entrySet().stream()
         .max(Map.Entry.comparingByValue())
-        .map(e -> String.format("%s (%.1f CPU-s, %.0f %% of the process's)", e.getKey(), e.getValue() / 1e9,
-            share(e.getValue() / 1e9, processCpuSeconds)))
+        .map(
+            e ->
+                String.format(
+                    "%s (%.1f CPU-s, %.0f %% of the process's)",
+                    e.getKey(), e.getValue() / 1e9, share(e.getValue() / 1e9, processCpuSeconds)))
         .orElse("-");
   }
 
-  private Latencies latencyRun(EmbeddedKafka kafka, Job job, int parallelism, int partitions) throws Exception {
+  private Latencies latencyRun(EmbeddedKafka kafka, Job job, int parallelism, int partitions)
+      throws Exception {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String generations = "lat-generations-" + suffix;
     String feedback = "lat-feedback-" + suffix;
     createTopics(kafka, partitions, generations, feedback);
     LodestarOptions options = options(job, suffix, parallelism, generations, feedback);
-    String output = job == Job.PASS_THROUGH ? "lat-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
+    String output =
+        job == Job.PASS_THROUGH ? "lat-copy-" + suffix : options.get(LodestarOptions.TOPIC_SCORED);
     createTopics(kafka, partitions, outputTopics(options, output));
 
     List<Long> scoredLatencies = new ArrayList<>();
@@ -636,7 +822,8 @@ public final class PipelineBenchmark {
     OutputCounter written = new OutputCounter(bootstrap, output, writtenLatencies::add, false);
     written.decodeEventTime(job == Job.PASS_THROUGH ? generationTime() : scoredTime());
     OutputCounter batches =
-        new OutputCounter(bootstrap, options.get(LodestarOptions.TOPIC_BATCHES), batchLatencies::add, true);
+        new OutputCounter(
+            bootstrap, options.get(LodestarOptions.TOPIC_BATCHES), batchLatencies::add, true);
     batches.decodeEventTime(newestSampleTime());
     int port = freePort();
     JobClient client = submit(job, options, port, output);
@@ -646,18 +833,30 @@ public final class PipelineBenchmark {
     if (job.keepsState()) {
       batches.start();
     }
-    int prompts = Math.max(1, settings.latencyRate() * settings.latencySeconds() / settings.groupSize());
+    int prompts =
+        Math.max(1, settings.latencyRate() * settings.latencySeconds() / settings.groupSize());
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     TrafficSimulator.Settings traffic =
         new TrafficSimulator.Settings(
-            13L, prompts, settings.groupSize(), 0, 0, d.noAnswerRate(), settings.voteRate(), settings.thumbRate(),
-            System.currentTimeMillis() + 500, Math.max(1, 1000L * settings.groupSize() / settings.latencyRate()), d.modelId());
-    TrafficSimulator.Stats sent = new TrafficPublisher(bootstrap, generations, feedback, 0).publish(traffic, true);
+            13L,
+            prompts,
+            settings.groupSize(),
+            0,
+            0,
+            d.noAnswerRate(),
+            settings.voteRate(),
+            settings.thumbRate(),
+            System.currentTimeMillis() + 500,
+            Math.max(1, 1000L * settings.groupSize() / settings.latencyRate()),
+            d.modelId());
+    TrafficSimulator.Stats sent =
+        new TrafficPublisher(bootstrap, generations, feedback, 0).publish(traffic, true);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (scored.count() < sent.generations() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    // Batches still waiting for the watermark are not counted: traffic has stopped, event time has not moved on.
+    // Batches still waiting for the watermark are not counted: traffic has stopped, event time has
+    // not moved on.
     Thread.sleep(2 * settings.checkpointIntervalMs());
     JobTermination.cancelAndAwait(client, Duration.ofMinutes(1));
     scored.stop();
@@ -679,13 +878,16 @@ public final class PipelineBenchmark {
     }
   }
 
-  private JobClient submit(Job job, LodestarOptions options, int restPort, String passThroughTopic) throws Exception {
+  private JobClient submit(Job job, LodestarOptions options, int restPort, String passThroughTopic)
+      throws Exception {
     Configuration conf = PipelineEnvironment.streaming(options);
-    // Incremental (the production setting) by default; full snapshots report exactly the live state.
+    // Incremental (the production setting) by default; full snapshots report exactly the live
+    // state.
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, !settings.fullCheckpoints());
     conf.set(RestOptions.PORT, restPort);
     conf.addAll(Configuration.fromMap(settings.flinkConf()));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(LocalBinding.loopbackOnly(conf));
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(LocalBinding.loopbackOnly(conf));
     env.configure(conf, PipelineBenchmark.class.getClassLoader());
     KafkaSettings kafka = options.kafka();
     if (job == Job.PASS_THROUGH) {
@@ -694,11 +896,13 @@ public final class PipelineBenchmark {
           .uid("sink-pass-through")
           .name("Pass-through sink");
     } else if (job == Job.DECODE_ENCODE) {
-      DataStream<ScoredGeneration> unscored = PipelineTopology.parseGenerations(rawGenerations(env, options), options)
-          .map(PipelineBenchmark::unscored, new AvroTypeInfo<>(ScoredGeneration.class))
-          .uid("unscored")
-          .name("As scored generations");
-      PipelineJob.scoredOutput(options, kafka).connect(unscored, "sink-scored", "Scored generations sink");
+      DataStream<ScoredGeneration> unscored =
+          PipelineTopology.parseGenerations(rawGenerations(env, options), options)
+              .map(PipelineBenchmark::unscored, new AvroTypeInfo<>(ScoredGeneration.class))
+              .uid("unscored")
+              .name("As scored generations");
+      PipelineJob.scoredOutput(options, kafka)
+          .connect(unscored, "sink-scored", "Scored generations sink");
     } else {
       PipelineJob.build(env, options);
     }
@@ -706,25 +910,35 @@ public final class PipelineBenchmark {
   }
 
   /** The generations topic from its start, as raw records: the input of both baselines. */
-  private static DataStream<RawRecord> rawGenerations(StreamExecutionEnvironment env, LodestarOptions options) {
+  private static DataStream<RawRecord> rawGenerations(
+      StreamExecutionEnvironment env, LodestarOptions options) {
     return env.fromSource(
             KafkaIO.rawSource(
-                options.kafka(), options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.SOURCE_GROUP_ID),
+                options.kafka(),
+                options.get(LodestarOptions.TOPIC_GENERATIONS),
+                options.get(LodestarOptions.SOURCE_GROUP_ID),
                 OffsetsInitializer.earliest()),
             WatermarkStrategy.noWatermarks(),
             "Kafka generations")
         .uid("source-generations");
   }
 
-  /** The generation as a scored record with no components, the shape the pipeline's scored sink writes. */
+  /**
+   * The generation as a scored record with no components, the shape the pipeline's scored sink
+   * writes.
+   */
   private static ScoredGeneration unscored(Generation generation) {
-    return new ScoredGeneration(generation, List.of(), null, "unscored", System.currentTimeMillis());
+    return new ScoredGeneration(
+        generation, List.of(), null, "unscored", System.currentTimeMillis());
   }
 
-  private LodestarOptions options(Job job, String suffix, int parallelism, String generations, String feedback) {
+  private LodestarOptions options(
+      Job job, String suffix, int parallelism, String generations, String feedback) {
     Map<String, String> values = new LinkedHashMap<>();
     if (job == Job.PIPELINE_TINY_RM) {
-      values.put(LodestarOptions.REWARD_MODEL_PATH.key(), ClasspathModels.tinyRewardInTempDir().toString());
+      values.put(
+          LodestarOptions.REWARD_MODEL_PATH.key(),
+          ClasspathModels.tinyRewardInTempDir().toString());
       values.put(LodestarOptions.REWARD_MODEL_DEVICE.key(), "cpu");
     } else if (job == Job.PIPELINE_MINILM) {
       values.put(LodestarOptions.EMBEDDING_SIMILARITY.key(), "true");
@@ -745,7 +959,9 @@ public final class PipelineBenchmark {
     values.put(LodestarOptions.SINK_TRANSACTIONAL_ID_PREFIX.key(), "bench-" + suffix);
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "5 min");
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), settings.checkpointIntervalMs() + " ms");
-    values.put(LodestarOptions.CHECKPOINT_DIR.key(), Path.of(System.getProperty("java.io.tmpdir"), "lodestar-bench", suffix).toUri().toString());
+    values.put(
+        LodestarOptions.CHECKPOINT_DIR.key(),
+        Path.of(System.getProperty("java.io.tmpdir"), "lodestar-bench", suffix).toUri().toString());
     values.put(LodestarOptions.PARALLELISM.key(), Integer.toString(parallelism));
     values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "0");
     values.put(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS.key(), "1 s");
@@ -772,13 +988,15 @@ public final class PipelineBenchmark {
     };
   }
 
-  private void createTopics(EmbeddedKafka kafka, int partitions, String... topics) throws Exception {
+  private void createTopics(EmbeddedKafka kafka, int partitions, String... topics)
+      throws Exception {
     if (kafka != null) {
       kafka.createTopics(partitions, topics);
     } else {
       Properties props = new Properties();
       props.put("bootstrap.servers", bootstrap);
-      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(props)) {
         List<org.apache.kafka.clients.admin.NewTopic> newTopics = new ArrayList<>();
         for (String t : topics) {
           newTopics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) -1));
@@ -799,10 +1017,11 @@ public final class PipelineBenchmark {
     try {
       HttpResponse<String> response =
           http.send(
-                  HttpRequest.newBuilder(URI.create(rest + "/jobs/" + client.getJobID() + "/checkpoints"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
+              HttpRequest.newBuilder(
+                      URI.create(rest + "/jobs/" + client.getJobID() + "/checkpoints"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       JsonNode completed = json.readTree(response.body()).path("latest").path("completed");
       if (completed.isMissingNode() || completed.isNull()) {
         return new long[] {-1, 0};
@@ -832,7 +1051,12 @@ public final class PipelineBenchmark {
     }
     long[] sorted = sorted(committed);
     return new Latency(
-        sorted.length, quantile(sorted, 0.50), quantile(sorted, 0.95), quantile(sorted, 0.99), interval, writtenP50);
+        sorted.length,
+        quantile(sorted, 0.50),
+        quantile(sorted, 0.95),
+        quantile(sorted, 0.99),
+        interval,
+        writtenP50);
   }
 
   private static long[] sorted(List<Long> samples) {
@@ -895,17 +1119,21 @@ public final class PipelineBenchmark {
    * wall time and counts a compiler waiting for a core as compiling.
    */
   static long jitNanos() {
-    long threads = threadCpuNanos(name -> name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"));
+    long threads =
+        threadCpuNanos(name -> name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"));
     if (threads >= 0) {
       return threads;
     }
     java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : 0;
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime() * 1_000_000
+        : 0;
   }
 
   /**
-   * CPU time of RocksDB's own background threads (flushes and compactions, named {@code rocksdb:low}
-   * and {@code rocksdb:high}), which no Java profiler samples; 0 where Linux's figures are missing.
+   * CPU time of RocksDB's own background threads (flushes and compactions, named {@code
+   * rocksdb:low} and {@code rocksdb:high}), which no Java profiler samples; 0 where Linux's figures
+   * are missing.
    */
   static long rocksDbBackgroundNanos() {
     return Math.max(0, threadCpuNanos(name -> name.startsWith("rocksdb:")));
@@ -935,7 +1163,10 @@ public final class PipelineBenchmark {
         return 0;
       }
       // schedstat: nanoseconds on a CPU, nanoseconds waiting for one, time slices.
-      return Long.parseLong(Files.readString(thread.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" ")[0]);
+      return Long.parseLong(
+          Files.readString(thread.resolve("schedstat"), StandardCharsets.US_ASCII)
+              .trim()
+              .split(" ")[0]);
     } catch (IOException | RuntimeException gone) {
       return 0; // the thread ended meanwhile, or the kernel keeps no schedstat
     }
@@ -947,7 +1178,8 @@ public final class PipelineBenchmark {
 
   private static long gcMillis() {
     long total = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (java.lang.management.GarbageCollectorMXBean gc :
+        ManagementFactory.getGarbageCollectorMXBeans()) {
       total += Math.max(0, gc.getCollectionTime());
     }
     return total;
@@ -961,42 +1193,87 @@ public final class PipelineBenchmark {
 
   static String table(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(
-        "%n%-16s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %14s %16s%n",
-        "job", "p", "outputs", "rec/s", "ratio", "cpu-s/1k", "heap-MB", "rss-MB", "state-run", "state-end",
-        "latency p50/p95/p99 ms", "commit-wait ms", "batch p50/p99 ms"));
+    sb.append(
+        String.format(
+            "%n%-16s %3s %9s %9s %6s %9s %8s %8s %10s %10s %22s %14s %16s%n",
+            "job",
+            "p",
+            "outputs",
+            "rec/s",
+            "ratio",
+            "cpu-s/1k",
+            "heap-MB",
+            "rss-MB",
+            "state-run",
+            "state-end",
+            "latency p50/p95/p99 ms",
+            "commit-wait ms",
+            "batch p50/p99 ms"));
     for (Row r : rows) {
-      sb.append(String.format(
-          "%-16s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %14s %16s%n",
-          r.job(), r.parallelism(), r.outputs(), r.recordsPerSecond(), r.ratioToPassThrough(), r.cpuSecondsPer1000(),
-          r.peakHeapBytes() >> 20, r.peakRssBytes() >> 20, bytes(r.stateBytesRunning()), bytes(r.stateBytesAfterClose()),
-          r.scoredLatency() == null
-              ? "-"
-              : String.format("%.0f/%.0f/%.0f", r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
-          r.scoredLatency() == null || Double.isNaN(r.scoredLatency().commitWaitP50())
-              ? "-"
-              : String.format("%.0f", r.scoredLatency().commitWaitP50()),
-          r.batchLatency() == null ? "-" : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
+      sb.append(
+          String.format(
+              "%-16s %3d %9d %9.0f %6.2f %9.3f %8d %8d %10s %10s %22s %14s %16s%n",
+              r.job(),
+              r.parallelism(),
+              r.outputs(),
+              r.recordsPerSecond(),
+              r.ratioToPassThrough(),
+              r.cpuSecondsPer1000(),
+              r.peakHeapBytes() >> 20,
+              r.peakRssBytes() >> 20,
+              bytes(r.stateBytesRunning()),
+              bytes(r.stateBytesAfterClose()),
+              r.scoredLatency() == null
+                  ? "-"
+                  : String.format(
+                      "%.0f/%.0f/%.0f",
+                      r.scoredLatency().p50(), r.scoredLatency().p95(), r.scoredLatency().p99()),
+              r.scoredLatency() == null || Double.isNaN(r.scoredLatency().commitWaitP50())
+                  ? "-"
+                  : String.format("%.0f", r.scoredLatency().commitWaitP50()),
+              r.batchLatency() == null
+                  ? "-"
+                  : String.format("%.0f/%.0f", r.batchLatency().p50(), r.batchLatency().p99())));
     }
-    rows.stream().map(Row::scoredLatency).filter(java.util.Objects::nonNull).findFirst().ifPresent(l -> sb.append(
-        String.format("latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits"
-            + " (commit-wait: the median of that wait, committed minus written)%n",
-            l.checkpointIntervalMs())));
+    rows.stream()
+        .map(Row::scoredLatency)
+        .filter(java.util.Objects::nonNull)
+        .findFirst()
+        .ifPresent(
+            l ->
+                sb.append(
+                    String.format(
+                        "latency includes up to %d ms of checkpoint interval: outputs become readable when their checkpoint commits"
+                            + " (commit-wait: the median of that wait, committed minus written)%n",
+                        l.checkpointIntervalMs())));
     for (Row r : rows) {
-      // Compilation runs on its own threads and counts in the process CPU; a short run on few cores pays much of it.
-      sb.append(String.format(
-          "cpu-s/1k, %s p=%d: %.3f, of which JIT compilation %.3f (%.0f %%), RocksDB flushes and compactions %.3f (%.0f %%), GC pauses %.3f%n",
-          r.job(), r.parallelism(), r.cpuSecondsPer1000(), r.jitSecondsPer1000(), share(r.jitSecondsPer1000(), r.cpuSecondsPer1000()),
-          r.rocksDbBackgroundSecondsPer1000(), share(r.rocksDbBackgroundSecondsPer1000(), r.cpuSecondsPer1000()),
-          r.gcSecondsPer1000()));
+      // Compilation runs on its own threads and counts in the process CPU; a short run on few cores
+      // pays much of it.
+      sb.append(
+          String.format(
+              "cpu-s/1k, %s p=%d: %.3f, of which JIT compilation %.3f (%.0f %%), RocksDB flushes and compactions %.3f (%.0f %%), GC pauses %.3f%n",
+              r.job(),
+              r.parallelism(),
+              r.cpuSecondsPer1000(),
+              r.jitSecondsPer1000(),
+              share(r.jitSecondsPer1000(), r.cpuSecondsPer1000()),
+              r.rocksDbBackgroundSecondsPer1000(),
+              share(r.rocksDbBackgroundSecondsPer1000(), r.cpuSecondsPer1000()),
+              r.gcSecondsPer1000()));
     }
     for (Row r : rows) {
-      sb.append(String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
+      sb.append(
+          String.format("busiest task, %s p=%d: %s%n", r.job(), r.parallelism(), r.busiestTask()));
     }
     for (Row r : rows) {
       if (r.stateBytesAfterClose() != null) {
-        sb.append(String.format("state after close, %s p=%d: live (canonical savepoint) %s; checkpoint files by task: %s%n",
-            r.job(), r.parallelism(), bytes(r.liveStateBytesAfterClose()), r.stateAfterCloseHolders()));
+        sb.append(
+            String.format(
+                "state after close, %s p=%d: live (canonical savepoint) %s; checkpoint files by task: %s%n",
+                r.job(),
+                r.parallelism(),
+                bytes(r.liveStateBytesAfterClose()),
+                r.stateAfterCloseHolders()));
       }
     }
     return sb.toString();
@@ -1011,7 +1288,8 @@ public final class PipelineBenchmark {
 
   private static Path write(Settings settings, List<Row> rows) throws IOException {
     Files.createDirectories(settings.results());
-    Path file = settings.results().resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
+    Path file =
+        settings.results().resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("generations", settings.generations());
     doc.put("groupSize", settings.groupSize());
@@ -1065,7 +1343,10 @@ public final class PipelineBenchmark {
       return count.get();
     }
 
-    /** Records per second between 10 % and 90 % of the expected outputs, measured from {@code start}. */
+    /**
+     * Records per second between 10 % and 90 % of the expected outputs, measured from {@code
+     * start}.
+     */
     double sustainedRate(long start, long expected) {
       synchronized (timeline) {
         long[] from = null;
@@ -1079,7 +1360,8 @@ public final class PipelineBenchmark {
           }
         }
         if (from == null || to == null || to[0] == from[0]) {
-          long[] last = timeline.isEmpty() ? new long[] {start, 0} : timeline.get(timeline.size() - 1);
+          long[] last =
+              timeline.isEmpty() ? new long[] {start, 0} : timeline.get(timeline.size() - 1);
           return last[1] / Math.max(1e-9, (last[0] - start) / 1e9);
         }
         return (to[1] - from[1]) / ((to[0] - from[0]) / 1e9);
@@ -1095,7 +1377,9 @@ public final class PipelineBenchmark {
       try (KafkaConsumer<byte[], byte[]> consumer =
           new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
         List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        consumer
+            .partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         while (running.get()) {
@@ -1130,17 +1414,23 @@ public final class PipelineBenchmark {
 
     void start() {
       running.set(true);
-      thread = new Thread(() -> {
-        while (running.get()) {
-          peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-          peakRss = Math.max(peakRss, residentBytes());
-          try {
-            Thread.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "resource-sampler");
+      thread =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  peakHeap =
+                      Math.max(
+                          peakHeap,
+                          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+                  peakRss = Math.max(peakRss, residentBytes());
+                  try {
+                    Thread.sleep(100);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "resource-sampler");
       thread.setDaemon(true);
       thread.start();
     }
@@ -1160,7 +1450,8 @@ public final class PipelineBenchmark {
 
     private static long residentBytes() {
       try {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+        for (String line :
+            Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
           if (line.startsWith("VmRSS:")) {
             return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
           }

@@ -44,22 +44,21 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
- * The model stages' overhead: the Flink operator (micro-batching, Avro records, component
- * building) against a bare DJL loop (render, tokenize, predict) on the same loaded model, inputs
- * and batch size, in one run. Two models: the bundled tiny reward model (reward-model operator) and
- * MiniLM (embedding-similarity operator: two texts per record).
+ * The model stages' overhead: the Flink operator (micro-batching, Avro records, component building)
+ * against a bare DJL loop (render, tokenize, predict) on the same loaded model, inputs and batch
+ * size, in one run. Two models: the bundled tiny reward model (reward-model operator) and MiniLM
+ * (embedding-similarity operator: two texts per record).
  *
- * <p>The operator runs in a local Flink job at parallelism 1, chained with its source and sink
- * (one thread, like the loop); throughput is counted from the first record entering the operator
- * to the last leaving it, so job start-up is excluded. Latency is per record: for the loop, the
- * time of the batch it was in; for the operator, from entering the operator to leaving it. Of
- * {@code repeats} interleaved runs the fastest counts ({@code ratio}: operator / loop records per
- * second); {@code cpu ratio} compares records per process CPU second, which other load on the
- * machine disturbs less.
+ * <p>The operator runs in a local Flink job at parallelism 1, chained with its source and sink (one
+ * thread, like the loop); throughput is counted from the first record entering the operator to the
+ * last leaving it, so job start-up is excluded. Latency is per record: for the loop, the time of
+ * the batch it was in; for the operator, from entering the operator to leaving it. Of {@code
+ * repeats} interleaved runs the fastest counts ({@code ratio}: operator / loop records per second);
+ * {@code cpu ratio} compares records per process CPU second, which other load on the machine
+ * disturbs less.
  *
  * <p>Flags: {@code --models tiny,minilm}, {@code --records N} (tiny: 20000; MiniLM: a tenth),
- * {@code --batch-size B} (32), {@code --repeats R} (3), {@code --device}
- * (cpu).
+ * {@code --batch-size B} (32), {@code --repeats R} (3), {@code --device} (cpu).
  */
 public final class RewardModelBenchmark {
 
@@ -91,7 +90,8 @@ public final class RewardModelBenchmark {
   }
 
   /** Measures each model ({@code tiny}, {@code minilm}); MiniLM gets a tenth of the records. */
-  public static List<Row> run(List<String> models, int records, int batchSize, int repeats, DeviceSpec device)
+  public static List<Row> run(
+      List<String> models, int records, int batchSize, int repeats, DeviceSpec device)
       throws Exception {
     List<Row> rows = new ArrayList<>();
     for (String model : models) {
@@ -100,7 +100,8 @@ public final class RewardModelBenchmark {
         throw new IllegalArgumentException("--models takes tiny and/or minilm, got " + model);
       }
       int n = tiny ? records : Math.max(batchSize, records / 10);
-      Path folder = tiny ? ClasspathModels.tinyRewardInTempDir() : ClasspathModels.miniLmInTempDir();
+      Path folder =
+          tiny ? ClasspathModels.tinyRewardInTempDir() : ClasspathModels.miniLmInTempDir();
       List<Run> loops = new ArrayList<>();
       List<Run> operators = new ArrayList<>();
       // The benchmark holds the model, so every run (loop or job) uses the same loaded instance.
@@ -116,7 +117,10 @@ public final class RewardModelBenchmark {
       }
       rows.add(
           new Row(
-              model, batchSize, best(loops), best(operators),
+              model,
+              batchSize,
+              best(loops),
+              best(operators),
               leanest(operators).perCpuSecond() / leanest(loops).perCpuSecond()));
     }
     return rows;
@@ -124,19 +128,46 @@ public final class RewardModelBenchmark {
 
   public static String table(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-8s %6s %7s %12s %12s %7s %9s %22s %22s%n",
-        "model", "batch", "records", "loop rec/s", "op rec/s", "ratio", "cpu ratio", "loop p50/p99 ms", "op p50/p99 ms"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-8s %6s %7s %12s %12s %7s %9s %22s %22s%n",
+            "model",
+            "batch",
+            "records",
+            "loop rec/s",
+            "op rec/s",
+            "ratio",
+            "cpu ratio",
+            "loop p50/p99 ms",
+            "op p50/p99 ms"));
     for (Row row : rows) {
-      sb.append(String.format(Locale.ROOT, "%-8s %6d %7d %12.0f %12.0f %7.3f %9.3f %22s %22s%n",
-          row.model(), row.batchSize(), row.loop().records(), row.loop().throughput(), row.operator().throughput(),
-          row.ratio(), row.cpuRatio(),
-          String.format(Locale.ROOT, "%.2f / %.2f", row.loop().percentile(50), row.loop().percentile(99)),
-          String.format(Locale.ROOT, "%.2f / %.2f", row.operator().percentile(50), row.operator().percentile(99))));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-8s %6d %7d %12.0f %12.0f %7.3f %9.3f %22s %22s%n",
+              row.model(),
+              row.batchSize(),
+              row.loop().records(),
+              row.loop().throughput(),
+              row.operator().throughput(),
+              row.ratio(),
+              row.cpuRatio(),
+              String.format(
+                  Locale.ROOT, "%.2f / %.2f", row.loop().percentile(50), row.loop().percentile(99)),
+              String.format(
+                  Locale.ROOT,
+                  "%.2f / %.2f",
+                  row.operator().percentile(50),
+                  row.operator().percentile(99))));
     }
     return sb.toString();
   }
 
-  /** One measured run: records, elapsed seconds, process CPU seconds, and per-record latencies in ms. */
+  /**
+   * One measured run: records, elapsed seconds, process CPU seconds, and per-record latencies in
+   * ms.
+   */
   public record Run(int records, double seconds, double cpuSeconds, double[] latenciesMs) {
     public double throughput() {
       return records / seconds;
@@ -156,12 +187,16 @@ public final class RewardModelBenchmark {
 
   /** The fastest run: on a shared machine, the one least disturbed by other work. */
   private static Run best(List<Run> runs) {
-    return runs.stream().max((a, b) -> Double.compare(a.throughput(), b.throughput())).orElseThrow();
+    return runs.stream()
+        .max((a, b) -> Double.compare(a.throughput(), b.throughput()))
+        .orElseThrow();
   }
 
   /** The run that used the least CPU per record. */
   private static Run leanest(List<Run> runs) {
-    return runs.stream().max((a, b) -> Double.compare(a.perCpuSecond(), b.perCpuSecond())).orElseThrow();
+    return runs.stream()
+        .max((a, b) -> Double.compare(a.perCpuSecond(), b.perCpuSecond()))
+        .orElseThrow();
   }
 
   private static final OperatingSystemMXBean OS =
@@ -171,18 +206,25 @@ public final class RewardModelBenchmark {
     return OS.getProcessCpuTime();
   }
 
-  /** The bare loop: per batch, render (or pick) the texts, tokenize and predict on one predictor. */
-  private static Run loop(LoadedModel model, boolean reward, List<ScoredGeneration> inputs, int batchSize) throws Exception {
+  /**
+   * The bare loop: per batch, render (or pick) the texts, tokenize and predict on one predictor.
+   */
+  private static Run loop(
+      LoadedModel model, boolean reward, List<ScoredGeneration> inputs, int batchSize)
+      throws Exception {
     double[] latencies = new double[inputs.size()];
     long cpuStart = cpuNanos();
     long start = System.nanoTime();
     if (reward) {
-      try (RewardModel scorer = RewardModel.over(model, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE)) {
+      try (RewardModel scorer =
+          RewardModel.over(model, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE)) {
         for (int from = 0; from < inputs.size(); from += batchSize) {
           long t0 = System.nanoTime();
           List<RewardInput> batch = new ArrayList<>(batchSize);
-          for (ScoredGeneration s : inputs.subList(from, Math.min(inputs.size(), from + batchSize))) {
-            batch.add(new RewardInput(s.getGeneration().getPrompt(), s.getGeneration().getResponse()));
+          for (ScoredGeneration s :
+              inputs.subList(from, Math.min(inputs.size(), from + batchSize))) {
+            batch.add(
+                new RewardInput(s.getGeneration().getPrompt(), s.getGeneration().getResponse()));
           }
           scorer.score(batch);
           Arrays.fill(latencies, from, from + batch.size(), (System.nanoTime() - t0) / 1e6);
@@ -203,7 +245,8 @@ public final class RewardModelBenchmark {
         }
       }
     }
-    return new Run(inputs.size(), (System.nanoTime() - start) / 1e9, (cpuNanos() - cpuStart) / 1e9, latencies);
+    return new Run(
+        inputs.size(), (System.nanoTime() - start) / 1e9, (cpuNanos() - cpuStart) / 1e9, latencies);
   }
 
   // Written by the job's single subtask, read by main after the job ends (same JVM, local cluster).
@@ -218,7 +261,8 @@ public final class RewardModelBenchmark {
   private static double[] latenciesMs;
 
   /** The operator in a local job: sequence source, stamp, model operator, stamp, discard. */
-  private static Run operator(Path folder, DeviceSpec device, boolean reward, int n, int batchSize) throws Exception {
+  private static Run operator(Path folder, DeviceSpec device, boolean reward, int n, int batchSize)
+      throws Exception {
     FIRST_IN.set(0);
     expected = n;
     seen = 0;
@@ -230,29 +274,49 @@ public final class RewardModelBenchmark {
     // Chained hand-overs would otherwise deep-copy each record around the two stamping maps, a cost
     // of this harness rather than of the operator.
     conf.set(PipelineOptions.OBJECT_REUSE, true);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, LocalBinding.loopbackOnly(conf));
-    // Batches close by size; the long wait only matters for the last partial batch (end of input flushes it).
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(1, LocalBinding.loopbackOnly(conf));
+    // Batches close by size; the long wait only matters for the last partial batch (end of input
+    // flushes it).
     Duration maxWait = Duration.ofSeconds(10);
     DataStream<ScoredGeneration> in =
-        env.fromSequence(0, n - 1).map(new Stamp(), new AvroTypeInfo<>(ScoredGeneration.class)).name("Stamp in");
+        env.fromSequence(0, n - 1)
+            .map(new Stamp(), new AvroTypeInfo<>(ScoredGeneration.class))
+            .name("Stamp in");
     DataStream<ScoredGeneration> scored =
         reward
             ? ModelStages.rewardModel(
                 in,
-                RewardModelSettings.defaults(folder.toString()).withDevice(device).withBatch(batchSize, maxWait))
+                RewardModelSettings.defaults(folder.toString())
+                    .withDevice(device)
+                    .withBatch(batchSize, maxWait))
             : ModelStages.embeddingSimilarity(
                 in,
-                new EmbeddingSettings(folder.toString(), device, batchSize, maxWait, EmbeddingSettings.DEFAULT_COMPONENT_NAME));
-    scored.map(new StampOut(), new AvroTypeInfo<>(ScoredGeneration.class)).name("Stamp out").sinkTo(new DiscardingSink<>());
+                new EmbeddingSettings(
+                    folder.toString(),
+                    device,
+                    batchSize,
+                    maxWait,
+                    EmbeddingSettings.DEFAULT_COMPONENT_NAME));
+    scored
+        .map(new StampOut(), new AvroTypeInfo<>(ScoredGeneration.class))
+        .name("Stamp out")
+        .sinkTo(new DiscardingSink<>());
     env.execute("reward model benchmark");
     if (seen != n || scoredOk != n) {
-      throw new IllegalStateException("expected " + n + " records scored OK, got " + scoredOk + " of " + seen);
+      throw new IllegalStateException(
+          "expected " + n + " records scored OK, got " + scoredOk + " of " + seen);
     }
     return new Run(
-        n, (LAST_OUT.get() - FIRST_IN.get()) / 1e9, (CPU_LAST_OUT.get() - CPU_FIRST_IN.get()) / 1e9, latenciesMs.clone());
+        n,
+        (LAST_OUT.get() - FIRST_IN.get()) / 1e9,
+        (CPU_LAST_OUT.get() - CPU_FIRST_IN.get()) / 1e9,
+        latenciesMs.clone());
   }
 
-  /** Builds record i (the records themselves are the same as the loop's) and notes when it entered. */
+  /**
+   * Builds record i (the records themselves are the same as the loop's) and notes when it entered.
+   */
   private static final class Stamp extends RichMapFunction<Long, ScoredGeneration> {
     @Override
     public void open(OpenContext context) {}
@@ -302,7 +366,9 @@ public final class RewardModelBenchmark {
     "%3$d",
   };
 
-  /** A deterministic generation: an addition question with responses of varied length and quality. */
+  /**
+   * A deterministic generation: an addition question with responses of varied length and quality.
+   */
   static ScoredGeneration input(int i) {
     int a = 3 + i % 97;
     int b = 5 + (i * 7) % 89;
@@ -314,10 +380,20 @@ public final class RewardModelBenchmark {
             .setGroupId("group-" + i / 4)
             .setPrompt(
                 List.of(
-                    ChatMessage.newBuilder().setRole("system").setContent("Answer with a number.").build(),
-                    ChatMessage.newBuilder().setRole("user").setContent("What is " + a + " + " + b + "?").build()))
+                    ChatMessage.newBuilder()
+                        .setRole("system")
+                        .setContent("Answer with a number.")
+                        .build(),
+                    ChatMessage.newBuilder()
+                        .setRole("user")
+                        .setContent("What is " + a + " + " + b + "?")
+                        .build()))
             .setResponse(response)
-            .setTask(TaskMetadata.newBuilder().setKind(TaskKind.MATH).setGroundTruth("The answer is " + (a + b) + ".").build())
+            .setTask(
+                TaskMetadata.newBuilder()
+                    .setKind(TaskKind.MATH)
+                    .setGroundTruth("The answer is " + (a + b) + ".")
+                    .build())
             .setPolicy(Policy.newBuilder().setModelId("bench").build())
             .setFinishReason(FinishReason.STOP)
             .setCreatedAtMs(1_000L + i)

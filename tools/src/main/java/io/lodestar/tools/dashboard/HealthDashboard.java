@@ -34,7 +34,8 @@ public final class HealthDashboard implements AutoCloseable {
   public record Series(String label, String field) {}
 
   /** Where a health record keeps its window end, data source and revision. */
-  public record Layout(String windowEndField, String sourceField, String revisionField, String keyField) {}
+  public record Layout(
+      String windowEndField, String sourceField, String revisionField, String keyField) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_WINDOWS = 2_000;
@@ -44,8 +45,10 @@ public final class HealthDashboard implements AutoCloseable {
   private final List<Chart> charts;
   private final Layout layout;
   private final String flinkUi;
+
   /** Latest revision of each window, by window key, oldest first. */
   private final Map<String, JsonNode> windows = new LinkedHashMap<>();
+
   private final Deque<ObjectNode> alarms = new ArrayDeque<>();
 
   private HealthDashboard(HttpServer server, List<Chart> charts, Layout layout, String flinkUi) {
@@ -56,8 +59,10 @@ public final class HealthDashboard implements AutoCloseable {
   }
 
   /** Starts the page on 127.0.0.1:{@code port} (0 picks a free port). */
-  public static HealthDashboard start(int port, List<Chart> charts, Layout layout, String flinkUi) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+  public static HealthDashboard start(int port, List<Chart> charts, Layout layout, String flinkUi)
+      throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     HealthDashboard dashboard = new HealthDashboard(server, charts, layout, flinkUi);
     server.createContext("/api/health", dashboard::serveHealth);
     server.createContext("/", dashboard::servePage);
@@ -70,11 +75,16 @@ public final class HealthDashboard implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
   }
 
-  /** Adds a window's health record; a later revision of the same window replaces the earlier one. */
+  /**
+   * Adds a window's health record; a later revision of the same window replaces the earlier one.
+   */
   public synchronized void addWindow(JsonNode record) {
-    String key = record.at(layout.keyField()).asText() + "@" + record.at(layout.windowEndField()).asLong();
+    String key =
+        record.at(layout.keyField()).asText() + "@" + record.at(layout.windowEndField()).asLong();
     JsonNode previous = windows.get(key);
-    if (previous != null && previous.at(layout.revisionField()).asLong() > record.at(layout.revisionField()).asLong()) {
+    if (previous != null
+        && previous.at(layout.revisionField()).asLong()
+            > record.at(layout.revisionField()).asLong()) {
       return;
     }
     windows.remove(key);
@@ -85,9 +95,15 @@ public final class HealthDashboard implements AutoCloseable {
   }
 
   /** Adds an alarm event (fired or cleared) to the history shown under the charts. */
-  public synchronized void addAlarm(long atMs, String state, String rule, String scope, String detail) {
+  public synchronized void addAlarm(
+      long atMs, String state, String rule, String scope, String detail) {
     ObjectNode alarm = JSON.createObjectNode();
-    alarm.put("atMs", atMs).put("state", state).put("rule", rule).put("scope", scope).put("detail", detail);
+    alarm
+        .put("atMs", atMs)
+        .put("state", state)
+        .put("rule", rule)
+        .put("scope", scope)
+        .put("detail", detail);
     alarms.addFirst(alarm);
     while (alarms.size() > MAX_ALARMS) {
       alarms.removeLast();
@@ -144,7 +160,8 @@ public final class HealthDashboard implements AutoCloseable {
       exchange.close();
       return;
     }
-    try (InputStream page = HealthDashboard.class.getResourceAsStream("/lodestar/dashboard/index.html")) {
+    try (InputStream page =
+        HealthDashboard.class.getResourceAsStream("/lodestar/dashboard/index.html")) {
       respond(exchange, "text/html; charset=utf-8", page.readAllBytes());
     }
   }

@@ -40,17 +40,44 @@ public final class HealthFeed implements AutoCloseable {
   /** The charts of the local demo: rewards, pass rates and the reward-hacking signals. */
   public static final List<HealthDashboard.Chart> CHARTS =
       List.of(
-          chart("reward", "Combined reward (mean)", null, null, series("reward mean", "/reward/mean")),
-          chart("components", "Reward by component (mean)", null, null,
+          chart(
+              "reward",
+              "Combined reward (mean)",
+              null,
+              null,
+              series("reward mean", "/reward/mean")),
+          chart(
+              "components",
+              "Reward by component (mean)",
+              null,
+              null,
               series("math_equivalence", "/componentMean/math_equivalence"),
               series("numeric_answer", "/componentMean/numeric_answer"),
               series("format", "/componentMean/format")),
-          chart("pass-rates", "Verifier pass rate and unscored rate", 0.0, 1.0,
-              series("verifier pass rate", "/verifierPassRate"), series("unscored rate", "/unscoredRate")),
-          chart("zero-variance", "Zero-variance group fraction", 0.0, 1.0, series("zero-variance fraction", "/zeroVarianceFraction")),
-          chart("length-reward", "Length vs reward correlation (Pearson r)", -1.0, 1.0,
+          chart(
+              "pass-rates",
+              "Verifier pass rate and unscored rate",
+              0.0,
+              1.0,
+              series("verifier pass rate", "/verifierPassRate"),
+              series("unscored rate", "/unscoredRate")),
+          chart(
+              "zero-variance",
+              "Zero-variance group fraction",
+              0.0,
+              1.0,
+              series("zero-variance fraction", "/zeroVarianceFraction")),
+          chart(
+              "length-reward",
+              "Length vs reward correlation (Pearson r)",
+              -1.0,
+              1.0,
               series("length-reward r", "/lengthRewardCorrelation")),
-          chart("human-agreement", "Human feedback agreeing with the reward", 0.0, 1.0,
+          chart(
+              "human-agreement",
+              "Human feedback agreeing with the reward",
+              0.0,
+              1.0,
               series("human-model agreement", "/humanModelAgreement")));
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -59,7 +86,8 @@ public final class HealthFeed implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  private HealthFeed(KafkaConsumer<byte[], byte[]> consumer, HealthDashboard dashboard, String metricsTopic) {
+  private HealthFeed(
+      KafkaConsumer<byte[], byte[]> consumer, HealthDashboard dashboard, String metricsTopic) {
     this.consumer = consumer;
     this.dashboard = dashboard;
     this.metricsTopic = metricsTopic;
@@ -68,15 +96,19 @@ public final class HealthFeed implements AutoCloseable {
   }
 
   /** Starts reading both topics from their beginning. */
-  public static HealthFeed start(String bootstrap, String metricsTopic, String alertsTopic, HealthDashboard dashboard) {
+  public static HealthFeed start(
+      String bootstrap, String metricsTopic, String alertsTopic, HealthDashboard dashboard) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(metricsTopic, alertsTopic)) {
-      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
@@ -100,7 +132,12 @@ public final class HealthFeed implements AutoCloseable {
             DecodeResult<Alert> a = alerts.decode(r.value());
             if (a.isOk()) {
               Alert alert = a.value();
-              dashboard.addAlarm(alert.getWindowEndMs(), alert.getState().name(), alert.getRuleId(), scope(alert), observed(alert));
+              dashboard.addAlarm(
+                  alert.getWindowEndMs(),
+                  alert.getState().name(),
+                  alert.getRuleId(),
+                  scope(alert),
+                  observed(alert));
             }
           }
         }
@@ -114,7 +151,9 @@ public final class HealthFeed implements AutoCloseable {
     }
   }
 
-  /** The record as JSON plus a series name (data source and version) and component means by name. */
+  /**
+   * The record as JSON plus a series name (data source and version) and component means by name.
+   */
   static JsonNode prepared(HealthMetrics m) throws IOException {
     ObjectNode node = (ObjectNode) JSON.readTree(PlainJson.toJsonString(m));
     String source = "*".equals(m.getDataSource()) ? "all sources" : m.getDataSource();
@@ -129,18 +168,30 @@ public final class HealthFeed implements AutoCloseable {
   }
 
   private static String scope(Alert a) {
-    return a.getScope() + " " + a.getModelId() + " v" + a.getPolicyVersion() + " " + a.getDataSource();
+    return a.getScope()
+        + " "
+        + a.getModelId()
+        + " v"
+        + a.getPolicyVersion()
+        + " "
+        + a.getDataSource();
   }
 
   private static String observed(Alert a) {
     List<String> parts = new ArrayList<>();
     for (AlertCondition c : a.getConditions()) {
-      parts.add(c.getMetric() + "=" + (c.getObserved() == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.3g", c.getObserved())));
+      parts.add(
+          c.getMetric()
+              + "="
+              + (c.getObserved() == null
+                  ? "n/a"
+                  : String.format(java.util.Locale.ROOT, "%.3g", c.getObserved())));
     }
     return String.join(", ", parts);
   }
 
-  private static HealthDashboard.Chart chart(String id, String title, Double yMin, Double yMax, HealthDashboard.Series... series) {
+  private static HealthDashboard.Chart chart(
+      String id, String title, Double yMin, Double yMax, HealthDashboard.Series... series) {
     return new HealthDashboard.Chart(id, title, List.of(series), yMin, yMax);
   }
 

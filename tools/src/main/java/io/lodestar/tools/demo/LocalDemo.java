@@ -8,11 +8,9 @@ import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.LocalBinding;
 import io.lodestar.jobs.PipelineEnvironment;
-import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
-import io.lodestar.tools.dashboard.HealthDashboard;
-import io.lodestar.tools.dashboard.HealthFeed;
+import io.lodestar.jobs.metrics.PrometheusReporting;
 import io.lodestar.operators.health.AlarmRules;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.DeadLetter;
@@ -24,6 +22,8 @@ import io.lodestar.schema.UnpairedExample;
 import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.testkit.traffic.TrafficPublisher;
 import io.lodestar.testkit.traffic.TrafficSimulator;
+import io.lodestar.tools.dashboard.HealthDashboard;
+import io.lodestar.tools.dashboard.HealthFeed;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -54,7 +54,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * savepoint, flushing open groups), a short report, and every output topic written as JSONL.
  *
  * <p>Flags: {@code --seconds N} (traffic duration, default 20), {@code --prompts N} (default 120),
- * {@code --output DIR} (default lodestar-out/demo), {@code --web-ui-port N} (default: first free from 8081).
+ * {@code --output DIR} (default lodestar-out/demo), {@code --web-ui-port N} (default: first free
+ * from 8081).
  */
 public final class LocalDemo {
 
@@ -68,7 +69,9 @@ public final class LocalDemo {
     System.exit(0);
   }
 
-  /** Runs the demo; returns the output records by output name, as written under the output folder. */
+  /**
+   * Runs the demo; returns the output records by output name, as written under the output folder.
+   */
   public static Map<String, List<String>> run(String[] args) throws Exception {
     return run(args, dashboardUrl -> {});
   }
@@ -77,17 +80,23 @@ public final class LocalDemo {
    * Runs the demo; {@code whileRunning} gets the live health page's URL once all traffic is
    * published, before the job drains (tests look at the page then).
    */
-  public static Map<String, List<String>> run(String[] args, WhileRunning whileRunning) throws Exception {
+  public static Map<String, List<String>> run(String[] args, WhileRunning whileRunning)
+      throws Exception {
     Map<String, String> flags = parseFlags(args);
     int seconds = Integer.parseInt(flags.getOrDefault("seconds", "20"));
     int prompts = Integer.parseInt(flags.getOrDefault("prompts", "120"));
     Path output = Path.of(flags.getOrDefault("output", "lodestar-out/demo"));
-    int webPort = flags.containsKey("web-ui-port") ? Integer.parseInt(flags.get("web-ui-port")) : freePortFrom(8081);
+    int webPort =
+        flags.containsKey("web-ui-port")
+            ? Integer.parseInt(flags.get("web-ui-port"))
+            : freePortFrom(8081);
     Path work = Files.createTempDirectory("lodestar-demo");
 
     System.out.println("Lodestar local demo: starting an in-process Kafka broker...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-      LodestarOptions options = demoOptions(kafka.bootstrapServers(), work, flags.getOrDefault("alarm-rules", DEMO_ALARM_RULES));
+      LodestarOptions options =
+          demoOptions(
+              kafka.bootstrapServers(), work, flags.getOrDefault("alarm-rules", DEMO_ALARM_RULES));
       List<String> allTopics = new ArrayList<>(topics(options).values());
       allTopics.add(options.get(LodestarOptions.TOPIC_GENERATIONS));
       allTopics.add(options.get(LodestarOptions.TOPIC_FEEDBACK));
@@ -98,21 +107,38 @@ public final class LocalDemo {
       int metricsPort = freePortFrom(9249);
       PrometheusReporting.enable(conf, Integer.toString(metricsPort));
       // The web UI, blob server and RPC on loopback only, and no jar upload from the web UI.
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(LocalBinding.loopbackOnly(conf));
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(
+              LocalBinding.loopbackOnly(conf));
       env.configure(conf, LocalDemo.class.getClassLoader());
       PipelineJob.build(env, options);
       JobClient job = env.executeAsync("lodestar-demo");
       String webUi = "http://127.0.0.1:" + webPort;
       System.out.println("Flink web UI: " + webUi + "  (job " + job.getJobID() + ")");
       System.out.println("Prometheus metrics: " + PrometheusReporting.endpoint(metricsPort));
-      int dashboardPort = flags.containsKey("dashboard-port") ? Integer.parseInt(flags.get("dashboard-port")) : freePortFrom(8090);
-      try (HealthDashboard dashboard = HealthDashboard.start(dashboardPort, HealthFeed.CHARTS, HealthFeed.LAYOUT, webUi);
+      int dashboardPort =
+          flags.containsKey("dashboard-port")
+              ? Integer.parseInt(flags.get("dashboard-port"))
+              : freePortFrom(8090);
+      try (HealthDashboard dashboard =
+              HealthDashboard.start(dashboardPort, HealthFeed.CHARTS, HealthFeed.LAYOUT, webUi);
           HealthFeed feed =
               HealthFeed.start(
-                  kafka.bootstrapServers(), options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
-                  options.get(LodestarOptions.TOPIC_ALERTS), dashboard)) {
+                  kafka.bootstrapServers(),
+                  options.get(LodestarOptions.TOPIC_HEALTH_METRICS),
+                  options.get(LodestarOptions.TOPIC_ALERTS),
+                  dashboard)) {
         System.out.println("Live health dashboard: " + dashboard.url());
-        return runTraffic(kafka, options, job, webUi, work, output, prompts, seconds, () -> whileRunning.accept(dashboard.url()));
+        return runTraffic(
+            kafka,
+            options,
+            job,
+            webUi,
+            work,
+            output,
+            prompts,
+            seconds,
+            () -> whileRunning.accept(dashboard.url()));
       }
     }
   }
@@ -128,20 +154,36 @@ public final class LocalDemo {
   }
 
   private static Map<String, List<String>> runTraffic(
-      EmbeddedKafka kafka, LodestarOptions options, JobClient job, String webUi, Path work, Path output, int prompts,
-      int seconds, Step beforeDrain) throws Exception {
-    TrafficSimulator.Stats sent = publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
+      EmbeddedKafka kafka,
+      LodestarOptions options,
+      JobClient job,
+      String webUi,
+      Path work,
+      Path output,
+      int prompts,
+      int seconds,
+      Step beforeDrain)
+      throws Exception {
+    TrafficSimulator.Stats sent =
+        publishTraffic(kafka.bootstrapServers(), options, prompts, seconds);
     System.out.printf(
         "Published %d generations (%d duplicates), %d votes, %d thumbs, %d corrupt records over %d s%n",
-        sent.generations(), sent.duplicates(), sent.votes(), sent.thumbs(), sent.corrupt(), seconds);
+        sent.generations(),
+        sent.duplicates(),
+        sent.votes(),
+        sent.thumbs(),
+        sent.corrupt(),
+        seconds);
 
     // Let the job catch up, note its checkpointed state size, then drain it.
     Thread.sleep(2 * options.checkpointInterval().toMillis() + 1000);
     beforeDrain.run();
     String stateSize = checkpointedStateSize(webUi, job.getJobID().toString());
-    System.out.println("Draining the job (stop with savepoint: open groups flush, last transactions commit)...");
+    System.out.println(
+        "Draining the job (stop with savepoint: open groups flush, last transactions commit)...");
     String savepoint =
-        job.stopWithSavepoint(true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        job.stopWithSavepoint(
+                true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
             .get(2, TimeUnit.MINUTES);
     job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
 
@@ -151,11 +193,12 @@ public final class LocalDemo {
   }
 
   /**
-   * The built-in rules plus one that watches a reward-hacking signature on the demo's small windows:
-   * responses' length and reward moving together.
+   * The built-in rules plus one that watches a reward-hacking signature on the demo's small
+   * windows: responses' length and reward moving together.
    */
   static final String DEMO_ALARM_RULES =
-      AlarmRules.DEFAULTS + "\ndemo-length-reward: lengthRewardCorrelation > 0.2 given lengthRewardPoints >= 10 for 2 windows clear after 2 windows";
+      AlarmRules.DEFAULTS
+          + "\ndemo-length-reward: lengthRewardCorrelation > 0.2 given lengthRewardPoints >= 10 for 2 windows clear after 2 windows";
 
   static LodestarOptions demoOptions(String bootstrap, Path work) {
     return demoOptions(bootstrap, work, DEMO_ALARM_RULES);
@@ -169,7 +212,8 @@ public final class LocalDemo {
     values.put(LodestarOptions.ALARM_RULES.key(), alarmRules);
     values.put("kafka.bootstrap.servers", bootstrap);
     values.put(LodestarOptions.CHECKPOINT_INTERVAL.key(), "2 s");
-    values.put(LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
+    values.put(
+        LodestarOptions.CHECKPOINT_DIR.key(), work.resolve("checkpoints").toUri().toString());
     values.put(LodestarOptions.RESTART_ATTEMPTS.key(), "3");
     values.put(LodestarOptions.RESTART_DELAY.key(), "1 s");
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "2 min");
@@ -195,15 +239,30 @@ public final class LocalDemo {
     return topics;
   }
 
-  /** Publishes simulated traffic paced over {@code seconds}: mostly Avro, every fifth record JSON. */
-  static TrafficSimulator.Stats publishTraffic(String bootstrap, LodestarOptions options, int prompts, int seconds) {
+  /**
+   * Publishes simulated traffic paced over {@code seconds}: mostly Avro, every fifth record JSON.
+   */
+  static TrafficSimulator.Stats publishTraffic(
+      String bootstrap, LodestarOptions options, int prompts, int seconds) {
     TrafficSimulator.Settings d = TrafficSimulator.Settings.defaults();
     TrafficSimulator.Settings settings =
         new TrafficSimulator.Settings(
-            42L, prompts, d.groupSize(), d.duplicateRate(), d.corruptRate(), d.noAnswerRate(), d.voteRate(),
-            d.thumbRate(), System.currentTimeMillis(), Math.max(1, seconds * 1000L / prompts), d.modelId());
+            42L,
+            prompts,
+            d.groupSize(),
+            d.duplicateRate(),
+            d.corruptRate(),
+            d.noAnswerRate(),
+            d.voteRate(),
+            d.thumbRate(),
+            System.currentTimeMillis(),
+            Math.max(1, seconds * 1000L / prompts),
+            d.modelId());
     return new TrafficPublisher(
-            bootstrap, options.get(LodestarOptions.TOPIC_GENERATIONS), options.get(LodestarOptions.TOPIC_FEEDBACK), 5)
+            bootstrap,
+            options.get(LodestarOptions.TOPIC_GENERATIONS),
+            options.get(LodestarOptions.TOPIC_FEEDBACK),
+            5)
         .publish(settings, true);
   }
 
@@ -213,13 +272,19 @@ public final class LocalDemo {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(URI.create(webUi + "/jobs/" + jobId + "/checkpoints")).timeout(Duration.ofSeconds(5)).build(),
+              HttpRequest.newBuilder(URI.create(webUi + "/jobs/" + jobId + "/checkpoints"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
-      JsonNode completed = new ObjectMapper().readTree(response.body()).path("latest").path("completed");
+      JsonNode completed =
+          new ObjectMapper().readTree(response.body()).path("latest").path("completed");
       if (completed.isMissingNode() || completed.isNull()) {
         return "no checkpoint completed yet";
       }
-      return completed.path("state_size").asLong() + " bytes (checkpoint " + completed.path("id").asLong() + ")";
+      return completed.path("state_size").asLong()
+          + " bytes (checkpoint "
+          + completed.path("id").asLong()
+          + ")";
     } catch (IOException e) {
       return "unavailable (" + e.getClass().getSimpleName() + ")";
     } catch (InterruptedException e) {
@@ -229,7 +294,8 @@ public final class LocalDemo {
   }
 
   /** Reads every output topic as a read_committed consumer and writes it as JSONL. */
-  static Map<String, List<String>> readOutputs(String bootstrap, LodestarOptions options, Path output) throws IOException {
+  static Map<String, List<String>> readOutputs(
+      String bootstrap, LodestarOptions options, Path output) throws IOException {
     Files.createDirectories(output);
     Map<String, Class<? extends SpecificRecordBase>> types = new HashMap<>();
     types.put("scored", ScoredGeneration.class);
@@ -243,11 +309,14 @@ public final class LocalDemo {
     for (Map.Entry<String, String> topic : topics(options).entrySet()) {
       List<String> json = new ArrayList<>();
       RecordCodec<? extends SpecificRecordBase> codec = RecordCodec.of(types.get(topic.getKey()));
-      for (byte[] value : CommittedReader.readAllSettled(bootstrap, topic.getValue(), Duration.ofSeconds(30))) {
+      for (byte[] value :
+          CommittedReader.readAllSettled(bootstrap, topic.getValue(), Duration.ofSeconds(30))) {
         DecodeResult<? extends SpecificRecordBase> decoded = codec.decode(value);
-        json.add(decoded.isOk() ? PlainJson.toJsonString(decoded.value()) : "{\"undecodable\": true}");
+        json.add(
+            decoded.isOk() ? PlainJson.toJsonString(decoded.value()) : "{\"undecodable\": true}");
       }
-      try (BufferedWriter writer = Files.newBufferedWriter(output.resolve(topic.getKey() + ".jsonl"))) {
+      try (BufferedWriter writer =
+          Files.newBufferedWriter(output.resolve(topic.getKey() + ".jsonl"))) {
         for (String line : json) {
           writer.write(line);
           writer.newLine();
@@ -259,12 +328,20 @@ public final class LocalDemo {
   }
 
   private static void report(
-      Map<String, List<String>> outputs, Path output, String stateSize, String savepoint, TrafficSimulator.Stats sent)
+      Map<String, List<String>> outputs,
+      Path output,
+      String stateSize,
+      String savepoint,
+      TrafficSimulator.Stats sent)
       throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     System.out.println();
     System.out.println("=== Lodestar demo report ===");
-    outputs.forEach((name, records) -> System.out.printf("  %-13s %6d records -> %s%n", name, records.size(), output.resolve(name + ".jsonl")));
+    outputs.forEach(
+        (name, records) ->
+            System.out.printf(
+                "  %-13s %6d records -> %s%n",
+                name, records.size(), output.resolve(name + ".jsonl")));
     Map<String, Integer> deadByKind = new TreeMap<>();
     for (String line : outputs.get("dead-letters")) {
       deadByKind.merge(mapper.readTree(line).path("errorKind").asText("?"), 1, Integer::sum);
@@ -276,7 +353,13 @@ public final class LocalDemo {
     if (!pairs.isEmpty()) {
       JsonNode pair = mapper.readTree(pairs.get(0));
       System.out.println("  sample preference pair " + pair.path("pairId").asText() + ":");
-      System.out.println("    prompt:   " + clip(pair.path("prompt").path(pair.path("prompt").size() - 1).path("content").asText()));
+      System.out.println(
+          "    prompt:   "
+              + clip(
+                  pair.path("prompt")
+                      .path(pair.path("prompt").size() - 1)
+                      .path("content")
+                      .asText()));
       System.out.println("    chosen:   " + clip(pair.path("chosen").asText()));
       System.out.println("    rejected: " + clip(pair.path("rejected").asText()));
     }
@@ -285,22 +368,31 @@ public final class LocalDemo {
       JsonNode batch = mapper.readTree(batches.get(0));
       System.out.printf(
           "  sample RL batch %s: %d groups, %d samples%n",
-          batch.path("batchId").asText(), batch.path("groups").size(), batch.path("sampleCount").asInt());
+          batch.path("batchId").asText(),
+          batch.path("groups").size(),
+          batch.path("sampleCount").asInt());
       JsonNode group = mixedRewardGroup(mapper, batches);
       System.out.printf(
           "  sample group %s (reward mean %s, std %s):%n",
-          group.path("groupId").asText(), group.path("rewardMean").asText(), group.path("rewardStd").asText());
+          group.path("groupId").asText(),
+          group.path("rewardMean").asText(),
+          group.path("rewardStd").asText());
       for (JsonNode sample : group.path("samples")) {
         System.out.printf(
             "    sample %s reward=%s advantage=%+.4f%n",
-            sample.path("generationId").asText(), sample.path("reward").asText(), sample.path("advantage").asDouble());
+            sample.path("generationId").asText(),
+            sample.path("reward").asText(),
+            sample.path("advantage").asDouble());
       }
     }
-    System.out.printf("  inputs: %d generations sent, %d distinct expected in scored%n", sent.generations() + sent.duplicates(), sent.generations());
+    System.out.printf(
+        "  inputs: %d generations sent, %d distinct expected in scored%n",
+        sent.generations() + sent.duplicates(), sent.generations());
   }
 
   /** A group whose members disagree, so the advantages show something; else the first group. */
-  private static JsonNode mixedRewardGroup(ObjectMapper mapper, List<String> batches) throws IOException {
+  private static JsonNode mixedRewardGroup(ObjectMapper mapper, List<String> batches)
+      throws IOException {
     JsonNode first = null;
     for (String line : batches) {
       for (JsonNode group : mapper.readTree(line).path("groups")) {
@@ -331,7 +423,8 @@ public final class LocalDemo {
 
   private static int freePortFrom(int first) {
     for (int port = first; port < first + 100; port++) {
-      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket socket =
+          new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException busy) {
         // try the next one

@@ -12,10 +12,18 @@ class PipelineBenchmarkSettingsTest {
   void flinkSettingsAreReadAsKeyValuePairsWithSpacesTrimmed() {
     PipelineBenchmark.Settings settings =
         PipelineBenchmark.Settings.parse(
-            new String[] {"--flink-conf", "state.backend.rocksdb.use-bloom-filter=true, taskmanager.memory.managed.size = 512m"});
+            new String[] {
+              "--flink-conf",
+              "state.backend.rocksdb.use-bloom-filter=true, taskmanager.memory.managed.size = 512m"
+            });
 
     assertThat(settings.flinkConf())
-        .isEqualTo(Map.of("state.backend.rocksdb.use-bloom-filter", "true", "taskmanager.memory.managed.size", "512m"));
+        .isEqualTo(
+            Map.of(
+                "state.backend.rocksdb.use-bloom-filter",
+                "true",
+                "taskmanager.memory.managed.size",
+                "512m"));
   }
 
   @Test
@@ -25,7 +33,10 @@ class PipelineBenchmarkSettingsTest {
 
   @Test
   void aFlinkSettingWithoutAValueIsRefusedNamingTheFlag() {
-    assertThatThrownBy(() -> PipelineBenchmark.Settings.parse(new String[] {"--flink-conf", "parallelism.default"}))
+    assertThatThrownBy(
+            () ->
+                PipelineBenchmark.Settings.parse(
+                    new String[] {"--flink-conf", "parallelism.default"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--flink-conf")
         .hasMessageContaining("parallelism.default");

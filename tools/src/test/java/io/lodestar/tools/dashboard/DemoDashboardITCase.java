@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoDashboardITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern POINTS = Pattern.compile("id=\"chart-([a-z-]+)\"[^>]*data-points=\"(\\d+)\"|data-points=\"(\\d+)\"[^>]*id=\"chart-([a-z-]+)\"");
+  private static final Pattern POINTS =
+      Pattern.compile(
+          "id=\"chart-([a-z-]+)\"[^>]*data-points=\"(\\d+)\"|data-points=\"(\\d+)\"[^>]*id=\"chart-([a-z-]+)\"");
 
   @TempDir Path output;
 
@@ -41,8 +43,14 @@ class DemoDashboardITCase {
 
     LocalDemo.run(
         new String[] {
-          "--seconds", "8", "--prompts", "60", "--output", output.toString(),
-          "--alarm-rules", "demo-traffic: generations >= 1 for 1 windows"
+          "--seconds",
+          "8",
+          "--prompts",
+          "60",
+          "--output",
+          output.toString(),
+          "--alarm-rules",
+          "demo-traffic: generations >= 1 for 1 windows"
         },
         url -> {
           awaitWindowsAndAlarms(url);
@@ -51,7 +59,11 @@ class DemoDashboardITCase {
         });
 
     String page = dom.get();
-    assertThat(page).contains("Combined reward (mean)", "Zero-variance group fraction", "Length vs reward correlation");
+    assertThat(page)
+        .contains(
+            "Combined reward (mean)",
+            "Zero-variance group fraction",
+            "Length vs reward correlation");
     Matcher m = POINTS.matcher(page);
     int chartsWithData = 0;
     while (m.find()) {
@@ -73,12 +85,16 @@ class DemoDashboardITCase {
     while (true) {
       JsonNode health =
           JSON.readTree(
-              http.send(HttpRequest.newBuilder(URI.create(url + "api/health")).build(), HttpResponse.BodyHandlers.ofString()).body());
+              http.send(
+                      HttpRequest.newBuilder(URI.create(url + "api/health")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       if (health.path("windows").asInt() >= 2 && health.path("alarms").size() > 0) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("no health windows and alarms reached the page within 60 s: " + health);
+        throw new AssertionError(
+            "no health windows and alarms reached the page within 60 s: " + health);
       }
       Thread.sleep(500);
     }

@@ -20,7 +20,8 @@ final class HeadlessChromium {
 
   /** The installed browser, if any ({@code .ci/run} installs Debian's {@code chromium}). */
   static Optional<HeadlessChromium> find() {
-    for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
+    for (String candidate :
+        List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
       if (Files.isExecutable(Path.of(candidate))) {
         return Optional.of(new HeadlessChromium(Path.of(candidate)));
       }
@@ -35,7 +36,9 @@ final class HeadlessChromium {
 
   void screenshot(String url, int scriptMillis, Path png) throws IOException, InterruptedException {
     Files.createDirectories(png.getParent());
-    run(List.of("--window-size=1280,900", "--screenshot=" + png.toAbsolutePath(), url), scriptMillis);
+    run(
+        List.of("--window-size=1280,900", "--screenshot=" + png.toAbsolutePath(), url),
+        scriptMillis);
   }
 
   private String run(List<String> args, int scriptMillis) throws IOException, InterruptedException {
@@ -51,7 +54,10 @@ final class HeadlessChromium {
     command.addAll(args);
     Path out = Files.createTempFile("chromium", ".out");
     Process process =
-        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!process.waitFor(90, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IOException("chromium did not finish within 90 s");

@@ -18,17 +18,22 @@ class LocalDemoITCase {
   @Test
   void shortDemoProducesEveryOutput() throws Exception {
     Map<String, List<String>> outputs =
-        LocalDemo.run(new String[] {"--seconds", "4", "--prompts", "40", "--output", output.toString()});
+        LocalDemo.run(
+            new String[] {"--seconds", "4", "--prompts", "40", "--output", output.toString()});
 
     // The drain lets every group close: each of the 40 prompts' sampled responses is scored once,
     // duplicates and corrupt records aside.
-    assertThat(outputs.get("scored")).hasSize(40 * TrafficSimulator.Settings.defaults().groupSize());
+    assertThat(outputs.get("scored"))
+        .hasSize(40 * TrafficSimulator.Settings.defaults().groupSize());
     assertThat(outputs.get("batches")).isNotEmpty();
     assertThat(outputs.get("pairs")).isNotEmpty();
     assertThat(outputs.get("unpaired")).isNotEmpty();
     assertThat(outputs.get("health-metrics")).isNotEmpty();
-    for (String name : List.of("scored", "batches", "pairs", "unpaired", "dead-letters", "health-metrics", "alerts")) {
-      assertThat(Files.readAllLines(output.resolve(name + ".jsonl"))).hasSameSizeAs(outputs.get(name));
+    for (String name :
+        List.of(
+            "scored", "batches", "pairs", "unpaired", "dead-letters", "health-metrics", "alerts")) {
+      assertThat(Files.readAllLines(output.resolve(name + ".jsonl")))
+          .hasSameSizeAs(outputs.get(name));
     }
   }
 }

@@ -12,9 +12,10 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * The last scoring step: combines every component a generation collected (upstream, verifiers,
- * models, judges) into its reward with one {@link RewardComposition}, and counts the outcome.
- * A gated record counts as scored and as gated. Every component that did not score OK is counted
- * under its name, timeouts also on their own, so a dashboard sees which verifier, model or judge fails.
+ * models, judges) into its reward with one {@link RewardComposition}, and counts the outcome. A
+ * gated record counts as scored and as gated. Every component that did not score OK is counted
+ * under its name, timeouts also on their own, so a dashboard sees which verifier, model or judge
+ * fails.
  */
 public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, ScoredGeneration> {
 
@@ -58,12 +59,15 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
         scored.inc();
       }
       case SCORED -> scored.inc();
+      default -> throw new IllegalStateException("unknown outcome " + composed.outcome());
     }
     return composed.applyTo(input);
   }
 
   /** The counter {@code metric} labelled with the component's name, registered on first use. */
   private Counter counter(Map<String, Counter> byName, String metric, String component) {
-    return byName.computeIfAbsent(component, name -> getRuntimeContext().getMetricGroup().addGroup("component", name).counter(metric));
+    return byName.computeIfAbsent(
+        component,
+        name -> getRuntimeContext().getMetricGroup().addGroup("component", name).counter(metric));
   }
 }

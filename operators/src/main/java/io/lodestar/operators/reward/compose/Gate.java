@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * reward is the penalty. A missing or unscored component fails the gate: an unverifiable format is
  * not a passing one.
  */
-public record Gate(String component, Comparison comparison, double threshold, double penalty) implements Serializable {
+public record Gate(String component, Comparison comparison, double threshold, double penalty)
+    implements Serializable {
 
   private static final Pattern FORM =
       Pattern.compile("^\\s*([^<>=\\s]+)\\s*(>=|<=|>|<)\\s*(\\S+)\\s+else\\s+(\\S+)\\s*$");
@@ -61,18 +62,27 @@ public record Gate(String component, Comparison comparison, double threshold, do
       throw new IllegalArgumentException("a gate needs a component name");
     }
     if (!Double.isFinite(threshold) || !Double.isFinite(penalty)) {
-      throw new IllegalArgumentException("gate on " + component + " needs a finite threshold and penalty");
+      throw new IllegalArgumentException(
+          "gate on " + component + " needs a finite threshold and penalty");
     }
   }
 
-  /** Parses one gate, {@code <component><op><threshold> else <penalty>} with op one of >=, <=, >, <. */
+  /**
+   * Parses one gate, {@code <component><op><threshold> else <penalty>} with op one of >=, <=, >, <.
+   */
   public static Gate parse(String text) {
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "'" + text.trim() + "' is not a gate: write <component><op><threshold> else <penalty>, e.g. format>=1.0 else -1.0");
+          "'"
+              + text.trim()
+              + "' is not a gate: write <component><op><threshold> else <penalty>, e.g. format>=1.0 else -1.0");
     }
-    return new Gate(m.group(1), Comparison.fromSymbol(m.group(2)), number(m.group(3), text), number(m.group(4), text));
+    return new Gate(
+        m.group(1),
+        Comparison.fromSymbol(m.group(2)),
+        number(m.group(3), text),
+        number(m.group(4), text));
   }
 
   /** Parses gates separated by {@code ;}, in evaluation order; blank text means no gates. */
@@ -90,7 +100,8 @@ public record Gate(String component, Comparison comparison, double threshold, do
     try {
       return Double.parseDouble(token);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("'" + token + "' in gate '" + text.trim() + "' is not a number");
+      throw new IllegalArgumentException(
+          "'" + token + "' in gate '" + text.trim() + "' is not a number");
     }
   }
 
@@ -112,7 +123,8 @@ public record Gate(String component, Comparison comparison, double threshold, do
         return Optional.of(component + " has no finite value");
       }
       if (!comparison.holds(c.getValue(), threshold)) {
-        return Optional.of(component + " " + c.getValue() + " fails " + comparison.symbol() + threshold);
+        return Optional.of(
+            component + " " + c.getValue() + " fails " + comparison.symbol() + threshold);
       }
     }
     return seen ? Optional.empty() : Optional.of(component + " missing");

@@ -58,7 +58,8 @@ public final class MissingPolicy implements Serializable {
       }
       return substitute(value);
     }
-    throw new IllegalArgumentException("'" + t + "' is not a missing-component policy: use skip, unscored or substitute:<value>");
+    throw new IllegalArgumentException(
+        "'" + t + "' is not a missing-component policy: use skip, unscored or substitute:<value>");
   }
 
   public Kind kind() {
@@ -81,7 +82,9 @@ public final class MissingPolicy implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MissingPolicy other && other.kind == kind && Double.compare(other.substitute, substitute) == 0;
+    return o instanceof MissingPolicy other
+        && other.kind == kind
+        && Double.compare(other.substitute, substitute) == 0;
   }
 
   @Override

@@ -12,11 +12,11 @@ import java.util.Locale;
  * run into the length limit are discouraged gradually instead of by truncation noise.
  *
  * <ul>
- *   <li>{@link Mode#DAPO}, the paper's piecewise rule with L_max and L_cache: 0 when
- *       |y| <= L_max - L_cache; ((L_max - L_cache) - |y|) / L_cache inside the cache; -1 beyond L_max.
- *   <li>{@link Mode#VERL}, verl's DAPO reward manager ({@code overlong_buffer.len},
- *       {@code penalty_factor}): min(-(|y| - (L_max - len)) / len * penalty_factor, 0). It is linear
- *       all the way: beyond L_max it keeps falling below -penalty_factor (verl never sees such lengths
+ *   <li>{@link Mode#DAPO}, the paper's piecewise rule with L_max and L_cache: 0 when |y| <= L_max -
+ *       L_cache; ((L_max - L_cache) - |y|) / L_cache inside the cache; -1 beyond L_max.
+ *   <li>{@link Mode#VERL}, verl's DAPO reward manager ({@code overlong_buffer.len}, {@code
+ *       penalty_factor}): min(-(|y| - (L_max - len)) / len * penalty_factor, 0). It is linear all
+ *       the way: beyond L_max it keeps falling below -penalty_factor (verl never sees such lengths
  *       because it truncates at L_max; production traffic may).
  * </ul>
  *
@@ -43,7 +43,8 @@ public final class OverlongShaping implements Serializable {
           return m;
         }
       }
-      throw new IllegalArgumentException("'" + id + "' is not an overlong mode: use none, dapo or verl");
+      throw new IllegalArgumentException(
+          "'" + id + "' is not an overlong mode: use none, dapo or verl");
     }
 
     public String id() {
@@ -58,7 +59,8 @@ public final class OverlongShaping implements Serializable {
 
     public LengthFallback {
       if (estimate && !(Double.isFinite(charsPerToken) && charsPerToken > 0)) {
-        throw new IllegalArgumentException("chars per token must be a positive number, was " + charsPerToken);
+        throw new IllegalArgumentException(
+            "chars per token must be a positive number, was " + charsPerToken);
       }
     }
 
@@ -70,13 +72,16 @@ public final class OverlongShaping implements Serializable {
       }
       if (t.startsWith("estimate:")) {
         try {
-          return new LengthFallback(true, Double.parseDouble(t.substring("estimate:".length()).trim()));
+          return new LengthFallback(
+              true, Double.parseDouble(t.substring("estimate:".length()).trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("'" + text.trim() + "' has no number after estimate:");
         }
       }
       throw new IllegalArgumentException(
-          "'" + text.trim() + "' is not a length fallback: use unscorable or estimate:<chars per token>");
+          "'"
+              + text.trim()
+              + "' is not a length fallback: use unscorable or estimate:<chars per token>");
     }
 
     public String id() {
@@ -84,7 +89,8 @@ public final class OverlongShaping implements Serializable {
     }
   }
 
-  public static final OverlongShaping NONE = new OverlongShaping(Mode.NONE, 0, 0, 1.0, LengthFallback.UNSCORABLE);
+  public static final OverlongShaping NONE =
+      new OverlongShaping(Mode.NONE, 0, 0, 1.0, LengthFallback.UNSCORABLE);
 
   private final Mode mode;
   private final int maxLength;
@@ -92,7 +98,8 @@ public final class OverlongShaping implements Serializable {
   private final double penaltyFactor;
   private final LengthFallback fallback;
 
-  private OverlongShaping(Mode mode, int maxLength, int bufferLength, double penaltyFactor, LengthFallback fallback) {
+  private OverlongShaping(
+      Mode mode, int maxLength, int bufferLength, double penaltyFactor, LengthFallback fallback) {
     this.mode = mode;
     this.maxLength = maxLength;
     this.bufferLength = bufferLength;
@@ -106,11 +113,16 @@ public final class OverlongShaping implements Serializable {
     return new OverlongShaping(Mode.DAPO, maxLength, cacheLength, 1.0, fallback);
   }
 
-  /** verl's rule with {@code max_response_length}, {@code overlong_buffer.len} and {@code penalty_factor}. */
-  public static OverlongShaping verl(int maxLength, int bufferLength, double penaltyFactor, LengthFallback fallback) {
+  /**
+   * verl's rule with {@code max_response_length}, {@code overlong_buffer.len} and {@code
+   * penalty_factor}.
+   */
+  public static OverlongShaping verl(
+      int maxLength, int bufferLength, double penaltyFactor, LengthFallback fallback) {
     checkLengths(maxLength, bufferLength);
     if (!Double.isFinite(penaltyFactor) || penaltyFactor < 0) {
-      throw new IllegalArgumentException("penalty factor must be a finite number >= 0, was " + penaltyFactor);
+      throw new IllegalArgumentException(
+          "penalty factor must be a finite number >= 0, was " + penaltyFactor);
     }
     return new OverlongShaping(Mode.VERL, maxLength, bufferLength, penaltyFactor, fallback);
   }
@@ -138,7 +150,8 @@ public final class OverlongShaping implements Serializable {
   }
 
   /** verl's value for a response of {@code length} tokens (same order of operations as verl). */
-  public static double verlValue(int length, int maxLength, int bufferLength, double penaltyFactor) {
+  public static double verlValue(
+      int length, int maxLength, int bufferLength, double penaltyFactor) {
     int exceed = length - (maxLength - bufferLength);
     double value = (double) (-exceed) / bufferLength * penaltyFactor;
     return value < 0 ? value : 0.0; // min(value, 0) without a negative zero
@@ -195,9 +208,18 @@ public final class OverlongShaping implements Serializable {
   public String id() {
     return switch (mode) {
       case NONE -> "none";
-      case DAPO -> "dapo(max=" + maxLength + ",cache=" + bufferLength + ",fallback=" + fallback.id() + ")";
-      case VERL -> "verl(max=" + maxLength + ",buffer=" + bufferLength + ",factor=" + penaltyFactor
-          + ",fallback=" + fallback.id() + ")";
+      case DAPO ->
+          "dapo(max=" + maxLength + ",cache=" + bufferLength + ",fallback=" + fallback.id() + ")";
+      case VERL ->
+          "verl(max="
+              + maxLength
+              + ",buffer="
+              + bufferLength
+              + ",factor="
+              + penaltyFactor
+              + ",fallback="
+              + fallback.id()
+              + ")";
     };
   }
 

@@ -23,20 +23,21 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Combines a generation's reward components into the one reward a trainer sees, applied once at
- * the end of scoring. In order:
+ * Combines a generation's reward components into the one reward a trainer sees, applied once at the
+ * end of scoring. In order:
  *
  * <ol>
  *   <li>Inputs: the generation's upstream components, then the components Lodestar computed. Copies
- *       of upstream components and the composition's own earlier outputs ({@value OverlongShaping#COMPONENT}
- *       and {@value #GATE_COMPONENT} from source SHAPING) are dropped, so composing twice gives the same
- *       record. Upstream components are also kept on the record, so trainers see them.
- *   <li>Gates, in order: the first that fails sets the reward to its penalty and adds a
- *       {@value #GATE_COMPONENT} component saying why; nothing else is added to a gated reward.
+ *       of upstream components and the composition's own earlier outputs ({@value
+ *       OverlongShaping#COMPONENT} and {@value #GATE_COMPONENT} from source SHAPING) are dropped,
+ *       so composing twice gives the same record. Upstream components are also kept on the record,
+ *       so trainers see them.
+ *   <li>Gates, in order: the first that fails sets the reward to its penalty and adds a {@value
+ *       #GATE_COMPONENT} component saying why; nothing else is added to a gated reward.
  *   <li>Weighted mean: reward = sum(w_i * v_i) / sum(w_i) over the usable components (status OK,
  *       finite value). A component with no usable value, or one that is named in the weights or the
- *       missing rules but absent, is handled by its {@link MissingPolicy}. No contributing weight means
- *       no reward (null), never 0.
+ *       missing rules but absent, is handled by its {@link MissingPolicy}. No contributing weight
+ *       means no reward (null), never 0.
  *   <li>Overlong shaping adds its own component and, when it scored, its value to the reward; when
  *       the length is unknown (UNSCORABLE) the reward is left unshaped, when the shaping failed
  *       (ERROR) the record is unscored.
@@ -69,9 +70,16 @@ public final class RewardComposition implements Serializable {
    * the components it was computed from.
    */
   public record Composed(
-      Double reward, List<RewardComponent> components, String rewardVersion, Outcome outcome, List<RewardComponent> inputs) {
+      Double reward,
+      List<RewardComponent> components,
+      String rewardVersion,
+      Outcome outcome,
+      List<RewardComponent> inputs) {
 
-    /** {@code input} with these components, reward and version; generation and scoring time unchanged. */
+    /**
+     * {@code input} with these components, reward and version; generation and scoring time
+     * unchanged.
+     */
     public ScoredGeneration applyTo(ScoredGeneration input) {
       // Built field by field: the builder's copy constructor would deep-copy the whole generation.
       return ScoredGeneration.newBuilder()
@@ -88,14 +96,17 @@ public final class RewardComposition implements Serializable {
   private final MissingRules missing;
   private final List<Gate> gates;
   private final OverlongShaping overlong;
+
   /** Names whose absence matters: those given a weight or a missing rule. */
   private final List<String> expected;
+
   private final String rule;
   // Records of one stream nearly always combine the same parts: hash each combination once.
   private static final int MAX_CACHED_VERSIONS = 256;
   private transient Map<String, String> versions;
 
-  private RewardComposition(Weights weights, MissingRules missing, List<Gate> gates, OverlongShaping overlong) {
+  private RewardComposition(
+      Weights weights, MissingRules missing, List<Gate> gates, OverlongShaping overlong) {
     this.weights = Objects.requireNonNull(weights, "weights");
     this.missing = Objects.requireNonNull(missing, "missing");
     this.gates = List.copyOf(gates);
@@ -105,7 +116,8 @@ public final class RewardComposition implements Serializable {
     this.gates.forEach(g -> named.add(g.component()));
     for (String name : named) {
       if (RESERVED.contains(name)) {
-        throw new IllegalArgumentException("'" + name + "' is the name of a component the composition adds itself");
+        throw new IllegalArgumentException(
+            "'" + name + "' is the name of a component the composition adds itself");
       }
     }
     Set<String> expectedNames = new TreeSet<>(weights.byName().keySet());
@@ -116,10 +128,12 @@ public final class RewardComposition implements Serializable {
 
   /** The mean of the components that scored OK: no weights, gates or shaping. */
   public static RewardComposition defaults() {
-    return new RewardComposition(Weights.EQUAL, MissingRules.SKIP_ALL, List.of(), OverlongShaping.NONE);
+    return new RewardComposition(
+        Weights.EQUAL, MissingRules.SKIP_ALL, List.of(), OverlongShaping.NONE);
   }
 
-  public static RewardComposition of(Weights weights, MissingRules missing, List<Gate> gates, OverlongShaping overlong) {
+  public static RewardComposition of(
+      Weights weights, MissingRules missing, List<Gate> gates, OverlongShaping overlong) {
     return new RewardComposition(weights, missing, gates, overlong);
   }
 
@@ -155,7 +169,12 @@ public final class RewardComposition implements Serializable {
     if (reward != null && !Double.isFinite(reward)) {
       reward = null; // an overflowing sum must not reach a trainer
     }
-    return new Composed(reward, List.copyOf(kept), version, reward == null ? Outcome.UNSCORED : Outcome.SCORED, inputs);
+    return new Composed(
+        reward,
+        List.copyOf(kept),
+        version,
+        reward == null ? Outcome.UNSCORED : Outcome.SCORED,
+        inputs);
   }
 
   /**
@@ -219,7 +238,9 @@ public final class RewardComposition implements Serializable {
   }
 
   private static Double usableValue(RewardComponent c) {
-    if (c.getStatus() != RewardStatus.OK || c.getValue() == null || !Double.isFinite(c.getValue())) {
+    if (c.getStatus() != RewardStatus.OK
+        || c.getValue() == null
+        || !Double.isFinite(c.getValue())) {
       return null;
     }
     return c.getValue();
@@ -237,8 +258,8 @@ public final class RewardComposition implements Serializable {
   }
 
   /**
-   * The rule and the versions of the parts it combined, then a short hash of both, e.g.
-   * {@code mean(numeric_answer@numeric_answer/1)#1b4f0e9a}. Parts are sorted, so the order in which
+   * The rule and the versions of the parts it combined, then a short hash of both, e.g. {@code
+   * mean(numeric_answer@numeric_answer/1)#1b4f0e9a}. Parts are sorted, so the order in which
    * components arrived does not change it.
    */
   public String version(List<RewardComponent> inputs) {
@@ -264,8 +285,10 @@ public final class RewardComposition implements Serializable {
     return version;
   }
 
-
-  /** The configuration alone, e.g. {@code mean} or {@code wmean[format:0.5,*:1.0]+gates[format>=1.0 else -1.0]}. */
+  /**
+   * The configuration alone, e.g. {@code mean} or {@code wmean[format:0.5,*:1.0]+gates[format>=1.0
+   * else -1.0]}.
+   */
   public String rule() {
     return rule;
   }
@@ -288,7 +311,8 @@ public final class RewardComposition implements Serializable {
 
   private static String shortHash(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
@@ -317,8 +341,8 @@ public final class RewardComposition implements Serializable {
   }
 
   /**
-   * Weights per component name, written {@code name:weight,...}; {@code *:weight} sets the weight of
-   * every other name (1 unless given). Weights are finite and >= 0; 0 leaves a component out.
+   * Weights per component name, written {@code name:weight,...}; {@code *:weight} sets the weight
+   * of every other name (1 unless given). Weights are finite and >= 0; 0 leaves a component out.
    */
   public record Weights(Map<String, Double> byName, double otherwise) implements Serializable {
 
@@ -334,7 +358,8 @@ public final class RewardComposition implements Serializable {
 
     private static void check(String name, Double w) {
       if (w == null || !Double.isFinite(w) || w < 0) {
-        throw new IllegalArgumentException("weight of " + name + " must be a finite number >= 0, was " + w);
+        throw new IllegalArgumentException(
+            "weight of " + name + " must be a finite number >= 0, was " + w);
       }
     }
 
@@ -354,7 +379,8 @@ public final class RewardComposition implements Serializable {
         try {
           w = Double.parseDouble(entry.substring(colon + 1).trim());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("'" + entry.trim() + "' has no number after the colon");
+          throw new IllegalArgumentException(
+              "'" + entry.trim() + "' has no number after the colon");
         }
         if (name.equals("*")) {
           otherwise = w;
@@ -382,10 +408,11 @@ public final class RewardComposition implements Serializable {
   }
 
   /**
-   * Missing-component policies, written {@code skip,judge=unscored,code_tests=substitute:0}: an entry
-   * without a name is the policy for every other component (skip unless given).
+   * Missing-component policies, written {@code skip,judge=unscored,code_tests=substitute:0}: an
+   * entry without a name is the policy for every other component (skip unless given).
    */
-  public record MissingRules(MissingPolicy otherwise, Map<String, MissingPolicy> byName) implements Serializable {
+  public record MissingRules(MissingPolicy otherwise, Map<String, MissingPolicy> byName)
+      implements Serializable {
 
     public static final MissingRules SKIP_ALL = new MissingRules(MissingPolicy.SKIP, Map.of());
 
@@ -404,13 +431,18 @@ public final class RewardComposition implements Serializable {
         int eq = entry.indexOf('=');
         if (eq < 0) {
           if (otherwise != null) {
-            throw new IllegalArgumentException("two policies without a component name: " + otherwise.id() + " and " + entry.trim());
+            throw new IllegalArgumentException(
+                "two policies without a component name: "
+                    + otherwise.id()
+                    + " and "
+                    + entry.trim());
           }
           otherwise = MissingPolicy.parse(entry);
         } else {
           String name = entry.substring(0, eq).trim();
           if (name.isEmpty()) {
-            throw new IllegalArgumentException("'" + entry.trim() + "' has no component name before =");
+            throw new IllegalArgumentException(
+                "'" + entry.trim() + "' has no component name before =");
           }
           if (byName.put(name, MissingPolicy.parse(entry.substring(eq + 1))) != null) {
             throw new IllegalArgumentException(name + " has two missing-component policies");

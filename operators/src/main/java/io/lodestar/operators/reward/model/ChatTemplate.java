@@ -11,7 +11,8 @@ import java.util.Locale;
  * ({response}); or, for cross-encoders, a text pair whose first text is the rendered prompt (or
  * only the last user message) and whose second is the response.
  */
-public record ChatTemplate(String messageFormat, String responseFormat, Pairing pairing) implements Serializable {
+public record ChatTemplate(String messageFormat, String responseFormat, Pairing pairing)
+    implements Serializable {
 
   /** How the prompt and the response are handed to the tokenizer. */
   public enum Pairing {
@@ -23,26 +24,35 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
     LAST_USER_PAIR
   }
 
-  /** {@code role: content} lines, then {@code assistant: response}; what the bundled tiny model was trained on. */
-  public static final ChatTemplate ROLE_PREFIXED = new ChatTemplate("{role}: {content}\n", "assistant: {response}", Pairing.SINGLE);
-  public static final ChatTemplate TEXT_PAIR = new ChatTemplate("{role}: {content}\n", "{response}", Pairing.PAIR);
-  public static final ChatTemplate LAST_USER_PAIR = new ChatTemplate("{content}", "{response}", Pairing.LAST_USER_PAIR);
+  /**
+   * {@code role: content} lines, then {@code assistant: response}; what the bundled tiny model was
+   * trained on.
+   */
+  public static final ChatTemplate ROLE_PREFIXED =
+      new ChatTemplate("{role}: {content}\n", "assistant: {response}", Pairing.SINGLE);
+
+  public static final ChatTemplate TEXT_PAIR =
+      new ChatTemplate("{role}: {content}\n", "{response}", Pairing.PAIR);
+  public static final ChatTemplate LAST_USER_PAIR =
+      new ChatTemplate("{content}", "{response}", Pairing.LAST_USER_PAIR);
 
   private static final String SEPARATOR = "||";
 
   public ChatTemplate {
     if (messageFormat == null || !messageFormat.contains("{content}")) {
-      throw new IllegalArgumentException("a message format must contain {content}, got '" + messageFormat + "'");
+      throw new IllegalArgumentException(
+          "a message format must contain {content}, got '" + messageFormat + "'");
     }
     if (responseFormat == null || !responseFormat.contains("{response}")) {
-      throw new IllegalArgumentException("a response format must contain {response}, got '" + responseFormat + "'");
+      throw new IllegalArgumentException(
+          "a response format must contain {response}, got '" + responseFormat + "'");
     }
   }
 
   /**
-   * Parses {@code role-prefixed}, {@code text-pair}, {@code last-user-pair}, or
-   * {@code format:<message format>||<response format>} (with {@code \n} for a line break), e.g.
-   * {@code format:<|{role}|>{content}\n||<|assistant|>{response}}.
+   * Parses {@code role-prefixed}, {@code text-pair}, {@code last-user-pair}, or {@code
+   * format:<message format>||<response format>} (with {@code \n} for a line break), e.g. {@code
+   * format:<|{role}|>{content}\n||<|assistant|>{response}}.
    */
   public static ChatTemplate parse(String text) {
     String value = text == null ? "" : text.trim();
@@ -61,11 +71,15 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
       int separator = body.indexOf(SEPARATOR);
       if (separator > 0) {
         return new ChatTemplate(
-            body.substring(0, separator), body.substring(separator + SEPARATOR.length()), Pairing.SINGLE);
+            body.substring(0, separator),
+            body.substring(separator + SEPARATOR.length()),
+            Pairing.SINGLE);
       }
     }
     throw new IllegalArgumentException(
-        "template must be role-prefixed, text-pair, last-user-pair or format:<message>||<response>, got '" + text + "'");
+        "template must be role-prefixed, text-pair, last-user-pair or format:<message>||<response>, got '"
+            + text
+            + "'");
   }
 
   public boolean paired() {
@@ -101,7 +115,9 @@ public record ChatTemplate(String messageFormat, String responseFormat, Pairing 
   private String lastUser(List<ChatMessage> prompt) {
     for (int i = prompt.size() - 1; i >= 0; i--) {
       if ("user".equals(prompt.get(i).getRole())) {
-        return messageFormat.replace("{role}", "user").replace("{content}", prompt.get(i).getContent());
+        return messageFormat
+            .replace("{role}", "user")
+            .replace("{content}", prompt.get(i).getContent());
       }
     }
     return "";

@@ -14,14 +14,19 @@ import java.util.List;
  */
 public final class ClasspathModels {
 
-  /** Classpath folder of the tiny reward model (made by src/main/python/make_tiny_reward_model.py). */
+  /**
+   * Classpath folder of the tiny reward model (made by src/main/python/make_tiny_reward_model.py).
+   */
   public static final String TINY_REWARD = "lodestar/models/tiny-reward/";
+
   private static final List<String> TINY_REWARD_FILES =
       List.of(LoadedModel.MODEL_FILE, LoadedModel.TOKENIZER_FILE, ModelConfig.FILE, "samples.json");
 
   /** all-MiniLM-L6-v2 (quantised), as bundled at the root of the langchain4j model jar. */
   private static final String MINILM_ONNX = "all-minilm-l6-v2-q.onnx";
+
   private static final String MINILM_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+
   /** Its sentence-transformers configuration truncates at 256 word pieces. */
   public static final ModelConfig MINILM_CONFIG =
       new ModelConfig("all-minilm-l6-v2-q", "1", 256, ModelConfig.BERT_INPUTS);

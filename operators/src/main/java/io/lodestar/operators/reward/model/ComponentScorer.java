@@ -21,8 +21,8 @@ public interface ComponentScorer extends Serializable {
   String version();
 
   /**
-   * One component per generation, in order. Throwing means the whole call failed (the model, not
-   * a record); a record that cannot be scored gets an UNSCORABLE component instead.
+   * One component per generation, in order. Throwing means the whole call failed (the model, not a
+   * record); a record that cannot be scored gets an UNSCORABLE component instead.
    */
   List<RewardComponent> score(List<Generation> batch) throws Exception;
 

@@ -13,7 +13,11 @@ import java.util.Locale;
  */
 public record DeviceSpec(Kind kind, int gpuIndex) implements Serializable {
 
-  public enum Kind { AUTO, CPU, GPU }
+  public enum Kind {
+    AUTO,
+    CPU,
+    GPU
+  }
 
   public static final DeviceSpec AUTO = new DeviceSpec(Kind.AUTO, -1);
   public static final DeviceSpec CPU = new DeviceSpec(Kind.CPU, -1);
@@ -46,7 +50,8 @@ public record DeviceSpec(Kind kind, int gpuIndex) implements Serializable {
         return gpu(Integer.parseInt(index));
       }
     }
-    throw new IllegalArgumentException("device must be auto, cpu or gpu:N (N = 0, 1, ...), got '" + text + "'");
+    throw new IllegalArgumentException(
+        "device must be auto, cpu or gpu:N (N = 0, 1, ...), got '" + text + "'");
   }
 
   /** The DJL device this spec resolves to on this machine. */
@@ -62,7 +67,8 @@ public record DeviceSpec(Kind kind, int gpuIndex) implements Serializable {
   public static boolean cudaAvailable() {
     Djl.offline();
     try {
-      return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA) && CudaUtils.getGpuCount() > 0;
+      return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)
+          && CudaUtils.getGpuCount() > 0;
     } catch (RuntimeException | LinkageError e) {
       return false;
     }

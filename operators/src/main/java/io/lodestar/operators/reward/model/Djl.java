@@ -7,7 +7,10 @@ final class Djl {
 
   private Djl() {}
 
-  /** Models come only from local folders: DJL must never reach a model zoo or download a native library. */
+  /**
+   * Models come only from local folders: DJL must never reach a model zoo or download a native
+   * library.
+   */
   static void offline() {
     System.setProperty("ai.djl.offline", "true");
     // DJL otherwise reports usage to its maintainers on first use.

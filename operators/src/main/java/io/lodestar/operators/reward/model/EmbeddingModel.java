@@ -49,7 +49,12 @@ public final class EmbeddingModel implements AutoCloseable {
     long[] shape = states.shape();
     if (shape.length != 3 || shape[0] != texts.size() || shape[1] != batch.length()) {
       throw new TranslateException(
-          "expected token states [" + texts.size() + ", " + batch.length() + ", hidden], got " + java.util.Arrays.toString(shape));
+          "expected token states ["
+              + texts.size()
+              + ", "
+              + batch.length()
+              + ", hidden], got "
+              + java.util.Arrays.toString(shape));
     }
     return Vectors.meanPool(states.values(), batch.attentionMask(), (int) shape[2]);
   }

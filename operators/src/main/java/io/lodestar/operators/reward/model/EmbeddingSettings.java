@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param maxWait longest a record waits for its batch to fill
  * @param componentName the similarity component's name
  */
-public record EmbeddingSettings(String path, DeviceSpec device, int batchSize, Duration maxWait, String componentName)
+public record EmbeddingSettings(
+    String path, DeviceSpec device, int batchSize, Duration maxWait, String componentName)
     implements Serializable {
 
   public static final String PREFIX = "embedding-model.";
@@ -25,20 +26,26 @@ public record EmbeddingSettings(String path, DeviceSpec device, int batchSize, D
       throw new IllegalArgumentException(PREFIX + "device must be auto, cpu or gpu:N");
     }
     if (batchSize < 1 || batchSize > 4096) {
-      throw new IllegalArgumentException(PREFIX + "batch-size must be between 1 and 4096, got " + batchSize);
+      throw new IllegalArgumentException(
+          PREFIX + "batch-size must be between 1 and 4096, got " + batchSize);
     }
     if (maxWait == null || maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException(PREFIX + "max-wait must be between 0 ms and 1 min, got " + maxWait);
+      throw new IllegalArgumentException(
+          PREFIX + "max-wait must be between 0 ms and 1 min, got " + maxWait);
     }
     if (componentName == null || !componentName.matches("[a-z][a-z0-9_]*")) {
       throw new IllegalArgumentException(
-          PREFIX + "component-name must be lower snake case (e.g. embedding_similarity), got '" + componentName + "'");
+          PREFIX
+              + "component-name must be lower snake case (e.g. embedding_similarity), got '"
+              + componentName
+              + "'");
     }
   }
 
   /** The bundled MiniLM on the default device, batches of 32 or 50 ms. */
   public static EmbeddingSettings bundledMiniLm() {
-    return new EmbeddingSettings("", DeviceSpec.AUTO, 32, Duration.ofMillis(50), DEFAULT_COMPONENT_NAME);
+    return new EmbeddingSettings(
+        "", DeviceSpec.AUTO, 32, Duration.ofMillis(50), DEFAULT_COMPONENT_NAME);
   }
 
   public EmbeddingSettings withDevice(DeviceSpec value) {

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rewards a response by its meaning's closeness to the task's reference answer
- * ({@code task.groundTruth}): the cosine of their sentence embeddings, in [-1, 1]. A generation
- * without a reference answer is UNSCORABLE.
+ * Rewards a response by its meaning's closeness to the task's reference answer ({@code
+ * task.groundTruth}): the cosine of their sentence embeddings, in [-1, 1]. A generation without a
+ * reference answer is UNSCORABLE.
  */
 public final class EmbeddingSimilarityScorer implements ComponentScorer {
 
@@ -54,7 +54,8 @@ public final class EmbeddingSimilarityScorer implements ComponentScorer {
     for (Generation g : batch) {
       String reference = g.getTask().getGroundTruth();
       if (reference == null || reference.isBlank()) {
-        out.add(ModelComponents.unscorable(settings.componentName(), version(), "no reference answer"));
+        out.add(
+            ModelComponents.unscorable(settings.componentName(), version(), "no reference answer"));
       } else {
         double cosine = Vectors.cosine(vectors[next], vectors[next + 1]);
         next += 2;

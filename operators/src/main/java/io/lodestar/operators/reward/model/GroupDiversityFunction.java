@@ -56,13 +56,15 @@ public class GroupDiversityFunction extends RichMapFunction<RLGroup, RLGroup> {
   }
 
   /** The diversity of {@code responses}, embedding at most {@code batchSize} texts per call. */
-  public static Double diversity(EmbeddingModel model, List<String> responses, int batchSize) throws Exception {
+  public static Double diversity(EmbeddingModel model, List<String> responses, int batchSize)
+      throws Exception {
     if (responses.size() < 2) {
       return null;
     }
     List<float[]> vectors = new ArrayList<>(responses.size());
     for (int from = 0; from < responses.size(); from += batchSize) {
-      float[][] chunk = model.embed(responses.subList(from, Math.min(responses.size(), from + batchSize)));
+      float[][] chunk =
+          model.embed(responses.subList(from, Math.min(responses.size(), from + batchSize)));
       vectors.addAll(Arrays.asList(chunk));
     }
     return Vectors.meanPairwiseCosineDistance(vectors);

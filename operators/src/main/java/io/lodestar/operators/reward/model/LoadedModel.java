@@ -30,9 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * An ONNX encoder model and its tokenizer, loaded once from a local folder ({@code model.onnx},
- * {@code tokenizer.json}, {@code reward-model.json}) and shareable across threads. Each thread
- * runs it through its own {@link Predictor} ({@link #newPredictor()}); predictors are not
- * thread-safe, the model and the tokenizer are.
+ * {@code tokenizer.json}, {@code reward-model.json}) and shareable across threads. Each thread runs
+ * it through its own {@link Predictor} ({@link #newPredictor()}); predictors are not thread-safe,
+ * the model and the tokenizer are.
  */
 public final class LoadedModel implements AutoCloseable {
 
@@ -47,8 +47,12 @@ public final class LoadedModel implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
 
   private LoadedModel(
-      Path folder, DeviceSpec device, ModelConfig config, String contentHash,
-      ZooModel<TokenBatch, Tensor> model, HuggingFaceTokenizer tokenizer) {
+      Path folder,
+      DeviceSpec device,
+      ModelConfig config,
+      String contentHash,
+      ZooModel<TokenBatch, Tensor> model,
+      HuggingFaceTokenizer tokenizer) {
     this.folder = folder;
     this.device = device;
     this.config = config;
@@ -57,7 +61,10 @@ public final class LoadedModel implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** Loads the model in {@code folder} on {@code device}; a missing or broken file fails here, naming the path. */
+  /**
+   * Loads the model in {@code folder} on {@code device}; a missing or broken file fails here,
+   * naming the path.
+   */
   public static LoadedModel load(Path folder, DeviceSpec device) {
     Djl.offline();
     if (!Files.isDirectory(folder)) {
@@ -80,7 +87,8 @@ public final class LoadedModel implements AutoCloseable {
               .optPadding(false)
               .build();
     } catch (IOException | RuntimeException e) {
-      throw new ModelLoadException("cannot load tokenizer " + folder.resolve(TOKENIZER_FILE) + ": " + e.getMessage(), e);
+      throw new ModelLoadException(
+          "cannot load tokenizer " + folder.resolve(TOKENIZER_FILE) + ": " + e.getMessage(), e);
     }
     try {
       Criteria<TokenBatch, Tensor> criteria =
@@ -90,8 +98,10 @@ public final class LoadedModel implements AutoCloseable {
               .optEngine(Djl.ENGINE)
               .optDevice(device.resolve())
               .optTranslator(new TensorTranslator(config.inputs()))
-              // One thread per call, on the caller's: Flink's subtasks are the parallelism. ONNX Runtime's
-              // own pools (sized from the host, spinning while idle) would compete with the task threads.
+              // One thread per call, on the caller's: Flink's subtasks are the parallelism. ONNX
+              // Runtime's
+              // own pools (sized from the host, spinning while idle) would compete with the task
+              // threads.
               .optOption("intraOpNumThreads", "1")
               .optOption("interOpNumThreads", "1")
               .build();
@@ -99,7 +109,13 @@ public final class LoadedModel implements AutoCloseable {
     } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
       tokenizer.close();
       throw new ModelLoadException(
-          "cannot load ONNX model " + folder.resolve(MODEL_FILE) + " on " + device + ": " + e.getMessage(), e);
+          "cannot load ONNX model "
+              + folder.resolve(MODEL_FILE)
+              + " on "
+              + device
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -108,7 +124,10 @@ public final class LoadedModel implements AutoCloseable {
     return model.newPredictor();
   }
 
-  /** Tokenizes texts, truncating each to the model's maximum length (see {@link Encoding#exceedMaxLength()}). */
+  /**
+   * Tokenizes texts, truncating each to the model's maximum length (see {@link
+   * Encoding#exceedMaxLength()}).
+   */
   public Encoding[] encode(List<String> texts) {
     return tokenizer.batchEncode(texts);
   }
@@ -167,7 +186,8 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /** Token ids of a batch, right-padded to its longest row (mask 0 on padding). */
-  public record TokenBatch(long[][] inputIds, long[][] attentionMask, long[][] typeIds, int length) {
+  public record TokenBatch(
+      long[][] inputIds, long[][] attentionMask, long[][] typeIds, int length) {
 
     public static TokenBatch of(Encoding[] encodings) {
       int length = 1;
@@ -215,7 +235,8 @@ public final class LoadedModel implements AutoCloseable {
               case "attention_mask" -> batch.attentionMask();
               default -> batch.typeIds();
             };
-        NDArray array = manager.create(flatten(rows, batch.length()), new Shape(rows.length, batch.length()));
+        NDArray array =
+            manager.create(flatten(rows, batch.length()), new Shape(rows.length, batch.length()));
         array.setName(input);
         list.add(array);
       }

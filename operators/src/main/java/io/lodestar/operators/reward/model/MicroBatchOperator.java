@@ -5,11 +5,11 @@ import io.lodestar.operators.buffer.BufferingOperator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 
 /**
  * Collects records into batches for a model and emits the results in input order. A batch is
@@ -18,7 +18,8 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
  * before each checkpoint barrier and at end of input. The buffer is therefore always empty when
  * state is snapshotted: nothing is kept in state.
  */
-public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, OUT> implements ProcessingTimeCallback {
+public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, OUT>
+    implements ProcessingTimeCallback {
 
   private static final long serialVersionUID = 1L;
   private static final int HISTOGRAM_WINDOW = 1024;
@@ -27,8 +28,10 @@ public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, 
   private final long maxWaitMs;
 
   private transient List<StreamRecord<IN>> buffer;
+
   /** Copies inputs before buffering them when object reuse is on; null when it is off. */
   private transient TypeSerializer<IN> inputCopier;
+
   private transient ScheduledFuture<?> flushTimer;
   private transient Histogram batchSizes;
   private transient Histogram latencies;
@@ -60,8 +63,14 @@ public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, 
     if (getExecutionConfig().isObjectReuseEnabled()) {
       inputCopier = getOperatorConfig().getTypeSerializerIn(0, getUserCodeClassloader());
     }
-    batchSizes = getMetricGroup().histogram(MetricNames.MODEL_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-    latencies = getMetricGroup().histogram(MetricNames.MODEL_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    batchSizes =
+        getMetricGroup()
+            .histogram(
+                MetricNames.MODEL_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    latencies =
+        getMetricGroup()
+            .histogram(
+                MetricNames.MODEL_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     openBatching();
   }
 
@@ -69,7 +78,10 @@ public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, 
   public void processElement(StreamRecord<IN> element) throws Exception {
     // Upstream may reuse the record (and, with object reuse, its value) once this call returns.
     IN value = inputCopier == null ? element.getValue() : inputCopier.copy(element.getValue());
-    buffer.add(element.hasTimestamp() ? new StreamRecord<>(value, element.getTimestamp()) : new StreamRecord<>(value));
+    buffer.add(
+        element.hasTimestamp()
+            ? new StreamRecord<>(value, element.getTimestamp())
+            : new StreamRecord<>(value));
     if (buffer.size() >= batchSize) {
       flush();
     } else if (flushTimer == null) {
@@ -116,7 +128,8 @@ public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, 
     latencies.update((System.nanoTime() - start) / 1_000_000);
     batchSizes.update(batch.size());
     if (results.size() != batch.size()) {
-      throw new IllegalStateException("a batch of " + batch.size() + " gave " + results.size() + " results");
+      throw new IllegalStateException(
+          "a batch of " + batch.size() + " gave " + results.size() + " results");
     }
     for (int i = 0; i < batch.size(); i++) {
       // Keeps each record's timestamp (or its absence).

@@ -48,13 +48,21 @@ public class ModelComponentOperator extends MicroBatchOperator<ScoredGeneration,
     try {
       components = scorer.score(generations);
       if (components.size() != batch.size()) {
-        throw new IllegalStateException("the scorer gave " + components.size() + " components for " + batch.size() + " records");
+        throw new IllegalStateException(
+            "the scorer gave "
+                + components.size()
+                + " components for "
+                + batch.size()
+                + " records");
       }
     } catch (Exception e) {
       errors.inc(batch.size());
       LOG.warn(
           "model {} failed on a batch of {} starting at generation {}: {}",
-          scorer.componentName(), batch.size(), generations.get(0).getGenerationId(), e.toString());
+          scorer.componentName(),
+          batch.size(),
+          generations.get(0).getGenerationId(),
+          e.toString());
       String reason = "model error: " + e.getClass().getSimpleName();
       components = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
@@ -79,7 +87,8 @@ public class ModelComponentOperator extends MicroBatchOperator<ScoredGeneration,
     components.add(component);
     return ScoredGeneration.newBuilder(scored)
         .setComponents(components)
-        // Provisional reward under the default rule; the pipeline's combine step sets the final one.
+        // Provisional reward under the default rule; the pipeline's combine step sets the final
+        // one.
         .setReward(PROVISIONAL.compose(scored.getGeneration(), components).reward())
         .setRewardVersion(PROVISIONAL.compose(scored.getGeneration(), components).rewardVersion())
         .build();

@@ -22,7 +22,8 @@ public final class ModelComponents {
     return component(name, version, null, RewardStatus.ERROR, reason);
   }
 
-  private static RewardComponent component(String name, String version, Double value, RewardStatus status, String detail) {
+  private static RewardComponent component(
+      String name, String version, Double value, RewardStatus status, String detail) {
     return RewardComponent.newBuilder()
         .setName(name)
         .setValue(value)

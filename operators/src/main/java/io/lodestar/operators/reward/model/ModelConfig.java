@@ -15,7 +15,8 @@ import java.util.List;
 public record ModelConfig(String name, String version, int maxLength, List<String> inputs) {
 
   public static final String FILE = "reward-model.json";
-  public static final List<String> BERT_INPUTS = List.of("input_ids", "attention_mask", "token_type_ids");
+  public static final List<String> BERT_INPUTS =
+      List.of("input_ids", "attention_mask", "token_type_ids");
 
   public ModelConfig {
     if (maxLength < 2) {
@@ -23,7 +24,8 @@ public record ModelConfig(String name, String version, int maxLength, List<Strin
     }
     for (String input : inputs) {
       if (!BERT_INPUTS.contains(input)) {
-        throw new IllegalArgumentException("unknown model input '" + input + "'; known: " + BERT_INPUTS);
+        throw new IllegalArgumentException(
+            "unknown model input '" + input + "'; known: " + BERT_INPUTS);
       }
     }
     if (!inputs.contains("input_ids")) {
@@ -56,7 +58,8 @@ public record ModelConfig(String name, String version, int maxLength, List<Strin
     var json = mapper.createObjectNode();
     json.put("name", name).put("version", version).put("maxLength", maxLength);
     inputs.forEach(json.putArray("inputs")::add);
-    Files.writeString(folder.resolve(FILE), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+    Files.writeString(
+        folder.resolve(FILE), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json));
   }
 
   private static String required(JsonNode json, String field, Path file) {

@@ -16,19 +16,25 @@ public final class ModelStages {
   private ModelStages() {}
 
   public static ModelComponentOperator rewardModelOperator(RewardModelSettings settings) {
-    return new ModelComponentOperator(new RewardModelScorer(settings), settings.batchSize(), settings.maxWait().toMillis());
+    return new ModelComponentOperator(
+        new RewardModelScorer(settings), settings.batchSize(), settings.maxWait().toMillis());
   }
 
   public static ModelComponentOperator embeddingSimilarityOperator(EmbeddingSettings settings) {
     return new ModelComponentOperator(
-        new EmbeddingSimilarityScorer(settings), settings.batchSize(), settings.maxWait().toMillis());
+        new EmbeddingSimilarityScorer(settings),
+        settings.batchSize(),
+        settings.maxWait().toMillis());
   }
 
   /** Appends the reward model's component to each scored generation. */
   public static SingleOutputStreamOperator<ScoredGeneration> rewardModel(
       DataStream<ScoredGeneration> scored, RewardModelSettings settings) {
     return scored
-        .transform("Reward model " + settings.componentName(), new AvroTypeInfo<>(ScoredGeneration.class), rewardModelOperator(settings))
+        .transform(
+            "Reward model " + settings.componentName(),
+            new AvroTypeInfo<>(ScoredGeneration.class),
+            rewardModelOperator(settings))
         .uid(REWARD_MODEL_UID + "-" + settings.componentName())
         .name("Reward model " + settings.componentName());
   }
@@ -37,13 +43,17 @@ public final class ModelStages {
   public static SingleOutputStreamOperator<ScoredGeneration> embeddingSimilarity(
       DataStream<ScoredGeneration> scored, EmbeddingSettings settings) {
     return scored
-        .transform("Embedding similarity", new AvroTypeInfo<>(ScoredGeneration.class), embeddingSimilarityOperator(settings))
+        .transform(
+            "Embedding similarity",
+            new AvroTypeInfo<>(ScoredGeneration.class),
+            embeddingSimilarityOperator(settings))
         .uid(EMBEDDING_SIMILARITY_UID)
         .name("Embedding similarity");
   }
 
   /** Sets each group's response diversity. */
-  public static SingleOutputStreamOperator<RLGroup> groupDiversity(DataStream<RLGroup> groups, EmbeddingSettings settings) {
+  public static SingleOutputStreamOperator<RLGroup> groupDiversity(
+      DataStream<RLGroup> groups, EmbeddingSettings settings) {
     return groups
         .map(new GroupDiversityFunction(settings), new AvroTypeInfo<>(RLGroup.class))
         .uid(GROUP_DIVERSITY_UID)

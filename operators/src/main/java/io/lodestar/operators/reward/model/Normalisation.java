@@ -3,17 +3,25 @@ package io.lodestar.operators.reward.model;
 import java.io.Serializable;
 import java.util.Locale;
 
-/** Maps a raw model score (a logit) to the reward: unchanged, through a sigmoid, or {@code scale * x + shift}. */
+/**
+ * Maps a raw model score (a logit) to the reward: unchanged, through a sigmoid, or {@code scale * x
+ * + shift}.
+ */
 public record Normalisation(Kind kind, double scale, double shift) implements Serializable {
 
-  public enum Kind { NONE, SIGMOID, AFFINE }
+  public enum Kind {
+    NONE,
+    SIGMOID,
+    AFFINE
+  }
 
   public static final Normalisation NONE = new Normalisation(Kind.NONE, 1, 0);
   public static final Normalisation SIGMOID = new Normalisation(Kind.SIGMOID, 1, 0);
 
   public Normalisation {
     if (!Double.isFinite(scale) || !Double.isFinite(shift)) {
-      throw new IllegalArgumentException("scale and shift must be finite, got " + scale + ", " + shift);
+      throw new IllegalArgumentException(
+          "scale and shift must be finite, got " + scale + ", " + shift);
     }
   }
 
@@ -40,7 +48,8 @@ public record Normalisation(Kind kind, double scale, double shift) implements Se
         }
       }
     }
-    throw new IllegalArgumentException("normalisation must be none, sigmoid or affine:<scale>,<shift>, got '" + text + "'");
+    throw new IllegalArgumentException(
+        "normalisation must be none, sigmoid or affine:<scale>,<shift>, got '" + text + "'");
   }
 
   public double apply(double raw) {

@@ -24,7 +24,9 @@ public final class RefCounted<K, V extends AutoCloseable> {
     this.loader = Objects.requireNonNull(loader);
   }
 
-  /** The shared value for {@code key}, loading it if no one holds it; close the lease to release. */
+  /**
+   * The shared value for {@code key}, loading it if no one holds it; close the lease to release.
+   */
   public synchronized Lease<V> acquire(K key) {
     Entry<V> entry = entries.get(key);
     if (entry == null) {

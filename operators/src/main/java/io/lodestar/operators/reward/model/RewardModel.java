@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * A learned reward model: a sequence classifier with one output logit, scoring (prompt, response)
- * pairs in batches. Holds one predictor, so one instance serves one thread; the underlying
- * {@link LoadedModel} may be shared (see {@link SharedModels}).
+ * pairs in batches. Holds one predictor, so one instance serves one thread; the underlying {@link
+ * LoadedModel} may be shared (see {@link SharedModels}).
  */
 public final class RewardModel implements AutoCloseable {
 
@@ -22,7 +22,8 @@ public final class RewardModel implements AutoCloseable {
   private final Normalisation normalisation;
   private final Predictor<TokenBatch, Tensor> predictor;
 
-  private RewardModel(LoadedModel model, boolean ownsModel, ChatTemplate template, Normalisation normalisation) {
+  private RewardModel(
+      LoadedModel model, boolean ownsModel, ChatTemplate template, Normalisation normalisation) {
     this.model = model;
     this.ownsModel = ownsModel;
     this.template = template;
@@ -31,7 +32,8 @@ public final class RewardModel implements AutoCloseable {
   }
 
   /** Loads the model in {@code folder}; closing the reward model closes the model. */
-  public static RewardModel load(Path folder, DeviceSpec device, ChatTemplate template, Normalisation normalisation) {
+  public static RewardModel load(
+      Path folder, DeviceSpec device, ChatTemplate template, Normalisation normalisation) {
     LoadedModel model = LoadedModel.load(folder, device);
     try {
       return new RewardModel(model, true, template, normalisation);
@@ -42,7 +44,8 @@ public final class RewardModel implements AutoCloseable {
   }
 
   /** A scorer over a model someone else owns (and closes). */
-  public static RewardModel over(LoadedModel shared, ChatTemplate template, Normalisation normalisation) {
+  public static RewardModel over(
+      LoadedModel shared, ChatTemplate template, Normalisation normalisation) {
     return new RewardModel(shared, false, template, normalisation);
   }
 
@@ -68,11 +71,15 @@ public final class RewardModel implements AutoCloseable {
       first.add(template.first(input.prompt(), input.response()));
       second.add(template.second(input.response()));
     }
-    Encoding[] encodings = template.paired() ? model.encodePairs(first, second) : model.encode(first);
+    Encoding[] encodings =
+        template.paired() ? model.encodePairs(first, second) : model.encode(first);
     Tensor logits = predictor.predict(TokenBatch.of(encodings));
     if (logits.values().length != n) {
       throw new TranslateException(
-          "expected one logit per input (" + n + "), the model gave shape " + java.util.Arrays.toString(logits.shape()));
+          "expected one logit per input ("
+              + n
+              + "), the model gave shape "
+              + java.util.Arrays.toString(logits.shape()));
     }
     double[] raw = new double[n];
     double[] scores = new double[n];
@@ -113,9 +120,17 @@ public final class RewardModel implements AutoCloseable {
       return scores.length;
     }
 
-    /** Short machine-readable detail for a component, e.g. {@code raw=1.25;tokens=37;truncated=false}. */
+    /**
+     * Short machine-readable detail for a component, e.g. {@code
+     * raw=1.25;tokens=37;truncated=false}.
+     */
     public String detail(int i) {
-      return String.format(java.util.Locale.ROOT, "raw=%.4f;tokens=%d;truncated=%b", raw[i], tokens[i], truncated[i]);
+      return String.format(
+          java.util.Locale.ROOT,
+          "raw=%.4f;tokens=%d;truncated=%b",
+          raw[i],
+          tokens[i],
+          truncated[i]);
     }
   }
 }

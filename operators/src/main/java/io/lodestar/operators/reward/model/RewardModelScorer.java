@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A learned reward model as a {@link ComponentScorer}: the model is shared in the process, the predictor is this subtask's. */
+/**
+ * A learned reward model as a {@link ComponentScorer}: the model is shared in the process, the
+ * predictor is this subtask's.
+ */
 public final class RewardModelScorer implements ComponentScorer {
 
   private static final long serialVersionUID = 1L;
@@ -49,7 +52,8 @@ public final class RewardModelScorer implements ComponentScorer {
       out.add(
           Double.isFinite(value)
               ? ModelComponents.ok(settings.componentName(), version, value, scored.detail(i))
-              : ModelComponents.error(settings.componentName(), version, "model gave a non-finite score"));
+              : ModelComponents.error(
+                  settings.componentName(), version, "model gave a non-finite score"));
     }
     return out;
   }

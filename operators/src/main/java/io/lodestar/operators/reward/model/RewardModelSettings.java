@@ -4,8 +4,8 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * Options of a learned reward model stage, validated once; messages name the option keys
- * ({@code reward-model.*}).
+ * Options of a learned reward model stage, validated once; messages name the option keys ({@code
+ * reward-model.*}).
  *
  * @param path local folder with model.onnx, tokenizer.json and reward-model.json
  * @param device auto, cpu or gpu:N
@@ -32,16 +32,19 @@ public record RewardModelSettings(
 
   public RewardModelSettings {
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException(PREFIX + "path is required: a local folder with model.onnx and tokenizer.json");
+      throw new IllegalArgumentException(
+          PREFIX + "path is required: a local folder with model.onnx and tokenizer.json");
     }
     if (device == null) {
       throw new IllegalArgumentException(PREFIX + "device must be auto, cpu or gpu:N");
     }
     if (batchSize < 1 || batchSize > 4096) {
-      throw new IllegalArgumentException(PREFIX + "batch-size must be between 1 and 4096, got " + batchSize);
+      throw new IllegalArgumentException(
+          PREFIX + "batch-size must be between 1 and 4096, got " + batchSize);
     }
     if (maxWait == null || maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException(PREFIX + "max-wait must be between 0 ms and 1 min, got " + maxWait);
+      throw new IllegalArgumentException(
+          PREFIX + "max-wait must be between 0 ms and 1 min, got " + maxWait);
     }
     if (template == null) {
       throw new IllegalArgumentException(PREFIX + "template is required");
@@ -51,20 +54,36 @@ public record RewardModelSettings(
     }
     if (componentName == null || !componentName.matches("[a-z][a-z0-9_]*")) {
       throw new IllegalArgumentException(
-          PREFIX + "component-name must be lower snake case (e.g. reward_model), got '" + componentName + "'");
+          PREFIX
+              + "component-name must be lower snake case (e.g. reward_model), got '"
+              + componentName
+              + "'");
     }
   }
 
   /** The defaults for everything but the folder. */
   public static RewardModelSettings defaults(String path) {
     return new RewardModelSettings(
-        path, DeviceSpec.AUTO, DEFAULT_BATCH_SIZE, DEFAULT_MAX_WAIT, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE,
+        path,
+        DeviceSpec.AUTO,
+        DEFAULT_BATCH_SIZE,
+        DEFAULT_MAX_WAIT,
+        ChatTemplate.ROLE_PREFIXED,
+        Normalisation.NONE,
         DEFAULT_COMPONENT_NAME);
   }
 
-  /** Settings from option strings, as they come from configuration; each bad value names its key. */
+  /**
+   * Settings from option strings, as they come from configuration; each bad value names its key.
+   */
   public static RewardModelSettings parse(
-      String path, String device, int batchSize, Duration maxWait, String template, String normalisation, String componentName) {
+      String path,
+      String device,
+      int batchSize,
+      Duration maxWait,
+      String template,
+      String normalisation,
+      String componentName) {
     return new RewardModelSettings(
         path,
         parsed(() -> DeviceSpec.parse(device), "device"),
@@ -76,19 +95,23 @@ public record RewardModelSettings(
   }
 
   public RewardModelSettings withDevice(DeviceSpec value) {
-    return new RewardModelSettings(path, value, batchSize, maxWait, template, normalisation, componentName);
+    return new RewardModelSettings(
+        path, value, batchSize, maxWait, template, normalisation, componentName);
   }
 
   public RewardModelSettings withBatch(int size, Duration wait) {
-    return new RewardModelSettings(path, device, size, wait, template, normalisation, componentName);
+    return new RewardModelSettings(
+        path, device, size, wait, template, normalisation, componentName);
   }
 
   public RewardModelSettings withNormalisation(Normalisation value) {
-    return new RewardModelSettings(path, device, batchSize, maxWait, template, value, componentName);
+    return new RewardModelSettings(
+        path, device, batchSize, maxWait, template, value, componentName);
   }
 
   public RewardModelSettings withComponentName(String value) {
-    return new RewardModelSettings(path, device, batchSize, maxWait, template, normalisation, value);
+    return new RewardModelSettings(
+        path, device, batchSize, maxWait, template, normalisation, value);
   }
 
   static <T> T parsed(java.util.function.Supplier<T> parse, String key) {

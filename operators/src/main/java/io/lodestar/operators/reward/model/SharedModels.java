@@ -3,9 +3,9 @@ package io.lodestar.operators.reward.model;
 import java.nio.file.Path;
 
 /**
- * The models loaded in this process (a TaskManager): one per (folder, device), shared by every
- * slot and subtask that uses it, reference-counted, closed by the last release. Subtasks acquire
- * in {@code open()} and release in {@code close()}; each keeps its own predictor.
+ * The models loaded in this process (a TaskManager): one per (folder, device), shared by every slot
+ * and subtask that uses it, reference-counted, closed by the last release. Subtasks acquire in
+ * {@code open()} and release in {@code close()}; each keeps its own predictor.
  */
 public final class SharedModels {
 

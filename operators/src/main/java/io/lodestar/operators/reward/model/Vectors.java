@@ -53,7 +53,8 @@ public final class Vectors {
   /** Cosine similarity in [-1, 1]; 0 when either vector is zero. */
   public static double cosine(float[] a, float[] b) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("vectors differ in length: " + a.length + " vs " + b.length);
+      throw new IllegalArgumentException(
+          "vectors differ in length: " + a.length + " vs " + b.length);
     }
     double dot = 0;
     double na = 0;

@@ -41,10 +41,14 @@ public final class CallSettings implements Serializable {
     this.capacity = b.capacity;
     this.budget = b.budget;
     this.failurePolicy = b.failurePolicy;
-    this.taskKinds = b.taskKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(b.taskKinds));
+    this.taskKinds =
+        b.taskKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(b.taskKinds));
   }
 
-  /** {@code prefix} is the option namespace the values came from, e.g. {@code judge} or {@code remote-reward}. */
+  /**
+   * {@code prefix} is the option namespace the values came from, e.g. {@code judge} or {@code
+   * remote-reward}.
+   */
   public static Builder builder(String prefix) {
     return new Builder(prefix);
   }
@@ -111,14 +115,36 @@ public final class CallSettings implements Serializable {
 
   @Override
   public String toString() {
-    return prefix + "{url=" + withoutQuery(url) + ", model=" + model + ", apiKey=" + apiKey + ", timeout=" + timeout
-        + ", retry=" + retry + ", deadline=" + deadline + ", capacity=" + capacity + ", budget=" + budget
-        + ", failurePolicy=" + failurePolicy + ", taskKinds=" + taskKinds + "}";
+    return prefix
+        + "{url="
+        + withoutQuery(url)
+        + ", model="
+        + model
+        + ", apiKey="
+        + apiKey
+        + ", timeout="
+        + timeout
+        + ", retry="
+        + retry
+        + ", deadline="
+        + deadline
+        + ", capacity="
+        + capacity
+        + ", budget="
+        + budget
+        + ", failurePolicy="
+        + failurePolicy
+        + ", taskKinds="
+        + taskKinds
+        + "}";
   }
 
   /** Printing a URL leaves out user info and query, where credentials sometimes hide. */
   static String withoutQuery(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+    return uri.getScheme()
+        + "://"
+        + uri.getHost()
+        + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
         + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
@@ -193,7 +219,8 @@ public final class CallSettings implements Serializable {
     }
 
     public Builder taskKinds(Set<TaskKind> value) {
-      this.taskKinds = value == null || value.isEmpty() ? EnumSet.noneOf(TaskKind.class) : EnumSet.copyOf(value);
+      this.taskKinds =
+          value == null || value.isEmpty() ? EnumSet.noneOf(TaskKind.class) : EnumSet.copyOf(value);
       return this;
     }
 
@@ -202,11 +229,15 @@ public final class CallSettings implements Serializable {
         throw new IllegalArgumentException(prefix + ".url is required");
       }
       String scheme = url.getScheme();
-      if (!url.isAbsolute() || url.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-        throw new IllegalArgumentException(prefix + ".url must be an absolute http or https URL, got " + withoutQueryLenient(url));
+      if (!url.isAbsolute()
+          || url.getHost() == null
+          || !("http".equals(scheme) || "https".equals(scheme))) {
+        throw new IllegalArgumentException(
+            prefix + ".url must be an absolute http or https URL, got " + withoutQueryLenient(url));
       }
       if (url.getRawUserInfo() != null) {
-        throw new IllegalArgumentException(prefix + ".url must not carry credentials; set " + prefix + ".api-key instead");
+        throw new IllegalArgumentException(
+            prefix + ".url must not carry credentials; set " + prefix + ".api-key instead");
       }
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException(prefix + ".timeout must be positive, got " + timeout);
@@ -217,7 +248,13 @@ public final class CallSettings implements Serializable {
       retry.validate(prefix);
       if (deadline == null || deadline.compareTo(timeout) < 0) {
         throw new IllegalArgumentException(
-            prefix + ".deadline must be >= " + prefix + ".timeout (" + timeout + "), got " + deadline);
+            prefix
+                + ".deadline must be >= "
+                + prefix
+                + ".timeout ("
+                + timeout
+                + "), got "
+                + deadline);
       }
       if (capacity < 1) {
         throw new IllegalArgumentException(prefix + ".capacity must be >= 1, got " + capacity);
@@ -227,7 +264,8 @@ public final class CallSettings implements Serializable {
       }
       budget.validate(prefix);
       if (failurePolicy == null) {
-        throw new IllegalArgumentException(prefix + ".failure-policy must be unscored or dead-letter");
+        throw new IllegalArgumentException(
+            prefix + ".failure-policy must be unscored or dead-letter");
       }
       return new CallSettings(this);
     }

@@ -20,10 +20,10 @@ import java.util.OptionalInt;
 
 /**
  * An LLM judge behind an OpenAI-compatible {@code POST {base}/v1/chat/completions}: the rubric with
- * the prompt, reference and response filled in, temperature 0, and the strict {@code SCORE: n} reply
- * read by {@link JudgeVerdicts}, normalised to [0, 1]. Responses without an answer (master keys) are
- * settled by {@link JudgeGuard} without a call. The request id travels in headers only: OpenAI-style servers
- * reject unknown body fields.
+ * the prompt, reference and response filled in, temperature 0, and the strict {@code SCORE: n}
+ * reply read by {@link JudgeVerdicts}, normalised to [0, 1]. Responses without an answer (master
+ * keys) are settled by {@link JudgeGuard} without a call. The request id travels in headers only:
+ * OpenAI-style servers reject unknown body fields.
  */
 public final class JudgeClient implements RewardClient {
 
@@ -36,10 +36,17 @@ public final class JudgeClient implements RewardClient {
   public JudgeClient(JudgeSettings settings) {
     this.settings = settings;
     this.endpoint = chatCompletions(settings.call().url());
-    this.version = "judge:" + settings.call().model() + "/rubric-" + shortHash(settings.systemPrompt() + '\u0000' + settings.rubric());
+    this.version =
+        "judge:"
+            + settings.call().model()
+            + "/rubric-"
+            + shortHash(settings.systemPrompt() + '\u0000' + settings.rubric());
   }
 
-  /** {@code base} + {@code /v1/chat/completions}, without doubling a {@code /v1} the base already ends in. */
+  /**
+   * {@code base} + {@code /v1/chat/completions}, without doubling a {@code /v1} the base already
+   * ends in.
+   */
   static URI chatCompletions(URI base) {
     String s = base.toString();
     while (s.endsWith("/")) {
@@ -84,11 +91,16 @@ public final class JudgeClient implements RewardClient {
 
   @Override
   public RemoteRequest request(Generation g, String requestId) {
-    String reference = g.getTask().getGroundTruth() == null ? "(none)" : g.getTask().getGroundTruth();
+    String reference =
+        g.getTask().getGroundTruth() == null ? "(none)" : g.getTask().getGroundTruth();
     String withoutResponse =
-        JudgeRubric.fill(settings.rubric(), Map.of("prompt", transcript(g), "reference", reference, "response", ""));
+        JudgeRubric.fill(
+            settings.rubric(),
+            Map.of("prompt", transcript(g), "reference", reference, "response", ""));
     String user =
-        JudgeRubric.fill(settings.rubric(), Map.of("prompt", transcript(g), "reference", reference, "response", g.getResponse()));
+        JudgeRubric.fill(
+            settings.rubric(),
+            Map.of("prompt", transcript(g), "reference", reference, "response", g.getResponse()));
     ObjectNode body = OpenRlhfRewardClient.JSON.createObjectNode();
     body.put("model", settings.call().model());
     ArrayNode messages = body.putArray("messages");
@@ -108,7 +120,8 @@ public final class JudgeClient implements RewardClient {
     try {
       return new RemoteRequest(endpoint, OpenRlhfRewardClient.JSON.writeValueAsBytes(body), tokens);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("judge request for " + g.getGenerationId() + " could not be written", e);
+      throw new IllegalStateException(
+          "judge request for " + g.getGenerationId() + " could not be written", e);
     }
   }
 
@@ -128,7 +141,8 @@ public final class JudgeClient implements RewardClient {
     if (score.isEmpty()) {
       return component(null, RewardStatus.ERROR, "judge-format");
     }
-    return component(JudgeVerdicts.normalise(score.getAsInt()), RewardStatus.OK, "score=" + score.getAsInt());
+    return component(
+        JudgeVerdicts.normalise(score.getAsInt()), RewardStatus.OK, "score=" + score.getAsInt());
   }
 
   /** The conversation so far, one {@code role: content} block per message. */
@@ -145,7 +159,8 @@ public final class JudgeClient implements RewardClient {
 
   private static String shortHash(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always available", e);

@@ -4,9 +4,9 @@ import java.util.Map;
 
 /**
  * The judge's instructions: a system message and a user-message template with the placeholders
- * {@code {prompt}}, {@code {response}} and {@code {reference}}. Filling is one pass over the template,
- * so braces inside a response are never expanded again. The required answer is a last line
- * {@code SCORE: <integer 0-10>} (see {@link JudgeVerdicts}).
+ * {@code {prompt}}, {@code {response}} and {@code {reference}}. Filling is one pass over the
+ * template, so braces inside a response are never expanded again. The required answer is a last
+ * line {@code SCORE: <integer 0-10>} (see {@link JudgeVerdicts}).
  */
 public final class JudgeRubric {
 

@@ -3,9 +3,10 @@ package io.lodestar.operators.reward.remote;
 import java.io.Serializable;
 
 /**
- * Settings of the OpenAI-compatible chat-completions judge: the call settings (prefix {@code judge};
- * the url is the server's base, e.g. {@code https://api.example.com}), the component name, what the
- * guard gives master-key responses, the rubric, and an optional {@code max_tokens} (null: not sent).
+ * Settings of the OpenAI-compatible chat-completions judge: the call settings (prefix {@code
+ * judge}; the url is the server's base, e.g. {@code https://api.example.com}), the component name,
+ * what the guard gives master-key responses, the rubric, and an optional {@code max_tokens} (null:
+ * not sent).
  */
 public record JudgeSettings(
     CallSettings call,
@@ -25,11 +26,14 @@ public record JudgeSettings(
     }
     String p = call.prefix();
     if (call.model().isEmpty()) {
-      throw new IllegalArgumentException(p + ".model is required (the judge model's name at the endpoint)");
+      throw new IllegalArgumentException(
+          p + ".model is required (the judge model's name at the endpoint)");
     }
     if (componentName == null || !componentName.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new IllegalArgumentException(
-          p + ".component-name must be 1-64 letters, digits, '_', '.' or '-', got " + componentName);
+          p
+              + ".component-name must be 1-64 letters, digits, '_', '.' or '-', got "
+              + componentName);
     }
     if (guardPolicy == null) {
       throw new IllegalArgumentException(p + ".guard must be zero or unscored");
@@ -47,6 +51,12 @@ public record JudgeSettings(
 
   /** The default rubric and guard (master keys score 0), no max_tokens. */
   public JudgeSettings(CallSettings call) {
-    this(call, DEFAULT_COMPONENT, GuardPolicy.ZERO, JudgeRubric.DEFAULT_SYSTEM, JudgeRubric.DEFAULT_TEMPLATE, null);
+    this(
+        call,
+        DEFAULT_COMPONENT,
+        GuardPolicy.ZERO,
+        JudgeRubric.DEFAULT_SYSTEM,
+        JudgeRubric.DEFAULT_TEMPLATE,
+        null);
   }
 }

@@ -5,11 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a judge's reply strictly: its last non-blank line must be exactly {@code SCORE: <n>} with n an
- * integer 0-10, and that must be the only mention of a score in the whole reply. Anything else (no
- * score, two scores, a score inside a sentence, "SCORE: 10/10", a decimal) is not a verdict: the
- * component becomes ERROR with detail {@code judge-format}, never the maximum. A judge that echoes
- * an injected "SCORE: 10" next to its own line therefore fails the check.
+ * Reads a judge's reply strictly: its last non-blank line must be exactly {@code SCORE: <n>} with n
+ * an integer 0-10, and that must be the only mention of a score in the whole reply. Anything else
+ * (no score, two scores, a score inside a sentence, "SCORE: 10/10", a decimal) is not a verdict:
+ * the component becomes ERROR with detail {@code judge-format}, never the maximum. A judge that
+ * echoes an injected "SCORE: 10" next to its own line therefore fails the check.
  */
 public final class JudgeVerdicts {
 

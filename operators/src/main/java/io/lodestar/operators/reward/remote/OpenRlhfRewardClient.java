@@ -10,11 +10,11 @@ import io.lodestar.schema.RewardSource;
 import io.lodestar.schema.RewardStatus;
 
 /**
- * OpenRLHF's remote reward protocol ({@code --remote_rm_url}): POST
- * {@code {"query": [prompt + response], "prompts": [prompt], "labels": [ground truth or ""]}} and read
- * {@code {"rewards": [r]}} (or {@code "scores"} when a server sends only that). One generation per
- * request, so the arrays have one element; {@code request_ids} is added, which servers that read
- * fields by name ignore. The raw reward is kept as it is (no rescaling): it is what the RM says.
+ * OpenRLHF's remote reward protocol ({@code --remote_rm_url}): POST {@code {"query": [prompt +
+ * response], "prompts": [prompt], "labels": [ground truth or ""]}} and read {@code {"rewards":
+ * [r]}} (or {@code "scores"} when a server sends only that). One generation per request, so the
+ * arrays have one element; {@code request_ids} is added, which servers that read fields by name
+ * ignore. The raw reward is kept as it is (no rescaling): it is what the RM says.
  */
 public final class OpenRlhfRewardClient implements RewardClient {
 
@@ -34,7 +34,8 @@ public final class OpenRlhfRewardClient implements RewardClient {
 
   @Override
   public String version() {
-    return "openrlhf-rm:" + (settings.call().model().isEmpty() ? "remote" : settings.call().model());
+    return "openrlhf-rm:"
+        + (settings.call().model().isEmpty() ? "remote" : settings.call().model());
   }
 
   @Override
@@ -62,7 +63,8 @@ public final class OpenRlhfRewardClient implements RewardClient {
           JSON.writeValueAsBytes(body),
           TokenEstimates.ofPrompt(g, prompt) + TokenEstimates.ofResponse(g));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("request body for " + g.getGenerationId() + " could not be written", e);
+      throw new IllegalStateException(
+          "request body for " + g.getGenerationId() + " could not be written", e);
     }
   }
 

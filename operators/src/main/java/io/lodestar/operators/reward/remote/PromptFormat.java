@@ -28,7 +28,11 @@ public enum PromptFormat {
     public String render(List<ChatMessage> messages) {
       StringBuilder sb = new StringBuilder();
       for (ChatMessage m : messages) {
-        sb.append("<|im_start|>").append(m.getRole()).append('\n').append(m.getContent()).append("<|im_end|>\n");
+        sb.append("<|im_start|>")
+            .append(m.getRole())
+            .append('\n')
+            .append(m.getContent())
+            .append("<|im_end|>\n");
       }
       return sb.append("<|im_start|>assistant\n").toString();
     }

@@ -18,10 +18,10 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Sends one scorer's POSTs without blocking: waits for rate budget, then tries, and retries 429, 5xx,
- * timeouts and connection failures with backoff (honouring Retry-After) until it succeeds, runs out
- * of retries, or the overall deadline would pass. Every attempt carries the same request id (as
- * {@code Idempotency-Key} and {@code X-Request-Id}). Never throws: every path ends in a
+ * Sends one scorer's POSTs without blocking: waits for rate budget, then tries, and retries 429,
+ * 5xx, timeouts and connection failures with backoff (honouring Retry-After) until it succeeds,
+ * runs out of retries, or the overall deadline would pass. Every attempt carries the same request
+ * id (as {@code Idempotency-Key} and {@code X-Request-Id}). Never throws: every path ends in a
  * {@link CallResult}.
  */
 public final class RemoteCaller {
@@ -54,10 +54,16 @@ public final class RemoteCaller {
     this.listener = listener;
   }
 
-  /** An HTTP client fit for these calls: HTTP/2 where TLS can negotiate it, HTTP/1.1 on plain http. */
-  public static HttpClient httpClient(CallSettings settings, java.util.concurrent.Executor executor) {
+  /**
+   * An HTTP client fit for these calls: HTTP/2 where TLS can negotiate it, HTTP/1.1 on plain http.
+   */
+  public static HttpClient httpClient(
+      CallSettings settings, java.util.concurrent.Executor executor) {
     return HttpClient.newBuilder()
-        .version("https".equals(settings.url().getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .version(
+            "https".equals(settings.url().getScheme())
+                ? HttpClient.Version.HTTP_2
+                : HttpClient.Version.HTTP_1_1)
         .connectTimeout(settings.timeout())
         .followRedirects(HttpClient.Redirect.NEVER)
         .executor(executor)
@@ -135,7 +141,8 @@ public final class RemoteCaller {
             if (failure != null) {
               Throwable cause = unwrap(failure);
               boolean timedOut =
-                  (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException))
+                  (cause instanceof HttpTimeoutException
+                          && !(cause instanceof HttpConnectTimeoutException))
                       || cause instanceof TimeoutException;
               retryOrFinish(
                   number,
@@ -149,7 +156,9 @@ public final class RemoteCaller {
               finish(CallResult.ok(answer.body(), number));
             } else if (code == 429 || code >= 500) {
               long retryAfter =
-                  RetryPolicy.parseRetryAfter(answer.headers().firstValue("Retry-After").orElse(null), System.currentTimeMillis());
+                  RetryPolicy.parseRetryAfter(
+                      answer.headers().firstValue("Retry-After").orElse(null),
+                      System.currentTimeMillis());
               retryOrFinish(number, RewardStatus.ERROR, "http-" + code, retryAfter);
             } else {
               // Other 4xx (bad key, bad request) will not heal by retrying.
@@ -204,7 +213,8 @@ public final class RemoteCaller {
 
   private static Throwable unwrap(Throwable t) {
     Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+    while ((c instanceof CompletionException || c instanceof ExecutionException)
+        && c.getCause() != null) {
       c = c.getCause();
     }
     return c;

@@ -16,11 +16,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Follows a {@link RemoteRewardFunction} and applies the failure policy: under
- * {@link FailurePolicy#DEAD_LETTER}, a record whose component from that scorer is TIMEOUT or ERROR
- * leaves the stream as a dead letter (side output {@link #DEAD_LETTERS}) with the status and detail
- * as its reason; everything else, and everything under {@link FailurePolicy#UNSCORED}, goes on.
- * Guard verdicts (UNSCORABLE or 0) are decisions, not failures, and go on.
+ * Follows a {@link RemoteRewardFunction} and applies the failure policy: under {@link
+ * FailurePolicy#DEAD_LETTER}, a record whose component from that scorer is TIMEOUT or ERROR leaves
+ * the stream as a dead letter (side output {@link #DEAD_LETTERS}) with the status and detail as its
+ * reason; everything else, and everything under {@link FailurePolicy#UNSCORED}, goes on. Guard
+ * verdicts (UNSCORABLE or 0) are decisions, not failures, and go on.
  */
 public class RemoteFailureRouter extends ProcessFunction<ScoredGeneration, ScoredGeneration> {
 
@@ -45,9 +45,11 @@ public class RemoteFailureRouter extends ProcessFunction<ScoredGeneration, Score
 
   @Override
   public void processElement(ScoredGeneration value, Context ctx, Collector<ScoredGeneration> out) {
-    RewardComponent component = policy == FailurePolicy.DEAD_LETTER ? ScoredComponents.last(value, componentName) : null;
+    RewardComponent component =
+        policy == FailurePolicy.DEAD_LETTER ? ScoredComponents.last(value, componentName) : null;
     if (component == null
-        || (component.getStatus() != RewardStatus.TIMEOUT && component.getStatus() != RewardStatus.ERROR)) {
+        || (component.getStatus() != RewardStatus.TIMEOUT
+            && component.getStatus() != RewardStatus.ERROR)) {
       out.collect(value);
       return;
     }

@@ -41,15 +41,29 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
 
   /** Labels of {@link MetricNames#REMOTE_ERRORS}; the component's detail keeps the exact reason. */
   static final List<String> ERROR_KINDS =
-      List.of("http-429", "http-4xx", "http-5xx", "connection", "malformed", "length", "judge-format", "closed", "internal");
+      List.of(
+          "http-429",
+          "http-4xx",
+          "http-5xx",
+          "connection",
+          "malformed",
+          "length",
+          "judge-format",
+          "closed",
+          "internal");
 
   private final RewardClient client;
 
   private transient ExecutorService httpThreads;
   private transient ScheduledExecutorService timers;
   private transient RemoteCaller caller;
-  /** Records whose outcome is not yet emitted; whichever of answer or Flink timeout comes first wins. */
+
+  /**
+   * Records whose outcome is not yet emitted; whichever of answer or Flink timeout comes first
+   * wins.
+   */
   private transient Map<ResultFuture<ScoredGeneration>, Boolean> pending;
+
   private transient Counter requests;
   private transient Counter retries;
   private transient Counter timeouts;
@@ -68,12 +82,18 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
     requests = metrics.counter(MetricNames.REMOTE_REQUESTS, new ThreadSafeSimpleCounter());
     retries = metrics.counter(MetricNames.REMOTE_RETRIES, new ThreadSafeSimpleCounter());
     timeouts = metrics.counter(MetricNames.REMOTE_TIMEOUTS, new ThreadSafeSimpleCounter());
-    rateLimitWaits = metrics.counter(MetricNames.REMOTE_RATE_LIMIT_WAITS, new ThreadSafeSimpleCounter());
+    rateLimitWaits =
+        metrics.counter(MetricNames.REMOTE_RATE_LIMIT_WAITS, new ThreadSafeSimpleCounter());
     guardHits = metrics.counter(MetricNames.JUDGE_GUARD_HITS, new ThreadSafeSimpleCounter());
-    latency = metrics.histogram(MetricNames.REMOTE_LATENCY_MS, new DescriptiveStatisticsHistogram(1000));
+    latency =
+        metrics.histogram(MetricNames.REMOTE_LATENCY_MS, new DescriptiveStatisticsHistogram(1000));
     errors = new ConcurrentHashMap<>();
     for (String kind : ERROR_KINDS) {
-      errors.put(kind, metrics.addGroup("kind", kind).counter(MetricNames.REMOTE_ERRORS, new ThreadSafeSimpleCounter()));
+      errors.put(
+          kind,
+          metrics
+              .addGroup("kind", kind)
+              .counter(MetricNames.REMOTE_ERRORS, new ThreadSafeSimpleCounter()));
     }
     pending = new ConcurrentHashMap<>();
 
@@ -156,7 +176,11 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
     }
   }
 
-  private void finish(ScoredGeneration input, ResultFuture<ScoredGeneration> result, RewardComponent component, int attempts) {
+  private void finish(
+      ScoredGeneration input,
+      ResultFuture<ScoredGeneration> result,
+      RewardComponent component,
+      int attempts) {
     if (pending.remove(result) == null) {
       return;
     }
@@ -168,7 +192,11 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
     if (component.getStatus() != RewardStatus.OK && LOG.isDebugEnabled()) {
       LOG.debug(
           "remote reward {} for generation {}: {} ({}) after {} attempts",
-          client.name(), input.getGeneration().getGenerationId(), component.getStatus(), component.getDetail(), attempts);
+          client.name(),
+          input.getGeneration().getGenerationId(),
+          component.getStatus(),
+          component.getDetail(),
+          attempts);
     }
     result.complete(Collections.singletonList(ScoredComponents.append(input, component)));
   }

@@ -9,9 +9,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The piece of graph for one remote scorer: the ordered async call (uid {@code remote-reward-<name>})
- * and the failure router (uid {@code remote-reward-<name>-failures}). Its dead letters are empty
- * unless the scorer's failure policy is {@link FailurePolicy#DEAD_LETTER}.
+ * The piece of graph for one remote scorer: the ordered async call (uid {@code
+ * remote-reward-<name>}) and the failure router (uid {@code remote-reward-<name>-failures}). Its
+ * dead letters are empty unless the scorer's failure policy is {@link FailurePolicy#DEAD_LETTER}.
  */
 public final class RemoteRewardStages {
 
@@ -25,12 +25,18 @@ public final class RemoteRewardStages {
     String name = client.name();
     SingleOutputStreamOperator<ScoredGeneration> called =
         AsyncDataStream.orderedWait(
-                input, new RemoteRewardFunction(client), call.asyncTimeout().toMillis(), TimeUnit.MILLISECONDS, call.capacity())
+                input,
+                new RemoteRewardFunction(client),
+                call.asyncTimeout().toMillis(),
+                TimeUnit.MILLISECONDS,
+                call.capacity())
             .uid("remote-reward-" + name)
             .name("Remote reward " + name + " (" + client.source() + ")");
     SingleOutputStreamOperator<ScoredGeneration> routed =
         called
-            .process(new RemoteFailureRouter(name, call.failurePolicy()), new AvroTypeInfo<>(ScoredGeneration.class))
+            .process(
+                new RemoteFailureRouter(name, call.failurePolicy()),
+                new AvroTypeInfo<>(ScoredGeneration.class))
             .uid("remote-reward-" + name + "-failures")
             .name("Remote reward " + name + ": failure policy");
     return new Scored(routed, routed.getSideOutput(RemoteFailureRouter.DEAD_LETTERS));

@@ -12,7 +12,8 @@ public final class RequestIds {
 
   private RequestIds() {}
 
-  public static String of(String generationId, String componentName, String endpoint, String model) {
+  public static String of(
+      String generationId, String componentName, String endpoint, String model) {
     // Length-prefixed parts, so no two different tuples can concatenate to the same text.
     StringBuilder key = new StringBuilder("lodestar-remote-reward/1");
     for (String part : new String[] {generationId, componentName, endpoint, model}) {

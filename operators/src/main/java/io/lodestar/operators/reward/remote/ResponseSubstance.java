@@ -18,29 +18,30 @@ import java.util.regex.Pattern;
  *   <li><b>Chat-template tokens</b>: {@code <|im_start|>assistant}, {@code <|eot_id|>}, any other
  *       {@code <|name|>} (full-width bars too), {@code <s>}, {@code [INST]}, {@code <<SYS>>},
  *       {@code <start_of_turn>model}, ...
- *   <li><b>Reasoning blocks</b>: {@code <think>}, {@code <thinking>}, {@code <reasoning>},
- *       {@code <reflection>}, ... with what they hold. An unclosed opening tag hides the rest (a
- *       model cut off while reasoning has not answered); a closing tag without an opening one hides
- *       what came before it (templates that put the opening tag in the prompt).
- *   <li><b>Step labels and list numbers</b>: "Step 1:", "Schritt 2", "Étape 3 :", "Шаг 1.", "Passo 1",
- *       "Krok 2", "Bước 1", "1단계", "第一步", "ステップ1", ..., and the numbers of a numbered list ("1.",
- *       "2)" at the start of lines, counting up from 1) - a label's number is not an answer.
+ *   <li><b>Reasoning blocks</b>: {@code <think>}, {@code <thinking>}, {@code <reasoning>}, {@code
+ *       <reflection>}, ... with what they hold. An unclosed opening tag hides the rest (a model cut
+ *       off while reasoning has not answered); a closing tag without an opening one hides what came
+ *       before it (templates that put the opening tag in the prompt).
+ *   <li><b>Step labels and list numbers</b>: "Step 1:", "Schritt 2", "Étape 3 :", "Шаг 1.", "Passo
+ *       1", "Krok 2", "Bước 1", "1단계", "第一步", "ステップ1", ..., and the numbers of a numbered list
+ *       ("1.", "2)" at the start of lines, counting up from 1) - a label's number is not an answer.
  *   <li><b>Markup</b>: HTML-like tags ({@code <answer>}, {@code <b>}), code-fence language names,
  *       link targets, LaTeX environments and formatting commands ({@code \boxed}, {@code \text},
- *       {@code \left}, {@code \quad}, ...) and any command left with only empty arguments
- *       ({@code \boxed{}}, {@code \frac{}{}}). Other commands ({@code \pi}) count as content.
+ *       {@code \left}, {@code \quad}, ...) and any command left with only empty arguments ({@code
+ *       \boxed{}}, {@code \frac{}{}}). Other commands ({@code \pi}) count as content.
  *   <li><b>Punctuation, symbols and whitespace</b>: only letters and digits make words.
- *   <li><b>Labels</b>: up to three words without digits that end at a colon ("Answer:",
- *       "Réponse finale :", "解题思路：") - a label announces content, it is none.
+ *   <li><b>Labels</b>: up to three words without digits that end at a colon ("Answer:", "Réponse
+ *       finale :", "解题思路：") - a label announces content, it is none.
  *   <li><b>Scaffolding vocabulary</b> ({@link ScaffoldLexicon}): function words, discourse markers
  *       and the vocabulary of reasoning about a task, in seventeen languages (see the resource),
- *       also with the grammatical endings some languages attach ({@code 정답은}). In Han/kana runs
- *       the longest entry wins; unmatched hiragana is grammar.
+ *       also with the grammatical endings some languages attach ({@code 정답은}). In Han/kana runs the
+ *       longest entry wins; unmatched hiragana is grammar.
  * </ol>
  *
  * <p>What remains are the <b>content words</b>; the response's <b>substance</b> is the number of
- * letters and digits in them ({@code ∞} and {@code ∅} count as well). The rule does not depend on the language beyond the vocabulary list:
- * an unknown word always counts as content, so an answer in any language or script is judged.
+ * letters and digits in them ({@code ∞} and {@code ∅} count as well). The rule does not depend on
+ * the language beyond the vocabulary list: an unknown word always counts as content, so an answer
+ * in any language or script is judged.
  */
 final class ResponseSubstance {
 
@@ -49,7 +50,9 @@ final class ResponseSubstance {
       Pattern.compile(
           "(?i)(?:<\\|im_start\\|>|<\\|start_header_id\\|>|<start_of_turn>)\\s*"
               + "(?:system|user|assistant|model|human|bot|ai|tool|gpt|developer)?(?![\\p{L}\\p{N}])(?:\\s*<\\|end_header_id\\|>)?");
-  private static final Pattern THOUGHT_TOKENS = Pattern.compile("(?i)<\\|(begin|end)_of_thought\\|>");
+
+  private static final Pattern THOUGHT_TOKENS =
+      Pattern.compile("(?i)<\\|(begin|end)_of_thought\\|>");
   private static final Pattern TEMPLATE_TOKEN =
       Pattern.compile(
           "(?i)<\\|[^|<>\\n]{1,48}\\|>|</?s>|<unk>|<pad>|</?bos>|</?eos>|<(?:start|end)_of_turn>|<\\|?endoftext\\|?>"
@@ -62,30 +65,41 @@ final class ResponseSubstance {
   private static final String WORD_EDGE_AFTER = "(?![\\p{L}\\p{N}])";
   private static final Pattern STEP_LABEL =
       Pattern.compile(
-          "(?iu)" + WORD_EDGE_BEFORE
+          "(?iu)"
+              + WORD_EDGE_BEFORE
               + "(?:step|schritt|étape|etape|paso|шаг|этап|part|teil|partie|parte|часть|stage|phase|case|question|frage"
               + "|pregunta|вопрос|problem|aufgabe|problème|probleme|problema|задача|exercise|übung|ejercicio|exercice"
               + "|упражнение|task|passo|passaggio|fase|etapa|stap|krok|etap|zadanie|adım|adim|bước|buoc|langkah"
               + "|tahap|soal|الخطوة|خطوة|चरण|단계|문제)"
-              + "\\s*(?:#|no\\.|nr\\.|n°|№)?\\s*\\(?(?:\\d{1,3}|[ivx]{1,4})\\)?" + WORD_EDGE_AFTER
+              + "\\s*(?:#|no\\.|nr\\.|n°|№)?\\s*\\(?(?:\\d{1,3}|[ivx]{1,4})\\)?"
+              + WORD_EDGE_AFTER
               + "|第\\s*[0-9一二三四五六七八九十百]+\\s*(?:个步骤|步骤|步|部分|题|題|問|ステップ)"
               + "|(?:步骤|ステップ|手順)\\s*[0-9一二三四五六七八九十]+"
-              + "|" + WORD_EDGE_BEFORE + "\\d{1,3}\\s*(?:단계|번째\\s*단계)");
+              + "|"
+              + WORD_EDGE_BEFORE
+              + "\\d{1,3}\\s*(?:단계|번째\\s*단계)");
+
   /**
    * A list item's number at the start of a line ("1.", "2)", "(3)"), after any quote, heading or
-   * bullet marks and tags, with text after it on the line. Only a list counts: the first marker is 1, each next one the number after the last, so
-   * "42. That is the total." keeps its 42.
+   * bullet marks and tags, with text after it on the line. Only a list counts: the first marker is
+   * 1, each next one the number after the last, so "42. That is the total." keeps its 42.
    */
   private static final Pattern LIST_MARKER =
-      Pattern.compile("(?m)^((?:[ \\t>*+#-]|<[A-Za-z][A-Za-z0-9_-]{0,30}>)*)(?:\\((\\d{1,3})\\)|(\\d{1,3})[.)])(?=[ \\t]+\\S)");
-  private static final Pattern HTML_TAG = Pattern.compile("</?[A-Za-z][A-Za-z0-9_:-]{0,30}(?:\\s[^<>\\n]{0,200})?/?>");
-  private static final Pattern CODE_FENCE = Pattern.compile("(?:```+|~~~+)[ \\t]*[A-Za-z0-9_+#.-]{0,30}");
+      Pattern.compile(
+          "(?m)^((?:[ \\t>*+#-]|<[A-Za-z][A-Za-z0-9_-]{0,30}>)*)(?:\\((\\d{1,3})\\)|(\\d{1,3})[.)])(?=[ \\t]+\\S)");
+
+  private static final Pattern HTML_TAG =
+      Pattern.compile("</?[A-Za-z][A-Za-z0-9_:-]{0,30}(?:\\s[^<>\\n]{0,200})?/?>");
+  private static final Pattern CODE_FENCE =
+      Pattern.compile("(?:```+|~~~+)[ \\t]*[A-Za-z0-9_+#.-]{0,30}");
   private static final Pattern LINK_TARGET = Pattern.compile("]\\([^)\\s]{0,500}\\)");
-  private static final Pattern LATEX_ENVIRONMENT = Pattern.compile("\\\\(?:begin|end)\\s*\\{[^{}\\n]{0,40}}");
+  private static final Pattern LATEX_ENVIRONMENT =
+      Pattern.compile("\\\\(?:begin|end)\\s*\\{[^{}\\n]{0,40}}");
   private static final Pattern LATEX_WITH_DROPPED_ARGUMENT =
       Pattern.compile(
           "\\\\(?:label|tag|ref|eqref|color|textcolor|hspace|vspace|phantom|hphantom|vphantom)\\*?\\s*\\{[^{}\\n]{0,60}}");
-  private static final Pattern LATEX_EMPTY_ARGUMENTS = Pattern.compile("\\\\[A-Za-z]+\\*?(?:\\s*(?:\\{\\s*}|\\[\\s*]))+");
+  private static final Pattern LATEX_EMPTY_ARGUMENTS =
+      Pattern.compile("\\\\[A-Za-z]+\\*?(?:\\s*(?:\\{\\s*}|\\[\\s*]))+");
   private static final Pattern LATEX_FORMATTING =
       Pattern.compile(
           "\\\\(?:boxed|fbox|framebox|text|textbf|textit|textrm|textsf|texttt|textup|textnormal|textsc|mathrm|mathbf"
@@ -114,7 +128,10 @@ final class ResponseSubstance {
     }
     String text = Normalizer.normalize(response, Normalizer.Form.NFKC);
     if (text.indexOf('<') >= 0 || text.indexOf('[') >= 0) {
-      text = THOUGHT_TOKENS.matcher(text).replaceAll(m -> m.group(1).equalsIgnoreCase("begin") ? "<think>" : "</think>");
+      text =
+          THOUGHT_TOKENS
+              .matcher(text)
+              .replaceAll(m -> m.group(1).equalsIgnoreCase("begin") ? "<think>" : "</think>");
       text = TURN_START.matcher(text).replaceAll("\n");
       text = TEMPLATE_TOKEN.matcher(text).replaceAll("\n");
       text = withoutReasoning(text);
@@ -226,7 +243,9 @@ final class ResponseSubstance {
 
   /** The words of a lexicon entry, as keys. */
   static String[] words(String entry) {
-    return words(Normalizer.normalize(entry, Normalizer.Form.NFKC), false).stream().map(Word::key).toArray(String[]::new);
+    return words(Normalizer.normalize(entry, Normalizer.Form.NFKC), false).stream()
+        .map(Word::key)
+        .toArray(String[]::new);
   }
 
   /**
@@ -256,7 +275,10 @@ final class ResponseSubstance {
         }
         currentCjk = cjk;
         current.appendCodePoint(cp);
-      } else if (isApostrophe(cp) && current.length() > 0 && next >= 0 && Character.isLetter(next)) {
+      } else if (isApostrophe(cp)
+          && current.length() > 0
+          && next >= 0
+          && Character.isLetter(next)) {
         out.add(word(current, currentCjk, true, false));
         elided = true;
         sinceBoundary++;
@@ -309,8 +331,18 @@ final class ResponseSubstance {
   }
 
   private static boolean isBoundary(int cp) {
-    return cp == '\n' || cp == '.' || cp == '!' || cp == '?' || cp == ';' || cp == ','
-        || cp == '。' || cp == '、' || cp == '！' || cp == '？' || cp == '；' || cp == '，';
+    return cp == '\n'
+        || cp == '.'
+        || cp == '!'
+        || cp == '?'
+        || cp == ';'
+        || cp == ','
+        || cp == '。'
+        || cp == '、'
+        || cp == '！'
+        || cp == '？'
+        || cp == '；'
+        || cp == '，';
   }
 
   private static boolean isApostrophe(int cp) {
@@ -330,12 +362,15 @@ final class ResponseSubstance {
       return true; // the prolonged sound mark and the iteration mark belong to the word around them
     }
     UnicodeScript script = UnicodeScript.of(cp);
-    return script == UnicodeScript.HAN || script == UnicodeScript.HIRAGANA || script == UnicodeScript.KATAKANA;
+    return script == UnicodeScript.HAN
+        || script == UnicodeScript.HIRAGANA
+        || script == UnicodeScript.KATAKANA;
   }
 
   /**
    * The matching key: lower case, accents removed, {@code ß} as {@code ss}. In scripts whose marks
-   * are vowels rather than accents (Devanagari, Thai, ...), marks stay: {@code के} is not {@code क}.
+   * are vowels rather than accents (Devanagari, Thai, ...), marks stay: {@code के} is not {@code
+   * क}.
    */
   static String key(String written) {
     if (written.chars().allMatch(c -> c < 0x80)) {
@@ -360,8 +395,22 @@ final class ResponseSubstance {
 
   private static boolean marksAreLetters(UnicodeScript script) {
     return switch (script) {
-      case DEVANAGARI, BENGALI, GURMUKHI, GUJARATI, ORIYA, TAMIL, TELUGU, KANNADA, MALAYALAM, SINHALA, THAI, LAO,
-          TIBETAN, MYANMAR, KHMER -> true;
+      case DEVANAGARI,
+          BENGALI,
+          GURMUKHI,
+          GUJARATI,
+          ORIYA,
+          TAMIL,
+          TELUGU,
+          KANNADA,
+          MALAYALAM,
+          SINHALA,
+          THAI,
+          LAO,
+          TIBETAN,
+          MYANMAR,
+          KHMER ->
+          true;
       default -> false;
     };
   }
@@ -389,7 +438,8 @@ final class ResponseSubstance {
       }
       boolean scaffold =
           w.written().codePoints().noneMatch(Character::isDigit)
-              && (lexicon.isScaffoldWord(w.written(), w.key()) || (w.elided() && lexicon.isElision(w.key())));
+              && (lexicon.isScaffoldWord(w.written(), w.key())
+                  || (w.elided() && lexicon.isElision(w.key())));
       if (!scaffold) {
         out.add(w.written());
       }
@@ -416,13 +466,14 @@ final class ResponseSubstance {
 
   /** Segmentation costs: content weighs most, then grammar, then nothing. */
   private static final int CONTENT_COST = 1_000;
+
   private static final int GRAMMAR_COST = 1;
 
   /**
    * Segments a Han/kana run so that as little as possible is left as content: lexicon scaffolding
-   * costs nothing, an unmatched hiragana character is grammar (almost nothing), any other
-   * unmatched character is content; an answer word ("はい") costs nothing but stays content. So
-   * "最终答案是" splits as 最终 + 答案是 and leaves nothing, while "是的" keeps 是 and "はい" stays.
+   * costs nothing, an unmatched hiragana character is grammar (almost nothing), any other unmatched
+   * character is content; an answer word ("はい") costs nothing but stays content. So "最终答案是" splits
+   * as 最终 + 答案是 and leaves nothing, while "是的" keeps 是 and "はい" stays.
    */
   private static void cjkContent(String run, ScaffoldLexicon lexicon, List<String> out) {
     int n = run.length();
@@ -431,7 +482,9 @@ final class ResponseSubstance {
     int[] taken = new int[n + 1];
     boolean[] kept = new boolean[n + 1];
     for (int i = n - 1; i >= 0; i--) {
-      if (Character.isLowSurrogate(run.charAt(i)) && i > 0 && Character.isHighSurrogate(run.charAt(i - 1))) {
+      if (Character.isLowSurrogate(run.charAt(i))
+          && i > 0
+          && Character.isHighSurrogate(run.charAt(i - 1))) {
         cost[i] = Integer.MAX_VALUE / 2; // the middle of a character is never a place to start
         continue;
       }

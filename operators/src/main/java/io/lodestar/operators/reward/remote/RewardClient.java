@@ -16,7 +16,10 @@ public interface RewardClient extends Serializable {
   /** The reward component's name, e.g. {@code remote_rm} or {@code judge}. */
   String name();
 
-  /** Identifies the model and protocol (and, for a judge, the rubric), so a change shows in the data. */
+  /**
+   * Identifies the model and protocol (and, for a judge, the rubric), so a change shows in the
+   * data.
+   */
   String version();
 
   RewardSource source();
@@ -35,7 +38,11 @@ public interface RewardClient extends Serializable {
 
   /** The same id on every attempt and every replay of this generation for this scorer. */
   default String requestId(Generation generation) {
-    return RequestIds.of(generation.getGenerationId(), name(), CallSettings.withoutQuery(call().url()), call().model());
+    return RequestIds.of(
+        generation.getGenerationId(),
+        name(),
+        CallSettings.withoutQuery(call().url()),
+        call().model());
   }
 
   default RewardComponent component(Double value, RewardStatus status, String detail) {

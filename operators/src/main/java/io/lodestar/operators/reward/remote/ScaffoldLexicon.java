@@ -20,10 +20,10 @@ import java.util.Set;
  *
  * <p>In languages that attach grammar to words (Korean particles, Arabic clitics, Turkish and
  * Indonesian endings), a word is also scaffolding when it is a scaffolding word with up to two
- * listed prefixes and two listed suffixes: {@code 정답은} is {@code 정답} + {@code 은}. What is left
- * must be a scaffolding word of a few letters at least (three in alphabets, two in Arabic script,
- * one Hangul syllable), so an ending never turns a short content word into scaffolding.
- * Immutable once loaded.
+ * listed prefixes and two listed suffixes: {@code 정답은} is {@code 정답} + {@code 은}. What is left must
+ * be a scaffolding word of a few letters at least (three in alphabets, two in Arabic script, one
+ * Hangul syllable), so an ending never turns a short content word into scaffolding. Immutable once
+ * loaded.
  */
 final class ScaffoldLexicon {
 
@@ -38,12 +38,17 @@ final class ScaffoldLexicon {
   private final List<String> prefixes = new ArrayList<>();
   private final List<String> suffixes = new ArrayList<>();
   private static final int MAX_AFFIXES = 2;
+
   /** Several-word entries by their first word, longest first. */
   private final Map<String, List<String[]>> phrases = new HashMap<>();
+
   /** Han/kana entries, as a trie over their chars. */
   private final CjkNode cjk = new CjkNode();
 
-  /** A trie node; {@code entry} when an entry ends here, {@code answer} when that entry is an answer word. */
+  /**
+   * A trie node; {@code entry} when an entry ends here, {@code answer} when that entry is an answer
+   * word.
+   */
   private static final class CjkNode {
     final Map<Character, CjkNode> next = new HashMap<>();
     boolean entry;
@@ -55,7 +60,8 @@ final class ScaffoldLexicon {
   static ScaffoldLexicon load(String resource) {
     try (InputStream in = ScaffoldLexicon.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("judge guard lexicon " + resource + " is missing from the classpath");
+        throw new IllegalStateException(
+            "judge guard lexicon " + resource + " is missing from the classpath");
       }
       return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -80,7 +86,8 @@ final class ScaffoldLexicon {
         continue;
       }
       if (section == null) {
-        throw new IllegalStateException("judge guard lexicon: entries before the first [section]: " + line);
+        throw new IllegalStateException(
+            "judge guard lexicon: entries before the first [section]: " + line);
       }
       for (String entry : line.split(",")) {
         String e = entry.strip();
@@ -103,7 +110,10 @@ final class ScaffoldLexicon {
       node.entry = true;
       node.answer = true;
     }
-    lexicon.phrases.values().forEach(list -> list.sort(Comparator.comparingInt((String[] p) -> p.length).reversed()));
+    lexicon
+        .phrases
+        .values()
+        .forEach(list -> list.sort(Comparator.comparingInt((String[] p) -> p.length).reversed()));
     return lexicon;
   }
 
@@ -126,16 +136,24 @@ final class ScaffoldLexicon {
     }
   }
 
-  /** A single word: multi-letter words by their key, single letters as written, affixed words by their stem. */
+  /**
+   * A single word: multi-letter words by their key, single letters as written, affixed words by
+   * their stem.
+   */
   boolean isScaffoldWord(String written, String key) {
     if (written.codePointCount(0, written.length()) == 1) {
-      // An ASCII letter may be an answer (A) or a variable (x); an accented one (É) is never either.
-      return letters.contains(written) || (written.charAt(0) >= 0x80 && letters.contains(written.toLowerCase(Locale.ROOT)));
+      // An ASCII letter may be an answer (A) or a variable (x); an accented one (É) is never
+      // either.
+      return letters.contains(written)
+          || (written.charAt(0) >= 0x80 && letters.contains(written.toLowerCase(Locale.ROOT)));
     }
     return words.contains(key) || isAffixedScaffold(key, 0, 0);
   }
 
-  /** {@code key} with listed affixes taken off, at most {@value #MAX_AFFIXES} of each kind, is a scaffolding word. */
+  /**
+   * {@code key} with listed affixes taken off, at most {@value #MAX_AFFIXES} of each kind, is a
+   * scaffolding word.
+   */
   private boolean isAffixedScaffold(String key, int prefixesTaken, int suffixesTaken) {
     if (suffixesTaken < MAX_AFFIXES) {
       for (String suffix : suffixes) {
@@ -163,11 +181,12 @@ final class ScaffoldLexicon {
   private boolean isStem(String stem) {
     int length = stem.codePointCount(0, stem.length());
     Character.UnicodeScript script = Character.UnicodeScript.of(stem.codePointAt(0));
-    int shortest = switch (script) {
-      case HANGUL -> 1; // a syllable block is a morpheme: 답 + 은
-      case ARABIC, HEBREW -> 2; // abjads leave out short vowels: حل + ها
-      default -> 3;
-    };
+    int shortest =
+        switch (script) {
+          case HANGUL -> 1; // a syllable block is a morpheme: 답 + 은
+          case ARABIC, HEBREW -> 2; // abjads leave out short vowels: حل + ها
+          default -> 3;
+        };
     if (length < shortest) {
       return false;
     }
@@ -185,7 +204,8 @@ final class ScaffoldLexicon {
 
   private CjkNode cjkNode(String key) {
     if (key.length() >= 32) {
-      throw new IllegalStateException("judge guard lexicon: Han/kana entries must be shorter than 32 chars: " + key);
+      throw new IllegalStateException(
+          "judge guard lexicon: Han/kana entries must be shorter than 32 chars: " + key);
     }
     CjkNode node = cjk;
     for (int i = 0; i < key.length(); i++) {
@@ -195,9 +215,9 @@ final class ScaffoldLexicon {
   }
 
   /**
-   * The Han/kana entries that start at {@code text[from]}: bit {@code 2*len} set for a
-   * scaffolding entry of {@code len} chars, bit {@code 2*len+1} for an answer word. Entries are
-   * shorter than 32 chars, which {@link #parse} checks.
+   * The Han/kana entries that start at {@code text[from]}: bit {@code 2*len} set for a scaffolding
+   * entry of {@code len} chars, bit {@code 2*len+1} for an answer word. Entries are shorter than 32
+   * chars, which {@link #parse} checks.
    */
   long cjkMatches(String text, int from) {
     long found = 0;

@@ -18,7 +18,8 @@ final class ScoredComponents {
     components.add(component);
     return ScoredGeneration.newBuilder(input)
         .setComponents(components)
-        // Provisional reward under the default rule; the pipeline's combine step sets the final one.
+        // Provisional reward under the default rule; the pipeline's combine step sets the final
+        // one.
         .setReward(PROVISIONAL.compose(input.getGeneration(), components).reward())
         .setRewardVersion(PROVISIONAL.compose(input.getGeneration(), components).rewardVersion())
         .build();

@@ -18,7 +18,10 @@ public final class Secret implements Serializable {
     this.value = value;
   }
 
-  /** A secret from an already resolved value ({@code ${env:NAME}} / {@code ${file:PATH}} are resolved by the job options). */
+  /**
+   * A secret from an already resolved value ({@code ${env:NAME}} / {@code ${file:PATH}} are
+   * resolved by the job options).
+   */
   public static Secret of(String value) {
     return value == null || value.isEmpty() ? NONE : new Secret(value);
   }

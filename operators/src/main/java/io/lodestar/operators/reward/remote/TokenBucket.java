@@ -6,10 +6,10 @@ import java.util.function.LongSupplier;
  * A pair of token buckets (requests and tokens per minute) shared by all calls of one subtask. A
  * bucket holds at most one minute of budget and starts full; it refills continuously.
  *
- * <p>Calls reserve in arrival order: a reservation may drive a bucket below zero, and the caller then
- * waits the time the refill needs to pay the debt back. So waiting calls are served first come,
- * first served, and one call larger than a minute's budget still goes through (it waits longer).
- * Pure and clock-driven, so tests run it on a fake clock.
+ * <p>Calls reserve in arrival order: a reservation may drive a bucket below zero, and the caller
+ * then waits the time the refill needs to pay the debt back. So waiting calls are served first
+ * come, first served, and one call larger than a minute's budget still goes through (it waits
+ * longer). Pure and clock-driven, so tests run it on a fake clock.
  */
 public final class TokenBucket {
 
@@ -22,13 +22,15 @@ public final class TokenBucket {
   public TokenBucket(RateBudget budget, LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
     long now = nanoClock.getAsLong();
-    this.requests = budget.requestsPerMinute() > 0 ? new Bucket(budget.requestsPerMinute(), now) : null;
+    this.requests =
+        budget.requestsPerMinute() > 0 ? new Bucket(budget.requestsPerMinute(), now) : null;
     this.tokens = budget.tokensPerMinute() > 0 ? new Bucket(budget.tokensPerMinute(), now) : null;
   }
 
   /**
-   * Reserves one request of {@code estimatedTokens}, unless the wait would exceed {@code maxWaitNanos}
-   * (then nothing is reserved and -1 is returned). Returns the nanoseconds the caller must wait.
+   * Reserves one request of {@code estimatedTokens}, unless the wait would exceed {@code
+   * maxWaitNanos} (then nothing is reserved and -1 is returned). Returns the nanoseconds the caller
+   * must wait.
    */
   public synchronized long reserve(long estimatedTokens, long maxWaitNanos) {
     long now = nanoClock.getAsLong();

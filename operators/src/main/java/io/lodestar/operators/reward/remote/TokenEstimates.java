@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Token counts for the tokens-per-minute budget: the generation's own token ids where it carries
- * them, otherwise one token per four characters, rounded up (a common rule of thumb for English
- * BPE vocabularies; it overestimates code and underestimates CJK text, which the budget's margin
- * must absorb).
+ * them, otherwise one token per four characters, rounded up (a common rule of thumb for English BPE
+ * vocabularies; it overestimates code and underestimates CJK text, which the budget's margin must
+ * absorb).
  */
 public final class TokenEstimates {
 

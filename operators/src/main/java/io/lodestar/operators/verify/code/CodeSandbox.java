@@ -26,24 +26,24 @@ import java.util.stream.Stream;
  * never runs inside the JVM.
  *
  * <p><b>Isolation.</b> Every namespace is unshared (no network, own PIDs, IPC, hostname); the
- * system ({@code /usr}) is mounted read-only, the root and {@code /dev} are remounted read-only, and
- * the only writable place is a private, size-capped {@code /tmp}. The environment is empty apart
- * from {@code PATH}, {@code HOME} and a locale, so no secret in the JVM's environment reaches the
- * code. The code runs as uid/gid 65534 ("nobody"); when the JVM itself runs as root, privileges are
- * dropped with {@code setpriv} before bubblewrap starts, because a process that is root outside its
- * user namespace is exempt from the process limit. Resource limits ({@code prlimit}) cap CPU
+ * system ({@code /usr}) is mounted read-only, the root and {@code /dev} are remounted read-only,
+ * and the only writable place is a private, size-capped {@code /tmp}. The environment is empty
+ * apart from {@code PATH}, {@code HOME} and a locale, so no secret in the JVM's environment reaches
+ * the code. The code runs as uid/gid 65534 ("nobody"); when the JVM itself runs as root, privileges
+ * are dropped with {@code setpriv} before bubblewrap starts, because a process that is root outside
+ * its user namespace is exempt from the process limit. Resource limits ({@code prlimit}) cap CPU
  * seconds, address space, processes, file size, open files and core dumps, per process.
  *
- * <p><b>Two processes.</b> Inside the sandbox, a trusted runner ({@code sandbox_runner.py}) is
- * PID 1 and makes itself undumpable: the candidate cannot signal it away (PID 1 ignores SIGKILL
- * and SIGSTOP from inside its namespace), trace it, or read its memory, environment or file
+ * <p><b>Two processes.</b> Inside the sandbox, a trusted runner ({@code sandbox_runner.py}) is PID
+ * 1 and makes itself undumpable: the candidate cannot signal it away (PID 1 ignores SIGKILL and
+ * SIGSTOP from inside its namespace), trace it, or read its memory, environment or file
  * descriptors. The runner reads its request from stdin (a per-run nonce, the tests, the task's
- * prompt) and drains it before any untrusted code exists; the tests are never written to a file
- * the candidate could read. It then starts the candidate in a child process with its own pipes,
- * runs the tests in its own interpreter and calls the candidate's entry point through a pipe,
- * arguments and results copied as plain data (None, bool, int, float, complex, str, bytes, and
- * lists, tuples, sets, frozensets and dicts of them): nothing the candidate does to its own
- * interpreter (exiting, hooks, patched builtins, objects that equal everything) reaches the tests.
+ * prompt) and drains it before any untrusted code exists; the tests are never written to a file the
+ * candidate could read. It then starts the candidate in a child process with its own pipes, runs
+ * the tests in its own interpreter and calls the candidate's entry point through a pipe, arguments
+ * and results copied as plain data (None, bool, int, float, complex, str, bytes, and lists, tuples,
+ * sets, frozensets and dicts of them): nothing the candidate does to its own interpreter (exiting,
+ * hooks, patched builtins, objects that equal everything) reaches the tests.
  *
  * <p><b>Verdicts.</b> The runner's last line on stdout is {@code <nonce> <verdict> <reason>}; only
  * the runner and this JVM know the nonce, and only the runner holds that stdout. {@link
@@ -51,16 +51,16 @@ import java.util.stream.Stream;
  * never evidence. A runner that started (its start line came) but wrote no verdict is {@link
  * Verdict#FAIL}; a runner that never started is {@link Verdict#SANDBOX_ERROR}, as are tests that do
  * not load; running out of wall-clock time, or of CPU time by the runner's account, is {@link
- * Verdict#TIMEOUT}. {@link #runPython} runs a whole program the same way; its PASS (the program
- * ran to its end) is the program's own account and is not used for rewards.
+ * Verdict#TIMEOUT}. {@link #runPython} runs a whole program the same way; its PASS (the program ran
+ * to its end) is the program's own account and is not used for rewards.
  *
  * <p><b>Ending.</b> Output beyond {@link Limits#maxOutputBytes} per stream is read and discarded
  * (so the writer never blocks). At the wall-clock deadline the process tree is killed; killing
- * bubblewrap ends its PID namespace, which takes every process inside with it, and
- * {@code --die-with-parent} does the same should the JVM die.
+ * bubblewrap ends its PID namespace, which takes every process inside with it, and {@code
+ * --die-with-parent} does the same should the JVM die.
  *
- * <p>Thread-safe: every run has its own directory and process. Needs Linux 5.3 or later,
- * {@code bwrap}, {@code prlimit} and {@code python3}; see {@link #unavailableReason()}.
+ * <p>Thread-safe: every run has its own directory and process. Needs Linux 5.3 or later, {@code
+ * bwrap}, {@code prlimit} and {@code python3}; see {@link #unavailableReason()}.
  */
 public final class CodeSandbox implements Serializable {
 
@@ -75,7 +75,13 @@ public final class CodeSandbox implements Serializable {
   }
 
   /** What one run produced; stdout and stderr are capped and decoded leniently. */
-  public record Result(Verdict verdict, String detail, int exitCode, String stdout, String stderr, Duration elapsed) {}
+  public record Result(
+      Verdict verdict,
+      String detail,
+      int exitCode,
+      String stdout,
+      String stderr,
+      Duration elapsed) {}
 
   /** Per-run limits. */
   public record Limits(
@@ -85,14 +91,22 @@ public final class CodeSandbox implements Serializable {
       int maxProcesses,
       long maxFileBytes,
       long tmpBytes,
-      int maxOutputBytes) implements Serializable {
+      int maxOutputBytes)
+      implements Serializable {
 
     public static Limits defaults() {
       return new Limits(Duration.ofSeconds(10), 10, 1L << 30, 32, 16L << 20, 64L << 20, 64 * 1024);
     }
 
     public Limits withWallClock(Duration wallClock) {
-      return new Limits(wallClock, cpuSeconds, addressSpaceBytes, maxProcesses, maxFileBytes, tmpBytes, maxOutputBytes);
+      return new Limits(
+          wallClock,
+          cpuSeconds,
+          addressSpaceBytes,
+          maxProcesses,
+          maxFileBytes,
+          tmpBytes,
+          maxOutputBytes);
     }
   }
 
@@ -107,8 +121,10 @@ public final class CodeSandbox implements Serializable {
   private static final int MAX_DETAIL_CHARS = 200;
   private static final int TAIL_BYTES = 4096;
   private static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
   /** Directory, files, process start and stdin beyond the wall clock; generous on a loaded host. */
   private static final Duration START_SLACK = Duration.ofSeconds(3);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -138,9 +154,9 @@ public final class CodeSandbox implements Serializable {
   }
 
   /**
-   * The longest one run can take from the moment it starts: the wall clock, then the kill and
-   * the reading of what is left, plus slack for starting. Counted from the start of the run, not
-   * from when it was queued.
+   * The longest one run can take from the moment it starts: the wall clock, then the kill and the
+   * reading of what is left, plus slack for starting. Counted from the start of the run, not from
+   * when it was queued.
    */
   public Duration maxRunTime() {
     return limits.wallClock().plus(KILL_GRACE.multipliedBy(3)).plus(START_SLACK);
@@ -177,17 +193,18 @@ public final class CodeSandbox implements Serializable {
     if (entryPoint == null || !entryPoint.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       return new Result(Verdict.SANDBOX_ERROR, "invalid entry point", -1, "", "", Duration.ZERO);
     }
-    ObjectNode request = JSON.createObjectNode()
-        .put("mode", "tests")
-        .put("prompt", nullToEmpty(prompt))
-        .put("test", nullToEmpty(test))
-        .put("entry", entryPoint);
+    ObjectNode request =
+        JSON.createObjectNode()
+            .put("mode", "tests")
+            .put("prompt", nullToEmpty(prompt))
+            .put("test", nullToEmpty(test))
+            .put("entry", entryPoint);
     return run(program, request);
   }
 
   /**
-   * Runs a whole Python program; PASS when it ran to its end without an uncaught exception. That
-   * is the program's own account (it could claim it early): not for rewards, see {@link #runTests}.
+   * Runs a whole Python program; PASS when it ran to its end without an uncaught exception. That is
+   * the program's own account (it could claim it early): not for rewards, see {@link #runTests}.
    */
   public Result runPython(String program) {
     return run(program, JSON.createObjectNode().put("mode", "program"));
@@ -197,16 +214,20 @@ public final class CodeSandbox implements Serializable {
     long started = System.nanoTime();
     Path workDir = null;
     try {
-      workDir = Files.createTempDirectory("lodestar-sandbox-",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      workDir =
+          Files.createTempDirectory(
+              "lodestar-sandbox-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
       String nonce = randomHex();
       String start = randomHex();
       request.put("nonce", nonce).put("start", start);
       writeReadable(workDir.resolve("program.py"), nullToEmpty(program));
       writeReadable(workDir.resolve("runner.py"), runnerSource());
-      return execute(command(workDir), JSON.writeValueAsBytes(request), nonce, STARTED + start, started);
+      return execute(
+          command(workDir), JSON.writeValueAsBytes(request), nonce, STARTED + start, started);
     } catch (IOException | RuntimeException e) {
-      return new Result(Verdict.SANDBOX_ERROR, abbreviate("could not run: " + e), -1, "", "", since(started));
+      return new Result(
+          Verdict.SANDBOX_ERROR, abbreviate("could not run: " + e), -1, "", "", since(started));
     } finally {
       deleteQuietly(workDir);
     }
@@ -233,12 +254,23 @@ public final class CodeSandbox implements Serializable {
       if (!Files.isExecutable(Path.of(SETPRIV))) {
         throw new IOException("running as root needs " + SETPRIV + " to drop privileges");
       }
-      command.addAll(List.of(SETPRIV, "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
+      command.addAll(
+          List.of(SETPRIV, "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
     }
-    command.addAll(List.of(bwrap,
-        "--unshare-all", "--die-with-parent", "--new-session", "--as-pid-1",
-        "--uid", NOBODY, "--gid", NOBODY,
-        "--ro-bind", "/usr", "/usr"));
+    command.addAll(
+        List.of(
+            bwrap,
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--as-pid-1",
+            "--uid",
+            NOBODY,
+            "--gid",
+            NOBODY,
+            "--ro-bind",
+            "/usr",
+            "/usr"));
     // Merged-/usr systems link /bin, /lib... into /usr; older layouts keep real directories.
     for (String top : new String[] {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
       Path path = Path.of(top);
@@ -248,39 +280,64 @@ public final class CodeSandbox implements Serializable {
         command.addAll(List.of("--ro-bind", top, top));
       }
     }
-    command.addAll(List.of(
-        "--proc", "/proc",
-        "--dev", "/dev", "--remount-ro", "/dev",
-        "--size", Long.toString(limits.tmpBytes()), "--tmpfs", "/tmp",
-        "--ro-bind", workDir.toString(), "/sandbox",
-        "--remount-ro", "/",
-        "--chdir", "/tmp",
-        "--clearenv",
-        "--setenv", "PATH", "/usr/bin:/bin",
-        "--setenv", "HOME", "/tmp",
-        "--setenv", "LANG", "C.UTF-8",
-        "--",
-        PRLIMIT,
-        // soft:hard: SIGXCPU at the soft limit, SIGKILL a second later if it is caught.
-        "--cpu=" + limits.cpuSeconds() + ":" + (limits.cpuSeconds() + 1),
-        "--as=" + limits.addressSpaceBytes(),
-        "--nproc=" + limits.maxProcesses(),
-        "--fsize=" + limits.maxFileBytes(),
-        "--nofile=64",
-        "--core=0",
-        "--",
-        python, "-I", "-B", "-u", "/sandbox/runner.py"));
+    command.addAll(
+        List.of(
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--remount-ro",
+            "/dev",
+            "--size",
+            Long.toString(limits.tmpBytes()),
+            "--tmpfs",
+            "/tmp",
+            "--ro-bind",
+            workDir.toString(),
+            "/sandbox",
+            "--remount-ro",
+            "/",
+            "--chdir",
+            "/tmp",
+            "--clearenv",
+            "--setenv",
+            "PATH",
+            "/usr/bin:/bin",
+            "--setenv",
+            "HOME",
+            "/tmp",
+            "--setenv",
+            "LANG",
+            "C.UTF-8",
+            "--",
+            PRLIMIT,
+            // soft:hard: SIGXCPU at the soft limit, SIGKILL a second later if it is caught.
+            "--cpu=" + limits.cpuSeconds() + ":" + (limits.cpuSeconds() + 1),
+            "--as=" + limits.addressSpaceBytes(),
+            "--nproc=" + limits.maxProcesses(),
+            "--fsize=" + limits.maxFileBytes(),
+            "--nofile=64",
+            "--core=0",
+            "--",
+            python,
+            "-I",
+            "-B",
+            "-u",
+            "/sandbox/runner.py"));
     return command;
   }
 
-  private Result execute(List<String> command, byte[] request, String nonce, String startLine, long started)
+  private Result execute(
+      List<String> command, byte[] request, String nonce, String startLine, long started)
       throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command);
     // bwrap --clearenv empties the sandbox's environment; this keeps it from bwrap itself too.
     builder.environment().clear();
     Process process = builder.start();
-    CappedReader stdout = CappedReader.start(process.getInputStream(), limits.maxOutputBytes(), "stdout");
-    CappedReader stderr = CappedReader.start(process.getErrorStream(), limits.maxOutputBytes(), "stderr");
+    CappedReader stdout =
+        CappedReader.start(process.getInputStream(), limits.maxOutputBytes(), "stdout");
+    CappedReader stderr =
+        CappedReader.start(process.getErrorStream(), limits.maxOutputBytes(), "stderr");
     writeRequest(process, request);
     boolean finished;
     try {
@@ -300,20 +357,32 @@ public final class CodeSandbox implements Serializable {
     return judge(out, err, exitCode, finished, nonce, startLine, elapsed);
   }
 
-  /** The runner drains stdin before anything else; a thread, so a runner that never reads cannot block. */
+  /**
+   * The runner drains stdin before anything else; a thread, so a runner that never reads cannot
+   * block.
+   */
   private static void writeRequest(Process process, byte[] request) {
-    Thread writer = new Thread(() -> {
-      try (OutputStream in = process.getOutputStream()) {
-        in.write(request);
-      } catch (IOException ignored) {
-        // The runner did not start or died; its missing start line or verdict says so.
-      }
-    }, "sandbox-stdin");
+    Thread writer =
+        new Thread(
+            () -> {
+              try (OutputStream in = process.getOutputStream()) {
+                in.write(request);
+              } catch (IOException ignored) {
+                // The runner did not start or died; its missing start line or verdict says so.
+              }
+            },
+            "sandbox-stdin");
     writer.setDaemon(true);
     writer.start();
   }
 
-  private Result judge(Captured out, String err, int exitCode, boolean finished, String nonce, String startLine,
+  private Result judge(
+      Captured out,
+      String err,
+      int exitCode,
+      boolean finished,
+      String nonce,
+      String startLine,
       Duration elapsed) {
     String head = out.headText();
     boolean runnerStarted = head.startsWith(startLine + "\n");
@@ -330,21 +399,40 @@ public final class CodeSandbox implements Serializable {
       programOut += "\n[" + out.dropped() + " more bytes dropped]";
     }
     if (!finished) {
-      return new Result(Verdict.TIMEOUT, "wall clock over " + limits.wallClock().toMillis() + " ms", exitCode, programOut, err, elapsed);
+      return new Result(
+          Verdict.TIMEOUT,
+          "wall clock over " + limits.wallClock().toMillis() + " ms",
+          exitCode,
+          programOut,
+          err,
+          elapsed);
     }
     if (!runnerStarted) {
-      return new Result(Verdict.SANDBOX_ERROR, abbreviate("sandbox did not start (exit " + exitCode + "): " + err.strip()), exitCode, programOut, err, elapsed);
+      return new Result(
+          Verdict.SANDBOX_ERROR,
+          abbreviate("sandbox did not start (exit " + exitCode + "): " + err.strip()),
+          exitCode,
+          programOut,
+          err,
+          elapsed);
     }
     if (verdictLine.isEmpty()) {
-      return new Result(Verdict.FAIL, abbreviate("no verdict from the runner (exit " + exitCode + "): " + lastLine(err)), exitCode, programOut, err, elapsed);
+      return new Result(
+          Verdict.FAIL,
+          abbreviate("no verdict from the runner (exit " + exitCode + "): " + lastLine(err)),
+          exitCode,
+          programOut,
+          err,
+          elapsed);
     }
     String reason = abbreviate(verdictLine.get()[2]);
-    Verdict verdict = switch (verdictLine.get()[1]) {
-      case "PASS" -> Verdict.PASS;
-      case "TIMEOUT" -> Verdict.TIMEOUT;
-      case "ERROR" -> Verdict.SANDBOX_ERROR;
-      default -> Verdict.FAIL;
-    };
+    Verdict verdict =
+        switch (verdictLine.get()[1]) {
+          case "PASS" -> Verdict.PASS;
+          case "TIMEOUT" -> Verdict.TIMEOUT;
+          case "ERROR" -> Verdict.SANDBOX_ERROR;
+          default -> Verdict.FAIL;
+        };
     return new Result(verdict, reason, exitCode, programOut, err, elapsed);
   }
 
@@ -362,7 +450,9 @@ public final class CodeSandbox implements Serializable {
     return Optional.of(new String[] {parts[0], parts[1], parts.length == 3 ? parts[2] : ""});
   }
 
-  /** Kills the descendants (a snapshot; the PID namespace takes the rest) and the process itself. */
+  /**
+   * Kills the descendants (a snapshot; the PID namespace takes the rest) and the process itself.
+   */
   private static void killTree(Process process) {
     try (Stream<ProcessHandle> descendants = process.descendants()) {
       descendants.forEach(ProcessHandle::destroyForcibly);
@@ -405,7 +495,9 @@ public final class CodeSandbox implements Serializable {
 
   private static String abbreviate(String text) {
     String oneLine = text.replace('\n', ' ');
-    return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
+    return oneLine.length() <= MAX_DETAIL_CHARS
+        ? oneLine
+        : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
   }
 
   private static String nullToEmpty(String text) {

@@ -57,8 +57,8 @@ public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, Scored
   }
 
   /**
-   * The async operator's timeout for this stage. With {@code capacity} records in flight and
-   * {@code threads} runs at once, a record waits behind at most {@code ceil(capacity / threads) - 1}
+   * The async operator's timeout for this stage. With {@code capacity} records in flight and {@code
+   * threads} runs at once, a record waits behind at most {@code ceil(capacity / threads) - 1}
    * rounds of runs and then runs itself; each run ends within {@code maxRunTime} of its own start.
    */
   public static Duration operatorTimeout(Duration maxRunTime, int threads, int capacity) {
@@ -71,11 +71,14 @@ public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, Scored
 
   @Override
   public void open(OpenContext openContext) {
-    executor = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "code-tests");
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "code-tests");
+              t.setDaemon(true);
+              return t;
+            });
     timeouts = getRuntimeContext().getMetricGroup().counter(MetricNames.VERIFIER_TIMEOUTS);
   }
 
@@ -93,15 +96,16 @@ public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, Scored
       return;
     }
     try {
-      executor.execute(() -> {
-        RewardComponent component;
-        try {
-          component = runner.run(input.getGeneration());
-        } catch (RuntimeException e) {
-          component = CodeTests.timedOut();
-        }
-        result.complete(Collections.singletonList(withComponent(input, component)));
-      });
+      executor.execute(
+          () -> {
+            RewardComponent component;
+            try {
+              component = runner.run(input.getGeneration());
+            } catch (RuntimeException e) {
+              component = CodeTests.timedOut();
+            }
+            result.complete(Collections.singletonList(withComponent(input, component)));
+          });
     } catch (RejectedExecutionException closing) {
       result.complete(Collections.singletonList(withComponent(input, CodeTests.timedOut())));
     }

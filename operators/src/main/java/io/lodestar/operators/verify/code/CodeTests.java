@@ -9,9 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Code generations against their unit tests, HumanEval layout: the program is
- * {@code task.extra.code_prompt} + the completion + {@code task.unitTests[0]} +
- * {@code check(task.extra.entry_point)}. A chat-style answer in a ```python fence is used as the
+ * Code generations against their unit tests, HumanEval layout: the program is {@code
+ * task.extra.code_prompt} + the completion + {@code task.unitTests[0]} + {@code
+ * check(task.extra.entry_point)}. A chat-style answer in a ```python fence is used as the
  * completion; when it defines the entry point itself, the code prompt is not prepended. The tests
  * run apart from the candidate (see {@link CodeSandbox#runTests}), with the code prompt defined for
  * the helpers they call.
@@ -23,7 +23,8 @@ public final class CodeTests {
   public static final String CODE_PROMPT_KEY = "code_prompt";
   public static final String ENTRY_POINT_KEY = "entry_point";
 
-  private static final Pattern FENCE = Pattern.compile("```(?:python|py)?[ \\t]*\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern FENCE =
+      Pattern.compile("```(?:python|py)?[ \\t]*\\n(.*?)```", Pattern.DOTALL);
 
   private CodeTests() {}
 
@@ -40,12 +41,15 @@ public final class CodeTests {
     String prompt = g.getTask().getExtra().getOrDefault(CODE_PROMPT_KEY, "");
     String completion = g.getResponse();
     String program = prompt + completion;
-    Matcher fenced = FENCE.matcher(completion.length() > 200_000 ? completion.substring(0, 200_000) : completion);
+    Matcher fenced =
+        FENCE.matcher(
+            completion.length() > 200_000 ? completion.substring(0, 200_000) : completion);
     if (fenced.find()) {
       completion = fenced.group(1);
       program = completion.contains("def " + entryPoint + "(") ? completion : prompt + completion;
     }
-    CodeSandbox.Result result = sandbox.runTests(program, prompt, g.getTask().getUnitTests().get(0), entryPoint);
+    CodeSandbox.Result result =
+        sandbox.runTests(program, prompt, g.getTask().getUnitTests().get(0), entryPoint);
     return toComponent(result);
   }
 

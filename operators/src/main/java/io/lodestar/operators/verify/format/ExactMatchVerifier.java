@@ -60,7 +60,8 @@ public final class ExactMatchVerifier implements Verifier {
 
   public RewardComponent verify(String response, String expected) {
     if (expected == null) {
-      return FormatRewards.component(NAME, VERSION, null, RewardStatus.UNSCORABLE, "expected text missing");
+      return FormatRewards.component(
+          NAME, VERSION, null, RewardStatus.UNSCORABLE, "expected text missing");
     }
     if (response == null) {
       return FormatRewards.binary(NAME, VERSION, false, "no response");
@@ -71,11 +72,12 @@ public final class ExactMatchVerifier implements Verifier {
 
   /** The text as it is compared. */
   public String normalise(String text) {
-    String result = switch (whitespace) {
-      case KEEP -> text;
-      case TRIM -> text.strip();
-      case COLLAPSE -> collapseWhitespace(text);
-    };
+    String result =
+        switch (whitespace) {
+          case KEEP -> text;
+          case TRIM -> text.strip();
+          case COLLAPSE -> collapseWhitespace(text);
+        };
     // Upper then lower folds more pairs than either alone (e.g. the Kelvin sign and 'k').
     return ignoreCase ? result.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT) : result;
   }

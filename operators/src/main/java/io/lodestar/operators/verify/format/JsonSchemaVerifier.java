@@ -49,21 +49,26 @@ public final class JsonSchemaVerifier implements Verifier {
   public static final String NAME = "json_schema";
   public static final String VERSION = "json-schema/1";
   public static final int DEFAULT_MAX_INPUT_CHARS = 100_000;
+
   /** The key of {@code TaskMetadata.extra} that holds a task's schema. */
   public static final String TASK_SCHEMA_KEY = "json_schema";
+
   private static final int MAX_TASK_SCHEMAS = 64;
 
   private static final int MAX_DETAIL_CHARS = 160;
-  private static final ObjectMapper STRICT_MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final ObjectMapper STRICT_MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .build();
 
   private final String schemaJson;
   private final int maxInputChars;
   private transient volatile JsonSchema schema;
+
   /** Verifiers for the schemas tasks carry; empty for a schema that does not compile. */
-  private final RecentlyUsed<Optional<JsonSchemaVerifier>> taskSchemas = new RecentlyUsed<>(MAX_TASK_SCHEMAS);
+  private final RecentlyUsed<Optional<JsonSchemaVerifier>> taskSchemas =
+      new RecentlyUsed<>(MAX_TASK_SCHEMAS);
 
   /** {@code schemaJson} null accepts any JSON value. */
   public JsonSchemaVerifier(String schemaJson, int maxInputChars) {
@@ -89,17 +94,24 @@ public final class JsonSchemaVerifier implements Verifier {
     return NAME;
   }
 
-  /** The generation's response, against its task's schema when it has one (see the class comment). */
+  /**
+   * The generation's response, against its task's schema when it has one (see the class comment).
+   */
   @Override
   public RewardComponent score(Generation generation) {
     String taskSchema = generation.getTask().getExtra().get(TASK_SCHEMA_KEY);
     if (taskSchema == null) {
       return verify(generation.getResponse());
     }
-    Optional<JsonSchemaVerifier> forTask = taskSchemas.computeIfAbsent(taskSchema, this::compiledFor);
+    Optional<JsonSchemaVerifier> forTask =
+        taskSchemas.computeIfAbsent(taskSchema, this::compiledFor);
     if (forTask.isEmpty()) {
       return FormatRewards.component(
-          NAME, VERSION, null, RewardStatus.UNSCORABLE, "task.extra.json_schema is not a usable JSON Schema");
+          NAME,
+          VERSION,
+          null,
+          RewardStatus.UNSCORABLE,
+          "task.extra.json_schema is not a usable JSON Schema");
     }
     return forTask.get().verify(generation.getResponse());
   }
@@ -116,7 +128,12 @@ public final class JsonSchemaVerifier implements Verifier {
     try {
       return score(response);
     } catch (RuntimeException e) {
-      return FormatRewards.component(NAME, VERSION, null, RewardStatus.ERROR, "verifier error: " + e.getClass().getSimpleName());
+      return FormatRewards.component(
+          NAME,
+          VERSION,
+          null,
+          RewardStatus.ERROR,
+          "verifier error: " + e.getClass().getSimpleName());
     }
   }
 
@@ -148,7 +165,8 @@ public final class JsonSchemaVerifier implements Verifier {
     if (errors.isEmpty()) {
       return FormatRewards.binary(NAME, VERSION, true, "valid");
     }
-    return fail(errors.size() + " schema error(s): " + abbreviate(errors.iterator().next().getMessage()));
+    return fail(
+        errors.size() + " schema error(s): " + abbreviate(errors.iterator().next().getMessage()));
   }
 
   /**
@@ -189,11 +207,15 @@ public final class JsonSchemaVerifier implements Verifier {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("schema is not valid JSON: " + e.getOriginalMessage(), e);
     }
-    SpecVersion.VersionFlag draft = schemaNode.has("$schema")
-        ? SpecVersionDetector.detect(schemaNode)
-        : SpecVersion.VersionFlag.V202012;
-    JsonSchemaFactory factory = JsonSchemaFactory.getInstance(draft, builder -> builder
-        .schemaLoaders(loaders -> loaders.add(JsonSchemaVerifier::refuseRemote)));
+    SpecVersion.VersionFlag draft =
+        schemaNode.has("$schema")
+            ? SpecVersionDetector.detect(schemaNode)
+            : SpecVersion.VersionFlag.V202012;
+    JsonSchemaFactory factory =
+        JsonSchemaFactory.getInstance(
+            draft,
+            builder ->
+                builder.schemaLoaders(loaders -> loaders.add(JsonSchemaVerifier::refuseRemote)));
     return factory.getSchema(schemaNode);
   }
 
@@ -217,6 +239,8 @@ public final class JsonSchemaVerifier implements Verifier {
 
   private static String abbreviate(String message) {
     String oneLine = message == null ? "" : message.replace('\n', ' ');
-    return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
+    return oneLine.length() <= MAX_DETAIL_CHARS
+        ? oneLine
+        : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
   }
 }

@@ -26,14 +26,15 @@ final class RecentlyUsed<V> implements Serializable {
 
   synchronized V computeIfAbsent(String text, Function<String, V> build) {
     if (byText == null) {
-      byText = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
+      byText =
+          new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-          return size() > capacity;
-        }
-      };
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+              return size() > capacity;
+            }
+          };
     }
     return byText.computeIfAbsent(text, build);
   }

@@ -16,16 +16,16 @@ import java.util.regex.PatternSyntaxException;
  * anywhere in it), else 0.
  *
  * <p><b>Bounded.</b> Java's regex engine backtracks, so a careless pattern can take exponential
- * time on a crafted response. Two limits apply: responses longer than {@code maxInputChars} score
- * 0 without being matched (0 rather than unscored, so that rambling cannot dodge the check), and a
+ * time on a crafted response. Two limits apply: responses longer than {@code maxInputChars} score 0
+ * without being matched (0 rather than unscored, so that rambling cannot dodge the check), and a
  * match that runs past {@code timeout} is abandoned with status TIMEOUT.
  *
  * <p><b>Per task.</b> As a {@link Verifier} ({@link #score}) a task's own pattern, in its {@code
  * extra.regex}, wins over the verifier's, matched as {@code extra.regex_mode} says ({@code full} or
  * {@code find}, else the verifier's mode). {@link #fromTask()} has no pattern of its own: a task
- * without one is UNSCORABLE, and so is a task pattern that does not compile, is longer than
- * {@value #MAX_TASK_PATTERN_CHARS} characters or names an unknown mode (the task, not the response,
- * is at fault). The same limits bound task patterns.
+ * without one is UNSCORABLE, and so is a task pattern that does not compile, is longer than {@value
+ * #MAX_TASK_PATTERN_CHARS} characters or names an unknown mode (the task, not the response, is at
+ * fault). The same limits bound task patterns.
  *
  * <p>Thread-safe; {@link #verify} and {@link #score} never throw.
  */
@@ -37,11 +37,15 @@ public final class RegexMatchVerifier implements Verifier {
   public static final String VERSION = "regex-match/1";
   public static final int DEFAULT_MAX_INPUT_CHARS = 20_000;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
+
   /** The keys of {@code TaskMetadata.extra} that hold a task's pattern and its match mode. */
   public static final String TASK_PATTERN_KEY = "regex";
+
   public static final String TASK_MODE_KEY = "regex_mode";
+
   /** Task patterns are data, not configuration: a bound keeps their compiled size small. */
   public static final int MAX_TASK_PATTERN_CHARS = 2_000;
+
   private static final int MAX_TASK_PATTERNS = 64;
 
   /** Whether the pattern must cover the whole response or only occur in it. */
@@ -52,18 +56,26 @@ public final class RegexMatchVerifier implements Verifier {
 
   /** Null for {@link #fromTask()}: only task patterns are matched. */
   private final Pattern pattern;
+
   private final MatchMode matchMode;
   private final int maxInputChars;
   private final long timeoutNanos;
-  /** Compiled task patterns; empty for one that does not compile. */
-  private final RecentlyUsed<Optional<Pattern>> taskPatterns = new RecentlyUsed<>(MAX_TASK_PATTERNS);
 
-  public RegexMatchVerifier(Pattern pattern, MatchMode matchMode, int maxInputChars, Duration timeout) {
+  /** Compiled task patterns; empty for one that does not compile. */
+  private final RecentlyUsed<Optional<Pattern>> taskPatterns =
+      new RecentlyUsed<>(MAX_TASK_PATTERNS);
+
+  public RegexMatchVerifier(
+      Pattern pattern, MatchMode matchMode, int maxInputChars, Duration timeout) {
     this(pattern, matchMode, maxInputChars, timeout, true);
   }
 
   private RegexMatchVerifier(
-      Pattern pattern, MatchMode matchMode, int maxInputChars, Duration timeout, boolean patternRequired) {
+      Pattern pattern,
+      MatchMode matchMode,
+      int maxInputChars,
+      Duration timeout,
+      boolean patternRequired) {
     if ((patternRequired && pattern == null) || matchMode == null || timeout == null) {
       throw new IllegalArgumentException("pattern, match mode and timeout are required");
     }
@@ -77,16 +89,19 @@ public final class RegexMatchVerifier implements Verifier {
   }
 
   public static RegexMatchVerifier fullMatch(String regex) {
-    return new RegexMatchVerifier(Pattern.compile(regex), MatchMode.FULL, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT);
+    return new RegexMatchVerifier(
+        Pattern.compile(regex), MatchMode.FULL, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT);
   }
 
   public static RegexMatchVerifier find(String regex) {
-    return new RegexMatchVerifier(Pattern.compile(regex), MatchMode.FIND, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT);
+    return new RegexMatchVerifier(
+        Pattern.compile(regex), MatchMode.FIND, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT);
   }
 
   /** Matches the pattern of each task, in FULL mode unless the task asks for {@code find}. */
   public static RegexMatchVerifier fromTask() {
-    return new RegexMatchVerifier(null, MatchMode.FULL, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT, false);
+    return new RegexMatchVerifier(
+        null, MatchMode.FULL, DEFAULT_MAX_INPUT_CHARS, DEFAULT_TIMEOUT, false);
   }
 
   @Override
@@ -100,10 +115,13 @@ public final class RegexMatchVerifier implements Verifier {
     Map<String, String> extra = generation.getTask().getExtra();
     String taskPattern = extra.get(TASK_PATTERN_KEY);
     if (taskPattern == null) {
-      return pattern == null ? unscorable("task.extra." + TASK_PATTERN_KEY + " missing") : verify(generation.getResponse());
+      return pattern == null
+          ? unscorable("task.extra." + TASK_PATTERN_KEY + " missing")
+          : verify(generation.getResponse());
     }
     if (taskPattern.length() > MAX_TASK_PATTERN_CHARS) {
-      return unscorable("task.extra." + TASK_PATTERN_KEY + " over " + MAX_TASK_PATTERN_CHARS + " chars");
+      return unscorable(
+          "task.extra." + TASK_PATTERN_KEY + " over " + MAX_TASK_PATTERN_CHARS + " chars");
     }
     MatchMode mode = matchMode;
     String modeName = extra.get(TASK_MODE_KEY);
@@ -114,7 +132,8 @@ public final class RegexMatchVerifier implements Verifier {
         return unscorable("task.extra." + TASK_MODE_KEY + " must be full or find");
       }
     }
-    Optional<Pattern> compiled = taskPatterns.computeIfAbsent(taskPattern, RegexMatchVerifier::compileTaskPattern);
+    Optional<Pattern> compiled =
+        taskPatterns.computeIfAbsent(taskPattern, RegexMatchVerifier::compileTaskPattern);
     if (compiled.isEmpty()) {
       return unscorable("task.extra." + TASK_PATTERN_KEY + " is not a valid regular expression");
     }
@@ -142,7 +161,8 @@ public final class RegexMatchVerifier implements Verifier {
       return FormatRewards.binary(NAME, VERSION, false, "no response");
     }
     if (response.length() > maxInputChars) {
-      return FormatRewards.binary(NAME, VERSION, false, "response over " + maxInputChars + " chars; not matched");
+      return FormatRewards.binary(
+          NAME, VERSION, false, "response over " + maxInputChars + " chars; not matched");
     }
     try {
       CharSequence input = new DeadlineCharSequence(response, System.nanoTime() + timeoutNanos);
@@ -150,10 +170,21 @@ public final class RegexMatchVerifier implements Verifier {
       boolean matched = mode == MatchMode.FULL ? matcher.matches() : matcher.find();
       return FormatRewards.binary(NAME, VERSION, matched, matched ? "match" : "no match");
     } catch (DeadlineCharSequence.DeadlineExceeded e) {
-      return FormatRewards.component(NAME, VERSION, null, RewardStatus.TIMEOUT, "match took over " + timeoutNanos / 1_000_000 + " ms");
+      return FormatRewards.component(
+          NAME,
+          VERSION,
+          null,
+          RewardStatus.TIMEOUT,
+          "match took over " + timeoutNanos / 1_000_000 + " ms");
     } catch (RuntimeException | StackOverflowError e) {
-      // Deeply nested alternations recurse in the regex engine; a stack overflow is a verdict-less error.
-      return FormatRewards.component(NAME, VERSION, null, RewardStatus.ERROR, "verifier error: " + e.getClass().getSimpleName());
+      // Deeply nested alternations recurse in the regex engine; a stack overflow is a verdict-less
+      // error.
+      return FormatRewards.component(
+          NAME,
+          VERSION,
+          null,
+          RewardStatus.ERROR,
+          "verifier error: " + e.getClass().getSimpleName());
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Scores whether a response is laid out in tagged sections, by default
- * {@code <think>...</think><answer>...</answer>}. Three variants:
+ * Scores whether a response is laid out in tagged sections, by default {@code
+ * <think>...</think><answer>...</answer>}. Three variants:
  *
  * <ul>
  *   <li>{@link #strict}: the whole response must be {@code <t1>\n...\n</t1>\n<t2>\n...\n</t2>} for
@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
  *       block opened by {@code ```<language>} and closed by {@code ```} (open-r1's code format
  *       reward).
  *   <li>{@link #tagCount}: partial credit, one equal share per tag marker that occurs exactly once
- *       ({@code <t1>\n} for the first opening tag, {@code \n<ti>\n} for the others,
- *       {@code \n</ti>\n} for closing tags but {@code \n</tk>} for the last). With two tags each
- *       share is 0.25, as open-r1's tag count reward.
+ *       ({@code <t1>\n} for the first opening tag, {@code \n<ti>\n} for the others, {@code
+ *       \n</ti>\n} for closing tags but {@code \n</tk>} for the last). With two tags each share is
+ *       0.25, as open-r1's tag count reward.
  * </ul>
  *
  * <p>Matching uses plain substring search, no regular expressions, so any input is checked in
@@ -34,8 +34,10 @@ public final class TagFormatVerifier implements Verifier {
   private static final long serialVersionUID = 1L;
 
   public static final String VERSION = "tag-format/1";
+
   /** The component names of the three variants. */
   public static final String FORMAT = "format";
+
   public static final String CODE_FORMAT = "code_format";
   public static final String TAG_COUNT = "tag_count";
   public static final List<String> THINK_ANSWER = List.of("think", "answer");
@@ -51,6 +53,7 @@ public final class TagFormatVerifier implements Verifier {
 
   private final List<String> tags;
   private final Mode mode;
+
   /** Language a strict layout's last section must fence code in; null when not required. */
   private final String codeLanguage;
 
@@ -117,7 +120,11 @@ public final class TagFormatVerifier implements Verifier {
       return mode == Mode.TAG_COUNT ? scoreTagCount(response) : scoreStrict(response);
     } catch (RuntimeException e) {
       return FormatRewards.component(
-          name(), VERSION, null, RewardStatus.ERROR, "verifier error: " + e.getClass().getSimpleName());
+          name(),
+          VERSION,
+          null,
+          RewardStatus.ERROR,
+          "verifier error: " + e.getClass().getSimpleName());
     }
   }
 
@@ -175,7 +182,12 @@ public final class TagFormatVerifier implements Verifier {
       }
     }
     double value = (double) correct / markers.size();
-    String detail = correct + "/" + markers.size() + " tags" + (wrong.isEmpty() ? "" : "; not exactly once: " + String.join(" ", wrong));
+    String detail =
+        correct
+            + "/"
+            + markers.size()
+            + " tags"
+            + (wrong.isEmpty() ? "" : "; not exactly once: " + String.join(" ", wrong));
     return FormatRewards.component(name(), VERSION, value, RewardStatus.OK, detail);
   }
 

@@ -25,23 +25,29 @@ final class AnswerExtractor {
   /** Longest stretch after a marker ("the final answer is") that can hold the answer. */
   private static final int MAX_SEGMENT_CHARS = 300;
 
-  static final Marker FINAL_ANSWER = new Marker("final", Pattern.compile("(?i)final\\s+answer\\s*(?:is|:)"));
+  static final Marker FINAL_ANSWER =
+      new Marker("final", Pattern.compile("(?i)final\\s+answer\\s*(?:is|:)"));
   static final Marker ANSWER_PHRASE =
       new Marker("answer", Pattern.compile("(?i)\\banswer\\s*(?:is|:)|\\banswer\\*\\*\\s*:"));
   private static final String GSM8K_PREFIX = "####";
   private static final Pattern GSM8K_MARKER = Pattern.compile("####\\s*([^\\n]{1,100})");
-  private static final Pattern FINAL_A_LINE = Pattern.compile("(?i)^\\s*\\**(?:a|answer)\\**\\s*:\\s*(.{1,200})$");
+  private static final Pattern FINAL_A_LINE =
+      Pattern.compile("(?i)^\\s*\\**(?:a|answer)\\**\\s*:\\s*(.{1,200})$");
+
   /**
    * A number in prose: a time of day ({@code 12:00}, kept whole so that it is never read as its
    * minutes), a fraction ({@code 3/4}, kept whole so that it keeps its numerator), a number with
-   * grouped thousands, or a plain or decimal number. Never part of a longer run of digits,
-   * letters, colons or slashes.
+   * grouped thousands, or a plain or decimal number. Never part of a longer run of digits, letters,
+   * colons or slashes.
    */
-  private static final Pattern PLAIN_NUMBER = Pattern.compile(
-      "(?<![A-Za-z0-9.,:/])(?:\\d{1,2}:[0-5]\\d(?![\\d:])|\\d+/[1-9]\\d*(?![\\d/,]|\\.\\d)"
-          + "|[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d,])|[1-9]\\d{0,2}(?: \\d{3})+(?![\\d.,])"
-          + "|\\d+(?:[.,]\\d+)?(?![\\d:])|\\.\\d+)");
-  private static final Pattern COMMA_THOUSANDS = Pattern.compile("[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?");
+  private static final Pattern PLAIN_NUMBER =
+      Pattern.compile(
+          "(?<![A-Za-z0-9.,:/])(?:\\d{1,2}:[0-5]\\d(?![\\d:])|\\d+/[1-9]\\d*(?![\\d/,]|\\.\\d)"
+              + "|[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?(?![\\d,])|[1-9]\\d{0,2}(?: \\d{3})+(?![\\d.,])"
+              + "|\\d+(?:[.,]\\d+)?(?![\\d:])|\\.\\d+)");
+
+  private static final Pattern COMMA_THOUSANDS =
+      Pattern.compile("[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?");
   private static final Pattern LETTER_RUN = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
 
   private AnswerExtractor() {}
@@ -86,15 +92,18 @@ final class AnswerExtractor {
 
   /**
    * Candidates for a free-form model response, in this priority: boxed answers ({@code \boxed},
-   * {@code \fbox}; several distinct boxes form a set), "final answer is …", "answer: …" /
-   * "answer is …", the GSM8K marker {@code #### n}, a final {@code A: n} line, LaTeX spans from
-   * last to first, numbers from last to first.
+   * {@code \fbox}; several distinct boxes form a set), "final answer is …", "answer: …" / "answer
+   * is …", the GSM8K marker {@code #### n}, a final {@code A: n} line, LaTeX spans from last to
+   * first, numbers from last to first.
    */
   static Iterable<String> responseCandidates(String text) {
     return responseCandidates(text, text);
   }
 
-  /** As {@link #responseCandidates(String)}, boxes taken from {@code whole}, the rest from {@code text}. */
+  /**
+   * As {@link #responseCandidates(String)}, boxes taken from {@code whole}, the rest from {@code
+   * text}.
+   */
   static Iterable<String> responseCandidates(String whole, String text) {
     // Stages run only when every earlier candidate failed to parse: most answers are settled by a
     // box or a marker, so scanning the whole text for LaTeX spans and numbers is usually skipped.
@@ -187,8 +196,8 @@ final class AnswerExtractor {
   /**
    * The last complete non-empty box, joined with the boxes before it that "and", "or" or a comma
    * link to it ({@code \boxed{2} and \boxed{5}}, {@code x=\boxed{-1}, x=\boxed{4}}) into a set.
-   * Unlinked earlier boxes (a quoted {@code \boxed{}} placeholder, a first attempt) are not part
-   * of the answer.
+   * Unlinked earlier boxes (a quoted {@code \boxed{}} placeholder, a first attempt) are not part of
+   * the answer.
    */
   static Optional<String> boxed(String text) {
     if (text.indexOf("\\boxed") < 0 && text.indexOf("\\fbox") < 0) {
@@ -243,9 +252,10 @@ final class AnswerExtractor {
     return Optional.of("\\{" + String.join(", ", contents) + "\\}");
   }
 
-  private static final Pattern BOX_LINK = Pattern.compile(
-      "(?i)(?:\\s|[$,;]|\\\\[()\\[\\]]|\\\\quad|\\band\\b|\\bor\\b|\\balso\\b"
-          + "|[A-Za-z](?:_\\{?\\w{1,3}\\}?)?\\s*=)*+");
+  private static final Pattern BOX_LINK =
+      Pattern.compile(
+          "(?i)(?:\\s|[$,;]|\\\\[()\\[\\]]|\\\\quad|\\band\\b|\\bor\\b|\\balso\\b"
+              + "|[A-Za-z](?:_\\{?\\w{1,3}\\}?)?\\s*=)*+");
   private static final Pattern LINK_WORD = Pattern.compile("(?i),|\\band\\b|\\bor\\b");
   private static final int MAX_LINK_CHARS = 40;
 
@@ -259,8 +269,8 @@ final class AnswerExtractor {
   }
 
   /**
-   * LaTeX math spans in reading order: {@code $$…$$}, {@code \[…\]} (may span lines),
-   * {@code $…$} and {@code \(…\)} (one line only, as in Math-Verify); {@code \$} is a dollar sign.
+   * LaTeX math spans in reading order: {@code $$…$$}, {@code \[…\]} (may span lines), {@code $…$}
+   * and {@code \(…\)} (one line only, as in Math-Verify); {@code \$} is a dollar sign.
    */
   static List<String> latexSpans(String text) {
     List<String> spans = new ArrayList<>();
@@ -273,7 +283,10 @@ final class AnswerExtractor {
         if (next == '(' || next == '[') {
           String close = next == '(' ? "\\)" : "\\]";
           int end = text.indexOf(close, i + 2);
-          if (end >= 0 && (next == '[' || text.indexOf('\n', i + 2) < 0 || text.indexOf('\n', i + 2) > end)) {
+          if (end >= 0
+              && (next == '['
+                  || text.indexOf('\n', i + 2) < 0
+                  || text.indexOf('\n', i + 2) > end)) {
             spans.add(text.substring(i + 2, end));
             i = end + 2;
             continue;
@@ -327,12 +340,14 @@ final class AnswerExtractor {
     }
     String rest = text.substring(end, Math.min(text.length(), end + MAX_SEGMENT_CHARS));
     int skip = 0;
-    while (skip < rest.length() && (Character.isWhitespace(rest.charAt(skip)) || ":*\"'".indexOf(rest.charAt(skip)) >= 0)) {
+    while (skip < rest.length()
+        && (Character.isWhitespace(rest.charAt(skip)) || ":*\"'".indexOf(rest.charAt(skip)) >= 0)) {
       skip++;
     }
     String trimmed = rest.substring(skip);
     List<String> spans = latexSpans(trimmed);
-    if (!spans.isEmpty() && (trimmed.startsWith("$") || trimmed.startsWith("\\(") || trimmed.startsWith("\\["))) {
+    if (!spans.isEmpty()
+        && (trimmed.startsWith("$") || trimmed.startsWith("\\(") || trimmed.startsWith("\\["))) {
       out.add(spans.get(0));
     }
     String sentence = firstSentence(trimmed);
@@ -356,15 +371,22 @@ final class AnswerExtractor {
     valueInProse(sentence, out);
   }
 
-  private static final Pattern HEDGE = Pattern.compile("(?i)\\d[^\\d]{0,40}\\bor\\b[^\\d]{0,40}\\d");
+  private static final Pattern HEDGE =
+      Pattern.compile("(?i)\\d[^\\d]{0,40}\\bor\\b[^\\d]{0,40}\\d");
   private static final Pattern DOLLAR_SPAN = Pattern.compile("\\$[^$\n]*\\$");
   private static final Pattern PROSE_WORD = Pattern.compile("(?<![\\\\A-Za-z])[A-Za-z]{2,}");
+
   /** Two-letter words that are grammar, never a product of two variables in an answer. */
-  private static final Set<String> SHORT_WORDS = Set.of("is", "it", "of", "to", "be", "an", "at", "by", "so", "we", "if", "as", "on");
-  private static final Set<String> FORMULA_WORDS = Set.of(
-      "and", "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "sqrt", "frac", "dfrac", "text",
-      "cdot", "times", "infty", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "pmatrix", "bmatrix");
-  private static final Pattern STATED_VALUE = Pattern.compile("(?i)(?:\\bis\\b|\\bare\\b|\\bequals?\\b|\\bbe\\b|=)");
+  private static final Set<String> SHORT_WORDS =
+      Set.of("is", "it", "of", "to", "be", "an", "at", "by", "so", "we", "if", "as", "on");
+
+  private static final Set<String> FORMULA_WORDS =
+      Set.of(
+          "and", "sin", "cos", "tan", "sec", "csc", "cot", "log", "exp", "sqrt", "frac", "dfrac",
+          "text", "cdot", "times", "infty", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+          "pmatrix", "bmatrix");
+  private static final Pattern STATED_VALUE =
+      Pattern.compile("(?i)(?:\\bis\\b|\\bare\\b|\\bequals?\\b|\\bbe\\b|=)");
 
   /**
    * Whether a segment holds words: three letters or more that are not commands or function names,
@@ -372,7 +394,8 @@ final class AnswerExtractor {
    */
   static boolean isProse(String segment) {
     // Units after a value ("9 apples") are not prose; the normaliser drops them.
-    String outsideMath = LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
+    String outsideMath =
+        LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
     Matcher m = PROSE_WORD.matcher(outsideMath);
     while (m.find()) {
       String word = m.group().toLowerCase(java.util.Locale.ROOT);
@@ -383,7 +406,10 @@ final class AnswerExtractor {
     return false;
   }
 
-  /** The number a prose sentence states: the first after its last "is", "=", "equals", else its last. */
+  /**
+   * The number a prose sentence states: the first after its last "is", "=", "equals", else its
+   * last.
+   */
   private static void valueInProse(String sentence, Set<String> out) {
     Matcher stated = STATED_VALUE.matcher(sentence);
     int after = -1;
@@ -391,7 +417,11 @@ final class AnswerExtractor {
       after = stated.end();
     }
     if (after >= 0) {
-      Matcher m = PLAIN_NUMBER.matcher(sentence).region(after, sentence.length()).useTransparentBounds(true);
+      Matcher m =
+          PLAIN_NUMBER
+              .matcher(sentence)
+              .region(after, sentence.length())
+              .useTransparentBounds(true);
       if (m.find()) {
         out.add(numberText(sentence, m));
         return;
@@ -411,7 +441,8 @@ final class AnswerExtractor {
     String literal = marker.literal();
     char first = literal.charAt(0);
     for (int at = text.length() - literal.length(); at >= 0; at--) {
-      // (c | 0x20) folds ASCII upper case onto lower case; (?i) without UNICODE_CASE folds nothing else.
+      // (c | 0x20) folds ASCII upper case onto lower case; (?i) without UNICODE_CASE folds nothing
+      // else.
       if ((text.charAt(at) | 0x20) == first
           && text.regionMatches(true, at, literal, 0, literal.length())
           && m.region(at, text.length()).lookingAt()) {
@@ -477,7 +508,10 @@ final class AnswerExtractor {
   private static String numberText(String text, Matcher m) {
     String digits = m.group();
     if (digits.indexOf(',') >= 0) {
-      digits = COMMA_THOUSANDS.matcher(digits).matches() ? digits.replace(",", "") : digits.replace(',', '.');
+      digits =
+          COMMA_THOUSANDS.matcher(digits).matches()
+              ? digits.replace(",", "")
+              : digits.replace(',', '.');
     }
     digits = digits.replace(" ", "");
     int before = m.start() - 1;
@@ -486,8 +520,12 @@ final class AnswerExtractor {
       while (prev >= 0 && text.charAt(prev) == ' ') {
         prev--;
       }
-      boolean operandBefore = prev >= 0 && (Character.isLetterOrDigit(text.charAt(prev)) || text.charAt(prev) == ')');
-      if (operandBefore && Character.isLetter(text.charAt(prev)) && prev >= 1 && Character.isLetter(text.charAt(prev - 1))) {
+      boolean operandBefore =
+          prev >= 0 && (Character.isLetterOrDigit(text.charAt(prev)) || text.charAt(prev) == ')');
+      if (operandBefore
+          && Character.isLetter(text.charAt(prev))
+          && prev >= 1
+          && Character.isLetter(text.charAt(prev - 1))) {
         operandBefore = false; // a word ("equals -4"), not a variable ("x - 4")
       }
       if (!operandBefore) {

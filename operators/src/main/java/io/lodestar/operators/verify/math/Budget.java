@@ -2,8 +2,8 @@ package io.lodestar.operators.verify.math;
 
 /**
  * A per-answer allowance of wall time and work steps. Parsing and comparison call {@link #tick()}
- * in every loop and recursion, so a pathological input ends with {@link Exceeded} instead of hanging.
- * One instance per verification; not shared between threads.
+ * in every loop and recursion, so a pathological input ends with {@link Exceeded} instead of
+ * hanging. One instance per verification; not shared between threads.
  */
 final class Budget {
 
@@ -37,7 +37,10 @@ final class Budget {
     return stepsLeft;
   }
 
-  /** Spends {@code steps} at once, as that many {@link #tick}s would, for work whose result was kept. */
+  /**
+   * Spends {@code steps} at once, as that many {@link #tick}s would, for work whose result was
+   * kept.
+   */
   void charge(long steps) {
     stepsLeft -= steps;
     if (stepsLeft < 0) {

@@ -26,18 +26,18 @@ import java.util.function.Function;
  * functions of variables are evaluated exactly at the sample points.
  *
  * <p><b>Otherwise in double precision</b> with a bound on the rounding error of the real and of the
- * imaginary part, as for real values: two values agree when both parts agree within a small multiple
- * of their bounds. Functions take their principal values ({@code \sqrt{-4} = 2i},
- * {@code \ln(-1) = i\pi}); a real argument where the real function is defined takes the real function,
- * and an odd root of a negative real is real, as in the real comparison. The error of a function is
- * the spread of its values over the error of its argument, so a value near a branch cut (where a
+ * imaginary part, as for real values: two values agree when both parts agree within a small
+ * multiple of their bounds. Functions take their principal values ({@code \sqrt{-4} = 2i}, {@code
+ * \ln(-1) = i\pi}); a real argument where the real function is defined takes the real function, and
+ * an odd root of a negative real is real, as in the real comparison. The error of a function is the
+ * spread of its values over the error of its argument, so a value near a branch cut (where a
  * rounding error could change the branch) decides nothing.
  *
- * <p><b>Sample points.</b> Variables other than {@code z} and {@code w} are real ({@code x + iy} has
- * real parts x and y), sampled as in the real comparison. {@code z} and {@code w} (also {@code z_1},
- * {@code w'}) are complex: at each point both parts are drawn, in every quadrant, so identities true
- * only on the reals, such as {@code \bar z = z}, {@code |z|^2 = z^2}, {@code \sqrt{z^2} = z}, are
- * told apart.
+ * <p><b>Sample points.</b> Variables other than {@code z} and {@code w} are real ({@code x + iy}
+ * has real parts x and y), sampled as in the real comparison. {@code z} and {@code w} (also {@code
+ * z_1}, {@code w'}) are complex: at each point both parts are drawn, in every quadrant, so
+ * identities true only on the reals, such as {@code \bar z = z}, {@code |z|^2 = z^2}, {@code
+ * \sqrt{z^2} = z}, are told apart.
  */
 final class ComplexValues {
 
@@ -69,7 +69,8 @@ final class ComplexValues {
     }
 
     Gaussian multiply(Gaussian o) {
-      return new Gaussian(times(re, o.re).add(times(im, o.im).negate()), times(re, o.im).add(times(im, o.re)));
+      return new Gaussian(
+          times(re, o.re).add(times(im, o.im).negate()), times(re, o.im).add(times(im, o.re)));
     }
 
     /** Null when {@code o} is zero. */
@@ -83,12 +84,15 @@ final class ComplexValues {
     }
 
     int bits() {
-      return Math.max(Math.max(re.numerator().bitLength(), re.denominator().bitLength()),
-          Math.max(im.numerator().bitLength(), im.denominator().bitLength())) + 1;
+      return Math.max(
+              Math.max(re.numerator().bitLength(), re.denominator().bitLength()),
+              Math.max(im.numerator().bitLength(), im.denominator().bitLength()))
+          + 1;
     }
 
     private static ExactNumber times(ExactNumber a, ExactNumber b) {
-      return ExactNumber.of(a.numerator().multiply(b.numerator()), a.denominator().multiply(b.denominator()));
+      return ExactNumber.of(
+          a.numerator().multiply(b.numerator()), a.denominator().multiply(b.denominator()));
     }
   }
 
@@ -163,8 +167,10 @@ final class ComplexValues {
       Gaussian exactSide = gApproximate ? ep : eg;
       int places = places();
       return rounding
-          && (eg.re().equals(ep.re()) || Equivalence.roundedEqual(eg.re(), ep.re(), exactSide.re(), places))
-          && (eg.im().equals(ep.im()) || Equivalence.roundedEqual(eg.im(), ep.im(), exactSide.im(), places));
+          && (eg.re().equals(ep.re())
+              || Equivalence.roundedEqual(eg.re(), ep.re(), exactSide.re(), places))
+          && (eg.im().equals(ep.im())
+              || Equivalence.roundedEqual(eg.im(), ep.im(), exactSide.im(), places));
     }
     if (agree(g, p, Map.of(), rounding)) {
       return true;
@@ -188,7 +194,8 @@ final class ComplexValues {
     return Math.max(0, Math.min(settings.floatRounding(), 15));
   }
 
-  private boolean agree(MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
+  private boolean agree(
+      MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
     if (isRationalFunction(g) && isRationalFunction(p)) {
       Boolean exact = exactlyEqual(g, p, renamePredicted);
       if (exact != null && (exact || !rounding)) {
@@ -222,7 +229,8 @@ final class ComplexValues {
     return compared >= Equivalence.MIN_COMPARED_POINTS;
   }
 
-  private boolean agreeEverywhere(MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
+  private boolean agreeEverywhere(
+      MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
     boolean constant = !MathNodes.hasFreeSymbols(g) && !MathNodes.hasFreeSymbols(p);
     int compared = 0;
     for (int k = 0; k < Equivalence.POINTS; k++) {
@@ -247,7 +255,11 @@ final class ComplexValues {
     return !constant && compared >= Equivalence.MIN_COMPARED_POINTS;
   }
 
-  private enum Point { AGREE, DIFFER, UNDECIDED }
+  private enum Point {
+    AGREE,
+    DIFFER,
+    UNDECIDED
+  }
 
   /** One point, part by part, as {@code Equivalence} compares real values. */
   private Point compare(Val a, Val b, boolean rounding, boolean constant) {
@@ -255,12 +267,16 @@ final class ComplexValues {
       if (a.defined() || b.defined()) {
         return Point.DIFFER;
       }
-      boolean sameInfinity = Double.isInfinite(a.re()) && a.re() == b.re() && a.im() == 0 && b.im() == 0;
+      boolean sameInfinity =
+          Double.isInfinite(a.re()) && a.re() == b.re() && a.im() == 0 && b.im() == 0;
       return constant ? (sameInfinity ? Point.AGREE : Point.DIFFER) : Point.UNDECIDED;
     }
-    boolean reWithin = Math.abs(a.re() - b.re()) <= SLACK * (a.reError() + b.reError()) + Double.MIN_NORMAL;
-    boolean imWithin = Math.abs(a.im() - b.im()) <= SLACK * (a.imError() + b.imError()) + Double.MIN_NORMAL;
-    boolean informative = a.error() + b.error() <= UNINFORMATIVE * Math.max(Math.max(a.modulus(), b.modulus()), 1);
+    boolean reWithin =
+        Math.abs(a.re() - b.re()) <= SLACK * (a.reError() + b.reError()) + Double.MIN_NORMAL;
+    boolean imWithin =
+        Math.abs(a.im() - b.im()) <= SLACK * (a.imError() + b.imError()) + Double.MIN_NORMAL;
+    boolean informative =
+        a.error() + b.error() <= UNINFORMATIVE * Math.max(Math.max(a.modulus(), b.modulus()), 1);
     if (reWithin && imWithin) {
       return informative || (a.re() == b.re() && a.im() == b.im()) ? Point.AGREE : Point.UNDECIDED;
     }
@@ -276,7 +292,9 @@ final class ComplexValues {
 
   // ------------------------------------------------------------ relations
 
-  /** {@code d1 = c · d2} for one complex constant c (real and positive when {@code positiveOnly}). */
+  /**
+   * {@code d1 = c · d2} for one complex constant c (real and positive when {@code positiveOnly}).
+   */
   boolean proportional(MathNode d1, MathNode d2, boolean positiveOnly) {
     if (isRationalFunction(d1) && isRationalFunction(d2)) {
       Boolean exact = exactlyProportional(d1, d2, positiveOnly);
@@ -369,17 +387,25 @@ final class ComplexValues {
 
   // ------------------------------------------------------------ sample points
 
-  /** A real variable's value is the real comparison's; {@code z} and {@code w} get an imaginary part too. */
+  /**
+   * A real variable's value is the real comparison's; {@code z} and {@code w} get an imaginary part
+   * too.
+   */
   private static Val sample(String name, int point) {
     double re = Equivalence.sample(name, point);
-    double im = MathNodes.isComplexVariable(name) ? Equivalence.sample(name + IMAGINARY_PART_SEED, point) : 0;
+    double im =
+        MathNodes.isComplexVariable(name)
+            ? Equivalence.sample(name + IMAGINARY_PART_SEED, point)
+            : 0;
     return Val.of(re, im, 0, 0);
   }
 
   private static Gaussian exactSample(String name, int point) {
     ExactNumber re = Equivalence.exactSample(name, point);
-    ExactNumber im = MathNodes.isComplexVariable(name)
-        ? Equivalence.exactSample(name + IMAGINARY_PART_SEED, point) : ExactNumber.ZERO;
+    ExactNumber im =
+        MathNodes.isComplexVariable(name)
+            ? Equivalence.exactSample(name + IMAGINARY_PART_SEED, point)
+            : ExactNumber.ZERO;
     return new Gaussian(re, im);
   }
 
@@ -387,7 +413,9 @@ final class ComplexValues {
 
   /** Variables, rationals, {@code i}, {@code + - * /} and powers by constants. */
   private static boolean isRationalFunction(MathNode node) {
-    if (node instanceof Num || node instanceof Sym || (node instanceof Const c && c.name().equals("i"))) {
+    if (node instanceof Num
+        || node instanceof Sym
+        || (node instanceof Const c && c.name().equals("i"))) {
       return true;
     }
     if (node instanceof Neg n) {
@@ -395,7 +423,9 @@ final class ComplexValues {
     }
     if (node instanceof Bin b) {
       if (b.op() == '^') {
-        return isRationalFunction(b.left()) && !MathNodes.hasFreeSymbols(b.right()) && isRationalFunction(b.right());
+        return isRationalFunction(b.left())
+            && !MathNodes.hasFreeSymbols(b.right())
+            && isRationalFunction(b.right());
       }
       return isRationalFunction(b.left()) && isRationalFunction(b.right());
     }
@@ -424,9 +454,10 @@ final class ComplexValues {
       if (v.scale() > 200 || v.precision() > 2000) {
         return Exact.TOO_LARGE;
       }
-      ExactNumber x = v.scale() <= 0
-          ? ExactNumber.of(v.toBigInteger(), BigInteger.ONE)
-          : ExactNumber.of(v.unscaledValue(), BigInteger.TEN.pow(v.scale()));
+      ExactNumber x =
+          v.scale() <= 0
+              ? ExactNumber.of(v.toBigInteger(), BigInteger.ONE)
+              : ExactNumber.of(v.unscaledValue(), BigInteger.TEN.pow(v.scale()));
       return new Exact(Gaussian.real(x), false);
     }
     if (node instanceof Neg neg) {
@@ -451,10 +482,11 @@ final class ComplexValues {
         return new Exact(l.value().add(r.value().negate()), false);
       case '*':
         return new Exact(l.value().multiply(r.value()), false);
-      case '/': {
-        Gaussian q = l.value().divide(r.value());
-        return q == null ? Exact.UNDEFINED : new Exact(q, false);
-      }
+      case '/':
+        {
+          Gaussian q = l.value().divide(r.value());
+          return q == null ? Exact.UNDEFINED : new Exact(q, false);
+        }
       case '^':
         return power(l.value(), r.value());
       default:
@@ -464,7 +496,9 @@ final class ComplexValues {
 
   /** Integer powers only, while the result stays small. */
   private static Exact power(Gaussian base, Gaussian exponent) {
-    if (exponent.im().signum() != 0 || !exponent.re().isInteger() || exponent.re().numerator().bitLength() > 31) {
+    if (exponent.im().signum() != 0
+        || !exponent.re().isInteger()
+        || exponent.re().numerator().bitLength() > 31) {
       return Exact.TOO_LARGE;
     }
     int e = exponent.re().numerator().intValueExact();
@@ -494,7 +528,8 @@ final class ComplexValues {
     budget.tick();
     if (node instanceof Num n) {
       double v = n.value().doubleValue();
-      boolean representable = !n.decimal() && Math.abs(v) < 0x1.0p53 && n.value().stripTrailingZeros().scale() <= 0;
+      boolean representable =
+          !n.decimal() && Math.abs(v) < 0x1.0p53 && n.value().stripTrailingZeros().scale() <= 0;
       return Val.real(v, representable ? 0 : U * Math.abs(v));
     }
     if (node instanceof Const c) {
@@ -538,18 +573,32 @@ final class ComplexValues {
   private static Val add(Val a, Val b) {
     double re = a.re() + b.re();
     double im = a.im() + b.im();
-    return Val.of(re, im, a.reError() + b.reError() + U * Math.abs(re), a.imError() + b.imError() + U * Math.abs(im));
+    return Val.of(
+        re,
+        im,
+        a.reError() + b.reError() + U * Math.abs(re),
+        a.imError() + b.imError() + U * Math.abs(im));
   }
 
   private static Val multiply(Val a, Val b) {
     double re = a.re() * b.re() - a.im() * b.im();
     double im = a.re() * b.im() + a.im() * b.re();
-    double reError = Math.abs(b.re()) * a.reError() + Math.abs(a.re()) * b.reError() + a.reError() * b.reError()
-        + Math.abs(b.im()) * a.imError() + Math.abs(a.im()) * b.imError() + a.imError() * b.imError()
-        + 2 * U * (Math.abs(a.re() * b.re()) + Math.abs(a.im() * b.im()));
-    double imError = Math.abs(b.im()) * a.reError() + Math.abs(a.re()) * b.imError() + a.reError() * b.imError()
-        + Math.abs(b.re()) * a.imError() + Math.abs(a.im()) * b.reError() + a.imError() * b.reError()
-        + 2 * U * (Math.abs(a.re() * b.im()) + Math.abs(a.im() * b.re()));
+    double reError =
+        Math.abs(b.re()) * a.reError()
+            + Math.abs(a.re()) * b.reError()
+            + a.reError() * b.reError()
+            + Math.abs(b.im()) * a.imError()
+            + Math.abs(a.im()) * b.imError()
+            + a.imError() * b.imError()
+            + 2 * U * (Math.abs(a.re() * b.re()) + Math.abs(a.im() * b.im()));
+    double imError =
+        Math.abs(b.im()) * a.reError()
+            + Math.abs(a.re()) * b.imError()
+            + a.reError() * b.imError()
+            + Math.abs(b.re()) * a.imError()
+            + Math.abs(a.im()) * b.reError()
+            + a.imError() * b.reError()
+            + 2 * U * (Math.abs(a.re() * b.im()) + Math.abs(a.im() * b.re()));
     return Val.of(re, im, reError, imError);
   }
 
@@ -559,8 +608,11 @@ final class ComplexValues {
     }
     if (a.isReal() && b.isReal()) {
       double q = a.re() / b.re();
-      double error = b.reError() >= Math.abs(b.re()) ? Double.POSITIVE_INFINITY
-          : (a.reError() + Math.abs(q) * b.reError()) / (Math.abs(b.re()) - b.reError()) + U * Math.abs(q);
+      double error =
+          b.reError() >= Math.abs(b.re())
+              ? Double.POSITIVE_INFINITY
+              : (a.reError() + Math.abs(q) * b.reError()) / (Math.abs(b.re()) - b.reError())
+                  + U * Math.abs(q);
       return Val.real(q, error);
     }
     // Smith's algorithm: no overflow from squaring the divisor.
@@ -580,18 +632,23 @@ final class ComplexValues {
     double size = b.modulus();
     double divisorError = b.error();
     double q = Math.hypot(re, im);
-    double error = divisorError >= size ? Double.POSITIVE_INFINITY
-        : (a.error() + q * divisorError) / (size - divisorError) + 8 * U * q;
+    double error =
+        divisorError >= size
+            ? Double.POSITIVE_INFINITY
+            : (a.error() + q * divisorError) / (size - divisorError) + 8 * U * q;
     return Val.of(re, im, error, error);
   }
 
   /**
-   * {@code base^exponent}: integer powers by multiplication; a real base and exponent as in the real
-   * comparison (odd roots of negatives are real); otherwise the principal value e^{b ln a}.
+   * {@code base^exponent}: integer powers by multiplication; a real base and exponent as in the
+   * real comparison (odd roots of negatives are real); otherwise the principal value e^{b ln a}.
    */
   private Val power(Val base, Val exponent, MathNode exponentTree) {
     Gaussian e = MathNodes.hasFreeSymbols(exponentTree) ? null : exactConstant(exponentTree);
-    if (e != null && e.im().signum() == 0 && e.re().isInteger() && e.re().numerator().bitLength() <= 31) {
+    if (e != null
+        && e.im().signum() == 0
+        && e.re().isInteger()
+        && e.re().numerator().bitLength() <= 31) {
       return integerPower(base, e.re().numerator().intValueExact());
     }
     if (base.isReal() && exponent.isReal()) {
@@ -624,13 +681,19 @@ final class ComplexValues {
     return n >= 0 ? result : divide(ONE, result);
   }
 
-  /** The real power, with the real root of a negative base for odd denominators; null when not real. */
+  /**
+   * The real power, with the real root of a negative base for odd denominators; null when not real.
+   */
   private static Val realPower(Val base, Val exponent, Gaussian exactExponent) {
     double a = base.re();
     double b = exponent.re();
     double v = Math.pow(a, b);
     boolean oddRoot = false;
-    if (Double.isNaN(v) && a < 0 && Double.isFinite(a) && exactExponent != null && exactExponent.im().signum() == 0) {
+    if (Double.isNaN(v)
+        && a < 0
+        && Double.isFinite(a)
+        && exactExponent != null
+        && exactExponent.im().signum() == 0) {
       ExactNumber q = exactExponent.re();
       if (q.denominator().testBit(0) && q.denominator().bitLength() < 31) {
         double magnitude = Math.pow(-a, b);
@@ -657,7 +720,10 @@ final class ComplexValues {
     return Val.real(v, spread + 2 * U * Math.abs(v));
   }
 
-  /** A function: composed from others, or an elementary one with its spread over the argument's error. */
+  /**
+   * A function: composed from others, or an elementary one with its spread over the argument's
+   * error.
+   */
   private Val apply(String function, Val x) {
     budget.tick();
     switch (function) {
@@ -691,7 +757,10 @@ final class ComplexValues {
     }
   }
 
-  /** Principal values: arcsin z = -i ln(iz + √(1-z²)), arccos z = π/2 - arcsin z, arctan z = (i/2) ln((1-iz)/(1+iz)). */
+  /**
+   * Principal values: arcsin z = -i ln(iz + √(1-z²)), arccos z = π/2 - arcsin z, arctan z = (i/2)
+   * ln((1-iz)/(1+iz)).
+   */
   private Val inverseTrigonometric(String function, Val z) {
     Val iz = multiply(I, z);
     if (function.equals("arctan")) {
@@ -700,7 +769,9 @@ final class ComplexValues {
     }
     Val root = apply("sqrt", add(ONE, negate(multiply(z, z))));
     Val arcsin = multiply(Val.of(0, -1, 0, 0), apply("ln", add(iz, root)));
-    return function.equals("arcsin") ? arcsin : add(Val.real(Math.PI / 2, U * Math.PI / 2), negate(arcsin));
+    return function.equals("arcsin")
+        ? arcsin
+        : add(Val.real(Math.PI / 2, U * Math.PI / 2), negate(arcsin));
   }
 
   private static Val negate(Val v) {
@@ -720,8 +791,9 @@ final class ComplexValues {
     double reSpread = 0;
     double imSpread = 0;
     double[][] neighbours = {
-        {x.re() - x.reError(), x.im()}, {x.re() + x.reError(), x.im()},
-        {x.re(), x.im() - x.imError()}, {x.re(), x.im() + x.imError()}};
+      {x.re() - x.reError(), x.im()}, {x.re() + x.reError(), x.im()},
+      {x.re(), x.im() - x.imError()}, {x.re(), x.im() + x.imError()}
+    };
     for (int k = 0; k < neighbours.length; k++) {
       boolean moved = k < 2 ? x.reError() > 0 : x.imError() > 0;
       if (!moved) {
@@ -755,7 +827,9 @@ final class ComplexValues {
     };
   }
 
-  /** {re, im} of a function at a point; a real point takes the real function where it is defined. */
+  /**
+   * {re, im} of a function at a point; a real point takes the real function where it is defined.
+   */
   private static double[] at(String function, double re, double im) {
     if (im == 0) {
       double real = Equivalence.apply(function, re);
@@ -773,22 +847,28 @@ final class ComplexValues {
       case "abs":
         return new double[] {Math.hypot(re, im), 0};
       case "arg":
-        return re == 0 && im == 0 ? new double[] {Double.NaN, 0} : new double[] {Math.atan2(im + 0.0, re), 0};
-      case "exp": {
-        double m = Math.exp(re);
-        return new double[] {m * Math.cos(im), m * Math.sin(im)};
-      }
-      case "ln":
-        return re == 0 && im == 0 ? new double[] {Double.NaN, 0} : new double[] {Math.log(Math.hypot(re, im)), Math.atan2(im + 0.0, re)};
-      case "sqrt": {
-        double r = Math.hypot(re, im);
-        if (re >= 0) {
-          double t = Math.sqrt((r + re) / 2);
-          return t == 0 ? new double[] {0, 0} : new double[] {t, im / (2 * t)};
+        return re == 0 && im == 0
+            ? new double[] {Double.NaN, 0}
+            : new double[] {Math.atan2(im + 0.0, re), 0};
+      case "exp":
+        {
+          double m = Math.exp(re);
+          return new double[] {m * Math.cos(im), m * Math.sin(im)};
         }
-        double t = Math.sqrt((r - re) / 2);
-        return new double[] {Math.abs(im) / (2 * t), im < 0 ? -t : t};
-      }
+      case "ln":
+        return re == 0 && im == 0
+            ? new double[] {Double.NaN, 0}
+            : new double[] {Math.log(Math.hypot(re, im)), Math.atan2(im + 0.0, re)};
+      case "sqrt":
+        {
+          double r = Math.hypot(re, im);
+          if (re >= 0) {
+            double t = Math.sqrt((r + re) / 2);
+            return t == 0 ? new double[] {0, 0} : new double[] {t, im / (2 * t)};
+          }
+          double t = Math.sqrt((r - re) / 2);
+          return new double[] {Math.abs(im) / (2 * t), im < 0 ? -t : t};
+        }
       case "sin":
         return new double[] {Math.sin(re) * Math.cosh(im), Math.cos(re) * Math.sinh(im)};
       case "cos":
@@ -798,7 +878,9 @@ final class ComplexValues {
       case "cosh":
         return new double[] {Math.cosh(re) * Math.cos(im), Math.sinh(re) * Math.sin(im)};
       default:
-        return new double[] {Double.NaN, 0}; // fact of a non-real, or a name with no complex meaning
+        return new double[] {
+          Double.NaN, 0
+        }; // fact of a non-real, or a name with no complex meaning
     }
   }
 }

@@ -37,34 +37,34 @@ import java.util.function.ToDoubleFunction;
  * evaluated exactly ({@link ExactNumber}) and compared exactly. Decimal literals are exact
  * rationals too ({@code 0.1+0.2} is {@code 0.3}); only when exactly one side is written with
  * decimals (an approximation of the other) are both rounded to {@code floatRounding} places and
- * compared, as Math-Verify does ({@code 1/3} equals {@code 0.333} at 3 places, not at 4), and
- * never across a change of sign or from a non-zero value to zero.
+ * compared, as Math-Verify does ({@code 1/3} equals {@code 0.333} at 3 places, not at 4), and never
+ * across a change of sign or from a non-zero value to zero.
  *
  * <p><b>Expressions with variables.</b> Each free variable gets a reproducible value derived from
- * its name at each of {@value #POINTS} points: positive and negative, near zero, moderate and large,
- * with the signs of different variables mixed at some points. Rational functions (variables,
- * rationals, {@code + - * /}, integer powers) are evaluated exactly at these (rational) points. Anything
- * else (radicals, π, trigonometry, logarithms) is evaluated in double precision with a running
- * bound on its rounding error, and two values agree when they differ by no more than a small
- * multiple of the two bounds: a tolerance relative to the magnitudes involved, not an absolute one,
- * so {@code x^2} and {@code x^2+10^{-12}x} differ. A point where one side is defined and the other is
- * not (a square root or logarithm of a negative, a division by zero, an overflow) is a difference:
- * {@code \sqrt{x^2}} is not {@code x}, {@code \ln(x^2)} is not {@code 2\ln x}. A point where neither
- * is defined is skipped, and at least {@value #MIN_COMPARED_POINTS} points must agree. Removable
- * singularities at isolated points are not sampled, so {@code x/x} equals {@code 1} and
- * {@code (x^2-1)/(x-1)} equals {@code x+1}: they are equal wherever both are defined. Odd roots of
- * negatives are real ({@code \sqrt[3]{-8} = -2}).
+ * its name at each of {@value #POINTS} points: positive and negative, near zero, moderate and
+ * large, with the signs of different variables mixed at some points. Rational functions (variables,
+ * rationals, {@code + - * /}, integer powers) are evaluated exactly at these (rational) points.
+ * Anything else (radicals, π, trigonometry, logarithms) is evaluated in double precision with a
+ * running bound on its rounding error, and two values agree when they differ by no more than a
+ * small multiple of the two bounds: a tolerance relative to the magnitudes involved, not an
+ * absolute one, so {@code x^2} and {@code x^2+10^{-12}x} differ. A point where one side is defined
+ * and the other is not (a square root or logarithm of a negative, a division by zero, an overflow)
+ * is a difference: {@code \sqrt{x^2}} is not {@code x}, {@code \ln(x^2)} is not {@code 2\ln x}. A
+ * point where neither is defined is skipped, and at least {@value #MIN_COMPARED_POINTS} points must
+ * agree. Removable singularities at isolated points are not sampled, so {@code x/x} equals {@code
+ * 1} and {@code (x^2-1)/(x-1)} equals {@code x+1}: they are equal wherever both are defined. Odd
+ * roots of negatives are real ({@code \sqrt[3]{-8} = -2}).
  *
  * <p><b>Structures.</b> Sets (also several linked boxed answers and {@code \pm}, which is the set
  * {a+b, a-b}) match order-free; tuples and matrices element-wise; intervals by ends and closedness
  * (a pair {@code (a, b)} also reads as the open interval); unions order-free. Equations and
  * inequalities are brought to {@code d op 0} and match when the differences are proportional (for
- * inequalities by a positive factor), so {@code 5 >= x} equals {@code x <= 5} and
- * {@code -x > -1} equals {@code x < 1}. An equation whose left side names the quantity (a variable,
- * {@code |AB|}, {@code (p, q)}, a function applied to a bracket such as {@code f(2)} or
- * {@code g(x)}: see {@link Rel#named()}) and whose right side does not mention the names also
- * matches its right side alone: {@code f(2) = 1} is 1 and {@code g(x) = x^2} is {@code x^2}, while
- * {@code 2x = 4} and {@code x(x+1) = 6} state conditions and match neither side.
+ * inequalities by a positive factor), so {@code 5 >= x} equals {@code x <= 5} and {@code -x > -1}
+ * equals {@code x < 1}. An equation whose left side names the quantity (a variable, {@code |AB|},
+ * {@code (p, q)}, a function applied to a bracket such as {@code f(2)} or {@code g(x)}: see {@link
+ * Rel#named()}) and whose right side does not mention the names also matches its right side alone:
+ * {@code f(2) = 1} is 1 and {@code g(x) = x^2} is {@code x^2}, while {@code 2x = 4} and {@code
+ * x(x+1) = 6} state conditions and match neither side.
  *
  * <p><b>Complex numbers.</b> When either answer speaks of them ({@code i}, {@code z}, {@code w}, a
  * conjugate, Re, Im, arg), values are compared in the complex numbers by {@link ComplexValues}:
@@ -90,21 +90,29 @@ final class Equivalence {
 
   static final int POINTS = 12;
   static final int MIN_COMPARED_POINTS = 2;
+
   /** Unit roundoff of a double. */
   private static final double U = 0x1.0p-53;
+
   /** Values agree when they differ by at most this many times their error bounds. */
   private static final double SLACK = 8;
-  /** A point whose error bound exceeds this share of the values' size (at least 1) decides nothing. */
+
+  /**
+   * A point whose error bound exceeds this share of the values' size (at least 1) decides nothing.
+   */
   private static final double UNINFORMATIVE = 1e-6;
+
   private static final int MAX_ALTERNATIVES = 64;
   private static final int MAX_EXACT_BITS = 20_000;
   private static final MathNode INFINITY = new Const("inf");
 
   private static final MathNode ONE = new Num(BigDecimal.ONE, false);
-  private static final MathNode RADIANS_PER_DEGREE = new Bin('/', new Const("pi"), new Num(BigDecimal.valueOf(180), false));
+  private static final MathNode RADIANS_PER_DEGREE =
+      new Bin('/', new Const("pi"), new Num(BigDecimal.valueOf(180), false));
 
   private final Settings settings;
   private final Budget budget;
+
   /** Non-null when the answers speak of complex numbers: values are then compared there. */
   private final ComplexValues complex;
 
@@ -123,9 +131,11 @@ final class Equivalence {
       p = indexAsVariable(p);
       features = MathNodes.features(g) | MathNodes.features(p);
     }
-    Equivalence equivalence = new Equivalence(settings, budget, (features & MathNodes.COMPLEX) != 0);
+    Equivalence equivalence =
+        new Equivalence(settings, budget, (features & MathNodes.COMPLEX) != 0);
     if ((features & MathNodes.DEGREES) != 0) {
-      // The mark as a unit that may be left out, or as the angle π/180: the same reading on both sides.
+      // The mark as a unit that may be left out, or as the angle π/180: the same reading on both
+      // sides.
       return equivalence.same(degrees(g, ONE), degrees(p, ONE))
           || equivalence.same(degrees(g, RADIANS_PER_DEGREE), degrees(p, RADIANS_PER_DEGREE));
     }
@@ -133,20 +143,23 @@ final class Equivalence {
   }
 
   private static MathNode indexAsVariable(MathNode node) {
-    return MathNodes.replace(node, n -> n instanceof Const c && c.name().equals("i") ? new Sym("i") : null);
+    return MathNodes.replace(
+        node, n -> n instanceof Const c && c.name().equals("i") ? new Sym("i") : null);
   }
 
   /** Degree marks as {@code outside}, except inside a function's argument, where they are π/180. */
   private static MathNode degrees(MathNode node, MathNode outside) {
-    return MathNodes.replace(node, n -> {
-      if (n instanceof Const c && c.name().equals("deg")) {
-        return outside;
-      }
-      if (n instanceof Func f) {
-        return new Func(f.name(), degrees(f.arg(), RADIANS_PER_DEGREE));
-      }
-      return null;
-    });
+    return MathNodes.replace(
+        node,
+        n -> {
+          if (n instanceof Const c && c.name().equals("deg")) {
+            return outside;
+          }
+          if (n instanceof Func f) {
+            return new Func(f.name(), degrees(f.arg(), RADIANS_PER_DEGREE));
+          }
+          return null;
+        });
   }
 
   private boolean same(MathNode g, MathNode p) {
@@ -198,8 +211,10 @@ final class Equivalence {
       return matchInOrder(gt.items(), pt.items());
     }
     if (g instanceof Interval gi && p instanceof Interval pi) {
-      return gi.lowClosed() == pi.lowClosed() && gi.highClosed() == pi.highClosed()
-          && same(gi.low(), pi.low()) && same(gi.high(), pi.high());
+      return gi.lowClosed() == pi.lowClosed()
+          && gi.highClosed() == pi.highClosed()
+          && same(gi.low(), pi.low())
+          && same(gi.high(), pi.high());
     }
     if (g instanceof Rel gr && p instanceof Rel pr) {
       return sameRelation(gr, pr);
@@ -221,8 +236,13 @@ final class Equivalence {
   }
 
   private static boolean isStructure(MathNode n) {
-    return n instanceof SetOf || n instanceof Tuple || n instanceof Interval || n instanceof Union
-        || n instanceof Rel || n instanceof Between || n instanceof Text;
+    return n instanceof SetOf
+        || n instanceof Tuple
+        || n instanceof Interval
+        || n instanceof Union
+        || n instanceof Rel
+        || n instanceof Between
+        || n instanceof Text;
   }
 
   private static boolean isInequality(Rel r) {
@@ -254,8 +274,8 @@ final class Equivalence {
   /**
    * {@code x = 5}, {@code f(2) = 5}, {@code g(x) = x^2}, {@code |AB| = 5}, {@code (p, q) = (3, 2)}
    * stand for their right side: the left names the quantity asked for (the parser decides, see
-   * {@link Rel#named()}). {@code 2x = 4}, {@code x + y = 1} or {@code 7 = 11a + c} state a condition
-   * instead, and so does an equation whose right side uses a name from the left.
+   * {@link Rel#named()}). {@code 2x = 4}, {@code x + y = 1} or {@code 7 = 11a + c} state a
+   * condition instead, and so does an equation whose right side uses a name from the left.
    */
   private static boolean namesItsValue(Rel r) {
     if (!r.op().equals("=") || r.named().isEmpty()) {
@@ -307,7 +327,8 @@ final class Equivalence {
     if (symmetric && same(gn.lhs(), pn.rhs()) && same(gn.rhs(), pn.lhs())) {
       return true;
     }
-    return proportional(new Bin('-', gn.lhs(), gn.rhs()), new Bin('-', pn.lhs(), pn.rhs()), !symmetric);
+    return proportional(
+        new Bin('-', gn.lhs(), gn.rhs()), new Bin('-', pn.lhs(), pn.rhs()), !symmetric);
   }
 
   /** {@code a > b} as {@code b < a}, so only {@code = != < <=} remain. */
@@ -322,8 +343,13 @@ final class Equivalence {
   private boolean sameBetween(Between g, Between p) {
     Between gn = ascending(g);
     Between pn = ascending(p);
-    return gn != null && pn != null && gn.lowOp().equals(pn.lowOp()) && gn.highOp().equals(pn.highOp())
-        && same(gn.low(), pn.low()) && same(gn.middle(), pn.middle()) && same(gn.high(), pn.high());
+    return gn != null
+        && pn != null
+        && gn.lowOp().equals(pn.lowOp())
+        && gn.highOp().equals(pn.highOp())
+        && same(gn.low(), pn.low())
+        && same(gn.middle(), pn.middle())
+        && same(gn.high(), pn.high());
   }
 
   private static Between ascending(Between b) {
@@ -333,7 +359,8 @@ final class Equivalence {
       return b;
     }
     if (down) {
-      return new Between(b.high(), b.highOp().replace('>', '<'), b.middle(), b.lowOp().replace('>', '<'), b.low());
+      return new Between(
+          b.high(), b.highOp().replace('>', '<'), b.middle(), b.lowOp().replace('>', '<'), b.low());
     }
     return null;
   }
@@ -406,7 +433,8 @@ final class Equivalence {
         continue;
       }
       double r = a.scalar / b.scalar;
-      double rError = Math.abs(r) * (a.error / Math.abs(a.scalar) + b.error / Math.abs(b.scalar) + 2 * U);
+      double rError =
+          Math.abs(r) * (a.error / Math.abs(a.scalar) + b.error / Math.abs(b.scalar) + 2 * U);
       if (rError > UNINFORMATIVE * Math.abs(r)) {
         continue;
       }
@@ -419,7 +447,8 @@ final class Equivalence {
       informative++;
     }
     if (informative == 0) {
-      return bothZeroSomewhere && !positiveOnly; // both sides vanish identically: both hold everywhere
+      return bothZeroSomewhere
+          && !positiveOnly; // both sides vanish identically: both hold everywhere
     }
     return !positiveOnly || ratio > 0;
   }
@@ -497,7 +526,8 @@ final class Equivalence {
   }
 
   /** Exactly for rational functions, else by evaluation with error bounds. */
-  private boolean agree(MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
+  private boolean agree(
+      MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
     if (isRationalFunction(g) && isRationalFunction(p)) {
       Boolean exact = exactlyEqual(g, p, renamePredicted);
       if (exact != null && (exact || !rounding)) {
@@ -507,7 +537,9 @@ final class Equivalence {
     return agreeEverywhere(g, p, renamePredicted, rounding);
   }
 
-  /** Equal at every rational sample point, computed exactly; null when the numbers grow too large. */
+  /**
+   * Equal at every rational sample point, computed exactly; null when the numbers grow too large.
+   */
   private Boolean exactlyEqual(MathNode g, MathNode p, Map<String, String> renamePredicted) {
     int compared = 0;
     for (int k = 0; k < POINTS; k++) {
@@ -532,7 +564,8 @@ final class Equivalence {
     return compared >= MIN_COMPARED_POINTS;
   }
 
-  private boolean agreeEverywhere(MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
+  private boolean agreeEverywhere(
+      MathNode g, MathNode p, Map<String, String> renamePredicted, boolean rounding) {
     boolean constant = !MathNodes.hasFreeSymbols(g) && !MathNodes.hasFreeSymbols(p);
     int compared = 0;
     for (int k = 0; k < POINTS; k++) {
@@ -549,7 +582,8 @@ final class Equivalence {
         }
         for (int i = 0; i < a.matrix.length; i++) {
           for (int j = 0; j < a.matrix[i].length; j++) {
-            if (compare(a.matrix[i][j], a.error, b.matrix[i][j], b.error, rounding, constant) != Point.AGREE) {
+            if (compare(a.matrix[i][j], a.error, b.matrix[i][j], b.error, rounding, constant)
+                != Point.AGREE) {
               return false;
             }
           }
@@ -574,13 +608,18 @@ final class Equivalence {
     return !constant && compared >= MIN_COMPARED_POINTS;
   }
 
-  private enum Point { AGREE, DIFFER, UNDECIDED }
+  private enum Point {
+    AGREE,
+    DIFFER,
+    UNDECIDED
+  }
 
   /**
    * One point: undefined on both sides decides nothing, on one side only is a difference; defined
    * values agree within their error bounds (or, for an approximation, at {@code floatRounding}).
    */
-  private Point compare(double a, double aError, double b, double bError, boolean rounding, boolean constant) {
+  private Point compare(
+      double a, double aError, double b, double bError, boolean rounding, boolean constant) {
     boolean aDefined = Double.isFinite(a);
     boolean bDefined = Double.isFinite(b);
     if (!aDefined || !bDefined) {
@@ -598,7 +637,9 @@ final class Equivalence {
     if (Math.abs(a - b) <= bound) {
       // Agreement within an error bound as large as the values themselves (or, near zero, as large
       // as 10^-6) shows nothing.
-      return aError + bError <= UNINFORMATIVE * Math.max(size, 1) || a == b ? Point.AGREE : Point.UNDECIDED;
+      return aError + bError <= UNINFORMATIVE * Math.max(size, 1) || a == b
+          ? Point.AGREE
+          : Point.UNDECIDED;
     }
     if (rounding && roundedEqual(a, b, constant, places())) {
       return Point.AGREE;
@@ -608,18 +649,24 @@ final class Equivalence {
 
   /**
    * Math-Verify's rounding, never across a sign or from a non-zero value to zero, and only when the
-   * exact value has no exact decimal form within the places compared: {@code 0.333333} may stand for
-   * {@code 1/3}, but {@code 0.9999999} does not stand for {@code 1}, which it could have written.
+   * exact value has no exact decimal form within the places compared: {@code 0.333333} may stand
+   * for {@code 1/3}, but {@code 0.9999999} does not stand for {@code 1}, which it could have
+   * written.
    */
   static boolean roundedEqual(ExactNumber a, ExactNumber b, ExactNumber exactSide, int places) {
     if (a.signum() != b.signum()) {
       return false;
     }
-    if (multiply(exactSide, ExactNumber.of(BigInteger.TEN.pow(places), BigInteger.ONE)).isInteger()) {
+    if (multiply(exactSide, ExactNumber.of(BigInteger.TEN.pow(places), BigInteger.ONE))
+        .isInteger()) {
       return false;
     }
-    BigDecimal ra = new BigDecimal(a.numerator()).divide(new BigDecimal(a.denominator()), places, RoundingMode.HALF_UP);
-    BigDecimal rb = new BigDecimal(b.numerator()).divide(new BigDecimal(b.denominator()), places, RoundingMode.HALF_UP);
+    BigDecimal ra =
+        new BigDecimal(a.numerator())
+            .divide(new BigDecimal(a.denominator()), places, RoundingMode.HALF_UP);
+    BigDecimal rb =
+        new BigDecimal(b.numerator())
+            .divide(new BigDecimal(b.denominator()), places, RoundingMode.HALF_UP);
     return ra.compareTo(rb) == 0;
   }
 
@@ -652,9 +699,9 @@ final class Equivalence {
   /**
    * A reproducible value for a variable at one point, derived from its name (thread-safe, no shared
    * generator). Magnitudes by point: around 1, 3 to 12, 0.05 to 0.95, 10^-4 to 10^-3 (near zero),
-   * 100 to 10^4 (large), around 1 again; points 0-5 positive, 6-11 negative, except points 4, 5,
-   * 10 and 11, where each variable's sign comes from its name, so signs mix. Every value is a
-   * dyadic rational with at most 20 significant bits, so exact evaluation stays small.
+   * 100 to 10^4 (large), around 1 again; points 0-5 positive, 6-11 negative, except points 4, 5, 10
+   * and 11, where each variable's sign comes from its name, so signs mix. Every value is a dyadic
+   * rational with at most 20 significant bits, so exact evaluation stays small.
    */
   static double sample(String name, int point) {
     long h = name.hashCode() * 0x9E3779B97F4A7C15L + (point + 1) * 0xBF58476D1CE4E5B9L;
@@ -662,13 +709,14 @@ final class Equivalence {
     h *= 0x94D049BB133111EBL;
     h ^= h >>> 29;
     double unit = (h >>> 11) * 0x1.0p-53;
-    double magnitude = switch (point % 6) {
-      case 0, 5 -> 0.3 + 2.4 * unit;
-      case 1 -> 3.0 + 9.0 * unit;
-      case 2 -> 0.05 + 0.9 * unit;
-      case 3 -> 1e-4 + 9e-4 * unit;
-      default -> 100 + 9900 * unit;
-    };
+    double magnitude =
+        switch (point % 6) {
+          case 0, 5 -> 0.3 + 2.4 * unit;
+          case 1 -> 3.0 + 9.0 * unit;
+          case 2 -> 0.05 + 0.9 * unit;
+          case 3 -> 1e-4 + 9e-4 * unit;
+          default -> 100 + 9900 * unit;
+        };
     boolean mixed = point % 6 >= 4;
     boolean negative = mixed ? (h & 1) == 1 : point >= 6;
     int shift = 19 - Math.getExponent(magnitude);
@@ -699,7 +747,9 @@ final class Equivalence {
     }
     if (node instanceof Bin b) {
       if (b.op() == '^') {
-        return isRationalFunction(b.left()) && !MathNodes.hasFreeSymbols(b.right()) && isRationalFunction(b.right());
+        return isRationalFunction(b.left())
+            && !MathNodes.hasFreeSymbols(b.right())
+            && isRationalFunction(b.right());
       }
       return isRationalFunction(b.left()) && isRationalFunction(b.right());
     }
@@ -748,17 +798,20 @@ final class Equivalence {
       case '*':
         return new Exact(multiply(l.value(), r.value()), false);
       case '/':
-        return r.value().signum() == 0 ? Exact.UNDEFINED : new Exact(l.value().divide(r.value()), false);
-      case '^': {
-        if (!r.value().isInteger()) {
-          return Exact.TOO_LARGE;
+        return r.value().signum() == 0
+            ? Exact.UNDEFINED
+            : new Exact(l.value().divide(r.value()), false);
+      case '^':
+        {
+          if (!r.value().isInteger()) {
+            return Exact.TOO_LARGE;
+          }
+          if (r.value().signum() < 0 && l.value().signum() == 0) {
+            return Exact.UNDEFINED;
+          }
+          ExactNumber raised = power(l.value(), r.value());
+          return raised == null ? Exact.TOO_LARGE : new Exact(raised, false);
         }
-        if (r.value().signum() < 0 && l.value().signum() == 0) {
-          return Exact.UNDEFINED;
-        }
-        ExactNumber raised = power(l.value(), r.value());
-        return raised == null ? Exact.TOO_LARGE : new Exact(raised, false);
-      }
       default:
         return Exact.TOO_LARGE;
     }
@@ -805,7 +858,8 @@ final class Equivalence {
   }
 
   private static ExactNumber multiply(ExactNumber a, ExactNumber b) {
-    return ExactNumber.of(a.numerator().multiply(b.numerator()), a.denominator().multiply(b.denominator()));
+    return ExactNumber.of(
+        a.numerator().multiply(b.numerator()), a.denominator().multiply(b.denominator()));
   }
 
   /** Integer powers only, and only while the result stays small (10^{10^{10}} is refused). */
@@ -814,14 +868,17 @@ final class Equivalence {
       return null;
     }
     int e = exponent.numerator().intValueExact();
-    long bits = (long) Math.max(base.numerator().bitLength(), base.denominator().bitLength()) * Math.abs((long) e);
+    long bits =
+        (long) Math.max(base.numerator().bitLength(), base.denominator().bitLength())
+            * Math.abs((long) e);
     if (bits > MAX_EXACT_BITS) {
       return null;
     }
     if (e < 0 && base.signum() == 0) {
       return null;
     }
-    ExactNumber raised = ExactNumber.of(base.numerator().pow(Math.abs(e)), base.denominator().pow(Math.abs(e)));
+    ExactNumber raised =
+        ExactNumber.of(base.numerator().pow(Math.abs(e)), base.denominator().pow(Math.abs(e)));
     return e >= 0 ? raised : ExactNumber.ONE.divide(raised);
   }
 
@@ -863,7 +920,8 @@ final class Equivalence {
     budget.tick();
     if (node instanceof Num n) {
       double v = n.value().doubleValue();
-      boolean representable = !n.decimal() && Math.abs(v) < 0x1.0p53 && n.value().stripTrailingZeros().scale() <= 0;
+      boolean representable =
+          !n.decimal() && Math.abs(v) < 0x1.0p53 && n.value().stripTrailingZeros().scale() <= 0;
       return representable ? Val.exactly(v) : Val.rounded(v);
     }
     if (node instanceof Const c) {
@@ -922,12 +980,15 @@ final class Equivalence {
       return switch (op) {
         case '+' -> withRounding(a + b, l.error + r.error);
         case '-' -> withRounding(a - b, l.error + r.error);
-        case '*' -> withRounding(a * b, Math.abs(a) * r.error + Math.abs(b) * l.error + l.error * r.error);
+        case '*' ->
+            withRounding(a * b, Math.abs(a) * r.error + Math.abs(b) * l.error + l.error * r.error);
         case '/' -> {
           double q = a / b;
           // An error bound that reaches the divisor means the quotient could be anything.
-          double err = r.error >= Math.abs(b) ? Double.POSITIVE_INFINITY
-              : (l.error + Math.abs(q) * r.error) / (Math.abs(b) - r.error);
+          double err =
+              r.error >= Math.abs(b)
+                  ? Double.POSITIVE_INFINITY
+                  : (l.error + Math.abs(q) * r.error) / (Math.abs(b) - r.error);
           yield withRounding(q, err);
         }
         default -> null;
@@ -935,20 +996,22 @@ final class Equivalence {
     }
     switch (op) {
       case '+':
-      case '-': {
-        if (l.matrix == null || r.matrix == null || !sameShape(l.matrix, r.matrix)) {
-          return null;
-        }
-        double[][] sum = new double[l.matrix.length][l.matrix[0].length];
-        double largest = 0;
-        for (int i = 0; i < sum.length; i++) {
-          for (int j = 0; j < sum[i].length; j++) {
-            sum[i][j] = op == '+' ? l.matrix[i][j] + r.matrix[i][j] : l.matrix[i][j] - r.matrix[i][j];
-            largest = Math.max(largest, Math.abs(sum[i][j]));
+      case '-':
+        {
+          if (l.matrix == null || r.matrix == null || !sameShape(l.matrix, r.matrix)) {
+            return null;
           }
+          double[][] sum = new double[l.matrix.length][l.matrix[0].length];
+          double largest = 0;
+          for (int i = 0; i < sum.length; i++) {
+            for (int j = 0; j < sum[i].length; j++) {
+              sum[i][j] =
+                  op == '+' ? l.matrix[i][j] + r.matrix[i][j] : l.matrix[i][j] - r.matrix[i][j];
+              largest = Math.max(largest, Math.abs(sum[i][j]));
+            }
+          }
+          return new Val(sum, l.error + r.error + U * largest);
         }
-        return new Val(sum, l.error + r.error + U * largest);
-      }
       case '*':
         if (l.matrix == null) {
           return scale(r, l.scalar, l.error);
@@ -974,7 +1037,8 @@ final class Equivalence {
   /** {@code v * factor}, where {@code factor} carries an error of its own. */
   private static Val scale(Val v, double factor, double factorError) {
     if (v.matrix == null) {
-      return withRounding(v.scalar * factor, Math.abs(factor) * v.error + Math.abs(v.scalar) * factorError);
+      return withRounding(
+          v.scalar * factor, Math.abs(factor) * v.error + Math.abs(v.scalar) * factorError);
     }
     double[][] out = new double[v.matrix.length][];
     double largest = 0;
@@ -985,7 +1049,8 @@ final class Equivalence {
         out[i][j] *= factor;
       }
     }
-    return new Val(out, Math.abs(factor) * v.error + largest * factorError + U * largest * Math.abs(factor));
+    return new Val(
+        out, Math.abs(factor) * v.error + largest * factorError + U * largest * Math.abs(factor));
   }
 
   private static Val product(Val l, Val r) {
@@ -1017,13 +1082,19 @@ final class Equivalence {
       }
     }
     int n = b.length;
-    double error = n * (largestA * r.error + largestB * l.error + l.error * r.error + (n + 1) * U * largestA * largestB);
+    double error =
+        n
+            * (largestA * r.error
+                + largestB * l.error
+                + l.error * r.error
+                + (n + 1) * U * largestA * largestB);
     return new Val(out, error);
   }
 
   /**
    * {@code base^exponent}. A rational exponent with an odd denominator takes the real root of a
-   * negative base ({@code (-8)^{1/3} = -2}); the error is propagated through the neighbouring values.
+   * negative base ({@code (-8)^{1/3} = -2}); the error is propagated through the neighbouring
+   * values.
    */
   private Val power(Val base, Val exponent, MathNode exponentTree) {
     double a = base.scalar;
@@ -1062,7 +1133,8 @@ final class Equivalence {
       double spread = 0;
       for (double w : new double[] {below, above}) {
         if (!Double.isNaN(w)) {
-          spread = Math.max(spread, Double.isFinite(w) ? Math.abs(w - v) : Double.POSITIVE_INFINITY);
+          spread =
+              Math.max(spread, Double.isFinite(w) ? Math.abs(w - v) : Double.POSITIVE_INFINITY);
         }
       }
       error += spread;
@@ -1147,7 +1219,9 @@ final class Equivalence {
     }
     if (node instanceof Rel r && r.op().equals("=") && !MathNodes.containsPlusMinus(r.lhs())) {
       // x = \pm 3 is the two equations x = 3 and x = -3.
-      return alternatives(r.rhs()).stream().map(x -> (MathNode) new Rel("=", r.lhs(), x, r.named())).toList();
+      return alternatives(r.rhs()).stream()
+          .map(x -> (MathNode) new Rel("=", r.lhs(), x, r.named()))
+          .toList();
     }
     if (node instanceof SetOf s) {
       List<MathNode> out = new ArrayList<>();

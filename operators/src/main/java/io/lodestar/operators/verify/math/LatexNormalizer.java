@@ -8,77 +8,135 @@ import java.util.regex.Pattern;
 /**
  * Rewrites an extracted answer into the subset {@link MathParser} reads. Each step removes one kind
  * of surface noise that never changes the value:
+ *
  * <ol>
- *   <li>control characters become spaces; doubled backslashes before a known command
- *       ({@code \\le}, {@code \\frac}) collapse to one, as in answers copied from escaped strings;
+ *   <li>control characters become spaces; doubled backslashes before a known command ({@code \\le},
+ *       {@code \\frac}) collapse to one, as in answers copied from escaped strings;
  *   <li>sizing and spacing ({@code \left}, {@code \right}, {@code \!}, {@code ~}), math delimiters
  *       ({@code $}, {@code \(}, {@code \[}) and currency ({@code \$}, €, £) are dropped;
  *   <li>a repeating decimal ({@code 0.1\overline{6}}) becomes the fraction it is ({@code 1/6});
- *   <li>percent ({@code \%}, "percent", "pct") is dropped: like Math-Verify, {@code 28\%} equals 28,
- *       not 0.28. A degree mark ({@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, and the word
- *       "degrees" after a value) becomes {@code \degree}, which the comparison reads (see
+ *   <li>percent ({@code \%}, "percent", "pct") is dropped: like Math-Verify, {@code 28\%} equals
+ *       28, not 0.28. A degree mark ({@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, and the
+ *       word "degrees" after a value) becomes {@code \degree}, which the comparison reads (see
  *       {@code Equivalence}); °C and °F are temperature units;
  *   <li>{@code \text{}}-style wrappers holding a unit after a value are dropped, "and" between
  *       values becomes a comma, a wrapper that is the whole answer stays as text;
  *   <li>multiplier words become factors ({@code 5 thousand} is 5000, {@code 3 dozen} 36);
  *   <li>units after a value are dropped by a rule, not a list: words of two or more letters that
- *       end the answer (or a list item) after a number ({@code 18 muffins}, {@code 35 cm},
- *       {@code 60 km/h}, {@code 2 square feet}), and a one-letter unit only with an exponent
- *       ({@code m²}); words that are mathematics ({@code sin}, {@code pi}, {@code mod}) stay. The
- *       unit is kept aside ({@link #canonicalUnit}) so that two different measurement units never match;
- *   <li>thousands separators ({@code 7,425,000}, {@code 1 000}, {@code 12{,}000}, {@code 1,\!000}) are removed and an
- *       unambiguous decimal comma ({@code 0,111}, {@code 1000,99}) becomes a point.
+ *       end the answer (or a list item) after a number ({@code 18 muffins}, {@code 35 cm}, {@code
+ *       60 km/h}, {@code 2 square feet}), and a one-letter unit only with an exponent ({@code m²});
+ *       words that are mathematics ({@code sin}, {@code pi}, {@code mod}) stay. The unit is kept
+ *       aside ({@link #canonicalUnit}) so that two different measurement units never match;
+ *   <li>thousands separators ({@code 7,425,000}, {@code 1 000}, {@code 12{,}000}, {@code 1,\!000})
+ *       are removed and an unambiguous decimal comma ({@code 0,111}, {@code 1000,99}) becomes a
+ *       point.
  * </ol>
+ *
  * Every step is a linear scan or a regular expression without nested quantifiers.
  */
 final class LatexNormalizer {
 
-  private static final Set<String> COLLAPSIBLE_COMMANDS = Set.of(
-      "le", "leq", "ge", "geq", "lt", "gt", "ne", "neq", "frac", "dfrac", "tfrac", "sqrt", "boxed",
-      "pi", "left", "right", "text", "cdot", "times", "pm", "infty", "in", "cup", "begin", "end",
-      "sin", "cos", "tan", "ln", "log", "approx", "mathrm", "circ", "dots");
-  private static final Set<String> WRAPPERS = Set.of(
-      "text", "textbf", "textit", "textrm", "textnormal", "mbox", "mathrm", "textsf");
+  private static final Set<String> COLLAPSIBLE_COMMANDS =
+      Set.of(
+          "le", "leq", "ge", "geq", "lt", "gt", "ne", "neq", "frac", "dfrac", "tfrac", "sqrt",
+          "boxed", "pi", "left", "right", "text", "cdot", "times", "pm", "infty", "in", "cup",
+          "begin", "end", "sin", "cos", "tan", "ln", "log", "approx", "mathrm", "circ", "dots");
+  private static final Set<String> WRAPPERS =
+      Set.of("text", "textbf", "textit", "textrm", "textnormal", "mbox", "mathrm", "textsf");
 
-  private static final Pattern SIZING = Pattern.compile(
-      "\\\\(?:left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr|displaystyle|limits|quad|qquad)(?![a-zA-Z])");
-  /** {@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, or a bare {@code \circ} right after a value. */
+  private static final Pattern SIZING =
+      Pattern.compile(
+          "\\\\(?:left|right|big|Big|bigg|Bigg|bigl|bigr|Bigl|Bigr|displaystyle|limits|quad|qquad)(?![a-zA-Z])");
+
+  /**
+   * {@code ^\circ}, {@code ^{\circ}}, {@code \degree}, °, or a bare {@code \circ} right after a
+   * value.
+   */
   private static final String DEGREE_MARK =
       "\\^\\s*\\{?\\s*(?:\\\\circ|\\\\degree|°)\\s*\\}?|\\\\degree(?![A-Za-z])|°|(?<=[0-9}])\\s*\\\\circ(?![A-Za-z])";
+
   private static final Pattern DEGREES = Pattern.compile(DEGREE_MARK);
-  private static final Pattern TEMPERATURE = Pattern.compile(
-      "(?:" + DEGREE_MARK + ")\\s*(?:\\\\(?:text|mathrm)\\s*\\{\\s*([CF])\\s*\\}|([CF])(?![A-Za-z]))");
+  private static final Pattern TEMPERATURE =
+      Pattern.compile(
+          "(?:"
+              + DEGREE_MARK
+              + ")\\s*(?:\\\\(?:text|mathrm)\\s*\\{\\s*([CF])\\s*\\}|([CF])(?![A-Za-z]))");
   private static final Pattern REPEATING_DECIMAL =
-      Pattern.compile("(?<![\\d.])(\\d*)\\.(\\d{0,30})\\\\(?:overline|bar)\\s*\\{\\s*(\\d{1,30})\\s*\\}");
-  private static final Pattern PERCENT = Pattern.compile(
-      "\\\\%|%|(?i)\\b(?:percentage|percent|pct)\\b");
-  private static final Pattern CURRENCY = Pattern.compile("\\\\\\$|\\$|€|£|¥|\\\\euro|\\\\pounds|(?i)\\b(?:usd|eur)\\b");
+      Pattern.compile(
+          "(?<![\\d.])(\\d*)\\.(\\d{0,30})\\\\(?:overline|bar)\\s*\\{\\s*(\\d{1,30})\\s*\\}");
+  private static final Pattern PERCENT =
+      Pattern.compile("\\\\%|%|(?i)\\b(?:percentage|percent|pct)\\b");
+  private static final Pattern CURRENCY =
+      Pattern.compile("\\\\\\$|\\$|€|£|¥|\\\\euro|\\\\pounds|(?i)\\b(?:usd|eur)\\b");
   private static final Pattern AND_WORD = Pattern.compile("(?i)\\s+and\\s+");
+
   /** Words after a number that are mathematics, not a unit. */
-  private static final Set<String> MATH_WORDS = Set.of(
-      "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan",
-      "log", "ln", "lg", "exp", "sqrt", "pi", "mod", "and", "or", "inf", "infty", "infinity", "squared",
-      "cubed");
+  private static final Set<String> MATH_WORDS =
+      Set.of(
+          "sin",
+          "cos",
+          "tan",
+          "sec",
+          "csc",
+          "cot",
+          "sinh",
+          "cosh",
+          "tanh",
+          "arcsin",
+          "arccos",
+          "arctan",
+          "log",
+          "ln",
+          "lg",
+          "exp",
+          "sqrt",
+          "pi",
+          "mod",
+          "and",
+          "or",
+          "inf",
+          "infty",
+          "infinity",
+          "squared",
+          "cubed");
+
   /** Words that scale the number before them: not units. */
-  private static final java.util.Map<String, String> MULTIPLIERS = java.util.Map.of(
-      "dozen", "12", "hundred", "100", "thousand", "1000", "million", "1000000",
-      "billion", "1000000000", "trillion", "1000000000000");
-  private static final Pattern MULTIPLIER_WORD = Pattern.compile(
-      "(?i)(?<=[0-9}])(?:\\\\,|\\s)*+(dozen|hundred|thousand|million|billion|trillion)(?![A-Za-z])");
+  private static final java.util.Map<String, String> MULTIPLIERS =
+      java.util.Map.of(
+          "dozen",
+          "12",
+          "hundred",
+          "100",
+          "thousand",
+          "1000",
+          "million",
+          "1000000",
+          "billion",
+          "1000000000",
+          "trillion",
+          "1000000000000");
+
+  private static final Pattern MULTIPLIER_WORD =
+      Pattern.compile(
+          "(?i)(?<=[0-9}])(?:\\\\,|\\s)*+(dozen|hundred|thousand|million|billion|trillion)(?![A-Za-z])");
   private static final Pattern LATEX_THOUSANDS = Pattern.compile("(?<=\\d),\\\\!(?=\\d{3}(?!\\d))");
+
   /**
-   * Measurement units under one name each, so {@code cm} and {@code centimeters} agree and
-   * {@code cm} and {@code m} do not. Only these are compared; other words after a number
-   * ({@code muffins}) are dropped and ignored.
+   * Measurement units under one name each, so {@code cm} and {@code centimeters} agree and {@code
+   * cm} and {@code m} do not. Only these are compared; other words after a number ({@code muffins})
+   * are dropped and ignored.
    */
   private static final java.util.Map<String, String> MEASUREMENT_UNITS = measurementUnits();
+
   private static final Pattern UNIT_SPACES = Pattern.compile("\\s+");
   private static final Pattern UNIT_EXPONENT = Pattern.compile("\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
   static final Pattern SIGNED_DECIMAL = Pattern.compile("[+-]?\\d+(?:\\.\\d+)?");
   private static final Pattern WORDS = Pattern.compile("[A-Za-z .]+");
   private static final Pattern SQUARED_MARK = Pattern.compile("[²³]");
-  private static final Pattern BRACED_THOUSANDS = Pattern.compile("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d)|(?<=\\d)\\\\,(?=\\d{3})");
-  private static final Pattern WHOLE_THOUSANDS = Pattern.compile("[+-]?[1-9]\\d{0,2}(?:([, ])\\d{3})(?:\\1\\d{3})*(?:\\.\\d+)?");
+  private static final Pattern BRACED_THOUSANDS =
+      Pattern.compile("(?<=\\d)\\s*\\{\\s*,\\s*\\}\\s*(?=\\d)|(?<=\\d)\\\\,(?=\\d{3})");
+  private static final Pattern WHOLE_THOUSANDS =
+      Pattern.compile("[+-]?[1-9]\\d{0,2}(?:([, ])\\d{3})(?:\\1\\d{3})*(?:\\.\\d+)?");
   private static final Pattern WHOLE_DECIMAL_COMMA = Pattern.compile("[+-]?(?:0|\\d{4,}),\\d+");
 
   private LatexNormalizer() {}
@@ -95,7 +153,10 @@ final class LatexNormalizer {
     String s = controlCharactersToSpaces(answer);
     s = collapseDoubledBackslashes(s);
     if (s.contains("\\overline") || s.contains("\\bar")) {
-      s = REPEATING_DECIMAL.matcher(s).replaceAll(m -> Matcher.quoteReplacement(repeatingDecimal(m)));
+      s =
+          REPEATING_DECIMAL
+              .matcher(s)
+              .replaceAll(m -> Matcher.quoteReplacement(repeatingDecimal(m)));
     }
     s = s.replace("\\(", " ").replace("\\)", " ").replace("\\[", " ").replace("\\]", " ");
     s = SIZING.matcher(s).replaceAll(" ");
@@ -103,16 +164,31 @@ final class LatexNormalizer {
       s = LATEX_THOUSANDS.matcher(s).replaceAll("");
     }
     s = s.replace("\\!", "").replace('~', ' ');
-    s = s.replace('−', '-').replace('×', '*').replace('·', '*').replace('÷', '/')
-        .replace("≤", "<=").replace("≥", ">=").replace("≠", "!=").replace("π", "\\pi ")
-        .replace("∞", "\\infty ").replace("√", "\\sqrt ");
+    s =
+        s.replace('−', '-')
+            .replace('×', '*')
+            .replace('·', '*')
+            .replace('÷', '/')
+            .replace("≤", "<=")
+            .replace("≥", ">=")
+            .replace("≠", "!=")
+            .replace("π", "\\pi ")
+            .replace("∞", "\\infty ")
+            .replace("√", "\\sqrt ");
     if (s.indexOf('°') >= 0 || s.contains("\\circ") || s.contains("\\degree")) {
-      s = TEMPERATURE.matcher(s).replaceAll(m -> {
-        if (units != null) {
-          units.append("C".equals(m.group(1)) || "C".equals(m.group(2)) ? "celsius " : "fahrenheit ");
-        }
-        return " ";
-      });
+      s =
+          TEMPERATURE
+              .matcher(s)
+              .replaceAll(
+                  m -> {
+                    if (units != null) {
+                      units.append(
+                          "C".equals(m.group(1)) || "C".equals(m.group(2))
+                              ? "celsius "
+                              : "fahrenheit ");
+                    }
+                    return " ";
+                  });
       s = DEGREES.matcher(s).replaceAll(" \\\\degree ");
     }
     s = PERCENT.matcher(s).replaceAll(" ");
@@ -120,9 +196,17 @@ final class LatexNormalizer {
     s = BRACED_THOUSANDS.matcher(s).replaceAll("");
     s = unwrapTextCommands(s, units);
     s = AND_WORD.matcher(s).replaceAll(", ");
-    if (s.contains("ozen") || s.contains("undred") || s.contains("housand") || s.contains("illion")) {
-      s = MULTIPLIER_WORD.matcher(s).replaceAll(
-          m -> " \\\\cdot " + MULTIPLIERS.get(m.group(1).toLowerCase(java.util.Locale.ROOT)));
+    if (s.contains("ozen")
+        || s.contains("undred")
+        || s.contains("housand")
+        || s.contains("illion")) {
+      s =
+          MULTIPLIER_WORD
+              .matcher(s)
+              .replaceAll(
+                  m ->
+                      " \\\\cdot "
+                          + MULTIPLIERS.get(m.group(1).toLowerCase(java.util.Locale.ROOT)));
     }
     s = dropUnitWords(s, units);
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
@@ -137,8 +221,11 @@ final class LatexNormalizer {
     String repeating = m.group(3);
     java.math.BigInteger all = new java.math.BigInteger(whole + fixed + repeating);
     java.math.BigInteger before = new java.math.BigInteger(whole + fixed);
-    java.math.BigInteger denominator = java.math.BigInteger.TEN.pow(repeating.length()).subtract(java.math.BigInteger.ONE)
-        .multiply(java.math.BigInteger.TEN.pow(fixed.length()));
+    java.math.BigInteger denominator =
+        java.math.BigInteger.TEN
+            .pow(repeating.length())
+            .subtract(java.math.BigInteger.ONE)
+            .multiply(java.math.BigInteger.TEN.pow(fixed.length()));
     return "{\\frac{" + all.subtract(before) + "}{" + denominator + "}}";
   }
 
@@ -253,8 +340,8 @@ final class LatexNormalizer {
   }
 
   /**
-   * {@code 15\mbox{ cm}^2} loses its unit; {@code 12\text{ and }13} becomes {@code 12, 13};
-   * {@code \text{13}} becomes 13; {@code \text{Evelyn}} alone stays (the parser keeps it as text).
+   * {@code 15\mbox{ cm}^2} loses its unit; {@code 12\text{ and }13} becomes {@code 12, 13}; {@code
+   * \text{13}} becomes 13; {@code \text{Evelyn}} alone stays (the parser keeps it as text).
    */
   private static String unwrapTextCommands(String s, StringBuilder units) {
     if (s.indexOf('\\') < 0) {
@@ -293,9 +380,11 @@ final class LatexNormalizer {
         sb.append(", ");
       } else if (SIGNED_DECIMAL.matcher(content).matches()) {
         sb.append(content);
-      } else if (somethingBefore && MULTIPLIERS.containsKey(content.toLowerCase(java.util.Locale.ROOT))) {
+      } else if (somethingBefore
+          && MULTIPLIERS.containsKey(content.toLowerCase(java.util.Locale.ROOT))) {
         sb.append(' ').append(content).append(' ');
-      } else if (somethingBefore && (WORDS.matcher(content).matches() || canonicalUnit(content) != null)) {
+      } else if (somethingBefore
+          && (WORDS.matcher(content).matches() || canonicalUnit(content) != null)) {
         int unitEnd = skipUnitExponent(s, after);
         String unit = content + s.substring(after, unitEnd);
         if (isDegreeUnit(unit)) {
@@ -333,8 +422,8 @@ final class LatexNormalizer {
   /**
    * Drops the words that follow a value and end the answer or a list item: {@code 18 muffins},
    * {@code 2 square feet}, {@code 60 km/h}, {@code 5 cm^2}. One linear scan. Words that are
-   * mathematics stop the rule, and so does anything but a separator after the words
-   * ({@code 2 sin x} stays).
+   * mathematics stop the rule, and so does anything but a separator after the words ({@code 2 sin
+   * x} stays).
    */
   static String dropUnitWords(String s, StringBuilder units) {
     StringBuilder out = null;
@@ -368,7 +457,9 @@ final class LatexNormalizer {
     return out.append(s, copied, n).toString();
   }
 
-  /** Where the unit words starting after {@code from} end, or -1 when what follows is not a unit. */
+  /**
+   * Where the unit words starting after {@code from} end, or -1 when what follows is not a unit.
+   */
   private static int unitWordsEnd(String s, int from) {
     int n = s.length();
     int i = from;
@@ -425,7 +516,9 @@ final class LatexNormalizer {
     }
     // Glued to the number, only a measurement unit is a unit: 35cm is 35, 5ab is 5·a·b.
     boolean glued = from < n && isAsciiLetter(s.charAt(from));
-    return (glued || loneLetterUnit) && canonicalUnit(s.substring(from, lastEnd)) == null ? -1 : lastEnd;
+    return (glued || loneLetterUnit) && canonicalUnit(s.substring(from, lastEnd)) == null
+        ? -1
+        : lastEnd;
   }
 
   private static boolean slashFollows(String s, int at) {
@@ -455,12 +548,23 @@ final class LatexNormalizer {
   }
 
   /**
-   * One name for a measurement unit as written ({@code square centimeters} is {@code cm^2},
-   * {@code miles per hour} is {@code mi/h}); null when any part is not a measurement unit.
+   * One name for a measurement unit as written ({@code square centimeters} is {@code cm^2}, {@code
+   * miles per hour} is {@code mi/h}); null when any part is not a measurement unit.
    */
   static String canonicalUnit(String written) {
-    String u = UNIT_SPACES.matcher(written.toLowerCase(java.util.Locale.ROOT).replace("²", "^2").replace("³", "^3")
-        .replace("{", "").replace("}", "").replace(" per ", "/")).replaceAll(" ").trim().replace(" / ", "/");
+    String u =
+        UNIT_SPACES
+            .matcher(
+                written
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace("²", "^2")
+                    .replace("³", "^3")
+                    .replace("{", "")
+                    .replace("}", "")
+                    .replace(" per ", "/"))
+            .replaceAll(" ")
+            .trim()
+            .replace(" / ", "/");
     if (u.isEmpty()) {
       return null;
     }
@@ -502,13 +606,40 @@ final class LatexNormalizer {
   private static java.util.Map<String, String> measurementUnits() {
     java.util.Map<String, String> units = new java.util.HashMap<>();
     String[][] names = {
-        {"mm", "millimeter", "millimetre"}, {"cm", "centimeter", "centimetre"}, {"m", "meter", "metre"},
-        {"km", "kilometer", "kilometre"}, {"in", "inch"}, {"ft", "foot", "feet"}, {"yd", "yard"},
-        {"mi", "mile"}, {"s", "sec", "second"}, {"min", "minute"}, {"h", "hr", "hour"}, {"day"},
-        {"week", "wk"}, {"month"}, {"year", "yr"}, {"mg", "milligram"}, {"g", "gram"},
-        {"kg", "kilogram"}, {"lb", "pound"}, {"oz", "ounce"}, {"ton", "tonne"}, {"ml", "milliliter", "millilitre"},
-        {"l", "liter", "litre"}, {"gal", "gallon"}, {"cup"}, {"dollar"}, {"cent"}, {"degree", "deg"},
-        {"mph"}, {"kph"}, {"radian", "rad"}, {"celsius"}, {"fahrenheit"}};
+      {"mm", "millimeter", "millimetre"},
+      {"cm", "centimeter", "centimetre"},
+      {"m", "meter", "metre"},
+      {"km", "kilometer", "kilometre"},
+      {"in", "inch"},
+      {"ft", "foot", "feet"},
+      {"yd", "yard"},
+      {"mi", "mile"},
+      {"s", "sec", "second"},
+      {"min", "minute"},
+      {"h", "hr", "hour"},
+      {"day"},
+      {"week", "wk"},
+      {"month"},
+      {"year", "yr"},
+      {"mg", "milligram"},
+      {"g", "gram"},
+      {"kg", "kilogram"},
+      {"lb", "pound"},
+      {"oz", "ounce"},
+      {"ton", "tonne"},
+      {"ml", "milliliter", "millilitre"},
+      {"l", "liter", "litre"},
+      {"gal", "gallon"},
+      {"cup"},
+      {"dollar"},
+      {"cent"},
+      {"degree", "deg"},
+      {"mph"},
+      {"kph"},
+      {"radian", "rad"},
+      {"celsius"},
+      {"fahrenheit"}
+    };
     for (String[] group : names) {
       for (String name : group) {
         units.put(name, group[0]);

@@ -8,7 +8,9 @@ import java.util.List;
  */
 sealed interface MathNode {
 
-  /** A number as written; {@code decimal} marks a literal with a decimal point (a float in spirit). */
+  /**
+   * A number as written; {@code decimal} marks a literal with a decimal point (a float in spirit).
+   */
   record Num(java.math.BigDecimal value, boolean decimal) implements MathNode {}
 
   /** A free variable ({@code x}, {@code a_1}) or an opaque name such as {@code 204_5}. */
@@ -29,8 +31,8 @@ sealed interface MathNode {
   record PlusMinus(MathNode left, MathNode right) implements MathNode {}
 
   /**
-   * Known function applied to its argument ({@code sin}, {@code sqrt}, {@code abs}, {@code fact}, and
-   * for complex numbers {@code conj}, {@code re}, {@code im}, {@code arg}).
+   * Known function applied to its argument ({@code sin}, {@code sqrt}, {@code abs}, {@code fact},
+   * and for complex numbers {@code conj}, {@code re}, {@code im}, {@code arg}).
    */
   record Func(String name, MathNode arg) implements MathNode {}
 
@@ -43,7 +45,8 @@ sealed interface MathNode {
   /** Unordered finite set: {@code \{a, b\}}, a bare list {@code a, b}, or several boxed answers. */
   record SetOf(List<MathNode> items) implements MathNode {}
 
-  record Interval(MathNode low, MathNode high, boolean lowClosed, boolean highClosed) implements MathNode {}
+  record Interval(MathNode low, MathNode high, boolean lowClosed, boolean highClosed)
+      implements MathNode {}
 
   record Union(List<MathNode> parts) implements MathNode {}
 
@@ -55,12 +58,14 @@ sealed interface MathNode {
    * {@code g(x)}, {@code |AB|}, {@code (p, q)}: the function's name, not its argument), else it is
    * empty. The parser decides, since only the written form tells {@code f(2)} from {@code 2f}.
    */
-  record Rel(String op, MathNode lhs, MathNode rhs, java.util.Set<String> named) implements MathNode {
+  record Rel(String op, MathNode lhs, MathNode rhs, java.util.Set<String> named)
+      implements MathNode {
     Rel(String op, MathNode lhs, MathNode rhs) {
       this(op, lhs, rhs, java.util.Set.of());
     }
   }
 
   /** {@code a < x < b} style chains of two inequalities around one middle term. */
-  record Between(MathNode low, String lowOp, MathNode middle, String highOp, MathNode high) implements MathNode {}
+  record Between(MathNode low, String lowOp, MathNode middle, String highOp, MathNode high)
+      implements MathNode {}
 }

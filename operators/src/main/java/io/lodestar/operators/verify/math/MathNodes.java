@@ -76,7 +76,9 @@ final class MathNodes {
     return List.of();
   }
 
-  /** True when a decimal literal occurs: an answer written with decimals may be an approximation. */
+  /**
+   * True when a decimal literal occurs: an answer written with decimals may be an approximation.
+   */
   static boolean hasDecimal(MathNode node) {
     if (node instanceof Num n) {
       return n.decimal();
@@ -89,10 +91,17 @@ final class MathNodes {
     return false;
   }
 
-  /** A subscript that holds {@code i} as a letter of its own: {@code a_i}, {@code x_{i+1}}, {@code \sum_{i=1}}. */
-  private static final Pattern INDEX_I_PATTERN = Pattern.compile("_.*(?<![A-Za-z\\\\])i(?![A-Za-z])");
+  /**
+   * A subscript that holds {@code i} as a letter of its own: {@code a_i}, {@code x_{i+1}}, {@code
+   * \sum_{i=1}}.
+   */
+  private static final Pattern INDEX_I_PATTERN =
+      Pattern.compile("_.*(?<![A-Za-z\\\\])i(?![A-Za-z])");
 
-  /** {@code z} and {@code w} (also {@code z_1}, {@code w'}) stand for complex numbers, by convention. */
+  /**
+   * {@code z} and {@code w} (also {@code z_1}, {@code w'}) stand for complex numbers, by
+   * convention.
+   */
   static boolean isComplexVariable(String name) {
     if (name.isEmpty() || (name.charAt(0) != 'z' && name.charAt(0) != 'w')) {
       return false;
@@ -108,10 +117,18 @@ final class MathNodes {
     return true;
   }
 
-  /** {@link #features} bit: the answer speaks of complex numbers ({@code i}, {@code z}, conjugates, Re, Im, arg). */
+  /**
+   * {@link #features} bit: the answer speaks of complex numbers ({@code i}, {@code z}, conjugates,
+   * Re, Im, arg).
+   */
   static final int COMPLEX = 1;
-  /** {@link #features} bit: {@code i} is an index somewhere ({@code a_i}), so a variable, not the imaginary unit. */
+
+  /**
+   * {@link #features} bit: {@code i} is an index somewhere ({@code a_i}), so a variable, not the
+   * imaginary unit.
+   */
   static final int INDEX_I = 2;
+
   /** {@link #features} bit: a degree mark occurs. */
   static final int DEGREES = 4;
 
@@ -121,10 +138,16 @@ final class MathNodes {
     if (node instanceof Const c) {
       found = c.name().equals("i") ? COMPLEX : c.name().equals("deg") ? DEGREES : 0;
     } else if (node instanceof Sym s) {
-      found = (isComplexVariable(s.name()) ? COMPLEX : 0)
-          | (s.name().indexOf('_') >= 0 && INDEX_I_PATTERN.matcher(s.name()).find() ? INDEX_I : 0);
-    } else if (node instanceof Func f && (f.name().equals("conj") || f.name().equals("re") || f.name().equals("im")
-        || f.name().equals("arg"))) {
+      found =
+          (isComplexVariable(s.name()) ? COMPLEX : 0)
+              | (s.name().indexOf('_') >= 0 && INDEX_I_PATTERN.matcher(s.name()).find()
+                  ? INDEX_I
+                  : 0);
+    } else if (node instanceof Func f
+        && (f.name().equals("conj")
+            || f.name().equals("re")
+            || f.name().equals("im")
+            || f.name().equals("arg"))) {
       found = COMPLEX;
     }
     for (MathNode child : children(node)) {
@@ -137,7 +160,10 @@ final class MathNodes {
     return (features(node) & COMPLEX) != 0;
   }
 
-  /** Whether a degree mark stands outside every function's argument: the answer is measured in degrees. */
+  /**
+   * Whether a degree mark stands outside every function's argument: the answer is measured in
+   * degrees.
+   */
   static boolean measuredInDegrees(MathNode node) {
     if (node instanceof Const c) {
       return c.name().equals("deg");
@@ -177,7 +203,11 @@ final class MathNodes {
     } else if (node instanceof Union u) {
       return new Union(replaceAll(u.parts(), replacement));
     } else if (node instanceof Interval i) {
-      return new Interval(replace(i.low(), replacement), replace(i.high(), replacement), i.lowClosed(), i.highClosed());
+      return new Interval(
+          replace(i.low(), replacement),
+          replace(i.high(), replacement),
+          i.lowClosed(),
+          i.highClosed());
     } else if (node instanceof Matrix m) {
       List<List<MathNode>> rows = new ArrayList<>();
       for (List<MathNode> row : m.rows()) {
@@ -185,15 +215,21 @@ final class MathNodes {
       }
       return new Matrix(rows);
     } else if (node instanceof Rel r) {
-      return new Rel(r.op(), replace(r.lhs(), replacement), replace(r.rhs(), replacement), r.named());
+      return new Rel(
+          r.op(), replace(r.lhs(), replacement), replace(r.rhs(), replacement), r.named());
     } else if (node instanceof Between b) {
-      return new Between(replace(b.low(), replacement), b.lowOp(), replace(b.middle(), replacement), b.highOp(),
+      return new Between(
+          replace(b.low(), replacement),
+          b.lowOp(),
+          replace(b.middle(), replacement),
+          b.highOp(),
           replace(b.high(), replacement));
     }
     return node;
   }
 
-  private static List<MathNode> replaceAll(List<MathNode> nodes, UnaryOperator<MathNode> replacement) {
+  private static List<MathNode> replaceAll(
+      List<MathNode> nodes, UnaryOperator<MathNode> replacement) {
     List<MathNode> out = new ArrayList<>(nodes.size());
     for (MathNode n : nodes) {
       out.add(replace(n, replacement));
@@ -243,9 +279,15 @@ final class MathNodes {
     } else if (node instanceof Union u) {
       return u.parts().stream().map(MathNodes::render).collect(Collectors.joining(" \\cup "));
     } else if (node instanceof Interval i) {
-      return (i.lowClosed() ? "[" : "(") + render(i.low()) + "," + render(i.high()) + (i.highClosed() ? "]" : ")");
+      return (i.lowClosed() ? "[" : "(")
+          + render(i.low())
+          + ","
+          + render(i.high())
+          + (i.highClosed() ? "]" : ")");
     } else if (node instanceof Matrix m) {
-      return "[" + m.rows().stream().map(r -> "[" + join(r) + "]").collect(Collectors.joining(",")) + "]";
+      return "["
+          + m.rows().stream().map(r -> "[" + join(r) + "]").collect(Collectors.joining(","))
+          + "]";
     } else if (node instanceof Rel r) {
       return render(r.lhs()) + r.op() + render(r.rhs());
     } else if (node instanceof Between b) {

@@ -37,24 +37,41 @@ final class MathParser {
 
   static final int MAX_DEPTH = 64;
 
-  private static final Set<String> FUNCTIONS = Set.of(
-      "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-      "ln", "log", "exp", "arg");
-  private static final Set<String> TRANSPARENT = Set.of(
-      "boxed", "fbox", "mathbf", "boldsymbol", "mathit", "mathbb", "mathcal", "bm", "vec", "hat");
-  private static final Set<String> IGNORED = Set.of("displaystyle", "limits", "quad", "qquad", "cdots", "ldots",
-      "dots");
+  private static final Set<String> FUNCTIONS =
+      Set.of(
+          "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh",
+          "tanh", "ln", "log", "exp", "arg");
+  private static final Set<String> TRANSPARENT =
+      Set.of(
+          "boxed",
+          "fbox",
+          "mathbf",
+          "boldsymbol",
+          "mathit",
+          "mathbb",
+          "mathcal",
+          "bm",
+          "vec",
+          "hat");
+  private static final Set<String> IGNORED =
+      Set.of("displaystyle", "limits", "quad", "qquad", "cdots", "ldots", "dots");
 
   /** Commands that continue or close an expression, so they never start an implicit product. */
-  private static final Set<String> NOT_OPERANDS = Set.of(
-      "cdot", "times", "div", "pm", "mp", "cup", "ast", "rvert", "vert", "rangle");
+  private static final Set<String> NOT_OPERANDS =
+      Set.of("cdot", "times", "div", "pm", "mp", "cup", "ast", "rvert", "vert", "rangle");
 
-  private static final java.util.regex.Pattern CHOICE_LETTER = java.util.regex.Pattern.compile("\\(?([A-Za-z])\\)?");
+  private static final java.util.regex.Pattern CHOICE_LETTER =
+      java.util.regex.Pattern.compile("\\(?([A-Za-z])\\)?");
 
   private final List<Token> tokens;
   private final Budget budget;
-  /** Products written as a function applied to a bracket ({@code f(2)}), by identity; made on first use. */
+
+  /**
+   * Products written as a function applied to a bracket ({@code f(2)}), by identity; made on first
+   * use.
+   */
   private Set<MathNode> applications = Set.of();
+
   private int pos;
   private int depth;
 
@@ -203,13 +220,20 @@ final class MathParser {
     return null;
   }
 
-  /** {@code f} for {@code f}, {@code f'} for {@code f'}, {@code f} for {@code f^{-1}}; null otherwise. */
+  /**
+   * {@code f} for {@code f}, {@code f'} for {@code f'}, {@code f} for {@code f^{-1}}; null
+   * otherwise.
+   */
   private static String functionName(MathNode n) {
     if (n instanceof Sym s) {
       return s.name();
     }
-    if (n instanceof Bin b && b.op() == '^' && b.left() instanceof Sym s && b.right() instanceof Neg neg
-        && neg.operand() instanceof Num one && one.value().compareTo(BigDecimal.ONE) == 0) {
+    if (n instanceof Bin b
+        && b.op() == '^'
+        && b.left() instanceof Sym s
+        && b.right() instanceof Neg neg
+        && neg.operand() instanceof Num one
+        && one.value().compareTo(BigDecimal.ONE) == 0) {
       return s.name();
     }
     return null;
@@ -222,22 +246,24 @@ final class MathParser {
     Token t = tokens.get(pos);
     String op = null;
     if (t.kind == Kind.OP) {
-      op = switch (t.text) {
-        case "=", "<", ">", "<=", ">=", "!=" -> t.text;
-        default -> null;
-      };
+      op =
+          switch (t.text) {
+            case "=", "<", ">", "<=", ">=", "!=" -> t.text;
+            default -> null;
+          };
     } else if (t.kind == Kind.CMD) {
-      op = switch (t.text) {
-        case "le", "leq", "leqslant" -> "<=";
-        case "ge", "geq", "geqslant" -> ">=";
-        case "lt" -> "<";
-        case "gt" -> ">";
-        case "ne", "neq" -> "!=";
-        case "approx", "simeq", "sim" -> "approx";
-        case "in" -> "in";
-        case "equiv" -> "=";
-        default -> null;
-      };
+      op =
+          switch (t.text) {
+            case "le", "leq", "leqslant" -> "<=";
+            case "ge", "geq", "geqslant" -> ">=";
+            case "lt" -> "<";
+            case "gt" -> ">";
+            case "ne", "neq" -> "!=";
+            case "approx", "simeq", "sim" -> "approx";
+            case "in" -> "in";
+            case "equiv" -> "=";
+            default -> null;
+          };
     }
     if (op != null) {
       pos++;
@@ -294,12 +320,16 @@ final class MathParser {
         boolean bracketNext = isOp("(");
         MathNode right = power();
         MathNode function = left;
-        left = fractionNext && isMixedNumber(left, right) ? mixedNumber(left, right) : new Bin('*', left, right);
+        left =
+            fractionNext && isMixedNumber(left, right)
+                ? mixedNumber(left, right)
+                : new Bin('*', left, right);
         if (bracketNext && functionName(function) != null && tokens.get(pos - 1).text.equals(")")) {
           if (applications.isEmpty()) {
             applications = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
           }
-          applications.add(left); // f(2): still a product for evaluation, but written as an application
+          applications.add(
+              left); // f(2): still a product for evaluation, but written as an application
         }
       } else {
         break;
@@ -308,11 +338,19 @@ final class MathParser {
     return left;
   }
 
-  /** {@code 1\frac{1}{4}} is one and a quarter: a whole number followed by a fraction of literals. */
+  /**
+   * {@code 1\frac{1}{4}} is one and a quarter: a whole number followed by a fraction of literals.
+   */
   private static boolean isMixedNumber(MathNode whole, MathNode fraction) {
     MathNode integer = whole instanceof Neg neg ? neg.operand() : whole;
-    return integer instanceof Num n && !n.decimal() && fraction instanceof Bin b && b.op() == '/'
-        && b.left() instanceof Num top && !top.decimal() && b.right() instanceof Num bottom && !bottom.decimal();
+    return integer instanceof Num n
+        && !n.decimal()
+        && fraction instanceof Bin b
+        && b.op() == '/'
+        && b.left() instanceof Num top
+        && !top.decimal()
+        && b.right() instanceof Num bottom
+        && !bottom.decimal();
   }
 
   private static MathNode mixedNumber(MathNode whole, MathNode fraction) {
@@ -423,8 +461,22 @@ final class MathParser {
 
   private static boolean isRelationCommand(String name) {
     return switch (name) {
-      case "le", "leq", "leqslant", "ge", "geq", "geqslant", "lt", "gt", "ne", "neq", "approx",
-          "simeq", "sim", "in", "equiv" -> true;
+      case "le",
+          "leq",
+          "leqslant",
+          "ge",
+          "geq",
+          "geqslant",
+          "lt",
+          "gt",
+          "ne",
+          "neq",
+          "approx",
+          "simeq",
+          "sim",
+          "in",
+          "equiv" ->
+          true;
       default -> false;
     };
   }
@@ -442,7 +494,9 @@ final class MathParser {
         case LETTER:
           // e is Euler's number and i the imaginary unit; an i used as an index (a_i) is made a
           // variable again by the comparison, on both sides.
-          return t.text.equals("e") ? new Const("e") : t.text.equals("i") ? new Const("i") : new Sym(t.text);
+          return t.text.equals("e")
+              ? new Const("e")
+              : t.text.equals("i") ? new Const("i") : new Sym(t.text);
         case TEXT:
           return textNode(t.text);
         case BEGIN:
@@ -478,41 +532,45 @@ final class MathParser {
   private MathNode bracketed(String open) {
     switch (open) {
       case "(":
-      case "[": {
-        List<MathNode> items = list();
-        Token close = next();
-        boolean roundOpen = open.equals("(");
-        boolean roundClose = close.text.equals(")");
-        if (close.kind != Kind.OP || !(roundClose || close.text.equals("]"))) {
-          throw new ParseFailure();
+      case "[":
+        {
+          List<MathNode> items = list();
+          Token close = next();
+          boolean roundOpen = open.equals("(");
+          boolean roundClose = close.text.equals(")");
+          if (close.kind != Kind.OP || !(roundClose || close.text.equals("]"))) {
+            throw new ParseFailure();
+          }
+          if (items.size() == 1 && roundOpen == roundClose) {
+            return items.get(0);
+          }
+          if (items.size() == 2 && !(roundOpen && roundClose)) {
+            return new Interval(items.get(0), items.get(1), !roundOpen, !roundClose);
+          }
+          return new Tuple(items);
         }
-        if (items.size() == 1 && roundOpen == roundClose) {
-          return items.get(0);
+      case "{":
+        {
+          List<MathNode> items = list();
+          expectOp("}");
+          return items.size() == 1 ? items.get(0) : new SetOf(items);
         }
-        if (items.size() == 2 && !(roundOpen && roundClose)) {
-          return new Interval(items.get(0), items.get(1), !roundOpen, !roundClose);
+      case "\\{":
+        {
+          if (isOp("\\}")) {
+            pos++;
+            return new SetOf(List.of());
+          }
+          List<MathNode> items = list();
+          expectOp("\\}");
+          return new SetOf(items);
         }
-        return new Tuple(items);
-      }
-      case "{": {
-        List<MathNode> items = list();
-        expectOp("}");
-        return items.size() == 1 ? items.get(0) : new SetOf(items);
-      }
-      case "\\{": {
-        if (isOp("\\}")) {
-          pos++;
-          return new SetOf(List.of());
+      case "|":
+        {
+          MathNode inner = sum();
+          expectOp("|");
+          return new Func("abs", inner);
         }
-        List<MathNode> items = list();
-        expectOp("\\}");
-        return new SetOf(items);
-      }
-      case "|": {
-        MathNode inner = sum();
-        expectOp("|");
-        return new Func("abs", inner);
-      }
       default:
         throw new ParseFailure();
     }
@@ -602,8 +660,10 @@ final class MathParser {
       return power == null ? value : new Bin('^', value, power);
     }
     MathNode arg = functionArgument();
-    if (power instanceof Neg neg && neg.operand() instanceof Num one
-        && one.value().compareTo(BigDecimal.ONE) == 0 && name.length() == 3) {
+    if (power instanceof Neg neg
+        && neg.operand() instanceof Num one
+        && one.value().compareTo(BigDecimal.ONE) == 0
+        && name.length() == 3) {
       return new Func("arc" + name, arg);
     }
     MathNode value = new Func(name, arg);
@@ -619,7 +679,8 @@ final class MathParser {
     }
     // "\sin 2x" takes the product that follows, stopping at the next + or relation.
     MathNode arg = power();
-    while (startsPrimary() && !(tokens.get(pos).kind == Kind.CMD && FUNCTIONS.contains(tokens.get(pos).text))) {
+    while (startsPrimary()
+        && !(tokens.get(pos).kind == Kind.CMD && FUNCTIONS.contains(tokens.get(pos).text))) {
       arg = new Bin('*', arg, power());
     }
     return arg;
@@ -630,7 +691,9 @@ final class MathParser {
     if (isOp("{")) {
       return braced();
     }
-    if (pos < tokens.size() && tokens.get(pos).kind == Kind.NUM && tokens.get(pos).text.length() > 1) {
+    if (pos < tokens.size()
+        && tokens.get(pos).kind == Kind.NUM
+        && tokens.get(pos).text.length() > 1) {
       String digits = tokens.get(pos).text;
       if (digits.indexOf('.') < 0) {
         tokens.set(pos, new Token(Kind.NUM, digits.substring(1)));
@@ -714,11 +777,15 @@ final class MathParser {
   }
 
   private boolean isOp(String text) {
-    return pos < tokens.size() && tokens.get(pos).kind == Kind.OP && tokens.get(pos).text.equals(text);
+    return pos < tokens.size()
+        && tokens.get(pos).kind == Kind.OP
+        && tokens.get(pos).text.equals(text);
   }
 
   private boolean isCmd(String name) {
-    return pos < tokens.size() && tokens.get(pos).kind == Kind.CMD && tokens.get(pos).text.equals(name);
+    return pos < tokens.size()
+        && tokens.get(pos).kind == Kind.CMD
+        && tokens.get(pos).text.equals(name);
   }
 
   private void expectOp(String text) {
@@ -728,17 +795,39 @@ final class MathParser {
     pos++;
   }
 
-  enum Kind { NUM, LETTER, CMD, TEXT, BEGIN, END, ROWSEP, OP }
+  enum Kind {
+    NUM,
+    LETTER,
+    CMD,
+    TEXT,
+    BEGIN,
+    END,
+    ROWSEP,
+    OP
+  }
 
   record Token(Kind kind, String text) {}
 
-  /** Splits normalised text into tokens; single letters are separate symbols ({@code xy} is x·y). */
+  /**
+   * Splits normalised text into tokens; single letters are separate symbols ({@code xy} is x·y).
+   */
   static final class Lexer {
 
-    private static final Set<String> TEXT_COMMANDS = Set.of(
-        "text", "textbf", "textit", "textrm", "textnormal", "mbox", "mathrm", "operatorname", "textsf");
-    private static final Set<String> OPERATOR_NAMES = Set.of("Re", "Im", "arg", "sin", "cos", "tan", "ln", "log",
-        "exp", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sec", "csc", "cot");
+    private static final Set<String> TEXT_COMMANDS =
+        Set.of(
+            "text",
+            "textbf",
+            "textit",
+            "textrm",
+            "textnormal",
+            "mbox",
+            "mathrm",
+            "operatorname",
+            "textsf");
+    private static final Set<String> OPERATOR_NAMES =
+        Set.of(
+            "Re", "Im", "arg", "sin", "cos", "tan", "ln", "log", "exp", "arcsin", "arccos",
+            "arctan", "sinh", "cosh", "tanh", "sec", "csc", "cot");
 
     private Lexer() {}
 
@@ -751,7 +840,8 @@ final class MathParser {
         char c = s.charAt(i);
         if (Character.isWhitespace(c)) {
           i++;
-        } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
+        } else if (Character.isDigit(c)
+            || (c == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
           int start = i;
           while (i < n && Character.isDigit(s.charAt(i))) {
             i++;
@@ -764,7 +854,8 @@ final class MathParser {
           }
           String digits = s.substring(start, i);
           if (isClockTime(s, start, i)) {
-            // 12:00 is a time of day, compared as written (without a leading zero), never as numbers.
+            // 12:00 is a time of day, compared as written (without a leading zero), never as
+            // numbers.
             out.add(new Token(Kind.TEXT, Integer.parseInt(digits) + s.substring(i, i + 3)));
             i += 3;
             continue;
@@ -789,7 +880,10 @@ final class MathParser {
     }
 
     static boolean isClock(Token t) {
-      return t.kind == Kind.TEXT && t.text.length() >= 4 && t.text.length() <= 5 && t.text.charAt(t.text.length() - 3) == ':'
+      return t.kind == Kind.TEXT
+          && t.text.length() >= 4
+          && t.text.length() <= 5
+          && t.text.charAt(t.text.length() - 3) == ':'
           && Character.isDigit(t.text.charAt(0));
     }
 
@@ -801,7 +895,9 @@ final class MathParser {
       }
       char tens = s.charAt(end + 1);
       char ones = s.charAt(end + 2);
-      return tens >= '0' && tens <= '5' && Character.isDigit(ones)
+      return tens >= '0'
+          && tens <= '5'
+          && Character.isDigit(ones)
           && (end + 3 == n || !Character.isDigit(s.charAt(end + 3)));
     }
 

@@ -17,20 +17,20 @@ import java.util.Optional;
  * {@code 0.5} and {@code 1/2} agree; so do {@code \{2, 1\}} and {@code 1, 2}, {@code x \le 5} and
  * {@code 5 \ge x}, {@code \tan^2 y + 1} and {@code \sec^2 y}.
  *
- * <p>Pipeline: {@link AnswerExtractor} finds candidate answers (see
- * {@link AnswerExtractor#responseCandidates} for the priority order) after
- * {@link ResponseCleaner} drops {@code <think>} sections and chat-template tokens;
- * {@link LatexNormalizer} removes surface noise; {@link MathParser} builds a tree; the first
- * candidate that parses is the answer; {@link Equivalence} compares it with the gold tree. Two
- * answers whose normalised text is identical are equal even when neither parses.
+ * <p>Pipeline: {@link AnswerExtractor} finds candidate answers (see {@link
+ * AnswerExtractor#responseCandidates} for the priority order) after {@link ResponseCleaner} drops
+ * {@code <think>} sections and chat-template tokens; {@link LatexNormalizer} removes surface noise;
+ * {@link MathParser} builds a tree; the first candidate that parses is the answer; {@link
+ * Equivalence} compares it with the gold tree. Two answers whose normalised text is identical are
+ * equal even when neither parses.
  *
  * <p><b>The examined window.</b> Boxed answers are looked for in the whole cleaned response: a box
  * is the model's explicit commitment, and a degenerate tail after it (a repetition loop until the
  * length limit) must not hide it; length is the overlong shaping's business, not correctness'.
- * Every other rule (markers, LaTeX spans, last numbers) reads only the last
- * {@link Config#examinedChars()} characters (default {@value #DEFAULT_EXAMINED_CHARS}), where a
- * final answer stands; a number in the body of a long response is not an answer. All scans are
- * linear, so the whole-response box search costs no more than the cleaning already does.
+ * Every other rule (markers, LaTeX spans, last numbers) reads only the last {@link
+ * Config#examinedChars()} characters (default {@value #DEFAULT_EXAMINED_CHARS}), where a final
+ * answer stands; a number in the body of a long response is not an answer. All scans are linear, so
+ * the whole-response box search costs no more than the cleaning already does.
  *
  * <p>Bounded: at most {@link Config#timeoutMillis()} and {@value #MAX_STEPS} work steps per
  * verification, and answers longer than {@value #MAX_ANSWER_CHARS} characters are not parsed.
@@ -50,13 +50,13 @@ public final class MathVerifier implements Verifier {
   private static final int MAX_DETAIL_CHARS = 48;
 
   /**
-   * Extraction and comparison options. The two extraction flags mirror Math-Verify's
-   * {@code LatexExtractionConfig} (boxed answers, "final answer is", LaTeX spans) and
-   * {@code ExprExtractionConfig} (plain formulas and numbers); {@code floatRounding} is the number of
-   * decimal places compared when one side is written with decimals and the other is not;
-   * {@code strict} off lets variable names differ; {@code allowSetRelationComparison} lets a
-   * predicted inequality or chain match a gold interval; {@code examinedChars} is how much of a
-   * response's end the rules other than boxes read.
+   * Extraction and comparison options. The two extraction flags mirror Math-Verify's {@code
+   * LatexExtractionConfig} (boxed answers, "final answer is", LaTeX spans) and {@code
+   * ExprExtractionConfig} (plain formulas and numbers); {@code floatRounding} is the number of
+   * decimal places compared when one side is written with decimals and the other is not; {@code
+   * strict} off lets variable names differ; {@code allowSetRelationComparison} lets a predicted
+   * inequality or chain match a gold interval; {@code examinedChars} is how much of a response's
+   * end the rules other than boxes read.
    */
   public record Config(
       boolean latexExtraction,
@@ -70,16 +70,19 @@ public final class MathVerifier implements Verifier {
 
     public Config {
       if (!latexExtraction && !expressionExtraction) {
-        throw new IllegalArgumentException("enable at least one of latexExtraction, expressionExtraction");
+        throw new IllegalArgumentException(
+            "enable at least one of latexExtraction, expressionExtraction");
       }
       if (floatRounding < 0 || floatRounding > 15) {
-        throw new IllegalArgumentException("floatRounding must be within 0..15, was " + floatRounding);
+        throw new IllegalArgumentException(
+            "floatRounding must be within 0..15, was " + floatRounding);
       }
       if (timeoutMillis <= 0) {
         throw new IllegalArgumentException("timeoutMillis must be positive, was " + timeoutMillis);
       }
       if (examinedChars < 100) {
-        throw new IllegalArgumentException("examinedChars must be at least 100, was " + examinedChars);
+        throw new IllegalArgumentException(
+            "examinedChars must be at least 100, was " + examinedChars);
       }
     }
 
@@ -95,28 +98,69 @@ public final class MathVerifier implements Verifier {
     }
 
     public Config withExaminedChars(int value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison,
-          timeoutMillis, value);
+      return new Config(
+          latexExtraction,
+          expressionExtraction,
+          floatRounding,
+          strict,
+          allowSetRelationComparison,
+          timeoutMillis,
+          value);
     }
 
     public Config withExtraction(boolean latex, boolean expression) {
-      return new Config(latex, expression, floatRounding, strict, allowSetRelationComparison, timeoutMillis, examinedChars);
+      return new Config(
+          latex,
+          expression,
+          floatRounding,
+          strict,
+          allowSetRelationComparison,
+          timeoutMillis,
+          examinedChars);
     }
 
     public Config withFloatRounding(int places) {
-      return new Config(latexExtraction, expressionExtraction, places, strict, allowSetRelationComparison, timeoutMillis, examinedChars);
+      return new Config(
+          latexExtraction,
+          expressionExtraction,
+          places,
+          strict,
+          allowSetRelationComparison,
+          timeoutMillis,
+          examinedChars);
     }
 
     public Config withStrict(boolean value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, value, allowSetRelationComparison, timeoutMillis, examinedChars);
+      return new Config(
+          latexExtraction,
+          expressionExtraction,
+          floatRounding,
+          value,
+          allowSetRelationComparison,
+          timeoutMillis,
+          examinedChars);
     }
 
     public Config withSetRelationComparison(boolean value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, value, timeoutMillis, examinedChars);
+      return new Config(
+          latexExtraction,
+          expressionExtraction,
+          floatRounding,
+          strict,
+          value,
+          timeoutMillis,
+          examinedChars);
     }
 
     public Config withTimeoutMillis(long value) {
-      return new Config(latexExtraction, expressionExtraction, floatRounding, strict, allowSetRelationComparison, value, examinedChars);
+      return new Config(
+          latexExtraction,
+          expressionExtraction,
+          floatRounding,
+          strict,
+          allowSetRelationComparison,
+          value,
+          examinedChars);
     }
 
     Equivalence.Settings settings() {
@@ -125,7 +169,13 @@ public final class MathVerifier implements Verifier {
   }
 
   /** How a comparison ended. */
-  public enum Outcome { EQUIVALENT, NOT_EQUIVALENT, NO_ANSWER, GOLD_UNPARSEABLE, BUDGET_EXCEEDED }
+  public enum Outcome {
+    EQUIVALENT,
+    NOT_EQUIVALENT,
+    NO_ANSWER,
+    GOLD_UNPARSEABLE,
+    BUDGET_EXCEEDED
+  }
 
   /** A comparison's outcome with the answers it compared (as extracted, before normalisation). */
   public record Verdict(Outcome outcome, String goldAnswer, String predictedAnswer) {
@@ -136,6 +186,7 @@ public final class MathVerifier implements Verifier {
 
   private final Config config;
   private final Budget.NanoClock clock;
+
   /** Built on first use; not part of the verifier's serialized form. */
   private transient GoldCache golds;
 
@@ -177,7 +228,8 @@ public final class MathVerifier implements Verifier {
       Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
       Optional<Parsed> gold = cachedGold(goldAnswer, budget);
       if (gold.isEmpty()) {
-        return component(null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
+        return component(
+            null, RewardStatus.UNSCORABLE, "gold answer not parseable: " + abbreviate(goldAnswer));
       }
       Iterable<String> candidates = response == null ? List.of() : responseCandidates(response);
       Optional<Parsed> answer = firstParsed(candidates, budget);
@@ -185,7 +237,8 @@ public final class MathVerifier implements Verifier {
         return component(0.0, RewardStatus.OK, "no answer found");
       }
       boolean same = equivalent(gold.get(), answer.get(), budget);
-      return component(same ? 1.0 : 0.0, RewardStatus.OK, "answer=" + abbreviate(answer.get().raw()));
+      return component(
+          same ? 1.0 : 0.0, RewardStatus.OK, "answer=" + abbreviate(answer.get().raw()));
     } catch (Budget.Exceeded e) {
       return component(null, RewardStatus.UNSCORABLE, "verification " + e.getMessage());
     } catch (RuntimeException | StackOverflowError e) {
@@ -201,17 +254,20 @@ public final class MathVerifier implements Verifier {
   public Verdict verify(String gold, String prediction, Config config) {
     try {
       Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
-      AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
+      AnswerExtractor.Rules rules =
+          new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
       Optional<Parsed> g = firstParsed(AnswerExtractor.candidates(cleaned(gold), rules), budget);
       if (g.isEmpty()) {
         return new Verdict(Outcome.GOLD_UNPARSEABLE, null, null);
       }
-      Optional<Parsed> p = firstParsed(AnswerExtractor.candidates(cleaned(prediction), rules), budget);
+      Optional<Parsed> p =
+          firstParsed(AnswerExtractor.candidates(cleaned(prediction), rules), budget);
       if (p.isEmpty()) {
         return new Verdict(Outcome.NO_ANSWER, g.get().raw(), null);
       }
       boolean same = new MathVerifier(config, clock).equivalent(g.get(), p.get(), budget);
-      return new Verdict(same ? Outcome.EQUIVALENT : Outcome.NOT_EQUIVALENT, g.get().raw(), p.get().raw());
+      return new Verdict(
+          same ? Outcome.EQUIVALENT : Outcome.NOT_EQUIVALENT, g.get().raw(), p.get().raw());
     } catch (Budget.Exceeded e) {
       return new Verdict(Outcome.BUDGET_EXCEEDED, null, null);
     } catch (RuntimeException | StackOverflowError e) {
@@ -239,7 +295,8 @@ public final class MathVerifier implements Verifier {
     }
     try {
       Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
-      AnswerExtractor.Rules rules = new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
+      AnswerExtractor.Rules rules =
+          new AnswerExtractor.Rules(config.latexExtraction(), config.expressionExtraction());
       return firstParsed(AnswerExtractor.candidates(cleaned(text), rules), budget).map(Parsed::raw);
     } catch (RuntimeException | StackOverflowError e) {
       return Optional.empty();
@@ -258,13 +315,14 @@ public final class MathVerifier implements Verifier {
   /** Boxes from the whole cleaned response, everything else from its examined tail. */
   private Iterable<String> responseCandidates(String response) {
     String whole = ResponseCleaner.examinedText(response, Integer.MAX_VALUE);
-    return AnswerExtractor.responseCandidates(whole, ResponseCleaner.lastChars(whole, config.examinedChars()));
+    return AnswerExtractor.responseCandidates(
+        whole, ResponseCleaner.lastChars(whole, config.examinedChars()));
   }
 
   /**
-   * The gold answer parsed, from the cache when this verifier parsed it lately: the K responses of a
-   * group share one gold. A hit charges the budget the steps the parse took, so every verdict is the
-   * one a cold verifier would give.
+   * The gold answer parsed, from the cache when this verifier parsed it lately: the K responses of
+   * a group share one gold. A hit charges the budget the steps the parse took, so every verdict is
+   * the one a cold verifier would give.
    */
   private Optional<Parsed> cachedGold(String gold, Budget budget) {
     GoldCache cache = golds;
@@ -306,7 +364,9 @@ public final class MathVerifier implements Verifier {
     }
   }
 
-  /** A bare gold answer ({@code \frac{1}{9}}) is read whole; a worked solution is extracted from. */
+  /**
+   * A bare gold answer ({@code \frac{1}{9}}) is read whole; a worked solution is extracted from.
+   */
   private Optional<Parsed> parseGold(String gold, Budget budget) {
     String text = cleaned(gold).trim();
     Optional<String> boxed = AnswerExtractor.boxed(text);
@@ -316,7 +376,8 @@ public final class MathVerifier implements Verifier {
     }
     // Only LaTeX rules here: picking a stray number out of a gold such as "4:30 p.m." would score
     // against the wrong value; such a gold is unscorable instead.
-    return firstParsed(AnswerExtractor.candidates(text, new AnswerExtractor.Rules(true, false)), budget);
+    return firstParsed(
+        AnswerExtractor.candidates(text, new AnswerExtractor.Rules(true, false)), budget);
   }
 
   private static Optional<Parsed> firstParsed(Iterable<String> candidates, Budget budget) {
@@ -340,8 +401,14 @@ public final class MathVerifier implements Verifier {
     }
     String unit = units.length() == 0 ? null : LatexNormalizer.canonicalUnit(units.toString());
     // A degree mark is the unit "degree", so 5° and 5 radians differ as 5 km and 5 cm do.
-    return MathParser.parse(normalised, budget).map(tree -> new Parsed(candidate, normalised, tree,
-        unit == null && MathNodes.measuredInDegrees(tree) ? "degree" : unit));
+    return MathParser.parse(normalised, budget)
+        .map(
+            tree ->
+                new Parsed(
+                    candidate,
+                    normalised,
+                    tree,
+                    unit == null && MathNodes.measuredInDegrees(tree) ? "degree" : unit));
   }
 
   private boolean equivalent(Parsed gold, Parsed answer, Budget budget) {
@@ -356,7 +423,9 @@ public final class MathVerifier implements Verifier {
 
   private static String abbreviate(String answer) {
     String oneLine = answer.replace('\n', ' ').trim();
-    return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
+    return oneLine.length() <= MAX_DETAIL_CHARS
+        ? oneLine
+        : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
   }
 
   private static RewardComponent component(Double value, RewardStatus status, String detail) {

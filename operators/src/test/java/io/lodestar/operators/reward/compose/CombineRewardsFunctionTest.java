@@ -28,7 +28,9 @@ class CombineRewardsFunctionTest {
   private void open(RewardComposition composition) throws Exception {
     metrics = new CapturedMetrics();
     environment = metrics.environment();
-    harness = new OneInputStreamOperatorTestHarness<>(new StreamMap<>(new CombineRewardsFunction(composition)), environment);
+    harness =
+        new OneInputStreamOperatorTestHarness<>(
+            new StreamMap<>(new CombineRewardsFunction(composition)), environment);
     harness.open();
   }
 
@@ -52,13 +54,16 @@ class CombineRewardsFunctionTest {
   void setsTheRewardAndVersionAndCountsScoredAndUnscored() throws Exception {
     open(RewardComposition.defaults());
 
-    harness.processElement(uncombined("g-1", component("numeric_answer", 1.0, RewardStatus.OK)), 1L);
-    harness.processElement(uncombined("g-2", component("numeric_answer", null, RewardStatus.UNSCORABLE)), 2L);
+    harness.processElement(
+        uncombined("g-1", component("numeric_answer", 1.0, RewardStatus.OK)), 1L);
+    harness.processElement(
+        uncombined("g-2", component("numeric_answer", null, RewardStatus.UNSCORABLE)), 2L);
     harness.processElement(uncombined("g-3"), 3L);
 
     List<ScoredGeneration> out = harness.extractOutputValues();
     assertThat(out).extracting(ScoredGeneration::getReward).containsExactly(1.0, null, null);
-    assertThat(out.get(0).getRewardVersion()).matches("mean\\(numeric_answer@numeric_answer/1\\)#[0-9a-f]{8}");
+    assertThat(out.get(0).getRewardVersion())
+        .matches("mean\\(numeric_answer@numeric_answer/1\\)#[0-9a-f]{8}");
     assertThat(out.get(0).getScoredAtMs()).isEqualTo(42L);
     assertThat(out.get(0).getGeneration()).isEqualTo(generation("g-1").build());
     assertThat(metrics.count(MetricNames.SCORED)).isEqualTo(1);
@@ -68,12 +73,29 @@ class CombineRewardsFunctionTest {
 
   @Test
   void countsAGatedRecordAsGatedAndScored() throws Exception {
-    open(RewardComposition.of(Weights.EQUAL, MissingRules.SKIP_ALL, Gate.parseAll("format>=1 else -1"), OverlongShaping.NONE));
+    open(
+        RewardComposition.of(
+            Weights.EQUAL,
+            MissingRules.SKIP_ALL,
+            Gate.parseAll("format>=1 else -1"),
+            OverlongShaping.NONE));
 
-    harness.processElement(uncombined("g-1", component("format", 0.0, RewardStatus.OK), component("acc", 1.0, RewardStatus.OK)), 1L);
-    harness.processElement(uncombined("g-2", component("format", 1.0, RewardStatus.OK), component("acc", 1.0, RewardStatus.OK)), 2L);
+    harness.processElement(
+        uncombined(
+            "g-1",
+            component("format", 0.0, RewardStatus.OK),
+            component("acc", 1.0, RewardStatus.OK)),
+        1L);
+    harness.processElement(
+        uncombined(
+            "g-2",
+            component("format", 1.0, RewardStatus.OK),
+            component("acc", 1.0, RewardStatus.OK)),
+        2L);
 
-    assertThat(harness.extractOutputValues()).extracting(ScoredGeneration::getReward).containsExactly(-1.0, 1.0);
+    assertThat(harness.extractOutputValues())
+        .extracting(ScoredGeneration::getReward)
+        .containsExactly(-1.0, 1.0);
     assertThat(metrics.count(MetricNames.REWARDS_GATED)).isEqualTo(1);
     assertThat(metrics.count(MetricNames.SCORED)).isEqualTo(2);
     assertThat(metrics.count(MetricNames.UNSCORED)).isZero();

@@ -16,7 +16,11 @@ class CompositionConfigTest {
   @Test
   void theRuleListsEveryGateInEvaluationOrder() {
     RewardComposition gated =
-        RewardComposition.of(Weights.EQUAL, MissingRules.SKIP_ALL, Gate.parseAll("format>=1 else -1; len<0.5 else -2.5"), OverlongShaping.NONE);
+        RewardComposition.of(
+            Weights.EQUAL,
+            MissingRules.SKIP_ALL,
+            Gate.parseAll("format>=1 else -1; len<0.5 else -2.5"),
+            OverlongShaping.NONE);
 
     assertThat(gated.rule()).isEqualTo("mean+gates[format>=1.0 else -1.0;len<0.5 else -2.5]");
     assertThat(gated).hasToString(gated.rule());
@@ -24,9 +28,12 @@ class CompositionConfigTest {
 
   @Test
   void weightsGivenDirectlyAreCheckedLikeParsedOnes() {
-    assertThatThrownBy(() -> new Weights(Map.of("judge", -0.5), 1.0)).hasMessageContaining("weight of judge");
-    assertThatThrownBy(() -> new Weights(Map.of("judge", Double.NaN), 1.0)).hasMessageContaining("weight of judge");
-    assertThatThrownBy(() -> new Weights(Map.of(), Double.POSITIVE_INFINITY)).hasMessageContaining("weight of *");
+    assertThatThrownBy(() -> new Weights(Map.of("judge", -0.5), 1.0))
+        .hasMessageContaining("weight of judge");
+    assertThatThrownBy(() -> new Weights(Map.of("judge", Double.NaN), 1.0))
+        .hasMessageContaining("weight of judge");
+    assertThatThrownBy(() -> new Weights(Map.of(), Double.POSITIVE_INFINITY))
+        .hasMessageContaining("weight of *");
   }
 
   @Test
@@ -53,8 +60,10 @@ class CompositionConfigTest {
 
   @Test
   void missingPoliciesAreEqualByKindAndValue() {
-    assertThat(MissingPolicy.parse("substitute:0.5")).isEqualTo(MissingPolicy.substitute(0.5))
-        .hasSameHashCodeAs(MissingPolicy.substitute(0.5)).hasToString("substitute:0.5");
+    assertThat(MissingPolicy.parse("substitute:0.5"))
+        .isEqualTo(MissingPolicy.substitute(0.5))
+        .hasSameHashCodeAs(MissingPolicy.substitute(0.5))
+        .hasToString("substitute:0.5");
     assertThat(MissingPolicy.substitute(0.5)).isNotEqualTo(MissingPolicy.substitute(0.25));
     assertThat(MissingPolicy.substitute(0.0)).isNotEqualTo(MissingPolicy.SKIP);
   }

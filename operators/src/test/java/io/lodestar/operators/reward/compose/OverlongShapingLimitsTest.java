@@ -15,7 +15,8 @@ class OverlongShapingLimitsTest {
 
   @Test
   void theSmallestLimitAndABufferAsLongAsTheLimitAreAccepted() {
-    assertThat(OverlongShaping.dapo(1, 1, LengthFallback.UNSCORABLE).id()).isEqualTo("dapo(max=1,cache=1,fallback=unscorable)");
+    assertThat(OverlongShaping.dapo(1, 1, LengthFallback.UNSCORABLE).id())
+        .isEqualTo("dapo(max=1,cache=1,fallback=unscorable)");
     assertThat(OverlongShaping.verl(1, 1, 1.0, LengthFallback.UNSCORABLE).enabled()).isTrue();
     assertThat(OverlongShaping.dapo(8, 8, LengthFallback.UNSCORABLE).enabled()).isTrue();
     assertThat(OverlongShaping.verl(8, 8, 1.0, LengthFallback.UNSCORABLE).enabled()).isTrue();
@@ -23,16 +24,23 @@ class OverlongShapingLimitsTest {
 
   @Test
   void verlRefusesTheSameLengthsAsThePaper() {
-    assertThatThrownBy(() -> OverlongShaping.verl(0, 1, 1.0, LengthFallback.UNSCORABLE)).hasMessageContaining("max length");
-    assertThatThrownBy(() -> OverlongShaping.verl(10, 11, 1.0, LengthFallback.UNSCORABLE)).hasMessageContaining("buffer length");
-    assertThatThrownBy(() -> OverlongShaping.verl(10, 0, 1.0, LengthFallback.UNSCORABLE)).hasMessageContaining("buffer length");
+    assertThatThrownBy(() -> OverlongShaping.verl(0, 1, 1.0, LengthFallback.UNSCORABLE))
+        .hasMessageContaining("max length");
+    assertThatThrownBy(() -> OverlongShaping.verl(10, 11, 1.0, LengthFallback.UNSCORABLE))
+        .hasMessageContaining("buffer length");
+    assertThatThrownBy(() -> OverlongShaping.verl(10, 0, 1.0, LengthFallback.UNSCORABLE))
+        .hasMessageContaining("buffer length");
   }
 
   @Test
   void aPenaltyFactorOfZeroIsAllowedAndAddsAPositiveZeroEvenBeyondTheLimit() {
     OverlongShaping off = OverlongShaping.verl(20, 4, 0.0, LengthFallback.UNSCORABLE);
     RewardComponent shaped =
-        off.shape(generation("g").setResponseTokenIds(new ArrayList<>(Collections.nCopies(24, 7))).setResponseLogprobs(null).build());
+        off.shape(
+            generation("g")
+                .setResponseTokenIds(new ArrayList<>(Collections.nCopies(24, 7)))
+                .setResponseLogprobs(null)
+                .build());
 
     // -(24 - 16) / 4 * 0 is -0.0; min(value, 0) must not pass the sign on to a serialized reward.
     assertThat(Double.doubleToRawLongBits(shaped.getValue())).isZero();

@@ -23,7 +23,10 @@ class OverlongShapingTest {
   private static final int CACHE = 4;
 
   private static Generation withTokens(int count) {
-    return generation("g").setResponseTokenIds(new ArrayList<>(Collections.nCopies(count, 7))).setResponseLogprobs(null).build();
+    return generation("g")
+        .setResponseTokenIds(new ArrayList<>(Collections.nCopies(count, 7)))
+        .setResponseLogprobs(null)
+        .build();
   }
 
   @ParameterizedTest(name = "|y|={0}: paper {1}, verl {2}")
@@ -46,7 +49,16 @@ class OverlongShapingTest {
   }
 
   @ParameterizedTest(name = "|y|={0}, factor {1}: {2}")
-  @CsvSource({"16, 0.5, 0.0", "17, 0.5, -0.125", "18, 0.5, -0.25", "24, 0.5, -1.0", "20, 0.5, -0.5", "21, 0.5, -0.625", "20, 0.0, 0.0", "20, 2.0, -2.0"})
+  @CsvSource({
+    "16, 0.5, 0.0",
+    "17, 0.5, -0.125",
+    "18, 0.5, -0.25",
+    "24, 0.5, -1.0",
+    "20, 0.5, -0.5",
+    "21, 0.5, -0.625",
+    "20, 0.0, 0.0",
+    "20, 2.0, -2.0"
+  })
   void verlScalesByThePenaltyFactor(int length, double factor, double expected) {
     assertThat(OverlongShaping.verlValue(length, MAX, CACHE, factor)).isEqualTo(expected);
   }
@@ -67,7 +79,8 @@ class OverlongShapingTest {
 
   @Test
   void countsTheResponseTokenIds() {
-    RewardComponent shaped = OverlongShaping.dapo(MAX, CACHE, LengthFallback.UNSCORABLE).shape(withTokens(18));
+    RewardComponent shaped =
+        OverlongShaping.dapo(MAX, CACHE, LengthFallback.UNSCORABLE).shape(withTokens(18));
 
     assertThat(shaped.getName()).isEqualTo(OverlongShaping.COMPONENT);
     assertThat(shaped.getSource()).isEqualTo(RewardSource.SHAPING);
@@ -79,9 +92,11 @@ class OverlongShapingTest {
 
   @Test
   void withoutTokenIdsTheShapingIsUnscorableByDefault() {
-    Generation noTokens = generation("g").setResponseTokenIds(null).setResponseLogprobs(null).build();
+    Generation noTokens =
+        generation("g").setResponseTokenIds(null).setResponseLogprobs(null).build();
 
-    RewardComponent shaped = OverlongShaping.verl(MAX, CACHE, 1.0, LengthFallback.UNSCORABLE).shape(noTokens);
+    RewardComponent shaped =
+        OverlongShaping.verl(MAX, CACHE, 1.0, LengthFallback.UNSCORABLE).shape(noTokens);
 
     assertThat(shaped.getStatus()).isEqualTo(RewardStatus.UNSCORABLE);
     assertThat(shaped.getValue()).isNull();
@@ -90,11 +105,18 @@ class OverlongShapingTest {
 
   @Test
   void withoutTokenIdsTheLengthCanBeEstimatedFromCodePoints() {
-    // 70 code points (the emoji is one code point, two chars) at 4 per token: ceil(17.5) = 18 tokens.
+    // 70 code points (the emoji is one code point, two chars) at 4 per token: ceil(17.5) = 18
+    // tokens.
     String response = "x".repeat(69) + "\uD83D\uDE00";
-    Generation noTokens = generation("g").setResponse(response).setResponseTokenIds(null).setResponseLogprobs(null).build();
+    Generation noTokens =
+        generation("g")
+            .setResponse(response)
+            .setResponseTokenIds(null)
+            .setResponseLogprobs(null)
+            .build();
 
-    RewardComponent shaped = OverlongShaping.dapo(MAX, CACHE, new LengthFallback(true, 4.0)).shape(noTokens);
+    RewardComponent shaped =
+        OverlongShaping.dapo(MAX, CACHE, new LengthFallback(true, 4.0)).shape(noTokens);
 
     assertThat(shaped.getStatus()).isEqualTo(RewardStatus.OK);
     assertThat(shaped.getValue()).isEqualTo(-0.5);
@@ -104,7 +126,9 @@ class OverlongShapingTest {
   @Test
   void tokenIdsWinOverTheEstimate() {
     Generation g = withTokens(16);
-    assertThat(OverlongShaping.dapo(MAX, CACHE, new LengthFallback(true, 0.001)).shape(g).getValue()).isEqualTo(0.0);
+    assertThat(
+            OverlongShaping.dapo(MAX, CACHE, new LengthFallback(true, 0.001)).shape(g).getValue())
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -118,19 +142,25 @@ class OverlongShapingTest {
     assertThat(OverlongShaping.Mode.fromId(" VERL ")).isEqualTo(OverlongShaping.Mode.VERL);
     assertThat(LengthFallback.parse("unscorable")).isEqualTo(LengthFallback.UNSCORABLE);
     assertThat(LengthFallback.parse("estimate:3.5")).isEqualTo(new LengthFallback(true, 3.5));
-    assertThatThrownBy(() -> OverlongShaping.Mode.fromId("paper")).hasMessageContaining("none, dapo or verl");
+    assertThatThrownBy(() -> OverlongShaping.Mode.fromId("paper"))
+        .hasMessageContaining("none, dapo or verl");
     assertThatThrownBy(() -> LengthFallback.parse("estimate:0")).hasMessageContaining("positive");
     assertThatThrownBy(() -> LengthFallback.parse("estimate:x")).hasMessageContaining("estimate:");
-    assertThatThrownBy(() -> LengthFallback.parse("guess")).hasMessageContaining("unscorable or estimate");
+    assertThatThrownBy(() -> LengthFallback.parse("guess"))
+        .hasMessageContaining("unscorable or estimate");
   }
 
   @Test
   void rejectsLengthsThatMakeNoSense() {
-    for (List<Integer> bad : List.of(List.of(0, 0), List.of(10, 0), List.of(10, 11), List.of(-5, 1))) {
-      assertThatThrownBy(() -> OverlongShaping.dapo(bad.get(0), bad.get(1), LengthFallback.UNSCORABLE))
+    for (List<Integer> bad :
+        List.of(List.of(0, 0), List.of(10, 0), List.of(10, 11), List.of(-5, 1))) {
+      assertThatThrownBy(
+              () -> OverlongShaping.dapo(bad.get(0), bad.get(1), LengthFallback.UNSCORABLE))
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThatThrownBy(() -> OverlongShaping.verl(10, 2, Double.NaN, LengthFallback.UNSCORABLE)).hasMessageContaining("penalty factor");
-    assertThatThrownBy(() -> OverlongShaping.verl(10, 2, -1, LengthFallback.UNSCORABLE)).hasMessageContaining("penalty factor");
+    assertThatThrownBy(() -> OverlongShaping.verl(10, 2, Double.NaN, LengthFallback.UNSCORABLE))
+        .hasMessageContaining("penalty factor");
+    assertThatThrownBy(() -> OverlongShaping.verl(10, 2, -1, LengthFallback.UNSCORABLE))
+        .hasMessageContaining("penalty factor");
   }
 }

@@ -64,7 +64,12 @@ class EmbeddingModelTest {
     assertThat(Vectors.cosine(alone, twice)).isCloseTo(1.0, within(1e-5));
     // This MiniLM is dynamically quantised: its int8 scales come from the whole batch, so other
     // rows (and padding) move an embedding a little, never its meaning.
-    float[] mixed = model.embed(List.of("A much longer sentence that forces padding of the short one in this batch.", shortText))[1];
+    float[] mixed =
+        model
+            .embed(
+                List.of(
+                    "A much longer sentence that forces padding of the short one in this batch.",
+                    shortText))[1];
     assertThat(Vectors.cosine(alone, mixed)).isGreaterThan(0.95);
   }
 
@@ -72,10 +77,17 @@ class EmbeddingModelTest {
   void groupDiversityIsHigherForVariedResponsesThanForParaphrases() throws Exception {
     Double paraphrases =
         GroupDiversityFunction.diversity(
-            model, List.of("The answer is 42.", "The answer is forty-two.", "So the answer is 42."), 2);
+            model,
+            List.of("The answer is 42.", "The answer is forty-two.", "So the answer is 42."),
+            2);
     Double varied =
         GroupDiversityFunction.diversity(
-            model, List.of("The answer is 42.", "I like to go hiking in the mountains.", "Paris is the capital of France."), 2);
+            model,
+            List.of(
+                "The answer is 42.",
+                "I like to go hiking in the mountains.",
+                "Paris is the capital of France."),
+            2);
     assertThat(varied).isGreaterThan(paraphrases);
     assertThat(GroupDiversityFunction.diversity(model, List.of("only one"), 2)).isNull();
   }

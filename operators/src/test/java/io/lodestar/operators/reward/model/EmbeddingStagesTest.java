@@ -20,11 +20,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The MiniLM stages in Flink harnesses: similarity to the reference answer, and group diversity. */
+/**
+ * The MiniLM stages in Flink harnesses: similarity to the reference answer, and group diversity.
+ */
 class EmbeddingStagesTest {
 
   private static final EmbeddingSettings SETTINGS =
-      EmbeddingSettings.bundledMiniLm().withDevice(DeviceSpec.CPU).withBatch(4, Duration.ofMillis(20));
+      EmbeddingSettings.bundledMiniLm()
+          .withDevice(DeviceSpec.CPU)
+          .withBatch(4, Duration.ofMillis(20));
+
   /** Held for the whole class so the stages under test share one loaded model. */
   private static RefCounted.Lease<LoadedModel> keepLoaded;
 
@@ -46,11 +51,13 @@ class EmbeddingStagesTest {
   }
 
   @Test
-  void responsesCloseToTheReferenceAnswerScoreHigherAndOneWithoutReferenceIsUnscorable() throws Exception {
+  void responsesCloseToTheReferenceAnswerScoreHigherAndOneWithoutReferenceIsUnscorable()
+      throws Exception {
     List<ScoredGeneration> out = new ArrayList<>();
     try (var harness =
         new OneInputStreamOperatorTestHarness<>(
-            ModelStages.embeddingSimilarityOperator(SETTINGS), new AvroSerializer<>(ScoredGeneration.class))) {
+            ModelStages.embeddingSimilarityOperator(SETTINGS),
+            new AvroSerializer<>(ScoredGeneration.class))) {
       harness.open();
       String reference = "Paris is the capital of France.";
       harness.processElement(scored("close", "The capital city of France is Paris.", reference), 1);
@@ -62,7 +69,9 @@ class EmbeddingStagesTest {
       }
       assertThat(harness.getProcessingTimeService().getNumActiveTimers()).isZero();
     }
-    assertThat(out).extracting(s -> s.getGeneration().getGenerationId()).containsExactly("close", "far", "none");
+    assertThat(out)
+        .extracting(s -> s.getGeneration().getGenerationId())
+        .containsExactly("close", "far", "none");
     RewardComponent close = out.get(0).getComponents().get(1);
     RewardComponent far = out.get(1).getComponents().get(1);
     RewardComponent none = out.get(2).getComponents().get(1);
@@ -76,13 +85,20 @@ class EmbeddingStagesTest {
 
   @Test
   void groupDiversityIsSetOnEachGroup() throws Exception {
-    RLGroup paraphrases = group("same", "The answer is 42.", "The answer is forty-two.", "So, the answer is 42.");
-    RLGroup varied = group("varied", "The answer is 42.", "I enjoy hiking in the Alps.", "Stocks fell sharply today.");
+    RLGroup paraphrases =
+        group("same", "The answer is 42.", "The answer is forty-two.", "So, the answer is 42.");
+    RLGroup varied =
+        group(
+            "varied",
+            "The answer is 42.",
+            "I enjoy hiking in the Alps.",
+            "Stocks fell sharply today.");
     RLGroup single = group("single", "The answer is 42.");
     List<RLGroup> out = new ArrayList<>();
     try (var harness =
         new OneInputStreamOperatorTestHarness<>(
-            new StreamMap<>(new GroupDiversityFunction(SETTINGS)), new AvroSerializer<>(RLGroup.class))) {
+            new StreamMap<>(new GroupDiversityFunction(SETTINGS)),
+            new AvroSerializer<>(RLGroup.class))) {
       harness.open();
       harness.processElement(paraphrases, 1);
       harness.processElement(varied, 2);
@@ -100,7 +116,10 @@ class EmbeddingStagesTest {
     RLGroup.Builder group = TestRecords.group(id, 1_000);
     List<RLSample> samples = new ArrayList<>();
     for (int i = 0; i < responses.length; i++) {
-      samples.add(RLSample.newBuilder(TestRecords.sample(id + "-" + i, 1.0, 0.0, 1_000)).setResponse(responses[i]).build());
+      samples.add(
+          RLSample.newBuilder(TestRecords.sample(id + "-" + i, 1.0, 0.0, 1_000))
+              .setResponse(responses[i])
+              .build());
     }
     return group.setSamples(samples).build();
   }

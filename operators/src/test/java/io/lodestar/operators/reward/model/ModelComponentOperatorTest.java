@@ -83,8 +83,8 @@ class ModelComponentOperatorTest {
   private LengthScorer scorer;
   private OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> harness;
 
-  private OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> open(int batchSize, OperatorSubtaskState restored)
-      throws Exception {
+  private OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> open(
+      int batchSize, OperatorSubtaskState restored) throws Exception {
     scorer = new LengthScorer();
     harness =
         new OneInputStreamOperatorTestHarness<>(
@@ -107,7 +107,8 @@ class ModelComponentOperatorTest {
   }
 
   private static ScoredGeneration scored(String id, String response) {
-    return TestRecords.scored(TestRecords.generation(id).setResponse(response).build(), 1.0).build();
+    return TestRecords.scored(TestRecords.generation(id).setResponse(response).build(), 1.0)
+        .build();
   }
 
   private void send(String... ids) throws Exception {
@@ -223,7 +224,8 @@ class ModelComponentOperatorTest {
     scorer = new LengthScorer();
     harness =
         new OneInputStreamOperatorTestHarness<>(
-            new ModelComponentOperator(scorer, 3, MAX_WAIT_MS), new AvroSerializer<>(ScoredGeneration.class));
+            new ModelComponentOperator(scorer, 3, MAX_WAIT_MS),
+            new AvroSerializer<>(ScoredGeneration.class));
     harness.getExecutionConfig().enableObjectReuse();
     harness.setup(new AvroSerializer<>(ScoredGeneration.class));
     harness.open();
@@ -277,7 +279,8 @@ class ModelComponentOperatorTest {
     }
     assertThat(out.get(2).getComponents().get(1).getStatus()).isEqualTo(RewardStatus.OK);
     assertThat(metrics.count(MetricNames.MODEL_ERRORS)).isEqualTo(2);
-    assertThat(((Histogram) metrics.operator.get(MetricNames.MODEL_BATCH_SIZE)).getCount()).isEqualTo(2);
+    assertThat(((Histogram) metrics.operator.get(MetricNames.MODEL_BATCH_SIZE)).getCount())
+        .isEqualTo(2);
     assertThat(metrics.operator.get(MetricNames.MODEL_LATENCY_MS)).isInstanceOf(Histogram.class);
   }
 
@@ -294,7 +297,8 @@ class ModelComponentOperatorTest {
     final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
 
     @Override
-    public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, java.util.Map<String, String> variables) {
+    public InternalOperatorMetricGroup getOrAddOperator(
+        OperatorID id, String name, java.util.Map<String, String> variables) {
       return operator;
     }
 

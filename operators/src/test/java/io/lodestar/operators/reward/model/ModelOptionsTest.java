@@ -37,7 +37,8 @@ class ModelOptionsTest {
     assertThat(Normalisation.parse("none").apply(2.5)).isEqualTo(2.5);
     assertThat(Normalisation.parse("sigmoid").apply(0)).isEqualTo(0.5);
     assertThat(Normalisation.parse("affine:2,-1").apply(3)).isEqualTo(5);
-    assertThatThrownBy(() -> Normalisation.parse("affine:2")).hasMessageContaining("affine:<scale>,<shift>");
+    assertThatThrownBy(() -> Normalisation.parse("affine:2"))
+        .hasMessageContaining("affine:<scale>,<shift>");
     assertThatThrownBy(() -> Normalisation.parse("tanh")).hasMessageContaining("none, sigmoid");
   }
 
@@ -48,13 +49,17 @@ class ModelOptionsTest {
         .isEqualTo("system: Answer with a number.\nuser: What is 6 * 7?\nassistant: 42");
     ChatTemplate pair = ChatTemplate.parse("text-pair");
     assertThat(pair.paired()).isTrue();
-    assertThat(pair.first(prompt, "42")).isEqualTo("system: Answer with a number.\nuser: What is 6 * 7?\n");
+    assertThat(pair.first(prompt, "42"))
+        .isEqualTo("system: Answer with a number.\nuser: What is 6 * 7?\n");
     assertThat(pair.second("42")).isEqualTo("42");
-    assertThat(ChatTemplate.parse("last-user-pair").first(prompt, "42")).isEqualTo("What is 6 * 7?");
-    ChatTemplate custom = ChatTemplate.parse("format:<|{role}|>{content}\\n||<|assistant|>{response}");
+    assertThat(ChatTemplate.parse("last-user-pair").first(prompt, "42"))
+        .isEqualTo("What is 6 * 7?");
+    ChatTemplate custom =
+        ChatTemplate.parse("format:<|{role}|>{content}\\n||<|assistant|>{response}");
     assertThat(custom.first(prompt, "42"))
         .isEqualTo("<|system|>Answer with a number.\n<|user|>What is 6 * 7?\n<|assistant|>42");
-    assertThatThrownBy(() -> ChatTemplate.parse("chatml")).hasMessageContaining("role-prefixed, text-pair");
+    assertThatThrownBy(() -> ChatTemplate.parse("chatml"))
+        .hasMessageContaining("role-prefixed, text-pair");
   }
 
   @Test
@@ -62,22 +67,36 @@ class ModelOptionsTest {
     assertThatThrownBy(() -> RewardModelSettings.defaults(""))
         .hasMessageStartingWith("reward-model.path is required");
     RewardModelSettings ok = RewardModelSettings.defaults("/models/rm");
-    assertThatThrownBy(() -> ok.withBatch(0, Duration.ofMillis(5))).hasMessageStartingWith("reward-model.batch-size");
-    assertThatThrownBy(() -> ok.withBatch(8, Duration.ofMillis(-1))).hasMessageStartingWith("reward-model.max-wait");
-    assertThatThrownBy(() -> ok.withComponentName("Reward Model")).hasMessageStartingWith("reward-model.component-name");
+    assertThatThrownBy(() -> ok.withBatch(0, Duration.ofMillis(5)))
+        .hasMessageStartingWith("reward-model.batch-size");
+    assertThatThrownBy(() -> ok.withBatch(8, Duration.ofMillis(-1)))
+        .hasMessageStartingWith("reward-model.max-wait");
+    assertThatThrownBy(() -> ok.withComponentName("Reward Model"))
+        .hasMessageStartingWith("reward-model.component-name");
     assertThatThrownBy(
-            () -> RewardModelSettings.parse("/m", "gpu:x", 8, Duration.ZERO, "role-prefixed", "none", "rm"))
+            () ->
+                RewardModelSettings.parse(
+                    "/m", "gpu:x", 8, Duration.ZERO, "role-prefixed", "none", "rm"))
         .hasMessageStartingWith("reward-model.device");
     assertThatThrownBy(
             () -> RewardModelSettings.parse("/m", "cpu", 8, Duration.ZERO, "nope", "none", "rm"))
         .hasMessageStartingWith("reward-model.template");
     assertThatThrownBy(
-            () -> RewardModelSettings.parse("/m", "cpu", 8, Duration.ZERO, "text-pair", "exp", "rm"))
+            () ->
+                RewardModelSettings.parse("/m", "cpu", 8, Duration.ZERO, "text-pair", "exp", "rm"))
         .hasMessageStartingWith("reward-model.normalisation");
-    assertThat(RewardModelSettings.parse("/m", "gpu:1", 8, Duration.ZERO, "text-pair", "sigmoid", "rm"))
+    assertThat(
+            RewardModelSettings.parse(
+                "/m", "gpu:1", 8, Duration.ZERO, "text-pair", "sigmoid", "rm"))
         .isEqualTo(
             new RewardModelSettings(
-                "/m", DeviceSpec.gpu(1), 8, Duration.ZERO, ChatTemplate.TEXT_PAIR, Normalisation.SIGMOID, "rm"));
+                "/m",
+                DeviceSpec.gpu(1),
+                8,
+                Duration.ZERO,
+                ChatTemplate.TEXT_PAIR,
+                Normalisation.SIGMOID,
+                "rm"));
     assertThatThrownBy(() -> EmbeddingSettings.bundledMiniLm().withBatch(0, Duration.ZERO))
         .hasMessageStartingWith("embedding-model.batch-size");
   }

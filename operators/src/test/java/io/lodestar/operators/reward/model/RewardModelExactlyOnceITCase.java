@@ -50,7 +50,10 @@ class RewardModelExactlyOnceITCase {
   @RegisterExtension
   static final MiniClusterExtension FLINK =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @TempDir static Path work;
 
@@ -70,7 +73,9 @@ class RewardModelExactlyOnceITCase {
     env.enableCheckpointing(150);
 
     RewardModelSettings settings =
-        RewardModelSettings.defaults(model.toString()).withDevice(DeviceSpec.CPU).withBatch(16, Duration.ofMillis(30));
+        RewardModelSettings.defaults(model.toString())
+            .withDevice(DeviceSpec.CPU)
+            .withBatch(16, Duration.ofMillis(30));
     var generations =
         env.fromSequence(0, RECORDS - 1)
             .map(new FailOnceAfterCheckpoint(), new AvroTypeInfo<>(ScoredGeneration.class))
@@ -98,8 +103,12 @@ class RewardModelExactlyOnceITCase {
     assertThat(CommittingSink.RECEIVED.get()).isGreaterThanOrEqualTo(RECORDS);
   }
 
-  /** Turns a sequence number into a scored generation; throws once, after the first completed checkpoint. */
-  static final class FailOnceAfterCheckpoint extends RichMapFunction<Long, ScoredGeneration> implements CheckpointListener {
+  /**
+   * Turns a sequence number into a scored generation; throws once, after the first completed
+   * checkpoint.
+   */
+  static final class FailOnceAfterCheckpoint extends RichMapFunction<Long, ScoredGeneration>
+      implements CheckpointListener {
     static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicInteger CALLS = new AtomicInteger();
@@ -119,7 +128,8 @@ class RewardModelExactlyOnceITCase {
       // Slow enough for several checkpoints to fall inside the run.
       Thread.sleep(2);
       String response = i % 2 == 0 ? "The answer is " + i + "." : "Hmm, not sure.";
-      return TestRecords.scored(TestRecords.generation("g-" + i).setResponse(response).build(), 1.0).build();
+      return TestRecords.scored(TestRecords.generation("g-" + i).setResponse(response).build(), 1.0)
+          .build();
     }
 
     @Override
@@ -132,7 +142,8 @@ class RewardModelExactlyOnceITCase {
    * Keeps what it receives per checkpoint in operator state and commits it (to a static map,
    * idempotently by checkpoint and subtask) once that checkpoint completes, or on restore from it.
    */
-  static final class CommittingSink extends AbstractStreamOperator<Void> implements OneInputStreamOperator<ScoredGeneration, Void> {
+  static final class CommittingSink extends AbstractStreamOperator<Void>
+      implements OneInputStreamOperator<ScoredGeneration, Void> {
     static final Map<String, List<String>> COMMITTED = new ConcurrentHashMap<>();
     static final AtomicInteger RECEIVED = new AtomicInteger();
 
@@ -150,12 +161,17 @@ class RewardModelExactlyOnceITCase {
       super.initializeState(context);
       current = new ArrayList<>();
       pending = new TreeMap<>();
-      state = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("pending", BasicTypeInfo.STRING_TYPE_INFO));
+      state =
+          context
+              .getOperatorStateStore()
+              .getListState(new ListStateDescriptor<>("pending", BasicTypeInfo.STRING_TYPE_INFO));
       // Everything restored belongs to checkpoints up to the one restored from, which completed.
       Map<String, List<String>> restored = new HashMap<>();
       for (String entry : state.get()) {
         int split = entry.indexOf('|');
-        restored.computeIfAbsent(entry.substring(0, split), k -> new ArrayList<>()).add(entry.substring(split + 1));
+        restored
+            .computeIfAbsent(entry.substring(0, split), k -> new ArrayList<>())
+            .add(entry.substring(split + 1));
       }
       restored.forEach(COMMITTED::putIfAbsent);
       state.clear();
@@ -177,7 +193,9 @@ class RewardModelExactlyOnceITCase {
       current = new ArrayList<>();
       List<String> entries = new ArrayList<>();
       int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-      pending.forEach((checkpoint, lines) -> lines.forEach(l -> entries.add(checkpoint + "/" + subtask + "|" + l)));
+      pending.forEach(
+          (checkpoint, lines) ->
+              lines.forEach(l -> entries.add(checkpoint + "/" + subtask + "|" + l)));
       state.update(entries);
     }
 

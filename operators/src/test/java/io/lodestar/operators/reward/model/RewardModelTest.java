@@ -25,7 +25,8 @@ class RewardModelTest {
   @BeforeAll
   static void load() {
     folder = ClasspathModels.tinyRewardInTempDir();
-    model = RewardModel.load(folder, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE);
+    model =
+        RewardModel.load(folder, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE);
   }
 
   @AfterAll
@@ -43,14 +44,22 @@ class RewardModelTest {
     List<RewardInput> inputs = new ArrayList<>();
     for (JsonNode sample : samples) {
       List<ChatMessage> prompt = new ArrayList<>();
-      sample.get("prompt").forEach(
-          m -> prompt.add(ChatMessage.newBuilder().setRole(m.get("role").asText()).setContent(m.get("content").asText()).build()));
+      sample
+          .get("prompt")
+          .forEach(
+              m ->
+                  prompt.add(
+                      ChatMessage.newBuilder()
+                          .setRole(m.get("role").asText())
+                          .setContent(m.get("content").asText())
+                          .build()));
       inputs.add(new RewardInput(prompt, sample.get("response").asText()));
     }
     RewardModel.ScoredBatch batch = model.scoreBatch(inputs);
     for (int i = 0; i < inputs.size(); i++) {
       JsonNode sample = samples.get(i);
-      String text = ChatTemplate.ROLE_PREFIXED.first(inputs.get(i).prompt(), inputs.get(i).response());
+      String text =
+          ChatTemplate.ROLE_PREFIXED.first(inputs.get(i).prompt(), inputs.get(i).response());
       long[] ids = model.model().encode(List.of(text))[0].getIds();
       assertThat(ids).containsExactly(toLongs(sample.get("inputIds")));
       assertThat(batch.raw()[i]).isCloseTo(sample.get("logit").asDouble(), within(1e-3));
@@ -77,7 +86,8 @@ class RewardModelTest {
 
   @Test
   void batchScoresEqualOneAtATimeScoresInInputOrder() throws Exception {
-    List<RewardInput> inputs = List.of(input("42"), input(""), input("The result is 42 because six sevens are 42."));
+    List<RewardInput> inputs =
+        List.of(input("42"), input(""), input("The result is 42 because six sevens are 42."));
     float[] batch = model.score(inputs);
     for (int i = 0; i < inputs.size(); i++) {
       assertThat(batch[i]).isCloseTo(model.score(List.of(inputs.get(i)))[0], within(1e-4f));
@@ -96,22 +106,30 @@ class RewardModelTest {
 
   @Test
   void sigmoidAndAffineNormalisationApplyToTheRawLogit() throws Exception {
-    try (RewardModel sigmoid = RewardModel.over(model.model(), ChatTemplate.ROLE_PREFIXED, Normalisation.SIGMOID);
-        RewardModel affine = RewardModel.over(model.model(), ChatTemplate.ROLE_PREFIXED, Normalisation.affine(0.5, 1))) {
+    try (RewardModel sigmoid =
+            RewardModel.over(model.model(), ChatTemplate.ROLE_PREFIXED, Normalisation.SIGMOID);
+        RewardModel affine =
+            RewardModel.over(
+                model.model(), ChatTemplate.ROLE_PREFIXED, Normalisation.affine(0.5, 1))) {
       double raw = model.scoreBatch(List.of(input("42"))).raw()[0];
-      assertThat(sigmoid.score(List.of(input("42")))[0]).isCloseTo((float) (1 / (1 + Math.exp(-raw))), within(1e-5f));
-      assertThat(affine.score(List.of(input("42")))[0]).isCloseTo((float) (0.5 * raw + 1), within(1e-5f));
+      assertThat(sigmoid.score(List.of(input("42")))[0])
+          .isCloseTo((float) (1 / (1 + Math.exp(-raw))), within(1e-5f));
+      assertThat(affine.score(List.of(input("42")))[0])
+          .isCloseTo((float) (0.5 * raw + 1), within(1e-5f));
     }
   }
 
   @Test
   void textPairModeHandsTheResponseToTheModelAsTheSecondSegment() throws Exception {
-    try (RewardModel pair = RewardModel.over(model.model(), ChatTemplate.TEXT_PAIR, Normalisation.NONE)) {
-      RewardModel.ScoredBatch batch = pair.scoreBatch(List.of(input("The answer is 42."), input("")));
+    try (RewardModel pair =
+        RewardModel.over(model.model(), ChatTemplate.TEXT_PAIR, Normalisation.NONE)) {
+      RewardModel.ScoredBatch batch =
+          pair.scoreBatch(List.of(input("The answer is 42."), input("")));
       assertThat(batch.size()).isEqualTo(2);
       assertThat(java.util.Arrays.stream(batch.raw()).allMatch(Double::isFinite)).isTrue();
       var encoding =
-          model.model().encodePairs(List.of("user: What is 6 * 7?\n"), List.of("The answer is 42."))[0];
+          model.model()
+              .encodePairs(List.of("user: What is 6 * 7?\n"), List.of("The answer is 42."))[0];
       // [CLS] prompt [SEP] response [SEP]: the response's word pieces carry type id 1.
       assertThat(encoding.getTypeIds()).contains(0L, 1L);
       assertThat(encoding.getTypeIds()[encoding.getTypeIds().length - 1]).isEqualTo(1L);
@@ -126,7 +144,10 @@ class RewardModelTest {
   @Test
   void aMissingFolderFailsAtLoadNamingThePath(@TempDir Path dir) {
     Path missing = dir.resolve("no-such-model");
-    assertThatThrownBy(() -> RewardModel.load(missing, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE))
+    assertThatThrownBy(
+            () ->
+                RewardModel.load(
+                    missing, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining(missing.toString());
   }
@@ -135,7 +156,10 @@ class RewardModelTest {
   void aBrokenOnnxFileFailsAtLoadNamingThePath(@TempDir Path dir) throws Exception {
     Path broken = ClasspathModels.tinyReward(dir.resolve("broken"));
     Files.writeString(broken.resolve("model.onnx"), "not an onnx model");
-    assertThatThrownBy(() -> RewardModel.load(broken, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE))
+    assertThatThrownBy(
+            () ->
+                RewardModel.load(
+                    broken, DeviceSpec.CPU, ChatTemplate.ROLE_PREFIXED, Normalisation.NONE))
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining(broken.resolve("model.onnx").toString());
   }

@@ -160,12 +160,17 @@ class SharedModelsTest {
   void theProcessWideRegistrySharesARealModelPerFolderAndDevice() throws Exception {
     Path folder = ClasspathModels.tinyRewardInTempDir();
     try (RefCounted.Lease<LoadedModel> a = SharedModels.acquire(folder, DeviceSpec.CPU);
-        RefCounted.Lease<LoadedModel> b = SharedModels.acquire(folder.resolve("..").resolve(folder.getFileName()), DeviceSpec.CPU);
-        RewardModel first = RewardModel.over(a.get(), ChatTemplate.ROLE_PREFIXED, Normalisation.NONE);
-        RewardModel second = RewardModel.over(b.get(), ChatTemplate.ROLE_PREFIXED, Normalisation.NONE)) {
+        RefCounted.Lease<LoadedModel> b =
+            SharedModels.acquire(
+                folder.resolve("..").resolve(folder.getFileName()), DeviceSpec.CPU);
+        RewardModel first =
+            RewardModel.over(a.get(), ChatTemplate.ROLE_PREFIXED, Normalisation.NONE);
+        RewardModel second =
+            RewardModel.over(b.get(), ChatTemplate.ROLE_PREFIXED, Normalisation.NONE)) {
       assertThat(a.get()).isSameAs(b.get());
       assertThat(SharedModels.references(folder, DeviceSpec.CPU)).isEqualTo(2);
-      List<RewardInput> input = List.of(new RewardInput(io.lodestar.operators.TestRecords.prompt(), "42"));
+      List<RewardInput> input =
+          List.of(new RewardInput(io.lodestar.operators.TestRecords.prompt(), "42"));
       assertThat(first.score(input)).containsExactly(second.score(input));
     }
     assertThat(SharedModels.references(folder, DeviceSpec.CPU)).isZero();

@@ -32,7 +32,8 @@ class VectorsTest {
     float[] y = {0, 1};
     float[] minusX = {-1, 0};
     // pairs: (x,y)=1, (x,-x)=2, (y,-x)=1 -> 4/3
-    assertThat(Vectors.meanPairwiseCosineDistance(List.of(x, y, minusX))).isCloseTo(4.0 / 3, within(1e-9));
+    assertThat(Vectors.meanPairwiseCosineDistance(List.of(x, y, minusX)))
+        .isCloseTo(4.0 / 3, within(1e-9));
     assertThat(Vectors.meanPairwiseCosineDistance(List.of(x, x))).isCloseTo(0.0, within(1e-9));
     assertThat(Vectors.meanPairwiseCosineDistance(List.of(x))).isNull();
     assertThat(Vectors.meanPairwiseCosineDistance(List.of())).isNull();

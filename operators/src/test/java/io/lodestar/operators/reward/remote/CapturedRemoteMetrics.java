@@ -41,7 +41,8 @@ final class CapturedRemoteMetrics extends InterceptingTaskMetricGroup {
       };
 
   @Override
-  public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> variables) {
+  public InternalOperatorMetricGroup getOrAddOperator(
+      OperatorID id, String name, Map<String, String> variables) {
     return operator;
   }
 

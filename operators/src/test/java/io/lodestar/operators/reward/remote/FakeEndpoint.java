@@ -104,7 +104,12 @@ final class FakeEndpoint implements AutoCloseable {
 
   private void handle(HttpExchange exchange, Script script) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-    Received request = new Received(exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()), body, System.nanoTime());
+    Received request =
+        new Received(
+            exchange.getRequestURI().getPath(),
+            Map.copyOf(exchange.getRequestHeaders()),
+            body,
+            System.nanoTime());
     received.add(request);
     Reply reply = script.reply(request, count.getAndIncrement());
     try {

@@ -10,23 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The judge guard's test cases: adversarial content-free responses read from
- * {@code src/test/resources/judge-guard/} (a tuning set and a held-back set), the task contexts
- * they are tried in, and real short answers that must still be judged.
+ * The judge guard's test cases: adversarial content-free responses read from {@code
+ * src/test/resources/judge-guard/} (a tuning set and a held-back set), the task contexts they are
+ * tried in, and real short answers that must still be judged.
  */
 final class GuardCases {
 
   static final String TUNED = "judge-guard/adversarial-tuned.txt";
   static final String HELD_BACK = "judge-guard/adversarial-heldback.txt";
+
   /** Second held-back round: openers in ten more languages and numbered lists. */
   static final String HELD_BACK_LANGUAGES = "judge-guard/adversarial-heldback-languages.txt";
+
   /** Real short answers in those languages, held back with them: each must reach the judge. */
   static final String REAL_HELD_BACK = "judge-guard/real-answers-heldback.txt";
 
   /** A task a response answers: its kind and reference (null for open tasks). */
   record Context(String label, TaskKind kind, String reference) {
     TaskMetadata task() {
-      return TaskMetadata.newBuilder().setDataSource("guard-test").setKind(kind).setGroundTruth(reference).build();
+      return TaskMetadata.newBuilder()
+          .setDataSource("guard-test")
+          .setKind(kind)
+          .setGroundTruth(reference)
+          .build();
     }
 
     @Override

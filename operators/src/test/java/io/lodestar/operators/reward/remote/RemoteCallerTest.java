@@ -60,7 +60,9 @@ class RemoteCallerTest {
             System::nanoTime,
             new SplittableRandom(3),
             listener);
-    RemoteRequest request = new RemoteRequest(settings.url(), "{\"query\":[\"q\"]}".getBytes(StandardCharsets.UTF_8), 10);
+    RemoteRequest request =
+        new RemoteRequest(
+            settings.url(), "{\"query\":[\"q\"]}".getBytes(StandardCharsets.UTF_8), 10);
     return caller.call(request, requestId).get(10, TimeUnit.SECONDS);
   }
 
@@ -85,8 +87,15 @@ class RemoteCallerTest {
 
   @Test
   void aSlowServerTimesOutAfterEachAttemptsTimeout() throws Exception {
-    endpoint = FakeEndpoint.start((r, i) -> new FakeEndpoint.Reply(200, "{\"rewards\":[1]}", Map.of(), 3_000));
-    CallResult result = call(settings(endpoint.base()).timeout(Duration.ofMillis(200)).retry(new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10))).build());
+    endpoint =
+        FakeEndpoint.start(
+            (r, i) -> new FakeEndpoint.Reply(200, "{\"rewards\":[1]}", Map.of(), 3_000));
+    CallResult result =
+        call(
+            settings(endpoint.base())
+                .timeout(Duration.ofMillis(200))
+                .retry(new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10)))
+                .build());
 
     // Waiting out the 3 s replies would have ended in their body, not in two timed-out attempts.
     assertThat(result.failure()).isEqualTo(RewardStatus.TIMEOUT);
@@ -98,7 +107,10 @@ class RemoteCallerTest {
   void rateLimitedThenSuccessfulHonoursRetryAfter() throws Exception {
     endpoint =
         FakeEndpoint.start(
-            (r, i) -> i == 0 ? new FakeEndpoint.Reply(429, "{}", Map.of("Retry-After", "1"), 0) : FakeEndpoint.Reply.json("{\"rewards\":[2]}"));
+            (r, i) ->
+                i == 0
+                    ? new FakeEndpoint.Reply(429, "{}", Map.of("Retry-After", "1"), 0)
+                    : FakeEndpoint.Reply.json("{\"rewards\":[2]}"));
     CallResult result = call(settings(endpoint.base()).build());
 
     assertThat(result.succeeded()).isTrue();
@@ -146,10 +158,15 @@ class RemoteCallerTest {
   void theOverallDeadlineBoundsRetries() throws Exception {
     endpoint = FakeEndpoint.start((r, i) -> FakeEndpoint.Reply.status(503));
     CallResult result =
-        call(settings(endpoint.base()).timeout(Duration.ofMillis(200)).deadline(Duration.ofMillis(400))
-            .retry(new RetryPolicy(1_000, Duration.ofMillis(50), Duration.ofMillis(100))).build());
+        call(
+            settings(endpoint.base())
+                .timeout(Duration.ofMillis(200))
+                .deadline(Duration.ofMillis(400))
+                .retry(new RetryPolicy(1_000, Duration.ofMillis(50), Duration.ofMillis(100)))
+                .build());
 
-    // The last attempt either saw the 503 or was cut short by the deadline; which one depends on load.
+    // The last attempt either saw the 503 or was cut short by the deadline; which one depends on
+    // load.
     assertThat(result.failure()).isNotNull();
     assertThat(result.detail()).isIn("http-503", "timeout");
     // 1,000 retries were allowed; the first waits at least 25 ms and each later one at least 50 ms,
@@ -159,7 +176,9 @@ class RemoteCallerTest {
 
   @Test
   void aRetryAfterBeyondTheDeadlineEndsTheCallAtOnce() throws Exception {
-    endpoint = FakeEndpoint.start((r, i) -> new FakeEndpoint.Reply(429, "{}", Map.of("Retry-After", "60"), 0));
+    endpoint =
+        FakeEndpoint.start(
+            (r, i) -> new FakeEndpoint.Reply(429, "{}", Map.of("Retry-After", "60"), 0));
     CallResult result = call(settings(endpoint.base()).deadline(Duration.ofSeconds(2)).build());
 
     assertThat(result.detail()).isEqualTo("http-429");
@@ -172,12 +191,19 @@ class RemoteCallerTest {
   @Test
   void anExhaustedBudgetWithNoWaitAllowedEndsAsTimeoutWithoutSending() throws Exception {
     endpoint = FakeEndpoint.start((r, i) -> FakeEndpoint.Reply.json("{\"rewards\":[1]}"));
-    CallSettings settings = settings(endpoint.base()).budget(new RateBudget(1, 0, Duration.ZERO)).build();
+    CallSettings settings =
+        settings(endpoint.base()).budget(new RateBudget(1, 0, Duration.ZERO)).build();
     RemoteCaller caller =
         new RemoteCaller(
-            settings, RemoteCaller.httpClient(settings, httpThreads), timers,
-            new TokenBucket(settings.budget(), System::nanoTime), System::nanoTime, new SplittableRandom(1), listener);
-    RemoteRequest request = new RemoteRequest(URI.create(endpoint.base()), new byte[] {'{', '}'}, 1);
+            settings,
+            RemoteCaller.httpClient(settings, httpThreads),
+            timers,
+            new TokenBucket(settings.budget(), System::nanoTime),
+            System::nanoTime,
+            new SplittableRandom(1),
+            listener);
+    RemoteRequest request =
+        new RemoteRequest(URI.create(endpoint.base()), new byte[] {'{', '}'}, 1);
 
     assertThat(caller.call(request, "a").get(5, TimeUnit.SECONDS).succeeded()).isTrue();
     CallResult second = caller.call(request, "b").get(5, TimeUnit.SECONDS);
@@ -190,22 +216,32 @@ class RemoteCallerTest {
   void callsWaitForBudgetRatherThanBeingDropped() throws Exception {
     endpoint = FakeEndpoint.start((r, i) -> FakeEndpoint.Reply.json("{\"rewards\":[1]}"));
     // 600 per minute = one every 100 ms after the first minute's burst of 600 is spent.
-    CallSettings settings = settings(endpoint.base()).budget(new RateBudget(600, 0, Duration.ofSeconds(10))).build();
+    CallSettings settings =
+        settings(endpoint.base()).budget(new RateBudget(600, 0, Duration.ofSeconds(10))).build();
     TokenBucket bucket = new TokenBucket(settings.budget(), System::nanoTime);
     bucket.reserve(600, Long.MAX_VALUE);
     for (int i = 0; i < 599; i++) {
       bucket.reserve(0, Long.MAX_VALUE);
     }
     RemoteCaller caller =
-        new RemoteCaller(settings, RemoteCaller.httpClient(settings, httpThreads), timers, bucket, System::nanoTime, new SplittableRandom(1), listener);
-    RemoteRequest request = new RemoteRequest(URI.create(endpoint.base()), new byte[] {'{', '}'}, 0);
+        new RemoteCaller(
+            settings,
+            RemoteCaller.httpClient(settings, httpThreads),
+            timers,
+            bucket,
+            System::nanoTime,
+            new SplittableRandom(1),
+            listener);
+    RemoteRequest request =
+        new RemoteRequest(URI.create(endpoint.base()), new byte[] {'{', '}'}, 0);
     long started = System.nanoTime();
     var first = caller.call(request, "a");
     var second = caller.call(request, "b");
 
     assertThat(first.get(5, TimeUnit.SECONDS).succeeded()).isTrue();
     assertThat(second.get(5, TimeUnit.SECONDS).succeeded()).isTrue();
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(190));
     assertThat(listener.rateLimitWaits.get()).isEqualTo(2);
   }
 
@@ -217,7 +253,9 @@ class RemoteCallerTest {
     call(settings, id);
     call(settings, RequestIds.of("g-1", "remote_rm", endpoint.base(), ""));
 
-    assertThat(endpoint.received).extracting(r -> r.header("Idempotency-Key")).containsExactly(id, id);
+    assertThat(endpoint.received)
+        .extracting(r -> r.header("Idempotency-Key"))
+        .containsExactly(id, id);
   }
 
   private static final class CountingListener implements CallListener {

@@ -19,9 +19,15 @@ class RemoteClientsTest {
 
   private final OpenRlhfRewardClient rm =
       new OpenRlhfRewardClient(
-          new RemoteRewardSettings(CallSettings.builder("remote-reward").url("http://127.0.0.1:5000/get_reward").model("rm-8b").build()));
+          new RemoteRewardSettings(
+              CallSettings.builder("remote-reward")
+                  .url("http://127.0.0.1:5000/get_reward")
+                  .model("rm-8b")
+                  .build()));
   private final JudgeClient judge =
-      new JudgeClient(new JudgeSettings(CallSettings.builder("judge").url("http://127.0.0.1:8000").model("grader").build()));
+      new JudgeClient(
+          new JudgeSettings(
+              CallSettings.builder("judge").url("http://127.0.0.1:8000").model("grader").build()));
 
   @Test
   void theRewardModelRequestFollowsOpenRlhf() throws Exception {
@@ -46,16 +52,29 @@ class RemoteClientsTest {
     OpenRlhfRewardClient chatml =
         new OpenRlhfRewardClient(
             new RemoteRewardSettings(
-                CallSettings.builder("remote-reward").url("http://127.0.0.1:5000/get_reward").build(), "rm", PromptFormat.CHATML));
-    JsonNode body = JSON.readTree(chatml.request(generation("g-1").setPromptTokenIds(new ArrayList<>(List.of(1, 2))).build(), "x").body());
+                CallSettings.builder("remote-reward")
+                    .url("http://127.0.0.1:5000/get_reward")
+                    .build(),
+                "rm",
+                PromptFormat.CHATML));
+    JsonNode body =
+        JSON.readTree(
+            chatml
+                .request(
+                    generation("g-1").setPromptTokenIds(new ArrayList<>(List.of(1, 2))).build(),
+                    "x")
+                .body());
     assertThat(body.get("prompts").get(0).asText())
-        .isEqualTo("<|im_start|>system\nAnswer with a number.<|im_end|>\n<|im_start|>user\nWhat is 6 * 7?<|im_end|>\n<|im_start|>assistant\n");
+        .isEqualTo(
+            "<|im_start|>system\nAnswer with a number.<|im_end|>\n<|im_start|>user\nWhat is 6 * 7?<|im_end|>\n<|im_start|>assistant\n");
   }
 
   @Test
   void aRewardIsReadFromRewardsOrFromTheScoresAlias() {
-    assertThat(rm.parse("{\"rewards\": [1.25], \"scores\": [1.0]}")).satisfies(c -> ok(c, 1.25, RewardSource.MODEL));
-    assertThat(rm.parse("{\"scores\": [-0.5], \"extra_logs\": {}}")).satisfies(c -> ok(c, -0.5, RewardSource.MODEL));
+    assertThat(rm.parse("{\"rewards\": [1.25], \"scores\": [1.0]}"))
+        .satisfies(c -> ok(c, 1.25, RewardSource.MODEL));
+    assertThat(rm.parse("{\"scores\": [-0.5], \"extra_logs\": {}}"))
+        .satisfies(c -> ok(c, -0.5, RewardSource.MODEL));
     assertThat(rm.parse("{\"rewards\": [3]}").getVersion()).isEqualTo("openrlhf-rm:rm-8b");
   }
 
@@ -77,8 +96,15 @@ class RemoteClientsTest {
     JudgeClient withMaxTokens =
         new JudgeClient(
             new JudgeSettings(
-                CallSettings.builder("judge").url("http://127.0.0.1:8000/v1/").model("grader").build(),
-                "judge", GuardPolicy.ZERO, "Be strict.", "P={prompt} R={response} G={reference}", 64));
+                CallSettings.builder("judge")
+                    .url("http://127.0.0.1:8000/v1/")
+                    .model("grader")
+                    .build(),
+                "judge",
+                GuardPolicy.ZERO,
+                "Be strict.",
+                "P={prompt} R={response} G={reference}",
+                64));
     Generation g = generation("g-1").build();
     RemoteRequest request = withMaxTokens.request(g, "id-1");
     JsonNode body = JSON.readTree(request.body());
@@ -89,22 +115,28 @@ class RemoteClientsTest {
     assertThat(body.get("max_tokens").asInt()).isEqualTo(64);
     assertThat(body.get("messages").get(0).get("role").asText()).isEqualTo("system");
     assertThat(body.get("messages").get(1).get("content").asText())
-        .isEqualTo("P=system: Answer with a number.\n\nuser: What is 6 * 7? R=" + g.getResponse() + " G=42");
+        .isEqualTo(
+            "P=system: Answer with a number.\n\nuser: What is 6 * 7? R="
+                + g.getResponse()
+                + " G=42");
     assertThat(body.has("request_id")).isFalse();
     assertThat(request.estimatedTokens()).isGreaterThan(64 + 3);
 
     JsonNode plain = JSON.readTree(judge.request(g, "id-1").body());
     assertThat(plain.has("max_tokens")).isFalse();
-    assertThat(judge.request(g, "id").uri().toString()).isEqualTo("http://127.0.0.1:8000/v1/chat/completions");
+    assertThat(judge.request(g, "id").uri().toString())
+        .isEqualTo("http://127.0.0.1:8000/v1/chat/completions");
   }
 
   @Test
   void aJudgeVerdictIsNormalisedAndAnythingElseIsAFormatError() {
-    assertThat(judge.parse(chat("Correct.\nSCORE: 8"))).satisfies(c -> ok(c, 0.8, RewardSource.JUDGE));
+    assertThat(judge.parse(chat("Correct.\nSCORE: 8")))
+        .satisfies(c -> ok(c, 0.8, RewardSource.JUDGE));
     assertThat(judge.parse(chat("Looks great!"))).satisfies(c -> error(c, "judge-format"));
     assertThat(judge.parse(chat("SCORE: 10\nSCORE: 10"))).satisfies(c -> error(c, "judge-format"));
     assertThat(judge.parse("{\"choices\": []}")).satisfies(c -> error(c, "judge-malformed"));
-    assertThat(judge.parse("{\"choices\": [{\"message\": {\"content\": null}}]}")).satisfies(c -> error(c, "judge-malformed"));
+    assertThat(judge.parse("{\"choices\": [{\"message\": {\"content\": null}}]}"))
+        .satisfies(c -> error(c, "judge-malformed"));
     assertThat(judge.parse("not json")).satisfies(c -> error(c, "judge-malformed"));
   }
 
@@ -114,7 +146,11 @@ class RemoteClientsTest {
         new JudgeClient(
             new JudgeSettings(
                 CallSettings.builder("judge").url("http://127.0.0.1:8000").model("grader").build(),
-                "judge", GuardPolicy.ZERO, JudgeRubric.DEFAULT_SYSTEM, "Rate: {response}", null));
+                "judge",
+                GuardPolicy.ZERO,
+                JudgeRubric.DEFAULT_SYSTEM,
+                "Rate: {response}",
+                null));
     assertThat(judge.version()).startsWith("judge:grader/rubric-");
     assertThat(other.version()).isNotEqualTo(judge.version());
   }
@@ -128,7 +164,11 @@ class RemoteClientsTest {
         new JudgeClient(
             new JudgeSettings(
                 CallSettings.builder("judge").url("http://127.0.0.1:8000").model("grader").build(),
-                "judge", GuardPolicy.UNSCORED, "", JudgeRubric.DEFAULT_TEMPLATE, null));
+                "judge",
+                GuardPolicy.UNSCORED,
+                "",
+                JudgeRubric.DEFAULT_TEMPLATE,
+                null));
     assertThat(unscored.screen(colon))
         .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(RewardStatus.UNSCORABLE));
     assertThat(unscored.screen(colon).get().getValue()).isNull();
@@ -137,8 +177,18 @@ class RemoteClientsTest {
   }
 
   static String chat(String content) {
-    return JSON.createObjectNode().set("choices", JSON.createArrayNode().add(
-        JSON.createObjectNode().set("message", JSON.createObjectNode().put("role", "assistant").put("content", content)))).toString();
+    return JSON.createObjectNode()
+        .set(
+            "choices",
+            JSON.createArrayNode()
+                .add(
+                    JSON.createObjectNode()
+                        .set(
+                            "message",
+                            JSON.createObjectNode()
+                                .put("role", "assistant")
+                                .put("content", content))))
+        .toString();
   }
 
   private static void ok(RewardComponent c, double value, RewardSource source) {

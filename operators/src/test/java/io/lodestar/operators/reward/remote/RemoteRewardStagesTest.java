@@ -22,9 +22,17 @@ class RemoteRewardStagesTest {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    var input = env.fromData(new AvroTypeInfo<>(ScoredGeneration.class), scored(generation("g-1").build(), 1.0).build());
+    var input =
+        env.fromData(
+            new AvroTypeInfo<>(ScoredGeneration.class),
+            scored(generation("g-1").build(), 1.0).build());
     JudgeClient judge =
-        new JudgeClient(new JudgeSettings(CallSettings.builder("judge").url("http://127.0.0.1:8000").model("grader").build()));
+        new JudgeClient(
+            new JudgeSettings(
+                CallSettings.builder("judge")
+                    .url("http://127.0.0.1:8000")
+                    .model("grader")
+                    .build()));
 
     RemoteRewardStages.Scored out = RemoteRewardStages.apply(input, judge);
     out.scored().sinkTo(new DiscardingSink<>());

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
 
   private static final long MS = 1_000_000L;
-  private final RetryPolicy policy = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(1_000));
+  private final RetryPolicy policy =
+      new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(1_000));
 
   @Test
   void backoffDoublesWithEqualJitterInTheUpperHalfOfItsCeiling() {

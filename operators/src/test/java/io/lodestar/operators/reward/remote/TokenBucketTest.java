@@ -14,7 +14,8 @@ class TokenBucketTest {
   private final AtomicLong clock = new AtomicLong(5 * SECOND);
 
   private TokenBucket bucket(int requestsPerMinute, long tokensPerMinute) {
-    return new TokenBucket(new RateBudget(requestsPerMinute, tokensPerMinute, Duration.ofMinutes(5)), clock::get);
+    return new TokenBucket(
+        new RateBudget(requestsPerMinute, tokensPerMinute, Duration.ofMinutes(5)), clock::get);
   }
 
   @Test

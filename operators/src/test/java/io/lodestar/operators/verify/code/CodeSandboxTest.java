@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Runs real HumanEval solutions and hostile programs in the sandbox. Needs {@code bwrap},
- * {@code prlimit} and {@code python3} (CI: {@code apt-get install -y bubblewrap python3}); every
- * test here is skipped, with the reason, where they are missing or namespaces are not allowed.
+ * Runs real HumanEval solutions and hostile programs in the sandbox. Needs {@code bwrap}, {@code
+ * prlimit} and {@code python3} (CI: {@code apt-get install -y bubblewrap python3}); every test here
+ * is skipped, with the reason, where they are missing or namespaces are not allowed.
  */
 class CodeSandboxTest {
 
@@ -40,14 +40,23 @@ class CodeSandboxTest {
    * For programs expected to finish (PASS or FAIL): a deadline no loaded machine comes near, so a
    * slow start can never turn a verdict into TIMEOUT.
    */
-  private static final CodeSandbox SANDBOX = new CodeSandbox(Limits.defaults().withWallClock(Duration.ofSeconds(60)));
+  private static final CodeSandbox SANDBOX =
+      new CodeSandbox(Limits.defaults().withWallClock(Duration.ofSeconds(60)));
+
   /**
    * For programs that never end (or outlast it by far): a short deadline keeps them quick, and
    * since they cannot finish, the verdict is TIMEOUT however loaded the machine is.
    */
-  private static final CodeSandbox DEADLINE = new CodeSandbox(new Limits(
-      Duration.ofSeconds(2), 1, Limits.defaults().addressSpaceBytes(), Limits.defaults().maxProcesses(),
-      Limits.defaults().maxFileBytes(), Limits.defaults().tmpBytes(), Limits.defaults().maxOutputBytes()));
+  private static final CodeSandbox DEADLINE =
+      new CodeSandbox(
+          new Limits(
+              Duration.ofSeconds(2),
+              1,
+              Limits.defaults().addressSpaceBytes(),
+              Limits.defaults().maxProcesses(),
+              Limits.defaults().maxFileBytes(),
+              Limits.defaults().tmpBytes(),
+              Limits.defaults().maxOutputBytes()));
 
   private static Optional<String> unavailableReason;
 
@@ -59,7 +68,9 @@ class CodeSandboxTest {
   /** Per test rather than per class, so that each skip is reported with its reason. */
   @BeforeEach
   void requireSandbox() {
-    assumeTrue(unavailableReason.isEmpty(), () -> "skipping sandbox test: " + unavailableReason.orElse(""));
+    assumeTrue(
+        unavailableReason.isEmpty(),
+        () -> "skipping sandbox test: " + unavailableReason.orElse(""));
   }
 
   @AfterEach
@@ -76,7 +87,9 @@ class CodeSandboxTest {
 
   private static List<String> leftovers() {
     List<String> found = new ArrayList<>();
-    ProcessHandle.current().descendants().forEach(p -> found.add(p.pid() + " " + p.info().commandLine().orElse("?")));
+    ProcessHandle.current()
+        .descendants()
+        .forEach(p -> found.add(p.pid() + " " + p.info().commandLine().orElse("?")));
     ProcessHandle.allProcesses()
         .filter(p -> p.info().commandLine().orElse("").contains("/sandbox/runner.py"))
         .forEach(p -> found.add(p.pid() + " " + p.info().commandLine().orElse("?")));
@@ -92,11 +105,23 @@ class CodeSandboxTest {
     try {
       List<Future<String>> failures = new ArrayList<>();
       for (JsonNode task : tasks) {
-        failures.add(pool.submit(() -> {
-          Result result = SANDBOX.runHumanEval(task.get("prompt").asText(), task.get("canonical_solution").asText(),
-              task.get("test").asText(), task.get("entry_point").asText());
-          return result.verdict() == Verdict.PASS ? null : task.get("task_id").asText() + ": " + result.verdict() + " " + result.detail();
-        }));
+        failures.add(
+            pool.submit(
+                () -> {
+                  Result result =
+                      SANDBOX.runHumanEval(
+                          task.get("prompt").asText(),
+                          task.get("canonical_solution").asText(),
+                          task.get("test").asText(),
+                          task.get("entry_point").asText());
+                  return result.verdict() == Verdict.PASS
+                      ? null
+                      : task.get("task_id").asText()
+                          + ": "
+                          + result.verdict()
+                          + " "
+                          + result.detail();
+                }));
       }
       List<String> failed = new ArrayList<>();
       for (Future<String> failure : failures) {
@@ -106,7 +131,8 @@ class CodeSandboxTest {
       }
       // A figure for the record, not an assertion: sandboxed tests per second at this parallelism.
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("HumanEval canonical solutions in the sandbox, 2 threads: %d in %.1f s, %.0f tests/s%n",
+      System.out.printf(
+          "HumanEval canonical solutions in the sandbox, 2 threads: %d in %.1f s, %.0f tests/s%n",
           tasks.size(), seconds, tasks.size() / seconds);
       assertThat(failed).isEmpty();
     } finally {
@@ -116,8 +142,12 @@ class CodeSandboxTest {
 
   @Test
   void wrongSolutionFails() {
-    Result result = SANDBOX.runHumanEval("def add(a, b):\n", "    return a - b\n",
-        "def check(candidate):\n    assert candidate(2, 3) == 5\n", "add");
+    Result result =
+        SANDBOX.runHumanEval(
+            "def add(a, b):\n",
+            "    return a - b\n",
+            "def check(candidate):\n    assert candidate(2, 3) == 5\n",
+            "add");
     assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(result.detail()).contains("AssertionError");
   }
@@ -128,21 +158,31 @@ class CodeSandboxTest {
     List<JsonNode> samples = TestDataFiles.jsonLines("humaneval/example_samples.jsonl");
     // rm -rf through subprocess returns None; sleep(10) outlives the short deadline whatever the
     // load; input() meets an empty stdin; the last three return 1 with different indentation.
-    List<Verdict> expected = List.of(Verdict.FAIL, Verdict.TIMEOUT, Verdict.FAIL, Verdict.PASS, Verdict.PASS, Verdict.PASS);
+    List<Verdict> expected =
+        List.of(
+            Verdict.FAIL, Verdict.TIMEOUT, Verdict.FAIL, Verdict.PASS, Verdict.PASS, Verdict.PASS);
     assertThat(samples).hasSize(expected.size());
     for (int i = 0; i < samples.size(); i++) {
       String completion = samples.get(i).get("completion").asText();
       CodeSandbox sandbox = expected.get(i) == Verdict.TIMEOUT ? DEADLINE : SANDBOX;
-      Result result = sandbox.runHumanEval(problem.get("prompt").asText(), completion,
-          problem.get("test").asText(), problem.get("entry_point").asText());
-      assertThat(result.verdict()).as("sample %d: %s", i, result.detail()).isEqualTo(expected.get(i));
+      Result result =
+          sandbox.runHumanEval(
+              problem.get("prompt").asText(),
+              completion,
+              problem.get("test").asText(),
+              problem.get("entry_point").asText());
+      assertThat(result.verdict())
+          .as("sample %d: %s", i, result.detail())
+          .isEqualTo(expected.get(i));
     }
   }
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES) // a hang, not slowness: the deadline is 2 s
   void forkBombIsContained() {
-    Result result = DEADLINE.runPython("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n");
+    Result result =
+        DEADLINE.runPython(
+            "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n");
     assertThat(result.verdict()).isIn(Verdict.TIMEOUT, Verdict.FAIL);
   }
 
@@ -164,12 +204,18 @@ class CodeSandboxTest {
   void networkIsUnreachable() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       server.setSoTimeout(500);
-      Result result = SANDBOX.runPython("import socket\n"
-          + "socket.create_connection(('127.0.0.1', " + server.getLocalPort() + "), timeout=2)\n");
+      Result result =
+          SANDBOX.runPython(
+              "import socket\n"
+                  + "socket.create_connection(('127.0.0.1', "
+                  + server.getLocalPort()
+                  + "), timeout=2)\n");
       assertThat(result.verdict()).isEqualTo(Verdict.FAIL);
       assertThat(result.detail()).contains("ConnectionRefusedError");
       assertThatThrownBy(server::accept).isInstanceOf(SocketTimeoutException.class);
-      Result outside = SANDBOX.runPython("import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)\n");
+      Result outside =
+          SANDBOX.runPython(
+              "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=2)\n");
       assertThat(outside.verdict()).isEqualTo(Verdict.FAIL);
     }
   }
@@ -178,15 +224,19 @@ class CodeSandboxTest {
   void onlyTmpIsWritableAndTheHostIsUntouched() throws Exception {
     Path hostTarget = Files.createTempDirectory("lodestar-sandbox-target-").resolve("escaped.txt");
     try {
-      Result result = SANDBOX.runPython("import os\n"
-          + "open('/tmp/ok.txt', 'w').write('fine')\n"
-          + "denied = []\n"
-          + "for path in ['/escaped.txt', '/usr/escaped.txt', '/sandbox/escaped.txt', '/dev/escaped.txt', '" + hostTarget + "']:\n"
-          + "    try:\n"
-          + "        open(path, 'w').write('x')\n"
-          + "    except OSError:\n"
-          + "        denied.append(path)\n"
-          + "assert len(denied) == 5, denied\n");
+      Result result =
+          SANDBOX.runPython(
+              "import os\n"
+                  + "open('/tmp/ok.txt', 'w').write('fine')\n"
+                  + "denied = []\n"
+                  + "for path in ['/escaped.txt', '/usr/escaped.txt', '/sandbox/escaped.txt', '/dev/escaped.txt', '"
+                  + hostTarget
+                  + "']:\n"
+                  + "    try:\n"
+                  + "        open(path, 'w').write('x')\n"
+                  + "    except OSError:\n"
+                  + "        denied.append(path)\n"
+                  + "assert len(denied) == 5, denied\n");
       assertThat(result.verdict()).as(result.detail()).isEqualTo(Verdict.PASS);
       assertThat(hostTarget).doesNotExist();
     } finally {
@@ -199,23 +249,27 @@ class CodeSandboxTest {
   void jvmEnvironmentDoesNotLeakIn() {
     // The surefire JVM's own environment stands in for secrets: none of its values may show up.
     Map<String, String> jvmEnvironment = System.getenv();
-    Result result = SANDBOX.runPython("import os\n"
-        + "print(sorted(os.environ.items()))\n"
-        + "for pid in ('self', '1'):\n"
-        + "    try:\n"
-        + "        print(open('/proc/%s/environ' % pid, 'rb').read())\n"
-        + "    except OSError as e:\n"
-        + "        print(e)\n");
+    Result result =
+        SANDBOX.runPython(
+            "import os\n"
+                + "print(sorted(os.environ.items()))\n"
+                + "for pid in ('self', '1'):\n"
+                + "    try:\n"
+                + "        print(open('/proc/%s/environ' % pid, 'rb').read())\n"
+                + "    except OSError as e:\n"
+                + "        print(e)\n");
     assertThat(result.verdict()).as(result.detail()).isEqualTo(Verdict.PASS);
     // Exactly what the sandbox sets (and bwrap's PWD), nothing inherited.
-    assertThat(result.stdout()).startsWith(
-        "[('HOME', '/tmp'), ('LANG', 'C.UTF-8'), ('PATH', '/usr/bin:/bin'), ('PWD', '/tmp')]\n");
+    assertThat(result.stdout())
+        .startsWith(
+            "[('HOME', '/tmp'), ('LANG', 'C.UTF-8'), ('PATH', '/usr/bin:/bin'), ('PWD', '/tmp')]\n");
     List<String> sandboxValues = List.of("/tmp", "C.UTF-8", "/usr/bin:/bin");
-    jvmEnvironment.forEach((name, value) -> {
-      if (value.length() >= 6 && !sandboxValues.contains(value)) {
-        assertThat(result.stdout()).as("value of %s", name).doesNotContain(value);
-      }
-    });
+    jvmEnvironment.forEach(
+        (name, value) -> {
+          if (value.length() >= 6 && !sandboxValues.contains(value)) {
+            assertThat(result.stdout()).as("value of %s", name).doesNotContain(value);
+          }
+        });
   }
 
   @Test
@@ -228,7 +282,9 @@ class CodeSandboxTest {
 
   @Test
   void killingItsParentDoesNotEscapeOrHurtTheJvm() {
-    Result result = SANDBOX.runPython("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('still here')\n");
+    Result result =
+        SANDBOX.runPython(
+            "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nprint('still here')\n");
     assertThat(result.verdict()).isIn(Verdict.PASS, Verdict.FAIL);
     assertThat(ProcessHandle.current().isAlive()).isTrue();
   }
@@ -243,7 +299,9 @@ class CodeSandboxTest {
   @Test
   void syntaxErrorsAndForgedSandboxErrorsAreTheCodesFailure() {
     assertThat(SANDBOX.runPython("def broken(:\n").verdict()).isEqualTo(Verdict.FAIL);
-    Result forged = SANDBOX.runPython("import sys\nsys.stderr.write('bwrap: setting up uid map: Permission denied\\n')\nsys.exit(1)\n");
+    Result forged =
+        SANDBOX.runPython(
+            "import sys\nsys.stderr.write('bwrap: setting up uid map: Permission denied\\n')\nsys.exit(1)\n");
     assertThat(forged.verdict()).isEqualTo(Verdict.FAIL);
   }
 }

@@ -11,10 +11,15 @@ class CodeSandboxUnavailableTest {
 
   @Test
   void missingSandboxToolIsASandboxError() {
-    CodeSandbox broken = new CodeSandbox(Limits.defaults(), "/nonexistent/bwrap", CodeSandbox.DEFAULT_PYTHON);
+    CodeSandbox broken =
+        new CodeSandbox(Limits.defaults(), "/nonexistent/bwrap", CodeSandbox.DEFAULT_PYTHON);
     assertThat(broken.unavailableReason()).isPresent();
     assertThat(broken.runPython("pass\n").verdict()).isEqualTo(Verdict.SANDBOX_ERROR);
-    assertThat(broken.runHumanEval("def f():\n", "    return 1\n", "def check(c):\n    assert c() == 1\n", "f").verdict())
+    assertThat(
+            broken
+                .runHumanEval(
+                    "def f():\n", "    return 1\n", "def check(c):\n    assert c() == 1\n", "f")
+                .verdict())
         .isEqualTo(Verdict.SANDBOX_ERROR);
   }
 }

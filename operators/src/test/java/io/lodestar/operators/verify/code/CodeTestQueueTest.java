@@ -41,10 +41,13 @@ class CodeTestQueueTest {
 
   /** The defaults of {@code code.threads} and {@code code.capacity}. */
   private static final int THREADS = 2;
+
   private static final int CAPACITY = 32;
   private static final CodeSandbox SANDBOX = new CodeSandbox(CodeSandbox.Limits.defaults());
+
   /** A program that runs into the sandbox's wall clock, and an ordinary one. */
   private static final long SLOW_MS = SANDBOX.limits().wallClock().plusSeconds(1).toMillis();
+
   private static final long QUICK_MS = 500;
 
   private static final Map<String, CountDownLatch> RELEASE = new ConcurrentHashMap<>();
@@ -66,18 +69,25 @@ class CodeTestQueueTest {
     for (int i = 1; i <= CAPACITY - 3; i++) {
       durations.put("quick-" + i, QUICK_MS);
     }
-    durations.keySet().forEach(id -> {
-      RELEASE.put(id, new CountDownLatch(1));
-      STARTED.put(id, new CountDownLatch(1));
-    });
+    durations
+        .keySet()
+        .forEach(
+            id -> {
+              RELEASE.put(id, new CountDownLatch(1));
+              STARTED.put(id, new CountDownLatch(1));
+            });
     List<Run> schedule = fifoSchedule(durations, THREADS);
-    long operatorTimeout = CodeTestFunction.operatorTimeout(SANDBOX.maxRunTime(), THREADS, CAPACITY).toMillis();
+    long operatorTimeout =
+        CodeTestFunction.operatorTimeout(SANDBOX.maxRunTime(), THREADS, CAPACITY).toMillis();
 
     List<ScoredGeneration> out;
     try (OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> harness =
         new OneInputStreamOperatorTestHarness<>(
             new AsyncWaitOperatorFactory<>(
-                new CodeTestFunction(new Scripted(), THREADS), operatorTimeout, CAPACITY, AsyncDataStream.OutputMode.ORDERED),
+                new CodeTestFunction(new Scripted(), THREADS),
+                operatorTimeout,
+                CAPACITY,
+                AsyncDataStream.OutputMode.ORDERED),
             new AvroSerializer<>(ScoredGeneration.class))) {
       harness.setup(new AvroSerializer<>(ScoredGeneration.class));
       harness.open();
@@ -91,9 +101,14 @@ class CodeTestQueueTest {
         runMails(harness);
         RELEASE.get(run.id()).countDown();
         // The worker that ran it completes its record before it takes the next queued one.
-        Optional<Run> next = schedule.stream().filter(r -> r.thread() == run.thread() && r.start() == run.end()).findFirst();
+        Optional<Run> next =
+            schedule.stream()
+                .filter(r -> r.thread() == run.thread() && r.start() == run.end())
+                .findFirst();
         if (next.isPresent()) {
-          assertThat(STARTED.get(next.get().id()).await(30, TimeUnit.SECONDS)).as("%s started", next.get().id()).isTrue();
+          assertThat(STARTED.get(next.get().id()).await(30, TimeUnit.SECONDS))
+              .as("%s started", next.get().id())
+              .isTrue();
         }
       }
       harness.endInput();
@@ -104,19 +119,27 @@ class CodeTestQueueTest {
         .as("the simulated queue takes longer than one run's own deadline")
         .isGreaterThan(SANDBOX.maxRunTime().toMillis());
     assertThat(out).hasSize(CAPACITY);
-    List<String> unscored = out.stream()
-        .filter(s -> s.getComponents().stream()
-            .anyMatch(c -> c.getName().equals(CodeTests.NAME) && c.getStatus() != RewardStatus.OK))
-        .map(s -> s.getGeneration().getGenerationId())
-        .toList();
+    List<String> unscored =
+        out.stream()
+            .filter(
+                s ->
+                    s.getComponents().stream()
+                        .anyMatch(
+                            c ->
+                                c.getName().equals(CodeTests.NAME)
+                                    && c.getStatus() != RewardStatus.OK))
+            .map(s -> s.getGeneration().getGenerationId())
+            .toList();
     assertThat(unscored).as("records with no verdict within the operator timeout").isEmpty();
   }
 
   @Test
   void theOperatorTimeoutCoversEveryRoundOfTheQueue() {
     Duration run = Duration.ofSeconds(19);
-    assertThat(CodeTestFunction.operatorTimeout(run, 2, 32)).isEqualTo(run.multipliedBy(16).plusSeconds(5));
-    assertThat(CodeTestFunction.operatorTimeout(run, 2, 33)).isEqualTo(run.multipliedBy(17).plusSeconds(5));
+    assertThat(CodeTestFunction.operatorTimeout(run, 2, 32))
+        .isEqualTo(run.multipliedBy(16).plusSeconds(5));
+    assertThat(CodeTestFunction.operatorTimeout(run, 2, 33))
+        .isEqualTo(run.multipliedBy(17).plusSeconds(5));
     assertThat(CodeTestFunction.operatorTimeout(run, 4, 1)).isEqualTo(run.plusSeconds(5));
   }
 
@@ -144,16 +167,20 @@ class CodeTestQueueTest {
 
   /** Runs what the operator left for its task thread: completions and fired timers. */
   private static void runMails(OneInputStreamOperatorTestHarness<?, ?> harness) throws Exception {
-    for (Optional<Mail> mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY); mail.isPresent();
+    for (Optional<Mail> mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+        mail.isPresent();
         mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)) {
       mail.get().run();
     }
   }
 
   private static ScoredGeneration codeRecord(String id) {
-    TaskMetadata task = TaskMetadata.newBuilder().setKind(TaskKind.CODE)
-        .setUnitTests(List.of("def check(candidate):\n    pass\n"))
-        .setExtra(Map.of(CodeTests.ENTRY_POINT_KEY, "f")).build();
+    TaskMetadata task =
+        TaskMetadata.newBuilder()
+            .setKind(TaskKind.CODE)
+            .setUnitTests(List.of("def check(candidate):\n    pass\n"))
+            .setExtra(Map.of(CodeTests.ENTRY_POINT_KEY, "f"))
+            .build();
     return scored(generation(id).setTask(task).build(), 1.0).build();
   }
 
@@ -170,7 +197,8 @@ class CodeTestQueueTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return VerifierResults.component(CodeTests.NAME, CodeTests.VERSION, 1.0, RewardStatus.OK, "pass");
+      return VerifierResults.component(
+          CodeTests.NAME, CodeTests.VERSION, 1.0, RewardStatus.OK, "pass");
     }
   }
 }

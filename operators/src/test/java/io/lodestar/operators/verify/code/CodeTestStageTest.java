@@ -11,18 +11,20 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The code-test stage as the pipeline runs it: Flink's async I/O operator, with object reuse on. */
+/**
+ * The code-test stage as the pipeline runs it: Flink's async I/O operator, with object reuse on.
+ */
 class CodeTestStageTest {
 
   @Test
   void aHandedOverRecordWithoutCodeTestsPassesThroughUncopied() throws Exception {
     ScoredGeneration math = scored(generation("g-math").build(), 1.0).build();
 
-    List<ScoredGeneration> out = run(new HandedOverSerializer<>(new AvroSerializer<>(ScoredGeneration.class)), math);
+    List<ScoredGeneration> out =
+        run(new HandedOverSerializer<>(new AvroSerializer<>(ScoredGeneration.class)), math);
 
     assertThat(out).singleElement().isSameAs(math);
   }
@@ -36,8 +38,8 @@ class CodeTestStageTest {
     assertThat(out).singleElement().isNotSameAs(math).isEqualTo(math);
   }
 
-  private static List<ScoredGeneration> run(TypeSerializer<ScoredGeneration> inputType, ScoredGeneration input)
-      throws Exception {
+  private static List<ScoredGeneration> run(
+      TypeSerializer<ScoredGeneration> inputType, ScoredGeneration input) throws Exception {
     try (OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> harness =
         new OneInputStreamOperatorTestHarness<>(
             new AsyncWaitOperatorFactory<>(

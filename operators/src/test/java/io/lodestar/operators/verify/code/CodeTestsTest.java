@@ -16,12 +16,16 @@ class CodeTestsTest {
   @Test
   void onlyCodeTasksWithTestsAndAnEntryPointAreRun() {
     TaskMetadata code =
-        TaskMetadata.newBuilder().setKind(TaskKind.CODE).setUnitTests(List.of("def check(c): pass"))
-            .setExtra(Map.of("entry_point", "f")).build();
+        TaskMetadata.newBuilder()
+            .setKind(TaskKind.CODE)
+            .setUnitTests(List.of("def check(c): pass"))
+            .setExtra(Map.of("entry_point", "f"))
+            .build();
     assertThat(CodeTests.applies(TestRecords.generation("a").setTask(code).build())).isTrue();
     assertThat(CodeTests.applies(TestRecords.generation("b").build())).isFalse();
     TaskMetadata noEntryPoint = TaskMetadata.newBuilder(code).setExtra(Map.of()).build();
-    assertThat(CodeTests.applies(TestRecords.generation("c").setTask(noEntryPoint).build())).isFalse();
+    assertThat(CodeTests.applies(TestRecords.generation("c").setTask(noEntryPoint).build()))
+        .isFalse();
   }
 
   @Test
@@ -29,15 +33,17 @@ class CodeTestsTest {
     assertThat(CodeTests.toComponent(result(CodeSandbox.Verdict.PASS)).getValue()).isEqualTo(1.0);
     assertThat(CodeTests.toComponent(result(CodeSandbox.Verdict.FAIL)).getValue()).isEqualTo(0.0);
     assertThat(CodeTests.toComponent(result(CodeSandbox.Verdict.TIMEOUT)))
-        .satisfies(c -> {
-          assertThat(c.getValue()).isNull();
-          assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT);
-        });
+        .satisfies(
+            c -> {
+              assertThat(c.getValue()).isNull();
+              assertThat(c.getStatus()).isEqualTo(RewardStatus.TIMEOUT);
+            });
     assertThat(CodeTests.toComponent(result(CodeSandbox.Verdict.SANDBOX_ERROR)))
-        .satisfies(c -> {
-          assertThat(c.getValue()).isNull();
-          assertThat(c.getStatus()).isEqualTo(RewardStatus.ERROR);
-        });
+        .satisfies(
+            c -> {
+              assertThat(c.getValue()).isNull();
+              assertThat(c.getStatus()).isEqualTo(RewardStatus.ERROR);
+            });
   }
 
   private static CodeSandbox.Result result(CodeSandbox.Verdict verdict) {

@@ -21,9 +21,13 @@ class ExactAndRegexMatchVerifierTest {
   @Test
   void normalisedIgnoresCaseAndWhitespaceRuns() {
     ExactMatchVerifier normalised = ExactMatchVerifier.normalised();
-    assertThat(normalised.verify("  New\u00A0 york\n\tCITY ", "new york city").getValue()).isEqualTo(1.0);
+    assertThat(normalised.verify("  New\u00A0 york\n\tCITY ", "new york city").getValue())
+        .isEqualTo(1.0);
     assertThat(normalised.verify("newyork city", "new york city").getValue()).isEqualTo(0.0);
-    assertThat(new ExactMatchVerifier(ExactMatchVerifier.Whitespace.TRIM, false).verify(" a  b\n", "a  b").getValue())
+    assertThat(
+            new ExactMatchVerifier(ExactMatchVerifier.Whitespace.TRIM, false)
+                .verify(" a  b\n", "a  b")
+                .getValue())
         .isEqualTo(1.0);
   }
 
@@ -37,16 +41,20 @@ class ExactAndRegexMatchVerifierTest {
 
   @Test
   void regexFullMatchAndFind() {
-    assertThat(RegexMatchVerifier.fullMatch("\\d{3}-\\d{4}").verify("555-1234").getValue()).isEqualTo(1.0);
-    assertThat(RegexMatchVerifier.fullMatch("\\d{3}-\\d{4}").verify("call 555-1234").getValue()).isEqualTo(0.0);
-    assertThat(RegexMatchVerifier.find("\\d{3}-\\d{4}").verify("call 555-1234").getValue()).isEqualTo(1.0);
+    assertThat(RegexMatchVerifier.fullMatch("\\d{3}-\\d{4}").verify("555-1234").getValue())
+        .isEqualTo(1.0);
+    assertThat(RegexMatchVerifier.fullMatch("\\d{3}-\\d{4}").verify("call 555-1234").getValue())
+        .isEqualTo(0.0);
+    assertThat(RegexMatchVerifier.find("\\d{3}-\\d{4}").verify("call 555-1234").getValue())
+        .isEqualTo(1.0);
     assertThat(RegexMatchVerifier.find("x").verify(null).getValue()).isEqualTo(0.0);
   }
 
   @Test
   void regexOverTheLengthCapScoresZeroUnmatched() {
     RegexMatchVerifier verifier =
-        new RegexMatchVerifier(Pattern.compile(".*"), RegexMatchVerifier.MatchMode.FULL, 10, Duration.ofSeconds(1));
+        new RegexMatchVerifier(
+            Pattern.compile(".*"), RegexMatchVerifier.MatchMode.FULL, 10, Duration.ofSeconds(1));
     RewardComponent reward = verifier.verify("x".repeat(11));
     assertThat(reward.getStatus()).isEqualTo(RewardStatus.OK);
     assertThat(reward.getValue()).isEqualTo(0.0);
@@ -57,8 +65,12 @@ class ExactAndRegexMatchVerifierTest {
   void catastrophicBacktrackingTimesOut() {
     // The match would run for ages, so the verdict alone shows the deadline stopped it; no
     // duration is asserted, which a loaded machine could stretch.
-    RegexMatchVerifier verifier = new RegexMatchVerifier(
-        Pattern.compile("(.*a){20}b"), RegexMatchVerifier.MatchMode.FULL, 1_000, Duration.ofMillis(100));
+    RegexMatchVerifier verifier =
+        new RegexMatchVerifier(
+            Pattern.compile("(.*a){20}b"),
+            RegexMatchVerifier.MatchMode.FULL,
+            1_000,
+            Duration.ofMillis(100));
     RewardComponent reward = verifier.verify("a".repeat(30) + "!");
     assertThat(reward.getStatus()).isEqualTo(RewardStatus.TIMEOUT);
     assertThat(reward.getDetail()).isEqualTo("match took over 100 ms");

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class JsonSchemaVerifierTest {
 
-  private static final String PERSON_SCHEMA = """
+  private static final String PERSON_SCHEMA =
+      """
       {"type": "object",
        "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}},
        "required": ["name", "age"],
@@ -27,8 +28,10 @@ class JsonSchemaVerifierTest {
   @Test
   void acceptsValidJsonPlainOrFenced() {
     assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36}").getValue()).isEqualTo(1.0);
-    assertThat(person.verify("```json\n{\"name\": \"Ada\", \"age\": 36}\n```").getValue()).isEqualTo(1.0);
-    assertThat(person.verify("  ```\n{\"name\": \"Ada\", \"age\": 36}\n```\n").getValue()).isEqualTo(1.0);
+    assertThat(person.verify("```json\n{\"name\": \"Ada\", \"age\": 36}\n```").getValue())
+        .isEqualTo(1.0);
+    assertThat(person.verify("  ```\n{\"name\": \"Ada\", \"age\": 36}\n```\n").getValue())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -38,24 +41,32 @@ class JsonSchemaVerifierTest {
     assertThat(reward.getValue()).isEqualTo(0.0);
     assertThat(reward.getDetail()).contains("schema error");
     assertThat(person.verify("{\"name\": \"Ada\"}").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 1, \"x\": 0}").getValue()).isEqualTo(0.0);
+    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 1, \"x\": 0}").getValue())
+        .isEqualTo(0.0);
   }
 
   @Test
   void rejectsMalformedOrAmbiguousJson() {
     assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36} trailing").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36, \"age\": 37}").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("Here you go: {\"name\": \"Ada\", \"age\": 36}").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("```json\n{\"name\": \"Ada\", \"age\": 36}").getValue()).isEqualTo(0.0);
-    assertThat(person.verify("```python\n{\"name\": \"Ada\", \"age\": 36}\n```").getValue()).isEqualTo(0.0);
+    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36} trailing").getValue())
+        .isEqualTo(0.0);
+    assertThat(person.verify("{\"name\": \"Ada\", \"age\": 36, \"age\": 37}").getValue())
+        .isEqualTo(0.0);
+    assertThat(person.verify("Here you go: {\"name\": \"Ada\", \"age\": 36}").getValue())
+        .isEqualTo(0.0);
+    assertThat(person.verify("```json\n{\"name\": \"Ada\", \"age\": 36}").getValue())
+        .isEqualTo(0.0);
+    assertThat(person.verify("```python\n{\"name\": \"Ada\", \"age\": 36}\n```").getValue())
+        .isEqualTo(0.0);
     assertThat(person.verify("").getValue()).isEqualTo(0.0);
     assertThat(person.verify(null).getValue()).isEqualTo(0.0);
   }
 
   @Test
   void deepNestingAndOversizedInputFailCleanly() {
-    assertThat(JsonSchemaVerifier.anyJson().verify("[".repeat(50_000) + "]".repeat(50_000)).getValue()).isEqualTo(0.0);
+    assertThat(
+            JsonSchemaVerifier.anyJson().verify("[".repeat(50_000) + "]".repeat(50_000)).getValue())
+        .isEqualTo(0.0);
     RewardComponent big = new JsonSchemaVerifier(null, 100).verify("[" + "1,".repeat(100) + "1]");
     assertThat(big.getValue()).isEqualTo(0.0);
     assertThat(big.getDetail()).contains("over 100 chars");
@@ -70,7 +81,8 @@ class JsonSchemaVerifierTest {
 
   @Test
   void honoursDeclaredDraftAndLocalRefs() {
-    String draft7 = """
+    String draft7 =
+        """
         {"$schema": "http://json-schema.org/draft-07/schema#",
          "definitions": {"id": {"type": "string", "pattern": "^[a-z]+$"}},
          "type": "array", "items": {"$ref": "#/definitions/id"}}
@@ -94,7 +106,8 @@ class JsonSchemaVerifierTest {
 
   @Test
   void rejectsInvalidSchemaAtConstruction() {
-    assertThatThrownBy(() -> new JsonSchemaVerifier("{not json")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new JsonSchemaVerifier("{not json"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -103,7 +116,8 @@ class JsonSchemaVerifierTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(person);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       JsonSchemaVerifier copy = (JsonSchemaVerifier) in.readObject();
       assertThat(copy.verify("{\"name\": \"Ada\", \"age\": 36}").getValue()).isEqualTo(1.0);
       assertThat(copy.verify("{\"name\": \"Ada\"}").getValue()).isEqualTo(0.0);

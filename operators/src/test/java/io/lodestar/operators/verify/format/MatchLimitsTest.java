@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lodestar.operators.verify.format.RegexMatchVerifier.DeadlineCharSequence;
-import io.lodestar.schema.RewardComponent;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,11 @@ import org.junit.jupiter.api.Test;
 class MatchLimitsTest {
 
   private static RegexMatchVerifier regex(String pattern, int maxInputChars) {
-    return new RegexMatchVerifier(Pattern.compile(pattern), RegexMatchVerifier.MatchMode.FULL, maxInputChars, Duration.ofMinutes(1));
+    return new RegexMatchVerifier(
+        Pattern.compile(pattern),
+        RegexMatchVerifier.MatchMode.FULL,
+        maxInputChars,
+        Duration.ofMinutes(1));
   }
 
   @Test
@@ -25,7 +28,10 @@ class MatchLimitsTest {
   @Test
   void regexLimitsMustBePositive() {
     assertThatThrownBy(() -> regex("a", 0)).hasMessageContaining("positive");
-    assertThatThrownBy(() -> new RegexMatchVerifier(Pattern.compile("a"), RegexMatchVerifier.MatchMode.FIND, 5, Duration.ZERO))
+    assertThatThrownBy(
+            () ->
+                new RegexMatchVerifier(
+                    Pattern.compile("a"), RegexMatchVerifier.MatchMode.FIND, 5, Duration.ZERO))
         .hasMessageContaining("positive");
   }
 
@@ -43,31 +49,38 @@ class MatchLimitsTest {
 
   @Test
   void anExpiredDeadlineStopsReadingAtTheNextClockCheckAndNotBefore() {
-    DeadlineCharSequence expired = new DeadlineCharSequence("x".repeat(10_000), System.nanoTime() - 1);
+    DeadlineCharSequence expired =
+        new DeadlineCharSequence("x".repeat(10_000), System.nanoTime() - 1);
 
     for (int i = 0; i < 4_095; i++) {
       assertThat(expired.charAt(i)).isEqualTo('x');
     }
-    assertThatThrownBy(() -> expired.charAt(4_095)).isInstanceOf(DeadlineCharSequence.DeadlineExceeded.class);
+    assertThatThrownBy(() -> expired.charAt(4_095))
+        .isInstanceOf(DeadlineCharSequence.DeadlineExceeded.class);
   }
 
   @Test
   void aPartOfTheInputKeepsItsDeadline() {
-    DeadlineCharSequence expired = new DeadlineCharSequence("abc" + "x".repeat(10_000), System.nanoTime() - 1);
+    DeadlineCharSequence expired =
+        new DeadlineCharSequence("abc" + "x".repeat(10_000), System.nanoTime() - 1);
     CharSequence tail = expired.subSequence(3, 10_003);
 
     assertThat(tail.toString()).isEqualTo("x".repeat(10_000));
     assertThat(tail.length()).isEqualTo(10_000);
-    assertThatThrownBy(() -> {
-      for (int i = 0; i < tail.length(); i++) {
-        tail.charAt(i);
-      }
-    }).isInstanceOf(DeadlineCharSequence.DeadlineExceeded.class);
+    assertThatThrownBy(
+            () -> {
+              for (int i = 0; i < tail.length(); i++) {
+                tail.charAt(i);
+              }
+            })
+        .isInstanceOf(DeadlineCharSequence.DeadlineExceeded.class);
   }
 
   @Test
   void aDeadlineInTheFutureNeverStopsReading() {
-    DeadlineCharSequence open = new DeadlineCharSequence("y".repeat(20_000), System.nanoTime() + Duration.ofMinutes(10).toNanos());
+    DeadlineCharSequence open =
+        new DeadlineCharSequence(
+            "y".repeat(20_000), System.nanoTime() + Duration.ofMinutes(10).toNanos());
 
     for (int i = 0; i < 20_000; i++) {
       assertThat(open.charAt(i)).isEqualTo('y');
@@ -85,13 +98,21 @@ class MatchLimitsTest {
 
   @Test
   void jsonFailuresSayWhatWasWrong() {
-    JsonSchemaVerifier needsAnswer = new JsonSchemaVerifier("{\"type\": \"object\", \"required\": [\"answer\"]}");
+    JsonSchemaVerifier needsAnswer =
+        new JsonSchemaVerifier("{\"type\": \"object\", \"required\": [\"answer\"]}");
 
-    assertThat(needsAnswer.verify("{\"other\": 1}").getDetail()).startsWith("1 schema error(s): ").contains("answer");
-    assertThat(needsAnswer.verify("{\"answer\": ").getDetail()).startsWith("invalid JSON: ").hasSizeGreaterThan("invalid JSON: ".length());
-    // A fence labelled as another language is read as it stands, so it is invalid JSON, not an open fence.
-    assertThat(needsAnswer.verify("```python\n{\"answer\": 1}\n```").getDetail()).startsWith("invalid JSON");
-    assertThat(needsAnswer.verify("```json\n{\"answer\": 1}").getDetail()).isEqualTo("unterminated code fence");
+    assertThat(needsAnswer.verify("{\"other\": 1}").getDetail())
+        .startsWith("1 schema error(s): ")
+        .contains("answer");
+    assertThat(needsAnswer.verify("{\"answer\": ").getDetail())
+        .startsWith("invalid JSON: ")
+        .hasSizeGreaterThan("invalid JSON: ".length());
+    // A fence labelled as another language is read as it stands, so it is invalid JSON, not an open
+    // fence.
+    assertThat(needsAnswer.verify("```python\n{\"answer\": 1}\n```").getDetail())
+        .startsWith("invalid JSON");
+    assertThat(needsAnswer.verify("```json\n{\"answer\": 1}").getDetail())
+        .isEqualTo("unterminated code fence");
   }
 
   @Test

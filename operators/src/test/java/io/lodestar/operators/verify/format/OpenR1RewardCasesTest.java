@@ -16,14 +16,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The format, tag-count and code-fence cases transcribed from open-r1's reward tests. Other kinds
- * in the file are out of scope here: {@code accuracy} needs Math-Verify style answer equivalence
- * (a math verifier's job) and {@code reasoning_steps} is a heuristic step counter, not a format
- * check.
+ * in the file are out of scope here: {@code accuracy} needs Math-Verify style answer equivalence (a
+ * math verifier's job) and {@code reasoning_steps} is a heuristic step counter, not a format check.
  */
 class OpenR1RewardCasesTest {
 
   private static final String CASES = "format/openr1_reward_cases.jsonl";
-  private static final Set<String> FORMAT_KINDS = Set.of("format_think_answer", "tag_count", "code_format");
+  private static final Set<String> FORMAT_KINDS =
+      Set.of("format_think_answer", "tag_count", "code_format");
   private static final Set<String> OUT_OF_SCOPE_KINDS = Set.of("accuracy", "reasoning_steps");
 
   static Stream<Arguments> formatCases() {
@@ -36,22 +36,28 @@ class OpenR1RewardCasesTest {
   @MethodSource("formatCases")
   void matchesOpenR1(String source, JsonNode testCase) {
     String completion = testCase.get("completion").asText();
-    TagFormatVerifier verifier = switch (testCase.get("kind").asText()) {
-      case "format_think_answer" -> TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER);
-      case "tag_count" -> TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER);
-      default -> TagFormatVerifier.strictWithCodeFence(TagFormatVerifier.THINK_ANSWER, testCase.get("language").asText());
-    };
+    TagFormatVerifier verifier =
+        switch (testCase.get("kind").asText()) {
+          case "format_think_answer" -> TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER);
+          case "tag_count" -> TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER);
+          default ->
+              TagFormatVerifier.strictWithCodeFence(
+                  TagFormatVerifier.THINK_ANSWER, testCase.get("language").asText());
+        };
 
     RewardComponent reward = verifier.verify(completion);
 
     assertThat(reward.getStatus()).isEqualTo(RewardStatus.OK);
-    assertThat(reward.getValue()).as(reward.getDetail()).isEqualTo(testCase.get("expected_reward").asDouble());
+    assertThat(reward.getValue())
+        .as(reward.getDetail())
+        .isEqualTo(testCase.get("expected_reward").asDouble());
   }
 
   @Test
   void everyCaseKindIsEitherCheckedOrDeliberatelySkipped() {
     List<JsonNode> cases = TestDataFiles.jsonLines(CASES);
-    assertThat(cases).extracting(c -> c.get("kind").asText())
+    assertThat(cases)
+        .extracting(c -> c.get("kind").asText())
         .allMatch(kind -> FORMAT_KINDS.contains(kind) || OUT_OF_SCOPE_KINDS.contains(kind));
     assertThat(formatCases()).hasSize(23);
   }

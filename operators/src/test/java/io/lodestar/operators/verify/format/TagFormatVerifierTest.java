@@ -15,18 +15,23 @@ import org.junit.jupiter.api.Timeout;
 
 class TagFormatVerifierTest {
 
-  private static final TagFormatVerifier STRICT = TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER);
-  private static final TagFormatVerifier TAG_COUNT = TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER);
+  private static final TagFormatVerifier STRICT =
+      TagFormatVerifier.strict(TagFormatVerifier.THINK_ANSWER);
+  private static final TagFormatVerifier TAG_COUNT =
+      TagFormatVerifier.tagCount(TagFormatVerifier.THINK_ANSWER);
 
   @Test
   void strictAcceptsEmptySections() {
-    assertThat(STRICT.verify("<think>\n\n</think>\n<answer>\n\n</answer>").getValue()).isEqualTo(1.0);
+    assertThat(STRICT.verify("<think>\n\n</think>\n<answer>\n\n</answer>").getValue())
+        .isEqualTo(1.0);
   }
 
   @Test
   void strictRejectsTrailingAndLeadingText() {
-    assertThat(STRICT.verify("<think>\na\n</think>\n<answer>\nb\n</answer>\nextra").getValue()).isEqualTo(0.0);
-    assertThat(STRICT.verify("hi <think>\na\n</think>\n<answer>\nb\n</answer>").getValue()).isEqualTo(0.0);
+    assertThat(STRICT.verify("<think>\na\n</think>\n<answer>\nb\n</answer>\nextra").getValue())
+        .isEqualTo(0.0);
+    assertThat(STRICT.verify("hi <think>\na\n</think>\n<answer>\nb\n</answer>").getValue())
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -45,8 +50,13 @@ class TagFormatVerifierTest {
   @Test
   void configurableTagsInOrder() {
     TagFormatVerifier threeTags = TagFormatVerifier.strict(List.of("plan", "work", "answer"));
-    assertThat(threeTags.verify("<plan>\np\n</plan>\n<work>\nw\n</work>\n<answer>\n42\n</answer>").getValue()).isEqualTo(1.0);
-    assertThat(threeTags.verify("<plan>\np\n</plan>\n<answer>\n42\n</answer>").getValue()).isEqualTo(0.0);
+    assertThat(
+            threeTags
+                .verify("<plan>\np\n</plan>\n<work>\nw\n</work>\n<answer>\n42\n</answer>")
+                .getValue())
+        .isEqualTo(1.0);
+    assertThat(threeTags.verify("<plan>\np\n</plan>\n<answer>\n42\n</answer>").getValue())
+        .isEqualTo(0.0);
 
     TagFormatVerifier counting = TagFormatVerifier.tagCount(List.of("plan", "work", "answer"));
     RewardComponent partial = counting.verify("<plan>\np\n</plan>\n<answer>\n42\n</answer>");
@@ -63,10 +73,15 @@ class TagFormatVerifierTest {
 
   @Test
   void codeFenceMustCloseInsideTheLastSection() {
-    TagFormatVerifier code = TagFormatVerifier.strictWithCodeFence(TagFormatVerifier.THINK_ANSWER, "python");
+    TagFormatVerifier code =
+        TagFormatVerifier.strictWithCodeFence(TagFormatVerifier.THINK_ANSWER, "python");
     assertThat(code.name()).isEqualTo("code_format");
-    assertThat(code.verify("<think>\nx\n</think>\n<answer>\n```python\nprint(1)\n</answer>").getValue()).isEqualTo(0.0);
-    assertThat(code.verify("<think>\n```python\n</think>\n<answer>\n```\n</answer>").getValue()).isEqualTo(0.0);
+    assertThat(
+            code.verify("<think>\nx\n</think>\n<answer>\n```python\nprint(1)\n</answer>")
+                .getValue())
+        .isEqualTo(0.0);
+    assertThat(code.verify("<think>\n```python\n</think>\n<answer>\n```\n</answer>").getValue())
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -87,9 +102,12 @@ class TagFormatVerifierTest {
 
   @Test
   void rejectsInvalidConfiguration() {
-    assertThatThrownBy(() -> TagFormatVerifier.strict(List.of())).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> TagFormatVerifier.strict(List.of("a>b"))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> TagFormatVerifier.strictWithCodeFence(TagFormatVerifier.THINK_ANSWER, "py\n"))
+    assertThatThrownBy(() -> TagFormatVerifier.strict(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TagFormatVerifier.strict(List.of("a>b")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> TagFormatVerifier.strictWithCodeFence(TagFormatVerifier.THINK_ANSWER, "py\n"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -99,9 +117,11 @@ class TagFormatVerifierTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(TAG_COUNT);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       TagFormatVerifier copy = (TagFormatVerifier) in.readObject();
-      assertThat(copy.verify("<think>\na\n</think>\n<answer>\nb\n</answer>").getValue()).isEqualTo(1.0);
+      assertThat(copy.verify("<think>\na\n</think>\n<answer>\nb\n</answer>").getValue())
+          .isEqualTo(1.0);
     }
   }
 }

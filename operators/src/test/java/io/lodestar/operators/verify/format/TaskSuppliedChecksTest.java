@@ -15,7 +15,10 @@ import java.io.ObjectOutputStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The regex and JSON Schema verifiers as the registry runs them: on a generation, with the task's own check. */
+/**
+ * The regex and JSON Schema verifiers as the registry runs them: on a generation, with the task's
+ * own check.
+ */
 class TaskSuppliedChecksTest {
 
   private final RegexMatchVerifier regex = RegexMatchVerifier.fromTask();
@@ -24,19 +27,28 @@ class TaskSuppliedChecksTest {
   @Test
   void aTaskPatternMustCoverTheWholeResponseUnlessTheTaskAsksToFindIt() {
     assertThat(regex.score(task("B", Map.of("regex", "[A-D]"))).getValue()).isEqualTo(1.0);
-    assertThat(regex.score(task("The answer is B", Map.of("regex", "[A-D]"))).getValue()).isEqualTo(0.0);
-    assertThat(regex.score(task("The answer is B", Map.of("regex", "\\b[A-D]$", "regex_mode", "find"))).getValue())
+    assertThat(regex.score(task("The answer is B", Map.of("regex", "[A-D]"))).getValue())
+        .isEqualTo(0.0);
+    assertThat(
+            regex
+                .score(task("The answer is B", Map.of("regex", "\\b[A-D]$", "regex_mode", "find")))
+                .getValue())
         .isEqualTo(1.0);
-    assertThat(regex.score(task("The answer is B", Map.of("regex", "[A-D]", "regex_mode", " FULL "))).getValue())
+    assertThat(
+            regex
+                .score(task("The answer is B", Map.of("regex", "[A-D]", "regex_mode", " FULL ")))
+                .getValue())
         .isEqualTo(0.0);
   }
 
   @Test
   void aMissingOrUnusableTaskPatternIsUnscorableNeverZero() {
     assertUnscorable(regex.score(task("B", Map.of())), "task.extra.regex missing");
-    assertUnscorable(regex.score(task("B", Map.of("regex", "[A-D"))), "not a valid regular expression");
+    assertUnscorable(
+        regex.score(task("B", Map.of("regex", "[A-D"))), "not a valid regular expression");
     assertUnscorable(regex.score(task("B", Map.of("regex", "x".repeat(2_001)))), "over 2000 chars");
-    assertUnscorable(regex.score(task("B", Map.of("regex", "[A-D]", "regex_mode", "anywhere"))), "full or find");
+    assertUnscorable(
+        regex.score(task("B", Map.of("regex", "[A-D]", "regex_mode", "anywhere"))), "full or find");
     assertUnscorable(regex.verify("B"), "no pattern");
   }
 
@@ -62,10 +74,13 @@ class TaskSuppliedChecksTest {
   void aTaskSchemaWinsOverTheVerifiersAndOneThatDoesNotCompileIsUnscorable() {
     String needsAnswer = "{\"type\": \"object\", \"required\": [\"answer\"]}";
 
-    assertThat(json.score(task("{\"answer\": 1}", Map.of("json_schema", needsAnswer))).getValue()).isEqualTo(1.0);
-    assertThat(json.score(task("{\"other\": 1}", Map.of("json_schema", needsAnswer))).getValue()).isEqualTo(0.0);
+    assertThat(json.score(task("{\"answer\": 1}", Map.of("json_schema", needsAnswer))).getValue())
+        .isEqualTo(1.0);
+    assertThat(json.score(task("{\"other\": 1}", Map.of("json_schema", needsAnswer))).getValue())
+        .isEqualTo(0.0);
     assertThat(json.score(task("{\"other\": 1}", Map.of())).getValue()).isEqualTo(1.0);
-    assertUnscorable(json.score(task("{}", Map.of("json_schema", "{not json"))), "task.extra.json_schema");
+    assertUnscorable(
+        json.score(task("{}", Map.of("json_schema", "{not json"))), "task.extra.json_schema");
   }
 
   private static void assertUnscorable(RewardComponent component, String detail) {
@@ -77,7 +92,12 @@ class TaskSuppliedChecksTest {
   private static Generation task(String response, Map<String, String> extra) {
     return TestRecords.generation("g")
         .setResponse(response)
-        .setTask(TaskMetadata.newBuilder().setKind(TaskKind.OTHER).setDataSource("d").setExtra(extra).build())
+        .setTask(
+            TaskMetadata.newBuilder()
+                .setKind(TaskKind.OTHER)
+                .setDataSource("d")
+                .setExtra(extra)
+                .build())
         .build();
   }
 
@@ -87,7 +107,8 @@ class TaskSuppliedChecksTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       return (T) in.readObject();
     }
   }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The extractor and normaliser skip work where the answer cannot change: markers are found from the
- * end at their literal, boxes and the GSM8K marker only where their text occurs, and a plain decimal
- * is not normalised. Each shortcut must give exactly what the full scan gives.
+ * end at their literal, boxes and the GSM8K marker only where their text occurs, and a plain
+ * decimal is not normalised. Each shortcut must give exactly what the full scan gives.
  */
 class AnswerExtractorShortcutsTest {
 
@@ -45,7 +45,9 @@ class AnswerExtractorShortcutsTest {
       })
   void markersEndWhereTheLastRegexMatchEnds(String text) {
     for (AnswerExtractor.Marker marker : MARKERS) {
-      assertThat(AnswerExtractor.lastMarkerEnd(text, marker)).as(marker.literal()).isEqualTo(forwardScanEnd(text, marker));
+      assertThat(AnswerExtractor.lastMarkerEnd(text, marker))
+          .as(marker.literal())
+          .isEqualTo(forwardScanEnd(text, marker));
     }
   }
 
@@ -60,7 +62,8 @@ class AnswerExtractorShortcutsTest {
     assertThat(texts).hasSizeGreaterThan(1000);
     for (String text : texts) {
       for (AnswerExtractor.Marker marker : MARKERS) {
-        assertThat(AnswerExtractor.lastMarkerEnd(text, marker)).isEqualTo(forwardScanEnd(text, marker));
+        assertThat(AnswerExtractor.lastMarkerEnd(text, marker))
+            .isEqualTo(forwardScanEnd(text, marker));
       }
     }
   }

@@ -9,7 +9,8 @@ class AnswerSpansTest {
 
   @Test
   void everyKindOfMathSpanIsFoundInReadingOrder() {
-    assertThat(AnswerExtractor.latexSpans("a $x$ b $$y$$ c \\(z\\) d \\[w\\] e")).containsExactly("x", "y", "z", "w");
+    assertThat(AnswerExtractor.latexSpans("a $x$ b $$y$$ c \\(z\\) d \\[w\\] e"))
+        .containsExactly("x", "y", "z", "w");
   }
 
   @Test
@@ -38,7 +39,8 @@ class AnswerSpansTest {
     assertThat(AnswerExtractor.boxed("\\boxed{2} and \\boxed{5}")).contains("\\{2, 5\\}");
     assertThat(AnswerExtractor.boxed("x=\\boxed{-1}, x=\\boxed{4}")).contains("\\{-1, 4\\}");
     assertThat(AnswerExtractor.boxed("\\fbox{1} or \\boxed{2}")).contains("\\{1, 2\\}");
-    assertThat(AnswerExtractor.boxed("\\boxed{1} was my first try. Later: \\boxed{2}")).contains("2");
+    assertThat(AnswerExtractor.boxed("\\boxed{1} was my first try. Later: \\boxed{2}"))
+        .contains("2");
     assertThat(AnswerExtractor.boxed("\\boxed{2}, \\boxed{2}")).contains("2");
   }
 

@@ -28,7 +28,9 @@ class BudgetTest {
     Budget budget = new Budget(AN_HOUR_MS, 10, STOPPED);
     budget.charge(10);
 
-    assertThatThrownBy(() -> budget.charge(1)).isInstanceOf(Budget.Exceeded.class).hasMessageContaining("step");
+    assertThatThrownBy(() -> budget.charge(1))
+        .isInstanceOf(Budget.Exceeded.class)
+        .hasMessageContaining("step");
   }
 
   @Test
@@ -38,7 +40,9 @@ class BudgetTest {
     budget.charge(0);
     now[0] = 5_000_001L;
 
-    assertThatThrownBy(() -> budget.charge(0)).isInstanceOf(Budget.Exceeded.class).hasMessage("time budget exceeded");
+    assertThatThrownBy(() -> budget.charge(0))
+        .isInstanceOf(Budget.Exceeded.class)
+        .hasMessage("time budget exceeded");
   }
 
   @Test

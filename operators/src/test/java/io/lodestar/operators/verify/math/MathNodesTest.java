@@ -44,9 +44,13 @@ class MathNodesTest {
     assertThat(MathNodes.render(new Text("Paris"))).isEqualTo("\\text{Paris}");
     assertThat(MathNodes.render(new Tuple(List.of(X, ONE)))).isEqualTo("(x,1)");
     assertThat(MathNodes.render(new SetOf(List.of(X, ONE)))).isEqualTo("{x,1}");
-    assertThat(MathNodes.render(new Union(List.of(new Interval(X, ONE, true, false), new Interval(ONE, X, false, true)))))
+    assertThat(
+            MathNodes.render(
+                new Union(
+                    List.of(new Interval(X, ONE, true, false), new Interval(ONE, X, false, true)))))
         .isEqualTo("[x,1) \\cup (1,x]");
-    assertThat(MathNodes.render(new Matrix(List.of(List.of(X, ONE), List.of(ONE, X))))).isEqualTo("[[x,1],[1,x]]");
+    assertThat(MathNodes.render(new Matrix(List.of(List.of(X, ONE), List.of(ONE, X)))))
+        .isEqualTo("[[x,1],[1,x]]");
     assertThat(MathNodes.render(new Rel("<=", X, ONE))).isEqualTo("x<=1");
     assertThat(MathNodes.render(new Between(ONE, "<", X, "<=", TWO))).isEqualTo("1<x<=2.50");
   }
@@ -54,12 +58,23 @@ class MathNodesTest {
   @Test
   void differentTreesRenderDifferently() {
     // A pair and an open interval render alike on purpose: the comparison reads one as the other.
-    assertThat(MathNodes.render(new Tuple(List.of(X, ONE)))).isEqualTo(MathNodes.render(new Interval(X, ONE, false, false)));
-    List<MathNode> trees = List.of(
-        new Tuple(List.of(X, ONE)), new Interval(X, ONE, true, false), new Interval(X, ONE, true, true),
-        new SetOf(List.of(X, ONE)), new Bin('+', X, ONE), new Bin('-', X, ONE), new PlusMinus(X, ONE),
-        new Rel("=", X, ONE), new Rel("<", X, ONE), new Func("sin", X), new Func("cos", X), new Neg(new Bin('+', X, ONE)),
-        new Bin('+', new Neg(X), ONE));
+    assertThat(MathNodes.render(new Tuple(List.of(X, ONE))))
+        .isEqualTo(MathNodes.render(new Interval(X, ONE, false, false)));
+    List<MathNode> trees =
+        List.of(
+            new Tuple(List.of(X, ONE)),
+            new Interval(X, ONE, true, false),
+            new Interval(X, ONE, true, true),
+            new SetOf(List.of(X, ONE)),
+            new Bin('+', X, ONE),
+            new Bin('-', X, ONE),
+            new PlusMinus(X, ONE),
+            new Rel("=", X, ONE),
+            new Rel("<", X, ONE),
+            new Func("sin", X),
+            new Func("cos", X),
+            new Neg(new Bin('+', X, ONE)),
+            new Bin('+', new Neg(X), ONE));
     Set<String> rendered = new HashSet<>();
     trees.forEach(t -> rendered.add(MathNodes.render(t)));
 
@@ -75,9 +90,11 @@ class MathNodesTest {
     assertThat(MathNodes.children(new Func("sin", X))).containsExactly(X);
     assertThat(MathNodes.children(new Tuple(List.of(X, y)))).containsExactly(X, y);
     assertThat(MathNodes.children(new SetOf(List.of(y, X)))).containsExactly(y, X);
-    assertThat(MathNodes.children(new Union(List.of(new Interval(X, y, true, true))))).containsExactly(new Interval(X, y, true, true));
+    assertThat(MathNodes.children(new Union(List.of(new Interval(X, y, true, true)))))
+        .containsExactly(new Interval(X, y, true, true));
     assertThat(MathNodes.children(new Interval(X, y, true, false))).containsExactly(X, y);
-    assertThat(MathNodes.children(new Matrix(List.of(List.of(X, ONE), List.of(y, TWO))))).containsExactly(X, ONE, y, TWO);
+    assertThat(MathNodes.children(new Matrix(List.of(List.of(X, ONE), List.of(y, TWO)))))
+        .containsExactly(X, ONE, y, TWO);
     assertThat(MathNodes.children(new Rel("=", X, y))).containsExactly(X, y);
     assertThat(MathNodes.children(new Between(ONE, "<", X, "<", TWO))).containsExactly(ONE, X, TWO);
     assertThat(MathNodes.children(X)).isEmpty();

@@ -26,20 +26,26 @@ class MathVerifierContractTest {
     assertThatThrownBy(() -> config(16, 1, 100)).hasMessageContaining("floatRounding");
     assertThatThrownBy(() -> config(6, 0, 100)).hasMessageContaining("timeoutMillis");
     assertThatThrownBy(() -> config(6, 1, 99)).hasMessageContaining("examinedChars");
-    assertThatThrownBy(() -> new Config(false, false, 6, true, true, 1, 100)).hasMessageContaining("expressionExtraction");
+    assertThatThrownBy(() -> new Config(false, false, 6, true, true, 1, 100))
+        .hasMessageContaining("expressionExtraction");
   }
 
   @Test
   void aComparisonReportsWhatItComparedAndWhyItCouldNot() {
-    assertThat(verifier.verify("$\\frac{1}{2}$", "$0.5$", defaults)).isEqualTo(new Verdict(Outcome.EQUIVALENT, "\\frac{1}{2}", "0.5"));
-    assertThat(verifier.verify("$2$", "$3$", defaults)).isEqualTo(new Verdict(Outcome.NOT_EQUIVALENT, "2", "3"));
-    assertThat(verifier.verify("$2$", "no answer here", defaults)).isEqualTo(new Verdict(Outcome.NO_ANSWER, "2", null));
-    assertThat(verifier.verify("$\\frac{$", "$2$", defaults).outcome()).isEqualTo(Outcome.GOLD_UNPARSEABLE);
+    assertThat(verifier.verify("$\\frac{1}{2}$", "$0.5$", defaults))
+        .isEqualTo(new Verdict(Outcome.EQUIVALENT, "\\frac{1}{2}", "0.5"));
+    assertThat(verifier.verify("$2$", "$3$", defaults))
+        .isEqualTo(new Verdict(Outcome.NOT_EQUIVALENT, "2", "3"));
+    assertThat(verifier.verify("$2$", "no answer here", defaults))
+        .isEqualTo(new Verdict(Outcome.NO_ANSWER, "2", null));
+    assertThat(verifier.verify("$\\frac{$", "$2$", defaults).outcome())
+        .isEqualTo(Outcome.GOLD_UNPARSEABLE);
   }
 
   @Test
   void extractionReturnsTheAnswerAsWrittenAndNothingForNoText() {
-    assertThat(verifier.extract("So the result is $\\boxed{\\frac{3}{4}}$.")).contains("\\frac{3}{4}");
+    assertThat(verifier.extract("So the result is $\\boxed{\\frac{3}{4}}$."))
+        .contains("\\frac{3}{4}");
     assertThat(verifier.extract(null)).isEmpty();
     assertThat(verifier.extract("the value is $x^2$", defaults)).contains("x^2");
     assertThat(verifier.extract(null, defaults)).isEmpty();
@@ -48,8 +54,11 @@ class MathVerifierContractTest {
   @Test
   void aGoldSeenBeforeGivesTheSameVerdict() {
     for (int i = 0; i < 3; i++) {
-      assertThat(verifier.verify("The answer is $\\boxed{\\frac{2}{4}}$.", "\\frac{1}{2}").getValue()).isEqualTo(1.0);
-      assertThat(verifier.verify("The answer is $\\boxed{3}$.", "\\frac{1}{2}").getValue()).isEqualTo(0.0);
+      assertThat(
+              verifier.verify("The answer is $\\boxed{\\frac{2}{4}}$.", "\\frac{1}{2}").getValue())
+          .isEqualTo(1.0);
+      assertThat(verifier.verify("The answer is $\\boxed{3}$.", "\\frac{1}{2}").getValue())
+          .isEqualTo(0.0);
     }
   }
 }

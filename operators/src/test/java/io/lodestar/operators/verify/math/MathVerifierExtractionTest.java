@@ -19,7 +19,8 @@ class MathVerifierExtractionTest {
 
   @Test
   void shouldPreferTheBoxedAnswerOverEverythingElse() {
-    assertThat(verifier.extract("The final answer is 7. So $x = 3$ and \\boxed{12}. Answer: 5")).contains("12");
+    assertThat(verifier.extract("The final answer is 7. So $x = 3$ and \\boxed{12}. Answer: 5"))
+        .contains("12");
   }
 
   @Test
@@ -30,7 +31,9 @@ class MathVerifierExtractionTest {
 
   @Test
   void shouldFollowThePriorityOfMarkersWhenNothingIsBoxed() {
-    assertThat(verifier.extract("Some 3 steps. The final answer is $\\frac{1}{2}$. I hope it is correct."))
+    assertThat(
+            verifier.extract(
+                "Some 3 steps. The final answer is $\\frac{1}{2}$. I hope it is correct."))
         .contains("\\frac{1}{2}");
     assertThat(verifier.extract("We get 4 and 5.\nAnswer: 9 apples")).contains("9 apples");
     assertThat(verifier.extract("She pays 5 + 3 = 8 dollars\n#### 8")).contains("8");
@@ -41,8 +44,10 @@ class MathVerifierExtractionTest {
 
   @Test
   void shouldIgnoreReasoningSectionsAndChatTemplateDebris() {
-    assertThat(score("<think>maybe \\boxed{5}</think>It is \\boxed{6}<|im_end|>", "6")).isEqualTo(1.0);
-    assertThat(score("guessing 5 ... </think>\\(\\boxed{189}\\) square centimeters.", "189")).isEqualTo(1.0);
+    assertThat(score("<think>maybe \\boxed{5}</think>It is \\boxed{6}<|im_end|>", "6"))
+        .isEqualTo(1.0);
+    assertThat(score("guessing 5 ... </think>\\(\\boxed{189}\\) square centimeters.", "189"))
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -64,7 +69,8 @@ class MathVerifierExtractionTest {
   @Test
   void shouldJoinBoxesOnlyWhenAndOrOrACommaLinksThem() {
     assertThat(score("x=\\boxed{-1}, x=\\boxed{4}", "\\{-1, 4\\}")).isEqualTo(1.0);
-    assertThat(score("Fill in \\boxed{\\text{answer}} below.\nSo \\boxed{12}", "12")).isEqualTo(1.0);
+    assertThat(score("Fill in \\boxed{\\text{answer}} below.\nSo \\boxed{12}", "12"))
+        .isEqualTo(1.0);
     assertThat(score("\\boxed{4} or \\boxed{9}", "9")).isEqualTo(0.0); // hedging is not an answer
   }
 
@@ -75,31 +81,34 @@ class MathVerifierExtractionTest {
   }
 
   @ParameterizedTest(name = "{1} reads as {0}")
-  @CsvSource(delimiter = '|', value = {
-      "7425000 | 7,425,000",
-      "1000 | 1 000",
-      "12000 | 12{,}000",
-      "14916 | 14 {, }916",
-      "0.111 | 0,111",
-      "1000.99 | 1000,99",
-      "1000.99 | \\$1,000.99",
-      "0.4 | .4",
-      "1/3 | \\frac13",
-      "1 | \\frac3{3}",
-      "\\sqrt{3} | \\sqrt3",
-      "1/3 | \\left( \\frac{1}{3} \\right)",
-      "1/3 | \\tfrac{1}{3}",
-      "1/3 | \\cfrac{1}{3}",
-      "28 | 28\\%",
-      "28 | 28 percent",
-      "90 | 90^\\circ",
-      "90 | 90°",
-      "125 | 125\\textnormal{ miles}",
-      "15 | 15\\mbox{ cm}^2",
-      "1/3 | \\frac{1}{3} \\textbf{meters}",
-      "13 | \\text{13}",
-      "1000.99 | 1,000.99m²",
-      "12, 13 | 12\\text{ and }13"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "7425000 | 7,425,000",
+        "1000 | 1 000",
+        "12000 | 12{,}000",
+        "14916 | 14 {, }916",
+        "0.111 | 0,111",
+        "1000.99 | 1000,99",
+        "1000.99 | \\$1,000.99",
+        "0.4 | .4",
+        "1/3 | \\frac13",
+        "1 | \\frac3{3}",
+        "\\sqrt{3} | \\sqrt3",
+        "1/3 | \\left( \\frac{1}{3} \\right)",
+        "1/3 | \\tfrac{1}{3}",
+        "1/3 | \\cfrac{1}{3}",
+        "28 | 28\\%",
+        "28 | 28 percent",
+        "90 | 90^\\circ",
+        "90 | 90°",
+        "125 | 125\\textnormal{ miles}",
+        "15 | 15\\mbox{ cm}^2",
+        "1/3 | \\frac{1}{3} \\textbf{meters}",
+        "13 | \\text{13}",
+        "1000.99 | 1,000.99m²",
+        "12, 13 | 12\\text{ and }13"
+      })
   void shouldNormaliseSurfaceNoise(String gold, String written) {
     assertThat(score("\\boxed{" + written + "}", gold)).as(written).isEqualTo(1.0);
   }
@@ -107,8 +116,12 @@ class MathVerifierExtractionTest {
   @Test
   void shouldReadPlainTextNumbersWithTheirSeparators() {
     Config expressionOnly = Config.defaults().withExtraction(false, true);
-    assertThat(verifier.verify("2.74", "Soucis : 2,74 $ a..", expressionOnly).equivalent()).isTrue();
-    assertThat(verifier.verify("1000.99", "the number is not 10 which is 1,000.99€", expressionOnly).equivalent())
+    assertThat(verifier.verify("2.74", "Soucis : 2,74 $ a..", expressionOnly).equivalent())
+        .isTrue();
+    assertThat(
+            verifier
+                .verify("1000.99", "the number is not 10 which is 1,000.99€", expressionOnly)
+                .equivalent())
         .isTrue();
     assertThat(verifier.verify("2", "AZYUK2A", expressionOnly).equivalent()).isFalse();
   }
@@ -116,7 +129,10 @@ class MathVerifierExtractionTest {
   @Test
   void shouldCollapseDoubledBackslashesBeforeCommandsButKeepRowBreaks() {
     assertThat(score("\\\\boxed{\\\\frac{1}{2}}", "0.5")).isEqualTo(1.0);
-    assertThat(score("\\boxed{\\begin{pmatrix}1 \\\\ 2\\end{pmatrix}}", "\\begin{pmatrix}1 \\\\ 2\\end{pmatrix}"))
+    assertThat(
+            score(
+                "\\boxed{\\begin{pmatrix}1 \\\\ 2\\end{pmatrix}}",
+                "\\begin{pmatrix}1 \\\\ 2\\end{pmatrix}"))
         .isEqualTo(1.0);
   }
 

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * normalisation, equivalence, units, soundness), the way the pipeline does.
  *
  * <p>Two sets: {@code math-cases/tuned.tsv}, which the verifier was developed against and must pass
- * whole, and {@code math-cases/heldback.tsv}, written before the verifier was changed and never used
- * to tune it. The held-back pass rates are printed, not asserted, so that the set stays a
+ * whole, and {@code math-cases/heldback.tsv}, written before the verifier was changed and never
+ * used to tune it. The held-back pass rates are printed, not asserted, so that the set stays a
  * measurement; only a wrong "equal" there fails the build, since no verdict may ever be that.
  */
 class MathVerifierFamiliesTest {
@@ -41,7 +41,9 @@ class MathVerifierFamiliesTest {
     List<String> failures = run("heldback");
     // Printed for the record; only false "equal" verdicts fail the build.
     failures.forEach(f -> System.out.println("  held-back miss: " + f));
-    assertThat(failures.stream().filter(f -> f.contains("expected F"))).as("held-back false positives").isEmpty();
+    assertThat(failures.stream().filter(f -> f.contains("expected F")))
+        .as("held-back false positives")
+        .isEmpty();
   }
 
   private List<String> run(String set) throws IOException {
@@ -56,15 +58,30 @@ class MathVerifierFamiliesTest {
       if (equal == c.expected()) {
         counts[0]++;
       } else {
-        String shown = c.response().length() > 90 ? c.response().substring(0, 90) + "..." : c.response();
-        failures.add(set + ":" + c.line() + " " + c.family() + " expected " + (c.expected() ? "T" : "F")
-            + " gold=" + c.gold() + " response=" + shown.replace("\n", "\\n") + " -> " + value);
+        String shown =
+            c.response().length() > 90 ? c.response().substring(0, 90) + "..." : c.response();
+        failures.add(
+            set
+                + ":"
+                + c.line()
+                + " "
+                + c.family()
+                + " expected "
+                + (c.expected() ? "T" : "F")
+                + " gold="
+                + c.gold()
+                + " response="
+                + shown.replace("\n", "\\n")
+                + " -> "
+                + value);
       }
     }
     int passed = 0;
     for (Map.Entry<String, int[]> e : byFamily.entrySet()) {
       passed += e.getValue()[0];
-      System.out.printf("math cases %-8s %-13s %3d/%3d pass%n", set, e.getKey(), e.getValue()[0], e.getValue()[1]);
+      System.out.printf(
+          "math cases %-8s %-13s %3d/%3d pass%n",
+          set, e.getKey(), e.getValue()[0], e.getValue()[1]);
     }
     System.out.printf("math cases %-8s %-13s %3d/%3d pass%n", set, "all", passed, cases.size());
     return failures;
@@ -91,7 +108,8 @@ class MathVerifierFamiliesTest {
     Matcher m = REPEAT.matcher(text.replace("<NL>", "\n"));
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(out, Matcher.quoteReplacement(m.group(2).repeat(Integer.parseInt(m.group(1)))));
+      m.appendReplacement(
+          out, Matcher.quoteReplacement(m.group(2).repeat(Integer.parseInt(m.group(1)))));
     }
     m.appendTail(out);
     return out.toString();

@@ -37,7 +37,8 @@ class MathVerifierParityTest {
       JsonNode c = cases.get(index);
       boolean sympyHarness = !c.path("config").has("extraction_config");
       String gold = sympyHarness ? fromSympy(c.path("gold").asText()) : c.path("gold").asText();
-      String prediction = sympyHarness ? fromSympy(c.path("prediction").asText()) : c.path("prediction").asText();
+      String prediction =
+          sympyHarness ? fromSympy(c.path("prediction").asText()) : c.path("prediction").asText();
       MathVerifier.Verdict verdict = verifier.verify(gold, prediction, configOf(c.path("config")));
       boolean expected = c.path("expected").asBoolean();
       if (verdict.equivalent() == expected) {
@@ -46,22 +47,34 @@ class MathVerifierParityTest {
           unexpectedPasses.add(index);
         }
       } else if (!known.contains(index)) {
-        unexpectedFailures.add(index + " | " + oneLine(gold) + " | " + oneLine(prediction)
-            + " | expected " + expected + ", got " + verdict);
+        unexpectedFailures.add(
+            index
+                + " | "
+                + oneLine(gold)
+                + " | "
+                + oneLine(prediction)
+                + " | expected "
+                + expected
+                + ", got "
+                + verdict);
       }
     }
     double rate = (double) passed / cases.size();
-    System.out.printf("Math-Verify parity: %d/%d cases pass (%.1f%%)%n", passed, cases.size(), 100 * rate);
+    System.out.printf(
+        "Math-Verify parity: %d/%d cases pass (%.1f%%)%n", passed, cases.size(), 100 * rate);
 
     assertThat(unexpectedFailures).as("failing cases missing from %s", KNOWN_FAILURES).isEmpty();
-    assertThat(unexpectedPasses).as("cases in %s that now pass: remove them", KNOWN_FAILURES).isEmpty();
+    assertThat(unexpectedPasses)
+        .as("cases in %s that now pass: remove them", KNOWN_FAILURES)
+        .isEmpty();
   }
 
   /** Mirrors the case's Math-Verify configuration; the SymPy-object cases use expression rules. */
   static Config configOf(JsonNode config) {
     String extraction = config.path("extraction_config").toString();
     boolean latex = extraction.contains("LatexExtractionConfig");
-    boolean expression = extraction.contains("ExprExtractionConfig") || !config.has("extraction_config");
+    boolean expression =
+        extraction.contains("ExprExtractionConfig") || !config.has("extraction_config");
     JsonNode kwargs = config.path("verify_kwargs");
     return Config.defaults()
         .withExtraction(latex, expression)
@@ -72,7 +85,8 @@ class MathVerifierParityTest {
 
   /** {@code Rational(1,3)+1} as {@code 1/3+1}, {@code Float(0.333)} as {@code 0.333}. */
   static String fromSympy(String expression) {
-    return expression.replaceAll("Rational\\((-?\\d+),\\s*(-?\\d+)\\)", "($1/$2)")
+    return expression
+        .replaceAll("Rational\\((-?\\d+),\\s*(-?\\d+)\\)", "($1/$2)")
         .replaceAll("Float\\(([-0-9.eE]+)\\)", "$1")
         .replaceAll("Integer\\((-?\\d+)\\)", "$1");
   }

@@ -10,9 +10,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scores every real generation in {@code testdata/generations/groups.jsonl} (GSM8K solutions ending in
- * {@code A: n}, Qwen2.5-Math MATH solutions with {@code \boxed{}}) and compares with the dataset's
- * own {@code correct} labels.
+ * Scores every real generation in {@code testdata/generations/groups.jsonl} (GSM8K solutions ending
+ * in {@code A: n}, Qwen2.5-Math MATH solutions with {@code \boxed{}}) and compares with the
+ * dataset's own {@code correct} labels.
  */
 class MathVerifierRealDataTest {
 
@@ -31,14 +31,24 @@ class MathVerifierRealDataTest {
         RewardComponent result = verifier.verify(generation.path("text").asText(), gold);
         boolean scoredCorrect = Double.valueOf(1.0).equals(result.getValue());
         if (scoredCorrect != labelledCorrect) {
-          disagreements.add(group.path("group_id").asText() + "/" + generation.path("sample_id").asText()
-              + " gold=" + gold + " labelled=" + labelledCorrect + " status=" + result.getStatus()
-              + " detail=" + result.getDetail());
+          disagreements.add(
+              group.path("group_id").asText()
+                  + "/"
+                  + generation.path("sample_id").asText()
+                  + " gold="
+                  + gold
+                  + " labelled="
+                  + labelledCorrect
+                  + " status="
+                  + result.getStatus()
+                  + " detail="
+                  + result.getDetail());
         }
       }
     }
     double agreement = 1.0 - (double) disagreements.size() / Math.max(1, total);
-    System.out.printf("Real generations: verifier agrees with labels on %d/%d (%.2f%%)%n",
+    System.out.printf(
+        "Real generations: verifier agrees with labels on %d/%d (%.2f%%)%n",
         total - disagreements.size(), total, 100 * agreement);
 
     assertThat(total).isEqualTo(1200);
@@ -53,7 +63,8 @@ class MathVerifierRealDataTest {
       String gold = group.path("gold_answer").asText();
       for (JsonNode generation : group.path("generations")) {
         String text = generation.path("text").asText();
-        // The shared verifier has parsed this gold for the group's earlier samples; a new one has not.
+        // The shared verifier has parsed this gold for the group's earlier samples; a new one has
+        // not.
         assertThat(verifier.verify(text, gold)).isEqualTo(new MathVerifier().verify(text, gold));
         compared++;
       }

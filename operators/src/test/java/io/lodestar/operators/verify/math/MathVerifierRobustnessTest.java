@@ -26,7 +26,8 @@ class MathVerifierRobustnessTest {
 
   @Test
   void shouldReportAScoredComponentWithTheExtractedAnswer() {
-    RewardComponent result = verifier.verify("so the answer is \\boxed{\\frac{4}{11}}.", "\\frac{8}{22}");
+    RewardComponent result =
+        verifier.verify("so the answer is \\boxed{\\frac{4}{11}}.", "\\frac{8}{22}");
     assertThat(result.getName()).isEqualTo(MathVerifier.NAME);
     assertThat(result.getVersion()).isEqualTo(MathVerifier.VERSION);
     assertThat(result.getSource()).isEqualTo(RewardSource.VERIFIER);
@@ -92,7 +93,8 @@ class MathVerifierRobustnessTest {
     // first check after the verifier starts, however fast the machine is.
     long[] now = {0};
     MathVerifier hurried =
-        new MathVerifier(MathVerifier.Config.defaults().withTimeoutMillis(1), () -> now[0] += 1_000_000L);
+        new MathVerifier(
+            MathVerifier.Config.defaults().withTimeoutMillis(1), () -> now[0] += 1_000_000L);
     String huge = "\\boxed{" + "x+".repeat(400) + "1, ".repeat(20) + "1}";
     RewardComponent result = hurried.verify(huge, huge.substring(7, huge.length() - 1) + "+0");
     assertThat(result.getStatus()).isEqualTo(RewardStatus.UNSCORABLE);
@@ -112,8 +114,12 @@ class MathVerifierRobustnessTest {
   @Test
   void shouldGiveTheSameResultsFromManyThreads() throws Exception {
     String[][] cases = {
-        {"\\boxed{\\frac{1}{2}}", "0.5"}, {"\\boxed{x^2+2x+1}", "(x+1)^2"}, {"A: 26", "26"},
-        {"\\boxed{[0,1)}", "(0,1]"}, {"\\boxed{\\{1,2\\}}", "\\{2,1\\}"}};
+      {"\\boxed{\\frac{1}{2}}", "0.5"},
+      {"\\boxed{x^2+2x+1}", "(x+1)^2"},
+      {"A: 26", "26"},
+      {"\\boxed{[0,1)}", "(0,1]"},
+      {"\\boxed{\\{1,2\\}}", "\\{2,1\\}"}
+    };
     List<Double> expected = new ArrayList<>();
     for (String[] c : cases) {
       expected.add(verifier.verify(c[0], c[1]).getValue());
@@ -122,16 +128,20 @@ class MathVerifierRobustnessTest {
     try {
       List<Future<Boolean>> futures = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
-        futures.add(pool.submit(() -> {
-          for (int round = 0; round < 200; round++) {
-            for (int i = 0; i < cases.length; i++) {
-              if (!expected.get(i).equals(verifier.verify(cases[i][0], cases[i][1]).getValue())) {
-                return false;
-              }
-            }
-          }
-          return true;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int round = 0; round < 200; round++) {
+                    for (int i = 0; i < cases.length; i++) {
+                      if (!expected
+                          .get(i)
+                          .equals(verifier.verify(cases[i][0], cases[i][1]).getValue())) {
+                        return false;
+                      }
+                    }
+                  }
+                  return true;
+                }));
       }
       for (Future<Boolean> f : futures) {
         assertThat(f.get()).isTrue();
@@ -148,7 +158,8 @@ class MathVerifierRobustnessTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(new MathVerifier(MathVerifier.Config.defaults().withFloatRounding(3)));
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       MathVerifier copy = (MathVerifier) in.readObject();
       assertThat(copy.verify("\\boxed{0.333}", "1/3").getValue()).isEqualTo(1.0);
     }

@@ -25,14 +25,18 @@ class MathVerifierThroughputTest {
     List<String[]> pairs = new ArrayList<>();
     for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
       for (JsonNode generation : group.path("generations")) {
-        pairs.add(new String[] {generation.path("text").asText(), group.path("gold_answer").asText()});
+        pairs.add(
+            new String[] {generation.path("text").asText(), group.path("gold_answer").asText()});
       }
     }
     MathVerifier shared = new MathVerifier();
-    // The baseline parses every gold: a new verifier per answer has nothing cached. Rounds of the two
+    // The baseline parses every gold: a new verifier per answer has nothing cached. Rounds of the
+    // two
     // alternate, so neither gets more of the JIT's warm-up than the other.
-    Mode warm = new Mode("one verifier, as in a job (group's gold kept)", () -> shared, pairs.size());
-    Mode cold = new Mode("a new verifier per answer (every gold parsed)", MathVerifier::new, pairs.size());
+    Mode warm =
+        new Mode("one verifier, as in a job (group's gold kept)", () -> shared, pairs.size());
+    Mode cold =
+        new Mode("a new verifier per answer (every gold parsed)", MathVerifier::new, pairs.size());
     for (int round = 0; round < WARM_UP_ROUNDS + MEASURED_ROUNDS; round++) {
       boolean measured = round >= WARM_UP_ROUNDS;
       warm.round(pairs, measured);
@@ -40,7 +44,9 @@ class MathVerifierThroughputTest {
     }
     double warmRate = warm.print();
     double coldRate = cold.print();
-    System.out.printf("MathVerifier gold cache: %.2f times the answers/s of parsing every gold%n", warmRate / coldRate);
+    System.out.printf(
+        "MathVerifier gold cache: %.2f times the answers/s of parsing every gold%n",
+        warmRate / coldRate);
   }
 
   private static final class Mode {
@@ -75,7 +81,8 @@ class MathVerifierThroughputTest {
       long[] sorted = Arrays.copyOf(latencies, n);
       Arrays.sort(sorted);
       double rate = n / (nanos / 1e9);
-      System.out.printf("MathVerifier, %s, %d answers, one thread: %.0f answers/s per core, "
+      System.out.printf(
+          "MathVerifier, %s, %d answers, one thread: %.0f answers/s per core, "
               + "p50 %.3f ms, p99 %.3f ms (checksum %d)%n",
           label, n, rate, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, sink);
       return rate;

@@ -7,7 +7,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The text steps before parsing: braces, plain decimals, separators and the dressing around an answer. */
+/**
+ * The text steps before parsing: braces, plain decimals, separators and the dressing around an
+ * answer.
+ */
 class NormalizerTest {
 
   @Test
@@ -18,7 +21,8 @@ class NormalizerTest {
     assertThat(LatexNormalizer.matchingBrace("{a", 0)).isEqualTo(-1);
     assertThat(LatexNormalizer.matchingBrace("a{b}", 0)).isEqualTo(-1);
     assertThat(LatexNormalizer.matchingBrace("{}", 2)).isEqualTo(-1);
-    assertThat(LatexNormalizer.closingBraces("{a}\\{b}{c")).containsExactly(2, -1, -1, -1, -1, -1, -1, -1, -1);
+    assertThat(LatexNormalizer.closingBraces("{a}\\{b}{c"))
+        .containsExactly(2, -1, -1, -1, -1, -1, -1, -1, -1);
     assertThat(LatexNormalizer.closingBraces("{{}}")).containsExactly(3, 2, -1, -1);
   }
 
@@ -36,21 +40,23 @@ class NormalizerTest {
   }
 
   @ParameterizedTest(name = "{0} normalises to {1}")
-  @CsvSource(delimiter = '|', value = {
-    "'1,234,567' | 1234567",
-    "12 345 | 12345",
-    "'0,5' | 0.5",
-    "'1234,5' | 1234.5",
-    "'3, 5' | '3, 5'",
-    ":: 5 | 5",
-    "5; | 5",
-    "'x,' | x",
-    "5! | 5!",
-    "n! | n!",
-    "\\frac{6}{2}! | \\frac{6}{2}!",
-    "ok. | ok",
-    "\\\\le | \\le",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "'1,234,567' | 1234567",
+        "12 345 | 12345",
+        "'0,5' | 0.5",
+        "'1234,5' | 1234.5",
+        "'3, 5' | '3, 5'",
+        ":: 5 | 5",
+        "5; | 5",
+        "'x,' | x",
+        "5! | 5!",
+        "n! | n!",
+        "\\frac{6}{2}! | \\frac{6}{2}!",
+        "ok. | ok",
+        "\\\\le | \\le",
+      })
   void dressingIsRemovedAndSeparatorsRead(String text, String normalised) {
     assertThat(LatexNormalizer.normalize(text, null)).isEqualTo(normalised);
   }

@@ -7,10 +7,14 @@ import java.math.BigDecimal;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The sample points keep the promises the equivalence check relies on (see {@link Equivalence#sample}). */
+/**
+ * The sample points keep the promises the equivalence check relies on (see {@link
+ * Equivalence#sample}).
+ */
 class SamplePointsTest {
 
-  private static final List<String> NAMES = List.of("x", "y", "z", "a", "b", "n", "t", "theta", "x_1", "alpha");
+  private static final List<String> NAMES =
+      List.of("x", "y", "z", "a", "b", "n", "t", "theta", "x_1", "alpha");
 
   @Test
   void eachPointHasItsMagnitude() {
@@ -56,7 +60,9 @@ class SamplePointsTest {
         assertThat(Equivalence.sample(name, point)).isEqualTo(v);
         assertThat(Equivalence.sample(name + "'", point)).isNotEqualTo(v);
         long mantissa = (long) Math.scalb(Math.abs(v), 52 - Math.getExponent(v));
-        assertThat(Long.numberOfTrailingZeros(mantissa)).as("%s at %d", name, point).isGreaterThanOrEqualTo(52 - 19);
+        assertThat(Long.numberOfTrailingZeros(mantissa))
+            .as("%s at %d", name, point)
+            .isGreaterThanOrEqualTo(52 - 19);
       }
     }
   }
@@ -66,8 +72,11 @@ class SamplePointsTest {
     for (String name : NAMES) {
       for (int point = 0; point < Equivalence.POINTS; point++) {
         ExactNumber exact = Equivalence.exactSample(name, point);
-        BigDecimal asDecimal = new BigDecimal(exact.numerator()).divide(new BigDecimal(exact.denominator()));
-        assertThat(asDecimal).as("%s at %d", name, point).isEqualByComparingTo(new BigDecimal(Equivalence.sample(name, point)));
+        BigDecimal asDecimal =
+            new BigDecimal(exact.numerator()).divide(new BigDecimal(exact.denominator()));
+        assertThat(asDecimal)
+            .as("%s at %d", name, point)
+            .isEqualByComparingTo(new BigDecimal(Equivalence.sample(name, point)));
       }
     }
   }
