@@ -476,8 +476,35 @@ class ProcessDeathITCase {
                 + nonNull(cluster.tryGet("/jobs/" + job)).path("state").asText()
                 + ", checkpoints "
                 + nonNull(cluster.tryGet("/jobs/" + job + "/checkpoints")).path("counts")
+                + ", last failed checkpoint: "
+                + nonNull(cluster.tryGet("/jobs/" + job + "/checkpoints"))
+                    .path("latest")
+                    .path("failed")
+                    .path("failure_message")
+                    .asText("none")
+                + "; restarts caused by: "
+                + restartCauses(cluster, job)
                 + "; "
                 + CommittedReader.describePending(bootstrap, topic));
+  }
+
+  /** The distinct first lines of the job's failure history, so a red run says why it restarted. */
+  private static String restartCauses(StandaloneFlinkCluster cluster, String job) {
+    JsonNode history =
+        nonNull(cluster.tryGet("/jobs/" + job + "/exceptions"))
+            .path("exceptionHistory")
+            .path("entries");
+    Set<String> causes = new java.util.LinkedHashSet<>();
+    for (JsonNode entry : history) {
+      causes.add(
+          entry
+              .path("stacktrace")
+              .asText(entry.path("exceptionName").asText())
+              .lines()
+              .findFirst()
+              .orElse("?"));
+    }
+    return causes.isEmpty() ? "none" : causes.toString();
   }
 
   /** The consumer group's committed offsets, for the test output. */
