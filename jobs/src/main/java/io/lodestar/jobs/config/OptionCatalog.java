@@ -44,7 +44,7 @@ public final class OptionCatalog {
           new Section("Trainer and preference files", ExportOptions.class),
           new Section("Health, alarms and gate", HealthOptions.class));
 
-  private static final List<Entry> ENTRIES = scan();
+  private static final List<Entry> ENTRIES = scan(SECTIONS);
 
   private OptionCatalog() {}
 
@@ -57,10 +57,11 @@ public final class OptionCatalog {
     return ENTRIES.stream().<ConfigOption<?>>map(Entry::option).toList();
   }
 
-  private static List<Entry> scan() {
+  /** The options declared in the given classes; a key declared twice is a mistake. */
+  static List<Entry> scan(List<Section> sections) {
     List<Entry> all = new ArrayList<>();
     Map<String, String> declaredIn = new HashMap<>();
-    for (Section section : SECTIONS) {
+    for (Section section : sections) {
       List<Entry> own = new ArrayList<>();
       for (Field field : section.holder().getDeclaredFields()) {
         int modifiers = field.getModifiers();
