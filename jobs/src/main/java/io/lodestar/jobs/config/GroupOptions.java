@@ -198,14 +198,8 @@ public final class GroupOptions {
 
   /** The advantage arithmetic; fails naming the keys when the combination is not available. */
   static AdvantageSpec advantageSpec(Configuration config) {
-    String combination =
-        ADVANTAGE_ESTIMATOR.key()
-            + "="
-            + config.get(ADVANTAGE_ESTIMATOR)
-            + " with "
-            + ADVANTAGE_COMPAT.key()
-            + "="
-            + config.get(ADVANTAGE_COMPAT);
+    String estimator = ADVANTAGE_ESTIMATOR.key() + "=" + config.get(ADVANTAGE_ESTIMATOR);
+    String compat = ADVANTAGE_COMPAT.key() + "=" + config.get(ADVANTAGE_COMPAT);
     AdvantageSpec spec;
     try {
       spec =
@@ -215,7 +209,7 @@ public final class GroupOptions {
         spec = spec.withEps(config.get(ADVANTAGE_EPS));
       }
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(combination + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(estimator + " with " + compat + ": " + e.getMessage(), e);
     }
     // Batch-wide estimators are finished by the batch operator over each RL batch.
     Optional<ScaleRewardsChoice> scale = config.getOptional(ADVANTAGE_SCALE_REWARDS);
@@ -228,7 +222,9 @@ public final class GroupOptions {
                 + "="
                 + scale.get()
                 + " with "
-                + combination.replace(" with ", " and ")
+                + estimator
+                + " and "
+                + compat
                 + ": "
                 + e.getMessage(),
             e);
