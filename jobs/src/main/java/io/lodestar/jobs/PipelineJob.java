@@ -6,6 +6,7 @@ import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.kafka.OutputLimits;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.config.KafkaOptions;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.HealthMetrics;
@@ -129,13 +130,16 @@ public final class PipelineJob {
   }
 
   static OffsetsInitializer startingOffsets(LodestarOptions options) {
-    switch (options.get(LodestarOptions.SOURCE_STARTING_OFFSETS)) {
-      case "earliest":
+    KafkaOptions.StartingOffsets offsets = options.get(LodestarOptions.SOURCE_STARTING_OFFSETS);
+    switch (offsets) {
+      case EARLIEST:
         return OffsetsInitializer.earliest();
-      case "latest":
+      case LATEST:
         return OffsetsInitializer.latest();
-      default:
+      case COMMITTED_OR_EARLIEST:
         return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+      default:
+        throw new IllegalStateException("unknown starting offsets " + offsets);
     }
   }
 

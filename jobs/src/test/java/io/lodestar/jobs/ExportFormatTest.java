@@ -172,13 +172,13 @@ class ExportFormatTest {
   }
 
   @Test
-  void theReadmesOptionTableListsEveryFormatOfEachOption() throws IOException {
-    String readme = repositoryFile("README.md");
+  void theConfigurationReferenceListsEveryFormatOfEachOption() throws IOException {
+    String reference = repositoryFile("docs/configuration.md");
 
-    assertThat(quoted(lastCell(readme, "| `export.dir` / `export.formats` |")))
-        .isEqualTo(ids(Kind.RL));
-    assertThat(quoted(lastCell(readme, "| `export.preference-formats` |")))
-        .isEqualTo(ids(Kind.PREFERENCE));
+    assertThat(lastCell(reference, "| `export.formats` |"))
+        .contains("any of " + ExportFormat.idList(Kind.RL) + " ");
+    assertThat(lastCell(reference, "| `export.preference-formats` |"))
+        .contains("any of " + ExportFormat.idList(Kind.PREFERENCE) + " ");
   }
 
   private static <T extends SpecificRecordBase> DataStream<T> graphOnly(

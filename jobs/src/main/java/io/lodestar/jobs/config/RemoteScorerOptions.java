@@ -1,5 +1,7 @@
 package io.lodestar.jobs.config;
 
+import static org.apache.flink.configuration.description.TextElement.text;
+
 import io.lodestar.operators.reward.remote.CallSettings;
 import io.lodestar.operators.reward.remote.FailurePolicy;
 import io.lodestar.operators.reward.remote.RateBudget;
@@ -14,13 +16,51 @@ import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DescribedEnum;
+import org.apache.flink.configuration.description.InlineElement;
 
 /**
  * The option family every remote scorer shares, under one prefix ({@code remote-reward} or {@code
- * judge}): endpoint, credential, patience, concurrency, budget and failure handling. The
- * scorer-specific keys live in {@link LodestarOptions}.
+ * judge}): endpoint, credential, patience, concurrency, budget and failure handling. {@link
+ * RemoteRewardOptions} and {@link JudgeOptions} expose them with their scorer-specific keys.
  */
-final class RemoteScorerOptions {
+public final class RemoteScorerOptions {
+
+  /** What happens to a record whose remote score timed out or failed ({@code failure-policy}). */
+  public enum FailurePolicyChoice implements DescribedEnum {
+    UNSCORED(
+        "unscored",
+        FailurePolicy.UNSCORED,
+        "The record goes on with a TIMEOUT or ERROR component (never scored 0) and is counted."),
+    DEAD_LETTER(
+        "dead-letter",
+        FailurePolicy.DEAD_LETTER,
+        "The record leaves the stream as a dead letter with the failure's reason.");
+
+    private final String id;
+    private final FailurePolicy policy;
+    private final String description;
+
+    FailurePolicyChoice(String id, FailurePolicy policy, String description) {
+      this.id = id;
+      this.policy = policy;
+      this.description = description;
+    }
+
+    public FailurePolicy policy() {
+      return policy;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+
+    @Override
+    public InlineElement getDescription() {
+      return text(description);
+    }
+  }
 
   final String prefix;
   final ConfigOption<String> url;
@@ -35,7 +75,7 @@ final class RemoteScorerOptions {
   final ConfigOption<Integer> requestsPerMinute;
   final ConfigOption<Long> tokensPerMinute;
   final ConfigOption<Duration> budgetMaxWait;
-  final ConfigOption<String> failurePolicy;
+  final ConfigOption<FailurePolicyChoice> failurePolicy;
   final ConfigOption<String> taskKinds;
   final ConfigOption<String> componentName;
 
@@ -99,9 +139,9 @@ final class RemoteScorerOptions {
             .withDescription("Longest a call waits for budget before it ends as TIMEOUT.");
     failurePolicy =
         key("failure-policy")
-            .stringType()
-            .defaultValue("unscored")
-            .withDescription("unscored (TIMEOUT/ERROR component, never 0) or dead-letter.");
+            .enumType(FailurePolicyChoice.class)
+            .defaultValue(FailurePolicyChoice.UNSCORED)
+            .withDescription("What happens to a record whose score timed out or failed.");
     taskKinds =
         key("task-kinds")
             .stringType()
@@ -116,25 +156,6 @@ final class RemoteScorerOptions {
 
   private ConfigOptions.OptionBuilder key(String name) {
     return ConfigOptions.key(prefix + "." + name);
-  }
-
-  List<ConfigOption<?>> all() {
-    return List.of(
-        url,
-        model,
-        apiKey,
-        timeout,
-        deadline,
-        maxRetries,
-        initialBackoff,
-        maxBackoff,
-        capacity,
-        requestsPerMinute,
-        tokensPerMinute,
-        budgetMaxWait,
-        failurePolicy,
-        taskKinds,
-        componentName);
   }
 
   boolean enabled(Configuration config) {
@@ -158,21 +179,9 @@ final class RemoteScorerOptions {
                 config.get(requestsPerMinute),
                 config.get(tokensPerMinute),
                 config.get(budgetMaxWait)))
-        .failurePolicy(parseFailurePolicy(config.get(failurePolicy)))
+        .failurePolicy(config.get(failurePolicy).policy())
         .taskKinds(parseTaskKinds(config.get(taskKinds)))
         .build();
-  }
-
-  private FailurePolicy parseFailurePolicy(String text) {
-    switch (text.trim().toLowerCase(Locale.ROOT)) {
-      case "unscored":
-        return FailurePolicy.UNSCORED;
-      case "dead-letter":
-        return FailurePolicy.DEAD_LETTER;
-      default:
-        throw new IllegalArgumentException(
-            failurePolicy.key() + " must be unscored or dead-letter, was " + text);
-    }
   }
 
   private Set<TaskKind> parseTaskKinds(String text) {
