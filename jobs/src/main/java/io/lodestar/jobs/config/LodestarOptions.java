@@ -20,6 +20,8 @@ import io.lodestar.operators.preference.Redactor;
 import io.lodestar.operators.reward.compose.Gate;
 import io.lodestar.operators.reward.compose.OverlongShaping;
 import io.lodestar.operators.reward.compose.RewardComposition;
+import io.lodestar.operators.reward.group.GroupScoring;
+import io.lodestar.operators.reward.group.MajorityVote;
 import io.lodestar.operators.reward.model.DeviceSpec;
 import io.lodestar.operators.reward.model.EmbeddingSettings;
 import io.lodestar.operators.reward.model.RewardModelSettings;
@@ -30,6 +32,7 @@ import io.lodestar.operators.reward.remote.PromptFormat;
 import io.lodestar.operators.reward.remote.RemoteRewardSettings;
 import io.lodestar.operators.validate.GenerationValidator;
 import io.lodestar.operators.verify.VerifierRegistry;
+import io.lodestar.operators.verify.math.MathVerifier;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -589,6 +592,8 @@ public final class LodestarOptions {
           .withDescription(
               "Event time a cleared hold is remembered for records of its period that arrive late.");
 
+  static final MajorityVoteOptions MAJORITY = new MajorityVoteOptions();
+
   static final RemoteScorerOptions REMOTE_REWARD =
       new RemoteScorerOptions(
           RemoteRewardSettings.PREFIX,
@@ -825,6 +830,7 @@ public final class LodestarOptions {
             EMBEDDING_COMPONENT));
     all.addAll(List.of(STARTUP_CHECKS, STARTUP_CHECK_TIMEOUT));
     all.add(MATH_EXAMINED_CHARS);
+    all.addAll(MAJORITY.all());
     all.addAll(List.of(GENERATIONS_FORMAT, FEEDBACK_FORMAT));
     return List.copyOf(all);
   }
@@ -1076,6 +1082,7 @@ public final class LodestarOptions {
     verifierRegistry();
     staleness();
     rewardComposition();
+    groupScoring();
     rewardModel();
     remoteReward();
     judge();
@@ -1278,6 +1285,21 @@ public final class LodestarOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(VERIFIERS_PREFIX + "*: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The scorers that run when a group closes ({@code majority.*}), composing with {@link
+   * #rewardComposition()}; {@link GroupScoring#NONE} when none is on. Fails naming the key.
+   */
+  public GroupScoring groupScoring() {
+    Optional<MajorityVote.Settings> settings = MAJORITY.settings(config);
+    if (settings.isEmpty()) {
+      return GroupScoring.NONE;
+    }
+    MathVerifier.Config math =
+        MathVerifier.Config.defaults().withExaminedChars(config.get(MATH_EXAMINED_CHARS));
+    return new GroupScoring(
+        new MajorityVote(settings.get(), new MathVerifier(math)), rewardComposition());
   }
 
   /** The staleness bound of RL batches; fails naming the key. */

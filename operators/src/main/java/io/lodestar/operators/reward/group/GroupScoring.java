@@ -49,6 +49,11 @@ public final class GroupScoring implements Serializable {
     return majorityVote != null;
   }
 
+  /** The majority vote, when it is on. */
+  public Optional<MajorityVote> majorityVote() {
+    return Optional.ofNullable(majorityVote);
+  }
+
   /** The members, rescored, and the vote when one was taken. */
   public record Scored(List<ScoredGeneration> members, Optional<MajorityVote.Vote> vote) {}
 
