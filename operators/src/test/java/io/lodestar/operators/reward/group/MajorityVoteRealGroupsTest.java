@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class MajorityVoteRealGroupsTest {
 
   private static final MajorityVote VOTE = new MajorityVote(MajorityVote.Settings.defaults());
+  private static final List<JsonNode> GROUPS = TestDataFiles.jsonLines("generations/groups.jsonl");
 
   /** One group cut to its first {@code size} members, voted on. */
   private record Case(
@@ -52,6 +53,20 @@ class MajorityVoteRealGroupsTest {
       int winner = vote.clusters().uniqueLargest();
       return correct[vote.clusters().representatives()[winner]];
     }
+
+    /** The majority cluster holds members the labels call right and members they call wrong. */
+    boolean labelsSplitTheMajority() {
+      int winner = vote.clusters().uniqueLargest();
+      boolean right = false;
+      boolean wrong = false;
+      for (int i = 0; i < correct.length; i++) {
+        if (vote.clusters().clusterOf()[i] == winner) {
+          right |= correct[i];
+          wrong |= !correct[i];
+        }
+      }
+      return right && wrong;
+    }
   }
 
   /** Sums over a set of cases. */
@@ -59,6 +74,7 @@ class MajorityVoteRealGroupsTest {
     int groups;
     int labelled;
     int labelRight;
+    int split;
     int members;
     int rewardScored;
     int rewardEqual;
@@ -69,6 +85,7 @@ class MajorityVoteRealGroupsTest {
       if (c.labelled()) {
         labelled++;
         labelRight += c.labelRight() ? 1 : 0;
+        split += c.labelsSplitTheMajority() ? 1 : 0;
       }
       Double[] pseudo = new Double[c.size()];
       Double[] truth = new Double[c.size()];
@@ -110,14 +127,19 @@ class MajorityVoteRealGroupsTest {
   }
 
   private static List<Case> cases() {
+    return cases(VOTE, false);
+  }
+
+  /** Every group voted on by {@code vote}; also cut to smaller sizes unless {@code fullOnly}. */
+  private static List<Case> cases(MajorityVote vote, boolean fullOnly) {
     List<Case> cases = new ArrayList<>();
-    for (JsonNode group : TestDataFiles.jsonLines("generations/groups.jsonl")) {
+    for (JsonNode group : GROUPS) {
       String id = group.path("group_id").asText();
       String dataSet = id.startsWith("math") ? "MATH" : "GSM8K";
       String level = group.path("level").asText("");
       JsonNode samples = group.path("generations");
       int full = samples.size();
-      for (int size : List.of(full, full / 2, full / 4)) {
+      for (int size : fullOnly ? List.of(full) : List.of(full, full / 2, full / 4)) {
         if (size < 2) {
           continue;
         }
@@ -139,7 +161,7 @@ class MajorityVoteRealGroupsTest {
                           .build())
                   .build());
         }
-        cases.add(new Case(dataSet, level, size, correct, VOTE.vote(members)));
+        cases.add(new Case(dataSet, level, size, correct, vote.vote(members)));
       }
     }
     return cases;
@@ -193,6 +215,11 @@ class MajorityVoteRealGroupsTest {
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> table.append(e.getValue().row(e.getKey())).append('\n'));
     System.out.println("Majority vote (min-share 0.5) against the labels:\n" + table);
+    System.out.println(
+        "Labelled full groups whose majority cluster the labels split (right and wrong members): "
+            + whole.split
+            + " of "
+            + whole.labelled);
 
     // Sanity, not a target: most labels are right, and a right label gives the true reward.
     assertThat(whole.groups).isEqualTo(250);
@@ -200,5 +227,32 @@ class MajorityVoteRealGroupsTest {
     assertThat(byDifficulty.get("all right").labelRight)
         .isEqualTo(byDifficulty.get("all right").labelled);
     assertThat(byDifficulty.get("none right").labelRight).isZero();
+  }
+
+  @Test
+  void printsHowTheMinimumShareTradesLabelledGroupsForRightLabels() {
+    StringBuilder table = new StringBuilder();
+    table
+        .append(
+            String.format(
+                Locale.ROOT,
+                "| %-22s | groups | labelled | label right | reward = truth (all) | (scored) | adv. sign = truth |",
+                "full groups"))
+        .append('\n');
+    table.append("|---|---|---|---|---|---|---|\n");
+    List<Tally> tallies = new ArrayList<>();
+    for (double minShare : List.of(0.25, 0.5, 0.6, 0.75, 1.0)) {
+      MajorityVote vote = new MajorityVote(MajorityVote.Settings.defaults().withMinShare(minShare));
+      Tally tally = new Tally();
+      cases(vote, true).forEach(tally::add);
+      tallies.add(tally);
+      table.append(tally.row("min-share " + minShare)).append('\n');
+    }
+    System.out.println("Majority vote by minimum share, full groups:\n" + table);
+
+    // A higher bar labels no more groups.
+    for (int i = 1; i < tallies.size(); i++) {
+      assertThat(tallies.get(i).labelled).isLessThanOrEqualTo(tallies.get(i - 1).labelled);
+    }
   }
 }
