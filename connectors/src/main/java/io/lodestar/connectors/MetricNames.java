@@ -39,6 +39,15 @@ public final class MetricNames {
   public static final String GROUPS_FILTERED = "lodestarGroupsFiltered";
   public static final String GROUPS_STALE = "lodestarGroupsStale";
 
+  /** Groups the majority vote gave a pseudo-label. */
+  public static final String MAJORITY_VOTE_LABELLED = "lodestarMajorityVoteLabelled";
+
+  /** Groups voted on without a clear majority (a tie, too small a share, or no answers). */
+  public static final String MAJORITY_VOTE_UNDECIDED = "lodestarMajorityVoteUndecided";
+
+  /** Votes that ran out of equivalence checks (majority.max-comparisons) before the end. */
+  public static final String MAJORITY_VOTE_CAPPED = "lodestarMajorityVoteCapped";
+
   /** Groups kept out of RL batches because a member's user did not consent to training. */
   public static final String GROUPS_WITHOUT_CONSENT = "lodestarGroupsWithoutConsent";
 

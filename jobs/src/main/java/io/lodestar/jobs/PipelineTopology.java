@@ -285,7 +285,10 @@ public final class PipelineTopology {
                     options.get(LodestarOptions.GROUP_TIMEOUT),
                     options.get(LodestarOptions.GROUP_LATE_RETENTION),
                     options.advantageSpec(),
-                    options.groupFilter()),
+                    options.groupFilter(),
+                    // Group-level scorers (majority vote) run inside: before the filter and the
+                    // advantages, without a second copy of the members in state.
+                    options.groupScoring()),
                 avro(RLGroup.class))
             .uid("group-generations")
             .name("Group responses, GRPO advantages");

@@ -11,6 +11,7 @@ import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.jobs.config.LodestarOptions;
+import io.lodestar.operators.reward.group.MajorityVote;
 import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.DeadLetter;
@@ -153,6 +154,58 @@ class BoundedJobITCase {
       assertAdvantagesFollowVerlGrpo(group);
     }
     assertThat(readFrom(out.resolve("result"), "dead-letters", DeadLetter.class)).isEmpty();
+  }
+
+  @Test
+  void realGroupsWithoutGroundTruthTrainOnTheirMajorityAnswer() throws Exception {
+    Path groups = testData().resolve("generations/groups.jsonl");
+    Path input = out.resolve("input.jsonl");
+    Map<String, Boolean> labels = writeGenerations(groups, input, false);
+
+    BoundedJob.run(
+        new BoundedJob.Inputs(input, null, out.resolve("voted")),
+        LodestarOptions.fromArgs(
+            new String[] {"--batch.groups", "16", "--majority.enabled", "true"}));
+
+    // The scored topic keeps the per-generation verdict: without a gold answer, unscored.
+    List<ScoredGeneration> scored =
+        readFrom(out.resolve("voted"), "scored", ScoredGeneration.class);
+    assertThat(scored).hasSize(1200);
+    assertThat(scored).allSatisfy(s -> assertThat(s.getReward()).isNull());
+
+    List<RLGroup> allGroups = new ArrayList<>();
+    readFrom(out.resolve("voted"), "batches", RLBatch.class)
+        .forEach(b -> allGroups.addAll(b.getGroups()));
+    assertThat(allGroups).hasSize(250);
+    int labelled = 0;
+    int samples = 0;
+    int agreeWithLabels = 0;
+    for (RLGroup group : allGroups) {
+      boolean groupLabelled = false;
+      for (RLSample sample : group.getSamples()) {
+        RewardComponent vote =
+            sample.getComponents().stream()
+                .filter(c -> c.getName().equals(MajorityVote.NAME))
+                .collect(onlyOne());
+        assertThat(sample.getComponents())
+            .extracting(RewardComponent::getName)
+            .contains(MajorityVote.AGREEMENT);
+        // The vote is the reward; self_consistency weighs 0.
+        assertThat(sample.getReward()).isEqualTo(vote.getValue());
+        assertThat(sample.getScored()).isEqualTo(vote.getStatus() == RewardStatus.OK);
+        groupLabelled |= sample.getScored();
+        samples++;
+        boolean right = labels.get(sample.getGenerationId());
+        agreeWithLabels += sample.getScored() && sample.getReward() == (right ? 1.0 : 0.0) ? 1 : 0;
+      }
+      labelled += groupLabelled ? 1 : 0;
+      assertAdvantagesFollowVerlGrpo(group);
+    }
+    // The same counts as MajorityVoteRealGroupsTest's full groups (min-share 0.5).
+    assertThat(samples).isEqualTo(1200);
+    assertThat(labelled).isGreaterThan(125);
+    assertThat(agreeWithLabels).isGreaterThan(samples / 2);
+    assertThat(readFrom(out.resolve("voted"), "dead-letters", DeadLetter.class)).isEmpty();
   }
 
   @Test
@@ -600,6 +653,12 @@ class BoundedJobITCase {
   /** Writes the real groups as generations in the plain JSON encoding; returns the labels by id. */
   private static Map<String, Boolean> writeGenerations(Path groups, Path target)
       throws IOException {
+    return writeGenerations(groups, target, true);
+  }
+
+  /** As above; without {@code groundTruth} the tasks carry no gold answer. */
+  private static Map<String, Boolean> writeGenerations(
+      Path groups, Path target, boolean groundTruth) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     Map<String, Boolean> labels = new HashMap<>();
     long time = 1_767_225_600_000L;
@@ -626,7 +685,7 @@ class BoundedJobITCase {
                       TaskMetadata.newBuilder()
                           .setDataSource(groupId.startsWith("gsm8k") ? "gsm8k" : "math")
                           .setKind(TaskKind.MATH)
-                          .setGroundTruth(group.path("gold_answer").asText())
+                          .setGroundTruth(groundTruth ? group.path("gold_answer").asText() : null)
                           .build())
                   // The published groups mix solutions of several models; a group is one policy, so
                   // each is given the data source's name as its model (the sample's own model would

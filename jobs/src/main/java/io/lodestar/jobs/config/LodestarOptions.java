@@ -14,6 +14,7 @@ import io.lodestar.operators.health.HealthSettings;
 import io.lodestar.operators.preference.PreferenceSettings;
 import io.lodestar.operators.preference.Redactor;
 import io.lodestar.operators.reward.compose.RewardComposition;
+import io.lodestar.operators.reward.group.GroupScoring;
 import io.lodestar.operators.reward.model.EmbeddingSettings;
 import io.lodestar.operators.reward.model.RewardModelSettings;
 import io.lodestar.operators.reward.remote.JudgeSettings;
@@ -465,6 +466,7 @@ public final class LodestarOptions {
     GroupOptions.validate(config);
     BatchOptions.validate(config);
     rewardComposition();
+    MajorityVoteOptions.validate(config);
     rewardModel();
     remoteReward();
     judge();
@@ -630,6 +632,15 @@ public final class LodestarOptions {
   /** How reward components combine into the reward; fails naming the key that is wrong. */
   public RewardComposition rewardComposition() {
     return RewardOptions.rewardComposition(config);
+  }
+
+  /**
+   * The scorers that run when a group closes ({@code majority.*}), composing with {@link
+   * #rewardComposition()}; {@link GroupScoring#NONE} when none is on.
+   */
+  public GroupScoring groupScoring() {
+    return MajorityVoteOptions.groupScoring(
+        config, rewardComposition(), config.get(MATH_EXAMINED_CHARS));
   }
 
   public GroupFilter groupFilter() {

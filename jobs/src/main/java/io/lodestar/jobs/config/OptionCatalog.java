@@ -39,6 +39,7 @@ public final class OptionCatalog {
           new Section("Remote reward model", RemoteRewardOptions.class),
           new Section("LLM judge", JudgeOptions.class),
           new Section("Groups and advantages", GroupOptions.class),
+          new Section("Majority vote (rewards without ground truth)", MajorityVoteOptions.class),
           new Section("RL batches and staleness", BatchOptions.class),
           new Section("Feedback and preferences", PreferenceOptions.class),
           new Section("Trainer and preference files", ExportOptions.class),

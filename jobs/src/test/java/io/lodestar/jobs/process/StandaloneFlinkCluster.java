@@ -88,9 +88,13 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             "taskmanager.memory.process.size: 1400m",
             "taskmanager.memory.managed.size: 128m",
             "jobmanager.memory.process.size: 1024m",
-            // A TaskManager killed with SIGKILL never says goodbye: notice it within seconds.
+            // A TaskManager killed with SIGKILL refuses connections, so two failed heartbeat RPCs
+            // (heartbeat.rpc-failure-threshold) mark it lost within seconds. The timeout only
+            // covers a TaskManager that is alive but silent, which on a loaded machine can be a
+            // long GC pause or CPU starvation: a short one would fail over a healthy job.
             "heartbeat.interval: 1000",
-            "heartbeat.timeout: 6000",
+            "heartbeat.rpc-failure-threshold: 2",
+            "heartbeat.timeout: 30000",
             "io.tmp.dirs: " + Files.createDirectories(work.resolve(name).resolve("tmp")));
     Files.write(confDir.resolve("config.yaml"), config, StandardCharsets.UTF_8);
     StandaloneFlinkCluster cluster =

@@ -4,6 +4,8 @@ import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.operators.advantage.AdvantageSpec;
+import io.lodestar.operators.reward.group.GroupScoring;
+import io.lodestar.operators.reward.group.MajorityVote;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
@@ -44,7 +46,9 @@ import org.apache.flink.util.OutputTag;
  * letters with the reason, and the group goes on without it. Advantages follow the configured
  * {@link AdvantageSpec} (for a batch-wide estimator, the group's part, finished by the batch
  * operator); groups the {@link GroupFilter} drops (no reward variance) or the spec refuses are
- * counted and go to the filtered side output.
+ * counted and go to the filtered side output. Before any of that, the configured {@link
+ * GroupScoring} (majority vote) adds its components to the closed group's members and composes
+ * their rewards again; it keeps no state of its own.
  *
  * <p>State per open group: its members (a list, appended to) and one {@link GroupProgress} value
  * with the deadline, the first member's prompt id, model id and declared size, and the ids seen.
@@ -84,6 +88,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private final Duration lateRetention;
   private final AdvantageSpec advantageSpec;
   private final GroupFilter filter;
+  private final GroupScoring groupScoring;
 
   private transient ListState<ScoredGeneration> members;
   private transient ValueState<GroupProgress> progress;
@@ -93,6 +98,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
   private transient Counter late;
   private transient Counter inconsistent;
   private transient Counter filtered;
+  private transient Counter majorityLabelled;
+  private transient Counter majorityUndecided;
+  private transient Counter majorityCapped;
   // Groups open in this subtask, for the open-groups gauge. Keyed state cannot be counted cheaply,
   // so the count travels in operator state; after a rescale each subtask's share is approximate,
   // the job-wide sum stays exact.
@@ -105,10 +113,21 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
 
   public GroupFunction(
       Duration timeout, Duration lateRetention, AdvantageSpec advantageSpec, GroupFilter filter) {
+    this(timeout, lateRetention, advantageSpec, filter, GroupScoring.NONE);
+  }
+
+  /** A group operator whose closed groups are scored by {@code groupScoring} first. */
+  public GroupFunction(
+      Duration timeout,
+      Duration lateRetention,
+      AdvantageSpec advantageSpec,
+      GroupFilter filter,
+      GroupScoring groupScoring) {
     this.timeout = timeout;
     this.lateRetention = lateRetention;
     this.advantageSpec = advantageSpec;
     this.filter = filter;
+    this.groupScoring = groupScoring;
   }
 
   @Override
@@ -132,6 +151,14 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
     inconsistent = getRuntimeContext().getMetricGroup().counter(MetricNames.INCONSISTENT_MEMBERS);
     filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
+    if (groupScoring.enabled()) {
+      majorityLabelled =
+          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_LABELLED);
+      majorityUndecided =
+          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_UNDECIDED);
+      majorityCapped =
+          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_CAPPED);
+    }
     getRuntimeContext()
         .getMetricGroup()
         .gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
@@ -289,6 +316,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       long closedAt,
       Context ctx,
       Collector<RLGroup> out) {
+    members = scoreGroup(members);
     RLGroup group;
     try {
       group = RLGroups.build(members, completion, closedAt, advantageSpec);
@@ -309,6 +337,23 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
       filtered.inc();
       ctx.output(FILTERED_GROUPS, SetAsideGroups.because(group, SetAsideReason.FILTER));
     }
+  }
+
+  /** The members with the group-level components added and their rewards composed again. */
+  private List<ScoredGeneration> scoreGroup(List<ScoredGeneration> members) {
+    GroupScoring.Scored scored = groupScoring.apply(members);
+    if (scored.vote().isPresent()) {
+      MajorityVote.Vote vote = scored.vote().get();
+      if (vote.outcome() == MajorityVote.Outcome.LABELLED) {
+        majorityLabelled.inc();
+      } else {
+        majorityUndecided.inc();
+      }
+      if (vote.clusters().capped()) {
+        majorityCapped.inc();
+      }
+    }
+    return scored.members();
   }
 
   private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt)

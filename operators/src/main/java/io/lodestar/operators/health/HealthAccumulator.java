@@ -46,6 +46,10 @@ public class HealthAccumulator {
   public long groupSamples;
   public long duplicateResponses;
   public Distribution staleness = new Distribution();
+
+  /** The self_consistency of every voted sample of the window's groups. */
+  public Distribution selfConsistency = new Distribution();
+
   public long feedback;
   public Map<String, Long> feedbackByKind = new HashMap<>();
   public long pairs;
@@ -81,6 +85,9 @@ public class HealthAccumulator {
         if (event.groupSize >= 2) {
           groupSamples += event.groupSize;
           duplicateResponses += event.groupDuplicates;
+        }
+        for (double agreement : event.groupSelfConsistency) {
+          selfConsistency.add(agreement);
         }
         break;
       case BATCH:
@@ -236,6 +243,7 @@ public class HealthAccumulator {
     groupSamples += other.groupSamples;
     duplicateResponses += other.duplicateResponses;
     staleness.merge(other.staleness);
+    selfConsistency.merge(other.selfConsistency);
     feedback += other.feedback;
     other.feedbackByKind.forEach((k, v) -> feedbackByKind.merge(k, v, Long::sum));
     pairs += other.pairs;
@@ -296,6 +304,7 @@ public class HealthAccumulator {
         .setHumanModelCompared(humanModelCompared)
         .setHumanModelAgreement(rate(humanModelAgreed, humanModelCompared))
         .setStaleness(staleness.summary())
+        .setSelfConsistency(selfConsistency.summary())
         .setFeedback(feedback)
         .setFeedbackByKind(new TreeMap<>(feedbackByKind))
         .setPairs(pairs)

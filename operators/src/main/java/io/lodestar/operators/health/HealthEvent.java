@@ -38,6 +38,9 @@ public class HealthEvent {
   /** Samples whose response repeats an earlier one of the group (whitespace aside). */
   public int groupDuplicates;
 
+  /** The samples' {@code self_consistency} values that scored (majority vote on), else empty. */
+  public double[] groupSelfConsistency = new double[0];
+
   // BATCH
   public int batchSamples;
 
@@ -91,6 +94,7 @@ public class HealthEvent {
     copy.groupZeroVariance = groupZeroVariance;
     copy.groupSize = groupSize;
     copy.groupDuplicates = groupDuplicates;
+    copy.groupSelfConsistency = groupSelfConsistency;
     copy.batchSamples = batchSamples;
     copy.stalenessLags = stalenessLags;
     copy.pairSource = pairSource;

@@ -1,5 +1,6 @@
 package io.lodestar.operators.health;
 
+import io.lodestar.operators.reward.group.MajorityVote;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.PreferencePair;
@@ -91,7 +92,24 @@ public final class HealthEvents implements Serializable {
       responses.add(sample.getResponse());
     }
     event.groupDuplicates = duplicates(responses);
+    event.groupSelfConsistency = selfConsistency(group);
     return withRollUp(event);
+  }
+
+  /** The scored {@code self_consistency} components of the group's samples. */
+  private static double[] selfConsistency(RLGroup group) {
+    List<Double> values = new ArrayList<>();
+    for (RLSample sample : group.getSamples()) {
+      for (RewardComponent c : sample.getComponents()) {
+        if (MajorityVote.AGREEMENT.equals(c.getName())
+            && c.getStatus() == RewardStatus.OK
+            && c.getValue() != null
+            && Double.isFinite(c.getValue())) {
+          values.add(c.getValue());
+        }
+      }
+    }
+    return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /**

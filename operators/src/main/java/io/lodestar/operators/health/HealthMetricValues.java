@@ -27,7 +27,8 @@ import org.apache.avro.specific.SpecificRecord;
 public final class HealthMetricValues {
 
   private static final Schema SCHEMA = HealthMetrics.getClassSchema();
-  private static final Set<String> DISTRIBUTIONS = Set.of("reward", "responseLength", "staleness");
+  private static final Set<String> DISTRIBUTIONS =
+      Set.of("reward", "responseLength", "staleness", "selfConsistency");
   private static final Set<String> COUNT_MAPS = Set.of("feedbackByKind", "pairsBySource");
   private static final List<String> SUMMARY_STATISTICS =
       fieldNames(DistributionSummary.getClassSchema());

@@ -265,4 +265,45 @@ class HealthAccumulatorTest {
     assertThat(aggregate(List.of()).getDuplicateResponseRate()).isNull();
     assertThat(HealthMetricValues.value(m, "duplicateResponseRate")).isEqualTo(0.5);
   }
+
+  @Test
+  void theSpreadOfSelfConsistencyOverVotedSamplesIsAHealthDistribution() {
+    RLGroup voted = HealthFixtures.group("voted", T, 1.0, 1.0, 1.0, 0.0);
+    double[] agreement = {0.75, 0.75, 0.75, 0.25};
+    for (int i = 0; i < agreement.length; i++) {
+      voted
+          .getSamples()
+          .get(i)
+          .setComponents(
+              List.of(HealthFixtures.ok("self_consistency", RewardSource.VERIFIER, agreement[i])));
+    }
+    // A member without an answer carries an UNSCORABLE self_consistency: not counted.
+    RLGroup partly = HealthFixtures.group("partly", T, 1.0, null);
+    partly
+        .getSamples()
+        .get(0)
+        .setComponents(List.of(HealthFixtures.ok("self_consistency", RewardSource.VERIFIER, 0.5)));
+    partly
+        .getSamples()
+        .get(1)
+        .setComponents(
+            List.of(
+                HealthFixtures.failed(
+                    "self_consistency", RewardSource.VERIFIER, RewardStatus.UNSCORABLE)));
+    List<HealthEvent> events = new ArrayList<>(EVENTS.group(voted));
+    events.addAll(EVENTS.group(partly));
+    events.addAll(EVENTS.group(HealthFixtures.group("not-voted", T, 1.0, 0.0)));
+
+    HealthMetrics m = aggregate(events);
+
+    assertThat(m.getSelfConsistency().getCount()).isEqualTo(5);
+    assertThat(m.getSelfConsistency().getMean()).isCloseTo(0.6, within(1e-12));
+    assertThat(m.getSelfConsistency().getStd()).isCloseTo(0.2, within(1e-12));
+    assertThat(HealthMetricValues.value(m, "selfConsistency.std")).isCloseTo(0.2, within(1e-12));
+    assertThat(aggregate(List.of()).getSelfConsistency()).isNull();
+    assertThat(
+            aggregate(EVENTS.group(HealthFixtures.group("plain", T, 1.0, 0.0)))
+                .getSelfConsistency())
+        .isNull();
+  }
 }

@@ -137,6 +137,20 @@ public final class RewardComposition implements Serializable {
     return new RewardComposition(weights, missing, gates, overlong);
   }
 
+  /**
+   * This composition with {@code name} weighted {@code weight} unless its weights already name it:
+   * for a component that a stage adds as a signal, not as a reward, by default.
+   */
+  public RewardComposition withDefaultWeight(String name, double weight) {
+    if (weights.byName().containsKey(name)) {
+      return this;
+    }
+    Map<String, Double> byName = new TreeMap<>(weights.byName());
+    byName.put(name, weight);
+    return new RewardComposition(
+        new Weights(byName, weights.otherwise()), missing, gates, overlong);
+  }
+
   /** Composes the reward of a scored generation from its upstream and computed components. */
   public Composed compose(ScoredGeneration scored) {
     return compose(scored.getGeneration(), scored.getComponents());

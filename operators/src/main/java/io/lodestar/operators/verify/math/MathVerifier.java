@@ -303,6 +303,68 @@ public final class MathVerifier implements Verifier {
     }
   }
 
+  /**
+   * A response's final answer, extracted and parsed once so that it can be compared with the
+   * answers of other responses ({@link #sameAnswer}) without being read again.
+   */
+  public static final class Answer {
+    private final Parsed parsed;
+    private final String key;
+
+    private Answer(Parsed parsed) {
+      this.parsed = parsed;
+      this.key =
+          parsed.normalised().replace(" ", "") + (parsed.unit() == null ? "" : "|" + parsed.unit());
+    }
+
+    /** The answer as written in the response. */
+    public String raw() {
+      return parsed.raw();
+    }
+
+    /**
+     * The normalised answer and its unit: two answers with the same key are the same answer, with
+     * no comparison needed.
+     */
+    public String key() {
+      return key;
+    }
+  }
+
+  /**
+   * The answer {@link #verify(String, String)} would score in {@code response}, parsed; empty when
+   * it has none (or when extraction runs out of budget). Never throws.
+   */
+  public Optional<Answer> answer(String response) {
+    if (response == null) {
+      return Optional.empty();
+    }
+    try {
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
+      return firstParsed(responseCandidates(response), budget).map(Answer::new);
+    } catch (RuntimeException | StackOverflowError e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * True when {@code other} is equivalent to {@code reference} by the rules {@code
+   * math_equivalence} scores with, {@code reference} taking the gold's place. False when they
+   * differ or when the comparison cannot tell (budget spent): never "equal" when unsure. Never
+   * throws.
+   */
+  public boolean sameAnswer(Answer reference, Answer other) {
+    if (reference.key().equals(other.key())) {
+      return true;
+    }
+    try {
+      Budget budget = new Budget(config.timeoutMillis(), MAX_STEPS, clock);
+      return equivalent(reference.parsed, other.parsed, budget);
+    } catch (RuntimeException | StackOverflowError e) {
+      return false;
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** An answer as written, normalised, and parsed, with its measurement unit if it names one. */
