@@ -85,6 +85,16 @@ class KubernetesManifestsTest {
           MetricNames.REMOTE_ERRORS, Set.of("kind"),
           MetricNames.OUTPUTS_TOO_LARGE, Set.of("output"));
 
+  /**
+   * Lodestar's histograms, which Flink's Prometheus reporter exports as summaries: a series per
+   * quantile (label {@code quantile}) and a {@code _count}.
+   */
+  private static final Set<String> HISTOGRAMS =
+      Set.of(
+          MetricNames.MODEL_BATCH_SIZE,
+          MetricNames.MODEL_LATENCY_MS,
+          MetricNames.REMOTE_LATENCY_MS);
+
   /** Flink's own metrics the dashboard and alerts may use, by full name, from Flink's constants. */
   private static Map<String, Set<String>> flinkMetrics() throws Exception {
     Map<String, Set<String>> names = new HashMap<>();
@@ -121,6 +131,10 @@ class KubernetesManifestsTest {
         String name = (String) f.get(null);
         for (String key : LABELLED.getOrDefault(name, Set.of(""))) {
           Set<String> labels = new HashSet<>(SCOPE_LABELS.get(OPERATOR));
+          if (HISTOGRAMS.contains(name)) {
+            series.put(OPERATOR + name + "_count", Set.copyOf(labels));
+            labels.add("quantile");
+          }
           if (key.isEmpty()) {
             series.put(OPERATOR + name, labels);
           } else {
