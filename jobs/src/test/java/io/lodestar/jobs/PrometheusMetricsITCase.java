@@ -113,10 +113,18 @@ class PrometheusMetricsITCase {
             SourceEventTime.Input.FEEDBACK);
     PipelineTopology.Streams streams =
         PipelineTopology.build(
-            generations, feedback, null, options, PipelineTopology.EventTime.FROM_SOURCES);
+            PipelineInputs.generations(generations)
+                .withFeedback(feedback)
+                .withEventTimeFromSources(),
+            options);
     streams.scored().sinkTo(new DiscardingSink<>()).uid("discard-scored").name("Discard scored");
     streams.batches().sinkTo(new DiscardingSink<>()).uid("discard-batches").name("Discard batches");
-    streams.pairs().sinkTo(new DiscardingSink<>()).uid("discard-pairs").name("Discard pairs");
+    streams
+        .pairs()
+        .orElseThrow()
+        .sinkTo(new DiscardingSink<>())
+        .uid("discard-pairs")
+        .name("Discard pairs");
     streams
         .deadLetters()
         .sinkTo(new DiscardingSink<>())
