@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lodestar.connectors.MetricNames;
+import io.lodestar.connectors.ParseMetricNames;
+import io.lodestar.connectors.kafka.OutputMetricNames;
+import io.lodestar.operators.batch.BatchMetricNames;
+import io.lodestar.operators.dedup.DedupMetricNames;
+import io.lodestar.operators.group.GroupMetricNames;
+import io.lodestar.operators.health.HealthMetricNames;
+import io.lodestar.operators.preference.PreferenceMetricNames;
+import io.lodestar.operators.reward.compose.RewardMetricNames;
+import io.lodestar.operators.reward.model.ModelMetricNames;
+import io.lodestar.operators.reward.remote.RemoteMetricNames;
+import io.lodestar.operators.verify.code.CodeTestMetricNames;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -60,11 +71,28 @@ class KubernetesManifestsTest {
     assertThat(reportedNames()).containsAll(used);
   }
 
+  /** Every class that holds metric names, each next to the operators that report them. */
+  private static final List<Class<?>> METRIC_NAMES =
+      List.of(
+          ParseMetricNames.class,
+          OutputMetricNames.class,
+          BatchMetricNames.class,
+          DedupMetricNames.class,
+          GroupMetricNames.class,
+          HealthMetricNames.class,
+          PreferenceMetricNames.class,
+          RewardMetricNames.class,
+          ModelMetricNames.class,
+          RemoteMetricNames.class,
+          CodeTestMetricNames.class);
+
   private static Set<String> reportedNames() throws IllegalAccessException {
     Set<String> names = new HashSet<>();
-    for (Field f : MetricNames.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-        names.add((String) f.get(null));
+    for (Class<?> holder : METRIC_NAMES) {
+      for (Field f : holder.getFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+          names.add((String) f.get(null));
+        }
       }
     }
     return names;

@@ -1,7 +1,6 @@
 package io.lodestar.operators.group;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.schema.DeadLetter;
@@ -127,14 +126,15 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
                 withTtl(
                     new ValueStateDescriptor<>("group-progress", GroupProgress.typeInfo()), ttl));
     legacy = new LegacyState(ttl);
-    completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
-    timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
-    late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
-    inconsistent = getRuntimeContext().getMetricGroup().counter(MetricNames.INCONSISTENT_MEMBERS);
-    filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
+    completed = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_COMPLETED);
+    timedOut = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_TIMED_OUT);
+    late = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.LATE_MEMBERS);
+    inconsistent =
+        getRuntimeContext().getMetricGroup().counter(GroupMetricNames.INCONSISTENT_MEMBERS);
+    filtered = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_FILTERED);
     getRuntimeContext()
         .getMetricGroup()
-        .gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
+        .gauge(GroupMetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
   }
 
   @Override
@@ -154,7 +154,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     openGroupsState.update(List.of(openGroups));
   }
 
-  /** Groups open in this subtask now: what the {@link MetricNames#OPEN_GROUPS} gauge reports. */
+  /**
+   * Groups open in this subtask now: what the {@link GroupMetricNames#OPEN_GROUPS} gauge reports.
+   */
   public long openGroups() {
     return openGroups;
   }
