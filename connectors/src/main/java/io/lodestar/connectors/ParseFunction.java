@@ -179,8 +179,8 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
 
   @Override
   public void open(OpenContext openContext) {
-    parsed = getRuntimeContext().getMetricGroup().counter(MetricNames.RECORDS_PARSED);
-    rejected = getRuntimeContext().getMetricGroup().counter(MetricNames.DEAD_LETTERS);
+    parsed = getRuntimeContext().getMetricGroup().counter(ParseMetricNames.RECORDS_PARSED);
+    rejected = getRuntimeContext().getMetricGroup().counter(ParseMetricNames.DEAD_LETTERS);
     rejectedByKind = new HashMap<>();
   }
 
@@ -251,7 +251,7 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
                 getRuntimeContext()
                     .getMetricGroup()
                     .addGroup("kind", k)
-                    .counter(MetricNames.DEAD_LETTERS))
+                    .counter(ParseMetricNames.DEAD_LETTERS))
         .inc();
     ctx.output(
         deadLetters,

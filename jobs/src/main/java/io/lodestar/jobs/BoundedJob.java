@@ -77,33 +77,36 @@ public final class BoundedJob {
   }
 
   public static void build(StreamExecutionEnvironment env, Inputs files, LodestarOptions options) {
-    DataStream<RawRecord> generations =
-        fileSource(env, files.generations(), "source-generations-file");
-    DataStream<RawRecord> feedback =
-        files.feedback() == null ? null : fileSource(env, files.feedback(), "source-feedback-file");
+    PipelineInputs inputs =
+        PipelineInputs.generations(fileSource(env, files.generations(), "source-generations-file"));
+    if (files.feedback() != null) {
+      inputs = inputs.withFeedback(fileSource(env, files.feedback(), "source-feedback-file"));
+    }
     Path out = files.output();
-    PipelineTopology.Streams streams =
-        PipelineTopology.build(
-            generations,
-            feedback,
-            options,
-            new PipelineOutputs(
-                JsonLinesFiles.sink(out.resolve("scored"), "scored"),
-                JsonLinesFiles.sink(out.resolve("batches"), "batches"),
-                JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
-                JsonLinesFiles.sink(out.resolve("unpaired"), "unpaired"),
-                JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
-                JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups"),
-                JsonLinesFiles.sink(out.resolve("health-metrics"), "health-metrics"),
-                JsonLinesFiles.sink(out.resolve("alerts"), "alerts")));
+    PipelineOutputs outputs =
+        new PipelineOutputs(
+            JsonLinesFiles.sink(out.resolve("scored"), "scored"),
+            JsonLinesFiles.sink(out.resolve("batches"), "batches"),
+            JsonLinesFiles.sink(out.resolve("pairs"), "pairs"),
+            JsonLinesFiles.sink(out.resolve("unpaired"), "unpaired"),
+            JsonLinesFiles.sink(out.resolve("dead-letters"), "dead-letters"),
+            JsonLinesFiles.sink(out.resolve("filtered-groups"), "filtered-groups"),
+            JsonLinesFiles.sink(out.resolve("health-metrics"), "health-metrics"),
+            JsonLinesFiles.sink(out.resolve("alerts"), "alerts"));
+    PipelineTopology.Streams streams = outputs.connect(PipelineTopology.build(inputs, options));
     // The same trainer files as the streaming job's export.dir, under the output directory.
     org.apache.flink.core.fs.Path dir =
         new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri());
     TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
-    if (streams.pairs() != null) {
-      PreferenceFiles.attach(
-          streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
-    }
+    streams
+        .pairs()
+        .ifPresent(
+            pairs ->
+                PreferenceFiles.attach(
+                    pairs,
+                    streams.unpaired().orElse(null),
+                    dir,
+                    options.preferenceExportFormats()));
   }
 
   private static DataStream<RawRecord> fileSource(

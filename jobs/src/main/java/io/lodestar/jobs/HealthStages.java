@@ -1,6 +1,6 @@
 package io.lodestar.jobs;
 
-import static io.lodestar.jobs.PipelineTopology.avro;
+import static io.lodestar.jobs.Stages.avro;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.jobs.config.LodestarOptions;
@@ -20,6 +20,7 @@ import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.SetAsideReason;
+import java.util.Optional;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.Collector;
 
@@ -35,32 +36,32 @@ final class HealthStages {
   private HealthStages() {}
 
   /**
-   * What the health stages produce: metrics and alerts (null when {@code health.enabled} is off),
-   * the batches and pairs to write (gated or as given), and what the gate did not pass: groups of
-   * batches it discarded or still held at the end of input (labelled), pairs as dead letters.
+   * What the health stages produce: metrics and alerts (empty when {@code health.enabled} is off),
+   * and the batches and pairs to write (gated or as given).
    */
   record Streams(
-      DataStream<HealthMetrics> metrics,
-      DataStream<Alert> alerts,
+      Optional<DataStream<HealthMetrics>> metrics,
+      Optional<DataStream<Alert>> alerts,
       DataStream<RLBatch> batches,
-      DataStream<PreferencePair> pairs,
-      DataStream<RLGroup> discardedGroups,
-      DataStream<DeadLetter> discardedPairs) {}
+      Optional<DataStream<PreferencePair>> pairs) {}
 
   /**
-   * Wires health over the pipeline's streams; {@code filteredGroups} are the groups the group step
-   * set aside (filter or trainer refusal), counted like the groups it passed.
+   * Wires health over the pipeline's streams; the groups the group step set aside ({@code
+   * group.filter}) count like the groups it passed. What the gate does not pass goes to {@code
+   * setAside} (groups of batches it discarded or still held at the end of input, labelled) and to
+   * {@code deadLetters} (pairs).
    */
   static Streams apply(
       DataStream<ScoredGeneration> scored,
-      DataStream<RLGroup> closedGroups,
-      DataStream<RLGroup> filteredGroups,
+      BatchStages.Groups groups,
       DataStream<RLBatch> batches,
-      DataStream<PreferencePair> pairs,
-      DataStream<FeedbackJoin> joinedFeedback,
-      LodestarOptions options) {
+      Optional<DataStream<PreferencePair>> pairs,
+      Optional<DataStream<FeedbackJoin>> joinedFeedback,
+      LodestarOptions options,
+      UnionCollector<DeadLetter> deadLetters,
+      UnionCollector<RLGroup> setAside) {
     if (!options.get(LodestarOptions.HEALTH_ENABLED)) {
-      return new Streams(null, null, batches, pairs, null, null);
+      return new Streams(Optional.empty(), Optional.empty(), batches, pairs);
     }
     HealthSettings health = options.healthSettings();
     HealthEvents events = HealthEvents.of(health);
@@ -68,23 +69,23 @@ final class HealthStages {
         HealthMonitoring.events(scored, events::generation, health, "health-events-generations")
             .union(
                 HealthMonitoring.events(
-                    closedGroups, events::group, health, "health-events-groups"),
+                    groups.closed(), events::group, health, "health-events-groups"),
                 // Groups count as they close, before group.filter: a filter that drops the
                 // zero-variance groups must not hide them from the zero-variance alarm.
                 HealthMonitoring.events(
-                    filteredGroups, events::group, health, "health-events-filtered-groups"),
+                    groups.filtered(), events::group, health, "health-events-filtered-groups"),
                 HealthMonitoring.events(batches, events::batch, health, "health-events-batches"));
-    if (pairs != null) {
+    if (pairs.isPresent()) {
       all =
           all.union(
               HealthMonitoring.events(
-                  pairs, p -> events.pair(p, null), health, "health-events-pairs"));
+                  pairs.get(), p -> events.pair(p, null), health, "health-events-pairs"));
     }
-    if (joinedFeedback != null) {
+    if (joinedFeedback.isPresent()) {
       all =
           all.union(
               HealthMonitoring.events(
-                  joinedFeedback,
+                  joinedFeedback.get(),
                   j -> events.feedback(j.feedback, j.a, j.b),
                   health,
                   "health-events-feedback"));
@@ -92,56 +93,55 @@ final class HealthStages {
     DataStream<HealthMetrics> metrics = HealthMonitoring.windows(all, health);
     DataStream<Alert> alerts = HealthMonitoring.alarms(metrics, options.alarmRules());
     if (!options.get(LodestarOptions.GATE_ENABLED)) {
-      return new Streams(metrics, alerts, batches, pairs, null, null);
+      return new Streams(Optional.of(metrics), Optional.of(alerts), batches, pairs);
     }
     GateSettings gate = options.gateSettings();
     HealthMonitoring.Gated<RLBatch> gatedBatches =
         HealthMonitoring.gate(
             batches, alerts, GateSubject.RL_BATCHES, avro(RLBatch.class), gate, "gate-batches");
     // Whatever the gate does not pass ends in the set-aside output, each group saying why.
-    DataStream<RLGroup> discardedGroups =
+    setAside.add(
         groupsOf(
-                gatedBatches.discarded(),
-                SetAsideReason.GATE_DISCARDED,
-                "gate-discarded-batch-groups",
-                "Groups of batches a cleared gate discarded")
-            .union(
-                groupsOf(
-                    gatedBatches.heldAtEnd(),
-                    SetAsideReason.GATE_HELD_AT_END,
-                    "gate-held-at-end-batch-groups",
-                    "Groups of batches the gate held when the input ended"));
-    DataStream<PreferencePair> passedPairs = pairs;
-    DataStream<DeadLetter> discardedPairs = null;
-    if (pairs != null && options.get(LodestarOptions.GATE_PAIRS)) {
+            gatedBatches.discarded(),
+            SetAsideReason.GATE_DISCARDED,
+            "gate-discarded-batch-groups",
+            "Groups of batches a cleared gate discarded"));
+    setAside.add(
+        groupsOf(
+            gatedBatches.heldAtEnd(),
+            SetAsideReason.GATE_HELD_AT_END,
+            "gate-held-at-end-batch-groups",
+            "Groups of batches the gate held when the input ended"));
+    Optional<DataStream<PreferencePair>> passedPairs = pairs;
+    if (pairs.isPresent() && options.get(LodestarOptions.GATE_PAIRS)) {
       HealthMonitoring.Gated<PreferencePair> gatedPairs =
           HealthMonitoring.gate(
-              pairs,
+              pairs.get(),
               alerts,
               GateSubject.PREFERENCE_PAIRS,
               avro(PreferencePair.class),
               gate,
               "gate-pairs");
-      passedPairs = gatedPairs.passed();
-      discardedPairs =
+      passedPairs = Optional.of(gatedPairs.passed());
+      deadLetters.add(
           gatedPairs
               .discarded()
               .map(
                   pair -> DeadLetters.gateDiscardedPair(pair, System.currentTimeMillis()),
                   avro(DeadLetter.class))
               .uid("gate-discarded-pairs-to-dead-letters")
-              .name("Pairs a cleared gate discarded to dead letters")
-              .union(
-                  gatedPairs
-                      .heldAtEnd()
-                      .map(
-                          pair -> DeadLetters.gateHeldPairAtEnd(pair, System.currentTimeMillis()),
-                          avro(DeadLetter.class))
-                      .uid("gate-held-at-end-pairs-to-dead-letters")
-                      .name("Pairs the gate held when the input ended to dead letters"));
+              .name("Pairs a cleared gate discarded to dead letters"));
+      deadLetters.add(
+          gatedPairs
+              .heldAtEnd()
+              .map(
+                  pair -> DeadLetters.gateHeldPairAtEnd(pair, System.currentTimeMillis()),
+                  avro(DeadLetter.class))
+              .uid("gate-held-at-end-pairs-to-dead-letters")
+              .name("Pairs the gate held when the input ended to dead letters"));
     }
     return new Streams(
-        metrics, alerts, gatedBatches.passed(), passedPairs, discardedGroups, discardedPairs);
+        Optional.of(metrics), Optional.of(alerts), gatedBatches.passed(), passedPairs);
   }
 
   private static DataStream<RLGroup> groupsOf(

@@ -12,6 +12,7 @@ import io.lodestar.connectors.kafka.RecordSerializer;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.schema.DeadLetter;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -91,7 +92,7 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
 
   @Override
   @SuppressWarnings("unchecked")
-  public DataStream<DeadLetter> connect(DataStream<T> records, String uid, String name) {
+  public Optional<DataStream<DeadLetter>> connect(DataStream<T> records, String uid, String name) {
     String encodeUid =
         "encode-" + (uid.startsWith("sink-") ? uid.substring("sink-".length()) : uid);
     TypeInformation<EncodedRecord> encodedType = TypeInformation.of(EncodedRecord.class);
@@ -104,7 +105,7 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
             : records
                 .process(
                     new CheckedEncodeFunction<>(
-                        encoder, PipelineTopology.DEAD_LETTERS, maxDeadLetterPayloadBytes),
+                        encoder, Stages.DEAD_LETTERS, maxDeadLetterPayloadBytes),
                     encodedType)
                 .uid(encodeUid)
                 .name("Encode " + sinkName + " (size-checked)");
@@ -113,6 +114,8 @@ final class KafkaOutput<T extends SpecificRecordBase> implements PipelineOutput<
             KafkaIO.exactlyOnceEncodedSink(settings, sinkName, encoder.topic(), encoder.limits()))
         .uid(uid)
         .name(name);
-    return deadLetterEncoder != null ? null : encoded.getSideOutput(PipelineTopology.DEAD_LETTERS);
+    return deadLetterEncoder != null
+        ? Optional.empty()
+        : Optional.of(encoded.getSideOutput(Stages.DEAD_LETTERS));
   }
 }

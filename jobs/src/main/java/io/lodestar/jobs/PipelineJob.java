@@ -51,34 +51,37 @@ public final class PipelineJob {
     StartupChecks.run(options, env.getConfiguration());
     LOG.info("Starting Lodestar pipeline with {}", options);
     String policyTopic = options.get(LodestarOptions.TOPIC_POLICY_UPDATES);
-    PipelineTopology.Streams streams =
-        PipelineTopology.build(
-            rawSource(
-                env,
-                options,
-                kafka,
-                options.get(LodestarOptions.TOPIC_GENERATIONS),
-                "source-generations",
-                SourceEventTime.Input.GENERATIONS),
-            rawSource(
-                env,
-                options,
-                kafka,
-                options.get(LodestarOptions.TOPIC_FEEDBACK),
-                "source-feedback",
-                SourceEventTime.Input.FEEDBACK),
-            policyTopic.isBlank()
-                ? null
-                : rawSource(
+    PipelineInputs inputs =
+        PipelineInputs.generations(
+                rawSource(
                     env,
                     options,
                     kafka,
-                    policyTopic,
-                    "source-policy-updates",
-                    SourceEventTime.Input.POLICY_UPDATES),
-            options,
-            kafkaOutputs(options, kafka),
-            PipelineTopology.EventTime.FROM_SOURCES);
+                    options.get(LodestarOptions.TOPIC_GENERATIONS),
+                    "source-generations",
+                    SourceEventTime.Input.GENERATIONS))
+            .withFeedback(
+                rawSource(
+                    env,
+                    options,
+                    kafka,
+                    options.get(LodestarOptions.TOPIC_FEEDBACK),
+                    "source-feedback",
+                    SourceEventTime.Input.FEEDBACK))
+            .withEventTimeFromSources();
+    if (!policyTopic.isBlank()) {
+      inputs =
+          inputs.withPolicyUpdates(
+              rawSource(
+                  env,
+                  options,
+                  kafka,
+                  policyTopic,
+                  "source-policy-updates",
+                  SourceEventTime.Input.POLICY_UPDATES));
+    }
+    PipelineOutputs outputs = kafkaOutputs(options, kafka);
+    PipelineTopology.Streams streams = outputs.connect(PipelineTopology.build(inputs, options));
     attachTrainerFiles(streams, options);
   }
 
@@ -88,10 +91,15 @@ public final class PipelineJob {
     if (!exportDir.isBlank()) {
       org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(exportDir);
       TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
-      if (streams.pairs() != null) {
-        PreferenceFiles.attach(
-            streams.pairs(), streams.unpaired(), dir, options.preferenceExportFormats());
-      }
+      streams
+          .pairs()
+          .ifPresent(
+              pairs ->
+                  PreferenceFiles.attach(
+                      pairs,
+                      streams.unpaired().orElse(null),
+                      dir,
+                      options.preferenceExportFormats()));
     }
   }
 
@@ -103,7 +111,7 @@ public final class PipelineJob {
   /**
    * A Kafka input whose records carry their event time, with watermarks per partition, aligned with
    * the other inputs (see {@link SourceEventTime}); build the graph over it with {@link
-   * PipelineTopology.EventTime#FROM_SOURCES}.
+   * PipelineInputs#withEventTimeFromSources}.
    */
   static DataStream<RawRecord> rawSource(
       StreamExecutionEnvironment env,

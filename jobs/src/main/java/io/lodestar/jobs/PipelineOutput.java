@@ -1,6 +1,7 @@
 package io.lodestar.jobs;
 
 import io.lodestar.schema.DeadLetter;
+import java.util.Optional;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -14,9 +15,9 @@ public interface PipelineOutput<T> {
   /**
    * Connects {@code records} to this output, its sink under {@code uid} and {@code name}.
    *
-   * @return the dead letters of records this output could not take, or null when it takes them all
+   * @return the dead letters of records this output could not take; empty when it takes them all
    */
-  DataStream<DeadLetter> connect(DataStream<T> records, String uid, String name);
+  Optional<DataStream<DeadLetter>> connect(DataStream<T> records, String uid, String name);
 
   /** Every record straight into {@code sink}; null for a null sink. */
   static <T> PipelineOutput<T> of(Sink<T> sink) {
@@ -25,7 +26,7 @@ public interface PipelineOutput<T> {
     }
     return (records, uid, name) -> {
       records.sinkTo(sink).uid(uid).name(name);
-      return null;
+      return Optional.empty();
     };
   }
 }

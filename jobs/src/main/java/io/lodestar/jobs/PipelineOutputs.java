@@ -9,6 +9,7 @@ import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Where the pipeline writes: Kafka topics in production, files in bounded mode, anything in tests.
@@ -54,5 +55,56 @@ public record PipelineOutputs(
       Sink<UnpairedExample> unpaired,
       Sink<DeadLetter> deadLetters) {
     this(scored, batches, pairs, unpaired, deadLetters, null, null, null);
+  }
+
+  /**
+   * Connects the graph's streams to these outputs; returns them with the dead letters of what the
+   * outputs refused added, which is what the dead-letter output is given.
+   */
+  public PipelineTopology.Streams connect(PipelineTopology.Streams streams) {
+    // Outputs may refuse records (a Kafka topic refuses one that is too large); those join the dead
+    // letters, so the dead-letter output is connected last.
+    UnionCollector<DeadLetter> refused = new UnionCollector<>("dead letters");
+    refused.add(streams.deadLetters());
+    scored
+        .connect(streams.scored(), "sink-scored", "Scored generations sink")
+        .ifPresent(refused::add);
+    batches.connect(streams.batches(), "sink-batches", "RL batches sink").ifPresent(refused::add);
+    streams
+        .pairs()
+        .flatMap(p -> pairs.connect(p, "sink-pairs", "Preference pairs sink"))
+        .ifPresent(refused::add);
+    streams
+        .unpaired()
+        .flatMap(u -> unpaired.connect(u, "sink-unpaired", "Unpaired examples sink"))
+        .ifPresent(refused::add);
+    if (healthMetrics != null) {
+      streams
+          .healthMetrics()
+          .flatMap(m -> healthMetrics.connect(m, "sink-health-metrics", "Health metrics sink"))
+          .ifPresent(refused::add);
+    }
+    if (alerts != null) {
+      streams
+          .alerts()
+          .flatMap(a -> alerts.connect(a, "sink-alerts", "Alerts sink"))
+          .ifPresent(refused::add);
+    }
+    if (filteredGroups != null) {
+      filteredGroups
+          .connect(streams.filteredGroups(), "sink-filtered-groups", "Filtered groups sink")
+          .ifPresent(refused::add);
+    }
+    DataStream<DeadLetter> deadLetters = refused.union();
+    this.deadLetters.connect(deadLetters, "sink-dead-letters", "Dead letters sink");
+    return new PipelineTopology.Streams(
+        streams.scored(),
+        streams.batches(),
+        streams.pairs(),
+        streams.unpaired(),
+        deadLetters,
+        streams.filteredGroups(),
+        streams.healthMetrics(),
+        streams.alerts());
   }
 }

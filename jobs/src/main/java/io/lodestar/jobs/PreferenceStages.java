@@ -1,6 +1,7 @@
 package io.lodestar.jobs;
 
-import static io.lodestar.jobs.PipelineTopology.avro;
+import static io.lodestar.jobs.Stages.PIPELINE_VERSION;
+import static io.lodestar.jobs.Stages.avro;
 
 import io.lodestar.connectors.DeadLetters;
 import io.lodestar.connectors.serde.PlainJson;
@@ -23,6 +24,7 @@ import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.UnpairedExample;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -47,40 +49,42 @@ final class PreferenceStages {
   private PreferenceStages() {}
 
   /**
-   * The outputs; {@code unpaired}, {@code unmatched} and {@code joinedFeedback} (every feedback
-   * event with its scored generations, for health) are null without a feedback input, {@code pairs}
-   * too when group pairs are off.
+   * The outputs; {@code unpaired} and {@code joinedFeedback} (every feedback event with its scored
+   * generations, for health) are empty without a feedback input, {@code pairs} too when group pairs
+   * are off.
    */
   record Streams(
-      DataStream<PreferencePair> pairs,
-      DataStream<UnpairedExample> unpaired,
-      DataStream<DeadLetter> unmatched,
-      DataStream<FeedbackJoin> joinedFeedback) {}
+      Optional<DataStream<PreferencePair>> pairs,
+      Optional<DataStream<UnpairedExample>> unpaired,
+      Optional<DataStream<FeedbackJoin>> joinedFeedback) {}
 
+  /**
+   * Preference data from {@code feedback} (when there is any) and closed groups; feedback without
+   * its generations is a dead letter.
+   */
   static Streams apply(
       DataStream<ScoredGeneration> scored,
-      DataStream<Feedback> feedback,
+      Optional<DataStream<Feedback>> feedback,
       DataStream<RLGroup> groups,
       LodestarOptions options,
-      PipelineTopology.EventTime eventTime) {
+      PipelineInputs.EventTime eventTime,
+      UnionCollector<DeadLetter> deadLetters) {
     PreferenceSettings settings = options.preferenceSettings();
     DataStream<PreferencePair> pairs = null;
     DataStream<UnpairedExample> unpaired = null;
-    DataStream<DeadLetter> unmatched = null;
     DataStream<FeedbackJoin> joinedFeedback = null;
-    if (feedback != null) {
-      FeedbackStreams mined = fromFeedback(scored, feedback, settings, options, eventTime);
+    if (feedback.isPresent()) {
+      FeedbackStreams mined = fromFeedback(scored, feedback.get(), settings, options, eventTime);
       pairs = mined.pairs;
       unpaired = mined.unpaired;
-      unmatched = mined.unmatched;
+      deadLetters.add(mined.unmatched);
       joinedFeedback = mined.joined;
     }
     if (settings.groupPairs() != PreferenceSettings.GroupPairMode.OFF) {
       DataStream<PreferencePair> groupPairs =
           groups
               .process(
-                  new GroupPairsFunction(settings, PipelineTopology.PIPELINE_VERSION),
-                  avro(PreferencePair.class))
+                  new GroupPairsFunction(settings, PIPELINE_VERSION), avro(PreferencePair.class))
               .uid("group-reward-pairs")
               .name("Group rewards to preference pairs");
       pairs = pairs == null ? groupPairs : pairs.union(groupPairs);
@@ -100,7 +104,10 @@ final class PreferenceStages {
               .uid("redact-unpaired")
               .name("Redact unpaired examples");
     }
-    return new Streams(pairs, unpaired, unmatched, joinedFeedback);
+    return new Streams(
+        Optional.ofNullable(pairs),
+        Optional.ofNullable(unpaired),
+        Optional.ofNullable(joinedFeedback));
   }
 
   private record FeedbackStreams(
@@ -114,7 +121,7 @@ final class PreferenceStages {
       DataStream<Feedback> feedback,
       PreferenceSettings settings,
       LodestarOptions options,
-      PipelineTopology.EventTime eventTime) {
+      PipelineInputs.EventTime eventTime) {
     WatermarkStrategy<Feedback> feedbackTime =
         ParsedEventTime.strategy(
             (f, previous) -> f.getCreatedAtMs(),
@@ -125,7 +132,7 @@ final class PreferenceStages {
     TypeInformation<FeedbackJoin> joinType = TypeInformation.of(FeedbackJoin.class);
 
     DataStream<Feedback> stamped =
-        eventTime == PipelineTopology.EventTime.FROM_SOURCES
+        eventTime == PipelineInputs.EventTime.FROM_SOURCES
             ? feedback
             : feedback
                 .assignTimestampsAndWatermarks(feedbackTime)
@@ -186,8 +193,7 @@ final class PreferenceStages {
             .uid("feedback-mined-alone")
             .name("Votes, edits, regenerations")
             .process(
-                new FeedbackSignalFunction(settings, PipelineTopology.PIPELINE_VERSION),
-                avro(PreferencePair.class))
+                new FeedbackSignalFunction(settings, PIPELINE_VERSION), avro(PreferencePair.class))
             .uid("feedback-to-examples")
             .name("Votes, edits, regenerations to examples");
     SingleOutputStreamOperator<PreferencePair> perPrompt =
@@ -197,8 +203,7 @@ final class PreferenceStages {
             .name("Thumbs and ratings")
             .keyBy(j -> j.a.getGeneration().getPromptId(), Types.STRING)
             .process(
-                new PromptFeedbackFunction(settings, PipelineTopology.PIPELINE_VERSION),
-                avro(PreferencePair.class))
+                new PromptFeedbackFunction(settings, PIPELINE_VERSION), avro(PreferencePair.class))
             .uid("prompt-feedback-to-examples")
             .name("Thumbs and ratings per prompt to examples");
 

@@ -71,11 +71,10 @@ public final class SourceEventTime {
     public RawEventTime reader(LodestarOptions options) {
       if (this == GENERATIONS && options.generationsFormat() != GenerationsFormat.LODESTAR) {
         return new FormatEventTime<>(
-            PipelineTopology.generationsFormat(options), Generation::getCreatedAtMs);
+            InputStages.generationsFormat(options), Generation::getCreatedAtMs);
       }
       if (this == FEEDBACK && options.feedbackFormat() != FeedbackFormat.LODESTAR) {
-        return new FormatEventTime<>(
-            PipelineTopology.feedbackFormat(options), Feedback::getCreatedAtMs);
+        return new FormatEventTime<>(InputStages.feedbackFormat(options), Feedback::getCreatedAtMs);
       }
       return reader();
     }

@@ -49,7 +49,7 @@ class ChatInputParsersTest {
         ProcessFunctionTestHarnesses.forProcessFunction(parser)) {
       harness.processElement(
           new RawRecord("chat-logs", 0, 9L, CREATED_S * 1000, null, value), CREATED_S * 1000);
-      var dead = harness.getSideOutput(PipelineTopology.DEAD_LETTERS);
+      var dead = harness.getSideOutput(Stages.DEAD_LETTERS);
       return new Outcome<>(
           List.copyOf(harness.extractOutputValues()),
           dead == null ? List.of() : dead.stream().map(StreamRecord::getValue).toList());
@@ -64,8 +64,7 @@ class ChatInputParsersTest {
   @Test
   void aChatRecordWithTwoChoicesPassesAsTheGroupOfTwoGenerations() throws Exception {
     Outcome<Generation> outcome =
-        parse(
-            PipelineTopology.generationParser(OPTIONS), ChatCompletionRecords.bytes(twoAnswers()));
+        parse(InputStages.generationParser(OPTIONS), ChatCompletionRecords.bytes(twoAnswers()));
 
     assertThat(outcome.dead()).isEmpty();
     assertThat(outcome.passed())
@@ -89,7 +88,7 @@ class ChatInputParsersTest {
     ((ObjectNode) record.get("response").get("usage")).put("completion_tokens", 8);
 
     Outcome<Generation> outcome =
-        parse(PipelineTopology.generationParser(OPTIONS), ChatCompletionRecords.bytes(record));
+        parse(InputStages.generationParser(OPTIONS), ChatCompletionRecords.bytes(record));
 
     assertThat(outcome.passed()).isEmpty();
     assertThat(outcome.dead())
@@ -112,7 +111,7 @@ class ChatInputParsersTest {
     ((ObjectNode) record.get("request")).put("n", 3);
 
     Outcome<Generation> outcome =
-        parse(PipelineTopology.generationParser(OPTIONS), ChatCompletionRecords.bytes(record));
+        parse(InputStages.generationParser(OPTIONS), ChatCompletionRecords.bytes(record));
 
     assertThat(outcome.passed()).isEmpty();
     assertThat(outcome.dead())
@@ -132,11 +131,11 @@ class ChatInputParsersTest {
 
     Outcome<Generation> avro =
         parse(
-            PipelineTopology.generationParser(OPTIONS),
+            InputStages.generationParser(OPTIONS),
             RecordCodec.of(Generation.class).encode(lodestar, WireFormat.AVRO));
     Outcome<Generation> json =
         parse(
-            PipelineTopology.generationParser(OPTIONS),
+            InputStages.generationParser(OPTIONS),
             RecordCodec.of(Generation.class).encode(lodestar, WireFormat.JSON));
 
     assertThat(avro.dead())
@@ -163,9 +162,9 @@ class ChatInputParsersTest {
             + " \"rating_min\": 1, \"rating_max\": 5, \"created_at_ms\": 1767225660000}";
 
     Outcome<Feedback> passed =
-        parse(PipelineTopology.feedbackParser(OPTIONS), thumb.getBytes(StandardCharsets.UTF_8));
+        parse(InputStages.feedbackParser(OPTIONS), thumb.getBytes(StandardCharsets.UTF_8));
     Outcome<Feedback> refused =
-        parse(PipelineTopology.feedbackParser(OPTIONS), rating.getBytes(StandardCharsets.UTF_8));
+        parse(InputStages.feedbackParser(OPTIONS), rating.getBytes(StandardCharsets.UTF_8));
 
     assertThat(passed.passed())
         .singleElement()

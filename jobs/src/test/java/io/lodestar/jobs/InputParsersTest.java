@@ -61,7 +61,7 @@ class InputParsersTest {
         Named.of(
             "generations",
             new Parser<>(
-                PipelineTopology::generationParser,
+                InputStages::generationParser,
                 Generation.class,
                 "parse.generations",
                 "createdAtMs",
@@ -72,7 +72,7 @@ class InputParsersTest {
         Named.of(
             "feedback",
             new Parser<>(
-                PipelineTopology::feedbackParser,
+                InputStages::feedbackParser,
                 Feedback.class,
                 "parse.feedback",
                 "createdAtMs",
@@ -83,7 +83,7 @@ class InputParsersTest {
         Named.of(
             "policy updates",
             new Parser<>(
-                PipelineTopology::policyUpdateParser,
+                InputStages::policyUpdateParser,
                 PolicyUpdate.class,
                 "parse.policy-updates",
                 "publishedAtMs",
@@ -134,7 +134,7 @@ class InputParsersTest {
     try (OneInputStreamOperatorTestHarness<RawRecord, T> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(parser.build().apply(OPTIONS))) {
       harness.processElement(raw, CREATED_AT_MS);
-      var dead = harness.getSideOutput(PipelineTopology.DEAD_LETTERS);
+      var dead = harness.getSideOutput(Stages.DEAD_LETTERS);
       return new Outcome<>(
           List.copyOf(harness.extractOutputValues()),
           dead == null ? List.of() : dead.stream().map(StreamRecord::getValue).toList());
@@ -245,7 +245,7 @@ class InputParsersTest {
   /** The feedback parser exactly as the pipeline builds it. */
   private static final Parser<Feedback> FEEDBACK =
       new Parser<>(
-          PipelineTopology::feedbackParser,
+          InputStages::feedbackParser,
           Feedback.class,
           "parse.feedback",
           "createdAtMs",

@@ -1013,14 +1013,14 @@ class PipelineITCase {
             topics.feedback(),
             "source-feedback",
             SourceEventTime.Input.FEEDBACK);
+    PipelineOutputs outputs = PipelineJob.kafkaOutputs(options, settings);
     PipelineJob.attachTrainerFiles(
-        PipelineTopology.build(
-            generations,
-            feedback,
-            null,
-            options,
-            PipelineJob.kafkaOutputs(options, settings),
-            PipelineTopology.EventTime.FROM_SOURCES),
+        outputs.connect(
+            PipelineTopology.build(
+                PipelineInputs.generations(generations)
+                    .withFeedback(feedback)
+                    .withEventTimeFromSources(),
+                options)),
         options);
     JobClient job = env.executeAsync("pipeline-it");
     started.add(job);

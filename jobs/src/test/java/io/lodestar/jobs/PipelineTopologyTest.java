@@ -23,7 +23,7 @@ class PipelineTopologyTest {
   void everyOperatorHasAStableUidAndAName() {
     StreamExecutionEnvironment env =
         PipelineEnvironment.create(PipelineEnvironment.streaming(options));
-    PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
+    build(source(env, "g"), source(env, "f"), options);
 
     StreamGraph graph = env.getStreamGraph();
     List<String> uids = new ArrayList<>();
@@ -59,8 +59,13 @@ class PipelineTopologyTest {
     StreamExecutionEnvironment env =
         PipelineEnvironment.create(PipelineEnvironment.streaming(options));
     PipelineTopology.Streams streams =
-        PipelineTopology.build(
-            source(env, "g"), source(env, "f"), source(env, "p"), options, discardingOutputs());
+        discardingOutputs()
+            .connect(
+                PipelineTopology.build(
+                    PipelineInputs.generations(source(env, "g"))
+                        .withFeedback(source(env, "f"))
+                        .withPolicyUpdates(source(env, "p")),
+                    options));
     TrainerFiles.attach(
         streams.batches(),
         new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export"),
@@ -94,7 +99,7 @@ class PipelineTopologyTest {
   void generationsCrossToTheFeedbackJoinWithoutTheirTokenArrays() {
     StreamExecutionEnvironment env =
         PipelineEnvironment.create(PipelineEnvironment.streaming(options));
-    PipelineTopology.build(source(env, "g"), source(env, "f"), options, discardingOutputs());
+    build(source(env, "g"), source(env, "f"), options);
 
     StreamGraph graph = env.getStreamGraph();
     StreamNode join =
@@ -115,7 +120,7 @@ class PipelineTopologyTest {
         source(env, "g")
             .map(r -> r, TypeInformation.of(RawRecord.class))
             .name("Operator without uid");
-    PipelineTopology.build(unnamed, source(env, "f"), options, discardingOutputs());
+    build(unnamed, source(env, "f"), options);
 
     assertThatThrownBy(() -> env.getStreamGraph().getJobGraph())
         .hasMessageContaining("no UID")
@@ -135,12 +140,88 @@ class PipelineTopologyTest {
         LodestarOptions.fromArgs(new String[] {"--reward-model.path", "/models/rm"});
     StreamExecutionEnvironment env =
         PipelineEnvironment.create(PipelineEnvironment.streaming(withModel));
-    PipelineTopology.build(source(env, "g"), source(env, "f"), withModel, discardingOutputs());
+    build(source(env, "g"), source(env, "f"), withModel);
 
     List<String> uids = new ArrayList<>();
     env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(n.getTransformationUID()));
     assertThat(uids)
         .containsSubsequence("verify-code-tests", "reward-model-reward_model", "combine-rewards");
+  }
+
+  @Test
+  void withEveryOptionalStageOnEachDeadLetterAndSetAsideSourceReachesItsSink() {
+    LodestarOptions everything =
+        LodestarOptions.fromArgs(
+            new String[] {
+              "--reward-model.path", "/models/rm",
+              "--remote-reward.url", "http://127.0.0.1:9/rm",
+              "--judge.url", "http://127.0.0.1:9/judge",
+              "--judge.model", "judge-model",
+              "--batch.require-consent", "true",
+              "--health.enabled", "true",
+              "--gate.enabled", "true",
+              "--gate.pairs", "true",
+              "--preference.group-pairs", "best-worst"
+            });
+    StreamExecutionEnvironment env =
+        PipelineEnvironment.create(PipelineEnvironment.streaming(everything));
+    new PipelineOutputs(
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>(),
+            new DiscardingSink<>())
+        .connect(
+            PipelineTopology.build(
+                PipelineInputs.generations(source(env, "g"))
+                    .withFeedback(source(env, "f"))
+                    .withPolicyUpdates(source(env, "p")),
+                everything));
+
+    StreamGraph graph = env.getStreamGraph();
+    assertThat(inputsOf(graph, "sink-dead-letters"))
+        .containsExactlyInAnyOrder(
+            "parse-generations",
+            "parse-feedback",
+            "parse-policy-updates",
+            "remote-reward-remote_rm-failures",
+            "remote-reward-judge-failures",
+            "late-members-to-dead-letters",
+            "group-generations",
+            "unmatched-feedback-to-dead-letters",
+            "gate-discarded-pairs-to-dead-letters",
+            "gate-held-at-end-pairs-to-dead-letters");
+    assertThat(inputsOf(graph, "sink-filtered-groups"))
+        .containsExactlyInAnyOrder(
+            "group-generations",
+            "training-consent",
+            "stale-groups-reason",
+            "refused-batch-groups-reason",
+            "gate-discarded-batch-groups",
+            "gate-held-at-end-batch-groups");
+  }
+
+  private static List<String> inputsOf(StreamGraph graph, String uid) {
+    StreamNode node =
+        graph.getStreamNodes().stream()
+            .filter(n -> uid.equals(n.getTransformationUID()))
+            .findFirst()
+            .orElseThrow();
+    List<String> sources = new ArrayList<>();
+    node.getInEdges()
+        .forEach(e -> sources.add(graph.getStreamNode(e.getSourceId()).getTransformationUID()));
+    return sources;
+  }
+
+  private static void build(
+      DataStream<RawRecord> generations, DataStream<RawRecord> feedback, LodestarOptions options) {
+    discardingOutputs()
+        .connect(
+            PipelineTopology.build(
+                PipelineInputs.generations(generations).withFeedback(feedback), options));
   }
 
   private static DataStream<RawRecord> source(StreamExecutionEnvironment env, String name) {

@@ -76,7 +76,9 @@ class PolicyControlITCase {
 
     PipelineTopology.Streams streams =
         PipelineTopology.build(
-            source(env, generations, "g"), null, source(env, control, "p"), options);
+            PipelineInputs.generations(source(env, generations, "g"))
+                .withPolicyUpdates(source(env, control, "p")),
+            options);
     CloseableIterator<RLBatch> batches = streams.batches().collectAsync();
     CloseableIterator<RLGroup> setAside = streams.filteredGroups().collectAsync();
     CloseableIterator<DeadLetter> dead = streams.deadLetters().collectAsync();

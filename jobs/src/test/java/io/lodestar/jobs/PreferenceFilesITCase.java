@@ -276,7 +276,7 @@ class PreferenceFilesITCase {
       assertThat(row.get("chosen").get(0).get("role").asText()).isEqualTo("assistant");
       assertThat(row.toString()).doesNotContain("ann@example.com");
       assertThat(row.get("pair_id").asText()).startsWith("pair-");
-      assertThat(row.get("pipeline_version").asText()).isEqualTo(PipelineTopology.PIPELINE_VERSION);
+      assertThat(row.get("pipeline_version").asText()).isEqualTo(Stages.PIPELINE_VERSION);
     }
     assertThat(rows("trl-preference-text-jsonl", "pairs")).hasSize(4);
     assertThat(rows("openrlhf-jsonl", "pairs")).hasSize(4);

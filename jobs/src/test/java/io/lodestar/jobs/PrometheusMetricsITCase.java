@@ -2,7 +2,7 @@ package io.lodestar.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
+import io.lodestar.connectors.ParseMetricNames;
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.KafkaSettings;
@@ -10,6 +10,9 @@ import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.jobs.metrics.PrometheusReporting;
+import io.lodestar.operators.dedup.DedupMetricNames;
+import io.lodestar.operators.group.GroupMetricNames;
+import io.lodestar.operators.reward.compose.RewardMetricNames;
 import io.lodestar.schema.Feedback;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.TaskMetadata;
@@ -113,10 +116,18 @@ class PrometheusMetricsITCase {
             SourceEventTime.Input.FEEDBACK);
     PipelineTopology.Streams streams =
         PipelineTopology.build(
-            generations, feedback, null, options, PipelineTopology.EventTime.FROM_SOURCES);
+            PipelineInputs.generations(generations)
+                .withFeedback(feedback)
+                .withEventTimeFromSources(),
+            options);
     streams.scored().sinkTo(new DiscardingSink<>()).uid("discard-scored").name("Discard scored");
     streams.batches().sinkTo(new DiscardingSink<>()).uid("discard-batches").name("Discard batches");
-    streams.pairs().sinkTo(new DiscardingSink<>()).uid("discard-pairs").name("Discard pairs");
+    streams
+        .pairs()
+        .orElseThrow()
+        .sinkTo(new DiscardingSink<>())
+        .uid("discard-pairs")
+        .name("Discard pairs");
     streams
         .deadLetters()
         .sinkTo(new DiscardingSink<>())
@@ -126,18 +137,18 @@ class PrometheusMetricsITCase {
     try {
       publish(records);
       Map<String, Double> expected = new HashMap<>();
-      expected.put(MetricNames.DUPLICATES, (double) sent.duplicates());
-      expected.put(MetricNames.DEAD_LETTERS, (double) sent.corrupt());
+      expected.put(DedupMetricNames.DUPLICATES, (double) sent.duplicates());
+      expected.put(ParseMetricNames.DEAD_LETTERS, (double) sent.corrupt());
       // The same dead letters, split by error kind: Flink puts the label's key into the metric's
       // name.
-      expected.put("kind_" + MetricNames.DEAD_LETTERS, (double) sent.corrupt());
-      expected.put(MetricNames.GROUPS_COMPLETED, (double) groupIds.size());
+      expected.put("kind_" + ParseMetricNames.DEAD_LETTERS, (double) sent.corrupt());
+      expected.put(GroupMetricNames.GROUPS_COMPLETED, (double) groupIds.size());
       // One verifier component per generation: each generation without a ground truth is unscored,
       // and its one component is counted under the component's name.
       assertThat(withoutGroundTruth).isNotEmpty();
-      expected.put(MetricNames.UNSCORED, (double) withoutGroundTruth.size());
+      expected.put(RewardMetricNames.UNSCORED, (double) withoutGroundTruth.size());
       expected.put(
-          "component_" + MetricNames.COMPONENT_UNSCORED, (double) withoutGroundTruth.size());
+          "component_" + RewardMetricNames.COMPONENT_UNSCORED, (double) withoutGroundTruth.size());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       Map<String, Double> seen = Map.of();
       while (System.nanoTime() < deadline) {
@@ -149,7 +160,7 @@ class PrometheusMetricsITCase {
       }
       assertThat(seen).containsAllEntriesOf(expected);
       assertThat(scoredOrUnscored(seen)).isEqualTo(sent.generations());
-      assertThat(seen.get(MetricNames.RECORDS_PARSED))
+      assertThat(seen.get(ParseMetricNames.RECORDS_PARSED))
           .isEqualTo((double) (records.size() - sent.corrupt()));
     } finally {
       JobTermination.cancelAndAwait(job, Duration.ofMinutes(1));
@@ -161,8 +172,8 @@ class PrometheusMetricsITCase {
   }
 
   private static double scoredOrUnscored(Map<String, Double> seen) {
-    return seen.getOrDefault(MetricNames.SCORED, 0.0)
-        + seen.getOrDefault(MetricNames.UNSCORED, 0.0);
+    return seen.getOrDefault(RewardMetricNames.SCORED, 0.0)
+        + seen.getOrDefault(RewardMetricNames.UNSCORED, 0.0);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.lodestar.connectors.kafka;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.DeadLetter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -41,7 +40,7 @@ public class CheckedEncodeFunction<T extends SpecificRecordBase>
         getRuntimeContext()
             .getMetricGroup()
             .addGroup("output", encoder.output())
-            .counter(MetricNames.OUTPUTS_TOO_LARGE);
+            .counter(OutputMetricNames.OUTPUTS_TOO_LARGE);
   }
 
   @Override

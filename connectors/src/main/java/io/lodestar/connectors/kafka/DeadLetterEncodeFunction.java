@@ -1,6 +1,5 @@
 package io.lodestar.connectors.kafka;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -28,8 +27,9 @@ public class DeadLetterEncodeFunction extends ProcessFunction<DeadLetter, Encode
 
   @Override
   public void open(OpenContext openContext) {
-    truncated = getRuntimeContext().getMetricGroup().counter(MetricNames.DEAD_LETTERS_TRUNCATED);
-    dropped = getRuntimeContext().getMetricGroup().counter(MetricNames.DEAD_LETTERS_DROPPED);
+    truncated =
+        getRuntimeContext().getMetricGroup().counter(OutputMetricNames.DEAD_LETTERS_TRUNCATED);
+    dropped = getRuntimeContext().getMetricGroup().counter(OutputMetricNames.DEAD_LETTERS_DROPPED);
   }
 
   @Override

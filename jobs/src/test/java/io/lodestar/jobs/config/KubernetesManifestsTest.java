@@ -5,7 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.lodestar.connectors.MetricNames;
+import io.lodestar.connectors.ParseMetricNames;
+import io.lodestar.connectors.kafka.OutputMetricNames;
+import io.lodestar.operators.batch.BatchMetricNames;
+import io.lodestar.operators.dedup.DedupMetricNames;
+import io.lodestar.operators.group.GroupMetricNames;
+import io.lodestar.operators.health.HealthMetricNames;
+import io.lodestar.operators.preference.PreferenceMetricNames;
+import io.lodestar.operators.reward.compose.RewardMetricNames;
+import io.lodestar.operators.reward.model.ModelMetricNames;
+import io.lodestar.operators.reward.remote.RemoteMetricNames;
+import io.lodestar.operators.verify.code.CodeTestMetricNames;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -70,20 +80,21 @@ class KubernetesManifestsTest {
 
   /**
    * The Lodestar metrics registered in a key/value group, by the group's key (which Flink puts in
-   * the name and as a label); "" for the unlabelled total. Every other name in MetricNames is
-   * registered unlabelled only. Where: ParseFunction (DEAD_LETTERS kind), ExampleEmitter (PAIRS
-   * source, FEEDBACK_WITHOUT_EXAMPLE reason), CombineRewardsFunction (COMPONENT_* component),
-   * RemoteRewardFunction (REMOTE_ERRORS kind), CheckedEncodeFunction (OUTPUTS_TOO_LARGE output).
+   * the name and as a label); "" for the unlabelled total. Every other name in the *MetricNames
+   * classes is registered unlabelled only. Where: ParseFunction (DEAD_LETTERS kind), ExampleEmitter
+   * (PAIRS source, FEEDBACK_WITHOUT_EXAMPLE reason), CombineRewardsFunction (COMPONENT_*
+   * component), RemoteRewardFunction (REMOTE_ERRORS kind), CheckedEncodeFunction (OUTPUTS_TOO_LARGE
+   * output).
    */
   private static final Map<String, Set<String>> LABELLED =
       Map.of(
-          MetricNames.DEAD_LETTERS, Set.of("", "kind"),
-          MetricNames.PAIRS, Set.of("", "source"),
-          MetricNames.FEEDBACK_WITHOUT_EXAMPLE, Set.of("reason"),
-          MetricNames.COMPONENT_UNSCORED, Set.of("component"),
-          MetricNames.COMPONENT_TIMEOUTS, Set.of("component"),
-          MetricNames.REMOTE_ERRORS, Set.of("kind"),
-          MetricNames.OUTPUTS_TOO_LARGE, Set.of("output"));
+          ParseMetricNames.DEAD_LETTERS, Set.of("", "kind"),
+          PreferenceMetricNames.PAIRS, Set.of("", "source"),
+          PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE, Set.of("reason"),
+          RewardMetricNames.COMPONENT_UNSCORED, Set.of("component"),
+          RewardMetricNames.COMPONENT_TIMEOUTS, Set.of("component"),
+          RemoteMetricNames.REMOTE_ERRORS, Set.of("kind"),
+          OutputMetricNames.OUTPUTS_TOO_LARGE, Set.of("output"));
 
   /**
    * Lodestar's histograms, which Flink's Prometheus reporter exports as summaries: a series per
@@ -91,9 +102,9 @@ class KubernetesManifestsTest {
    */
   private static final Set<String> HISTOGRAMS =
       Set.of(
-          MetricNames.MODEL_BATCH_SIZE,
-          MetricNames.MODEL_LATENCY_MS,
-          MetricNames.REMOTE_LATENCY_MS);
+          ModelMetricNames.MODEL_BATCH_SIZE,
+          ModelMetricNames.MODEL_LATENCY_MS,
+          RemoteMetricNames.REMOTE_LATENCY_MS);
 
   /** Flink's own metrics the dashboard and alerts may use, by full name, from Flink's constants. */
   private static Map<String, Set<String>> flinkMetrics() throws Exception {
@@ -126,7 +137,7 @@ class KubernetesManifestsTest {
   /** Every series name the job reports that a query may use, with the labels it carries. */
   static Map<String, Set<String>> reported() throws Exception {
     Map<String, Set<String>> series = new HashMap<>(flinkMetrics());
-    for (Field f : MetricNames.class.getFields()) {
+    for (Field f : metricNameFields()) {
       if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
         String name = (String) f.get(null);
         for (String key : LABELLED.getOrDefault(name, Set.of(""))) {
@@ -258,5 +269,28 @@ class KubernetesManifestsTest {
                     + "source_lodestarPairs{job_name=~\"$job\"}[1m]))",
                 reported))
         .isEmpty();
+  }
+
+  /** Every class that holds metric names, each next to the operators that report them. */
+  private static final List<Class<?>> METRIC_NAMES =
+      List.of(
+          ParseMetricNames.class,
+          OutputMetricNames.class,
+          BatchMetricNames.class,
+          DedupMetricNames.class,
+          GroupMetricNames.class,
+          HealthMetricNames.class,
+          PreferenceMetricNames.class,
+          RewardMetricNames.class,
+          ModelMetricNames.class,
+          RemoteMetricNames.class,
+          CodeTestMetricNames.class);
+
+  private static List<Field> metricNameFields() {
+    List<Field> fields = new ArrayList<>();
+    for (Class<?> holder : METRIC_NAMES) {
+      fields.addAll(List.of(holder.getFields()));
+    }
+    return fields;
   }
 }

@@ -1,6 +1,5 @@
 package io.lodestar.operators.batch;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.RLBatch;
@@ -155,10 +154,10 @@ public class BatchFunction extends KeyedCoProcessFunction<String, RLGroup, Polic
     announcedByTime =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("announced-versions", Types.LONG, Types.LONG));
-    batches = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCHES);
-    stale = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_STALE);
-    refused = getRuntimeContext().getMetricGroup().counter(MetricNames.BATCH_GROUPS_REFUSED);
-    policyUpdates = getRuntimeContext().getMetricGroup().counter(MetricNames.POLICY_UPDATES);
+    batches = getRuntimeContext().getMetricGroup().counter(BatchMetricNames.BATCHES);
+    stale = getRuntimeContext().getMetricGroup().counter(BatchMetricNames.GROUPS_STALE);
+    refused = getRuntimeContext().getMetricGroup().counter(BatchMetricNames.BATCH_GROUPS_REFUSED);
+    policyUpdates = getRuntimeContext().getMetricGroup().counter(BatchMetricNames.POLICY_UPDATES);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.lodestar.operators.dedup;
 
-import io.lodestar.connectors.MetricNames;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -44,7 +43,7 @@ public class DeduplicateFunction<T> extends KeyedProcessFunction<String, T, T> {
             .neverReturnExpired()
             .build());
     seenUntil = getRuntimeContext().getState(descriptor);
-    duplicates = getRuntimeContext().getMetricGroup().counter(MetricNames.DUPLICATES);
+    duplicates = getRuntimeContext().getMetricGroup().counter(DedupMetricNames.DUPLICATES);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.lodestar.operators.group;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.reward.group.GroupScoring;
@@ -146,22 +145,23 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
                 withTtl(
                     new ValueStateDescriptor<>("group-progress", GroupProgress.typeInfo()), ttl));
     legacy = new LegacyState(ttl);
-    completed = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_COMPLETED);
-    timedOut = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_TIMED_OUT);
-    late = getRuntimeContext().getMetricGroup().counter(MetricNames.LATE_MEMBERS);
-    inconsistent = getRuntimeContext().getMetricGroup().counter(MetricNames.INCONSISTENT_MEMBERS);
-    filtered = getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_FILTERED);
+    completed = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_COMPLETED);
+    timedOut = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_TIMED_OUT);
+    late = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.LATE_MEMBERS);
+    inconsistent =
+        getRuntimeContext().getMetricGroup().counter(GroupMetricNames.INCONSISTENT_MEMBERS);
+    filtered = getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_FILTERED);
     if (groupScoring.enabled()) {
       majorityLabelled =
-          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_LABELLED);
+          getRuntimeContext().getMetricGroup().counter(GroupMetricNames.MAJORITY_VOTE_LABELLED);
       majorityUndecided =
-          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_UNDECIDED);
+          getRuntimeContext().getMetricGroup().counter(GroupMetricNames.MAJORITY_VOTE_UNDECIDED);
       majorityCapped =
-          getRuntimeContext().getMetricGroup().counter(MetricNames.MAJORITY_VOTE_CAPPED);
+          getRuntimeContext().getMetricGroup().counter(GroupMetricNames.MAJORITY_VOTE_CAPPED);
     }
     getRuntimeContext()
         .getMetricGroup()
-        .gauge(MetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
+        .gauge(GroupMetricNames.OPEN_GROUPS, (Gauge<Long>) () -> openGroups);
   }
 
   @Override
@@ -181,7 +181,9 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     openGroupsState.update(List.of(openGroups));
   }
 
-  /** Groups open in this subtask now: what the {@link MetricNames#OPEN_GROUPS} gauge reports. */
+  /**
+   * Groups open in this subtask now: what the {@link GroupMetricNames#OPEN_GROUPS} gauge reports.
+   */
   public long openGroups() {
     return openGroups;
   }

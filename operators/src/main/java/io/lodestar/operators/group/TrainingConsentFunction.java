@@ -1,6 +1,5 @@
 package io.lodestar.operators.group;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.SetAsideReason;
@@ -38,7 +37,7 @@ public class TrainingConsentFunction extends ProcessFunction<RLGroup, RLGroup> {
   @Override
   public void open(OpenContext openContext) {
     withoutConsent =
-        getRuntimeContext().getMetricGroup().counter(MetricNames.GROUPS_WITHOUT_CONSENT);
+        getRuntimeContext().getMetricGroup().counter(GroupMetricNames.GROUPS_WITHOUT_CONSENT);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.lodestar.operators.health;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
 import io.lodestar.schema.HealthMetrics;
@@ -79,8 +78,8 @@ public class AlarmFunction extends KeyedProcessFunction<String, HealthMetrics, A
             .getListState(
                 new ListStateDescriptor<>(
                     "alarm-waiting-windows", new AvroTypeInfo<>(HealthMetrics.class)));
-    fired = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_FIRED);
-    cleared = getRuntimeContext().getMetricGroup().counter(MetricNames.ALERTS_CLEARED);
+    fired = getRuntimeContext().getMetricGroup().counter(HealthMetricNames.ALERTS_FIRED);
+    cleared = getRuntimeContext().getMetricGroup().counter(HealthMetricNames.ALERTS_CLEARED);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.lodestar.operators.health;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
 import java.util.ArrayList;
@@ -99,10 +98,11 @@ public class GateFunction<T> extends KeyedCoProcessFunction<String, T, Alert, T>
             .getMapState(
                 new MapStateDescriptor<>(
                     "hold-intervals", Types.STRING, TypeInformation.of(HoldInterval.class)));
-    heldCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_HELD);
-    releasedCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_RELEASED);
-    discardedCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_DISCARDED);
-    heldAtEndCount = getRuntimeContext().getMetricGroup().counter(MetricNames.GATE_HELD_AT_END);
+    heldCount = getRuntimeContext().getMetricGroup().counter(HealthMetricNames.GATE_HELD);
+    releasedCount = getRuntimeContext().getMetricGroup().counter(HealthMetricNames.GATE_RELEASED);
+    discardedCount = getRuntimeContext().getMetricGroup().counter(HealthMetricNames.GATE_DISCARDED);
+    heldAtEndCount =
+        getRuntimeContext().getMetricGroup().counter(HealthMetricNames.GATE_HELD_AT_END);
   }
 
   @Override

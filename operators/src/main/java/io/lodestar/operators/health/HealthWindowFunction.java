@@ -1,6 +1,5 @@
 package io.lodestar.operators.health;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.DistributionSummary;
 import io.lodestar.schema.HealthMetrics;
 import java.util.function.Function;
@@ -21,8 +20,8 @@ import org.apache.flink.util.Collector;
  * <p>A window {@code [start, end)} is emitted (revision 0) when the watermark passes {@code end -
  * 1}. An event for it that arrives later, while the watermark is below {@code end - 1 + lateness},
  * updates the window and re-emits it at once with the next revision; an event after that is counted
- * ({@link MetricNames#HEALTH_LATE_DROPPED}) and left out. The window's state is cleared by a timer
- * at {@code end - 1 + lateness}, so nothing outlives its lateness.
+ * ({@link HealthMetricNames#HEALTH_LATE_DROPPED}) and left out. The window's state is cleared by a
+ * timer at {@code end - 1 + lateness}, so nothing outlives its lateness.
  *
  * <p>Input: batches of one key's events for one window ({@link HealthEventsOperator}), so state is
  * read and written once per batch. Late events re-emit the window once per batch.
@@ -67,34 +66,40 @@ public class HealthWindowFunction
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("health-windows", Types.LONG, accumulatorType()));
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
-    emitted = metrics.counter(MetricNames.HEALTH_WINDOWS);
-    lateUpdates = metrics.counter(MetricNames.HEALTH_LATE_UPDATES);
-    lateDropped = metrics.counter(MetricNames.HEALTH_LATE_DROPPED);
+    emitted = metrics.counter(HealthMetricNames.HEALTH_WINDOWS);
+    lateUpdates = metrics.counter(HealthMetricNames.HEALTH_LATE_UPDATES);
+    lateDropped = metrics.counter(HealthMetricNames.HEALTH_LATE_DROPPED);
     gauge(
         metrics,
-        MetricNames.HEALTH_REWARD_MEAN,
+        HealthMetricNames.HEALTH_REWARD_MEAN,
         m -> m.getReward() == null ? null : m.getReward().getMean());
-    gauge(metrics, MetricNames.HEALTH_VERIFIER_PASS_RATE, HealthMetrics::getVerifierPassRate);
-    gauge(metrics, MetricNames.HEALTH_FORMAT_FAILURE_RATE, HealthMetrics::getFormatFailureRate);
-    gauge(metrics, MetricNames.HEALTH_FORMAT_REWARD_MEAN, HealthMetrics::getFormatRewardMean);
-    gauge(metrics, MetricNames.HEALTH_UNSCORED_RATE, HealthMetrics::getUnscoredRate);
-    gauge(metrics, MetricNames.HEALTH_TIMEOUT_RATE, HealthMetrics::getTimeoutRate);
+    gauge(metrics, HealthMetricNames.HEALTH_VERIFIER_PASS_RATE, HealthMetrics::getVerifierPassRate);
     gauge(
-        metrics, MetricNames.HEALTH_ZERO_VARIANCE_FRACTION, HealthMetrics::getZeroVarianceFraction);
+        metrics, HealthMetricNames.HEALTH_FORMAT_FAILURE_RATE, HealthMetrics::getFormatFailureRate);
+    gauge(metrics, HealthMetricNames.HEALTH_FORMAT_REWARD_MEAN, HealthMetrics::getFormatRewardMean);
+    gauge(metrics, HealthMetricNames.HEALTH_UNSCORED_RATE, HealthMetrics::getUnscoredRate);
+    gauge(metrics, HealthMetricNames.HEALTH_TIMEOUT_RATE, HealthMetrics::getTimeoutRate);
     gauge(
         metrics,
-        MetricNames.HEALTH_LENGTH_REWARD_CORRELATION,
+        HealthMetricNames.HEALTH_ZERO_VARIANCE_FRACTION,
+        HealthMetrics::getZeroVarianceFraction);
+    gauge(
+        metrics,
+        HealthMetricNames.HEALTH_LENGTH_REWARD_CORRELATION,
         HealthMetrics::getLengthRewardCorrelation);
-    gauge(metrics, MetricNames.HEALTH_RESPONSE_LENGTH_P90, m -> p90(m.getResponseLength()));
+    gauge(metrics, HealthMetricNames.HEALTH_RESPONSE_LENGTH_P90, m -> p90(m.getResponseLength()));
     gauge(
         metrics,
-        MetricNames.HEALTH_VERIFIER_MODEL_DISAGREEMENT,
+        HealthMetricNames.HEALTH_VERIFIER_MODEL_DISAGREEMENT,
         HealthMetrics::getVerifierModelDisagreement);
     gauge(
         metrics,
-        MetricNames.HEALTH_JUDGE_VERIFIER_DISAGREEMENT,
+        HealthMetricNames.HEALTH_JUDGE_VERIFIER_DISAGREEMENT,
         HealthMetrics::getJudgeVerifierDisagreement);
-    gauge(metrics, MetricNames.HEALTH_HUMAN_MODEL_AGREEMENT, HealthMetrics::getHumanModelAgreement);
+    gauge(
+        metrics,
+        HealthMetricNames.HEALTH_HUMAN_MODEL_AGREEMENT,
+        HealthMetrics::getHumanModelAgreement);
   }
 
   private static Double p90(DistributionSummary summary) {

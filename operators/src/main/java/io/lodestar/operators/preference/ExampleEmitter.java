@@ -1,6 +1,5 @@
 package io.lodestar.operators.preference;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.preference.PreferenceExamples.NoExample;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
@@ -33,21 +32,21 @@ final class ExampleEmitter {
   private final Map<NoExample, Counter> withoutExample = new EnumMap<>(NoExample.class);
 
   ExampleEmitter(MetricGroup metrics) {
-    pairs = metrics.counter(MetricNames.PAIRS);
+    pairs = metrics.counter(PreferenceMetricNames.PAIRS);
     for (PairSource source : PairSource.values()) {
       pairsBySource.put(
           source,
           metrics
               .addGroup("source", source.name().toLowerCase(java.util.Locale.ROOT))
-              .counter(MetricNames.PAIRS));
+              .counter(PreferenceMetricNames.PAIRS));
     }
-    unpaired = metrics.counter(MetricNames.UNPAIRED_EXAMPLES);
+    unpaired = metrics.counter(PreferenceMetricNames.UNPAIRED_EXAMPLES);
     for (NoExample reason : NoExample.values()) {
       withoutExample.put(
           reason,
           metrics
               .addGroup("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
-              .counter(MetricNames.FEEDBACK_WITHOUT_EXAMPLE));
+              .counter(PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE));
     }
   }
 

@@ -1,6 +1,5 @@
 package io.lodestar.operators.preference;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.ScoredGeneration;
 import java.time.Duration;
@@ -83,7 +82,8 @@ public class GenerationJoinFunction
         new ValueStateDescriptor<>("wait-expiry", Long.class);
     waitExpiryDescriptor.enableTimeToLive(ttl);
     waitExpiry = getRuntimeContext().getState(waitExpiryDescriptor);
-    unmatched = getRuntimeContext().getMetricGroup().counter(MetricNames.UNMATCHED_FEEDBACK);
+    unmatched =
+        getRuntimeContext().getMetricGroup().counter(PreferenceMetricNames.UNMATCHED_FEEDBACK);
   }
 
   @Override

@@ -4,7 +4,6 @@ import static io.lodestar.operators.TestRecords.CREATED_AT_MS;
 import static io.lodestar.operators.TestRecords.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.Generation;
 import java.time.Duration;
@@ -58,7 +57,7 @@ class DeduplicateFunctionTest {
     send(second);
 
     assertThat(harness.extractOutputValues()).containsExactly(first, second);
-    assertThat(metrics.count(MetricNames.DUPLICATES)).isZero();
+    assertThat(metrics.count(DedupMetricNames.DUPLICATES)).isZero();
   }
 
   @Test
@@ -75,7 +74,7 @@ class DeduplicateFunctionTest {
     send(resent);
 
     assertThat(harness.extractOutputValues()).containsExactly(first);
-    assertThat(metrics.count(MetricNames.DUPLICATES)).isEqualTo(2);
+    assertThat(metrics.count(DedupMetricNames.DUPLICATES)).isEqualTo(2);
   }
 
   @Test
@@ -86,7 +85,7 @@ class DeduplicateFunctionTest {
     send(generation("g-1").setCreatedAtMs(CREATED_AT_MS + RETENTION_MS - 1).build());
 
     assertThat(harness.extractOutputValues()).hasSize(1);
-    assertThat(metrics.count(MetricNames.DUPLICATES)).isEqualTo(1);
+    assertThat(metrics.count(DedupMetricNames.DUPLICATES)).isEqualTo(1);
     assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isEqualTo(1);
   }
@@ -117,7 +116,7 @@ class DeduplicateFunctionTest {
     send(again);
 
     assertThat(harness.extractOutputValues()).containsExactly(first, again);
-    assertThat(metrics.count(MetricNames.DUPLICATES)).isZero();
+    assertThat(metrics.count(DedupMetricNames.DUPLICATES)).isZero();
     assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
     assertThat(harness.numEventTimeTimers()).isEqualTo(1);
   }

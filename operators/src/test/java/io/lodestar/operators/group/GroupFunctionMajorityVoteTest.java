@@ -3,7 +3,6 @@ package io.lodestar.operators.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.operators.advantage.AdvantageSpec;
@@ -136,8 +135,8 @@ class GroupFunctionMajorityVoteTest {
     assertThat(first.getComponents())
         .extracting(RewardComponent::getName)
         .contains(MajorityVote.NAME, MajorityVote.AGREEMENT);
-    assertThat(metrics.count(MetricNames.MAJORITY_VOTE_LABELLED)).isEqualTo(1);
-    assertThat(metrics.count(MetricNames.MAJORITY_VOTE_UNDECIDED)).isZero();
+    assertThat(metrics.count(GroupMetricNames.MAJORITY_VOTE_LABELLED)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.MAJORITY_VOTE_UNDECIDED)).isZero();
 
     harness.processWatermark(T0 + 3 + LATE_RETENTION.toMillis());
     assertStateGone();
@@ -169,7 +168,7 @@ class GroupFunctionMajorityVoteTest {
     var setAside = harness.getSideOutput(GroupFunction.FILTERED_GROUPS);
     assertThat(setAside).hasSize(1);
     assertThat(rewards(setAside.peek().getValue())).containsOnlyNulls();
-    assertThat(metrics.count(MetricNames.MAJORITY_VOTE_UNDECIDED)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.MAJORITY_VOTE_UNDECIDED)).isEqualTo(1);
 
     harness.processWatermark(T0 + 1 + LATE_RETENTION.toMillis());
     assertStateGone();
@@ -185,7 +184,7 @@ class GroupFunctionMajorityVoteTest {
     assertThat(group.getSamples().get(0).getComponents())
         .extracting(RewardComponent::getName)
         .containsExactly(MathVerifier.NAME);
-    assertThat(metrics.count(MetricNames.MAJORITY_VOTE_LABELLED)).isZero();
+    assertThat(metrics.count(GroupMetricNames.MAJORITY_VOTE_LABELLED)).isZero();
 
     harness.processWatermark(T0 + 1 + LATE_RETENTION.toMillis());
     assertStateGone();

@@ -5,7 +5,6 @@ import static io.lodestar.operators.TestRecords.member;
 import static io.lodestar.operators.TestRecords.scored;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.DeadLetter;
@@ -130,7 +129,7 @@ class GroupFunctionStateMigrationTest {
       current.setStateBackend(backend(backendName));
       current.initializeState(savepoint);
       current.open();
-      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+      assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(2L);
 
       send(current, m("open", 2, 3, 30));
       send(current, m("closed", 2, 2, 40));
@@ -147,7 +146,7 @@ class GroupFunctionStateMigrationTest {
       assertThat(all).hasSize(2);
       assertThat(all.get(1).getCompletion()).isEqualTo(GroupCompletion.TIMEOUT);
       assertThat(ids(all.get(1))).containsExactly("lonely-g0");
-      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(0L);
+      assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(0L);
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis() + LATE_RETENTION.toMillis());
       for (String state : STATE_NAMES) {
@@ -183,7 +182,7 @@ class GroupFunctionStateMigrationTest {
       current.setStateBackend(backend(backendName));
       current.initializeState(savepoint);
       current.open();
-      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+      assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(2L);
 
       Generation otherModel =
           Generation.newBuilder(m("open", 7, 3, 25).getGeneration())
@@ -212,7 +211,7 @@ class GroupFunctionStateMigrationTest {
       assertThat(all).hasSize(2);
       assertThat(all.get(1).getCompletion()).isEqualTo(GroupCompletion.TIMEOUT);
       assertThat(ids(all.get(1))).containsExactly("lonely-g0");
-      assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(0L);
+      assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(0L);
 
       current.processWatermark(T0 + 20 + TIMEOUT.toMillis() + LATE_RETENTION.toMillis());
       for (String state : STATE_NAMES) {

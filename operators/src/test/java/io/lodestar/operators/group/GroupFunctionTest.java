@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.operators.TestRecords;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
@@ -143,12 +142,12 @@ class GroupFunctionTest {
     assertThat(group.getScoredCount()).isEqualTo(3);
     assertThat(group.getUnscoredCount()).isZero();
     assertThat(ids(group)).containsExactly(GROUP + "-g0", GROUP + "-g1", GROUP + "-g2");
-    assertThat(metrics.count(MetricNames.GROUPS_COMPLETED)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.GROUPS_COMPLETED)).isEqualTo(1);
 
     // The deadline timer is gone; passing it emits nothing more.
     harness.processWatermark(T0 + TIMEOUT_MS + 1);
     assertThat(groups()).hasSize(1);
-    assertThat(metrics.count(MetricNames.GROUPS_TIMED_OUT)).isZero();
+    assertThat(metrics.count(GroupMetricNames.GROUPS_TIMED_OUT)).isZero();
   }
 
   @Test
@@ -201,7 +200,7 @@ class GroupFunctionTest {
     assertThat(group.getClosedAtMs()).isEqualTo(T0 + TIMEOUT_MS);
     assertThat(group.getExpectedSize()).isEqualTo(3);
     assertThat(ids(group)).containsExactly(GROUP + "-g0", GROUP + "-g1");
-    assertThat(metrics.count(MetricNames.GROUPS_TIMED_OUT)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.GROUPS_TIMED_OUT)).isEqualTo(1);
   }
 
   @Test
@@ -215,7 +214,7 @@ class GroupFunctionTest {
 
     assertThat(groups()).hasSize(1);
     assertThat(late()).containsExactly(straggler);
-    assertThat(metrics.count(MetricNames.LATE_MEMBERS)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.LATE_MEMBERS)).isEqualTo(1);
   }
 
   @Test
@@ -466,14 +465,14 @@ class GroupFunctionTest {
     harness.processWatermark(closedAt + LATE_MS);
     assertStateGone();
     assertThat(groups()).hasSize(1);
-    assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(0L);
+    assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(0L);
   }
 
   @Test
   void theOpenGroupsGaugeCountsGroupsUntilTheyCloseAndSurvivesARestore() throws Exception {
     send(m(0, 1.0, 0));
     send(scored(member("other-g0", "other", 2, 0, T0 + 5), 0.3).build());
-    assertThat(metrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+    assertThat(metrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(2L);
 
     OperatorSubtaskState snapshot = harness.snapshot(1L, T0 + 5);
     CapturedMetrics restoredMetrics = new CapturedMetrics();
@@ -486,15 +485,15 @@ class GroupFunctionTest {
                 restoredEnvironment)) {
       restored.initializeState(snapshot);
       restored.open();
-      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS)).isEqualTo(2L);
+      assertThat(restoredMetrics.gauge(GroupMetricNames.OPEN_GROUPS)).isEqualTo(2L);
 
       ScoredGeneration last = scored(member("other-g1", "other", 2, 1, T0 + 6), 0.1).build();
       restored.processElement(last, last.getGeneration().getCreatedAtMs());
-      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS))
+      assertThat(restoredMetrics.gauge(GroupMetricNames.OPEN_GROUPS))
           .as("the full group closed")
           .isEqualTo(1L);
       restored.processWatermark(T0 + TIMEOUT_MS);
-      assertThat(restoredMetrics.gauge(MetricNames.OPEN_GROUPS))
+      assertThat(restoredMetrics.gauge(GroupMetricNames.OPEN_GROUPS))
           .as("the other timed out")
           .isEqualTo(0L);
     }
@@ -561,7 +560,7 @@ class GroupFunctionTest {
     assertThat(dead.getReason()).doesNotContain("6 * 7").doesNotContain("answer");
     assertThat(dead.getPayload()).isNotNull();
     assertThat(late()).isEmpty();
-    assertThat(metrics.count(MetricNames.INCONSISTENT_MEMBERS)).isEqualTo(1);
+    assertThat(metrics.count(GroupMetricNames.INCONSISTENT_MEMBERS)).isEqualTo(1);
   }
 
   @Test

@@ -3,7 +3,6 @@ package io.lodestar.operators.group;
 import static io.lodestar.operators.TestRecords.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.SetAsideReason;
@@ -61,7 +60,7 @@ class TrainingConsentFunctionTest {
                   .getValue()
                   .getReason())
           .isEqualTo(SetAsideReason.NO_CONSENT);
-      assertThat(metrics.count(MetricNames.GROUPS_WITHOUT_CONSENT)).isEqualTo(1);
+      assertThat(metrics.count(GroupMetricNames.GROUPS_WITHOUT_CONSENT)).isEqualTo(1);
       assertThat(
               harness
                   .getSideOutput(TrainingConsentFunction.NO_CONSENT)

@@ -5,7 +5,6 @@ import static io.lodestar.operators.health.AlarmEvaluatorTest.window;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
@@ -93,8 +92,8 @@ class AlarmFunctionTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("high-format", AlertState.FIRING, W),
             org.assertj.core.groups.Tuple.tuple("high-format", AlertState.CLEARED, 3 * W));
-    assertThat(metrics.count(MetricNames.ALERTS_FIRED)).isEqualTo(1);
-    assertThat(metrics.count(MetricNames.ALERTS_CLEARED)).isEqualTo(1);
+    assertThat(metrics.count(HealthMetricNames.ALERTS_FIRED)).isEqualTo(1);
+    assertThat(metrics.count(HealthMetricNames.ALERTS_CLEARED)).isEqualTo(1);
   }
 
   @Test

@@ -5,7 +5,6 @@ import static io.lodestar.operators.health.HealthFixtures.scored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.schema.HealthMetrics;
 import java.time.Duration;
@@ -115,9 +114,10 @@ class HealthWindowFunctionTest {
               assertThat(m.getPolicyVersion()).isEqualTo(7);
               assertThat(m.getDataSource()).isEqualTo(HealthFixtures.SOURCE);
             });
-    assertThat(metrics.count(MetricNames.HEALTH_WINDOWS)).isEqualTo(1);
-    assertThat(metrics.gauge(MetricNames.HEALTH_VERIFIER_PASS_RATE)).isEqualTo(0.5);
-    assertThat(metrics.gauge(MetricNames.HEALTH_LENGTH_REWARD_CORRELATION)).isEqualTo(Double.NaN);
+    assertThat(metrics.count(HealthMetricNames.HEALTH_WINDOWS)).isEqualTo(1);
+    assertThat(metrics.gauge(HealthMetricNames.HEALTH_VERIFIER_PASS_RATE)).isEqualTo(0.5);
+    assertThat(metrics.gauge(HealthMetricNames.HEALTH_LENGTH_REWARD_CORRELATION))
+        .isEqualTo(Double.NaN);
   }
 
   @Test
@@ -134,7 +134,7 @@ class HealthWindowFunctionTest {
     assertThat(out.get(1).getLateEvents()).isEqualTo(1);
     assertThat(out.get(1).getGenerations()).isEqualTo(2);
     assertThat(out.get(1).getMetricsId()).isNotEqualTo(out.get(0).getMetricsId());
-    assertThat(metrics.count(MetricNames.HEALTH_LATE_UPDATES)).isEqualTo(1);
+    assertThat(metrics.count(HealthMetricNames.HEALTH_LATE_UPDATES)).isEqualTo(1);
   }
 
   @Test
@@ -153,7 +153,7 @@ class HealthWindowFunctionTest {
     assertThat(out).hasSize(2);
     assertThat(out.get(1).getLateEvents()).isEqualTo(3);
     assertThat(out.get(1).getGenerations()).isEqualTo(4);
-    assertThat(metrics.count(MetricNames.HEALTH_LATE_UPDATES)).isEqualTo(3);
+    assertThat(metrics.count(HealthMetricNames.HEALTH_LATE_UPDATES)).isEqualTo(3);
   }
 
   @Test
@@ -166,7 +166,7 @@ class HealthWindowFunctionTest {
     send(h, "too-late", 7, 5_000, 0.0);
 
     assertThat(output(h)).hasSize(before);
-    assertThat(metrics.count(MetricNames.HEALTH_LATE_DROPPED)).isEqualTo(1);
+    assertThat(metrics.count(HealthMetricNames.HEALTH_LATE_DROPPED)).isEqualTo(1);
     assertThat(h.numKeyedStateEntries()).isZero();
   }
 
@@ -197,7 +197,7 @@ class HealthWindowFunctionTest {
     send(h, "late", 7, 2_000, 1.0);
 
     assertThat(output(h)).hasSize(1);
-    assertThat(metrics.count(MetricNames.HEALTH_LATE_DROPPED)).isEqualTo(1);
+    assertThat(metrics.count(HealthMetricNames.HEALTH_LATE_DROPPED)).isEqualTo(1);
     assertThat(h.numKeyedStateEntries()).isZero();
     assertThat(h.numEventTimeTimers()).isZero();
   }

@@ -3,7 +3,6 @@ package io.lodestar.operators.preference;
 import static io.lodestar.operators.TestRecords.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.preference.PreferenceExamples.NoExample;
 import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
@@ -63,16 +62,24 @@ class ExampleEmitterTest {
         .extracting(PreferencePair::getSource)
         .containsExactly(PairSource.VOTE, PairSource.VOTE, PairSource.REGENERATE);
     assertThat(unpaired).extracting(UnpairedExample::getGenerationId).containsExactly("g-6");
-    assertThat(counters.get(MetricNames.PAIRS).getCount()).isEqualTo(3);
-    assertThat(counters.get("source=vote/" + MetricNames.PAIRS).getCount()).isEqualTo(2);
-    assertThat(counters.get("source=regenerate/" + MetricNames.PAIRS).getCount()).isEqualTo(1);
-    assertThat(counters.get("source=thumbs/" + MetricNames.PAIRS).getCount()).isZero();
-    assertThat(counters.get(MetricNames.UNPAIRED_EXAMPLES).getCount()).isEqualTo(1);
-    assertThat(counters.get("reason=tie/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
-        .isEqualTo(2);
-    assertThat(counters.get("reason=no_consent/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+    assertThat(counters.get(PreferenceMetricNames.PAIRS).getCount()).isEqualTo(3);
+    assertThat(counters.get("source=vote/" + PreferenceMetricNames.PAIRS).getCount()).isEqualTo(2);
+    assertThat(counters.get("source=regenerate/" + PreferenceMetricNames.PAIRS).getCount())
         .isEqualTo(1);
-    assertThat(counters.get("reason=both_bad/" + MetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+    assertThat(counters.get("source=thumbs/" + PreferenceMetricNames.PAIRS).getCount()).isZero();
+    assertThat(counters.get(PreferenceMetricNames.UNPAIRED_EXAMPLES).getCount()).isEqualTo(1);
+    assertThat(
+            counters.get("reason=tie/" + PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE).getCount())
+        .isEqualTo(2);
+    assertThat(
+            counters
+                .get("reason=no_consent/" + PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE)
+                .getCount())
+        .isEqualTo(1);
+    assertThat(
+            counters
+                .get("reason=both_bad/" + PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE)
+                .getCount())
         .isZero();
   }
 

@@ -10,11 +10,11 @@ import io.lodestar.connectors.kafka.KafkaSettings;
 import io.lodestar.connectors.serde.DecodeResult;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.connectors.serde.WireFormat;
+import io.lodestar.jobs.InputStages;
 import io.lodestar.jobs.JobTermination;
 import io.lodestar.jobs.LocalBinding;
 import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.PipelineJob;
-import io.lodestar.jobs.PipelineTopology;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.reward.model.ClasspathModels;
 import io.lodestar.schema.Generation;
@@ -897,7 +897,7 @@ public final class PipelineBenchmark {
           .name("Pass-through sink");
     } else if (job == Job.DECODE_ENCODE) {
       DataStream<ScoredGeneration> unscored =
-          PipelineTopology.parseGenerations(rawGenerations(env, options), options)
+          InputStages.parseGenerations(rawGenerations(env, options), options)
               .map(PipelineBenchmark::unscored, new AvroTypeInfo<>(ScoredGeneration.class))
               .uid("unscored")
               .name("As scored generations");

@@ -1,6 +1,5 @@
 package io.lodestar.operators.reward.compose;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
@@ -34,9 +33,9 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
 
   @Override
   public void open(OpenContext openContext) {
-    scored = getRuntimeContext().getMetricGroup().counter(MetricNames.SCORED);
-    unscored = getRuntimeContext().getMetricGroup().counter(MetricNames.UNSCORED);
-    gated = getRuntimeContext().getMetricGroup().counter(MetricNames.REWARDS_GATED);
+    scored = getRuntimeContext().getMetricGroup().counter(RewardMetricNames.SCORED);
+    unscored = getRuntimeContext().getMetricGroup().counter(RewardMetricNames.UNSCORED);
+    gated = getRuntimeContext().getMetricGroup().counter(RewardMetricNames.REWARDS_GATED);
     unscoredByComponent = new HashMap<>();
     timeoutsByComponent = new HashMap<>();
   }
@@ -46,9 +45,9 @@ public class CombineRewardsFunction extends RichMapFunction<ScoredGeneration, Sc
     RewardComposition.Composed composed = composition.compose(input);
     for (RewardComponent c : composed.inputs()) {
       if (c.getStatus() != RewardStatus.OK) {
-        counter(unscoredByComponent, MetricNames.COMPONENT_UNSCORED, c.getName()).inc();
+        counter(unscoredByComponent, RewardMetricNames.COMPONENT_UNSCORED, c.getName()).inc();
         if (c.getStatus() == RewardStatus.TIMEOUT) {
-          counter(timeoutsByComponent, MetricNames.COMPONENT_TIMEOUTS, c.getName()).inc();
+          counter(timeoutsByComponent, RewardMetricNames.COMPONENT_TIMEOUTS, c.getName()).inc();
         }
       }
     }

@@ -1,6 +1,5 @@
 package io.lodestar.operators.reward.model;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ public class GroupDiversityFunction extends RichMapFunction<RLGroup, RLGroup> {
 
   @Override
   public void open(OpenContext openContext) {
-    errors = getRuntimeContext().getMetricGroup().counter(MetricNames.MODEL_ERRORS);
+    errors = getRuntimeContext().getMetricGroup().counter(ModelMetricNames.MODEL_ERRORS);
     lease = SharedModels.acquire(settings.folder(), settings.device());
     model = EmbeddingModel.over(lease.get());
   }

@@ -1,6 +1,5 @@
 package io.lodestar.operators.reward.model;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.buffer.BufferingOperator;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,11 +65,13 @@ public abstract class MicroBatchOperator<IN, OUT> extends BufferingOperator<IN, 
     batchSizes =
         getMetricGroup()
             .histogram(
-                MetricNames.MODEL_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+                ModelMetricNames.MODEL_BATCH_SIZE,
+                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     latencies =
         getMetricGroup()
             .histogram(
-                MetricNames.MODEL_LATENCY_MS, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+                ModelMetricNames.MODEL_LATENCY_MS,
+                new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     openBatching();
   }
 

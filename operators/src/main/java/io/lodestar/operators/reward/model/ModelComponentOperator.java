@@ -1,6 +1,5 @@
 package io.lodestar.operators.reward.model;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
@@ -34,7 +33,7 @@ public class ModelComponentOperator extends MicroBatchOperator<ScoredGeneration,
 
   @Override
   protected void openBatching() throws Exception {
-    errors = getMetricGroup().counter(MetricNames.MODEL_ERRORS);
+    errors = getMetricGroup().counter(ModelMetricNames.MODEL_ERRORS);
     scorer.open();
   }
 

@@ -1,7 +1,6 @@
 package io.lodestar.operators.reward.remote;
 
 import io.lodestar.connectors.DeadLetters;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.connectors.serde.PlainJson;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.RewardComponent;
@@ -40,7 +39,8 @@ public class RemoteFailureRouter extends ProcessFunction<ScoredGeneration, Score
 
   @Override
   public void open(OpenContext openContext) {
-    deadLettered = getRuntimeContext().getMetricGroup().counter(MetricNames.REMOTE_DEAD_LETTERED);
+    deadLettered =
+        getRuntimeContext().getMetricGroup().counter(RemoteMetricNames.REMOTE_DEAD_LETTERED);
   }
 
   @Override

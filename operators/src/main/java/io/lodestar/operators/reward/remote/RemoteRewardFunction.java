@@ -1,6 +1,5 @@
 package io.lodestar.operators.reward.remote;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
@@ -39,7 +38,10 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RemoteRewardFunction.class);
 
-  /** Labels of {@link MetricNames#REMOTE_ERRORS}; the component's detail keeps the exact reason. */
+  /**
+   * Labels of {@link RemoteMetricNames#REMOTE_ERRORS}; the component's detail keeps the exact
+   * reason.
+   */
   static final List<String> ERROR_KINDS =
       List.of(
           "http-429",
@@ -79,21 +81,22 @@ public class RemoteRewardFunction extends RichAsyncFunction<ScoredGeneration, Sc
   @Override
   public void open(OpenContext openContext) {
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
-    requests = metrics.counter(MetricNames.REMOTE_REQUESTS, new ThreadSafeSimpleCounter());
-    retries = metrics.counter(MetricNames.REMOTE_RETRIES, new ThreadSafeSimpleCounter());
-    timeouts = metrics.counter(MetricNames.REMOTE_TIMEOUTS, new ThreadSafeSimpleCounter());
+    requests = metrics.counter(RemoteMetricNames.REMOTE_REQUESTS, new ThreadSafeSimpleCounter());
+    retries = metrics.counter(RemoteMetricNames.REMOTE_RETRIES, new ThreadSafeSimpleCounter());
+    timeouts = metrics.counter(RemoteMetricNames.REMOTE_TIMEOUTS, new ThreadSafeSimpleCounter());
     rateLimitWaits =
-        metrics.counter(MetricNames.REMOTE_RATE_LIMIT_WAITS, new ThreadSafeSimpleCounter());
-    guardHits = metrics.counter(MetricNames.JUDGE_GUARD_HITS, new ThreadSafeSimpleCounter());
+        metrics.counter(RemoteMetricNames.REMOTE_RATE_LIMIT_WAITS, new ThreadSafeSimpleCounter());
+    guardHits = metrics.counter(RemoteMetricNames.JUDGE_GUARD_HITS, new ThreadSafeSimpleCounter());
     latency =
-        metrics.histogram(MetricNames.REMOTE_LATENCY_MS, new DescriptiveStatisticsHistogram(1000));
+        metrics.histogram(
+            RemoteMetricNames.REMOTE_LATENCY_MS, new DescriptiveStatisticsHistogram(1000));
     errors = new ConcurrentHashMap<>();
     for (String kind : ERROR_KINDS) {
       errors.put(
           kind,
           metrics
               .addGroup("kind", kind)
-              .counter(MetricNames.REMOTE_ERRORS, new ThreadSafeSimpleCounter()));
+              .counter(RemoteMetricNames.REMOTE_ERRORS, new ThreadSafeSimpleCounter()));
     }
     pending = new ConcurrentHashMap<>();
 

@@ -1,6 +1,5 @@
 package io.lodestar.operators.verify.code;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.ScoredGeneration;
@@ -79,7 +78,7 @@ public class CodeTestFunction extends RichAsyncFunction<ScoredGeneration, Scored
               t.setDaemon(true);
               return t;
             });
-    timeouts = getRuntimeContext().getMetricGroup().counter(MetricNames.VERIFIER_TIMEOUTS);
+    timeouts = getRuntimeContext().getMetricGroup().counter(CodeTestMetricNames.VERIFIER_TIMEOUTS);
   }
 
   @Override

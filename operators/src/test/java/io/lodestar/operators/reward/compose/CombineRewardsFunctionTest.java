@@ -4,7 +4,6 @@ import static io.lodestar.operators.TestRecords.component;
 import static io.lodestar.operators.TestRecords.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords.CapturedMetrics;
 import io.lodestar.operators.reward.compose.RewardComposition.MissingRules;
 import io.lodestar.operators.reward.compose.RewardComposition.Weights;
@@ -66,9 +65,9 @@ class CombineRewardsFunctionTest {
         .matches("mean\\(numeric_answer@numeric_answer/1\\)#[0-9a-f]{8}");
     assertThat(out.get(0).getScoredAtMs()).isEqualTo(42L);
     assertThat(out.get(0).getGeneration()).isEqualTo(generation("g-1").build());
-    assertThat(metrics.count(MetricNames.SCORED)).isEqualTo(1);
-    assertThat(metrics.count(MetricNames.UNSCORED)).isEqualTo(2);
-    assertThat(metrics.count(MetricNames.REWARDS_GATED)).isZero();
+    assertThat(metrics.count(RewardMetricNames.SCORED)).isEqualTo(1);
+    assertThat(metrics.count(RewardMetricNames.UNSCORED)).isEqualTo(2);
+    assertThat(metrics.count(RewardMetricNames.REWARDS_GATED)).isZero();
   }
 
   @Test
@@ -96,8 +95,8 @@ class CombineRewardsFunctionTest {
     assertThat(harness.extractOutputValues())
         .extracting(ScoredGeneration::getReward)
         .containsExactly(-1.0, 1.0);
-    assertThat(metrics.count(MetricNames.REWARDS_GATED)).isEqualTo(1);
-    assertThat(metrics.count(MetricNames.SCORED)).isEqualTo(2);
-    assertThat(metrics.count(MetricNames.UNSCORED)).isZero();
+    assertThat(metrics.count(RewardMetricNames.REWARDS_GATED)).isEqualTo(1);
+    assertThat(metrics.count(RewardMetricNames.SCORED)).isEqualTo(2);
+    assertThat(metrics.count(RewardMetricNames.UNSCORED)).isZero();
   }
 }

@@ -2,7 +2,6 @@ package io.lodestar.operators.reward.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.operators.TestRecords;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
@@ -278,10 +277,11 @@ class ModelComponentOperatorTest {
       assertThat(s.getReward()).isEqualTo(1.0);
     }
     assertThat(out.get(2).getComponents().get(1).getStatus()).isEqualTo(RewardStatus.OK);
-    assertThat(metrics.count(MetricNames.MODEL_ERRORS)).isEqualTo(2);
-    assertThat(((Histogram) metrics.operator.get(MetricNames.MODEL_BATCH_SIZE)).getCount())
+    assertThat(metrics.count(ModelMetricNames.MODEL_ERRORS)).isEqualTo(2);
+    assertThat(((Histogram) metrics.operator.get(ModelMetricNames.MODEL_BATCH_SIZE)).getCount())
         .isEqualTo(2);
-    assertThat(metrics.operator.get(MetricNames.MODEL_LATENCY_MS)).isInstanceOf(Histogram.class);
+    assertThat(metrics.operator.get(ModelMetricNames.MODEL_LATENCY_MS))
+        .isInstanceOf(Histogram.class);
   }
 
   @Test

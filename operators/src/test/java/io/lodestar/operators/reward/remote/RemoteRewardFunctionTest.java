@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.lodestar.connectors.MetricNames;
 import io.lodestar.schema.DeadLetter;
 import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardSource;
@@ -179,8 +178,8 @@ class RemoteRewardFunctionTest {
       assertThat(out.get(n).getReward()).isEqualTo((1.0 + n + 0.5) / 2);
       assertThat(out.get(n).getRewardVersion()).contains("remote_rm@openrlhf-rm:m-1");
     }
-    assertThat(metrics.count(MetricNames.REMOTE_REQUESTS)).isEqualTo(4);
-    assertThat(metrics.histogramCount(MetricNames.REMOTE_LATENCY_MS)).isEqualTo(4);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_REQUESTS)).isEqualTo(4);
+    assertThat(metrics.histogramCount(RemoteMetricNames.REMOTE_LATENCY_MS)).isEqualTo(4);
   }
 
   @Test
@@ -202,8 +201,8 @@ class RemoteRewardFunctionTest {
       assertThat(added(s).getDetail()).isEqualTo("timeout");
       assertThat(s.getReward()).isEqualTo(1.0);
     }
-    assertThat(metrics.count(MetricNames.REMOTE_TIMEOUTS)).isEqualTo(2);
-    assertThat(metrics.count(MetricNames.REMOTE_RETRIES)).isEqualTo(2);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_TIMEOUTS)).isEqualTo(2);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_RETRIES)).isEqualTo(2);
   }
 
   @Test
@@ -235,7 +234,7 @@ class RemoteRewardFunctionTest {
               assertThat(added(s).getDetail()).isEqualTo("flink-timeout");
               assertThat(added(s).getValue()).isNull();
             });
-    assertThat(metrics.count(MetricNames.REMOTE_TIMEOUTS)).isEqualTo(2);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_TIMEOUTS)).isEqualTo(2);
   }
 
   @Test
@@ -249,7 +248,7 @@ class RemoteRewardFunctionTest {
     assertThat(added(out).getDetail()).isEqualTo("rm-malformed");
     assertThat(added(out).getValue()).isNull();
     assertThat(out.getReward()).isEqualTo(1.0);
-    assertThat(metrics.count(MetricNames.REMOTE_ERRORS + "{kind=malformed}")).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_ERRORS + "{kind=malformed}")).isEqualTo(1);
   }
 
   @Test
@@ -261,7 +260,7 @@ class RemoteRewardFunctionTest {
 
     assertThat(added(out).getStatus()).isEqualTo(RewardStatus.ERROR);
     assertThat(added(out).getDetail()).isEqualTo("rm-length");
-    assertThat(metrics.count(MetricNames.REMOTE_ERRORS + "{kind=length}")).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_ERRORS + "{kind=length}")).isEqualTo(1);
   }
 
   @Test
@@ -274,9 +273,9 @@ class RemoteRewardFunctionTest {
     assertThat(added(out).getStatus()).isEqualTo(RewardStatus.ERROR);
     assertThat(added(out).getDetail()).isEqualTo("http-500");
     assertThat(failing.requests()).isEqualTo(3);
-    assertThat(metrics.count(MetricNames.REMOTE_REQUESTS)).isEqualTo(3);
-    assertThat(metrics.count(MetricNames.REMOTE_RETRIES)).isEqualTo(2);
-    assertThat(metrics.count(MetricNames.REMOTE_ERRORS + "{kind=http-5xx}")).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_REQUESTS)).isEqualTo(3);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_RETRIES)).isEqualTo(2);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_ERRORS + "{kind=http-5xx}")).isEqualTo(1);
   }
 
   @Test
@@ -292,7 +291,7 @@ class RemoteRewardFunctionTest {
         run(rm(call("remote-reward", limited.base())), List.of(input("g-1"))).get(0);
 
     assertThat(added(out).getValue()).isEqualTo(0.25);
-    assertThat(metrics.count(MetricNames.REMOTE_RATE_LIMIT_WAITS)).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_RATE_LIMIT_WAITS)).isEqualTo(1);
     assertThat(limited.received)
         .extracting(r -> r.header("Idempotency-Key"))
         .doesNotContainNull()
@@ -309,8 +308,8 @@ class RemoteRewardFunctionTest {
 
     assertThat(added(out).getStatus()).isEqualTo(RewardStatus.ERROR);
     assertThat(added(out).getDetail()).isEqualTo("connection");
-    assertThat(metrics.count(MetricNames.REMOTE_REQUESTS)).isEqualTo(3);
-    assertThat(metrics.count(MetricNames.REMOTE_ERRORS + "{kind=connection}")).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_REQUESTS)).isEqualTo(3);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_ERRORS + "{kind=connection}")).isEqualTo(1);
   }
 
   @Test
@@ -350,7 +349,7 @@ class RemoteRewardFunctionTest {
     }
     assertThat(added(out.get(masterKeys.size())).getValue()).isEqualTo(1.0);
     assertThat(alwaysYes.requests()).isEqualTo(1);
-    assertThat(metrics.count(MetricNames.JUDGE_GUARD_HITS)).isEqualTo(masterKeys.size());
+    assertThat(metrics.count(RemoteMetricNames.JUDGE_GUARD_HITS)).isEqualTo(masterKeys.size());
   }
 
   /** Each response once per context, through a judge that gives every request full marks. */
@@ -507,7 +506,7 @@ class RemoteRewardFunctionTest {
       assertThat(c.getValue()).as("%s", cases.get(i)).isEqualTo(1.0);
     }
     assertThat(alwaysYes.requests()).isEqualTo(cases.size());
-    assertThat(metrics.count(MetricNames.JUDGE_GUARD_HITS)).isZero();
+    assertThat(metrics.count(RemoteMetricNames.JUDGE_GUARD_HITS)).isZero();
   }
 
   @Test
@@ -562,7 +561,8 @@ class RemoteRewardFunctionTest {
       assertThat(added(out).getValue()).isNull();
       assertThat(out.getReward()).isNull();
       assertThat(judgeServer.requests()).isEqualTo(1);
-      assertThat(metrics.count(MetricNames.REMOTE_ERRORS + "{kind=judge-format}")).isEqualTo(1);
+      assertThat(metrics.count(RemoteMetricNames.REMOTE_ERRORS + "{kind=judge-format}"))
+          .isEqualTo(1);
     }
   }
 
@@ -624,7 +624,7 @@ class RemoteRewardFunctionTest {
     assertThat(dead.get(0).getOrigin()).isEqualTo("reward.remote.remote_rm");
     assertThat(dead.get(0).getErrorKind()).isEqualTo("REMOTE_REWARD_FAILED");
     assertThat(dead.get(0).getReason()).isEqualTo("remote_rm TIMEOUT: timeout");
-    assertThat(metrics.count(MetricNames.REMOTE_DEAD_LETTERED)).isEqualTo(1);
+    assertThat(metrics.count(RemoteMetricNames.REMOTE_DEAD_LETTERED)).isEqualTo(1);
     deadLettering.close();
 
     OneInputStreamOperatorTestHarness<ScoredGeneration, ScoredGeneration> unscored =
