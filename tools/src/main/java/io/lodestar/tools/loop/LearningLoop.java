@@ -29,6 +29,10 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,8 +100,8 @@ public final class LearningLoop {
               Long.parseLong(orDefault(flags, "gap-ms", "100")),
               Integer.parseInt(orDefault(flags, "group-size", "8")),
               Integer.parseInt(orDefault(flags, "batch-groups", "4")),
-              Integer.parseInt(orDefault(flags, "sampler-lag", "2")),
-              Long.parseLong(orDefault(flags, "staleness-max-lag", "4")),
+              Integer.parseInt(orDefault(flags, "sampler-lag", "3")),
+              Long.parseLong(orDefault(flags, "staleness-max-lag", "2")),
               orDefault(flags, "staleness-action", "downweight"),
               Double.parseDouble(orDefault(flags, "learning-rate", "4.0")),
               Long.parseLong(orDefault(flags, "seed", "7")),
@@ -126,6 +130,7 @@ public final class LearningLoop {
       List<String> batchIds,
       List<List<JsonNode>> trainerRuns,
       String heldBatchId,
+      int batchedGroups,
       int staleDropped,
       int staleDownweighted,
       List<Long> latenciesMs,
@@ -202,7 +207,8 @@ public final class LearningLoop {
                 + dashboard.url());
       }
       try {
-        return runLoop(kafka.bootstrapServers(), options, job, work, repository, initial, settings);
+        return runLoop(
+            kafka.bootstrapServers(), options, job, webUi, work, repository, initial, settings);
       } finally {
         if (feed != null) {
           feed.close();
@@ -218,6 +224,7 @@ public final class LearningLoop {
       String bootstrap,
       LodestarOptions options,
       JobClient job,
+      String webUi,
       Path work,
       Path repository,
       Path initial,
@@ -250,6 +257,12 @@ public final class LearningLoop {
     long sampled = 0;
     try (PolicyFeed versions = PolicyFeed.start(bootstrap, policyTopic, MODEL_ID)) {
       trainers.add(startTrainer(repository, trainerArgs, settings.killAfter(), trainerLog));
+      // Sampling starts once every task runs, so no generation waits for the job to start.
+      waitFor(
+          () -> completedCheckpoints(webUi, job) > 0,
+          Duration.ofMinutes(3),
+          "the job's first checkpoint",
+          trainerLog);
       waitFor(
           () -> !versions.isEmpty(),
           Duration.ofMinutes(2),
@@ -329,6 +342,7 @@ public final class LearningLoop {
               new ArrayList<>(batchIds),
               runs,
               held,
+              batchedGroups(batches),
               staleDropped(bootstrap, options),
               staleDownweighted(batches),
               latencies(runs),
@@ -444,6 +458,14 @@ public final class LearningLoop {
     return dropped;
   }
 
+  private static int batchedGroups(List<RLBatch> batches) {
+    int groups = 0;
+    for (RLBatch batch : batches) {
+      groups += batch.getGroups().size();
+    }
+    return groups;
+  }
+
   private static int staleDownweighted(List<RLBatch> batches) {
     int downweighted = 0;
     for (RLBatch batch : batches) {
@@ -521,11 +543,15 @@ public final class LearningLoop {
         LoopReport.pooledPassRate(result.curve(), 5, settings.groupSize(), false),
         settings.groupSize());
     System.out.printf(
-        "Staleness (max lag %d, action %s): %d groups dropped, %d groups down-weighted%n",
-        settings.stalenessMaxLag(),
-        settings.stalenessAction(),
+        "Groups: %d sampled (replicas 0..%d versions behind), %d in batches, %d dropped as stale,"
+            + " %d of the batched down-weighted (staleness.max-lag %d, action %s)%n",
+        result.sampledGroups(),
+        settings.samplerLag(),
+        result.batchedGroups(),
         result.staleDropped(),
-        result.staleDownweighted());
+        result.staleDownweighted(),
+        settings.stalenessMaxLag(),
+        settings.stalenessAction());
     List<JsonNode> acks = result.events("ack");
     System.out.printf(
         "Trainer: %d runs, %d batches on the topic, %d acknowledgements, %d optimiser steps%s%n",
@@ -549,6 +575,25 @@ public final class LearningLoop {
             + settings.output().resolve("trainer-events.jsonl")
             + ", "
             + settings.output().resolve("trainer.log"));
+  }
+
+  /** Completed checkpoints of the job, from its REST API; 0 while it cannot tell. */
+  private static long completedCheckpoints(String webUi, JobClient job) {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(webUi + "/jobs/" + job.getJobID() + "/checkpoints"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(response.body()).path("counts").path("completed").asLong(0);
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   @FunctionalInterface

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * Python trainer stepping on every RL batch and announcing each version, the simulator sampling
  * from the announced versions. The first trainer is killed with SIGKILL while it holds a batch it
  * has stepped on but not acknowledged; a new one takes over from its checkpoint. Bounded by the
- * number of groups; no assertion depends on timing.
+ * number of groups; no assertion depends on timing. Stale groups are dropped here (the demo's
+ * default down-weights them), so every sampled group is either in a batch or set aside as stale.
  */
 class LearningLoopITCase {
 
@@ -31,6 +32,7 @@ class LearningLoopITCase {
               "--gap-ms", "100",
               "--seed", "7",
               "--kill-trainer-after", "8",
+              "--staleness-action", "drop",
               "--output", "target/learning-loop",
               "--dashboard", "false"
             });
@@ -40,6 +42,10 @@ class LearningLoopITCase {
     double last = LoopReport.pooledPassRate(result.curve(), 5, 8, false);
     assertThat(first).as("pass rate of the first versions").isLessThan(0.3);
     assertThat(last).as("pass rate of the last versions").isGreaterThan(first + 0.4);
+
+    // Every sampled group reached the trainer or was dropped as stale, none twice.
+    assertThat(result.batchedGroups() + result.staleDropped()).isEqualTo(result.sampledGroups());
+    assertThat(result.staleDownweighted()).isZero();
 
     // Every batch on the topic was stepped on once and acknowledged once, over both trainers.
     List<String> batchIds = result.batchIds();
