@@ -84,7 +84,8 @@ public final class LearningLoop {
       long seed,
       int killAfter,
       Path output,
-      boolean dashboard) {
+      boolean dashboard,
+      String watermarkIdleness) {
 
     static Settings parse(String[] args) {
       Map<String, String> flags = new HashMap<>();
@@ -107,7 +108,8 @@ public final class LearningLoop {
               Long.parseLong(orDefault(flags, "seed", "7")),
               Integer.parseInt(orDefault(flags, "kill-trainer-after", "0")),
               Path.of(orDefault(flags, "output", "lodestar-out/loop")),
-              Boolean.parseBoolean(orDefault(flags, "dashboard", "true")));
+              Boolean.parseBoolean(orDefault(flags, "dashboard", "true")),
+              orDefault(flags, "watermark-idleness", "1 s"));
       if (!flags.isEmpty()) {
         throw new IllegalArgumentException("unknown flags: " + flags.keySet());
       }
@@ -396,7 +398,10 @@ public final class LearningLoop {
     values.put(LodestarOptions.RESTART_DELAY.key(), "1 s");
     values.put(LodestarOptions.SINK_TRANSACTION_TIMEOUT.key(), "2 min");
     values.put(LodestarOptions.WATERMARK_OUT_OF_ORDERNESS.key(), "500 ms");
-    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), "5 s");
+    // The control topic is quiet while the trainer waits for a batch, and until it counts as idle
+    // it holds the batch operator's watermark at the last announcement: the loop would wait that
+    // long for every batch.
+    values.put(LodestarOptions.WATERMARK_IDLENESS.key(), settings.watermarkIdleness());
     values.put(LodestarOptions.PARALLELISM.key(), "2");
     return LodestarOptions.fromMap(values, System::getenv);
   }
