@@ -136,7 +136,8 @@ public final class LearningLoop {
       int staleDropped,
       int staleDownweighted,
       List<Long> latenciesMs,
-      long sampledGroups) {
+      long sampledGroups,
+      String checkpointDurations) {
 
     /** Events of {@code name} over every trainer run, in order. */
     List<JsonNode> events(String name) {
@@ -312,6 +313,7 @@ public final class LearningLoop {
       System.out.println(
           "Traffic done; draining the job (open groups and partial batches flush)...");
       Thread.sleep(2 * options.checkpointInterval().toMillis() + 1000);
+      String checkpoints = checkpointDurations(webUi, job);
       job.stopWithSavepoint(
               true, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
           .get(2, TimeUnit.MINUTES);
@@ -348,7 +350,8 @@ public final class LearningLoop {
               staleDropped(bootstrap, options),
               staleDownweighted(batches),
               latencies(runs),
-              sampled);
+              sampled,
+              checkpoints);
       writeOutputs(settings.output(), result);
       print(result, settings);
       return result;
@@ -574,6 +577,9 @@ public final class LearningLoop {
         LoopReport.percentile(result.latenciesMs(), 0.99),
         result.latenciesMs().size());
     System.out.println(
+        "Checkpoints (a batch is visible to the trainer once the checkpoint after it completes): "
+            + result.checkpointDurations());
+    System.out.println(
         "Outputs: "
             + settings.output().resolve("learning-curve.csv")
             + ", "
@@ -584,6 +590,29 @@ public final class LearningLoop {
 
   /** Completed checkpoints of the job, from its REST API; 0 while it cannot tell. */
   private static long completedCheckpoints(String webUi, JobClient job) {
+    return checkpointStatistics(webUi, job).path("counts").path("completed").asLong(0);
+  }
+
+  /**
+   * The end-to-end durations of the job's checkpoints: batches reach a read_committed reader only
+   * when the checkpoint after them completes.
+   */
+  private static String checkpointDurations(String webUi, JobClient job) {
+    JsonNode stats = checkpointStatistics(webUi, job);
+    JsonNode duration = stats.path("summary").path("end_to_end_duration");
+    if (duration.isMissingNode()) {
+      return "unavailable";
+    }
+    return String.format(
+        Locale.ROOT,
+        "%d completed, end-to-end duration p50 %d ms, p99 %d ms, max %d ms",
+        stats.path("counts").path("completed").asLong(),
+        duration.path("p50").asLong(),
+        duration.path("p99").asLong(),
+        duration.path("max").asLong());
+  }
+
+  private static JsonNode checkpointStatistics(String webUi, JobClient job) {
     try {
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> response =
@@ -592,12 +621,12 @@ public final class LearningLoop {
                   .timeout(Duration.ofSeconds(5))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
-      return JSON.readTree(response.body()).path("counts").path("completed").asLong(0);
+      return JSON.readTree(response.body());
     } catch (IOException e) {
-      return 0;
+      return JSON.createObjectNode();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return 0;
+      return JSON.createObjectNode();
     }
   }
 
