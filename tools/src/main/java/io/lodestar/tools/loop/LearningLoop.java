@@ -2,6 +2,7 @@ package io.lodestar.tools.loop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.connectors.serde.DecodeResult;
@@ -48,6 +49,7 @@ import java.util.NavigableMap;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -109,7 +111,7 @@ public final class LearningLoop {
               Integer.parseInt(orDefault(flags, "kill-trainer-after", "0")),
               Path.of(orDefault(flags, "output", "lodestar-out/loop")),
               Boolean.parseBoolean(orDefault(flags, "dashboard", "true")),
-              orDefault(flags, "watermark-idleness", "1 s"));
+              orDefault(flags, "watermark-idleness", "1s"));
       if (!flags.isEmpty()) {
         throw new IllegalArgumentException("unknown flags: " + flags.keySet());
       }
@@ -424,7 +426,7 @@ public final class LearningLoop {
         options.get(LodestarOptions.TOPIC_DEAD_LETTERS));
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> decodeAll(
+  private static <T extends SpecificRecordBase> List<T> decodeAll(
       String bootstrap, String topic, Class<T> type) {
     RecordCodec<T> codec = RecordCodec.of(type);
     List<T> records = new ArrayList<>();
@@ -516,8 +518,7 @@ public final class LearningLoop {
     try (BufferedWriter events = Files.newBufferedWriter(output.resolve("trainer-events.jsonl"))) {
       for (int run = 0; run < result.trainerRuns().size(); run++) {
         for (JsonNode event : result.trainerRuns().get(run)) {
-          com.fasterxml.jackson.databind.node.ObjectNode copy =
-              ((com.fasterxml.jackson.databind.node.ObjectNode) event.deepCopy());
+          ObjectNode copy = ((ObjectNode) event.deepCopy());
           copy.put("trainerRun", run + 1);
           events.write(JSON.writeValueAsString(copy));
           events.newLine();
