@@ -288,15 +288,8 @@ public final class LearningLoop {
         long start = System.currentTimeMillis();
         for (int i = 0; i < settings.groups(); i++) {
           sleepUntil(start + i * settings.gapMs());
-          TrainerProcess current = trainers.get(trainers.size() - 1);
-          JsonNode holding = held == null ? current.first("holding") : null;
-          if (holding != null) {
-            held = holding.path("batchId").asText();
-            System.out.printf(
-                "Trainer holds batch %s unacknowledged: SIGKILL (pid %d), then a new trainer%n",
-                held, current.pid());
-            current.kill();
-            trainers.add(startTrainer(repository, trainerArgs, 0, trainerLog));
+          if (held == null) {
+            held = replaceIfHolding(trainers, repository, trainerArgs, trainerLog);
           }
           // A replica that has not yet loaded the newest weights samples an older version.
           TabularPolicy policy =
@@ -327,12 +320,20 @@ public final class LearningLoop {
       for (RLBatch batch : batches) {
         batchIds.add(batch.getBatchId());
       }
-      TrainerProcess last = trainers.get(trainers.size() - 1);
+      // A trainer that reached its hold only on the drained batches is replaced here.
+      String[] heldLate = {held};
       waitFor(
-          () -> acknowledgedIds(trainers).containsAll(batchIds),
+          () -> {
+            if (heldLate[0] == null && settings.killAfter() > 0) {
+              heldLate[0] = replaceIfHolding(trainers, repository, trainerArgs, trainerLog);
+            }
+            return acknowledgedIds(trainers).containsAll(batchIds);
+          },
           Duration.ofMinutes(3),
           "the trainer to acknowledge all " + batchIds.size() + " batches",
           trainerLog);
+      held = heldLate[0];
+      TrainerProcess last = trainers.get(trainers.size() - 1);
       Files.writeString(stopFile, "stop\n");
       if (!last.awaitExit(Duration.ofMinutes(1))) {
         last.kill();
@@ -370,6 +371,28 @@ public final class LearningLoop {
     all.add("--hold-after");
     all.add(Integer.toString(holdAfter));
     return TrainerProcess.start(repository, all, log);
+  }
+
+  /**
+   * When the newest trainer holds a batch (it has stepped on it and announced the new version, but
+   * not acknowledged it), kills it with SIGKILL and starts a new one; returns the held batch id, or
+   * null when it does not hold one (yet).
+   */
+  private static String replaceIfHolding(
+      List<TrainerProcess> trainers, Path repository, List<String> args, Path log)
+      throws IOException, InterruptedException {
+    TrainerProcess current = trainers.get(trainers.size() - 1);
+    JsonNode holding = current.first("holding");
+    if (holding == null) {
+      return null;
+    }
+    String held = holding.path("batchId").asText();
+    System.out.printf(
+        "Trainer holds batch %s unacknowledged: SIGKILL (pid %d), then a new trainer%n",
+        held, current.pid());
+    current.kill();
+    trainers.add(startTrainer(repository, args, 0, log));
+    return held;
   }
 
   private static Set<String> acknowledgedIds(List<TrainerProcess> trainers) {
