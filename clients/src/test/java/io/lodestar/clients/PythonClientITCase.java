@@ -148,6 +148,11 @@ class PythonClientITCase {
   }
 
   @Test
+  void theLearningLoopTrainerStepsOnAdvantagesAndCheckpointsWhatItSteppedOn() throws Exception {
+    runPython("tests.test_tabular_reinforce");
+  }
+
+  @Test
   void recordsOfANewerWriterSchemaResolveOnceTheClientIsGivenThatSchema() throws Exception {
     runPython("tests.test_newer_schema");
   }

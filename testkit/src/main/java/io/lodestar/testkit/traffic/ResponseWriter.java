@@ -49,6 +49,14 @@ final class ResponseWriter {
     "\n\nHope this helps!"
   };
 
+  private static final String[] PADDING = {
+    "Before we begin, it is worth noting that problems like this one come up all the time.",
+    "There are many ways to think about it, and it helps to consider each of them in turn.",
+    "We should be careful to read every number in the question and consider what it means.",
+    "It is also a good idea to think about the units involved and whether they match up.",
+    "With all of that in mind, let us now carefully consider the approach we will take here."
+  };
+
   private final Random rnd;
 
   ResponseWriter(Random rnd) {
@@ -91,6 +99,22 @@ final class ResponseWriter {
       finishReason = FinishReason.LENGTH;
     }
     return new Written(withoutTrailingReference(text, reference), finishReason);
+  }
+
+  /**
+   * A padded response: it restates the question and hedges at length, and the token limit cuts it
+   * off before any answer. Its last number is never the reference answer.
+   */
+  Written padded(Problem problem, Solution solution, BigDecimal reference) {
+    StringBuilder text = new StringBuilder("Great question! Let me restate it to be sure. ");
+    text.append(problem.question()).append("\n\n");
+    for (String filler : PADDING) {
+      text.append(filler).append(' ');
+    }
+    text.append("\n\n").append(working(problem, solution, style(), solution.steps().size()));
+    int cut = (int) (text.length() * (0.75 + 0.2 * rnd.nextDouble()));
+    return new Written(
+        withoutTrailingReference(text.substring(0, cut), reference), FinishReason.LENGTH);
   }
 
   private Style style() {

@@ -335,7 +335,7 @@ public final class TrafficSimulator {
    * Slips at a random step; if later rounding hides the slip, slipping at the last step always
    * shows.
    */
-  private static Solution wrongSolution(Random rnd, Problem problem, Solution reference) {
+  static Solution wrongSolution(Random rnd, Problem problem, Solution reference) {
     int steps = reference.steps().size();
     Solution wrong = problem.solve(rnd.nextInt(steps), rnd);
     if (wrong.answer().value().compareTo(reference.answer().value()) == 0) {
@@ -344,7 +344,7 @@ public final class TrafficSimulator {
     return wrong;
   }
 
-  private static List<ChatMessage> prompt(Random rnd, Problem problem) {
+  static List<ChatMessage> prompt(Random rnd, Problem problem) {
     List<ChatMessage> messages = new ArrayList<>(2);
     if (rnd.nextDouble() < SYSTEM_PROMPT_RATE) {
       messages.add(new ChatMessage("system", MathProblems.pick(rnd, SYSTEM_PROMPTS)));
@@ -354,7 +354,7 @@ public final class TrafficSimulator {
     return messages;
   }
 
-  private static TaskMetadata task(Problem problem, String groundTruth) {
+  static TaskMetadata task(Problem problem, String groundTruth) {
     return TaskMetadata.newBuilder()
         .setDataSource("simulated-math")
         .setKind(TaskKind.MATH)
@@ -379,7 +379,7 @@ public final class TrafficSimulator {
    * and fails unless the JVM allow-lists the schema package, which a caller of this class should
    * not need to know.
    */
-  private static List<ChatMessage> copyOf(List<ChatMessage> prompt) {
+  static List<ChatMessage> copyOf(List<ChatMessage> prompt) {
     List<ChatMessage> copy = new ArrayList<>(prompt.size());
     for (ChatMessage message : prompt) {
       copy.add(new ChatMessage(message.getRole(), message.getContent()));
@@ -545,13 +545,13 @@ public final class TrafficSimulator {
   }
 
   /** A version 4 UUID drawn from the seeded generator, unlike {@link UUID#randomUUID()}. */
-  private static String uuid(Random rnd) {
+  static String uuid(Random rnd) {
     long mostSignificant = (rnd.nextLong() & ~0xF000L) | 0x4000L;
     long leastSignificant = (rnd.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
     return new UUID(mostSignificant, leastSignificant).toString();
   }
 
-  private static String sha256Hex(String value) {
+  static String sha256Hex(String value) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));

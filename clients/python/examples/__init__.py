@@ -1,0 +1,1 @@
+"""Runnable examples of trainers built on lodestar_client."""
