@@ -107,4 +107,35 @@ class AlarmScopeMemoryTest {
         .singleElement()
         .satisfies(a -> assertThat(a.getConditions().get(1).getBaseline()).isEqualTo(0.8));
   }
+
+  @Test
+  void threeOfAFirstVersionsOwnWindowsAreEnoughForItsReference() {
+    AlarmScope scope = new AlarmScope();
+    List<Alert> alerts = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      alerts.addAll(scope.evaluate(row(1, i, 0.8), FORMAT));
+    }
+
+    alerts.addAll(scope.evaluate(row(1, 3, 0.3), FORMAT));
+    alerts.addAll(scope.evaluate(row(1, 4, 0.3), FORMAT));
+
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(a -> assertThat(a.getWindowStartMs()).isEqualTo(4 * W));
+  }
+
+  @Test
+  void aWindowThatOnlyStartsAStreakStillEntersTheBaseline() {
+    AlarmScope scope = new AlarmScope();
+    for (int i = 0; i < 3; i++) {
+      scope.evaluate(row(1, i, 0.6), FORMAT);
+    }
+    assertThat(scope.evaluate(row(1, 3, 0.2), FORMAT)).isEmpty();
+    assertThat(scope.versions.get(1L).rules.get("format-over-accuracy").consecutive).isEqualTo(1);
+
+    scope.evaluate(row(2, 4, 0.6), FORMAT);
+
+    assertThat(scope.versions.get(2L).baselineWindows).containsEntry("verifierPassRate", 4);
+    assertThat(scope.versions.get(2L).baseline).containsEntry("verifierPassRate", 0.6);
+  }
 }

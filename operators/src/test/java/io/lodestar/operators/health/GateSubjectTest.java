@@ -6,6 +6,7 @@ import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.Provenance;
 import io.lodestar.schema.RLBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,5 +71,13 @@ class GateSubjectTest {
                 .setPolicyVersions(new ArrayList<>(versions))
                 .build())
         .build();
+  }
+
+  @Test
+  void theGateByDefaultReleasesWhatItHeldWaitsOneWindowAndRemembersTenMinutes() {
+    assertThat(GateSettings.defaults())
+        .isEqualTo(
+            new GateSettings(
+                GateSettings.OnClear.RELEASE, Duration.ofMinutes(1), Duration.ofMinutes(10)));
   }
 }

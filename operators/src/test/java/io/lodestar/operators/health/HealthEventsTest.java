@@ -75,6 +75,7 @@ class HealthEventsTest {
   @Test
   void whitespaceBetweenWordsIsNotDroppedSoJoinedWordsDiffer() {
     assertThat(HealthEvents.duplicates(List.of("a b", "ab", " ab"))).isEqualTo(1);
+    assertThat(HealthEvents.duplicates(List.of("a b c", "a bc", "ab c"))).isZero();
   }
 
   @Test
