@@ -4,6 +4,7 @@ import io.lodestar.connectors.serde.DecodedMessage;
 import io.lodestar.connectors.serde.InputFormat;
 import io.lodestar.connectors.serde.RecordCodec;
 import io.lodestar.schema.DeadLetter;
+import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,14 +50,14 @@ public class ParseFunction<T extends SpecificRecordBase> extends ProcessFunction
   private transient Map<String, Counter> rejectedByKind;
 
   /** The id of a decoded record, named in dead letters so an operator can find its producer. */
-  public interface SerializableIdOf<T> extends Function<T, String>, java.io.Serializable {}
+  public interface SerializableIdOf<T> extends Function<T, String>, Serializable {}
 
   /**
    * The wall clock in epoch milliseconds: event times are checked against it and dead letters
    * stamped with it.
    */
   @FunctionalInterface
-  public interface WallClock extends java.io.Serializable {
+  public interface WallClock extends Serializable {
     long nowMs();
   }
 

@@ -1,5 +1,6 @@
 package io.lodestar.connectors;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -61,8 +62,8 @@ public class RawRecord {
         && offset == other.offset
         && timestampMs == other.timestampMs
         && Objects.equals(topic, other.topic)
-        && java.util.Arrays.equals(key, other.key)
-        && java.util.Arrays.equals(value, other.value);
+        && Arrays.equals(key, other.key)
+        && Arrays.equals(value, other.value);
   }
 
   @Override

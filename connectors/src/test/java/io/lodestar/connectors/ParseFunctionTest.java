@@ -26,6 +26,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.OutputTag;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -574,9 +575,8 @@ class ParseFunctionTest {
             DeadLetter::getRecordTimestampMs,
             d -> bytes(d)[0])
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
-                "lodestar.generations", 0, 0L, null, null, (byte) 'x'),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple("lodestar.generations", 0, 0L, null, null, (byte) 'x'),
+            Tuple.tuple(
                 "lodestar.generations-b",
                 11,
                 99L,
@@ -628,9 +628,7 @@ class ParseFunctionTest {
     assertThat(outcome.passed()).isEmpty();
     assertThat(outcome.deadLetters())
         .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("MALFORMED", "fb-9"),
-            org.assertj.core.groups.Tuple.tuple("MALFORMED", "fb-9"));
+        .containsExactly(Tuple.tuple("MALFORMED", "fb-9"), Tuple.tuple("MALFORMED", "fb-9"));
   }
 
   @Test
@@ -711,9 +709,9 @@ class ParseFunctionTest {
             d -> bytes(d).length,
             DeadLetter::getPayloadSize)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("INVALID", 1L, 5, invalid.length),
-            org.assertj.core.groups.Tuple.tuple("FUTURE_EVENT_TIME", 2L, 5, ahead.length),
-            org.assertj.core.groups.Tuple.tuple("UNRECOGNIZED_ENCODING", 3L, 5, 300));
+            Tuple.tuple("INVALID", 1L, 5, invalid.length),
+            Tuple.tuple("FUTURE_EVENT_TIME", 2L, 5, ahead.length),
+            Tuple.tuple("UNRECOGNIZED_ENCODING", 3L, 5, 300));
     assertThat(bytes(outcome.deadLetters().get(0))).isEqualTo(Arrays.copyOf(invalid, 5));
     assertThat(bytes(outcome.deadLetters().get(1))).isEqualTo(Arrays.copyOf(ahead, 5));
     assertThat(bytes(outcome.deadLetters().get(2)))

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -89,7 +90,7 @@ public final class PipelineJob {
   static void attachTrainerFiles(PipelineTopology.Streams streams, LodestarOptions options) {
     String exportDir = options.get(LodestarOptions.EXPORT_DIR);
     if (!exportDir.isBlank()) {
-      org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(exportDir);
+      Path dir = new Path(exportDir);
       TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
       streams
           .pairs()

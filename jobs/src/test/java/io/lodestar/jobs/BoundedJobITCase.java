@@ -15,8 +15,11 @@ import io.lodestar.operators.reward.group.MajorityVote;
 import io.lodestar.operators.verify.code.CodeSandbox;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.DeadLetter;
+import io.lodestar.schema.Feedback;
+import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.GroupCompletion;
+import io.lodestar.schema.HealthMetrics;
 import io.lodestar.schema.Policy;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.RLBatch;
@@ -28,6 +31,7 @@ import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
+import io.lodestar.schema.VoteOutcome;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,13 +41,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +84,7 @@ class BoundedJobITCase {
 
     // grp1 is policy version 3 and grp2 version 4: a batch never mixes versions.
     List<RLBatch> batches = new ArrayList<>(read("batches", RLBatch.class));
-    batches.sort(java.util.Comparator.comparingLong(RLBatch::getSequence));
+    batches.sort(Comparator.comparingLong(RLBatch::getSequence));
     assertThat(batches).extracting(RLBatch::getSequence).containsExactly(0L, 1L);
     assertThat(batches)
         .extracting(RLBatch::getBatchId)
@@ -353,7 +361,7 @@ class BoundedJobITCase {
         .as("the tiny reward model shipped in the operators module")
         .exists();
     List<Generation> generations = new ArrayList<>();
-    List<io.lodestar.schema.Feedback> thumbs = new ArrayList<>();
+    List<Feedback> thumbs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       Generation g =
           math("h" + i, i, i % 2 == 0 ? "6 times 7 is 42." : "It is 41, I think.", 4, null);
@@ -364,10 +372,10 @@ class BoundedJobITCase {
               .setExpectedGroupSize(8)
               .build());
       thumbs.add(
-          io.lodestar.schema.Feedback.newBuilder()
+          Feedback.newBuilder()
               .setFeedbackId("t" + i)
               .setGenerationId("h" + i)
-              .setKind(io.lodestar.schema.FeedbackKind.THUMB)
+              .setKind(FeedbackKind.THUMB)
               .setThumbUp(i % 2 == 0)
               .setCreatedAtMs(1_767_225_600_000L + 1_000)
               .build());
@@ -384,9 +392,9 @@ class BoundedJobITCase {
               "--reward-model.path", model.toString(), "--reward-model.device", "cpu"
             }));
 
-    List<io.lodestar.schema.HealthMetrics> rows =
-        readFrom(out.resolve("health"), "health-metrics", io.lodestar.schema.HealthMetrics.class);
-    io.lodestar.schema.HealthMetrics fixture =
+    List<HealthMetrics> rows =
+        readFrom(out.resolve("health"), "health-metrics", HealthMetrics.class);
+    HealthMetrics fixture =
         rows.stream().filter(r -> r.getDataSource().equals("fixture")).findFirst().orElseThrow();
     assertThat(fixture.getGenerations()).isEqualTo(8);
     assertThat(fixture.getFeedback()).isEqualTo(8);
@@ -523,10 +531,10 @@ class BoundedJobITCase {
     assertThat(readFrom(out.resolve("votes"), "dead-letters", DeadLetter.class))
         .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId)
         .containsExactlyInAnyOrder(
-            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
-            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
-            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"),
-            org.assertj.core.api.Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"));
+            Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
+            Assertions.tuple("UNMATCHED_FEEDBACK", "vote-early"),
+            Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"),
+            Assertions.tuple("UNMATCHED_FEEDBACK", "vote-late"));
   }
 
   /**
@@ -544,20 +552,20 @@ class BoundedJobITCase {
         .build();
   }
 
-  private static io.lodestar.schema.Feedback vote(String id, String a, String b, long createdAtMs) {
-    return io.lodestar.schema.Feedback.newBuilder()
+  private static Feedback vote(String id, String a, String b, long createdAtMs) {
+    return Feedback.newBuilder()
         .setFeedbackId(id)
         .setGenerationId(a)
         .setOtherGenerationId(b)
-        .setKind(io.lodestar.schema.FeedbackKind.PAIRWISE)
-        .setOutcome(io.lodestar.schema.VoteOutcome.A)
+        .setKind(FeedbackKind.PAIRWISE)
+        .setOutcome(VoteOutcome.A)
         .setCreatedAtMs(createdAtMs)
         .build();
   }
 
-  private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
-    return java.util.stream.Collectors.collectingAndThen(
-        java.util.stream.Collectors.toList(),
+  private static <T> Collector<T, ?, T> onlyOne() {
+    return Collectors.collectingAndThen(
+        Collectors.toList(),
         list -> {
           assertThat(list).hasSize(1);
           return list.get(0);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -295,7 +297,7 @@ class BoundedStreamingParityITCase {
       }
       if (k == 3) {
         // Read in reverse: each member up to a few hundred ms before the one read ahead of it.
-        java.util.Collections.reverse(these);
+        Collections.reverse(these);
       }
       out.addAll(these);
     }
@@ -617,7 +619,7 @@ class BoundedStreamingParityITCase {
 
   private static String canonical(JsonNode node) throws Exception {
     return JSON.writer()
-        .with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+        .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .writeValueAsString(JSON.treeToValue(node, Object.class));
   }
 

@@ -16,6 +16,7 @@ import io.lodestar.schema.Policy;
 import io.lodestar.schema.PolicyUpdate;
 import io.lodestar.schema.TaskMetadata;
 import io.lodestar.schema.VoteOutcome;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -257,11 +258,9 @@ class InputParsersTest {
   @org.junit.jupiter.api.Test
   void shouldDeadLetterAMisspeltFeedbackKindInsteadOfDroppingItQuietly() throws Exception {
     byte[] json =
-        new String(
-                encode(FEEDBACK, vote(CREATED_AT_MS), WireFormat.JSON),
-                java.nio.charset.StandardCharsets.UTF_8)
+        new String(encode(FEEDBACK, vote(CREATED_AT_MS), WireFormat.JSON), StandardCharsets.UTF_8)
             .replace("\"PAIRWISE\"", "\"PAIRWYSE\"")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            .getBytes(StandardCharsets.UTF_8);
 
     Outcome<Feedback> outcome = parse(FEEDBACK, json);
 

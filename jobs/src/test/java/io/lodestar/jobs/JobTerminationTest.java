@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -68,7 +69,7 @@ class JobTerminationTest {
 
   @Test
   void aJobThatHasAlreadyEndedIsNotCancelled() throws Exception {
-    result.complete(new JobExecutionResult(JOB_ID, 1, java.util.Map.of()));
+    result.complete(new JobExecutionResult(JOB_ID, 1, Map.of()));
 
     JobTermination.cancelAndAwait(job(JobStatus.FINISHED), Duration.ofSeconds(10));
 

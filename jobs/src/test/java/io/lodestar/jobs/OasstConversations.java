@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Turns OpenAssistant conversation trees into Lodestar records: every assistant reply is a
@@ -154,8 +155,7 @@ final class OasstConversations {
     }
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecordBase> void write(
-      List<T> records, Path file) throws IOException {
+  static <T extends SpecificRecordBase> void write(List<T> records, Path file) throws IOException {
     try (BufferedWriter writer = Files.newBufferedWriter(file)) {
       for (T r : records) {
         writer.write(PlainJson.toJsonString(r));

@@ -32,6 +32,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -196,9 +197,9 @@ class OpenAiChatInputITCase {
     assertThat(dead)
         .extracting(DeadLetter::getErrorKind, DeadLetter::getRecordId, DeadLetter::getReason)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
                 "INVALID", "chatcmpl-bad", "request asked for n=3 but the response has 2 choices"),
-            org.assertj.core.groups.Tuple.tuple(
+            Tuple.tuple(
                 "UNRECOGNIZED_ENCODING",
                 null,
                 "not a JSON object; first byte is 0x6E (this input is read as JSON records)"));

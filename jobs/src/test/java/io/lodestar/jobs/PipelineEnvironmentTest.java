@@ -7,9 +7,12 @@ import io.lodestar.jobs.config.LodestarOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
@@ -104,12 +107,10 @@ class PipelineEnvironmentTest {
 
     // Flink's BATCH mode drops timers registered while timers fire, and fires a key's only at the
     // end.
-    assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE))
-        .isEqualTo(org.apache.flink.api.common.RuntimeExecutionMode.STREAMING);
+    assertThat(conf.get(ExecutionOptions.RUNTIME_MODE)).isEqualTo(RuntimeExecutionMode.STREAMING);
     assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
     assertThat(conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEmpty();
-    assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
-        .isEqualTo("none");
+    assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("none");
   }
 
   @Test

@@ -42,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,6 +62,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -946,8 +948,7 @@ class PipelineITCase {
       sequences
           .computeIfAbsent(batch.getModelId(), k -> new ArrayList<>())
           .add(batch.getSequence());
-      assertThat(batch.getBatchId())
-          .matches(java.util.regex.Pattern.quote(batch.getModelId()) + "-[0-9a-f]{32}");
+      assertThat(batch.getBatchId()).matches(Pattern.quote(batch.getModelId()) + "-[0-9a-f]{32}");
       assertThat(batch.getGroups()).hasSizeBetween(1, 3);
       for (RLGroup group : batch.getGroups()) {
         Set<String> samples = new HashSet<>();
@@ -1317,7 +1318,7 @@ class PipelineITCase {
         .forEach(
             (thread, stack) -> {
               boolean ours =
-                  java.util.Arrays.stream(stack)
+                  Arrays.stream(stack)
                       .anyMatch(
                           f ->
                               f.getClassName().startsWith("io.lodestar.operators")
@@ -1329,7 +1330,7 @@ class PipelineITCase {
                     .append(' ')
                     .append(thread.getState())
                     .append(" at ");
-                java.util.Arrays.stream(stack).limit(4).forEach(f -> out.append(f).append(" < "));
+                Arrays.stream(stack).limit(4).forEach(f -> out.append(f).append(" < "));
                 out.append("; ");
               }
             });

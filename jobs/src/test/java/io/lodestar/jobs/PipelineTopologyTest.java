@@ -8,6 +8,7 @@ import io.lodestar.jobs.config.LodestarOptions;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -67,9 +68,7 @@ class PipelineTopologyTest {
                         .withPolicyUpdates(source(env, "p")),
                     options));
     TrainerFiles.attach(
-        streams.batches(),
-        new org.apache.flink.core.fs.Path("file:///tmp/lodestar-export"),
-        options.exportFormats());
+        streams.batches(), new Path("file:///tmp/lodestar-export"), options.exportFormats());
 
     StreamGraph graph = env.getStreamGraph();
     List<String> uids = new ArrayList<>();

@@ -26,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -302,8 +304,7 @@ class PoisonRecordsITCase {
         .build();
   }
 
-  private static DeadLetter only(
-      List<DeadLetter> dead, java.util.function.Predicate<DeadLetter> which) {
+  private static DeadLetter only(List<DeadLetter> dead, Predicate<DeadLetter> which) {
     List<DeadLetter> matching = dead.stream().filter(which).toList();
     assertThat(matching).as("matching dead letters among " + describe(dead)).hasSize(1);
     return matching.get(0);
@@ -320,7 +321,7 @@ class PoisonRecordsITCase {
     return id.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String text(java.nio.ByteBuffer bytes) {
+  private static String text(ByteBuffer bytes) {
     return StandardCharsets.UTF_8.decode(bytes.duplicate()).toString();
   }
 

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -296,9 +297,7 @@ class PreferenceFilesITCase {
   // ---------------------------------------------------------------- the job
 
   private void run(
-      List<PreferencePair> pairs,
-      List<UnpairedExample> unpaired,
-      java.util.Set<ExportFormat> formats)
+      List<PreferencePair> pairs, List<UnpairedExample> unpaired, Set<ExportFormat> formats)
       throws Exception {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);

@@ -3,6 +3,7 @@ package io.lodestar.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.lodestar.connectors.kafka.CheckedProducer;
 import io.lodestar.connectors.kafka.CommittedReader;
 import io.lodestar.jobs.process.ChildJvm;
@@ -26,11 +27,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
@@ -415,7 +418,7 @@ class ProcessDeathITCase {
   }
 
   private static JsonNode nonNull(JsonNode node) {
-    return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+    return node == null ? MissingNode.getInstance() : node;
   }
 
   /**
@@ -494,7 +497,7 @@ class ProcessDeathITCase {
         nonNull(cluster.tryGet("/jobs/" + job + "/exceptions"))
             .path("exceptionHistory")
             .path("entries");
-    Set<String> causes = new java.util.LinkedHashSet<>();
+    Set<String> causes = new LinkedHashSet<>();
     for (JsonNode entry : history) {
       causes.add(
           entry
@@ -512,7 +515,7 @@ class ProcessDeathITCase {
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(props)) {
-      Map<String, Long> committed = new java.util.TreeMap<>();
+      Map<String, Long> committed = new TreeMap<>();
       admin
           .listConsumerGroupOffsets(group)
           .partitionsToOffsetAndMetadata()

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collector;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -217,7 +218,7 @@ class SetAsideGroupsITCase {
     return JsonLinesTestFiles.read(out.resolve(output), type);
   }
 
-  private static <T> java.util.stream.Collector<T, ?, T> onlyOne() {
+  private static <T> Collector<T, ?, T> onlyOne() {
     return Collectors.collectingAndThen(
         Collectors.toList(),
         list -> {

@@ -10,6 +10,7 @@ import io.lodestar.schema.VoteOutcome;
 import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -288,7 +289,7 @@ final class SimulatedTraffic {
   }
 
   /** Every unique generation. */
-  java.util.Collection<Generation> generations() {
+  Collection<Generation> generations() {
     return byId.values();
   }
 

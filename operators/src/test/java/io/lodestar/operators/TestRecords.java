@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -226,7 +227,7 @@ public final class TestRecords {
     /** The current value of the named gauge; null when the function never registered it. */
     public Object gauge(String name) {
       Metric metric = operator.get(name);
-      return metric == null ? null : ((org.apache.flink.metrics.Gauge<?>) metric).getValue();
+      return metric == null ? null : ((Gauge<?>) metric).getValue();
     }
   }
 }

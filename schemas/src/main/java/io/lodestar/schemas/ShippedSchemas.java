@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
 
@@ -38,8 +39,7 @@ public final class ShippedSchemas {
   }
 
   // Parsing is slow and the files never change: each release is parsed once per JVM.
-  private static final Map<String, Map<String, Schema>> RELEASED =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Map<String, Schema>> RELEASED = new ConcurrentHashMap<>();
 
   private static Map<String, Schema> parseRelease(String version) {
     Schema.Parser parser = new Schema.Parser();

@@ -2,6 +2,7 @@ package io.lodestar.connectors.files;
 
 import io.lodestar.connectors.RawRecord;
 import io.lodestar.connectors.serde.PlainJson;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -57,7 +58,7 @@ public final class JsonLinesFiles {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void encode(T element, OutputStream stream) throws java.io.IOException {
+    public void encode(T element, OutputStream stream) throws IOException {
       stream.write(PlainJson.toJsonString(element).getBytes(StandardCharsets.UTF_8));
       stream.write('\n');
     }

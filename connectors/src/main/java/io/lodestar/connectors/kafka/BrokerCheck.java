@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
@@ -125,7 +126,7 @@ public final class BrokerCheck implements AutoCloseable {
    */
   public Map<String, String> unusableTopics(Collection<String> topics) throws Unreachable {
     List<String> distinct = new ArrayList<>(new LinkedHashSet<>(topics));
-    Map<String, KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> futures =
+    Map<String, KafkaFuture<TopicDescription>> futures =
         admin.describeTopics(distinct).topicNameValues();
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, String> unusable = new LinkedHashMap<>();

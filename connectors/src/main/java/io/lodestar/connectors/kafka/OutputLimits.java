@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -104,9 +105,9 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
   }
 
   /** Empty when the limit is usable, else why not (naming the topic and both values). */
-  public java.util.Optional<String> problem(String topic) {
+  public Optional<String> problem(String topic) {
     if (maxRecordBytes() < MIN_RECORD_BYTES) {
-      return java.util.Optional.of(
+      return Optional.of(
           "topic "
               + topic
               + " accepts records of at most "
@@ -122,7 +123,7 @@ public record OutputLimits(int maxRequestSize, int maxMessageBytes, long timesta
               + "); the job needs at least "
               + MIN_RECORD_BYTES);
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.lodestar.schemas.ShippedSchemas;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class EventTimeReader implements RawEventTime {
         return readAvro(bytes);
       }
       return readJson(bytes);
-    } catch (Malformed | RuntimeException | java.io.IOException | StackOverflowError e) {
+    } catch (Malformed | RuntimeException | IOException | StackOverflowError e) {
       return UNKNOWN;
     }
   }
@@ -112,7 +113,7 @@ public final class EventTimeReader implements RawEventTime {
     return in.pos == bytes.length ? value : UNKNOWN;
   }
 
-  private long readJson(byte[] bytes) throws java.io.IOException {
+  private long readJson(byte[] bytes) throws IOException {
     long value = UNKNOWN;
     try (JsonParser parser = json.createParser(bytes)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {

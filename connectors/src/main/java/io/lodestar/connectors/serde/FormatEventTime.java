@@ -1,5 +1,6 @@
 package io.lodestar.connectors.serde;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,7 +19,7 @@ public final class FormatEventTime<T> implements RawEventTime {
 
   /** A record's event time in epoch milliseconds. */
   @FunctionalInterface
-  public interface TimeOf<T> extends java.io.Serializable {
+  public interface TimeOf<T> extends Serializable {
     long of(T record);
   }
 

@@ -6,12 +6,14 @@ import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.export.VerlExtraInfo;
 import io.lodestar.schema.export.VerlRewardModel;
 import io.lodestar.schema.export.VerlSample;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.parquet.avro.AvroParquetReader;
@@ -45,8 +47,7 @@ class ParquetFilesTest {
     try (ParquetReader<VerlSample> reader =
         AvroParquetReader.<VerlSample>builder(
                 new LocalInputFile(file), new PlainParquetConfiguration())
-            .withDataModel(
-                new org.apache.avro.specific.SpecificData(VerlSample.class.getClassLoader()))
+            .withDataModel(new SpecificData(VerlSample.class.getClassLoader()))
             .withCodecFactory(new SnappyCodecs())
             .build()) {
       for (VerlSample s = reader.read(); s != null; s = reader.read()) {
@@ -115,29 +116,29 @@ class ParquetFilesTest {
     }
 
     @Override
-    public void write(int b) throws java.io.IOException {
+    public void write(int b) throws IOException {
       out.write(b);
       pos++;
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws java.io.IOException {
+    public void write(byte[] b, int off, int len) throws IOException {
       out.write(b, off, len);
       pos += len;
     }
 
     @Override
-    public void flush() throws java.io.IOException {
+    public void flush() throws IOException {
       out.flush();
     }
 
     @Override
-    public void sync() throws java.io.IOException {
+    public void sync() throws IOException {
       out.flush();
     }
 
     @Override
-    public void close() throws java.io.IOException {
+    public void close() throws IOException {
       out.close();
     }
   }

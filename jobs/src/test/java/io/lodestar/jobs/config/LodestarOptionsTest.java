@@ -3,6 +3,8 @@ package io.lodestar.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lodestar.jobs.ExportFormat;
+import io.lodestar.operators.health.GateSettings;
 import io.lodestar.operators.preference.PreferenceSettings;
 import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.operators.reward.remote.FailurePolicy;
@@ -232,8 +234,7 @@ class LodestarOptionsTest {
     assertThat(options.get(LodestarOptions.TOPIC_POLICY_UPDATES))
         .isEqualTo("lodestar.policy-updates");
     assertThat(options.exportFormats())
-        .containsExactly(
-            io.lodestar.jobs.ExportFormat.VERL_PARQUET, io.lodestar.jobs.ExportFormat.TRL_JSONL);
+        .containsExactly(ExportFormat.VERL_PARQUET, ExportFormat.TRL_JSONL);
     assertThat(LodestarOptions.fromArgs(new String[0]).batchLimits().hasTokenBudget()).isFalse();
 
     assertThatThrownBy(() -> LodestarOptions.fromArgs(new String[] {"--batch.max-tokens", "-1"}))
@@ -559,8 +560,7 @@ class LodestarOptionsTest {
     assertThat(options.alarmRules())
         .singleElement()
         .satisfies(r -> assertThat(r.id()).isEqualTo("hot"));
-    assertThat(options.gateSettings().onClear())
-        .isEqualTo(io.lodestar.operators.health.GateSettings.OnClear.DISCARD);
+    assertThat(options.gateSettings().onClear()).isEqualTo(GateSettings.OnClear.DISCARD);
     assertThat(LodestarOptions.fromArgs(new String[] {"--alarms.rules", ""}).alarmRules())
         .isEmpty();
     assertThat(LodestarOptions.fromArgs(new String[0]).alarmRules()).hasSizeGreaterThanOrEqualTo(5);

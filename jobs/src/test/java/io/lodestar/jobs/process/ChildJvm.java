@@ -2,6 +2,7 @@ package io.lodestar.jobs.process;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -104,10 +106,10 @@ public final class ChildJvm {
   /**
    * Waits for the JVM to end by itself; its exit code, or empty when it still runs at the deadline.
    */
-  public java.util.OptionalInt awaitExit(long seconds) throws InterruptedException {
+  public OptionalInt awaitExit(long seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS)
-        ? java.util.OptionalInt.of(process.exitValue())
-        : java.util.OptionalInt.empty();
+        ? OptionalInt.of(process.exitValue())
+        : OptionalInt.empty();
   }
 
   /** SIGKILL, then waits (bounded) until the process is gone. */
@@ -154,7 +156,7 @@ public final class ChildJvm {
       Class.forName(args[0])
           .getMethod("main", String[].class)
           .invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       throw e.getCause();
     }
   }

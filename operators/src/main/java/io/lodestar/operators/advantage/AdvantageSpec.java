@@ -41,7 +41,7 @@ public final class AdvantageSpec implements Serializable {
   private final Estimator estimator;
   private final CompatMode mode;
   private final double eps;
-  private final boolean normalizeByStd;
+  private final boolean normaliseByStd;
   private final ScaleRewards scaleRewards;
   private final double whitenEps;
   private final double clipLow;
@@ -56,7 +56,7 @@ public final class AdvantageSpec implements Serializable {
       Estimator estimator,
       CompatMode mode,
       double eps,
-      boolean normalizeByStd,
+      boolean normaliseByStd,
       ScaleRewards scaleRewards,
       double whitenEps,
       double clipLow,
@@ -64,7 +64,7 @@ public final class AdvantageSpec implements Serializable {
     this.estimator = estimator;
     this.mode = mode;
     this.eps = eps;
-    this.normalizeByStd = normalizeByStd;
+    this.normaliseByStd = normaliseByStd;
     this.scaleRewards = scaleRewards;
     this.whitenEps = whitenEps;
     this.clipLow = clipLow;
@@ -151,20 +151,20 @@ public final class AdvantageSpec implements Serializable {
     require(usesEps(), "eps");
     requireNonNegativeFinite(eps, "eps");
     return new AdvantageSpec(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /**
    * verl's {@code norm_adv_by_std_in_grpo} (also honoured by Lodestar): false drops the division by
    * {@code std + eps}, which turns GRPO into Dr.GRPO and leaves pass@k with the raw margin.
    */
-  public AdvantageSpec withNormalizeByStd(boolean normalizeByStd) {
+  public AdvantageSpec withNormaliseByStd(boolean normaliseByStd) {
     require(
         (mode == CompatMode.LODESTAR || mode == CompatMode.VERL)
             && (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K),
-        "normalizeByStd");
+        "normaliseByStd");
     return new AdvantageSpec(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /** TRL's {@code scale_rewards}; {@link ScaleRewards#BATCH} needs {@link Advantages#batch}. */
@@ -172,7 +172,7 @@ public final class AdvantageSpec implements Serializable {
     require(mode == CompatMode.TRL && estimator == Estimator.GRPO, "scaleRewards");
     Objects.requireNonNull(scaleRewards, "scaleRewards");
     return new AdvantageSpec(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /** The epsilon of REINFORCE++-baseline's batch whitening (placement depends on the mode). */
@@ -180,7 +180,7 @@ public final class AdvantageSpec implements Serializable {
     require(estimator == Estimator.REINFORCE_PP_BASELINE, "whitenEps");
     requireNonNegativeFinite(whitenEps, "whitenEps");
     return new AdvantageSpec(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   /**
@@ -194,7 +194,7 @@ public final class AdvantageSpec implements Serializable {
           "reward clip needs low <= high, got [" + low + ", " + high + "]");
     }
     return new AdvantageSpec(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, low, high);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, low, high);
   }
 
   public Estimator estimator() {
@@ -214,8 +214,8 @@ public final class AdvantageSpec implements Serializable {
     return mode == CompatMode.TRL_ASYNC ? 0 : 1;
   }
 
-  public boolean normalizeByStd() {
-    return normalizeByStd;
+  public boolean normaliseByStd() {
+    return normaliseByStd;
   }
 
   /** TRL's scale_rewards; null where it does not apply (outside trl grpo and dr_grpo). */
@@ -274,7 +274,7 @@ public final class AdvantageSpec implements Serializable {
     }
     if ((mode == CompatMode.LODESTAR || mode == CompatMode.VERL)
         && (estimator == Estimator.GRPO || estimator == Estimator.GRPO_PASS_AT_K)) {
-      d.put("norm_adv_by_std", Boolean.toString(normalizeByStd));
+      d.put("norm_adv_by_std", Boolean.toString(normaliseByStd));
     }
     if (estimator == Estimator.REINFORCE_PP_BASELINE) {
       d.put("whiten", whitenFormula());
@@ -295,7 +295,7 @@ public final class AdvantageSpec implements Serializable {
   }
 
   private boolean dividesByGroupOrBatchStd() {
-    return normalizeByStd && scaleRewards != ScaleRewards.NONE;
+    return normaliseByStd && scaleRewards != ScaleRewards.NONE;
   }
 
   private boolean usesGroupStd() {
@@ -317,7 +317,7 @@ public final class AdvantageSpec implements Serializable {
       case RLOO -> mode == CompatMode.VERL ? "(r-mean)*n/(n-1)" : "r-mean_of_others";
       case REINFORCE_PP_BASELINE -> "whiten_batch(r-mean)";
       case GRPO_PASS_AT_K ->
-          normalizeByStd
+          normaliseByStd
               ? "best:(r_max-r_second)/(std+eps),others:0"
               : "best:r_max-r_second,others:0";
     };
@@ -371,7 +371,7 @@ public final class AdvantageSpec implements Serializable {
     return estimator == other.estimator
         && mode == other.mode
         && Double.compare(eps, other.eps) == 0
-        && normalizeByStd == other.normalizeByStd
+        && normaliseByStd == other.normaliseByStd
         && scaleRewards == other.scaleRewards
         && Double.compare(whitenEps, other.whitenEps) == 0
         && Double.compare(clipLow, other.clipLow) == 0
@@ -381,7 +381,7 @@ public final class AdvantageSpec implements Serializable {
   @Override
   public int hashCode() {
     return Objects.hash(
-        estimator, mode, eps, normalizeByStd, scaleRewards, whitenEps, clipLow, clipHigh);
+        estimator, mode, eps, normaliseByStd, scaleRewards, whitenEps, clipLow, clipHigh);
   }
 
   @Override

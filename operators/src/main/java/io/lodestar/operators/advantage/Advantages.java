@@ -201,7 +201,7 @@ public final class Advantages {
         double mean = n == 1 ? 0.0 : s.mean();
         double std = n == 1 ? 1.0 : s.std(1);
         for (int k = 0; k < n; k++) {
-          a[k] = spec.normalizeByStd() ? (s.value(k) - mean) / (std + eps) : s.value(k) - mean;
+          a[k] = spec.normaliseByStd() ? (s.value(k) - mean) / (std + eps) : s.value(k) - mean;
         }
       }
       case TRL -> {
@@ -285,7 +285,7 @@ public final class Advantages {
       }
     }
     double margin = s.value(best) - runnerUp;
-    a[best] = spec.normalizeByStd() ? margin / (s.std(1) + spec.eps()) : margin;
+    a[best] = spec.normaliseByStd() ? margin / (s.std(1) + spec.eps()) : margin;
     return a;
   }
 

@@ -3,7 +3,9 @@ package io.lodestar.operators.batch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import java.io.Serializable;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How far behind the newest policy version a group may be before it reaches a trainer. The lag of a
@@ -59,8 +61,7 @@ public record Staleness(long maxLag, Action action, double weight) implements Se
     for (RLSample sample : group.getSamples()) {
       sample.setAdvantage(sample.getAdvantage() * weight);
     }
-    java.util.Map<String, String> params =
-        new java.util.LinkedHashMap<>(group.getEstimatorParams());
+    Map<String, String> params = new LinkedHashMap<>(group.getEstimatorParams());
     params.put("staleness_lag", Long.toString(newestVersion - group.getMinPolicyVersion()));
     params.put("staleness_weight", Double.toString(weight));
     group.setEstimatorParams(params);

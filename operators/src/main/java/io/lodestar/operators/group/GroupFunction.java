@@ -31,6 +31,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -358,8 +359,7 @@ public class GroupFunction extends KeyedProcessFunction<String, ScoredGeneration
     return scored.members();
   }
 
-  private void close(org.apache.flink.streaming.api.TimerService timers, long closedAt)
-      throws Exception {
+  private void close(TimerService timers, long closedAt) throws Exception {
     openGroups--;
     members.clear();
     long until = closedAt + lateRetention.toMillis();

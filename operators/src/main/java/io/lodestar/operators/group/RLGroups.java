@@ -11,7 +11,9 @@ import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Turns the members of a finished group into an {@link RLGroup}; pure, no Flink types. */
 public final class RLGroups {
@@ -111,9 +113,9 @@ public final class RLGroups {
         break;
       }
     }
-    java.util.Map<String, String> params = spec.describe();
+    Map<String, String> params = spec.describe();
     if (spec.needsWholeBatch()) {
-      params = new java.util.LinkedHashMap<>(params);
+      params = new LinkedHashMap<>(params);
       params.put(BATCH_STEP, BATCH_STEP_PENDING);
     }
     return RLGroup.newBuilder()

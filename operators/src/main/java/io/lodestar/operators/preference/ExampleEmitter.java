@@ -5,6 +5,7 @@ import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.UnpairedExample;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -37,7 +38,7 @@ final class ExampleEmitter {
       pairsBySource.put(
           source,
           metrics
-              .addGroup("source", source.name().toLowerCase(java.util.Locale.ROOT))
+              .addGroup("source", source.name().toLowerCase(Locale.ROOT))
               .counter(PreferenceMetricNames.PAIRS));
     }
     unpaired = metrics.counter(PreferenceMetricNames.UNPAIRED_EXAMPLES);
@@ -45,7 +46,7 @@ final class ExampleEmitter {
       withoutExample.put(
           reason,
           metrics
-              .addGroup("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+              .addGroup("reason", reason.name().toLowerCase(Locale.ROOT))
               .counter(PreferenceMetricNames.FEEDBACK_WITHOUT_EXAMPLE));
     }
   }

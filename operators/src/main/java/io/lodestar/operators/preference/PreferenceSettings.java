@@ -2,6 +2,7 @@ package io.lodestar.operators.preference;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * How feedback and group rewards become preference pairs and unpaired examples. Confidence weights
@@ -61,7 +62,7 @@ public record PreferenceSettings(
     ALL_ABOVE_MARGIN;
 
     public static GroupPairMode parse(String text) {
-      String id = text.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+      String id = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
       for (GroupPairMode m : values()) {
         if (m.name().equals(id)) {
           return m;

@@ -4,6 +4,7 @@ import io.lodestar.connectors.RecordValidator;
 import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.Generation;
 import io.lodestar.schema.RewardComponent;
+import java.io.Serializable;
 import java.util.Optional;
 
 /**
@@ -20,7 +21,7 @@ public final class GenerationValidator implements RecordValidator<Generation> {
   /** Upper bounds on what one generation may carry. */
   public record Limits(
       int maxIdChars, int maxPromptChars, int maxResponseChars, int maxGroupSize, int maxTokens)
-      implements java.io.Serializable {
+      implements Serializable {
     public static Limits defaults() {
       return new Limits(256, 200_000, 200_000, 1024, 131_072);
     }

@@ -1,6 +1,7 @@
 package io.lodestar.operators.verify;
 
 import java.math.BigInteger;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -100,12 +101,12 @@ final class NumberParser {
     if (text == null || text.length() > MAX_NUMBER_TEXT_CHARS || nesting > MAX_FRACTION_NESTING) {
       return Optional.empty();
     }
-    String normalized = normalize(text);
-    if (normalized.isEmpty()) {
+    String normalised = normalise(text);
+    if (normalised.isEmpty()) {
       return Optional.empty();
     }
-    Token token = scan(normalized, 0, true, nesting);
-    if (token == null || !isUnitSuffix(normalized, token.end())) {
+    Token token = scan(normalised, 0, true, nesting);
+    if (token == null || !isUnitSuffix(normalised, token.end())) {
       return Optional.empty();
     }
     return Optional.of(token.value());
@@ -453,7 +454,7 @@ final class NumberParser {
         return false;
       }
     }
-    String lower = word.toLowerCase(java.util.Locale.ROOT);
+    String lower = word.toLowerCase(Locale.ROOT);
     String bare = lower.replace("\u00B2", "").replace("\u00B3", "");
     if (glued) {
       return GLUED_UNITS.contains(bare);
@@ -465,7 +466,7 @@ final class NumberParser {
   }
 
   /** Strips the LaTeX, markdown and currency dressing a plain number may come in. */
-  private static String normalize(String raw) {
+  private static String normalise(String raw) {
     String t =
         raw.replace("\\left", "")
             .replace("\\right", "")

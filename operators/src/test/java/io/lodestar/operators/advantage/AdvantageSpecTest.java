@@ -27,7 +27,7 @@ class AdvantageSpecTest {
         .isEqualTo(ScaleRewards.NONE);
     assertThat(AdvantageSpec.of(Estimator.REINFORCE_PP_BASELINE, CompatMode.VERL).whitenEps())
         .isEqualTo(1e-8);
-    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).normalizeByStd()).isTrue();
+    assertThat(AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).normaliseByStd()).isTrue();
   }
 
   @Test
@@ -63,7 +63,7 @@ class AdvantageSpecTest {
         .containsEntry("ddof", "0")
         .containsEntry("singleton", "advantage=0");
     assertThat(
-            AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormalizeByStd(false).describe())
+            AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormaliseByStd(false).describe())
         .containsEntry("formula", "r-mean")
         .containsEntry("norm_adv_by_std", "false")
         .doesNotContainKey("eps");
@@ -79,7 +79,7 @@ class AdvantageSpecTest {
         .hasMessageContaining("scaleRewards")
         .hasMessageContaining("verl");
     assertThatThrownBy(
-            () -> AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withNormalizeByStd(false))
+            () -> AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withNormaliseByStd(false))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> AdvantageSpec.of(Estimator.RLOO, CompatMode.LODESTAR).withEps(1e-3))
         .isInstanceOf(IllegalArgumentException.class)

@@ -30,15 +30,15 @@ class AdvantagesAgreeWithReferenceTest {
   /** The settings a variant uses, stated here rather than read from the spec under test. */
   record Knobs(
       double eps,
-      boolean normalizeByStd,
+      boolean normaliseByStd,
       String scale,
       double whitenEps,
       double clipLow,
       double clipHigh) {
-    Knobs(double eps, boolean normalizeByStd, String scale, double whitenEps) {
+    Knobs(double eps, boolean normaliseByStd, String scale, double whitenEps) {
       this(
           eps,
-          normalizeByStd,
+          normaliseByStd,
           scale,
           whitenEps,
           Double.NEGATIVE_INFINITY,
@@ -62,9 +62,9 @@ class AdvantagesAgreeWithReferenceTest {
               variant(
                   mode,
                   estimator,
-                  "normalizeByStd=false",
+                  "normaliseByStd=false",
                   new Knobs(defaults.eps(), false, defaults.scale(), defaults.whitenEps()),
-                  s -> s.withNormalizeByStd(false)));
+                  s -> s.withNormaliseByStd(false)));
         }
         if (mode == CompatMode.TRL && estimator == Estimator.GRPO) {
           for (ScaleRewards scale : List.of(ScaleRewards.BATCH, ScaleRewards.NONE)) {
@@ -123,7 +123,7 @@ class AdvantagesAgreeWithReferenceTest {
   }
 
   private static Knobs withEps(Knobs k, double eps) {
-    return new Knobs(eps, k.normalizeByStd(), k.scale(), k.whitenEps(), k.clipLow(), k.clipHigh());
+    return new Knobs(eps, k.normaliseByStd(), k.scale(), k.whitenEps(), k.clipLow(), k.clipHigh());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -418,7 +418,7 @@ class AdvantagesAgreeWithReferenceTest {
             sorted.sort(Comparator.reverseOrder());
             double margin = sorted.get(0) - sorted.get(1);
             int best = s.indexOf(sorted.get(0));
-            out.set(best, knobs.normalizeByStd() ? margin / (std(s, 1) + knobs.eps()) : margin);
+            out.set(best, knobs.normaliseByStd() ? margin / (std(s, 1) + knobs.eps()) : margin);
           }
         }
         default -> throw new IllegalStateException("unknown estimator " + estimator);
@@ -432,7 +432,7 @@ class AdvantagesAgreeWithReferenceTest {
         case LODESTAR, VERL -> {
           double mean = n == 1 ? 0.0 : mean(s);
           double std = n == 1 ? 1.0 : std(s, 1);
-          yield knobs.normalizeByStd() ? (r - mean) / (std + knobs.eps()) : r - mean;
+          yield knobs.normaliseByStd() ? (r - mean) / (std + knobs.eps()) : r - mean;
         }
         case TRL ->
             "group".equals(knobs.scale()) ? (r - mean(s)) / (std(s, 1) + knobs.eps()) : r - mean(s);

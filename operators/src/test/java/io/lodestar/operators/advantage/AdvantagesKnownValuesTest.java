@@ -69,7 +69,7 @@ class AdvantagesKnownValuesTest {
     @Test
     void verlWithoutStdNormalisationIsDrGrpo() {
       AdvantageSpec spec =
-          AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormalizeByStd(false);
+          AdvantageSpec.of(Estimator.GRPO, CompatMode.VERL).withNormaliseByStd(false);
       assertThat(Advantages.group(GROUP, spec).advantages())
           .containsExactly(DEVIATIONS, within(TIGHT));
     }
@@ -201,7 +201,7 @@ class AdvantagesKnownValuesTest {
         .containsExactly(normalised, within(TIGHT));
 
     AdvantageSpec raw =
-        AdvantageSpec.of(Estimator.GRPO_PASS_AT_K, CompatMode.VERL).withNormalizeByStd(false);
+        AdvantageSpec.of(Estimator.GRPO_PASS_AT_K, CompatMode.VERL).withNormaliseByStd(false);
     assertThat(Advantages.group(GROUP, raw).advantages()).containsExactly(0, 0, 0, 3);
   }
 

@@ -3,6 +3,8 @@ package io.lodestar.operators.advantage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -173,7 +175,7 @@ class GroupAdvantagesTest {
    */
   private record Reference(int scored, double mean, double std, double[] advantages) {
     static Reference of(Double[] rewards, double eps) {
-      java.util.List<Double> scored = new java.util.ArrayList<>();
+      List<Double> scored = new ArrayList<>();
       for (Double r : rewards) {
         if (r != null && !r.isNaN() && !r.isInfinite()) {
           scored.add(r);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lodestar.operators.advantage.AdvantageSpec;
 import io.lodestar.operators.advantage.CompatMode;
 import io.lodestar.operators.advantage.Estimator;
+import io.lodestar.operators.advantage.ScaleRewards;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import java.util.List;
@@ -50,8 +51,7 @@ class BatchAdvantagesTest {
   @Test
   void batchScaledGrpoRecordsNoWhitenWeights() {
     AdvantageSpec spec =
-        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL)
-            .withScaleRewards(io.lodestar.operators.advantage.ScaleRewards.BATCH);
+        AdvantageSpec.of(Estimator.GRPO, CompatMode.TRL).withScaleRewards(ScaleRewards.BATCH);
     List<RLGroup> groups = BatchWideAdvantagesTest.randomGroups(new Random(9), spec, 2, false);
 
     BatchAdvantages.apply(groups, spec, "b-3");

@@ -11,8 +11,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,10 +67,10 @@ class BatchIdTest {
 
   @Test
   void estimatorParametersAreHashedInNameOrderWhateverTheMapOrder() {
-    Map<String, String> forward = new java.util.LinkedHashMap<>();
+    Map<String, String> forward = new LinkedHashMap<>();
     forward.put("a", "1");
     forward.put("b", "2");
-    Map<String, String> backward = new java.util.LinkedHashMap<>();
+    Map<String, String> backward = new LinkedHashMap<>();
     backward.put("b", "2");
     backward.put("a", "1");
 
@@ -96,7 +98,7 @@ class BatchIdTest {
    * nullables.
    */
   private static String referenceId(String modelId, List<RLGroup> groups, Long trainerVersion)
-      throws IOException, java.security.NoSuchAlgorithmException {
+      throws IOException, NoSuchAlgorithmException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     string(out, "lodestar-rlbatch-v1");

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -542,7 +543,7 @@ public final class AlarmDetectionBenchmark {
 
   /** Counts over many scenarios of each case. */
   static final class Tally {
-    final Map<Case, int[]> byCase = new java.util.LinkedHashMap<>();
+    final Map<Case, int[]> byCase = new LinkedHashMap<>();
 
     /**
      * Rule@source of the alarms on healthy versions, and of the hacks' first alarms: what fires for

@@ -6,6 +6,7 @@ import io.lodestar.schema.Alert;
 import io.lodestar.schema.AlertState;
 import io.lodestar.schema.DistributionSummary;
 import io.lodestar.schema.HealthMetrics;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class AlarmEvaluatorTest {
@@ -52,7 +53,7 @@ class AlarmEvaluatorTest {
     assertThat(fired.getConditions().get(0).getObserved()).isEqualTo(0.99);
     assertThat(fired.getConditions().get(1).getMetric()).isEqualTo("delta(verifierPassRate)");
     assertThat(fired.getConditions().get(1).getObserved())
-        .isCloseTo(-0.1, org.assertj.core.api.Assertions.within(1e-12));
+        .isCloseTo(-0.1, Assertions.within(1e-12));
     assertThat(fired.getAlertId()).isEqualTo("hack|model@7/gsm8k|120000|FIRING");
     assertThat(cleared.getState()).isEqualTo(AlertState.CLEARED);
     assertThat(cleared.getHoldingSinceMs()).isEqualTo(W);
@@ -84,8 +85,7 @@ class AlarmEvaluatorTest {
         .satisfies(
             c -> {
               assertThat(c.getMetric()).isEqualTo("delta(verifierPassRate)");
-              assertThat(c.getObserved())
-                  .isCloseTo(0.05, org.assertj.core.api.Assertions.within(1e-12));
+              assertThat(c.getObserved()).isCloseTo(0.05, Assertions.within(1e-12));
             });
   }
 

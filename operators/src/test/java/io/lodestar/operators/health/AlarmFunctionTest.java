@@ -20,6 +20,7 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -90,8 +91,8 @@ class AlarmFunctionTest {
     assertThat(alerts(h))
         .extracting(Alert::getRuleId, Alert::getState, Alert::getWindowStartMs)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("high-format", AlertState.FIRING, W),
-            org.assertj.core.groups.Tuple.tuple("high-format", AlertState.CLEARED, 3 * W));
+            Tuple.tuple("high-format", AlertState.FIRING, W),
+            Tuple.tuple("high-format", AlertState.CLEARED, 3 * W));
     assertThat(metrics.count(HealthMetricNames.ALERTS_FIRED)).isEqualTo(1);
     assertThat(metrics.count(HealthMetricNames.ALERTS_CLEARED)).isEqualTo(1);
   }
@@ -104,8 +105,8 @@ class AlarmFunctionTest {
     assertThat(alerts(h))
         .extracting(Alert::getRuleId, Alert::getState)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("low-pass", AlertState.FIRING),
-            org.assertj.core.groups.Tuple.tuple("low-pass", AlertState.CLEARED));
+            Tuple.tuple("low-pass", AlertState.FIRING),
+            Tuple.tuple("low-pass", AlertState.CLEARED));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.lodestar.schema.AlertState;
 import io.lodestar.schema.HealthMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 class AlarmScopeTest {
@@ -120,7 +121,7 @@ class AlarmScopeTest {
 
     assertThat(next)
         .extracting(Alert::getPolicyVersion, Alert::getState)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, AlertState.FIRING));
+        .containsExactly(Tuple.tuple(3L, AlertState.FIRING));
     assertThat(scope.versions.get(3L).baseline).containsEntry("verifierPassRate", 0.6);
   }
 

@@ -20,6 +20,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -124,8 +125,8 @@ class GateFunctionTest {
   private static void watermark(
       KeyedTwoInputStreamOperatorTestHarness<String, RLBatch, Alert, RLBatch> h, long t)
       throws Exception {
-    h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(t));
-    h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(t));
+    h.processWatermark1(new Watermark(t));
+    h.processWatermark2(new Watermark(t));
   }
 
   private static List<String> passed(
@@ -478,8 +479,8 @@ class GateFunctionTest {
     PreferencePair bad = HealthFixtures.pair("pair-bad", PairSource.VOTE, V, 5_000);
     h.processElement2(alert("hack", AlertState.FIRING, V, 0, 0, true), W - 1);
     h.processElement1(bad, 5_000);
-    h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
-    h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+    h.processWatermark1(new Watermark(Long.MAX_VALUE));
+    h.processWatermark2(new Watermark(Long.MAX_VALUE));
 
     assertThat(h.extractOutputValues()).isEmpty();
     List<DeadLetter> dead =

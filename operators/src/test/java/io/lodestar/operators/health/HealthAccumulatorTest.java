@@ -234,7 +234,7 @@ class HealthAccumulatorTest {
         .extracting(e -> e.dataSource)
         .containsExactly(HealthFixtures.SOURCE, HealthEvent.ALL_SOURCES);
     // Two groups of two data sources: one event per source, and one for the whole batch.
-    io.lodestar.schema.RLGroup other = HealthFixtures.groupOfVersions("o", T, 9, 9);
+    RLGroup other = HealthFixtures.groupOfVersions("o", T, 9, 9);
     other.getTask().setDataSource("math");
     List<HealthEvent> batch =
         rolling.batch(

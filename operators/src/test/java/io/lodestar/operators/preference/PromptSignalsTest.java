@@ -15,6 +15,7 @@ import io.lodestar.schema.UnpairedExample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class PromptSignalsTest {
@@ -113,8 +114,7 @@ class PromptSignalsTest {
               assertThat(u.getLabel()).isTrue();
               // Two up and one down: agreement 1/3.
               assertThat(u.getConfidence())
-                  .isCloseTo(
-                      DEFAULTS.weights().thumb() / 3, org.assertj.core.data.Offset.offset(1e-12));
+                  .isCloseTo(DEFAULTS.weights().thumb() / 3, Offset.offset(1e-12));
             });
   }
 

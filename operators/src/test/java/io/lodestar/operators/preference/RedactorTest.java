@@ -8,6 +8,7 @@ import io.lodestar.schema.PairSource;
 import io.lodestar.schema.PreferencePair;
 import io.lodestar.schema.Provenance;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class RedactorTest {
@@ -89,7 +90,7 @@ class RedactorTest {
 
     @Override
     public String redact(String text) {
-      return text.toUpperCase(java.util.Locale.ROOT);
+      return text.toUpperCase(Locale.ROOT);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.lodestar.schema.RewardComponent;
 import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.TaskKind;
 import io.lodestar.schema.TaskMetadata;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -120,7 +121,7 @@ class VerifierRegistryTest {
   }
 
   private static Generation withPattern(String response, String regex, String mode) {
-    Map<String, String> extra = new java.util.HashMap<>(Map.of("regex", regex));
+    Map<String, String> extra = new HashMap<>(Map.of("regex", regex));
     if (mode != null) {
       extra.put("regex_mode", mode);
     }

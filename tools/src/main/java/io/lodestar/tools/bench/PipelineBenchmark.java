@@ -17,17 +17,27 @@ import io.lodestar.jobs.PipelineEnvironment;
 import io.lodestar.jobs.PipelineJob;
 import io.lodestar.jobs.config.LodestarOptions;
 import io.lodestar.operators.reward.model.ClasspathModels;
+import io.lodestar.schema.ChatMessage;
+import io.lodestar.schema.Feedback;
+import io.lodestar.schema.FeedbackKind;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.Policy;
 import io.lodestar.schema.RLBatch;
 import io.lodestar.schema.RLGroup;
 import io.lodestar.schema.RLSample;
 import io.lodestar.schema.ScoredGeneration;
+import io.lodestar.schema.TaskMetadata;
 import io.lodestar.testkit.kafka.EmbeddedKafka;
 import io.lodestar.testkit.traffic.TrafficPublisher;
 import io.lodestar.testkit.traffic.TrafficSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -40,10 +50,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -51,7 +64,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -62,6 +79,8 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -122,7 +141,7 @@ public final class PipelineBenchmark {
     }
 
     static Job ofModel(String name) {
-      switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      switch (name.trim().toLowerCase(Locale.ROOT)) {
         case "tiny":
           return PIPELINE_TINY_RM;
         case "minilm":
@@ -458,8 +477,7 @@ public final class PipelineBenchmark {
    */
   private int publishHeartbeats(String topic, String feedbackTopic, int partitions) {
     RecordCodec<Generation> codec = RecordCodec.of(Generation.class);
-    RecordCodec<io.lodestar.schema.Feedback> feedbackCodec =
-        RecordCodec.of(io.lodestar.schema.Feedback.class);
+    RecordCodec<Feedback> feedbackCodec = RecordCodec.of(Feedback.class);
     long at = HEARTBEAT_AT_MS;
     Properties props = new Properties();
     props.put("bootstrap.servers", bootstrap);
@@ -471,20 +489,20 @@ public final class PipelineBenchmark {
                 .setPromptId("heartbeat")
                 .setGroupId("heartbeat-" + p)
                 .setExpectedGroupSize(1)
-                .setPrompt(List.of(new io.lodestar.schema.ChatMessage("user", "heartbeat")))
+                .setPrompt(List.of(new ChatMessage("user", "heartbeat")))
                 .setResponse("#### 0")
-                .setTask(io.lodestar.schema.TaskMetadata.newBuilder().setGroundTruth("0").build())
-                .setPolicy(io.lodestar.schema.Policy.newBuilder().setModelId("heartbeat").build())
+                .setTask(TaskMetadata.newBuilder().setGroundTruth("0").build())
+                .setPolicy(Policy.newBuilder().setModelId("heartbeat").build())
                 .setCreatedAtMs(at)
                 .build();
         producer.send(
             new ProducerRecord<>(topic, p, null, codec.encode(heartbeat, WireFormat.AVRO)));
         // Feedback has its own event time; operators joining both wait for the slower one.
-        io.lodestar.schema.Feedback thumb =
-            io.lodestar.schema.Feedback.newBuilder()
+        Feedback thumb =
+            Feedback.newBuilder()
                 .setFeedbackId("heartbeat-" + p)
                 .setGenerationId("heartbeat-" + p)
-                .setKind(io.lodestar.schema.FeedbackKind.THUMB)
+                .setKind(FeedbackKind.THUMB)
                 .setThumbUp(true)
                 .setCreatedAtMs(at)
                 .build();
@@ -661,11 +679,11 @@ public final class PipelineBenchmark {
               .get(2, TimeUnit.MINUTES);
       Path savepoint = Path.of(URI.create(location));
       long bytes;
-      try (java.util.stream.Stream<Path> files = Files.walk(savepoint)) {
+      try (Stream<Path> files = Files.walk(savepoint)) {
         bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
       }
-      try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
       return bytes;
     } catch (Exception e) {
@@ -757,8 +775,7 @@ public final class PipelineBenchmark {
    * A Flink task thread: the task's name (its operator chain), then {@code "
    * (subtask/parallelism)#attempt"}.
    */
-  private static final java.util.regex.Pattern TASK_THREAD =
-      java.util.regex.Pattern.compile("(.+) \\(\\d+/\\d+\\)#\\d+");
+  private static final Pattern TASK_THREAD = Pattern.compile("(.+) \\(\\d+/\\d+\\)#\\d+");
 
   private static Set<Long> liveThreadIds() {
     Set<Long> ids = new HashSet<>();
@@ -775,18 +792,18 @@ public final class PipelineBenchmark {
    * included, and so could not tell them apart.
    */
   private static String busiestTask(Set<Long> threadsBefore, double processCpuSeconds) {
-    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     if (!threads.isThreadCpuTimeSupported()) {
       return "-";
     }
     Map<String, Long> byTask = new LinkedHashMap<>();
     for (long id : threads.getAllThreadIds()) {
-      java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+      ThreadInfo info = threads.getThreadInfo(id);
       long cpu = threads.getThreadCpuTime(id);
       if (threadsBefore.contains(id) || info == null || cpu < 0) {
         continue;
       }
-      java.util.regex.Matcher task = TASK_THREAD.matcher(info.getThreadName());
+      Matcher task = TASK_THREAD.matcher(info.getThreadName());
       if (task.matches()) {
         byTask.merge(task.group(1), cpu, Long::sum);
       }
@@ -995,11 +1012,10 @@ public final class PipelineBenchmark {
     } else {
       Properties props = new Properties();
       props.put("bootstrap.servers", bootstrap);
-      try (org.apache.kafka.clients.admin.Admin admin =
-          org.apache.kafka.clients.admin.Admin.create(props)) {
-        List<org.apache.kafka.clients.admin.NewTopic> newTopics = new ArrayList<>();
+      try (Admin admin = Admin.create(props)) {
+        List<NewTopic> newTopics = new ArrayList<>();
         for (String t : topics) {
-          newTopics.add(new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) -1));
+          newTopics.add(new NewTopic(t, partitions, (short) -1));
         }
         admin.createTopics(newTopics).all().get(1, TimeUnit.MINUTES);
       }
@@ -1107,7 +1123,7 @@ public final class PipelineBenchmark {
   }
 
   private static long processCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean
         ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
         : 0;
@@ -1124,7 +1140,7 @@ public final class PipelineBenchmark {
     if (threads >= 0) {
       return threads;
     }
-    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     return jit != null && jit.isCompilationTimeMonitoringSupported()
         ? jit.getTotalCompilationTime() * 1_000_000
         : 0;
@@ -1140,13 +1156,13 @@ public final class PipelineBenchmark {
   }
 
   /** CPU nanoseconds of this process's threads whose kernel name matches; -1 without /proc. */
-  private static long threadCpuNanos(java.util.function.Predicate<String> name) {
+  private static long threadCpuNanos(Predicate<String> name) {
     Path tasks = Path.of("/proc/self/task");
     if (!Files.isDirectory(tasks)) {
       return -1;
     }
     long total = 0;
-    try (java.util.stream.Stream<Path> threads = Files.list(tasks)) {
+    try (Stream<Path> threads = Files.list(tasks)) {
       for (Path thread : (Iterable<Path>) threads::iterator) {
         total += threadCpuNanos(thread, name);
       }
@@ -1156,7 +1172,7 @@ public final class PipelineBenchmark {
     }
   }
 
-  private static long threadCpuNanos(Path thread, java.util.function.Predicate<String> wanted) {
+  private static long threadCpuNanos(Path thread, Predicate<String> wanted) {
     try {
       String name = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII).trim();
       if (!wanted.test(name)) {
@@ -1178,8 +1194,7 @@ public final class PipelineBenchmark {
 
   private static long gcMillis() {
     long total = 0;
-    for (java.lang.management.GarbageCollectorMXBean gc :
-        ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       total += Math.max(0, gc.getCollectionTime());
     }
     return total;
@@ -1237,7 +1252,7 @@ public final class PipelineBenchmark {
     }
     rows.stream()
         .map(Row::scoredLatency)
-        .filter(java.util.Objects::nonNull)
+        .filter(Objects::nonNull)
         .findFirst()
         .ifPresent(
             l ->
@@ -1311,7 +1326,7 @@ public final class PipelineBenchmark {
     private final AtomicLong count = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
     private final List<long[]> timeline = new ArrayList<>();
-    private java.util.function.ToLongFunction<byte[]> eventTime;
+    private ToLongFunction<byte[]> eventTime;
     private Thread thread;
 
     OutputCounter(String bootstrap, String topic, LongConsumer latencySink, boolean committedOnly) {
@@ -1321,7 +1336,7 @@ public final class PipelineBenchmark {
       this.committedOnly = committedOnly;
     }
 
-    void decodeEventTime(java.util.function.ToLongFunction<byte[]> eventTime) {
+    void decodeEventTime(ToLongFunction<byte[]> eventTime) {
       this.eventTime = eventTime;
     }
 

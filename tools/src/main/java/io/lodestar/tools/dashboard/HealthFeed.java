@@ -14,12 +14,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,7 +144,7 @@ public final class HealthFeed implements AutoCloseable {
           }
         }
       }
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
+    } catch (WakeupException e) {
       // closing
     } catch (IOException | RuntimeException e) {
       LOG.warn("health feed stopped: {}", e.toString());
@@ -185,7 +187,7 @@ public final class HealthFeed implements AutoCloseable {
               + "="
               + (c.getObserved() == null
                   ? "n/a"
-                  : String.format(java.util.Locale.ROOT, "%.3g", c.getObserved())));
+                  : String.format(Locale.ROOT, "%.3g", c.getObserved())));
     }
     return String.join(", ", parts);
   }

@@ -26,6 +26,7 @@ import io.lodestar.tools.dashboard.HealthDashboard;
 import io.lodestar.tools.dashboard.HealthFeed;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -423,8 +424,7 @@ public final class LocalDemo {
 
   private static int freePortFrom(int first) {
     for (int port = first; port < first + 100; port++) {
-      try (ServerSocket socket =
-          new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException busy) {
         // try the next one

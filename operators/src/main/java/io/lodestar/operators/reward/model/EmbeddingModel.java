@@ -6,6 +6,7 @@ import ai.djl.translate.TranslateException;
 import io.lodestar.operators.reward.model.LoadedModel.Tensor;
 import io.lodestar.operators.reward.model.LoadedModel.TokenBatch;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,7 +55,7 @@ public final class EmbeddingModel implements AutoCloseable {
               + ", "
               + batch.length()
               + ", hidden], got "
-              + java.util.Arrays.toString(shape));
+              + Arrays.toString(shape));
     }
     return Vectors.meanPool(states.values(), batch.attentionMask(), (int) shape[2]);
   }

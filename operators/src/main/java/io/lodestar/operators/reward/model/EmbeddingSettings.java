@@ -1,6 +1,7 @@
 package io.lodestar.operators.reward.model;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -57,7 +58,7 @@ public record EmbeddingSettings(
   }
 
   /** The folder to load: the configured one, or the bundled MiniLM copied out once per process. */
-  public java.nio.file.Path folder() {
-    return path.isEmpty() ? ClasspathModels.sharedMiniLm() : java.nio.file.Path.of(path);
+  public Path folder() {
+    return path.isEmpty() ? ClasspathModels.sharedMiniLm() : Path.of(path);
   }
 }

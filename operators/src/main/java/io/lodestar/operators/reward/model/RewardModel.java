@@ -7,7 +7,9 @@ import io.lodestar.operators.reward.model.LoadedModel.Tensor;
 import io.lodestar.operators.reward.model.LoadedModel.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A learned reward model: a sequence classifier with one output logit, scoring (prompt, response)
@@ -79,7 +81,7 @@ public final class RewardModel implements AutoCloseable {
           "expected one logit per input ("
               + n
               + "), the model gave shape "
-              + java.util.Arrays.toString(logits.shape()));
+              + Arrays.toString(logits.shape()));
     }
     double[] raw = new double[n];
     double[] scores = new double[n];
@@ -126,11 +128,7 @@ public final class RewardModel implements AutoCloseable {
      */
     public String detail(int i) {
       return String.format(
-          java.util.Locale.ROOT,
-          "raw=%.4f;tokens=%d;truncated=%b",
-          raw[i],
-          tokens[i],
-          truncated[i]);
+          Locale.ROOT, "raw=%.4f;tokens=%d;truncated=%b", raw[i], tokens[i], truncated[i]);
     }
   }
 }

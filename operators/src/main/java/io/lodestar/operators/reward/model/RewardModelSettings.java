@@ -2,6 +2,7 @@ package io.lodestar.operators.reward.model;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Options of a learned reward model stage, validated once; messages name the option keys ({@code
@@ -114,7 +115,7 @@ public record RewardModelSettings(
         path, device, batchSize, maxWait, template, normalisation, value);
   }
 
-  static <T> T parsed(java.util.function.Supplier<T> parse, String key) {
+  static <T> T parsed(Supplier<T> parse, String key) {
     try {
       return parse.get();
     } catch (IllegalArgumentException e) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +58,7 @@ public final class RemoteCaller {
   /**
    * An HTTP client fit for these calls: HTTP/2 where TLS can negotiate it, HTTP/1.1 on plain http.
    */
-  public static HttpClient httpClient(
-      CallSettings settings, java.util.concurrent.Executor executor) {
+  public static HttpClient httpClient(CallSettings settings, Executor executor) {
     return HttpClient.newBuilder()
         .version(
             "https".equals(settings.url().getScheme())

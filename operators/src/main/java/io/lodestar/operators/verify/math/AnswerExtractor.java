@@ -7,9 +7,11 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -148,7 +150,7 @@ final class AnswerExtractor {
     }
   }
 
-  private static Collection<String> collect(java.util.function.Consumer<Set<String>> stage) {
+  private static Collection<String> collect(Consumer<Set<String>> stage) {
     Set<String> out = new LinkedHashSet<>();
     stage.accept(out);
     return out;
@@ -204,7 +206,7 @@ final class AnswerExtractor {
       return Optional.empty();
     }
     List<int[]> boxes = new ArrayList<>(); // {command start, content open brace, closing brace}
-    int[] closing = LatexNormalizer.closingBraces(text);
+    int[] closing = LatexNormaliser.closingBraces(text);
     for (String command : new String[] {"\\boxed", "\\fbox"}) {
       int from = 0;
       while (true) {
@@ -395,10 +397,10 @@ final class AnswerExtractor {
   static boolean isProse(String segment) {
     // Units after a value ("9 apples") are not prose; the normaliser drops them.
     String outsideMath =
-        LatexNormalizer.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
+        LatexNormaliser.dropUnitWords(DOLLAR_SPAN.matcher(segment).replaceAll(" "), null);
     Matcher m = PROSE_WORD.matcher(outsideMath);
     while (m.find()) {
-      String word = m.group().toLowerCase(java.util.Locale.ROOT);
+      String word = m.group().toLowerCase(Locale.ROOT);
       if (word.length() == 2 ? SHORT_WORDS.contains(word) : !FORMULA_WORDS.contains(word)) {
         return true;
       }

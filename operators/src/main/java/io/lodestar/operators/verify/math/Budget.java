@@ -1,5 +1,7 @@
 package io.lodestar.operators.verify.math;
 
+import java.io.Serializable;
+
 /**
  * A per-answer allowance of wall time and work steps. Parsing and comparison call {@link #tick()}
  * in every loop and recursion, so a pathological input ends with {@link Exceeded} instead of
@@ -8,7 +10,7 @@ package io.lodestar.operators.verify.math;
 final class Budget {
 
   /** The monotonic clock a budget reads; tests pass one that they move themselves. */
-  interface NanoClock extends java.io.Serializable {
+  interface NanoClock extends Serializable {
     NanoClock SYSTEM = System::nanoTime;
 
     long nanoTime();

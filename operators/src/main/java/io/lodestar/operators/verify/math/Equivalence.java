@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -766,7 +767,7 @@ final class Equivalence {
     }
   }
 
-  private Exact exactAt(MathNode node, java.util.function.Function<String, ExactNumber> variables) {
+  private Exact exactAt(MathNode node, Function<String, ExactNumber> variables) {
     budget.tick();
     if (node instanceof Sym s) {
       return new Exact(variables.apply(s.name()), false);

@@ -1,6 +1,8 @@
 package io.lodestar.operators.verify.math;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Expression tree produced by {@link MathParser}. Immutable records, so trees are safe to share
@@ -11,7 +13,7 @@ sealed interface MathNode {
   /**
    * A number as written; {@code decimal} marks a literal with a decimal point (a float in spirit).
    */
-  record Num(java.math.BigDecimal value, boolean decimal) implements MathNode {}
+  record Num(BigDecimal value, boolean decimal) implements MathNode {}
 
   /** A free variable ({@code x}, {@code a_1}) or an opaque name such as {@code 204_5}. */
   record Sym(String name) implements MathNode {}
@@ -58,10 +60,9 @@ sealed interface MathNode {
    * {@code g(x)}, {@code |AB|}, {@code (p, q)}: the function's name, not its argument), else it is
    * empty. The parser decides, since only the written form tells {@code f(2)} from {@code 2f}.
    */
-  record Rel(String op, MathNode lhs, MathNode rhs, java.util.Set<String> named)
-      implements MathNode {
+  record Rel(String op, MathNode lhs, MathNode rhs, Set<String> named) implements MathNode {
     Rel(String op, MathNode lhs, MathNode rhs) {
-      this(op, lhs, rhs, java.util.Set.of());
+      this(op, lhs, rhs, Set.of());
     }
   }
 

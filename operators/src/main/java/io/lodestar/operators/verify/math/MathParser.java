@@ -17,13 +17,18 @@ import io.lodestar.operators.verify.math.MathNode.Tuple;
 import io.lodestar.operators.verify.math.MathNode.Union;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Recursive-descent parser for the LaTeX / plain-text math that answers are written in. Input is
- * expected to be normalised by {@link LatexNormalizer} first (units, wrappers and separators gone).
+ * expected to be normalised by {@link LatexNormaliser} first (units, wrappers and separators gone).
  *
  * <p>Grammar, loosest binding first: list ({@code ,}) → relation ({@code = < \le \in \approx}) →
  * union ({@code \cup}) → sum ({@code + - \pm}) → product (explicit or implicit) → unary minus →
@@ -60,8 +65,7 @@ final class MathParser {
   private static final Set<String> NOT_OPERANDS =
       Set.of("cdot", "times", "div", "pm", "mp", "cup", "ast", "rvert", "vert", "rangle");
 
-  private static final java.util.regex.Pattern CHOICE_LETTER =
-      java.util.regex.Pattern.compile("\\(?([A-Za-z])\\)?");
+  private static final Pattern CHOICE_LETTER = Pattern.compile("\\(?([A-Za-z])\\)?");
 
   private final List<Token> tokens;
   private final Budget budget;
@@ -193,7 +197,7 @@ final class MathParser {
       return namesOf(f.arg());
     }
     if (n instanceof Tuple t) {
-      Set<String> all = new java.util.TreeSet<>();
+      Set<String> all = new TreeSet<>();
       for (MathNode item : t.items()) {
         Set<String> named = namesOf(item);
         if (named == null) {
@@ -213,7 +217,7 @@ final class MathParser {
       if (right == null) {
         return null;
       }
-      Set<String> all = new java.util.TreeSet<>(left);
+      Set<String> all = new TreeSet<>(left);
       all.addAll(right);
       return all;
     }
@@ -326,7 +330,7 @@ final class MathParser {
                 : new Bin('*', left, right);
         if (bracketNext && functionName(function) != null && tokens.get(pos - 1).text.equals(")")) {
           if (applications.isEmpty()) {
-            applications = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            applications = Collections.newSetFromMap(new IdentityHashMap<>());
           }
           applications.add(
               left); // f(2): still a product for evaluation, but written as an application
@@ -518,10 +522,10 @@ final class MathParser {
     if (trimmed.isEmpty()) {
       throw new ParseFailure();
     }
-    if (LatexNormalizer.SIGNED_DECIMAL.matcher(trimmed).matches()) {
+    if (LatexNormaliser.SIGNED_DECIMAL.matcher(trimmed).matches()) {
       return new Num(new BigDecimal(trimmed), trimmed.indexOf('.') >= 0);
     }
-    java.util.regex.Matcher choice = CHOICE_LETTER.matcher(trimmed);
+    Matcher choice = CHOICE_LETTER.matcher(trimmed);
     if (choice.matches()) {
       // \text{B} and \text{(B)} are the letter B, as a bare B or (B) is.
       return new Sym(choice.group(1));
@@ -928,7 +932,7 @@ final class MathParser {
         while (open < n && s.charAt(open) == ' ') {
           open++;
         }
-        int close = LatexNormalizer.matchingBrace(s, open);
+        int close = LatexNormaliser.matchingBrace(s, open);
         if (close < 0) {
           throw new ParseFailure();
         }

@@ -19,7 +19,7 @@ import java.util.Optional;
  *
  * <p>Pipeline: {@link AnswerExtractor} finds candidate answers (see {@link
  * AnswerExtractor#responseCandidates} for the priority order) after {@link ResponseCleaner} drops
- * {@code <think>} sections and chat-template tokens; {@link LatexNormalizer} removes surface noise;
+ * {@code <think>} sections and chat-template tokens; {@link LatexNormaliser} removes surface noise;
  * {@link MathParser} builds a tree; the first candidate that parses is the answer; {@link
  * Equivalence} compares it with the gold tree. Two answers whose normalised text is identical are
  * equal even when neither parses.
@@ -457,11 +457,11 @@ public final class MathVerifier implements Verifier {
       return Optional.empty();
     }
     StringBuilder units = new StringBuilder();
-    String normalised = LatexNormalizer.normalize(candidate, units);
+    String normalised = LatexNormaliser.normalise(candidate, units);
     if (normalised.isEmpty()) {
       return Optional.empty();
     }
-    String unit = units.length() == 0 ? null : LatexNormalizer.canonicalUnit(units.toString());
+    String unit = units.length() == 0 ? null : LatexNormaliser.canonicalUnit(units.toString());
     // A degree mark is the unit "degree", so 5° and 5 radians differ as 5 km and 5 cm do.
     return MathParser.parse(normalised, budget)
         .map(

@@ -19,6 +19,7 @@ import io.lodestar.schema.ScoredGeneration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -614,7 +615,7 @@ class RewardCompositionTest {
                   "b=substitute:-1e308",
                   "",
                   OverlongShaping.dapo(20, 4, new LengthFallback(true, 1e-300))));
-      java.util.Random random = new java.util.Random(20260101L);
+      Random random = new Random(20260101L);
       for (int round = 0; round < 5_000; round++) {
         List<RewardComponent> components = new ArrayList<>();
         for (int i = random.nextInt(5); i > 0; i--) {

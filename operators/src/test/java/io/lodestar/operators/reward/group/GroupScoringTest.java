@@ -3,6 +3,7 @@ package io.lodestar.operators.reward.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lodestar.operators.TestRecords;
+import io.lodestar.operators.reward.compose.OverlongShaping;
 import io.lodestar.operators.reward.compose.RewardComposition;
 import io.lodestar.operators.verify.math.MathVerifier;
 import io.lodestar.schema.Generation;
@@ -13,6 +14,7 @@ import io.lodestar.schema.TaskMetadata;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class GroupScoringTest {
@@ -126,7 +128,7 @@ class GroupScoringTest {
                 Map.of(MajorityVote.NAME, 1.0, MajorityVote.AGREEMENT, 1.0), 0.0),
             RewardComposition.MissingRules.SKIP_ALL,
             List.of(),
-            io.lodestar.operators.reward.compose.OverlongShaping.NONE);
+            OverlongShaping.NONE);
     List<ScoredGeneration> members =
         List.of(
             member(0, "18", "\\boxed{18}"),
@@ -138,10 +140,8 @@ class GroupScoringTest {
             .apply(members);
 
     // (vote + agreement) / 2: (0 + 1/3) / 2 and (1 + 2/3) / 2.
-    assertThat(rewards(scored.members()).get(0))
-        .isCloseTo(1.0 / 6, org.assertj.core.api.Assertions.within(1e-12));
-    assertThat(rewards(scored.members()).get(1))
-        .isCloseTo(5.0 / 6, org.assertj.core.api.Assertions.within(1e-12));
+    assertThat(rewards(scored.members()).get(0)).isCloseTo(1.0 / 6, Assertions.within(1e-12));
+    assertThat(rewards(scored.members()).get(1)).isCloseTo(5.0 / 6, Assertions.within(1e-12));
   }
 
   @Test

@@ -10,7 +10,9 @@ import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -298,13 +300,13 @@ class ModelComponentOperatorTest {
 
     @Override
     public InternalOperatorMetricGroup getOrAddOperator(
-        OperatorID id, String name, java.util.Map<String, String> variables) {
+        OperatorID id, String name, Map<String, String> variables) {
       return operator;
     }
 
     long count(String name) {
       Metric metric = operator.get(name);
-      return metric == null ? 0 : ((org.apache.flink.metrics.Counter) metric).getCount();
+      return metric == null ? 0 : ((Counter) metric).getCount();
     }
   }
 }

@@ -11,6 +11,7 @@ import io.lodestar.schema.ChatMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,7 +127,7 @@ class RewardModelTest {
       RewardModel.ScoredBatch batch =
           pair.scoreBatch(List.of(input("The answer is 42."), input("")));
       assertThat(batch.size()).isEqualTo(2);
-      assertThat(java.util.Arrays.stream(batch.raw()).allMatch(Double::isFinite)).isTrue();
+      assertThat(Arrays.stream(batch.raw()).allMatch(Double::isFinite)).isTrue();
       var encoding =
           model.model()
               .encodePairs(List.of("user: What is 6 * 7?\n"), List.of("The answer is 42."))[0];

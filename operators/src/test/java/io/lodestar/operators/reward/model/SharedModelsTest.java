@@ -3,6 +3,7 @@ package io.lodestar.operators.reward.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lodestar.operators.TestRecords;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,8 +170,7 @@ class SharedModelsTest {
             RewardModel.over(b.get(), ChatTemplate.ROLE_PREFIXED, Normalisation.NONE)) {
       assertThat(a.get()).isSameAs(b.get());
       assertThat(SharedModels.references(folder, DeviceSpec.CPU)).isEqualTo(2);
-      List<RewardInput> input =
-          List.of(new RewardInput(io.lodestar.operators.TestRecords.prompt(), "42"));
+      List<RewardInput> input = List.of(new RewardInput(TestRecords.prompt(), "42"));
       assertThat(first.score(input)).containsExactly(second.score(input));
     }
     assertThat(SharedModels.references(folder, DeviceSpec.CPU)).isZero();

@@ -7,6 +7,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -86,12 +90,12 @@ final class FakeEndpoint implements AutoCloseable {
    */
   static void warmUpHttpClient() throws Exception {
     try (FakeEndpoint warmUp = start((r, i) -> Reply.json("{}"))) {
-      java.net.http.HttpClient.newHttpClient()
+      HttpClient.newHttpClient()
           .send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(warmUp.base()))
-                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+              HttpRequest.newBuilder(URI.create(warmUp.base()))
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.discarding());
+              HttpResponse.BodyHandlers.discarding());
     }
   }
 

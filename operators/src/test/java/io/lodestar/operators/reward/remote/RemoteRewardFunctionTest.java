@@ -13,8 +13,10 @@ import io.lodestar.schema.RewardStatus;
 import io.lodestar.schema.ScoredGeneration;
 import io.lodestar.schema.TaskKind;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -592,7 +594,7 @@ class RemoteRewardFunctionTest {
     // The second run sends its two requests concurrently, in either order.
     assertThat(ids).hasSize(3);
     assertThat(ids.subList(1, 3)).containsOnlyOnce(ids.get(0));
-    assertThat(new java.util.HashSet<>(ids)).hasSize(2);
+    assertThat(new HashSet<>(ids)).hasSize(2);
     assertThat(rmServer.received.get(0).header("X-Request-Id")).isEqualTo(ids.get(0));
     assertThat(rmServer.received.get(0).body()).contains(ids.get(0));
   }
@@ -685,10 +687,7 @@ class RemoteRewardFunctionTest {
           .allSatisfy(
               d -> {
                 assertThat(d.getValue().toString()).doesNotContain(CANARY);
-                assertThat(
-                        new String(
-                            d.getValue().getPayload().array(),
-                            java.nio.charset.StandardCharsets.UTF_8))
+                assertThat(new String(d.getValue().getPayload().array(), StandardCharsets.UTF_8))
                     .doesNotContain(CANARY);
               });
       deadLettering.close();

@@ -3,6 +3,7 @@ package io.lodestar.operators.reward.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -52,7 +53,7 @@ class RetryPolicyTest {
     assertThat(RetryPolicy.parseRetryAfter(" 0.5 ", now)).isEqualTo(500 * MS);
     String inFiveSeconds =
         DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(now + 5_000), ZoneOffset.UTC));
+            ZonedDateTime.ofInstant(Instant.ofEpochMilli(now + 5_000), ZoneOffset.UTC));
     assertThat(RetryPolicy.parseRetryAfter(inFiveSeconds, now)).isEqualTo(5_000 * MS);
   }
 

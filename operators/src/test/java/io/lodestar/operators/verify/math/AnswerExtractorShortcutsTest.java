@@ -88,16 +88,16 @@ class AnswerExtractorShortcutsTest {
         s.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String text = s.toString();
-      assertThat(LatexNormalizer.isPlainDecimal(text))
+      assertThat(LatexNormaliser.isPlainDecimal(text))
           .as("'%s'", text)
-          .isEqualTo(LatexNormalizer.SIGNED_DECIMAL.matcher(text).matches());
+          .isEqualTo(LatexNormaliser.SIGNED_DECIMAL.matcher(text).matches());
     }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"42", "-3.5", "+7", "0.125", "1000000"})
   void aPlainDecimalIsItsOwnNormalForm(String answer) {
-    assertThat(LatexNormalizer.normalize(answer)).isEqualTo(answer);
+    assertThat(LatexNormaliser.normalise(answer)).isEqualTo(answer);
   }
 
   private static int forwardScanEnd(String text, AnswerExtractor.Marker marker) {

@@ -29,13 +29,13 @@ class UnitNamesTest {
         "km / h | km/h",
       })
   void unitsAreNamedCanonically(String written, String canonical) {
-    assertThat(LatexNormalizer.canonicalUnit(written)).isEqualTo(canonical);
+    assertThat(LatexNormaliser.canonicalUnit(written)).isEqualTo(canonical);
   }
 
   @ParameterizedTest(name = "{0} is not a unit")
   @ValueSource(strings = {"apples", "x", "km per apple", " ", "ab"})
   void otherWordsAreNotUnits(String written) {
-    assertThat(LatexNormalizer.canonicalUnit(written)).isNull();
+    assertThat(LatexNormaliser.canonicalUnit(written)).isNull();
   }
 
   @ParameterizedTest(name = "{1} answers {0}")

@@ -1,7 +1,12 @@
 package io.lodestar.operators.verify.math;
 
+import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +39,7 @@ import java.util.regex.Pattern;
  *
  * Every step is a linear scan or a regular expression without nested quantifiers.
  */
-final class LatexNormalizer {
+final class LatexNormaliser {
 
   private static final Set<String> COLLAPSIBLE_COMMANDS =
       Set.of(
@@ -101,8 +106,8 @@ final class LatexNormalizer {
           "cubed");
 
   /** Words that scale the number before them: not units. */
-  private static final java.util.Map<String, String> MULTIPLIERS =
-      java.util.Map.of(
+  private static final Map<String, String> MULTIPLIERS =
+      Map.of(
           "dozen",
           "12",
           "hundred",
@@ -126,7 +131,7 @@ final class LatexNormalizer {
    * cm} and {@code m} do not. Only these are compared; other words after a number ({@code muffins})
    * are dropped and ignored.
    */
-  private static final java.util.Map<String, String> MEASUREMENT_UNITS = measurementUnits();
+  private static final Map<String, String> MEASUREMENT_UNITS = measurementUnits();
 
   private static final Pattern UNIT_SPACES = Pattern.compile("\\s+");
   private static final Pattern UNIT_EXPONENT = Pattern.compile("\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?");
@@ -139,14 +144,14 @@ final class LatexNormalizer {
       Pattern.compile("[+-]?[1-9]\\d{0,2}(?:([, ])\\d{3})(?:\\1\\d{3})*(?:\\.\\d+)?");
   private static final Pattern WHOLE_DECIMAL_COMMA = Pattern.compile("[+-]?(?:0|\\d{4,}),\\d+");
 
-  private LatexNormalizer() {}
+  private LatexNormaliser() {}
 
-  static String normalize(String answer) {
-    return normalize(answer, null);
+  static String normalise(String answer) {
+    return normalise(answer, null);
   }
 
   /** Normalises {@code answer}; units dropped are appended to {@code units} when it is not null. */
-  static String normalize(String answer, StringBuilder units) {
+  static String normalise(String answer, StringBuilder units) {
     if (isPlainDecimal(answer)) {
       return answer; // no step changes one; most extracted answers are one
     }
@@ -203,10 +208,7 @@ final class LatexNormalizer {
       s =
           MULTIPLIER_WORD
               .matcher(s)
-              .replaceAll(
-                  m ->
-                      " \\\\cdot "
-                          + MULTIPLIERS.get(m.group(1).toLowerCase(java.util.Locale.ROOT)));
+              .replaceAll(m -> " \\\\cdot " + MULTIPLIERS.get(m.group(1).toLowerCase(Locale.ROOT)));
     }
     s = dropUnitWords(s, units);
     s = SQUARED_MARK.matcher(s).replaceAll(m -> m.group().equals("²") ? "^2" : "^3");
@@ -215,17 +217,17 @@ final class LatexNormalizer {
   }
 
   /** {@code 1.2\overline{34}} as the exact fraction {@code \frac{12322}{9900}}, in braces. */
-  private static String repeatingDecimal(java.util.regex.MatchResult m) {
+  private static String repeatingDecimal(MatchResult m) {
     String whole = m.group(1).isEmpty() ? "0" : m.group(1);
     String fixed = m.group(2);
     String repeating = m.group(3);
-    java.math.BigInteger all = new java.math.BigInteger(whole + fixed + repeating);
-    java.math.BigInteger before = new java.math.BigInteger(whole + fixed);
-    java.math.BigInteger denominator =
-        java.math.BigInteger.TEN
+    BigInteger all = new BigInteger(whole + fixed + repeating);
+    BigInteger before = new BigInteger(whole + fixed);
+    BigInteger denominator =
+        BigInteger.TEN
             .pow(repeating.length())
-            .subtract(java.math.BigInteger.ONE)
-            .multiply(java.math.BigInteger.TEN.pow(fixed.length()));
+            .subtract(BigInteger.ONE)
+            .multiply(BigInteger.TEN.pow(fixed.length()));
     return "{\\frac{" + all.subtract(before) + "}{" + denominator + "}}";
   }
 
@@ -380,8 +382,7 @@ final class LatexNormalizer {
         sb.append(", ");
       } else if (SIGNED_DECIMAL.matcher(content).matches()) {
         sb.append(content);
-      } else if (somethingBefore
-          && MULTIPLIERS.containsKey(content.toLowerCase(java.util.Locale.ROOT))) {
+      } else if (somethingBefore && MULTIPLIERS.containsKey(content.toLowerCase(Locale.ROOT))) {
         sb.append(' ').append(content).append(' ');
       } else if (somethingBefore
           && (WORDS.matcher(content).matches() || canonicalUnit(content) != null)) {
@@ -484,7 +485,7 @@ final class LatexNormalizer {
       if (start > 0 && s.charAt(start - 1) == '\\') {
         return -1; // a command such as \pi
       }
-      String word = s.substring(start, i).toLowerCase(java.util.Locale.ROOT);
+      String word = s.substring(start, i).toLowerCase(Locale.ROOT);
       int afterExponent = unitExponentEnd(s, i);
       if (length == 1 && afterExponent == i) {
         if (!afterSlash && !slashFollows(s, i)) {
@@ -556,7 +557,7 @@ final class LatexNormalizer {
         UNIT_SPACES
             .matcher(
                 written
-                    .toLowerCase(java.util.Locale.ROOT)
+                    .toLowerCase(Locale.ROOT)
                     .replace("²", "^2")
                     .replace("³", "^3")
                     .replace("{", "")
@@ -603,8 +604,8 @@ final class LatexNormalizer {
     return out.toString();
   }
 
-  private static java.util.Map<String, String> measurementUnits() {
-    java.util.Map<String, String> units = new java.util.HashMap<>();
+  private static Map<String, String> measurementUnits() {
+    Map<String, String> units = new HashMap<>();
     String[][] names = {
       {"mm", "millimeter", "millimetre"},
       {"cm", "centimeter", "centimetre"},
@@ -645,7 +646,7 @@ final class LatexNormalizer {
         units.put(name, group[0]);
       }
     }
-    return java.util.Map.copyOf(units);
+    return Map.copyOf(units);
   }
 
   private static String stripTrailingPunctuation(String s) {

@@ -11,32 +11,32 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The text steps before parsing: braces, plain decimals, separators and the dressing around an
  * answer.
  */
-class NormalizerTest {
+class NormaliserTest {
 
   @Test
   void aBraceIsClosedByItsMatchAndEscapedBracesDoNotCount() {
-    assertThat(LatexNormalizer.matchingBrace("{a{b}c}", 0)).isEqualTo(6);
-    assertThat(LatexNormalizer.matchingBrace("{a{b}c}", 2)).isEqualTo(4);
-    assertThat(LatexNormalizer.matchingBrace("{\\}}", 0)).isEqualTo(3);
-    assertThat(LatexNormalizer.matchingBrace("{a", 0)).isEqualTo(-1);
-    assertThat(LatexNormalizer.matchingBrace("a{b}", 0)).isEqualTo(-1);
-    assertThat(LatexNormalizer.matchingBrace("{}", 2)).isEqualTo(-1);
-    assertThat(LatexNormalizer.closingBraces("{a}\\{b}{c"))
+    assertThat(LatexNormaliser.matchingBrace("{a{b}c}", 0)).isEqualTo(6);
+    assertThat(LatexNormaliser.matchingBrace("{a{b}c}", 2)).isEqualTo(4);
+    assertThat(LatexNormaliser.matchingBrace("{\\}}", 0)).isEqualTo(3);
+    assertThat(LatexNormaliser.matchingBrace("{a", 0)).isEqualTo(-1);
+    assertThat(LatexNormaliser.matchingBrace("a{b}", 0)).isEqualTo(-1);
+    assertThat(LatexNormaliser.matchingBrace("{}", 2)).isEqualTo(-1);
+    assertThat(LatexNormaliser.closingBraces("{a}\\{b}{c"))
         .containsExactly(2, -1, -1, -1, -1, -1, -1, -1, -1);
-    assertThat(LatexNormalizer.closingBraces("{{}}")).containsExactly(3, 2, -1, -1);
+    assertThat(LatexNormaliser.closingBraces("{{}}")).containsExactly(3, 2, -1, -1);
   }
 
   @ParameterizedTest(name = "{0} is a plain decimal")
   @ValueSource(strings = {"5", "+5", "-5.25", "0.0", "123"})
   void plainDecimals(String text) {
-    assertThat(LatexNormalizer.isPlainDecimal(text)).isTrue();
-    assertThat(LatexNormalizer.normalize(text, null)).isEqualTo(text);
+    assertThat(LatexNormaliser.isPlainDecimal(text)).isTrue();
+    assertThat(LatexNormaliser.normalise(text, null)).isEqualTo(text);
   }
 
   @ParameterizedTest(name = "{0} is not a plain decimal")
   @ValueSource(strings = {"5.", ".5", "", "-", "+", "5.2.1", "5a", "5 ", "1,000"})
   void notPlainDecimals(String text) {
-    assertThat(LatexNormalizer.isPlainDecimal(text)).isFalse();
+    assertThat(LatexNormaliser.isPlainDecimal(text)).isFalse();
   }
 
   @ParameterizedTest(name = "{0} normalises to {1}")
@@ -58,6 +58,6 @@ class NormalizerTest {
         "\\\\le | \\le",
       })
   void dressingIsRemovedAndSeparatorsRead(String text, String normalised) {
-    assertThat(LatexNormalizer.normalize(text, null)).isEqualTo(normalised);
+    assertThat(LatexNormaliser.normalise(text, null)).isEqualTo(normalised);
   }
 }
