@@ -3,7 +3,12 @@ package io.lodestar.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.lodestar.schema.ChatMessage;
 import io.lodestar.schema.Generation;
+import io.lodestar.schema.Policy;
+import io.lodestar.schema.TaskMetadata;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +20,15 @@ import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.Incompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -104,6 +117,44 @@ class SchemaCompatibilityTest {
     assertThat(offenders).as("fields added since a release without a default").isEmpty();
   }
 
+  @Test
+  void topLogprobsTravelBetweenTheFirstReleaseAndTheCurrentSchemaBothWays() throws IOException {
+    Schema first = ShippedSchemas.released("0.1.0").get("io.lodestar.schema.Generation");
+    Generation current =
+        Generation.newBuilder()
+            .setGenerationId("g")
+            .setPromptId("p")
+            .setGroupId("grp")
+            .setPrompt(List.of(ChatMessage.newBuilder().setRole("user").setContent("q").build()))
+            .setResponse("a")
+            .setTask(TaskMetadata.newBuilder().build())
+            .setPolicy(Policy.newBuilder().setModelId("m").build())
+            .setResponseTokenIds(List.of(5))
+            .setResponseLogprobs(List.of(-0.5f))
+            .setTopLogprobs(List.of(List.of(-0.5f, -1.25f)))
+            .setCreatedAtMs(1L)
+            .build();
+
+    // An old reader skips the new field.
+    GenericRecord oldView =
+        decode(encode(current, Generation.getClassSchema()), current.getSchema(), first, false);
+    assertThat(oldView.get("generationId").toString()).isEqualTo("g");
+    assertThat(oldView.getSchema().getField("topLogprobs")).isNull();
+
+    // An old record reads as one without top-k.
+    Generation fromOld = decode(encode(oldView, first), first, Generation.getClassSchema(), true);
+    assertThat(fromOld.getTopLogprobs()).isNull();
+    assertThat(fromOld.getResponseLogprobs()).containsExactly(-0.5f);
+
+    Generation roundTripped =
+        decode(
+            encode(current, Generation.getClassSchema()),
+            Generation.getClassSchema(),
+            Generation.getClassSchema(),
+            true);
+    assertThat(roundTripped.getTopLogprobs()).containsExactly(List.of(-0.5f, -1.25f));
+  }
+
   // --- The checks above must be able to fail: each is run here against a deliberately broken copy.
 
   @Test
@@ -171,6 +222,24 @@ class SchemaCompatibilityTest {
   }
 
   // --- helpers
+
+  private static byte[] encode(Object record, Schema schema) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+    new GenericDatumWriter<Object>(schema, SpecificData.get()).write(record, encoder);
+    encoder.flush();
+    return bytes.toByteArray();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T decode(byte[] bytes, Schema writer, Schema reader, boolean specific)
+      throws IOException {
+    DatumReader<Object> datumReader =
+        specific
+            ? new SpecificDatumReader<>(writer, reader)
+            : new GenericDatumReader<>(writer, reader);
+    return (T) datumReader.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+  }
 
   /** Avro's own verdict on whether {@code reader} can read data written with {@code writer}. */
   private static List<String> incompatibilities(Schema reader, Schema writer) {

@@ -129,6 +129,7 @@ public class GenerationJoinFunction
     slim.setPromptTokenIds(null);
     slim.setResponseTokenIds(null);
     slim.setResponseLogprobs(null);
+    slim.setTopLogprobs(null);
     ScoredGeneration copy = new ScoredGeneration();
     for (int i = 0; i < ScoredGeneration.SCHEMA$.getFields().size(); i++) {
       copy.put(i, scored.get(i));

@@ -1,5 +1,6 @@
 package io.lodestar.operators.verify;
 
+import io.lodestar.operators.verify.confidence.SelfCertaintyVerifier;
 import io.lodestar.operators.verify.format.ExactMatchVerifier;
 import io.lodestar.operators.verify.format.JsonSchemaVerifier;
 import io.lodestar.operators.verify.format.RegexMatchVerifier;
@@ -19,10 +20,15 @@ import java.util.Optional;
  */
 public final class VerifierCatalogue {
 
-  /** What a verifier's component measures; health counts format and accuracy verdicts apart. */
+  /**
+   * What a verifier's component measures; health counts format and accuracy verdicts apart.
+   * INFORMATIONAL entries are not verdicts (their components have source SHAPING) and are only
+   * reward inputs when a rule names them.
+   */
   public enum Role {
     ACCURACY,
-    FORMAT
+    FORMAT,
+    INFORMATIONAL
   }
 
   /** What a factory may read: the verifier settings from the job's options. */
@@ -87,7 +93,12 @@ public final class VerifierCatalogue {
               RegexMatchVerifier.NAME,
               RegexMatchVerifier.VERSION,
               Role.ACCURACY,
-              s -> RegexMatchVerifier.fromTask()));
+              s -> RegexMatchVerifier.fromTask()),
+          new Entry(
+              SelfCertaintyVerifier.NAME,
+              SelfCertaintyVerifier.VERSION,
+              Role.INFORMATIONAL,
+              s -> new SelfCertaintyVerifier()));
 
   private VerifierCatalogue() {}
 

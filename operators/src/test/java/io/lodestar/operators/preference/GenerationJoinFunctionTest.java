@@ -88,6 +88,7 @@ class GenerationJoinFunctionTest {
             .setPromptTokenIds(List.of(1, 2))
             .setResponseTokenIds(List.of(3, 4))
             .setResponseLogprobs(List.of(-0.5f, -0.25f))
+            .setTopLogprobs(List.of(List.of(-0.5f, -1f), List.of(-0.25f, -2f)))
             .build();
     ScoredGeneration scored = TestRecords.scored(full, 1.0).build();
     ScoredGeneration before = ScoredGeneration.newBuilder(scored).build();
@@ -98,11 +99,13 @@ class GenerationJoinFunctionTest {
     assertThat(slim.getGeneration().getPromptTokenIds()).isNull();
     assertThat(slim.getGeneration().getResponseTokenIds()).isNull();
     assertThat(slim.getGeneration().getResponseLogprobs()).isNull();
+    assertThat(slim.getGeneration().getTopLogprobs()).isNull();
     Generation expected =
         Generation.newBuilder(full)
             .setPromptTokenIds(null)
             .setResponseTokenIds(null)
             .setResponseLogprobs(null)
+            .setTopLogprobs(null)
             .build();
     assertThat(slim.getGeneration()).isEqualTo(expected);
     assertThat(slim.getComponents()).isEqualTo(scored.getComponents());

@@ -1,6 +1,7 @@
 package io.lodestar.operators.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.lodestar.operators.TestRecords;
 import io.lodestar.operators.health.ComponentRole;
@@ -51,7 +52,12 @@ class VerifierCatalogueTest {
       assertThat(verifier.name()).as(entry.name()).isEqualTo(entry.name());
       assertThat(component.getName()).as(entry.name()).isEqualTo(entry.name());
       assertThat(component.getVersion()).as(entry.name()).isEqualTo(entry.version());
-      assertThat(component.getSource()).as(entry.name()).isEqualTo(RewardSource.VERIFIER);
+      assertThat(component.getSource())
+          .as(entry.name())
+          .isEqualTo(
+              entry.role() == VerifierCatalogue.Role.INFORMATIONAL
+                  ? RewardSource.SHAPING
+                  : RewardSource.VERIFIER);
     }
   }
 
@@ -66,22 +72,56 @@ class VerifierCatalogueTest {
             "tag_count",
             "exact_match",
             "json_schema",
-            "regex_match");
+            "regex_match",
+            "self_certainty");
   }
 
   @Test
-  void healthCountsTheCataloguesFormatVerifiersAsFormatByDefaultAndTheOthersAsAccuracy() {
+  void aKindRuleNamingSelfCertaintyAddsItBesideTheVerifiersAndNoRuleMeansNone() {
+    Generation sure =
+        TestRecords.generation("sure")
+            .setResponse("42")
+            .setTask(ANSWER_42.getTask())
+            .setResponseTokenIds(List.of(1))
+            .setResponseLogprobs(List.of(-0.1f))
+            .setTopLogprobs(List.of(List.of((float) Math.log(0.4), (float) Math.log(0.1))))
+            .build();
+
+    List<RewardComponent> selected =
+        VerifierRegistry.fromRules(Map.of("kind.OTHER", "exact_match,self_certainty")).score(sure);
+
+    assertThat(selected)
+        .extracting(RewardComponent::getName)
+        .containsExactly("exact_match", "self_certainty");
+    assertThat(selected.get(1).getValue()).isCloseTo(Math.log(1.25), within(1e-6));
+    assertThat(selected.get(1).getDetail()).isEqualTo("kl-uniform k=2 tokens=1");
+    assertThat(VerifierRegistry.fromRules(Map.of("kind.OTHER", "exact_match")).score(sure))
+        .extracting(RewardComponent::getName)
+        .containsExactly("exact_match");
+    assertThat(VerifierRegistry.defaults().score(sure))
+        .extracting(RewardComponent::getName)
+        .doesNotContain("self_certainty");
+  }
+
+  @Test
+  void healthCountsFormatEntriesAsFormatAccuracyEntriesAsAccuracyAndInformationalOnesAsNoVerdict() {
     assertThat(HealthSettings.DEFAULT_FORMAT_COMPONENTS)
         .containsExactly("format", "tag_count", "json_schema");
     HealthSettings health = HealthSettings.defaults();
     for (VerifierCatalogue.Entry entry : VerifierCatalogue.entries()) {
+      RewardSource written =
+          entry
+              .factory()
+              .create(VerifierCatalogue.Settings.defaults())
+              .score(ANSWER_42)
+              .getSource();
       ComponentRole expected =
-          entry.role() == VerifierCatalogue.Role.FORMAT
-              ? ComponentRole.FORMAT
-              : ComponentRole.ACCURACY;
-      assertThat(health.roleOf(entry.name(), RewardSource.VERIFIER))
-          .as(entry.name())
-          .isEqualTo(expected);
+          switch (entry.role()) {
+            case FORMAT -> ComponentRole.FORMAT;
+            case ACCURACY -> ComponentRole.ACCURACY;
+            case INFORMATIONAL -> ComponentRole.SHAPING;
+          };
+      assertThat(health.roleOf(entry.name(), written)).as(entry.name()).isEqualTo(expected);
     }
   }
 
