@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Repeating decimals, LaTeX thousands, temperatures and multiplier words before parsing. */
-class NormalizationStepsTest {
+class NormalisationStepsTest {
 
   private final MathVerifier verifier = new MathVerifier();
 
@@ -17,14 +17,14 @@ class NormalizationStepsTest {
 
   @Test
   void aRepeatingDecimalBecomesItsExactFraction() {
-    assertThat(LatexNormalizer.normalize("1.2\\overline{34}")).isEqualTo("{\\frac{1222}{990}}");
-    assertThat(LatexNormalizer.normalize("0.\\bar{3}")).isEqualTo("{\\frac{3}{9}}");
-    assertThat(LatexNormalizer.normalize(".\\overline{3}")).isEqualTo("{\\frac{3}{9}}");
+    assertThat(LatexNormaliser.normalise("1.2\\overline{34}")).isEqualTo("{\\frac{1222}{990}}");
+    assertThat(LatexNormaliser.normalise("0.\\bar{3}")).isEqualTo("{\\frac{3}{9}}");
+    assertThat(LatexNormaliser.normalise(".\\overline{3}")).isEqualTo("{\\frac{3}{9}}");
   }
 
   @Test
   void latexThousandsAreJoinedInsideAnExpression() {
-    assertThat(LatexNormalizer.normalize("x=1,\\!000")).isEqualTo("x=1000");
+    assertThat(LatexNormaliser.normalise("x=1,\\!000")).isEqualTo("x=1000");
   }
 
   @ParameterizedTest(name = "{1} answers {0}")
