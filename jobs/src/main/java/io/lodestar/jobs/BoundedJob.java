@@ -97,16 +97,7 @@ public final class BoundedJob {
     // The same trainer files as the streaming job's export.dir, under the output directory.
     org.apache.flink.core.fs.Path dir =
         new org.apache.flink.core.fs.Path(out.toAbsolutePath().toUri());
-    TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
-    streams
-        .pairs()
-        .ifPresent(
-            pairs ->
-                PreferenceFiles.attach(
-                    pairs,
-                    streams.unpaired().orElse(null),
-                    dir,
-                    options.preferenceExportFormats()));
+    PipelineJob.attachFiles(streams, dir, options);
   }
 
   private static DataStream<RawRecord> fileSource(

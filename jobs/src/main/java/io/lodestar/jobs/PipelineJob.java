@@ -90,18 +90,22 @@ public final class PipelineJob {
   static void attachTrainerFiles(PipelineTopology.Streams streams, LodestarOptions options) {
     String exportDir = options.get(LodestarOptions.EXPORT_DIR);
     if (!exportDir.isBlank()) {
-      Path dir = new Path(exportDir);
-      TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
-      streams
-          .pairs()
-          .ifPresent(
-              pairs ->
-                  PreferenceFiles.attach(
-                      pairs,
-                      streams.unpaired().orElse(null),
-                      dir,
-                      options.preferenceExportFormats()));
+      attachFiles(streams, new Path(exportDir), options);
     }
+  }
+
+  /** The trainer files of the batches and the preference files of the pairs, under {@code dir}. */
+  static void attachFiles(PipelineTopology.Streams streams, Path dir, LodestarOptions options) {
+    TrainerFiles.attach(streams.batches(), dir, options.exportFormats());
+    streams
+        .pairs()
+        .ifPresent(
+            pairs ->
+                PreferenceFiles.attach(
+                    pairs,
+                    streams.unpaired().orElse(null),
+                    dir,
+                    options.preferenceExportFormats()));
   }
 
   /** Fails start-up when the sink transaction timeout does not fit the brokers' maximum. */
