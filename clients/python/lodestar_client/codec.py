@@ -271,42 +271,33 @@ def _f32(x):
 # ---------------------------------------------------------------------- Avro binary
 
 
-def _read_long(b, p):
-    x = b[p]
-    p += 1
-    if x < 0x80:
-        return (x >> 1) ^ -(x & 1), p
-    n = x & 0x7F
-    shift = 7
+def _read_varint(b, p, max_shift, what):
+    """A zig-zag varint of more than one byte, from its first byte at p."""
+    n = 0
+    shift = 0
     while True:
         x = b[p]
         p += 1
         n |= (x & 0x7F) << shift
         if x < 0x80:
-            break
+            return (n >> 1) ^ -(n & 1), p
         shift += 7
-        if shift > 63:
-            raise _Bad("invalid long encoding")
-    return (n >> 1) ^ -(n & 1), p
+        if shift > max_shift:
+            raise _Bad("invalid " + what + " encoding")
+
+
+def _read_long(b, p):
+    x = b[p]
+    if x < 0x80:  # one byte: the common case, kept inline
+        return (x >> 1) ^ -(x & 1), p + 1
+    return _read_varint(b, p, 63, "long")
 
 
 def _read_int(b, p):
     x = b[p]
-    p += 1
     if x < 0x80:
-        return (x >> 1) ^ -(x & 1), p
-    n = x & 0x7F
-    shift = 7
-    while True:
-        x = b[p]
-        p += 1
-        n |= (x & 0x7F) << shift
-        if x < 0x80:
-            break
-        shift += 7
-        if shift > 28:
-            raise _Bad("invalid int encoding")
-    value = (n >> 1) ^ -(n & 1)
+        return (x >> 1) ^ -(x & 1), p + 1
+    value, p = _read_varint(b, p, 28, "int")
     if not _INT_MIN <= value <= _INT_MAX:
         raise _Bad("invalid int encoding")
     return value, p
